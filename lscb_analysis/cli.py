@@ -1,0 +1,150 @@
+"""``lscb``: the workbench's command line.
+
+Exit codes: 0 success; 1 a report failed or a return blocks the quarter;
+2 invalid arguments or parameters (nothing was run).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .quarters import Quarter, QuarterError
+
+app = typer.Typer(
+    help="LSCB workbench: ingest agency returns, run the quarterly board pack, fork deep dives.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+QuarterOpt = Annotated[str, typer.Option("--quarter", "-q", help="Quarter, e.g. '2026-27 Q2', or 'latest'.")]
+RootOpt = Annotated[Optional[Path], typer.Option("--root", help="Project folder (default: this checkout).", hidden=True)]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def resolve_quarter(text: str, root: Path | None) -> Quarter:
+    """Parse a quarter or ``latest`` (the latest quarter with returns)."""
+    if text.strip().lower() == "latest":
+        from .ingest import latest_quarter_with_returns
+
+        try:
+            return latest_quarter_with_returns(root)
+        except FileNotFoundError as exc:
+            raise fail(str(exc)) from None
+    try:
+        return Quarter.parse(text)
+    except QuarterError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def demo(root: RootOpt = None) -> None:
+    """Write the fictional demo partnership's returns into data/raw/ (deterministic)."""
+    from .demo import generate_demo
+
+    files = generate_demo(root)
+    typer.echo(f"wrote {len(files)} demo files under {files[0].parents[1]}")
+
+
+@app.command()
+def ingest(
+    quarter: Annotated[str, typer.Option("--quarter", "-q", help="Quarter, 'latest' or 'all'.")] = "latest",
+    root: RootOpt = None,
+) -> None:
+    """Validate the agency returns of a quarter and add them to the store."""
+    from .ingest import ingest_quarters, return_folders
+
+    if quarter.strip().lower() == "all":
+        quarters = list(return_folders(root))
+        if not quarters:
+            raise fail("no returns found under data/raw/returns/; run `lscb demo` first")
+    else:
+        quarters = [resolve_quarter(quarter, root)]
+    t = time.perf_counter()
+    try:
+        res = ingest_quarters(quarters, root)
+    except (ValueError, FileNotFoundError) as exc:
+        raise fail(str(exc), 1) from None
+    typer.echo(
+        f"ingested {res.rows} figures from {len(res.files)} files for "
+        f"{quarters[0].code}{' to ' + quarters[-1].code if len(quarters) > 1 else ''} in {time.perf_counter() - t:.1f}s"
+    )
+
+
+@app.command()
+def run(
+    quarter: QuarterOpt = "latest",
+    subgroup: Annotated[
+        Optional[list[str]], typer.Option("--subgroup", "-s", help="Only these sub-groups (repeatable). Default: the whole pack.")
+    ] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Notebooks at once (default: cores).")] = None,
+    root: RootOpt = None,
+) -> None:
+    """Execute every report notebook for a quarter and publish the HTML board pack."""
+    from .config import paths
+    from .runner import RunError, plan_reports, run_reports
+
+    q = resolve_quarter(quarter, root)
+    try:
+        specs = plan_reports(q, subgroups=subgroup, root=root)
+    except RunError as exc:
+        raise fail(str(exc)) from None
+    from .analysis import prepare_quarter
+    from .store import StoreMissingError
+
+    out = paths(root).reports / q.slug
+    out.mkdir(parents=True, exist_ok=True)
+    logger = _file_logger(out / "run.log")
+    logger.info("run %s: %d reports", q.code, len(specs))
+    try:
+        prepare_quarter(q, root)
+    except StoreMissingError as exc:
+        raise fail(str(exc)) from None
+    done = 0
+
+    def progress(r) -> None:  # noqa: ANN001
+        nonlocal done
+        done += 1
+        status = "ok" if r.ok else f"FAILED (cell {r.cell}: {r.error})"
+        typer.echo(f"[{done}/{len(specs)}] {r.name}: {status} in {r.seconds:.1f}s", err=True)
+        logger.info("%s: %s in %.1fs", r.name, status, r.seconds)
+
+    t = time.perf_counter()
+    results = run_reports(specs, q, root=root, max_workers=workers, on_done=progress)
+    failed = [r for r in results if not r.ok]
+    logger.info("finished in %.1fs, %d failed", time.perf_counter() - t, len(failed))
+    for r in failed:
+        typer.echo(f"failed: {r.name}: cell {r.cell}: {r.error}", err=True)
+    typer.echo(str(out / "index.html"))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _file_logger(file: Path) -> logging.Logger:
+    logger = logging.getLogger("lscb.run")
+    logger.setLevel(logging.INFO)
+    for h in list(logger.handlers):
+        logger.removeHandler(h)
+    h = logging.FileHandler(file, encoding="utf-8")
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(h)
+    return logger
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

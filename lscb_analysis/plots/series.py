@@ -1,0 +1,113 @@
+"""The quarterly series chart every indicator gets: values, target, gaps for missing figures."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .style import PALETTE, apply_style
+
+__all__ = ["series_chart"]
+
+
+def series_chart(
+    series: pd.DataFrame,
+    *,
+    title: str,
+    unit_label: str = "",
+    target: float | None = None,
+    annotations: dict[str, str] | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Line chart of an indicator's quarterly values.
+
+    Parameters
+    ----------
+    series : DataFrame
+        Columns ``period`` (quarter code, in order) and ``value``. Missing or
+        suppressed values must be NaN: they are drawn as gaps and labelled,
+        never as a number.
+    title, unit_label : str
+        Chart title and y-axis label.
+    target : float, optional
+        Drawn as a dashed line, labelled "Target".
+    annotations : dict, optional
+        Period code -> short note, drawn as a numbered marker above the point.
+    """
+    apply_style()
+    if ax is None:
+        fig, ax = plt.subplots()
+    else:
+        fig = ax.figure
+    x = np.arange(len(series))
+    y = series["value"].astype(float).to_numpy()
+    ax.plot(x, y, color=PALETTE["series"], marker="o", markersize=4, linewidth=1.8, label="Value")
+    for xi in x[np.isnan(y)]:
+        ax.annotate("no figure", (xi, 0), xycoords=("data", "axes fraction"), xytext=(0, 4),
+                    textcoords="offset points", ha="center", fontsize=7, color=PALETTE["muted"], rotation=90)
+    if target is not None:
+        ax.axhline(target, color=PALETTE["target"], linestyle="--", linewidth=1.2, label="Target")
+    if annotations:
+        periods = list(series["period"])
+        for n, (period, _text) in enumerate(annotations.items(), start=1):
+            if period in periods:
+                i = periods.index(period)
+                if not np.isnan(y[i]):
+                    ax.annotate(f"[{n}]", (i, y[i]), xytext=(0, 8), textcoords="offset points",
+                                ha="center", fontsize=8, color=PALETTE["text"], fontweight="bold")
+    labels = [str(p).replace(" Q", "\nQ") for p in series["period"]]
+    step = max(1, len(labels) // 8)
+    ax.set_xticks(x[::step], labels[::step], fontsize=8)
+    ax.set_title(title)
+    ax.set_ylabel(unit_label)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize=8, ncols=2)
+    fig.tight_layout()
+    return fig
+
+
+def small_multiples(
+    panels: list[tuple[str, pd.DataFrame, float | None]],
+    *,
+    columns: int = 4,
+    title: str | None = None,
+) -> Figure:
+    """A grid of small series charts sharing one style, one panel per indicator.
+
+    Parameters
+    ----------
+    panels : list of (title, series, target)
+        ``series`` has ``period`` and ``value`` (NaN where missing or suppressed).
+    columns : int
+        Panels per row.
+    """
+    apply_style()
+    rows = max(1, -(-len(panels) // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(2.4 * columns, 1.7 * rows), squeeze=False)
+    for ax, (name, s, target) in zip(axes.flat, panels, strict=False):
+        y = s["value"].astype(float).to_numpy()
+        x = np.arange(len(y))
+        ax.plot(x, y, color=PALETTE["series"], marker="o", markersize=2, linewidth=1.2)
+        if target is not None:
+            ax.axhline(target, color=PALETTE["target"], linestyle="--", linewidth=0.9)
+        ax.set_title(_wrap(name, 34), fontsize=7.5, fontweight="bold", loc="left")
+        ax.tick_params(labelsize=6.5)
+        ax.set_xticks([])
+        ax.set_ylim(bottom=0)
+        if len(y) and not np.isnan(y[-1]):
+            ax.annotate(f"{y[-1]:,.1f}", (x[-1], y[-1]), xytext=(2, 2), textcoords="offset points", fontsize=6.5)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)[:2])

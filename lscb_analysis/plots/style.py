@@ -1,0 +1,59 @@
+"""One consistent, accessible chart style for every report.
+
+Colours are the Okabe-Ito colour-blind-safe palette, with the NHS Making Data
+Count SPC colours (blue improvement, orange concern, purple neutral) kept for
+SPC charts. Colour is never the only signal: charts pair it with markers,
+line styles or labels.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import seaborn as sns
+
+__all__ = ["PALETTE", "apply_style", "MARKERS"]
+
+PALETTE: dict[str, str] = {
+    "series": "#0072B2",  # blue: the partnership's own figures
+    "comparator": "#E69F00",  # orange: neighbours / England
+    "secondary": "#009E73",  # green
+    "target": "#D55E00",  # vermilion: target line
+    "muted": "#7F7F7F",  # grey: process limits, context
+    "improvement": "#289DE0",  # MDC blue
+    "concern": "#FAB428",  # MDC orange
+    "neutral": "#490092",  # MDC purple
+    "common": "#A6A6A6",  # MDC grey
+    "better": "#1B7837",
+    "worse": "#B2182B",
+    "similar": "#F0C300",
+    "text": "#231F20",
+}
+
+#: Marker per point meaning, so colour is never the only signal.
+MARKERS: dict[str, str] = {
+    "common_cause": "o",
+    "special_cause_improvement": "^",
+    "special_cause_concern": "v",
+    "special_cause_neutral": "D",
+}
+
+
+def apply_style() -> None:
+    """Apply the workbench style to matplotlib and seaborn (idempotent)."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=list(PALETTE.values())[:3])
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (8, 3.6),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.labelsize": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.frameon": False,
+            "font.size": 10,
+            "svg.fonttype": "none",
+        }
+    )

@@ -1,0 +1,44 @@
+"""Children's population (aged 0-17): the denominator of rates per 10,000 children."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .config import load_partnership, paths
+
+__all__ = ["load_population", "population_for"]
+
+
+def load_population(root: Path | str | None = None) -> pd.DataFrame:
+    """Read the partnership's population file: ``financial_year, locality, population``.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the file and how to create it.
+    """
+    p = paths(root)
+    file = p.raw / load_partnership(p.root).population_file
+    if not file.exists():
+        raise FileNotFoundError(f"{file}: population file not found (run `lscb demo` for the demo partnership)")
+    df = pd.read_csv(file, dtype={"financial_year": str, "locality": str})
+    missing = {"financial_year", "locality", "population"} - set(df.columns)
+    if missing:
+        raise ValueError(f"{file}: missing column(s) {sorted(missing)}")
+    return df
+
+
+def population_for(pop: pd.DataFrame, financial_year: str, locality: str | None = None) -> float:
+    """Children in the partnership (or one locality) in a financial year.
+
+    The latest year available stands in for later years (mid-year estimates
+    are published about a year in arrears).
+    """
+    rows = pop if locality is None else pop[pop.locality == locality]
+    if rows.empty:
+        raise KeyError(f"no population for locality {locality!r}")
+    years = sorted(rows.financial_year.unique())
+    year = financial_year if financial_year in years else max((y for y in years if y <= financial_year), default=years[0])
+    return float(rows.loc[rows.financial_year == year, "population"].sum())

@@ -1,0 +1,147 @@
+"""UK financial-year quarters, the reporting period of every LSCB return.
+
+Quarter 1 is April to June, quarter 4 is January to March. A quarter is
+written ``2025-26 Q2`` and shown to readers as ``2025-26 Q2 (Jul-Sep 2025)``;
+on disk (folder names) it is ``2025-26-Q2``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import total_ordering
+
+__all__ = ["Quarter", "QuarterError"]
+
+_PATTERN = re.compile(r"^\s*(\d{4})[-/](\d{2})[\s_-]*Q([1-4])\s*$", re.IGNORECASE)
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+class QuarterError(ValueError):
+    """A quarter could not be parsed or is out of range."""
+
+
+@total_ordering
+@dataclass(frozen=True, slots=True)
+class Quarter:
+    """A quarter of a UK financial year.
+
+    Parameters
+    ----------
+    year : int
+        The calendar year in which the financial year starts (2025 for 2025-26).
+    q : int
+        Quarter number 1-4 (Q1 = April to June).
+    """
+
+    year: int
+    q: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.q <= 4:
+            raise QuarterError(f"quarter number must be 1 to 4, got {self.q}")
+        if not 1990 <= self.year <= 2100:
+            raise QuarterError(f"financial year must start between 1990 and 2100, got {self.year}")
+
+    # ----------------------------------------------------------------- parsing
+    @classmethod
+    def parse(cls, text: str | Quarter) -> Quarter:
+        """Parse ``2025-26 Q2``, ``2025-26-Q2`` or ``2025/26 q2``.
+
+        Raises
+        ------
+        QuarterError
+            When the text is not a financial-year quarter, or the two years do
+            not follow each other (``2025-27 Q1``).
+        """
+        if isinstance(text, Quarter):
+            return text
+        m = _PATTERN.match(str(text))
+        if not m:
+            raise QuarterError(
+                f"not a quarter: {text!r}; write the financial year and quarter, e.g. '2025-26 Q2' "
+                "(Q1 = Apr-Jun, Q2 = Jul-Sep, Q3 = Oct-Dec, Q4 = Jan-Mar)"
+            )
+        start, end, q = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if (start + 1) % 100 != end:
+            raise QuarterError(f"not a quarter: {text!r}; the financial year {start}-{end:02d} must be consecutive years, e.g. {start}-{(start + 1) % 100:02d}")
+        return cls(start, q)
+
+    @classmethod
+    def containing(cls, day: dt.date) -> Quarter:
+        """The quarter that contains a calendar date."""
+        fy = day.year if day.month >= 4 else day.year - 1
+        return cls(fy, (day.month - 4) % 12 // 3 + 1)
+
+    # ------------------------------------------------------------- properties
+    @property
+    def fy(self) -> str:
+        """Financial year, e.g. ``2025-26``."""
+        return f"{self.year}-{(self.year + 1) % 100:02d}"
+
+    @property
+    def code(self) -> str:
+        """Canonical code used in data, e.g. ``2025-26 Q2``."""
+        return f"{self.fy} Q{self.q}"
+
+    @property
+    def slug(self) -> str:
+        """File-system name, e.g. ``2025-26-Q2``."""
+        return f"{self.fy}-Q{self.q}"
+
+    @property
+    def start(self) -> dt.date:
+        """First day of the quarter."""
+        month = 4 + 3 * (self.q - 1)
+        year = self.year + (month - 1) // 12
+        return dt.date(year, (month - 1) % 12 + 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """Last day of the quarter."""
+        return (self + 1).start - dt.timedelta(days=1)
+
+    @property
+    def months(self) -> str:
+        """Months covered, e.g. ``Jul-Sep 2025``."""
+        s, e = self.start, self.end
+        return f"{_MONTHS[s.month - 1]}-{_MONTHS[e.month - 1]} {e.year}"
+
+    @property
+    def label(self) -> str:
+        """Reader-facing label, e.g. ``2025-26 Q2 (Jul-Sep 2025)``."""
+        return f"{self.code} ({self.months})"
+
+    @property
+    def short(self) -> str:
+        """Compact axis label, e.g. ``Q2 25-26``."""
+        return f"Q{self.q} {self.year % 100:02d}-{(self.year + 1) % 100:02d}"
+
+    @property
+    def ordinal(self) -> int:
+        """Consecutive integer: one more for each later quarter."""
+        return self.year * 4 + self.q - 1
+
+    # ------------------------------------------------------------- arithmetic
+    def __add__(self, n: int) -> Quarter:
+        o = self.ordinal + int(n)
+        return Quarter(o // 4, o % 4 + 1)
+
+    def __sub__(self, other: int | Quarter) -> Quarter | int:  # type: ignore[override]
+        if isinstance(other, Quarter):
+            return self.ordinal - other.ordinal
+        return self + (-int(other))
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Quarter):
+            return NotImplemented
+        return self.ordinal < other.ordinal
+
+    def __str__(self) -> str:
+        return self.code
+
+    @classmethod
+    def range(cls, first: Quarter, last: Quarter) -> list[Quarter]:
+        """Every quarter from ``first`` to ``last`` inclusive."""
+        return [first + i for i in range(last.ordinal - first.ordinal + 1)]

@@ -1,0 +1,294 @@
+"""Execute the report notebooks for a quarter and publish them as HTML.
+
+Every report notebook runs with papermill in its own fresh kernel, in a pool
+of worker processes bounded by the number of cores; each worker imports
+papermill and nbconvert once and converts its own output to HTML in-process
+with all code hidden. One failing notebook does not stop the others: it is
+recorded with its cell error, the index says it failed, and the run ends
+non-zero. Parameters are validated before any kernel starts. Everything is
+written to a temporary name and renamed, so re-running a quarter is safe.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures as cf
+import datetime as dt
+import json
+import logging
+import multiprocessing as mp
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .config import load_partnership, paths
+from .io import atomic_write_text
+from .quarters import Quarter
+
+__all__ = [
+    "ReportSpec",
+    "ReportResult",
+    "RunError",
+    "plan_reports",
+    "notebook_parameters",
+    "run_reports",
+    "write_index",
+]
+
+log = logging.getLogger("lscb.run")
+
+CORE = "core_data_set"
+SUBGROUP_TEMPLATE = "subgroup_report"
+
+
+class RunError(ValueError):
+    """Invalid run parameters, raised before any kernel starts."""
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report to produce: which notebook, with which parameters, under which name."""
+
+    name: str
+    title: str
+    notebook: Path
+    parameters: dict[str, object]
+    section: str = "Sub-group score cards"
+
+
+@dataclass
+class ReportResult:
+    """What happened to one report."""
+
+    name: str
+    title: str
+    section: str
+    ok: bool
+    seconds: float
+    html: str | None = None
+    ipynb: str | None = None
+    error: str | None = None
+    cell: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- parameters
+def notebook_parameters(notebook: Path) -> dict[str, str]:
+    """Names and annotated types declared in a notebook's ``parameters`` cell.
+
+    Reads the cell tagged ``parameters`` (papermill's convention) without
+    starting a kernel; each line is ``name: type = default  # meaning``.
+    """
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            out: dict[str, str] = {}
+            for node in ast.parse(src).body:
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                    out[node.target.id] = ast.unparse(node.annotation)
+                elif isinstance(node, ast.Assign):
+                    for t in node.targets:
+                        if isinstance(t, ast.Name):
+                            out[t.id] = "object"
+            return out
+    raise RunError(f"{notebook}: no cell tagged 'parameters'; papermill cannot inject parameters")
+
+
+def _check_parameters(spec: ReportSpec) -> None:
+    declared = notebook_parameters(spec.notebook)
+    unknown = sorted(set(spec.parameters) - set(declared))
+    if unknown:
+        raise RunError(
+            f"{spec.notebook.name}: unknown parameter(s) {', '.join(unknown)}; "
+            f"the notebook declares {', '.join(declared) or 'none'}"
+        )
+
+
+# ---------------------------------------------------------------------- plan
+def _deep_dives(nb_dir: Path) -> list[Path]:
+    d = nb_dir / "deep_dives"
+    return sorted(d.glob("*.ipynb")) if d.exists() else []
+
+
+def plan_reports(
+    quarter: Quarter,
+    *,
+    subgroups: Sequence[str] | None = None,
+    root: Path | str | None = None,
+    include_core: bool = True,
+    include_extras: bool = True,
+) -> list[ReportSpec]:
+    """The reports a quarter's board pack contains, validated.
+
+    Core data set first, then one per sub-group (its own notebook
+    ``notebooks/subgroups/<id>.ipynb`` when it has customised one, otherwise
+    the shared template), then the explorer and any deep dives.
+
+    Raises
+    ------
+    RunError
+        An unknown sub-group (the message lists the valid ones) or a
+        parameter a notebook does not declare.
+    """
+    from .catalogue import load_catalogue
+
+    p = paths(root)
+    cat = load_catalogue(p.parameters)
+    known = list(cat.subgroups)
+    chosen = list(subgroups) if subgroups else known
+    bad = [s for s in chosen if s not in cat.subgroups]
+    if bad:
+        raise RunError(f"unknown sub-group {', '.join(map(repr, bad))}; valid: {', '.join(known)}")
+    nb = p.notebooks
+    base = {"quarter": quarter.code, "project_root": str(p.root)}
+    specs: list[ReportSpec] = []
+    if include_core:
+        specs.append(ReportSpec(CORE, "Core data set (Leadership Board)", nb / f"{CORE}.ipynb", dict(base), "Core data set"))
+    for sid in chosen:
+        own = nb / "subgroups" / f"{sid}.ipynb"
+        notebook = own if own.exists() else nb / f"{SUBGROUP_TEMPLATE}.ipynb"
+        specs.append(ReportSpec(f"subgroup_{sid}", cat.subgroups[sid].name, notebook, {**base, "subgroup": sid}))
+    if include_extras and not subgroups:
+        explore = nb / "explore.ipynb"
+        if explore.exists():
+            specs.append(ReportSpec("explore", "Interactive explorer", explore, dict(base), "Exploration and deep dives"))
+        for dive in _deep_dives(nb):
+            specs.append(ReportSpec(f"deep_dive_{dive.stem}", f"Deep dive: {dive.stem}", dive, dict(base), "Exploration and deep dives"))
+    for s in specs:
+        if not s.notebook.exists():
+            raise RunError(f"{s.notebook}: notebook not found")
+        _check_parameters(s)
+    return specs
+
+
+# ------------------------------------------------------------------- execute
+def _export_html(ipynb: Path, html: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(ipynb, as_version=4)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    atomic_write_text(html, body)
+
+
+def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResult:
+    """Run one notebook and publish it. Runs in a worker process."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    out = Path(out_dir)
+    ipynb, html = out / f"{spec.name}.ipynb", out / f"{spec.name}.html"
+    tmp = out / f".{spec.name}.running.ipynb"
+    start = time.perf_counter()
+    res = ReportResult(spec.name, spec.title, spec.section, ok=True, seconds=0.0)
+    try:
+        pm.execute_notebook(
+            str(spec.notebook),
+            str(tmp),
+            parameters=spec.parameters,
+            kernel_name=kernel_name,
+            cwd=str(spec.notebook.parent),
+            progress_bar=False,
+            log_output=False,
+            report_mode=True,
+        )
+    except PapermillExecutionError as exc:
+        res.ok = False
+        res.cell = exc.exec_count
+        res.error = f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel died, notebook unreadable, ...
+        res.ok = False
+        res.error = f"{type(exc).__name__}: {exc}"
+        log.debug("%s", traceback.format_exc())
+    try:
+        if tmp.exists():
+            os.replace(tmp, ipynb)
+            _export_html(ipynb, html)
+            res.ipynb, res.html = ipynb.name, html.name
+            res.notes = _report_notes(ipynb)
+    except Exception as exc:
+        res.ok = False
+        res.error = (res.error + "; " if res.error else "") + f"HTML export failed: {type(exc).__name__}: {exc}"
+    res.seconds = time.perf_counter() - start
+    return res
+
+
+def _report_notes(ipynb: Path) -> list[str]:
+    """Flags a notebook leaves for the index in its metadata (e.g. missing narrative)."""
+    nb = json.loads(ipynb.read_text(encoding="utf-8"))
+    notes = nb.get("metadata", {}).get("lscb", {}).get("notes", [])
+    return [str(n) for n in notes]
+
+
+def _warm_worker() -> None:
+    """Import the heavy modules once per worker, while the first kernels start."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
+def run_reports(
+    specs: Sequence[ReportSpec],
+    quarter: Quarter,
+    *,
+    root: Path | str | None = None,
+    max_workers: int | None = None,
+    kernel_name: str = "python3",
+    on_done: Callable[[ReportResult], None] | None = None,
+) -> list[ReportResult]:
+    """Execute and publish every report; never stops at the first failure.
+
+    Parameters
+    ----------
+    specs : sequence of ReportSpec
+        From :func:`plan_reports`.
+    quarter : Quarter
+        Reports go to ``reports/<quarter>/``.
+    max_workers : int, optional
+        Notebooks run at once; default the partnership setting, else the number of cores.
+    on_done : callable, optional
+        Called with each result as it finishes (progress display).
+    """
+    p = paths(root)
+    out = p.reports / quarter.slug
+    out.mkdir(parents=True, exist_ok=True)
+    workers = max_workers or load_partnership(p.root).max_workers or os.cpu_count() or 1
+    workers = max(1, min(workers, len(specs)))
+    results: list[ReportResult] = []
+    if workers == 1:
+        for s in specs:
+            r = _execute_one(s, str(out), kernel_name)
+            results.append(r)
+            if on_done:
+                on_done(r)
+    else:
+        ctx = mp.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_worker) as pool:
+            futures = {pool.submit(_execute_one, s, str(out), kernel_name): s for s in specs}
+            for fut in cf.as_completed(futures):
+                s = futures[fut]
+                try:
+                    r = fut.result()
+                except Exception as exc:  # the worker itself died
+                    r = ReportResult(s.name, s.title, s.section, ok=False, seconds=0.0, error=f"{type(exc).__name__}: {exc}")
+                results.append(r)
+                if on_done:
+                    on_done(r)
+    order = {s.name: i for i, s in enumerate(specs)}
+    results.sort(key=lambda r: order[r.name])
+    write_index(results, quarter, out)
+    return results
+
+
+def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:
+    """Write ``index.html`` linking every report and saying which failed, plus ``run.json``."""
+    from .publish import render_index
+
+    html = render_index(results, quarter, generated=dt.datetime.now().replace(microsecond=0))
+    atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
+    return atomic_write_text(out / "index.html", html)

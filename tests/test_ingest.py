@@ -1,0 +1,51 @@
+"""Returns become the tidy store: every figure equals its raw cell and names its source."""
+
+import csv
+
+import pandas as pd
+import pytest
+
+from lscb_analysis.ingest import ingest_quarters, return_folders
+from lscb_analysis.quarters import Quarter
+from lscb_analysis.store import read_figures, read_history
+
+
+@pytest.fixture
+def ingested(project):
+    ingest_quarters(list(return_folders(project)), project)
+    return project
+
+
+def test_store_figures_equal_the_raw_cells(ingested):
+    fig = read_figures(ingested)
+    f = ingested / "data/raw/returns/demo/2026-27-Q2/local_authority.csv"
+    with open(f, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for line_no, row in enumerate(rows[:40], start=2):
+        hit = fig[(fig.indicator_id == row["indicator_id"]) & (fig.period == "2026-27 Q2")
+                  & (fig.breakdown == row["breakdown"]) & (fig.breakdown_value == (row["breakdown_value"]))]
+        assert len(hit) == 1, row
+        assert float(hit.numerator.iloc[0]) == float(row["numerator"])
+        assert hit.source_row.iloc[0] == line_no
+        assert hit.source_file.iloc[0].endswith("2026-27-Q2/local_authority.csv")
+
+
+def test_rates_use_the_population_file(ingested):
+    fig = read_figures(ingested)
+    pop = pd.read_csv(ingested / "data/raw/population/demo_child_population.csv")
+    row = fig[(fig.indicator_id == "cpp_rate") & (fig.period == "2025-26 Q3") & (fig.breakdown == "total")].iloc[0]
+    children = pop[pop.financial_year == "2025-26"].population.sum()
+    assert row.denominator == children
+    assert row.value == pytest.approx(row.numerator / children * 10_000, rel=1e-12)
+    loc = fig[(fig.indicator_id == "cpp_rate") & (fig.period == "2025-26 Q3") & (fig.breakdown_value == "Eastbrook")].iloc[0]
+    assert loc.denominator == pop[(pop.financial_year == "2025-26") & (pop.locality == "Eastbrook")].population.sum()
+
+
+def test_reingesting_a_quarter_changes_nothing(ingested):
+    before = read_figures(ingested)
+    hist = len(read_history(ingested))
+    ingest_quarters([Quarter.parse("2026-27 Q2")], ingested)
+    after = read_figures(ingested)
+    cols = ["indicator_id", "period", "breakdown", "breakdown_value", "numerator", "denominator", "value"]
+    pd.testing.assert_frame_equal(before[cols], after[cols])
+    assert len(read_history(ingested)) == hist
