@@ -1,0 +1,130 @@
+"""Making Data Count style XmR chart for a :class:`lscb_analysis.stats.SPCResult`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+try:  # the lead's shared style; fall back to the Making Data Count colours
+    from .style import MARKERS, PALETTE
+except ImportError:  # pragma: no cover
+    PALETTE = {
+        "improvement": "#289DE0",
+        "concern": "#FAB428",
+        "neutral": "#490092",
+        "common": "#A6A6A6",
+        "muted": "#7F7F7F",
+        "target": "#D55E00",
+        "text": "#231F20",
+    }
+    MARKERS = {
+        "common_cause": "o",
+        "special_cause_improvement": "^",
+        "special_cause_concern": "v",
+        "special_cause_neutral": "D",
+    }
+
+__all__ = ["spc_chart", "axis_labels"]
+
+_STYLE = {
+    "common_cause": (PALETTE["common"], MARKERS["common_cause"], "Common cause"),
+    "special_cause_improvement": (PALETTE["improvement"], MARKERS["special_cause_improvement"], "Special cause: improvement"),
+    "special_cause_concern": (PALETTE["concern"], MARKERS["special_cause_concern"], "Special cause: concern"),
+    "special_cause_neutral_high": (PALETTE["neutral"], MARKERS["special_cause_neutral"], "Special cause: higher (neutral)"),
+    "special_cause_neutral_low": (PALETTE["neutral"], MARKERS["special_cause_neutral"], "Special cause: lower (neutral)"),
+}
+
+
+def axis_labels(x: Any) -> list[str]:
+    """Readable tick labels for period labels (quarters, periods, dates, numbers)."""
+    out = []
+    for v in x:
+        if hasattr(v, "short"):
+            out.append(str(v.short))
+        elif hasattr(v, "strftime") and not hasattr(v, "freqstr"):
+            out.append(v.strftime("%b %Y"))
+        else:
+            out.append(str(v))
+    return out
+
+
+def _thin_ticks(ax: Axes, labels: list[str], max_ticks: int = 12) -> None:
+    step = max(1, int(np.ceil(len(labels) / max_ticks)))
+    pos = list(range(0, len(labels), step))
+    ax.set_xticks(pos)
+    ax.set_xticklabels([labels[i] for i in pos], rotation=45 if len(pos) > 6 else 0, ha="right" if len(pos) > 6 else "center")
+
+
+def spc_chart(result: Any, *, title: str, ax: Axes | None = None, y_label: str | None = None, icons: bool = True) -> Figure:
+    """Draw an XmR chart in the NHS Making Data Count style.
+
+    Parameters
+    ----------
+    result : SPCResult
+        From :func:`lscb_analysis.stats.spc`.
+    title : str
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes; a new figure is made otherwise.
+    y_label : str, optional
+    icons : bool, default True
+        Write the variation and assurance icons (as text) beside the chart,
+        under the legend.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    Grey line through the points, solid mean, dashed process limits, target
+    as a dashed line; special-cause points are blue (improvement), orange
+    (concern) or purple (neutral) **and** have their own marker shape (up /
+    down triangles, diamonds), so colour is never the only signal. Follows the
+    look of NHSRplotthedots ``ptd_create_ggplot``.
+    """
+    d = result.data
+    if ax is None:
+        fig, ax = plt.subplots()
+    else:
+        fig = ax.figure
+    pos = np.arange(len(d))
+    ax.plot(pos, d.y, color=PALETTE["muted"], linewidth=1.5, zorder=2)
+    ax.plot(pos, d["mean"], color=PALETTE.get("text", "#231F20"), linewidth=1.2, zorder=1)
+    ax.plot(pos, d.lpl, color=PALETTE["muted"], linestyle="--", linewidth=1, zorder=1)
+    ax.plot(pos, d.upl, color=PALETTE["muted"], linestyle="--", linewidth=1, zorder=1)
+    handles = [
+        Line2D([], [], color=PALETTE.get("text", "#231F20"), linewidth=1.2, label="Mean"),
+        Line2D([], [], color=PALETTE["muted"], linestyle="--", linewidth=1, label="Process limits"),
+    ]
+    if result.target is not None:
+        ax.axhline(result.target, color=PALETTE["target"], linestyle="--", linewidth=1.2, zorder=1)
+        handles.append(Line2D([], [], color=PALETTE["target"], linestyle="--", label=f"Target ({result.target:g})"))
+    for ptype, (colour, marker, label) in _STYLE.items():
+        mask = (d.point_type == ptype).to_numpy()
+        if not mask.any():
+            continue
+        ax.scatter(pos[mask], d.y[mask], color=colour, marker=marker, s=46, edgecolor="white", linewidth=0.6, zorder=3, label=label)
+        handles.append(Line2D([], [], color=colour, marker=marker, linestyle="", markersize=7, label=label))
+    if "fixed" in d and not d.fixed.all():
+        cut = int(d.fixed.sum()) - 0.5
+        ax.axvline(cut, color=PALETTE["muted"], linewidth=0.8, linestyle=":")
+        ax.annotate("limits fixed", (cut, 1), xycoords=("data", "axes fraction"), fontsize=8, color=PALETTE["muted"], ha="right", va="top")
+    _thin_ticks(ax, axis_labels(d.x))
+    ax.set_title(title)
+    if y_label:
+        ax.set_ylabel(y_label)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    if icons:
+        text = f"Variation: {result.variation_label}"
+        if result.assurance_icon is not None:
+            text += f"\nAssurance: {result.assurance_label}"
+        ax.text(
+            1.01, 0.0, text, transform=ax.transAxes, ha="left", va="bottom", fontsize=8, wrap=True,
+            bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=PALETTE["muted"], alpha=0.9),
+        )
+    return fig

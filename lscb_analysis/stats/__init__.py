@@ -1,0 +1,56 @@
+"""Indicator statistics computed exactly as the published tools compute them.
+
+* Proportions and rates with confidence limits: PHEindicatormethods
+  ``phe_proportion`` (Wilson) and ``phe_rate`` (exact Poisson / Byar's).
+* Comparison with a benchmark: Fingertips' overlapping-CI comparers (one or two
+  levels) and SPC for proportions.
+* Recent trend marker: Fingertips ``TrendMarkerCalculator``.
+* XmR SPC charts: NHS Making Data Count, NHSRplotthedots 0.2 ``ptd_spc``.
+* Trend tests for short quarterly series: Poisson / binomial GLM (statsmodels)
+  with an exact Kendall cross-check.
+* Funnel plot limits and significance: PHEindicatormethods
+  ``calculate_funnel_limits`` / ``assign_funnel_significance``.
+
+Each function documents the published method it follows and the reference
+vectors (``tests/stats/data``) it was verified against.
+"""
+
+from __future__ import annotations
+
+from ._results import IntervalResult
+from .compare import compare_to_benchmark, compare_to_benchmark_spc_proportion, compare_to_benchmark_two_level
+from .funnel import (
+    funnel_limits_proportion,
+    funnel_limits_rate,
+    funnel_limits_ratio,
+    funnel_significance,
+)
+from .proportions import proportion_ci
+from .rates import byars_limits, exact_poisson_limits, rate_ci
+from .recent_trend import RecentTrendResult, cochran_armitage_chi2, recent_trend
+from .spc import SPCResult, SPCWarning, spc
+from .trend import TrendResult, kendall_trend, trend_test
+
+__all__ = [
+    "IntervalResult",
+    "proportion_ci",
+    "rate_ci",
+    "byars_limits",
+    "exact_poisson_limits",
+    "compare_to_benchmark",
+    "compare_to_benchmark_two_level",
+    "compare_to_benchmark_spc_proportion",
+    "recent_trend",
+    "RecentTrendResult",
+    "cochran_armitage_chi2",
+    "spc",
+    "SPCResult",
+    "SPCWarning",
+    "trend_test",
+    "TrendResult",
+    "kendall_trend",
+    "funnel_limits_proportion",
+    "funnel_limits_rate",
+    "funnel_limits_ratio",
+    "funnel_significance",
+]

@@ -1,0 +1,435 @@
+"""Funnel plot control limits and outlier significance, as PHEindicatormethods.
+
+* :func:`funnel_limits_proportion` - ``calculate_funnel_limits(statistic =
+  "proportion")`` (formerly ``phe_funnels``): Wilson-based limits around the
+  overall proportion.
+* :func:`funnel_limits_rate` - ``calculate_funnel_limits(statistic = "rate")``
+  (crude or directly standardised rates): exact Poisson limits.
+* :func:`funnel_limits_ratio` - ``calculate_funnel_limits(statistic = "ratio")``.
+* :func:`funnel_significance` - ``assign_funnel_significance`` (formerly
+  ``phe_funnel_significance``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._validate import as_float_array
+
+__all__ = [
+    "funnel_limits_proportion",
+    "funnel_limits_rate",
+    "funnel_limits_ratio",
+    "funnel_significance",
+    "sigma_adjustment",
+    "poisson_funnel",
+]
+
+LIMIT_COLUMNS = ["lower_2s_limit", "upper_2s_limit", "lower_3s_limit", "upper_3s_limit"]
+
+
+# ------------------------------------------------------------------ helpers
+def _r_nchar(v: float) -> int:
+    """``nchar()`` of a whole number as R prints it (fixed or scientific, whichever is shorter)."""
+    iv = int(v)
+    fixed = str(abs(iv))
+    if iv == 0:
+        return 1
+    mant = fixed.rstrip("0")
+    exp = len(fixed) - 1
+    sci = len(mant) + (1 if len(mant) > 1 else 0) + 2 + max(2, len(str(exp)))
+    width = min(len(fixed), sci) if sci < len(fixed) else len(fixed)
+    return width + (1 if iv < 0 else 0)
+
+
+def _signif_floor(x: float, percentage_down: float = 0.95) -> float:
+    if x == 0:
+        return 0.0
+    n = _r_nchar(math.floor(x * percentage_down)) - 1
+    return math.floor(x * percentage_down / 10**n) * 10**n
+
+
+def _signif_ceiling(x: float, percentage_up: float = 1.05) -> float:
+    if x == 0:
+        return 0.0
+    n = _r_nchar(math.ceil(x * percentage_up)) - 2
+    return math.ceil(x * percentage_up / 10**n) * 10**n
+
+
+def _axis_points(axis_minimum: float, axis_maximum: float, offset_shift: int = 0) -> np.ndarray:
+    """100 x-axis points spreading from the minimum to the maximum (closer at small sizes)."""
+    first = [max(1.0, axis_minimum)]
+    for j in range(2, 101):
+        offset = j - offset_shift
+        prev = first[-1]
+        first.append(max(float(round((axis_maximum / prev) ** (1 / (101 - offset)) * prev)), prev + 1))
+    return np.array(first)
+
+
+def sigma_adjustment(p: float, population: Any, average_proportion: float, side: str, multiplier: float) -> Any:
+    """Funnel limit for a proportion at one population size (PHEindicatormethods ``sigma_adjustment``).
+
+    The proportion whose Wilson interval at probability ``p`` has the average
+    proportion as its upper (``side="low"``) or lower (``side="high"``) limit.
+    """
+    z2 = stats.norm.ppf(p) ** 2
+    pop = np.asarray(population, dtype=float)
+    av = average_proportion
+    first = av * (pop / z2 + 1)
+    adj = np.sqrt((-8 * av * (pop / z2 + 1)) ** 2 - 64 * (1 / z2 + 1 / pop) * av * (pop * (av * (pop / z2 + 2) - 1) + z2 * (av - 1)))
+    last = 1 / z2 + 1 / pop
+    if side == "low":
+        out = (first - adj / 8) / last
+    elif side == "high":
+        out = (first + adj / 8) / last
+    else:
+        raise ValueError(f"side must be 'low' or 'high', got {side!r}")
+    return out / pop * multiplier
+
+
+def poisson_funnel(obs: float, p: float, side: str) -> float:
+    """Expected count for which ``obs`` sits on the ``p`` funnel (PHEindicatormethods ``poisson_funnel``).
+
+    Bisection on ``v`` with ``mean = (1 + obs) v / (1 - v)`` to a step of 1e-7,
+    exactly as the Excel macro the package ports; the Poisson tail sums use
+    :mod:`scipy.stats` instead of the macro's series.
+    """
+    v, dv = 0.5, 0.5
+    while dv > 1e-7:
+        dv /= 2
+        mean = (1 + obs) * v / (1 - v)
+        if side == "low":
+            # P(X >= obs | mean) > p  -> mean too big
+            prob = float(stats.poisson.sf(obs - 1, mean)) if obs > 0 else 1.0
+            v = v - dv if prob > p else v + dv
+        elif side == "high":
+            prob = float(stats.poisson.cdf(obs, mean))
+            v = v - dv if prob < p else v + dv
+        else:
+            raise ValueError(f"side must be 'low' or 'high', got {side!r}")
+    return (1 + obs) * v / (1 - v)
+
+
+def _check_counts(x: np.ndarray, n: np.ndarray | None, proportion: bool) -> None:
+    if np.isnan(x).any() or (n is not None and np.isnan(n).any()):
+        raise ValueError(
+            "funnel calculations need every numerator and denominator: drop suppressed areas explicitly "
+            "(they are missing, not zero) before calling"
+        )
+    if (x < 0).any():
+        raise ValueError("numerators must be greater than or equal to zero")
+    if n is not None and (n <= 0).any():
+        raise ValueError("denominators must be greater than zero")
+    if proportion and n is not None and (x > n).any():
+        raise ValueError("numerators must be less than or equal to denominator for a proportion statistic")
+
+
+# ------------------------------------------------------------------ limits
+def funnel_limits_proportion(numerators: Any, denominators: Any, *, multiplier: float = 100) -> pd.DataFrame:
+    """Funnel plot limits for proportions (95% "2 sigma" and 99.8% "3 sigma").
+
+    Parameters
+    ----------
+    numerators, denominators : array-like
+        One entry per area. No missing values.
+    multiplier : float, default 100
+        100 for percentages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        100 rows: ``population``, ``lower_2s_limit``, ``upper_2s_limit``,
+        ``lower_3s_limit``, ``upper_3s_limit``, ``baseline`` (the overall
+        proportion). Limits are clipped to ``[0, multiplier]``.
+
+    Notes
+    -----
+    PHEindicatormethods ``calculate_funnel_limits(statistic = "proportion")``
+    (``phe_funnels`` before version 2): baseline ``sum(x) / sum(n)``; axis from
+    0 (or a rounded-down minimum when the largest denominator is at most twice
+    the smallest) to the rounded-up maximum, 100 points geometrically spaced;
+    limits by ``sigma_adjustment`` at p = 0.975 and 0.999. PHEindicatormethods
+    clips at 0 and 100 whatever the multiplier; here the clip is at 0 and
+    ``multiplier`` (identical for percentages). Verified against the package's
+    funnel test data (``tests/stats/data/phe_funnel_proportion_limits_expected.csv``).
+
+    References
+    ----------
+    .. [1] Spiegelhalter DJ. Funnel plots for comparing institutional
+       performance. Stat Med 2005; 24: 1185-1202.
+    .. [2] ukhsa-collaboration/PHEindicatormethods ``R/Funnels.R``.
+    """
+    x = as_float_array(numerators, "numerators")
+    n = as_float_array(denominators, "denominators")
+    if len(x) != len(n):
+        raise ValueError(f"numerators and denominators must have the same length, got {len(x)} and {len(n)}")
+    if len(x) == 0:
+        raise ValueError("funnel limits need at least one area")
+    _check_counts(x, n, proportion=True)
+    av = x.sum() / n.sum()
+    mn, mx = n.min(), n.max()
+    axis_min = 0.0 if mx > 2 * mn else _signif_floor(mn)
+    axis_max = _signif_ceiling(mx)
+    pop = _axis_points(axis_min, axis_max)
+    out = pd.DataFrame({"population": pop})
+    out["lower_2s_limit"] = np.maximum(0, sigma_adjustment(0.975, pop, av, "low", multiplier))
+    out["upper_2s_limit"] = np.minimum(multiplier, sigma_adjustment(0.975, pop, av, "high", multiplier))
+    out["lower_3s_limit"] = np.maximum(0, sigma_adjustment(0.999, pop, av, "low", multiplier))
+    out["upper_3s_limit"] = np.minimum(multiplier, sigma_adjustment(0.999, pop, av, "high", multiplier))
+    out["baseline"] = av * multiplier
+    out.attrs.update(statistic="proportion", method="Wilson", multiplier=multiplier)
+    return out
+
+
+def funnel_limits_rate(
+    numerators: Any,
+    rates: Any,
+    *,
+    multiplier: float,
+    rate_type: Literal["crude", "dsr"] = "crude",
+    years_of_data: float = 1,
+    denominators: Any = None,
+) -> pd.DataFrame:
+    """Funnel plot limits for crude or directly standardised rates.
+
+    Parameters
+    ----------
+    numerators : array-like
+        Observed events per area.
+    rates : array-like
+        The rate per ``multiplier`` for each area.
+    multiplier : float
+        E.g. 10_000 or 100_000.
+    rate_type : {"crude", "dsr"}
+    years_of_data : float, default 1
+        Years the data cover (the x axis is the annual population).
+    denominators : array-like, optional
+        Needed for crude rates when an area has 0 events.
+
+    Returns
+    -------
+    pandas.DataFrame
+        100 rows: ``events``, the four limit columns, ``baseline``, and the
+        annual populations at which each limit applies
+        (``lower_2s_population_1_year`` ...).
+
+    Notes
+    -----
+    PHEindicatormethods ``calculate_funnel_limits(statistic = "rate")``: the
+    denominator is derived as ``multiplier x events / rate`` (for DSRs, areas
+    with 0 events are left out); the limits come from exact Poisson funnels
+    (``poisson_funnel``) at 0.025 and 0.001. Not covered by the reference
+    vectors; ported line by line.
+
+    References
+    ----------
+    .. [1] ukhsa-collaboration/PHEindicatormethods ``R/Funnels.R``, ``R/utils.R``.
+    """
+    if rate_type not in ("crude", "dsr"):
+        raise ValueError(f"rate_type must be 'crude' or 'dsr', got {rate_type!r}")
+    x = as_float_array(numerators, "numerators")
+    r = as_float_array(rates, "rates")
+    if len(x) != len(r):
+        raise ValueError("numerators and rates must have the same length")
+    _check_counts(x, None, proportion=False)
+    if np.isnan(r).any():
+        raise ValueError("rates must not be missing")
+    den = None if denominators is None else as_float_array(denominators, "denominators")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        derived = multiplier * x / r
+    if rate_type == "dsr":
+        derived = np.where(x == 0, np.nan, derived)
+    elif (x == 0).any():
+        if den is None:
+            raise ValueError("for rates, where there are 0 events for a record, the denominators must be given")
+        derived = np.where(x == 0, den, derived)
+    av = x.sum() / np.nansum(derived)
+    mn, mx = np.nanmin(derived), np.nanmax(derived)
+    if mx > 2 * mn:
+        axis_min = 0.0
+    else:
+        axis_min = _signif_floor(mn / years_of_data) * years_of_data
+    axis_max = _signif_ceiling(mx / years_of_data) * years_of_data
+    axis_min = math.floor(axis_min * av)
+    axis_max = math.ceil(axis_max * av)
+    events = _axis_points(axis_min, axis_max)
+    out = pd.DataFrame({"events": events})
+    for name, p, side in (("lower_2s", 0.025, "high"), ("upper_2s", 0.025, "low"), ("lower_3s", 0.001, "high"), ("upper_3s", 0.001, "low")):
+        pop = np.array([poisson_funnel(e, p, side) for e in events]) / av
+        out[f"{name}_limit"] = events / pop * multiplier
+        out[f"{name}_population_1_year"] = pop / years_of_data
+    out["baseline"] = av * multiplier
+    out.attrs.update(statistic=f"rate ({rate_type} per {multiplier:,g})", method="Poisson", multiplier=multiplier)
+    return out
+
+
+def funnel_limits_ratio(
+    numerators: Any, denominators: Any, *, ratio_type: Literal["count", "isr"] = "count"
+) -> pd.DataFrame:
+    """Funnel plot limits for ratios of observed to expected events.
+
+    Returns
+    -------
+    pandas.DataFrame
+        100 rows: ``observed_events``, the four limit columns, and the expected
+        events at each limit. ``ratio_type="count"`` expresses limits as
+        ratio - 1, ``"isr"`` as ratio x 100.
+
+    Notes
+    -----
+    PHEindicatormethods ``calculate_funnel_limits(statistic = "ratio")``.
+    Not covered by the reference vectors; ported line by line.
+    """
+    if ratio_type not in ("count", "isr"):
+        raise ValueError(f"ratio_type must be 'count' or 'isr', got {ratio_type!r}")
+    x = as_float_array(numerators, "numerators")
+    e = as_float_array(denominators, "denominators")
+    if len(x) != len(e):
+        raise ValueError("numerators and denominators must have the same length")
+    _check_counts(x, e, proportion=False)
+    mn, mx = e.min(), e.max()
+    axis_min = 0.0 if mx > 2 * mn else _signif_floor(mn)
+    axis_max = _signif_ceiling(mx)
+    obs = _axis_points(axis_min, axis_max, offset_shift=1)
+    out = pd.DataFrame({"observed_events": obs})
+    for name, p, side in (("lower_2s", 0.025, "high"), ("upper_2s", 0.025, "low"), ("lower_3s", 0.001, "high"), ("upper_3s", 0.001, "low")):
+        exp_events = np.array([poisson_funnel(o, p, side) for o in obs])
+        out[f"{name}_exp_events"] = exp_events
+        lim = obs / exp_events
+        out[f"{name}_limit"] = lim - 1 if ratio_type == "count" else lim * 100
+    out.attrs.update(statistic=f"ratio ({ratio_type})", method="Poisson")
+    return out
+
+
+# ------------------------------------------------------------------ significance
+def _ratio_test_statistic(obs: float, expected: float, p: float, side: str) -> float:
+    """PHEindicatormethods ``funnel_ratio_significance``: exact below 10 events, Byar's from 10."""
+    if obs == 0 and side == "low":
+        ts = 0.0
+    elif obs < 10:
+        if side == "low":
+            ts = float(stats.chi2.isf(0.5 + p / 2, 2 * obs)) / 2
+        else:
+            ts = float(stats.chi2.ppf(0.5 + p / 2, 2 * obs + 2)) / 2
+    else:
+        z = float(stats.norm.ppf(0.5 + p / 2))
+        if side == "low":
+            ts = obs * (1 - 1 / (9 * obs) - z / 3 / math.sqrt(obs)) ** 3
+        else:
+            o = obs + 1
+            ts = o * (1 - 1 / (9 * o) + z / 3 / math.sqrt(o)) ** 3
+    return ts / expected
+
+
+_LEVELS = ["High (0.001)", "High (0.025)", "Low (0.001)", "Low (0.025)", "Not significant"]
+
+
+def funnel_significance(
+    numerators: Any,
+    denominators: Any = None,
+    *,
+    statistic: Literal["proportion", "rate", "ratio"] = "proportion",
+    rates: Any = None,
+    rate_type: Literal["crude", "dsr"] | None = None,
+    multiplier: float | None = None,
+) -> np.ndarray:
+    """Which areas fall outside the 95% / 99.8% funnel limits.
+
+    Parameters
+    ----------
+    numerators, denominators : array-like
+        One entry per area (denominators are expected events for ratios).
+    statistic : {"proportion", "rate", "ratio"}
+    rates, rate_type, multiplier
+        For ``statistic="rate"``: each area's rate, ``"crude"`` or ``"dsr"``,
+        and the rate's multiplier.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``"High (0.001)"``, ``"High (0.025)"``, ``"Low (0.001)"``,
+        ``"Low (0.025)"`` or ``"Not significant"`` (and, for DSRs with fewer
+        than 10 events, ``"Not applicable for events less than 10 for dsrs"``).
+
+    Notes
+    -----
+    PHEindicatormethods ``assign_funnel_significance``
+    (``phe_funnel_significance``); verified for proportions against the
+    package's funnel test data
+    (``tests/stats/data/phe_funnel_proportion_inputs_and_significance.csv``).
+    """
+    x = as_float_array(numerators, "numerators")
+    if statistic == "proportion":
+        n = as_float_array(denominators, "denominators")
+        if len(x) != len(n):
+            raise ValueError("numerators and denominators must have the same length")
+        _check_counts(x, n, proportion=True)
+        av = x.sum() / n.sum()
+        p = x / n
+        out = np.full(len(x), "Not significant", dtype=object)
+        lo3 = sigma_adjustment(0.999, n, av, "low", 1)
+        lo2 = sigma_adjustment(0.975, n, av, "low", 1)
+        hi3 = sigma_adjustment(0.999, n, av, "high", 1)
+        hi2 = sigma_adjustment(0.975, n, av, "high", 1)
+        for i in range(len(x)):
+            if p[i] < lo3[i]:
+                out[i] = "Low (0.001)"
+            elif p[i] < lo2[i]:
+                out[i] = "Low (0.025)"
+            elif p[i] > hi3[i]:
+                out[i] = "High (0.001)"
+            elif p[i] > hi2[i]:
+                out[i] = "High (0.025)"
+        return out
+    if statistic == "ratio":
+        e = as_float_array(denominators, "denominators")
+        _check_counts(x, e, proportion=False)
+        out = np.full(len(x), "Not significant", dtype=object)
+        for i in range(len(x)):
+            if 1 < _ratio_test_statistic(x[i], e[i], 0.998, "low"):
+                out[i] = "High (0.001)"
+            elif 1 < _ratio_test_statistic(x[i], e[i], 0.95, "low"):
+                out[i] = "High (0.025)"
+            elif 1 > _ratio_test_statistic(x[i], e[i], 0.998, "high"):
+                out[i] = "Low (0.001)"
+            elif 1 > _ratio_test_statistic(x[i], e[i], 0.95, "high"):
+                out[i] = "Low (0.025)"
+        return out
+    if statistic == "rate":
+        if rates is None or rate_type is None or multiplier is None:
+            raise ValueError("for rates give rates, rate_type and multiplier")
+        r = as_float_array(rates, "rates")
+        _check_counts(x, None, proportion=False)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            derived = x / r * multiplier
+        if rate_type == "dsr":
+            derived = np.where(x == 0, np.nan, derived)
+        elif rate_type == "crude":
+            if (x == 0).any():
+                if denominators is None:
+                    raise ValueError("for rates, where there are 0 events for a record, the denominators must be given")
+                derived = np.where(x == 0, as_float_array(denominators, "denominators"), derived)
+        else:
+            raise ValueError(f"rate_type must be 'crude' or 'dsr', got {rate_type!r}")
+        wav = x.sum() / np.nansum(derived)
+        out = np.full(len(x), "Not significant", dtype=object)
+        for i in range(len(x)):
+            if np.isnan(derived[i]):
+                continue
+            if wav < _ratio_test_statistic(x[i], derived[i], 0.998, "low"):
+                out[i] = "High (0.001)"
+            elif wav < _ratio_test_statistic(x[i], derived[i], 0.95, "low"):
+                out[i] = "High (0.025)"
+            elif wav > _ratio_test_statistic(x[i], derived[i], 0.998, "high"):
+                out[i] = "Low (0.001)"
+            elif wav > _ratio_test_statistic(x[i], derived[i], 0.95, "high"):
+                out[i] = "Low (0.025)"
+        if rate_type == "dsr":
+            out[x < 10] = "Not applicable for events less than 10 for dsrs"
+        return out
+    raise ValueError(f"statistic must be 'proportion', 'rate' or 'ratio', got {statistic!r}")

@@ -1,0 +1,145 @@
+"""trend_test against R 4.2.2 (glm, cor.test, prop.trend.test) on the short quarterly series.
+
+Rows of ``trend_short_series_expected.csv`` for tests that ``trend_test`` does not use
+(Mann-Kendall, Cox-Stuart, negative binomial, OLS / Newey-West, pyMannKendall) are not
+checked here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from stats_refdata import close, load, rows
+
+from lscb_analysis.quarters import Quarter
+from lscb_analysis.stats import trend_test
+
+INPUTS = load("trend_short_series_inputs.csv")
+EXPECTED = load("trend_short_series_expected.csv")
+USED = {
+    "kendall_cor.test_rate",
+    "poisson_glm_offset",
+    "quasipoisson_glm_offset",
+    "poisson_glm_offset_quarter_dummies",
+    "cochran_armitage_prop.trend.test",
+}
+CHECKED = EXPECTED[EXPECTED.test.isin(USED)]
+
+
+@functools.lru_cache(maxsize=None)
+def fit(series: str, **kw):
+    g = INPUTS[INPUTS.series == series]
+    return trend_test(g["count"].to_numpy(), g.denominator.to_numpy(), g.t.to_numpy(), **kw)
+
+
+def actual(series: str, test: str, stat: str) -> float:
+    if test == "kendall_cor.test_rate":
+        r = fit(series)
+        return {"tau_b": r.kendall_tau, "p_value": r.kendall_p, "exact_used": float("exact" in r.kendall_method)}[stat]
+    if test == "cochran_armitage_prop.trend.test":
+        r = fit(series, kind="proportion")
+        return {"chi2": r.armitage_chi2, "p_value": r.armitage_p}[stat]
+    if test == "poisson_glm_offset":
+        r = fit(series, seasonal=False, dispersion="fixed")
+    elif test == "quasipoisson_glm_offset":
+        r = fit(series, seasonal=False, dispersion="quasi")
+    else:
+        r = fit(series, seasonal=True, dispersion="fixed")
+    coef, se = r.coef_per_period, r.se_per_period
+    names = list(r.design.columns)
+    values = {
+        "coef_t": coef,
+        "se_t": se,
+        "z_t": coef / se,
+        "t_t": coef / se,
+        "p_t": r.p_value,
+        "p_t_tdist": r.p_value,
+        "coef_intercept": r.glm.coef[0],
+        "deviance": r.glm.deviance,
+        "pearson_chi2": r.glm.pearson_chi2,
+        "df_resid": r.glm.df_resid,
+        "dispersion": r.glm.dispersion_quasi,
+        "rate_ratio_per_period": r.ratio_per_period,
+        "wald95_lo_t": math.log(r.lower) / r.periods_per_year,
+        "wald95_hi_t": math.log(r.upper) / r.periods_per_year,
+    }
+    for q in ("q2", "q3", "q4"):
+        if q in names:
+            values[f"coef_{q}"] = r.glm.coef[names.index(q)]
+    return values[stat]
+
+
+@pytest.mark.parametrize("row", rows(CHECKED, ["series", "test", "statistic"]))
+def test_matches_r(row):
+    assert close(actual(row.series, row.test, row.statistic), row.value)
+
+
+def test_auto_policy():
+    a = fit("A_cp_plans_rising")  # 12 points: quarter dummies; not over-dispersed
+    assert a.seasonal and not a.quasi and a.method == "Poisson GLM, log(denominator) offset, quarter-of-year dummies"
+    b = fit("B_rereferral_flat_8q")  # 8 points: no dummies
+    assert not b.seasonal and b.method == "Poisson GLM, log(denominator) offset"
+    d = fit("D_seasonal_referrals_12q", seasonal=False)  # over-dispersed without its seasonality
+    assert d.quasi and d.method.startswith("quasi-Poisson")
+    ref = EXPECTED.set_index(["series", "test", "statistic"]).value
+    assert close(d.se_per_period, ref["D_seasonal_referrals_12q", "quasipoisson_glm_offset", "se_t"])
+    assert close(d.p_value, ref["D_seasonal_referrals_12q", "quasipoisson_glm_offset", "p_t_tdist"])
+
+
+def test_statsmodels_cross_check():
+    for series in INPUTS.series.unique():
+        for kw in (dict(seasonal=False, dispersion="fixed"), dict(kind="proportion")):
+            r = fit(series, **kw)
+            assert r.model.params["t"] == pytest.approx(r.coef_per_period, rel=1e-6)
+            assert r.model.bse["t"] == pytest.approx(r.se_per_period, rel=1e-4)
+
+
+def test_per_year_is_four_quarters():
+    r = fit("A_cp_plans_rising", seasonal=False, dispersion="fixed")
+    assert close(r.ratio_per_year, r.ratio_per_period**4)
+
+
+def test_sentences():
+    rising = fit("A_cp_plans_rising")
+    assert rising.sentence.startswith("Rising by about 9.7% a year (95% CI 5% to 15%); unlikely to be chance, p < 0.001")
+    falling = fit("C_small_counts_falling_10q")
+    assert falling.sentence.startswith("Falling by about 41% a year (95% CI 13% to 60%)")
+    flat = fit("B_rereferral_flat_8q")
+    assert flat.sentence.startswith("No clear trend:") and "could be chance" in flat.sentence
+    assert "in the odds" in fit("C_small_counts_falling_10q", kind="proportion").sentence
+
+
+def test_period_labels_equivalent():
+    g = INPUTS[INPUTS.series == "A_cp_plans_rising"]
+    base = fit("A_cp_plans_rising")
+    quarters = [Quarter(2021, 1) + i for i in range(len(g))]
+    for periods in (quarters, [q.code for q in quarters], list(pd.period_range("2021Q2", periods=len(g), freq="Q"))):
+        r = trend_test(g["count"], g.denominator, periods)
+        assert close(r.coef_per_period, base.coef_per_period)
+    # order does not matter when periods are given
+    shuffled = np.random.default_rng(1).permutation(len(g))
+    r = trend_test(g["count"].to_numpy()[shuffled], g.denominator.to_numpy()[shuffled], g.t.to_numpy()[shuffled])
+    assert close(r.coef_per_period, base.coef_per_period)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        (([1, 2, 3, 4, 5], [10] * 5), {}, "at least 6"),
+        (([1, 2, np.nan, 4, 5, 6], [10] * 6), {}, "missing"),
+        (([1, -2, 3, 4, 5, 6], [10] * 6), {}, "zero or more"),
+        (([1, 2, 3, 4, 5, 6], [10, 10, 0, 10, 10, 10]), {}, "greater than zero"),
+        (([1, 2, 3, 4, 5, 16], [10] * 6), {"kind": "proportion"}, "exceed"),
+        (([1, 2, 3, 4, 5, 6], [10] * 6, [1, 1, 2, 3, 4, 5]), {}, "repeat"),
+        (([1, 2, 3, 4, 5, 6], [10] * 6), {"seasonal": True}, "two full years"),
+        (([0] * 6, [10] * 6), {}, "every count is zero"),
+        (([1, 2, 3, 4, 5, 6], [10] * 6), {"kind": "odds"}, "kind"),
+    ],
+)
+def test_degenerate_input_raises(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        trend_test(*args, **kwargs)
