@@ -1,0 +1,77 @@
+"""DfE benchmarking: "How are we doing compared with similar areas?"
+
+Reads DfE Explore Education Statistics files (``data/raw/dfe``), the DfE
+statistical neighbour models, and compares an authority with its neighbours,
+its region and England (LAIT rank and quartile banding, Fingertips
+single overlapping CI comparison).
+
+Modules: :mod:`.symbols` (GSS symbols), :mod:`.ees` (EES CSV reader),
+:mod:`.authorities` (codes across reorganisations), :mod:`.neighbours`
+(statistical neighbours and their average), :mod:`.measures`
+(``parameters/benchmark_measures.yaml``), :mod:`.compare` (tables),
+:mod:`.funnel` (funnel limits). Charts: :mod:`lscb_analysis.plots.benchmark`.
+"""
+
+from .authorities import (
+    REORGANISATIONS,
+    Authority,
+    UnknownAuthorityError,
+    authority_table,
+    find_authority,
+    resolve_la_code,
+)
+from .compare import (
+    benchmark_overview,
+    benchmark_table,
+    compare_with_england,
+    funnel_data,
+    neighbour_comparison,
+    rank_and_band,
+)
+from .ees import EESFormatError, period_end_year, period_label, read_ees_csv
+from .funnel import funnel_limits, funnel_significance
+from .measures import (
+    BenchmarkMeasures,
+    BenchmarkMeasuresError,
+    IndicatorSpec,
+    check_measures,
+    indicator_values,
+    load_benchmark_measures,
+)
+from .neighbours import NeighbourAverage, neighbour_average, statistical_neighbours, statistical_neighbours_table
+from .paths import default_data_dir
+from .symbols import GSS_SYMBOLS, parse_cell
+
+__all__ = [
+    "Authority",
+    "BenchmarkMeasures",
+    "BenchmarkMeasuresError",
+    "EESFormatError",
+    "GSS_SYMBOLS",
+    "IndicatorSpec",
+    "NeighbourAverage",
+    "REORGANISATIONS",
+    "UnknownAuthorityError",
+    "authority_table",
+    "benchmark_overview",
+    "benchmark_table",
+    "check_measures",
+    "compare_with_england",
+    "default_data_dir",
+    "find_authority",
+    "funnel_data",
+    "funnel_limits",
+    "funnel_significance",
+    "indicator_values",
+    "load_benchmark_measures",
+    "neighbour_average",
+    "neighbour_comparison",
+    "parse_cell",
+    "period_end_year",
+    "period_label",
+    "rank_and_band",
+    "read_ees_csv",
+    "resolve_la_code",
+    "statistical_neighbours",
+    "statistical_neighbours_table",
+]

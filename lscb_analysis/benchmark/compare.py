@@ -1,0 +1,407 @@
+"""How an authority compares: neighbours, region, England, rank, quartile band, significance.
+
+Conventions
+-----------
+Rank
+    As in DfE's Local Authority Interactive Tool (LAIT): among all
+    authorities with a published value that year, **rank 1 = the lowest
+    value**, whatever the polarity; ties share the lowest rank (``min``).
+Quartile band
+    LAIT banding, **A = the best quartile**: authorities are ordered best
+    first (lowest first when lower is better, highest first when higher is
+    better) and band = A, B, C or D for ``ceil(4 * position / n)`` = 1..4. For
+    indicators without a polarity (``none``) the order is lowest first, so A =
+    the lowest 25 % of values and the band describes position, not performance
+    (column ``band_basis`` says which).
+Neighbour average
+    Mean of the statistical neighbours with a published value (see
+    :mod:`.neighbours`), with the counts used / suppressed / unavailable.
+Significance against England
+    Fingertips' single overlapping confidence interval comparison: the
+    authority's CI (Wilson for percentages, Byar / exact Poisson for rates,
+    from ``lscb_analysis.stats``) against England's value:
+    ``better`` / ``similar`` / ``worse`` (``higher`` / ``lower`` without
+    polarity), ``not compared`` when the counts are not published.
+Change
+    Value minus the value of the previous year (``NaN`` when that year has no value).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .authorities import find_authority
+from .funnel import funnel_limits, funnel_significance
+from .measures import BenchmarkMeasures, _as_spec, indicator_values
+from .neighbours import neighbour_average, statistical_neighbours_table
+from .symbols import SUPPRESSED
+from .paths import data_dir_or_default
+
+__all__ = [
+    "benchmark_overview",
+    "benchmark_table",
+    "compare_with_england",
+    "funnel_data",
+    "neighbour_comparison",
+    "rank_and_band",
+]
+
+_BANDS = "ABCD"
+
+
+def _objects(values: Iterable[object]) -> pd.Series:
+    """Object Series with ``None`` for missing (pandas 3 would infer ``str`` with ``NaN``)."""
+    return pd.Series([v if isinstance(v, str) else None for v in values], dtype=object)
+
+
+def rank_and_band(values: pd.Series, polarity: str) -> pd.DataFrame:
+    """LAIT rank (1 = lowest value) and quartile band (A = best) of each value.
+
+    Parameters
+    ----------
+    values
+        One value per authority (index: authority code); ``NaN`` are left out.
+    polarity
+        ``lower_is_better``, ``higher_is_better`` or ``none`` (A = lowest values).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``values``: ``rank`` (float, NaN when no value), ``n_ranked``
+        and ``quartile_band``.
+    """
+    v = pd.to_numeric(values, errors="coerce").astype(float)
+    ok = v.notna()
+    n = int(ok.sum())
+    rank = v[ok].rank(method="min", ascending=True)
+    best_first = v[ok].rank(method="min", ascending=(polarity != "higher_is_better"))
+    band = best_first.map(lambda r: _BANDS[min(3, max(0, math.ceil(4 * r / n) - 1))])
+    out = pd.DataFrame(index=v.index)
+    out["rank"] = rank.reindex(v.index)
+    out["n_ranked"] = n
+    out["quartile_band"] = band.reindex(v.index).astype(object).where(ok, None)
+    return out
+
+
+def _rank_all(la: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    """:func:`rank_and_band` for every year at once: ``year, area_code, rank, n_ranked, quartile_band``."""
+    v = la[la["value"].notna()].drop_duplicates(["year", "area_code"])[["year", "area_code", "value"]].copy()
+    g = v.groupby("year")["value"]
+    v["rank"] = g.rank(method="min", ascending=True)
+    best = g.rank(method="min", ascending=(polarity != "higher_is_better"))
+    v["n_ranked"] = g.transform("size")
+    q = np.clip(np.ceil(4 * best / v["n_ranked"]).astype(int), 1, 4)
+    v["quartile_band"] = np.array(list(_BANDS), dtype=object)[q - 1]
+    return v.drop(columns="value")
+
+
+def _band_basis(polarity: str) -> str:
+    return {
+        "lower_is_better": "A = best 25% (lowest values)",
+        "higher_is_better": "A = best 25% (highest values)",
+    }.get(polarity, "A = lowest 25% of values (no polarity: not a judgement)")
+
+
+_POLARITY_SPELLINGS = {
+    "lower_is_better": ("lower_is_better", "low_is_good", "low"),
+    "higher_is_better": ("higher_is_better", "high_is_good", "high"),
+    "none": ("none", "no_judgement", None),
+}
+
+
+def compare_with_england(
+    numerator: float, denominator: float, england: float, *, unit: str, polarity: str, confidence: float = 0.95
+) -> tuple[float, float, str]:
+    """CI of the authority's value and the Fingertips comparison with England.
+
+    Uses ``lscb_analysis.stats`` (``proportion_ci``, ``rate_ci``,
+    ``compare_to_benchmark``), imported here so the rest of the module works
+    without it.
+
+    Returns
+    -------
+    (lower, upper, result)
+        ``result`` is what ``compare_to_benchmark`` returns (``better``,
+        ``similar``, ``worse``, ``higher``, ``lower``, ``not compared``).
+    """
+    nan = float("nan")
+    if not (np.isfinite(numerator) and np.isfinite(denominator) and denominator > 0 and np.isfinite(england)):
+        return nan, nan, "not compared"
+    from lscb_analysis.stats import compare_to_benchmark, proportion_ci, rate_ci
+
+    if unit == "percentage":
+        ci = proportion_ci(numerator, denominator, per=100, confidence=confidence)
+    elif unit == "rate_per_10000":
+        ci = rate_ci(numerator, denominator, per=10_000, confidence=confidence)
+    else:
+        return nan, nan, "not compared"
+    last: Exception | None = None
+    for spelling in _POLARITY_SPELLINGS.get(polarity, (polarity,)):
+        try:
+            result = compare_to_benchmark(ci.value, ci.lower, ci.upper, england, polarity=spelling)
+            return float(ci.lower), float(ci.upper), str(result)
+        except (ValueError, KeyError, TypeError) as exc:  # other spelling of the polarity
+            last = exc
+    raise ValueError(f"compare_to_benchmark rejected polarity {polarity!r}: {last}")
+
+
+def benchmark_table(
+    la_code: str | int,
+    indicator_id: str,
+    *,
+    model: str = "2025",
+    data_dir: str | Path | None = None,
+    measures: BenchmarkMeasures | str | Path | None = None,
+    compare: bool = True,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """One indicator for one authority, every year it has a published row.
+
+    Parameters
+    ----------
+    la_code
+        Old 3-digit code, any GSS code the authority has had, or its name.
+    indicator_id
+        A key of ``parameters/benchmark_measures.yaml``.
+    model
+        Statistical neighbour model (``"2025"`` or ``"2021"``); the same ten
+        neighbours are used for every year.
+    compare
+        Add the confidence interval and the comparison with England (needs
+        ``lscb_analysis.stats``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year: ``indicator_id, year, period, old_la_code,
+        new_la_code, la_name`` (as published that year), ``value, status,
+        numerator, denominator``, ``neighbour_average, neighbours_used,
+        neighbours_suppressed, neighbours_unavailable``, ``region_code,
+        region_name, region_value, england_value``, ``rank, n_ranked``
+        (1 = lowest value), ``quartile_band`` (A = best), ``band_basis``,
+        ``change`` (from the previous year), ``ci_lower, ci_upper,
+        vs_england``, ``unit, polarity``.
+    """
+    spec_all = _as_spec(measures)
+    spec = spec_all.indicator(indicator_id)
+    d = data_dir_or_default(data_dir)
+    auth = find_authority(la_code, d)
+    code = auth.old_la_code
+    vals = indicator_values(indicator_id, data_dir=d, measures=spec_all)
+    neighbours = statistical_neighbours_table(code, model, d)["old_la_code"].tolist()
+
+    la = vals[vals["geographic_level"].eq("Local authority")]
+    mine = la[la["area_code"].eq(code)].sort_values("year").drop_duplicates("year")
+    if mine.empty:
+        return pd.DataFrame()
+    england = vals[vals["geographic_level"].eq("National")].drop_duplicates("year").set_index("year")["value"]
+    regions = vals[vals["geographic_level"].eq("Regional")].drop_duplicates(["year", "area_code"])
+    region_value = regions.set_index(["year", "area_code"])["value"]
+
+    # Rank and band of every authority, every year, in one pass.
+    ranked = _rank_all(la, spec.polarity).set_index(["year", "area_code"])
+    # Neighbours' values, every year.
+    nb = la[la["area_code"].isin(neighbours)].drop_duplicates(["year", "area_code"])
+    has = nb["value"].notna()
+    supp = ~has & nb["status"].isin(list(SUPPRESSED))
+    used_n = has.groupby(nb["year"]).sum()
+    supp_n = supp.groupby(nb["year"]).sum()
+    mean = nb["value"].groupby(nb["year"]).mean()
+
+    years = mine["year"].astype(int).to_numpy()
+    keys = list(zip(years, [code] * len(years)))
+    out = pd.DataFrame(
+        {
+            "indicator_id": indicator_id,
+            "year": years,
+            "period": mine["period"].to_numpy(),
+            "old_la_code": code,
+            "new_la_code": mine["new_la_code"].to_numpy(),
+            "la_name": mine["la_name"].to_numpy(),
+            "value": mine["value"].to_numpy(dtype=float),
+            "status": mine["status"].to_numpy(dtype=object),
+            "numerator": mine["numerator"].to_numpy(dtype=float),
+            "denominator": mine["denominator"].to_numpy(dtype=float),
+        }
+    )
+    out["neighbour_average"] = [float(mean.get(y, np.nan)) for y in years]
+    out["neighbours_used"] = [int(used_n.get(y, 0)) for y in years]
+    out["neighbours_suppressed"] = [int(supp_n.get(y, 0)) for y in years]
+    out["neighbours_unavailable"] = len(neighbours) - out["neighbours_used"] - out["neighbours_suppressed"]
+    out["region_code"] = mine["region_code"].to_numpy()
+    out["region_name"] = mine["region_name"].to_numpy()
+    out["region_value"] = [float(region_value.get((y, r), np.nan)) for y, r in zip(years, out["region_code"])]
+    out["england_value"] = [float(england.get(y, np.nan)) for y in years]
+    rk = ranked.reindex(keys)
+    out["rank"] = rk["rank"].to_numpy(dtype=float)
+    out["n_ranked"] = rk["n_ranked"].fillna(0).astype(int).to_numpy()
+    out["quartile_band"] = _objects(rk["quartile_band"])
+    out["band_basis"] = _band_basis(spec.polarity)
+    out["status"] = _objects(out["status"])
+    prev = out.set_index("year")["value"]
+    out["change"] = [r - prev.get(y - 1, np.nan) for y, r in zip(out["year"], out["value"])]
+    if compare:
+        res = [
+            compare_with_england(n, dd, e, unit=spec.unit, polarity=spec.polarity, confidence=confidence)
+            for n, dd, e in zip(out["numerator"], out["denominator"], out["england_value"])
+        ]
+        out["ci_lower"] = [x[0] for x in res]
+        out["ci_upper"] = [x[1] for x in res]
+        out["vs_england"] = [x[2] for x in res]
+    else:
+        out["ci_lower"] = np.nan
+        out["ci_upper"] = np.nan
+        out["vs_england"] = "not compared"
+    out["unit"] = spec.unit
+    out["polarity"] = spec.polarity
+    out.attrs = {"title": spec.title, "neighbours": neighbours, "model": model, "note": spec.note}
+    return out
+
+
+def benchmark_overview(
+    la_code: str | int,
+    indicator_ids: Iterable[str] | None = None,
+    *,
+    year: int | None = None,
+    model: str = "2025",
+    data_dir: str | Path | None = None,
+    measures: BenchmarkMeasures | str | Path | None = None,
+    compare: bool = True,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """One row per indicator: the authority's latest year (or ``year``) beside
+    its neighbours, region and England, with rank, band, change and significance.
+
+    Indicators with no published row for the authority are listed with
+    ``year`` missing.
+    """
+    spec_all = _as_spec(measures)
+    ids = list(indicator_ids) if indicator_ids is not None else list(spec_all.indicators)
+    rows = []
+    for ind in ids:
+        t = benchmark_table(
+            la_code, ind, model=model, data_dir=data_dir, measures=spec_all, compare=compare, confidence=confidence
+        )
+        if not t.empty:
+            t = t[t["year"].eq(year)] if year is not None else t[t["value"].notna()].tail(1)
+        if t.empty:
+            rows.append(pd.DataFrame({"indicator_id": [ind]}))
+        else:
+            rows.append(t.tail(1))
+    out = pd.concat(rows, ignore_index=True)
+    out.insert(1, "title", [spec_all.indicator(i).title for i in out["indicator_id"]])
+    return out
+
+
+def neighbour_comparison(
+    la_code: str | int,
+    indicator_id: str,
+    year: int | None = None,
+    *,
+    model: str = "2025",
+    data_dir: str | Path | None = None,
+    measures: BenchmarkMeasures | str | Path | None = None,
+) -> pd.DataFrame:
+    """The authority and its ten neighbours in one year (default: latest with a value).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``role`` (``authority`` / ``neighbour``), ``sn_rank`` (0 for the
+        authority), ``old_la_code, new_la_code, la_name, value, status,
+        numerator, denominator`` and, repeated on each row, ``year, period,
+        neighbour_average, neighbours_used, neighbours_suppressed,
+        england_value``. ``attrs`` holds ``title``, ``unit``, ``polarity``.
+    """
+    spec_all = _as_spec(measures)
+    spec = spec_all.indicator(indicator_id)
+    d = data_dir_or_default(data_dir)
+    auth = find_authority(la_code, d)
+    sn = statistical_neighbours_table(auth.old_la_code, model, d)
+    vals = indicator_values(indicator_id, data_dir=d, measures=spec_all)
+    la = vals[vals["geographic_level"].eq("Local authority")]
+    if year is None:
+        have = la[la["area_code"].eq(auth.old_la_code) & la["value"].notna()]["year"]
+        year = int(have.max()) if len(have) else int(la["year"].max())
+    yr = la[la["year"].eq(year)].drop_duplicates("area_code").set_index("area_code")
+    codes = [auth.old_la_code, *sn["old_la_code"]]
+    out = pd.DataFrame(
+        {
+            "role": ["authority"] + ["neighbour"] * len(sn),
+            "sn_rank": [0, *sn["rank"]],
+            "old_la_code": codes,
+            "new_la_code": [yr["new_la_code"].get(c, n) for c, n in zip(codes, [auth.new_la_code, *sn["new_la_code"]])],
+            "la_name": [yr["la_name"].get(c, n) for c, n in zip(codes, [auth.la_name, *sn["la_name"]])],
+            "value": [yr["value"].get(c, np.nan) for c in codes],
+            "status": [yr["status"].get(c, None) for c in codes],
+            "numerator": [yr["numerator"].get(c, np.nan) for c in codes],
+            "denominator": [yr["denominator"].get(c, np.nan) for c in codes],
+        }
+    )
+    avg = neighbour_average(yr.reset_index()[["area_code", "value", "status"]].rename(columns={"area_code": "old_la_code"}), list(sn["old_la_code"]))
+    eng = vals[vals["geographic_level"].eq("National") & vals["year"].eq(year)]["value"]
+    out["status"] = _objects(out["status"])
+    out["year"] = year
+    out["period"] = yr["period"].iloc[0] if len(yr) else str(year)
+    out["neighbour_average"] = avg.value
+    out["neighbours_used"] = avg.n_used
+    out["neighbours_suppressed"] = avg.n_suppressed
+    out["england_value"] = float(eng.iloc[0]) if len(eng) else np.nan
+    out.attrs = {"title": spec.title, "unit": spec.unit, "polarity": spec.polarity, "indicator_id": indicator_id}
+    return out
+
+
+def funnel_data(
+    indicator_id: str,
+    year: int | None = None,
+    *,
+    highlight: str | int | None = None,
+    data_dir: str | Path | None = None,
+    measures: BenchmarkMeasures | str | Path | None = None,
+) -> pd.DataFrame:
+    """All authorities in one year for a funnel plot, with limits around England.
+
+    The y value is ``numerator / denominator * per`` (so published rounding
+    does not move points off their funnel); the centre line is England's
+    value. Authorities without counts are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``old_la_code, la_name, numerator, denominator, value, target``,
+        ``lower_95, upper_95, lower_99_8, upper_99_8``, ``position`` (e.g.
+        ``"above 99.8%"``) and ``highlight`` (bool). ``attrs``: ``title, unit,
+        polarity, year, target``.
+    """
+    spec_all = _as_spec(measures)
+    spec = spec_all.indicator(indicator_id)
+    d = data_dir_or_default(data_dir)
+    vals = indicator_values(indicator_id, data_dir=d, measures=spec_all)
+    if spec.numerator is None:
+        raise ValueError(f"{indicator_id}: no numerator / denominator in the measures file, so no funnel plot")
+    if year is None:
+        year = int(vals.loc[vals["numerator"].notna(), "year"].max())
+    eng = vals[vals["geographic_level"].eq("National") & vals["year"].eq(year)]
+    if eng.empty:
+        raise ValueError(f"{indicator_id}: no England value in {year}")
+    e = eng.iloc[0]
+    target = float(e["numerator"] / e["denominator"] * spec.per) if e["denominator"] > 0 else float(e["value"])
+    la = vals[vals["geographic_level"].eq("Local authority") & vals["year"].eq(year)]
+    la = la[la["numerator"].notna() & la["denominator"].gt(0)].copy()
+    la["value"] = la["numerator"] / la["denominator"] * spec.per
+    la["target"] = target
+    lim = funnel_limits(target, la["denominator"].to_numpy(), unit=spec.unit, per=spec.per)
+    for c in lim.columns.drop("denominator"):
+        la[c] = lim[c].to_numpy()
+    la["position"] = funnel_significance(la["value"].to_numpy(), target, la["denominator"].to_numpy(), unit=spec.unit, per=spec.per).to_numpy()
+    hl = find_authority(highlight, d).old_la_code if highlight is not None else None
+    la["highlight"] = la["area_code"].eq(hl)
+    out = la[["old_la_code", "new_la_code", "la_name", "numerator", "denominator", "value", "target",
+              *[c for c in lim.columns if c != "denominator"], "position", "highlight"]].reset_index(drop=True)
+    out.attrs = {"title": spec.title, "unit": spec.unit, "polarity": spec.polarity, "year": year, "target": target}
+    return out

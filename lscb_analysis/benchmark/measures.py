@@ -1,0 +1,322 @@
+"""Which DfE measure stands for which workbench indicator (``parameters/benchmark_measures.yaml``).
+
+Each indicator names a DfE EES file, optional filter values selecting its rows,
+the published value column (``measure``) and/or the ``numerator`` and
+``denominator`` columns. The denominator ``population`` means the ONS
+children's population (``population:`` block), matched to the DfE reporting
+year with ``year_offset`` (DfE rates for the year ending 31 March 2025 use the
+mid-2024 estimates: offset ``-1``; checked against the CLA file, whose
+``population_estimate`` equals the ONS figure of the previous mid-year).
+
+When ``measure`` is given the published value is shown and the counts are used
+only for confidence intervals and funnel plots; without it the value is
+``numerator / denominator * per`` (per = 100 for percentages, 10,000 for rates).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .ees import read_ees_csv
+from .paths import PACKAGE_DIR, data_dir_or_default
+
+__all__ = [
+    "BenchmarkMeasures",
+    "BenchmarkMeasuresError",
+    "IndicatorSpec",
+    "PopulationSpec",
+    "Polarity",
+    "Unit",
+    "check_measures",
+    "default_measures_path",
+    "indicator_values",
+    "load_benchmark_measures",
+]
+
+Polarity = Literal["lower_is_better", "higher_is_better", "none"]
+Unit = Literal["percentage", "rate_per_10000", "count"]
+POPULATION = "population"
+_PER = {"percentage": 100.0, "rate_per_10000": 10_000.0, "count": 1.0}
+
+
+class BenchmarkMeasuresError(ValueError):
+    """The measures file is invalid, or does not match the DfE files."""
+
+
+class PopulationSpec(BaseModel):
+    """The ONS population used as the denominator of rates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str
+    measure: str
+    filters: dict[str, str] = Field(default_factory=dict)
+    year_offset: int = Field(0, description="Population year = DfE reporting year + year_offset.")
+
+
+class IndicatorSpec(BaseModel):
+    """One workbench indicator mapped to a DfE measure."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    file: str
+    measure: str | None = Field(None, description="Published value column; absent = derived from the counts.")
+    numerator: str | None = None
+    denominator: str | None = Field(None, description="Column in the same file, or 'population'.")
+    filters: dict[str, str] = Field(default_factory=dict)
+    unit: Unit
+    polarity: Polarity
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _value_source(self) -> "IndicatorSpec":
+        if self.measure is None and (self.numerator is None or self.denominator is None):
+            raise ValueError("give 'measure', or both 'numerator' and 'denominator'")
+        if (self.numerator is None) != (self.denominator is None):
+            raise ValueError("'numerator' and 'denominator' go together")
+        return self
+
+    @property
+    def per(self) -> float:
+        """Multiplier: 100 for percentages, 10,000 for rates per 10,000, 1 for counts."""
+        return _PER[self.unit]
+
+
+class BenchmarkMeasures(BaseModel):
+    """The whole measures file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = 1
+    population: PopulationSpec | None = None
+    indicators: dict[str, IndicatorSpec]
+
+    @model_validator(mode="after")
+    def _population_present(self) -> "BenchmarkMeasures":
+        needing = [k for k, v in self.indicators.items() if v.denominator == POPULATION]
+        if needing and self.population is None:
+            raise ValueError(f"indicators {needing} use the 'population' denominator but no 'population' block is given")
+        return self
+
+    def indicator(self, indicator_id: str) -> IndicatorSpec:
+        """The spec of one indicator; ``KeyError`` listing the known ids."""
+        try:
+            return self.indicators[indicator_id]
+        except KeyError:
+            raise KeyError(
+                f"indicator {indicator_id!r} has no DfE benchmark; known: {sorted(self.indicators)}"
+            ) from None
+
+
+def default_measures_path() -> Path:
+    """``parameters/benchmark_measures.yaml`` of the project."""
+    try:
+        from lscb_analysis.config import paths
+
+        return paths().parameters / "benchmark_measures.yaml"
+    except ImportError:  # pragma: no cover
+        return PACKAGE_DIR.parents[1] / "parameters" / "benchmark_measures.yaml"
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path_str: str, mtime_ns: int) -> BenchmarkMeasures:
+    path = Path(path_str)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BenchmarkMeasuresError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        return BenchmarkMeasures.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
+        raise BenchmarkMeasuresError(f"{path}: {problems}") from None
+
+
+def load_benchmark_measures(path: str | Path | None = None) -> BenchmarkMeasures:
+    """Load and validate the indicator-to-DfE-measure mapping.
+
+    Raises
+    ------
+    FileNotFoundError
+    BenchmarkMeasuresError
+        Naming the file and the invalid field.
+    """
+    p = Path(path).resolve() if path is not None else default_measures_path()
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: benchmark measures file not found")
+    return _load_cached(str(p), p.stat().st_mtime_ns)
+
+
+def _as_spec(measures: BenchmarkMeasures | str | Path | None) -> BenchmarkMeasures:
+    return measures if isinstance(measures, BenchmarkMeasures) else load_benchmark_measures(measures)
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _area_code(df: pd.DataFrame) -> pd.Series:
+    """Key of a row's area: old LA code for authorities, else the region / country code."""
+    empty = pd.Series("", index=df.index, dtype=object)
+    old = df["old_la_code"] if "old_la_code" in df else empty
+    new = df["new_la_code"] if "new_la_code" in df else empty
+    reg = df["region_code"] if "region_code" in df else empty
+    cty = df["country_code"] if "country_code" in df else empty
+    la = old.where(old.ne(""), new)
+    lvl = df["geographic_level"]
+    code = np.where(lvl.eq("Local authority"), la, np.where(lvl.eq("Regional"), reg, np.where(lvl.eq("National"), cty, "")))
+    code = pd.Series(code, index=df.index, dtype=object)
+    fallback = la.where(la.ne(""), reg.where(reg.ne(""), cty))
+    return code.where(code.ne(""), fallback)
+
+
+def _select(df: pd.DataFrame, filters: dict[str, str], file: Path) -> pd.DataFrame:
+    for col, want in filters.items():
+        if col not in df.columns:
+            raise BenchmarkMeasuresError(f"{file}: filter column {col!r} not in the file (columns: {list(df.columns)})")
+        if not df[col].eq(want).any():
+            raise BenchmarkMeasuresError(
+                f"{file}: filter {col}={want!r} matches no row; values: {sorted(df[col].unique())}"
+            )
+        df = df[df[col].eq(want)]
+    return df
+
+
+_KEY = ["year", "geographic_level", "area_code"]
+_DESCR = ["period", "old_la_code", "new_la_code", "la_name", "region_code", "region_name"]
+
+
+def _measure(df: pd.DataFrame, measure: str, file: Path, filters: dict[str, str], attrs: dict) -> pd.DataFrame:
+    if not df["measure"].eq(measure).any():
+        raise BenchmarkMeasuresError(f"{file}: measure {measure!r} not found; measures: {attrs.get('measures')}")
+    part = df[df["measure"].eq(measure)]
+    dup = part.duplicated(_KEY, keep=False)
+    if dup.any():
+        left = [c for c in attrs.get("filters", []) if c not in filters and part.loc[dup, c].nunique() > 1]
+        raise BenchmarkMeasuresError(
+            f"{file}: measure {measure!r} has several rows per year and area; add filters for {left or 'the filter columns'}"
+        )
+    return part
+
+
+@lru_cache(maxsize=64)
+def _values_cached(indicator_id: str, spec_json: str, pop_json: str, data_dir: str, stamp: tuple) -> pd.DataFrame:
+    spec = IndicatorSpec.model_validate_json(spec_json)
+    pop_spec = PopulationSpec.model_validate_json(pop_json) if pop_json else None
+    file = Path(data_dir) / spec.file
+    df = read_ees_csv(file)
+    attrs = dict(df.attrs)
+    df = _select(df, spec.filters, file)
+    df = df.assign(area_code=_area_code(df))
+    for c in _DESCR:
+        if c not in df:
+            df[c] = ""
+
+    first = spec.measure or spec.numerator
+    assert first is not None
+    base = _measure(df, first, file, spec.filters, attrs)[_KEY + _DESCR].set_index(_KEY)
+
+    def column(m: str) -> pd.DataFrame:
+        part = _measure(df, m, file, spec.filters, attrs).set_index(_KEY)
+        return part[["value", "status"]]
+
+    out = base.copy()
+    if spec.numerator is not None:
+        num = column(spec.numerator)
+        out["numerator"], out["numerator_status"] = num["value"], num["status"]
+        if spec.denominator == POPULATION:
+            assert pop_spec is not None
+            pfile = Path(data_dir) / pop_spec.file
+            praw = read_ees_csv(pfile)
+            pattrs = dict(praw.attrs)
+            pdf = _select(praw, pop_spec.filters, pfile)
+            pdf = pdf.assign(area_code=_area_code(pdf), year=pdf["year"] - pop_spec.year_offset)
+            den = _measure(pdf, pop_spec.measure, pfile, pop_spec.filters, pattrs).set_index(_KEY)[["value", "status"]]
+        else:
+            assert spec.denominator is not None
+            den = column(spec.denominator)
+        out["denominator"] = den["value"].reindex(out.index)
+        out["denominator_status"] = den["status"].reindex(out.index)
+    else:
+        out["numerator"] = np.nan
+        out["numerator_status"] = None
+        out["denominator"] = np.nan
+        out["denominator_status"] = None
+
+    if spec.measure is not None:
+        val = column(spec.measure)
+        out["value"], out["status"] = val["value"], val["status"]
+        out["derived"] = False
+    else:
+        n, d = out["numerator"], out["denominator"]
+        ok = n.notna() & d.notna() & (d > 0)
+        out["value"] = np.where(ok, n / d.where(d > 0) * spec.per, np.nan)
+        status = out["numerator_status"].where(out["numerator_status"].notna(), out["denominator_status"])
+        out["status"] = status.where(~ok, None)
+        out["derived"] = True
+    out = out.reset_index()
+    out.insert(0, "indicator_id", indicator_id)
+    out["status"] = out["status"].astype(object).where(out["status"].notna(), None)
+    out.attrs = {}
+    return out.sort_values(["year", "geographic_level", "area_code"], ignore_index=True)
+
+
+def _stamp(data_dir: Path, files: list[str]) -> tuple:
+    out = []
+    for f in files:
+        p = data_dir / f
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: DfE file not found")
+        out.append((f, p.stat().st_mtime_ns))
+    return tuple(out)
+
+
+def indicator_values(
+    indicator_id: str,
+    *,
+    data_dir: str | Path | None = None,
+    measures: BenchmarkMeasures | str | Path | None = None,
+) -> pd.DataFrame:
+    """Every published area and year of one indicator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``indicator_id, year, geographic_level, area_code`` (old LA code for
+        authorities, region / country code otherwise), ``period, old_la_code,
+        new_la_code, la_name, region_code, region_name``, ``numerator``,
+        ``numerator_status``, ``denominator``, ``denominator_status``,
+        ``value``, ``status`` (GSS symbol or ``None``) and ``derived`` (whether
+        the value was computed from the counts rather than published).
+    """
+    spec_all = _as_spec(measures)
+    spec = spec_all.indicator(indicator_id)
+    d = data_dir_or_default(data_dir)
+    files = [spec.file]
+    pop_json = ""
+    if spec.denominator == POPULATION and spec_all.population is not None:
+        files.append(spec_all.population.file)
+        pop_json = spec_all.population.model_dump_json()
+    res = _values_cached(indicator_id, spec.model_dump_json(), pop_json, str(d), _stamp(d, files))
+    return res.copy()
+
+
+def check_measures(
+    measures: BenchmarkMeasures | str | Path | None = None, data_dir: str | Path | None = None
+) -> list[str]:
+    """Check every indicator against the DfE files; return the problems found (empty = all good)."""
+    spec = _as_spec(measures)
+    problems = []
+    for ind in spec.indicators:
+        try:
+            indicator_values(ind, data_dir=data_dir, measures=spec)
+        except (BenchmarkMeasuresError, FileNotFoundError, ValueError) as exc:
+            problems.append(f"{ind}: {exc}")
+    return problems
