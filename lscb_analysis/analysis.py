@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .catalogue import Catalogue, Indicator, load_catalogue
+from .catalogue import Catalogue, load_catalogue
+from .indicator_stats import describe_indicator, rag_status
 from .config import Partnership, load_partnership, paths
 from .io import atomic_write_with
 from .quarters import Quarter
@@ -95,54 +96,32 @@ def indicator_series(
     return rows.sort_values(["quarter", "breakdown_value"]).reset_index(drop=True)
 
 
-def rag_status(value: float, ind: Indicator) -> str | None:
-    """Red, amber or green against the indicator's target and tolerance.
-
-    Green meets the target; amber misses it by no more than the tolerance;
-    red misses it by more. ``None`` when there is no target, no value, or the
-    indicator has no polarity.
-    """
-    if ind.target is None or value is None or pd.isna(value) or ind.polarity == "no_judgement":
-        return None
-    gap = value - ind.target if ind.polarity == "higher_is_better" else ind.target - value
-    if gap >= 0:
-        return "green"
-    return "amber" if gap >= -(ind.tolerance or 0) else "red"
-
-
-def _value_at(series: pd.DataFrame, q: Quarter) -> float:
-    row = series[series.quarter == q]
-    return float(row.value.iloc[0]) if len(row) and pd.notna(row.value.iloc[0]) else np.nan
-
-
 def summarise_quarter(ctx: Context) -> pd.DataFrame:
-    """One row per catalogue indicator: latest value, comparisons, target and RAG."""
+    """One row per catalogue indicator: the score card's figures and judgements.
+
+    Columns are those of :class:`lscb_analysis.indicator_stats.IndicatorStats`
+    plus the catalogue fields a report shows (title, sub-group, unit, polarity,
+    target) and ``spark``: the last eight quarters' values for a sparkline.
+    """
     rows = []
     totals = ctx.figures[ctx.figures.breakdown == TOTAL]
     for ind in ctx.catalogue.indicators.values():
         s = indicator_series(totals, ind.id)
-        latest = s.iloc[-1] if len(s) else None
-        lq = latest.quarter if latest is not None else None
-        value = float(latest.value) if latest is not None and pd.notna(latest.value) else np.nan
+        st = describe_indicator(s, ind, ctx.quarter.code)
         rows.append(
             {
-                "indicator_id": ind.id,
                 "title": ind.title,
                 "subgroup": ind.subgroup,
                 "unit": ind.unit,
                 "polarity": ind.polarity,
                 "frequency": ind.frequency,
-                "latest_period": lq.code if lq else None,
-                "current": lq == ctx.quarter if lq else False,
-                "value": value,
-                "numerator": float(latest.numerator) if latest is not None and pd.notna(latest.numerator) else np.nan,
-                "denominator": float(latest.denominator) if latest is not None and pd.notna(latest.denominator) else np.nan,
-                "status": (latest.status or "") if latest is not None and pd.notna(latest.status) else "",
-                "previous": _value_at(s, lq - 1) if lq else np.nan,
-                "year_ago": _value_at(s, lq - 4) if lq else np.nan,
                 "target": ind.target if ind.target is not None else np.nan,
-                "rag": rag_status(value, ind),
-                "n_points": int(s.value.notna().sum()),
+                "tolerance": ind.tolerance if ind.tolerance is not None else np.nan,
+                "small_numbers": ind.small_numbers,
+                **st.as_row(),
+                "current": st.latest_period == ctx.quarter.code,
+                "spark": [float(v) if pd.notna(v) else None for v in s.value.tail(8)],
+                "spark_numerators": [float(v) if pd.notna(v) else None for v in s.numerator.tail(8)],
             }
         )
     return pd.DataFrame(rows)

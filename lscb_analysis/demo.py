@@ -9,7 +9,7 @@ children looked after, reporting year 2025), and the series carry patterns a
 board should see:
 
 * ``cpp_rate`` rises steadily (about 9% a year);
-* ``missing_from_home`` steps up by 45% six quarters before the latest;
+* ``missing_from_home`` steps up by 45% seven quarters before the latest (2024-25 Q4);
 * ``lado_allegations`` has a single outlier quarter;
 * ``initial_assessments_in_time_pct`` worsens every quarter but stays within target;
 * indicators marked ``small_numbers`` in the catalogue have counts of 0 to 5.
@@ -56,7 +56,7 @@ class Pattern:
 
 PATTERNS: dict[str, Pattern] = {
     "cpp_rate": Pattern("rise", 0.09),
-    "missing_from_home": Pattern("step", 1.45, at=5),
+    "missing_from_home": Pattern("step", 1.45, at=6),
     "lado_allegations": Pattern("outlier", 2.4, at=3),
     "initial_assessments_in_time_pct": Pattern("decline", 0.6),
 }

@@ -63,7 +63,7 @@ def test_planted_patterns_are_visible():
     cpp = series("cpp_rate")
     assert cpp[-4:].mean() > cpp[:4].mean() * 1.2  # steady rise
     miss = series("missing_from_home")
-    assert miss[-6:].mean() > miss[:-6].mean() * 1.25  # step change six quarters ago
+    assert miss[-7:].mean() > miss[:-7].mean() * 1.25  # step change seven quarters ago
     lado = series("lado_allegations")
     assert lado.argmax() == len(lado) - 4 and lado.max() > 1.6 * pd.Series(lado).drop(len(lado) - 4).mean()
     ia = t[t.indicator_id == "initial_assessments_in_time_pct"].sort_values("quarter")

@@ -43,6 +43,7 @@ def _dev_binomial(y: np.ndarray, mu: np.ndarray, n: np.ndarray) -> float:
     return float(np.sum(2 * n * (xlogy(y, y / mu) + xlogy(1 - y, (1 - y) / (1 - mu)))))
 
 
+@np.errstate(divide="ignore", invalid="ignore")
 def glm_fit_r(
     X: np.ndarray,
     y: np.ndarray,

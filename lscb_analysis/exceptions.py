@@ -1,0 +1,83 @@
+"""Exceptions for the Leadership Board: where performance is declining.
+
+The seeds ask the Operational Board to report "thematic information and
+decrease in performance" upwards. An indicator is an exception when, at the
+report quarter, any of these holds (each gives its own reason):
+
+* ``special cause concern``: the latest SPC point is a special cause of concern
+  (Making Data Count);
+* ``worsening trend``: the GLM trend is significant and in the wrong direction;
+* ``red RAG``: the latest value misses its target by more than the tolerance;
+* ``red-red``: worse than the benchmark (England or statistical neighbours)
+  *and* worsening.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["find_exceptions", "REASONS"]
+
+REASONS = {
+    "concern": "Special cause concern",
+    "trend": "Worsening trend",
+    "red": "Red against target",
+    "red_red": "Worse than benchmark and worsening",
+}
+
+
+def find_exceptions(summary: pd.DataFrame, subgroup_names: dict[str, str], benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Indicators the Leadership Board should look at first.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From :func:`lscb_analysis.analysis.summarise_quarter`.
+    subgroup_names : dict
+        Sub-group id -> name.
+    benchmark : DataFrame, optional
+        Indexed by indicator id with a ``comparison`` column (``better``,
+        ``similar``, ``worse``) against England or neighbours.
+
+    Returns
+    -------
+    DataFrame
+        ``indicator_id``, ``Indicator``, ``Sub-group``, ``Why`` (reasons joined)
+        and ``Summary`` (one sentence), most reasons first.
+    """
+    rows = []
+    for r in summary.itertuples(index=False):
+        if not r.current:
+            continue
+        reasons = []
+        if r.special_cause_concern_latest:
+            reasons.append(REASONS["concern"])
+        if r.trend_worsening:
+            reasons.append(REASONS["trend"])
+        if r.rag == "red":
+            reasons.append(REASONS["red"])
+        worse = benchmark is not None and r.indicator_id in benchmark.index and benchmark.loc[r.indicator_id, "comparison"] == "worse"
+        if worse and (r.trend_worsening or r.direction == "worse"):
+            reasons.append(REASONS["red_red"])
+        if reasons:
+            rows.append(
+                {
+                    "indicator_id": r.indicator_id,
+                    "Indicator": r.title,
+                    "Sub-group": subgroup_names.get(r.subgroup, r.subgroup),
+                    "Why": "; ".join(reasons),
+                    "Summary": _sentence(r),
+                    "_n": len(reasons),
+                }
+            )
+    df = pd.DataFrame(rows, columns=["indicator_id", "Indicator", "Sub-group", "Why", "Summary", "_n"])
+    return df.sort_values("_n", ascending=False, kind="stable").drop(columns="_n").reset_index(drop=True)
+
+
+def _sentence(r) -> str:  # noqa: ANN001
+    parts = [r.trend_sentence.rstrip(".")] if r.trend_sentence else []
+    if r.rag == "red":
+        parts.append("the latest figure misses the target by more than the tolerance")
+    if r.special_cause_concern_latest:
+        parts.append("the latest quarter is outside what the process usually produces")
+    return ("; ".join(parts) + ".") if parts else ""

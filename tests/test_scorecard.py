@@ -1,0 +1,82 @@
+"""Score-card judgements: reference CIs, RAG, direction, disclosure and exceptions."""
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lscb_analysis.catalogue import load_catalogue
+from lscb_analysis.config import Disclosure
+from lscb_analysis.exceptions import find_exceptions
+from lscb_analysis.indicator_stats import describe_indicator, direction_of_travel, rag_status
+from lscb_analysis.scorecard import scorecard_frame
+
+REF = Path(__file__).resolve().parent / "stats" / "data"
+CAT = load_catalogue()
+
+
+def _series(nums, dens, unit_per=100):
+    periods = [f"20{22 + (i + 2) // 4}-{23 + (i + 2) // 4} Q{(i + 2) % 4 + 1}" for i in range(len(nums))]
+    num = pd.array(nums, dtype="Float64")
+    den = pd.array(dens, dtype="Float64")
+    value = [n / d * unit_per if d else n for n, d in zip(nums, [d if d is not None else 0 for d in dens], strict=True)]
+    return pd.DataFrame({"period": periods, "numerator": num, "denominator": den, "value": pd.array(value, dtype="Float64"), "status": ""})
+
+
+def test_latest_percentage_carries_the_published_wilson_interval():
+    with open(REF / "phe_proportion_wilson.csv", newline="") as fh:
+        ref = next(r for r in csv.DictReader(fh) if r["x"] == "65" and r["n"] == "100")
+    ind = CAT.indicator("rereferrals_pct")
+    st = describe_indicator(_series([20, 22, 65], [100, 100, 100]), ind)
+    assert st.value == pytest.approx(65.0)
+    assert st.lower == pytest.approx(float(ref["lower95"]) * 100, rel=1e-9)
+    assert st.upper == pytest.approx(float(ref["upper95"]) * 100, rel=1e-9)
+    assert "SPC needs 8 points" in "; ".join(st.notes)
+
+
+def test_rag_uses_polarity_target_and_tolerance():
+    ind = CAT.indicator("cpp_second_or_subsequent_pct")  # lower is better, target 18, tolerance 3
+    assert (ind.polarity, ind.target, ind.tolerance) == ("lower_is_better", 18, 3)
+    assert rag_status(17.9, ind) == "green"
+    assert rag_status(20.5, ind) == "amber"
+    assert rag_status(21.5, ind) == "red"
+    assert rag_status(float("nan"), ind) is None
+    assert rag_status(50, CAT.indicator("referrals_rate")) is None  # no target
+
+
+@pytest.mark.parametrize(
+    ("value", "previous", "polarity", "expected"),
+    [(5, 4, "higher_is_better", "better"), (5, 4, "lower_is_better", "worse"), (4, 5, "lower_is_better", "better"),
+     (5, 4, "no_judgement", "up"), (4, 4, "higher_is_better", "same"), (np.nan, 4, "higher_is_better", "")],
+)
+def test_direction_of_travel(value, previous, polarity, expected):
+    assert direction_of_travel(value, previous, polarity) == expected
+
+
+def test_small_counts_are_suppressed_with_what_derives_from_them():
+    ind = CAT.indicator("child_deaths_notified")
+    s = _series([7, 9, 3, 8, 12, 10, 11, 4, 9, 2], [None] * 10, unit_per=1)
+    st = describe_indicator(s, ind)
+    row = {**st.as_row(), "title": ind.title, "unit": ind.unit, "target": np.nan, "current": True,
+           "spark": list(s.value.astype(float)[-8:]), "spark_numerators": list(s.numerator.astype(float)[-8:])}
+    frame = scorecard_frame(pd.DataFrame([row]), Disclosure())
+    r = frame.iloc[0]
+    assert r["Latest"] == "c" and r["95% CI"] == "" and r["Direction"] == ""  # 2 now, 9 before: change would reveal it
+    assert r["Previous quarter"] == "9"
+    assert r["Same quarter last year"] == "10"
+    svg = r["Last 8 quarters"]
+    assert svg.count("<polyline") == 2  # last 8: c,8,12,10,11,c,9,c: gaps split the line, none drawn at a c
+    assert ">2<" not in svg and "polyline" in svg
+
+
+def test_exceptions_surface_the_planted_demo_patterns():
+    from lscb_analysis.analysis import load_context, summarise_quarter
+
+    ctx = load_context("2026-27 Q2", Path(__file__).resolve().parents[1])
+    names = {k: v.name for k, v in ctx.catalogue.subgroups.items()}
+    ex = find_exceptions(summarise_quarter(ctx), names).set_index("indicator_id")
+    assert "Special cause concern" in ex.loc["missing_from_home", "Why"]  # step change seven quarters ago
+    assert "Worsening trend" in ex.loc["initial_assessments_in_time_pct", "Why"]  # worsening, still within target
+    assert "cpp_rate" not in ex.index  # rising, but no polarity: not a judgement
