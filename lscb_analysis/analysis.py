@@ -30,6 +30,7 @@ __all__ = [
     "summarise_quarter",
     "prepare_quarter",
     "load_summary",
+    "load_benchmark",
     "UNIT_LABELS",
 ]
 
@@ -132,11 +133,43 @@ def _summary_file(root: Path, q: Quarter) -> Path:
 
 
 def prepare_quarter(quarter: Quarter, root: Path | str | None = None) -> pd.DataFrame:
-    """Compute and cache the quarter's summary (shared by every report notebook)."""
+    """Compute and cache what every report notebook shares: the quarter's summary and the DfE benchmarks."""
     ctx = load_context(quarter.code, root)
     summary = summarise_quarter(ctx)
     atomic_write_with(_summary_file(ctx.root, ctx.quarter), lambda tmp: summary.to_parquet(tmp, index=False))
+    load_benchmark(ctx)
     return summary
+
+
+def _benchmark_file(root: Path) -> Path:
+    return paths(root).processed / "benchmark_overview.parquet"
+
+
+def load_benchmark(ctx: Context) -> pd.DataFrame:
+    """DfE benchmarks for the partnership's benchmark authority, every year (cached).
+
+    One row per indicator DfE publishes and year: value, statistical-neighbour
+    average, region, England, rank, quartile band, change and comparison with
+    England (:func:`lscb_analysis.benchmark.benchmark_table`). Empty when the
+    partnership names no benchmark authority. Recomputed when any DfE file or
+    the measures mapping is newer than the cache.
+    """
+    code = ctx.partnership.benchmark_la_code
+    if not code:
+        return pd.DataFrame()
+    p = paths(ctx.root)
+    cache = _benchmark_file(ctx.root)
+    sources = [*p.dfe.glob("*.csv"), p.parameters / "benchmark_measures.yaml", p.parameters / "partnership.yaml"]
+    newest = max((f.stat().st_mtime for f in sources if f.exists()), default=0.0)
+    if cache.exists() and cache.stat().st_mtime >= newest:
+        return pd.read_parquet(cache)
+    from .benchmark import benchmark_table, load_benchmark_measures
+
+    measures = load_benchmark_measures(p.parameters / "benchmark_measures.yaml")
+    frames = [benchmark_table(code, i, data_dir=p.dfe, measures=measures) for i in measures.indicators if i in ctx.catalogue.indicators]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    atomic_write_with(cache, lambda tmp: table.to_parquet(tmp, index=False))
+    return table
 
 
 def load_summary(ctx: Context) -> pd.DataFrame:

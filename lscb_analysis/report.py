@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from .analysis import UNIT_LABELS, Context, indicator_series, load_summary
+from .analysis import UNIT_LABELS, Context, indicator_series, load_benchmark, load_summary
 from .disclosure import is_small, suppress_series
 from .plots.series import series_chart, small_multiples
 from .scorecard import legend_html, render_scorecard, scorecard_frame
@@ -26,6 +26,7 @@ __all__ = [
     "indicator_charts",
     "indicator_sections",
     "overview_grid",
+    "benchmarking",
     "format_value",
 ]
 
@@ -131,7 +132,7 @@ def scorecard(ctx: Context, subgroup: str | None = None, *, annotations: dict[st
     s = _summary(ctx, subgroup)
     frame = scorecard_frame(s, ctx.partnership.disclosure, annotations=annotations)
     title = ctx.catalogue.subgroups[subgroup].name if subgroup else "Core data set"
-    display(HTML(render_scorecard(frame, title=f"Score card: {title}", subtitle=ctx.quarter.label)))
+    display(HTML(render_scorecard(frame, title=f"Score card: {title}", subtitle=ctx.quarter.label, benchmark=_benchmark_cells(ctx, subgroup))))
     display(HTML(legend_html()))
     return frame
 
@@ -195,3 +196,81 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
             lines.append(f"**Note [{n}] {period}:** {text}")
         display(Markdown("\n\n".join(lines)))
     return drawn
+
+
+_BAND_WORDS = {"A": "A (best quarter)", "B": "B", "C": "C", "D": "D (worst quarter)"}
+
+
+def benchmark_latest(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
+    """The latest published DfE year per indicator (of a sub-group) for the benchmark authority."""
+    b = load_benchmark(ctx)
+    if b.empty:
+        return b
+    ids = [i.id for i in ctx.catalogue.indicators.values() if subgroup is None or i.subgroup == subgroup]
+    b = b[b.indicator_id.isin(ids)].assign(title=lambda d: d.indicator_id.map(lambda i: ctx.catalogue.indicators[i].title))
+    return b.sort_values("year").groupby("indicator_id", sort=False).tail(1).set_index("indicator_id").reindex([i for i in ids if i in set(b.indicator_id)])
+
+
+def _benchmark_cells(ctx: Context, subgroup: str | None) -> pd.DataFrame | None:
+    """One 'Benchmark' cell per indicator DfE publishes: England, neighbours and the comparison."""
+    latest = benchmark_latest(ctx, subgroup)
+    if latest.empty:
+        return None
+    cells = {}
+    for iid, r in latest.iterrows():
+        unit = "percentage" if r.unit == "percentage" else "rate"
+        year = f"{int(r.year) - 1}-{str(int(r.year))[-2:]}"
+        vs = r.vs_england if isinstance(r.vs_england, str) else "not compared"
+        word = {"better": "Better than England", "worse": "Worse than England", "similar": "Similar to England",
+                "higher": "Higher than England", "lower": "Lower than England"}.get(vs, "Not compared")
+        cells[iid] = (
+            f"{year}: {format_value(r.value, unit)}; England {format_value(r.england_value, unit)}; "
+            f"neighbours {format_value(r.neighbour_average, unit)}<br><em>{word}</em>"
+        )
+    return pd.DataFrame({"Benchmark (DfE)": cells})
+
+
+def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = True) -> pd.DataFrame:
+    """Display the benchmarking section: value against statistical neighbours, region and England.
+
+    Shows the latest DfE year per indicator as a table (rank 1 = lowest value,
+    as DfE's LAIT; quartile band A = best quarter by the indicator's polarity)
+    and, with ``charts``, the time series and the neighbour bars.
+    Returns the table shown.
+    """
+    from .plots.benchmark import plot_benchmark_trend, plot_neighbour_bars
+
+    latest = benchmark_latest(ctx, subgroup)
+    if latest.empty:
+        display(Markdown("_DfE does not publish the indicators of this report for local authorities; no benchmark is available._"))
+        return latest
+    la = latest.la_name.iloc[0]
+    borrowed = " The demonstration partnership is fictional: these are the published figures of the authority named in `parameters/partnership.yaml`." if ctx.partnership.fictional else ""
+    display(Markdown(f"Published DfE statistics (reporting years ending 31 March) for **{la}**, against its ten statistical neighbours (DfE 2025 model), its region and England.{borrowed}"))
+
+    def f(v: float, unit: str) -> str:
+        return format_value(v, "percentage" if unit == "percentage" else "rate")
+
+    shown = pd.DataFrame(
+        {
+            "Indicator": latest.title,
+            "Year": latest.period.map(lambda p: f"{int(p) - 1}-{str(p)[-2:]}" if str(p).isdigit() and len(str(p)) == 4 else p),
+            la: [f(v, u) if not st else st for v, u, st in zip(latest.value, latest.unit, latest.status.fillna(""), strict=True)],
+            "Neighbours (average)": [f"{f(v, u)} ({n} of 10)" for v, u, n in zip(latest.neighbour_average, latest.unit, latest.neighbours_used, strict=True)],
+            "Region": [f(v, u) for v, u in zip(latest.region_value, latest.unit, strict=True)],
+            "England": [f(v, u) for v, u in zip(latest.england_value, latest.unit, strict=True)],
+            "Rank (1 = lowest)": [f"{r:.0f} of {n:.0f}" if pd.notna(r) else "–" for r, n in zip(latest["rank"], latest.n_ranked, strict=True)],
+            "Quartile band": latest.quartile_band.map(lambda b: _BAND_WORDS.get(b, b) if isinstance(b, str) else "–"),
+            "Change on previous year": [f(v, u) if pd.notna(v) else "–" for v, u in zip(latest.change, latest.unit, strict=True)],
+            "Compared with England (95% CI)": latest.vs_england.fillna("not compared").str.capitalize(),
+        }
+    )
+    display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
+    if charts:
+        b = load_benchmark(ctx)
+        for iid in latest.index:
+            table = b[b.indicator_id == iid].sort_values("year")
+            fig = plot_benchmark_trend(table, title=ctx.catalogue.indicators[iid].title)
+            plt.show()
+            plt.close(fig)
+    return shown

@@ -147,7 +147,7 @@ def plan_reports(
     nb = p.notebooks
     base = {"quarter": quarter.code, "project_root": str(p.root)}
     specs: list[ReportSpec] = []
-    if include_core:
+    if include_core and not subgroups:
         specs.append(ReportSpec(CORE, "Core data set (Leadership Board)", nb / f"{CORE}.ipynb", dict(base), "Core data set"))
     for sid in chosen:
         own = nb / "subgroups" / f"{sid}.ipynb"
@@ -281,8 +281,24 @@ def run_reports(
                     on_done(r)
     order = {s.name: i for i, s in enumerate(specs)}
     results.sort(key=lambda r: order[r.name])
-    write_index(results, quarter, out)
+    write_index(_merge_previous(results, out), quarter, out)
     return results
+
+
+def _merge_previous(results: list[ReportResult], out: Path) -> list[ReportResult]:
+    """Keep earlier results of reports this run did not touch (re-running one sub-group keeps the rest)."""
+    prev_file = out / "run.json"
+    if not prev_file.exists():
+        return results
+    try:
+        previous = [ReportResult(**r) for r in json.loads(prev_file.read_text(encoding="utf-8"))]
+    except (ValueError, TypeError):
+        return results
+    ran = {r.name for r in results}
+    kept = [r for r in previous if r.name not in ran and r.html and (out / r.html).exists()]
+    merged = kept + results
+    rank = {"Core data set": 0, "Sub-group score cards": 1}
+    return sorted(merged, key=lambda r: (rank.get(r.section, 2), r.name != "core_data_set", r.name))
 
 
 def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:

@@ -173,7 +173,7 @@ def render_scorecard(frame: pd.DataFrame, *, title: str, subtitle: str = "", ben
     """The score card as self-contained HTML (great_tables, inline SVG sparklines)."""
     df = frame.drop(columns=["indicator_id"])
     if benchmark is not None and len(benchmark):
-        df = df.join(benchmark.reindex(frame.indicator_id).reset_index(drop=True))
+        df = df.join(benchmark.reindex(frame.indicator_id).reset_index(drop=True).fillna(""))
     gt = (
         GT(df)
         .tab_header(title=title, subtitle=subtitle)
@@ -181,7 +181,7 @@ def render_scorecard(frame: pd.DataFrame, *, title: str, subtitle: str = "", ben
         .tab_spanner(label="Statistical process control", columns=["SPC variation", "SPC assurance"])
         .cols_align(align="right", columns=["Latest", "Previous quarter", "Same quarter last year", "Target"])
         .tab_style(style=style.text(weight="bold"), locations=loc.body(columns="Latest"))
-        .cols_width({"Indicator": "17%", "Trend": "24%", "95% CI": "7%"})
+        .cols_width({"Indicator": "16%", "Trend": "22%", "95% CI": "7%", **({"Benchmark (DfE)": "12%"} if "Benchmark (DfE)" in df.columns else {})})
         .tab_options(table_font_size="11.5px", data_row_padding="3px", table_width="100%", container_width="100%")
         .opt_row_striping()
     )
