@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import Catalogue, load_catalogue
-from .indicator_stats import describe_indicator, rag_status
 from .config import Partnership, load_partnership, paths
 from .io import atomic_write_with
 from .quarters import Quarter
@@ -26,7 +25,6 @@ __all__ = [
     "Context",
     "load_context",
     "indicator_series",
-    "rag_status",
     "summarise_quarter",
     "prepare_quarter",
     "load_summary",
@@ -104,6 +102,8 @@ def summarise_quarter(ctx: Context) -> pd.DataFrame:
     plus the catalogue fields a report shows (title, sub-group, unit, polarity,
     target) and ``spark``: the last eight quarters' values for a sparkline.
     """
+    from .indicator_stats import describe_indicator
+
     rows = []
     totals = ctx.figures[ctx.figures.breakdown == TOTAL]
     for ind in ctx.catalogue.indicators.values():
