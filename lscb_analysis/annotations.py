@@ -1,0 +1,285 @@
+"""Analysts' annotations: context for a data point.
+
+``parameters/annotations.yaml`` records why a figure looks the way it does
+(a change in recording practice, a one-off event), so every later report
+explains it too::
+
+    annotations:
+      - indicator: missing_from_home
+        period: 2025-26 Q1
+        text: New police recording practice for missing episodes from April 2025.
+        author: Police performance analyst     # a role or initials
+        breakdown: locality                    # optional: a breakdown dimension ...
+      - indicator: cpp_children
+        period: 2026-27 Q2
+        text: ...
+        author: JS
+        breakdown: {locality: Eastbrook}       # ... or one of its values
+
+:func:`load_annotations` validates the file (unknown indicator, malformed
+period, unknown breakdown, record-level data in the text) and reports every
+problem at once, each naming the entry. :func:`for_indicator` gives the
+annotations to show with an indicator in a quarter's report: every one up to
+that quarter, so a note stays visible in later reports.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .catalogue import Catalogue, _unknown, load_catalogue
+from .config import paths
+from .disclosure import find_disclosure_risks
+from .quarters import Quarter, QuarterError
+
+__all__ = [
+    "Annotation",
+    "AnnotationsError",
+    "load_annotations",
+    "for_indicator",
+    "annotations_for",
+    "notes_markdown",
+    "annotations_file",
+]
+
+_SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class AnnotationsError(ValueError):
+    """``parameters/annotations.yaml`` is invalid.
+
+    Attributes
+    ----------
+    problems : list of str
+        One line per problem, each naming the file, the entry and the field.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        head = "" if len(self.problems) == 1 else f"{len(self.problems)} problems in the annotations:\n"
+        super().__init__(head + "\n".join(self.problems))
+
+
+class Annotation(BaseModel):
+    """Context for one indicator's figure in one quarter.
+
+    Attributes
+    ----------
+    indicator : str
+        Indicator id.
+    period : str
+        Quarter code, normalised (``2025-26-q1`` becomes ``2025-26 Q1``).
+    text : str
+        The explanation, as readers see it.
+    author : str
+        Role or initials (never a full name).
+    breakdown : str or None
+        Breakdown dimension the note is about (``locality``); None for the total.
+    breakdown_value : str or None
+        The dimension's value (``Eastbrook``), when the note is about one.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    indicator: str = Field(min_length=1)
+    period: str
+    text: str = Field(min_length=1)
+    author: str = Field(min_length=1, max_length=80)
+    breakdown: str | None = None
+    breakdown_value: str | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _quarter(cls, v: Any) -> Any:
+        try:
+            return Quarter.parse(str(v)).code
+        except QuarterError as e:
+            raise ValueError(str(e)) from None
+
+    @property
+    def quarter(self) -> Quarter:
+        """The period as a :class:`Quarter`."""
+        return Quarter.parse(self.period)
+
+
+def annotations_file(root: Path | str | None = None) -> Path:
+    """``parameters/annotations.yaml`` of the project at ``root``."""
+    return paths(root).parameters / "annotations.yaml"
+
+
+def _entry(pos: int, raw: dict[str, Any]) -> str:
+    ind, per = raw.get("indicator"), raw.get("period")
+    bits = ", ".join(str(x) for x in (ind, per) if x is not None)
+    return f"annotation {pos}" + (f" ({bits})" if bits else "")
+
+
+def _split_breakdown(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Accept ``breakdown: locality`` or ``breakdown: {locality: Eastbrook}``."""
+    raw = dict(raw)
+    b = raw.get("breakdown")
+    if isinstance(b, dict):
+        if len(b) != 1:
+            return raw, ["field 'breakdown': give one dimension, e.g. {locality: Eastbrook}"]
+        (dim, val), = b.items()
+        raw["breakdown"], raw["breakdown_value"] = dim, (None if val is None else str(val))
+    elif "breakdown_value" in raw:
+        return raw, ["field 'breakdown_value': unknown field (write breakdown: {dimension: value})"]
+    return raw, []
+
+
+def load_annotations(root: Path | str | None = None, *, catalogue: Catalogue | None = None) -> list[Annotation]:
+    """Load and validate ``parameters/annotations.yaml``.
+
+    Parameters
+    ----------
+    root : path, optional
+        Project root (default: this checkout or ``$LSCB_PROJECT_ROOT``).
+    catalogue : Catalogue, optional
+        The loaded catalogue (``ctx.catalogue``), to save reloading it.
+
+    Returns
+    -------
+    list of Annotation
+        In file order; empty when the file does not exist.
+
+    Raises
+    ------
+    AnnotationsError
+        Listing every problem, e.g. ``parameters/annotations.yaml: annotation
+        3 (missing_from_hme, 2025-26 Q1) field 'indicator': unknown indicator
+        'missing_from_hme' (did you mean 'missing_from_home'?)``.
+    """
+    p = paths(root)
+    cat = catalogue if catalogue is not None else load_catalogue(p.parameters)
+    path = annotations_file(p.root)
+    file = path.relative_to(p.root).as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    try:
+        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise AnnotationsError([f"{file}: is not valid YAML{where}: {getattr(e, 'problem', None) or e}"]) from None
+    if data is None:
+        return []
+    if not isinstance(data, dict) or set(data) != {"annotations"}:
+        got = sorted(data) if isinstance(data, dict) else type(data).__name__
+        raise AnnotationsError([f"{file}: must be a mapping with the single top-level key 'annotations' (got {got})"])
+    items = data["annotations"] or []
+    if not isinstance(items, list):
+        raise AnnotationsError([f"{file}: top-level key 'annotations' must be a list (got {type(items).__name__})"])
+
+    problems: list[str] = []
+    out: list[Annotation] = []
+    for pos, raw in enumerate(items, start=1):
+        if not isinstance(raw, dict):
+            problems.append(f"{file}: annotation {pos}: must be a mapping of fields (got {type(raw).__name__})")
+            continue
+        where = _entry(pos, raw)
+        raw, found = _split_breakdown(raw)
+        obj: Annotation | None = None
+        try:
+            obj = Annotation.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = ".".join(str(x) for x in err["loc"]) or "?"
+                msg = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    msg = "unknown field (allowed: indicator, period, text, author, breakdown)"
+                elif err["type"] == "missing":
+                    msg = "is required"
+                found.append(f"field {field!r}: {msg}")
+        ind_id = raw.get("indicator")
+        ind = cat.indicators.get(ind_id) if isinstance(ind_id, str) else None
+        if isinstance(ind_id, str) and ind is None:
+            found.append(f"field 'indicator': {_unknown('indicator', ind_id, cat.indicators)}")
+        dim, val = raw.get("breakdown"), raw.get("breakdown_value")
+        if ind is not None and isinstance(dim, str):
+            if dim not in ind.breakdowns:
+                allowed = ", ".join(ind.breakdowns) or "none"
+                found.append(f"field 'breakdown': {ind.id!r} is not broken down by {dim!r} (its breakdowns: {allowed})")
+            elif val is not None and val not in cat.breakdowns[dim].values:
+                found.append(f"field 'breakdown': {_unknown(f'{dim} value', val, cat.breakdowns[dim].values)}")
+        txt = raw.get("text")
+        if isinstance(txt, str):
+            found.extend(f"field 'text': {f.message}" for f in find_disclosure_risks(txt) if f.severity == "error")
+        if found:
+            problems.extend(f"{file}: {where} {x}" for x in found)
+        elif obj is not None:
+            out.append(obj)
+    if problems:
+        raise AnnotationsError(problems)
+    return out
+
+
+def annotations_for(
+    anns: Iterable[Annotation],
+    indicator_id: str,
+    upto: Quarter | str,
+    *,
+    breakdown: str | None = None,
+    breakdown_value: str | None = None,
+) -> list[Annotation]:
+    """The annotations of one indicator with period up to ``upto``, oldest first.
+
+    With no ``breakdown``, the annotations of the total; with a breakdown,
+    those of that dimension (and, with ``breakdown_value``, of that value or
+    of the dimension as a whole).
+    """
+    last = Quarter.parse(upto)
+    keep = []
+    for a in anns:
+        if a.indicator != indicator_id or a.quarter > last or a.breakdown != breakdown:
+            continue
+        if breakdown_value is not None and a.breakdown_value not in (None, breakdown_value):
+            continue
+        if breakdown is not None and breakdown_value is None and a.breakdown_value is not None:
+            continue
+        keep.append(a)
+    return sorted(keep, key=lambda a: a.quarter)
+
+
+def for_indicator(
+    anns: Iterable[Annotation],
+    indicator_id: str,
+    upto: Quarter | str,
+    *,
+    breakdown: str | None = None,
+    breakdown_value: str | None = None,
+) -> dict[str, str]:
+    """Period code -> annotation text for one indicator, every period up to ``upto``.
+
+    An annotation shows in its own quarter's report and every later one.
+    Several annotations of the same period are joined by a blank line.
+
+    Examples
+    --------
+    >>> notes = for_indicator(load_annotations(), "missing_from_home", ctx.quarter)  # doctest: +SKIP
+    >>> notes["2025-26 Q1"]  # doctest: +SKIP
+    'New police recording practice ...'
+    """
+    out: dict[str, str] = {}
+    for a in annotations_for(anns, indicator_id, upto, breakdown=breakdown, breakdown_value=breakdown_value):
+        out[a.period] = f"{out[a.period]}\n\n{a.text}" if a.period in out else a.text
+    return out
+
+
+def notes_markdown(anns: Iterable[Annotation], indicator_id: str, upto: Quarter | str, *, with_author: bool = True) -> str:
+    """The indicator's annotations as a Markdown list to print under its chart ('' when none).
+
+    ``- **2025-26 Q1**: New police recording practice ... (Police performance analyst)``
+    """
+    lines = []
+    for a in annotations_for(anns, indicator_id, upto):
+        who = f" ({html.escape(a.author, quote=False)})" if with_author else ""
+        lines.append(f"- **{a.period}**: {html.escape(a.text, quote=False)}{who}")
+    return "\n".join(lines)

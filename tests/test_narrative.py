@@ -1,0 +1,221 @@
+"""Sub-group narratives: parsing, the missing notice, and checks for record-level data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lscb_analysis.catalogue import load_catalogue
+from lscb_analysis.narrative import (
+    SECTIONS,
+    NarrativeError,
+    check_all_narratives,
+    check_narrative,
+    load_narrative,
+    missing_narrative_markdown,
+    narrative_markdown,
+    narrative_path,
+    parse_narrative,
+    section,
+)
+from lscb_analysis.quarters import Quarter
+
+ROOT = Path(__file__).resolve().parents[1]
+LATEST = Quarter.parse("2026-27 Q2")
+
+TEXT = """# Neglect Sub-Group: 2026-27 Q2
+
+Written for the October board.
+
+## Voice of the Child
+
+Children told us breakfast clubs help.
+
+### In their words
+
+"Someone checks in."
+
+## Audit Findings:
+
+Drift after step-down.
+
+```text
+## not a heading inside a code block
+```
+
+## Partnership working
+
+Housing joined the sub-group.
+
+## What difference have we made?
+
+Training delivered.
+
+## Feedback
+
+"""
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "parameters").mkdir()
+    return tmp_path
+
+
+def write(root: Path, quarter: str, subgroup: str, text: str | bytes) -> Path:
+    path = narrative_path(quarter, subgroup, root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_sections_parse_under_known_keys_and_extras_keep_their_place(root):
+    path = write(root, "2026-27 Q2", "neglect", TEXT)
+    n = load_narrative("2026-27 Q2", "neglect", root)
+    assert n is not None and n.path == path and n.quarter == LATEST and n.subgroup == "neglect"
+    assert list(n.sections) == ["voice_of_the_child", "audit_findings", "partnership_working", "difference_made", "feedback"]
+    assert n.title == "Neglect Sub-Group: 2026-27 Q2"
+    assert n.preamble == "Written for the October board."
+    assert n.extra_keys == ["partnership_working"]
+    assert n.headings["audit_findings"] == "Audit Findings:"
+    assert "### In their words" in n.sections["voice_of_the_child"]
+    assert "## not a heading inside a code block" in n.sections["audit_findings"]
+    assert "actions" in n.missing and "feedback" in n.missing and "voice_of_the_child" not in n.missing
+
+
+def test_section_lookup_by_key_or_heading(root):
+    write(root, "2026-27 Q2", "neglect", TEXT)
+    n = load_narrative(LATEST, "neglect", root)
+    assert section(n, "difference_made") == "Training delivered."
+    assert section(n, "What difference have we made") == "Training delivered."
+    assert section(n, "Partnership working") == "Housing joined the sub-group."
+    assert section(n, "feedback") is None  # blank
+    assert section(n, "actions") is None
+    assert section(None, "feedback") is None
+
+
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [
+        ("Voice of the child", "voice_of_the_child"),
+        ("The child's voice", "voice_of_the_child"),
+        ("VOICE OF CHILDREN & YOUNG PEOPLE", "voice_of_the_child"),
+        ("Actions and forward planning", "actions"),
+        ("Next steps", "actions"),
+        ("Impact", "difference_made"),
+        ("What difference did we make?", "difference_made"),
+        ("Risks & challenges", "risks_and_challenges"),
+    ],
+)
+def test_headings_each_section_accepts(heading, key):
+    n = parse_narrative(f"## {heading}\n\ntext\n", quarter=LATEST, subgroup="neglect")
+    assert list(n.sections) == [key]
+
+
+def test_every_known_heading_maps_to_its_key():
+    for key, headings in SECTIONS.items():
+        for h in headings:
+            assert list(parse_narrative(f"## {h}\nx", quarter=LATEST, subgroup="x").sections) == [key]
+
+
+def test_a_repeated_section_is_an_error_naming_file_and_line(root):
+    write(root, "2026-27 Q2", "neglect", "## Feedback\na\n\n## Practitioner feedback\nb\n")
+    with pytest.raises(NarrativeError, match=r"neglect\.md: line 4: section 'Practitioner feedback' repeats section 'Feedback' \(line 1\)"):
+        load_narrative(LATEST, "neglect", root)
+
+
+def test_blank_heading_and_bad_encoding_are_errors(root):
+    write(root, "2026-27 Q2", "neglect", "## \ntext\n")
+    with pytest.raises(NarrativeError, match="line 1"):
+        load_narrative(LATEST, "neglect", root)
+    write(root, "2026-27 Q2", "health", b"## Feedback\n\xff\xfe bad\n")
+    with pytest.raises(NarrativeError, match="UTF-8"):
+        load_narrative(LATEST, "health", root)
+
+
+def test_missing_or_empty_file_means_no_narrative(root):
+    assert load_narrative(LATEST, "neglect", root) is None
+    write(root, "2026-27 Q2", "neglect", "  \n\n")
+    assert load_narrative(LATEST, "neglect", root) is None
+
+
+def test_subgroup_id_cannot_escape_the_folder(root):
+    with pytest.raises(NarrativeError, match="snake_case"):
+        load_narrative(LATEST, "../../etc/passwd", root)
+
+
+def test_missing_notice_is_visible_and_says_where_to_write():
+    sg = load_catalogue(ROOT / "parameters").subgroups["education"]
+    text = missing_narrative_markdown(LATEST, sg)
+    assert text.startswith("> **No narrative received.**")
+    assert "Safeguarding Children in Education" in text and "2026-27 Q2 (Jul-Sep 2026)" in text
+    assert "parameters/narratives/2026-27-Q2/education.md" in text
+    assert "The serious case review sub-group" in missing_narrative_markdown("2026-27 Q2", "serious_case_review")
+
+
+def test_markdown_for_the_report_orders_sections_and_demotes_headings(root):
+    write(root, "2026-27 Q2", "neglect", TEXT)
+    md = narrative_markdown(load_narrative(LATEST, "neglect", root), level=3)
+    heads = [line for line in md.splitlines() if line.startswith("#") and not line.startswith("## not")]
+    assert heads == ["### Voice of the child", "#### In their words", "### Audit findings",
+                     "### Feedback", "### What difference have we made", "### Partnership working"]
+    assert "*Left blank by the sub-group.*" in md
+    assert "*Not covered this quarter: Feedback, Actions and forward planning.*" in md
+    assert "## not a heading inside a code block" in md
+
+
+def test_check_narrative_flags_record_level_data():
+    text = (
+        "## Audit findings\n\nThe child (NHS 485 777 3456, DOB 04/05/2016) lives at CM1 1AA.\n"
+        "Pupil A123456789012 was seen.\n"
+    )
+    found = check_narrative(text, source="neglect.md")
+    kinds = {f.kind for f in found if f.severity == "error"}
+    assert kinds == {"nhs_number", "date_of_birth", "postcode", "upn"}
+    assert all(f.where == "line 3" for f in found if f.kind != "upn")
+    assert all("485 777 3456" not in str(f) for f in found)
+
+
+def test_check_narrative_warns_about_small_numbers_and_bare_dates():
+    found = check_narrative("Two young people said so. A meeting on 12/09/2026 agreed it. One child moved.")
+    assert [(f.kind, f.severity) for f in found] == [
+        ("small_number_in_text", "warning"), ("date", "warning"), ("small_number_in_text", "warning")]
+    assert check_narrative("A small number of young people said so; most families agreed.") == []
+
+
+def test_demo_narratives_parse_and_leak_nothing():
+    subgroups = list(load_catalogue(ROOT / "parameters").subgroups)
+    assert check_all_narratives(ROOT, subgroups) == []
+
+
+def test_demo_latest_quarter_has_most_but_not_all_narratives():
+    subgroups = list(load_catalogue(ROOT / "parameters").subgroups)
+    written = {s: load_narrative(LATEST, s, ROOT) for s in subgroups}
+    present = [s for s, n in written.items() if n is not None]
+    assert 7 <= len(present) <= 10, present
+    assert written["education"] is None  # the "missing" path is shown in the demo
+    for s in present:
+        n = written[s]
+        assert n.sections, s
+        assert section(n, "voice_of_the_child") or section(n, "feedback"), s
+    earlier = [s for s in subgroups if load_narrative(LATEST - 1, s, ROOT) is not None]
+    assert 2 <= len(earlier) < len(present)
+
+
+def test_check_all_narratives_reports_bad_folders_and_files(root, tmp_path):
+    base = root / "parameters" / "narratives"
+    (base / "latest").mkdir(parents=True)
+    (base / "2026-27-Q2").mkdir()
+    (base / "2026-27-Q2" / "nonsense.md").write_text("## Feedback\nok\n")
+    (base / "2026-27-Q2" / "neglect.txt").write_text("x")
+    (base / "2026-27-Q2" / "health.md").write_text("## Feedback\nSee NHS 943 476 5919.\n")
+    problems = check_all_narratives(root, ["neglect", "health"])
+    text = "\n".join(problems)
+    assert "latest: folder name is not a quarter" in text
+    assert "unknown sub-group 'nonsense'" in text
+    assert "neglect.txt: narratives are Markdown" in text
+    assert "health.md: line 2: error: looks like an NHS number" in text
