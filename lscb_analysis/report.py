@@ -27,6 +27,9 @@ __all__ = [
     "indicator_sections",
     "overview_grid",
     "benchmarking",
+    "narrative",
+    "actions",
+    "annotation_notes",
     "format_value",
 ]
 
@@ -274,3 +277,72 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
             plt.show()
             plt.close(fig)
     return shown
+
+
+def annotation_notes(ctx: Context, subgroup: str | None = None) -> dict[str, dict[str, str]]:
+    """Analysts' annotations up to the report quarter: indicator id -> {period: text}."""
+    from .annotations import for_indicator, load_annotations
+
+    anns = load_annotations(ctx.root, catalogue=ctx.catalogue)
+    inds = ctx.catalogue.for_subgroup(subgroup) if subgroup else list(ctx.catalogue.indicators.values())
+    out = {i.id: for_indicator(anns, i.id, ctx.quarter) for i in inds}
+    return {k: v for k, v in out.items() if v}
+
+
+def narrative(ctx: Context, subgroup: str, *keys: str, heading_level: int = 2, notice: bool = False, title: str | None = None) -> bool:
+    """Show the sub-group's own narrative sections (``parameters/narratives/<quarter>/<subgroup>.md``).
+
+    Parameters
+    ----------
+    keys : str
+        Section keys to show here, in order (e.g. ``"voice_of_the_child"``,
+        ``"audit_findings"``); none means every section.
+    notice : bool
+        When the sub-group wrote no narrative, show the visible "no narrative
+        received" notice here (do this once, near the top of the report).
+    title : str, optional
+        Heading to use instead of the section's own (one key only).
+
+    Returns
+    -------
+    bool
+        Whether a narrative exists.
+    """
+    from .narrative import load_narrative, missing_narrative_markdown, section
+
+    narr = load_narrative(ctx.quarter, subgroup, ctx.root)
+    if narr is None:
+        if notice:
+            display(Markdown(missing_narrative_markdown(ctx.quarter, ctx.catalogue.subgroups[subgroup])))
+        return False
+    wanted = keys or tuple(narr.sections)
+    for key in wanted:
+        text = section(narr, key)
+        if text:
+            head = title or narr.headings.get(key, key.replace("_", " ").capitalize())
+            display(Markdown(f"{'#' * heading_level} {head}\n\n{text}"))
+    return True
+
+
+def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
+    """Actions and forward planning, overdue first (as at the end of the report quarter)."""
+    from .actions import actions_display, actions_table, load_actions, load_all_actions
+
+    if subgroup:
+        acts = load_actions(subgroup, ctx.root, catalogue=ctx.catalogue)
+    else:
+        acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
+    table = actions_table(acts, ctx.quarter.end)
+    if table.empty:
+        display(Markdown("_No actions recorded in `parameters/actions/`._"))
+        return table
+    overdue = int(table.overdue.sum())
+    display(Markdown(f"**{overdue} overdue** of {len(table)} actions at {ctx.quarter.end:%d %B %Y}." if overdue else f"No overdue actions ({len(table)} recorded)."))
+    shown = actions_display(table, ctx.catalogue)
+    styled = shown.style.hide(axis="index").set_properties(**{"text-align": "left", "vertical-align": "top"}).set_table_styles(
+        [{"selector": "th", "props": "text-align: left;"}]
+    ).apply(
+        lambda row: ["background-color:#fde0dd;font-weight:bold" if table.overdue.iloc[row.name] else "" for _ in row], axis=1
+    )
+    display(HTML(styled.to_html()))
+    return table

@@ -58,6 +58,7 @@ class ReportSpec:
     notebook: Path
     parameters: dict[str, object]
     section: str = "Sub-group score cards"
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -152,7 +153,9 @@ def plan_reports(
     for sid in chosen:
         own = nb / "subgroups" / f"{sid}.ipynb"
         notebook = own if own.exists() else nb / f"{SUBGROUP_TEMPLATE}.ipynb"
-        specs.append(ReportSpec(f"subgroup_{sid}", cat.subgroups[sid].name, notebook, {**base, "subgroup": sid}))
+        narrative = p.parameters / "narratives" / quarter.slug / f"{sid}.md"
+        notes = () if narrative.exists() else (f"No narrative written (expected {narrative.relative_to(p.root)})",)
+        specs.append(ReportSpec(f"subgroup_{sid}", cat.subgroups[sid].name, notebook, {**base, "subgroup": sid}, notes=notes))
     if include_extras and not subgroups:
         explore = nb / "explore.ipynb"
         if explore.exists():
@@ -186,7 +189,7 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResu
     ipynb, html = out / f"{spec.name}.ipynb", out / f"{spec.name}.html"
     tmp = out / f".{spec.name}.running.ipynb"
     start = time.perf_counter()
-    res = ReportResult(spec.name, spec.title, spec.section, ok=True, seconds=0.0)
+    res = ReportResult(spec.name, spec.title, spec.section, ok=True, seconds=0.0, notes=list(spec.notes))
     try:
         pm.execute_notebook(
             str(spec.notebook),
@@ -197,6 +200,7 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResu
             progress_bar=False,
             log_output=False,
             report_mode=True,
+            request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as exc:
         res.ok = False
@@ -211,7 +215,7 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResu
             os.replace(tmp, ipynb)
             _export_html(ipynb, html)
             res.ipynb, res.html = ipynb.name, html.name
-            res.notes = _report_notes(ipynb)
+            res.notes += _report_notes(ipynb)
     except Exception as exc:
         res.ok = False
         res.error = (res.error + "; " if res.error else "") + f"HTML export failed: {type(exc).__name__}: {exc}"
@@ -226,8 +230,12 @@ def _report_notes(ipynb: Path) -> list[str]:
     return [str(n) for n in notes]
 
 
-def _warm_worker() -> None:
-    """Import the heavy modules once per worker, while the first kernels start."""
+def _init_worker(log_file: str | None) -> None:
+    """Send kernels' stderr to the run log, and import the heavy modules once per worker."""
+    if log_file:
+        fd = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.dup2(fd, 2)  # kernels inherit fd 2: their start-up chatter goes to run.log, not the console
+        os.close(fd)
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
@@ -260,6 +268,7 @@ def run_reports(
     workers = max_workers or load_partnership(p.root).max_workers or os.cpu_count() or 1
     workers = max(1, min(workers, len(specs)))
     results: list[ReportResult] = []
+    log_file = str(out / "run.log")
     if workers == 1:
         for s in specs:
             r = _execute_one(s, str(out), kernel_name)
@@ -267,8 +276,13 @@ def run_reports(
             if on_done:
                 on_done(r)
     else:
-        ctx = mp.get_context("forkserver" if sys.platform != "win32" else "spawn")
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_worker) as pool:
+        if sys.platform == "win32":  # pragma: no cover
+            ctx = mp.get_context("spawn")
+        else:
+            # Workers fork from a server that has imported papermill and nbconvert once (about 4 s each).
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(["lscb_analysis.runner", "papermill", "nbconvert"])
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(log_file,)) as pool:
             futures = {pool.submit(_execute_one, s, str(out), kernel_name): s for s in specs}
             for fut in cf.as_completed(futures):
                 s = futures[fut]

@@ -58,3 +58,57 @@ def test_unknown_parameter_is_rejected(project):
     bad.write_text(json.dumps(nb))
     with pytest.raises(RunError, match="unknown parameter"):
         plan_reports(Quarter.parse("2026-27 Q2"), root=project)
+
+
+def _tiny_notebook(path: Path, source: str) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('quarter: str = "latest"  # q\nproject_root: str = ".."  # root')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(source)]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_one_failing_notebook_does_not_stop_the_others(project):
+    from lscb_analysis.runner import ReportSpec, run_reports
+
+    nb = project / "notebooks"
+    good = _tiny_notebook(nb / "good.ipynb", "print('all well', quarter)")
+    bad = _tiny_notebook(nb / "bad.ipynb", "1 / 0")
+    q = Quarter.parse("2026-27 Q2")
+    params = {"quarter": q.code, "project_root": str(project)}
+    specs = [ReportSpec("bad", "Bad report", bad, params), ReportSpec("good", "Good report", good, params)]
+    results = {r.name: r for r in run_reports(specs, q, root=project, max_workers=2)}
+    assert results["good"].ok and not results["bad"].ok
+    assert "ZeroDivisionError" in results["bad"].error and results["bad"].cell is not None
+    out = project / "reports" / q.slug
+    assert (out / "good.html").exists() and (out / "bad.html").exists()
+    index = (out / "index.html").read_text()
+    assert "Failed" in index and "ZeroDivisionError" in index and 'href="good.html"' in index
+    assert "print(" not in (out / "good.html").read_text()  # code hidden in the published page
+    assert "all well 2026-27 Q2" in (out / "good.html").read_text()
+    # re-running one report keeps the other in the index
+    run_reports([specs[1]], q, root=project, max_workers=1)
+    index = (out / "index.html").read_text()
+    assert 'href="bad.html"' in index and 'href="good.html"' in index
+
+
+def test_cli_run_exits_non_zero_and_names_the_failed_notebook(project):
+    from lscb_analysis.ingest import ingest_quarters, return_folders
+
+    ingest_quarters(list(return_folders(project)), project)
+    (project / "notebooks" / "subgroups").mkdir(exist_ok=True)
+    _tiny_notebook(project / "notebooks" / "subgroups" / "neglect.ipynb", "raise RuntimeError('broken on purpose')")
+    with open(project / "notebooks" / "subgroups" / "neglect.ipynb") as fh:
+        nb = json.load(fh)
+    nb["cells"][0]["source"] += '\nsubgroup: str = "neglect"  # sub-group'
+    (project / "notebooks" / "subgroups" / "neglect.ipynb").write_text(json.dumps(nb))
+    r = subprocess.run([sys.executable, "-m", "lscb_analysis.cli", "run", "--quarter", "latest", "--subgroup", "neglect", "--root", str(project)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr
+    assert "failed: subgroup_neglect" in r.stderr and "RuntimeError: broken on purpose" in r.stderr
+    assert r.stdout.strip().endswith("index.html")
+    assert (project / "reports" / "2026-27-Q2" / "run.log").read_text().count("subgroup_neglect") >= 1
