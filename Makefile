@@ -43,7 +43,8 @@ demo: $(STAMP)
 browser:
 	@bash tests/browser/install_chromium.sh
 
-test: $(STAMP) ingest browser
+# The pack is built first: tests scan the published HTML and open it in a real browser.
+test: $(STAMP) run browser
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider tests notebooks
 
 bench: ingest

@@ -43,9 +43,10 @@ def apply_style() -> None:
     sns.set_theme(context="notebook", style="whitegrid", palette=list(PALETTE.values())[:3])
     mpl.rcParams.update(
         {
-            "figure.figsize": (8, 3.6),
-            "figure.dpi": 100,
-            "savefig.dpi": 100,
+            # Sized for a report page; 90 dpi keeps a sub-group report under 1.5 MB with every chart.
+            "figure.figsize": (7.5, 3.2),
+            "figure.dpi": 90,
+            "savefig.dpi": 90,
             "axes.titlesize": 12,
             "axes.titleweight": "bold",
             "axes.titlelocation": "left",
