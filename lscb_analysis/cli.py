@@ -62,7 +62,11 @@ def ingest(
     quarter: Annotated[str, typer.Option("--quarter", "-q", help="Quarter, 'latest' or 'all'.")] = "latest",
     root: RootOpt = None,
 ) -> None:
-    """Validate the agency returns of a quarter and add them to the store."""
+    """Validate the agency returns of a quarter and add the accepted ones to the store.
+
+    Prints a summary and every error, writes reports/<quarter>/data_quality.html
+    and .csv, and exits 1 when any return was rejected (warnings do not block).
+    """
     from .ingest import ingest_quarters, return_folders
 
     if quarter.strip().lower() == "all":
@@ -76,10 +80,48 @@ def ingest(
         res = ingest_quarters(quarters, root)
     except (ValueError, FileNotFoundError) as exc:
         raise fail(str(exc), 1) from None
+    span = f"{quarters[0].code}{' to ' + quarters[-1].code if len(quarters) > 1 else ''}"
     typer.echo(
-        f"ingested {res.rows} figures from {len(res.files)} files for "
-        f"{quarters[0].code}{' to ' + quarters[-1].code if len(quarters) > 1 else ''} in {time.perf_counter() - t:.1f}s"
+        f"ingested {span}: {len(res.files)} files, {len(res.accepted)} accepted, {len(res.rejected)} rejected; "
+        f"{res.rows} figures, {res.changed} new or revised ({res.restated} restated); "
+        f"{len(res.errors)} error(s), {len(res.warnings)} warning(s) in {time.perf_counter() - t:.1f}s"
     )
+    limit = 50
+    for f in res.errors[:limit]:
+        typer.echo(f"  {f.quarter} {f}", err=True)
+    if len(res.errors) > limit:
+        typer.echo(f"  ... and {len(res.errors) - limit} more errors (see the data-quality reports)", err=True)
+    if res.reports:
+        last = res.reports[quarters[-1]] if quarters[-1] in res.reports else next(iter(res.reports.values()))
+        more = f" (and {len(res.reports) - 1} other quarters)" if len(res.reports) > 1 else ""
+        typer.echo(f"data-quality report: {last[0]}{more}")
+    if res.blocked:
+        typer.echo(
+            f"blocked: {len(res.rejected)} return(s) rejected in {', '.join(res.blocked_quarters())}; "
+            "nothing from a rejected file reached the store. Correct them and ingest again.",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
+def templates(
+    quarter: QuarterOpt = "latest",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder (default: reports/<quarter>/templates/).")] = None,
+    provider: Annotated[Optional[list[str]], typer.Option("--provider", "-p", help="Only this provider (repeatable).")] = None,
+    root: RootOpt = None,
+) -> None:
+    """Write one Excel return template per data provider for a quarter."""
+    from .returns.templates import write_templates
+
+    q = resolve_quarter(quarter, root)
+    try:
+        files = write_templates(q, root, out=out, providers=provider)
+    except KeyError as exc:
+        raise fail(str(exc.args[0] if exc.args else exc)) from None
+    for f in files:
+        typer.echo(str(f))
+    typer.echo(f"wrote {len(files)} templates for {q.label}", err=True)
 
 
 @app.command()

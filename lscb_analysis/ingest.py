@@ -1,10 +1,33 @@
-"""Ingest agency returns into the tidy store (first version).
+"""Ingest agency returns into the tidy store.
 
-Reads every return file of a quarter (``data/raw/returns/<partnership>/<quarter>/``),
-turns each row into a store row with its provenance (file, sheet, row), computes
-the indicator value (count, percentage or rate; population denominators come
-from the partnership's population file) and merges the quarter into the store.
-Raw files are only read, never modified.
+For each quarter asked for, every return in
+``data/raw/returns/<partnership>/<yyyy-yy-Qn>/`` is read
+(:mod:`lscb_analysis.returns.reader`), validated against the catalogue
+(:mod:`lscb_analysis.returns.validate`), turned into store rows with their
+provenance (file, sheet, row, file hash, time) and merged into the store
+(:mod:`lscb_analysis.store`). Raw files are only read, never modified.
+
+Policy for a quarter where some files are rejected and others are fine
+----------------------------------------------------------------------
+* A file with any **error** is rejected as a whole: nothing from it reaches
+  the store, and figures already stored from an earlier version of it stay as
+  they were.
+* Files without errors are accepted and go in, whatever happens to the others.
+* The ingest then reports the quarter as **blocked** (``IngestResult.blocked``;
+  ``lscb ingest`` exits 1) until the rejected files are corrected and
+  ingested again. Warnings never block.
+
+A figure that differs from the one stored for the same cell (a restatement)
+replaces it in ``figures.parquet``; the old value stays in ``history.parquet``
+with its source file, hash and time (see :func:`lscb_analysis.store.restatements`),
+and the ingest warns ``R052-restatement``. When nothing changes, the store is
+not rewritten. The whole read-validate-write runs under the store's lock, so
+two ingests at once run one after the other.
+
+Each ingest records its findings and a log of the files it read in
+``data/processed/`` and writes the quarter's data-quality report to
+``reports/<quarter>/data_quality.html`` and ``.csv``
+(:mod:`lscb_analysis.returns.quality`).
 """
 
 from __future__ import annotations
@@ -19,25 +42,68 @@ import pandas as pd
 
 from .catalogue import Catalogue, load_catalogue
 from .config import load_partnership, paths
-from .io import file_sha256
 from .population import load_population, population_for
 from .quarters import Quarter
-from .returns_format import RETURN_COLUMNS, TOTAL
-from .store import KEY, empty_store, read_history, store_lock, write_store
+from .returns.reader import MAX_RETURN_BYTES, ReturnFile, read_return, return_files
+from .returns.rules import RULES, Finding, findings_frame
+from .returns.validate import outlier_findings, validate_returns
+from .store import KEY, LOG_COLUMNS, empty_store, read_history, store_lock, write_ingest_records, write_store
 
 __all__ = ["IngestResult", "ingest_quarters", "return_folders", "latest_quarter_with_returns", "compute_values"]
-
-#: GSS symbols that mean "no figure" (see dfe_gss_symbols.csv): kept as missing with their reason.
-GSS_SYMBOLS = frozenset({"c", "x", "z", "low", "k", ":", "~", "u", ".."})
 
 
 @dataclass
 class IngestResult:
-    """What one ingest did."""
+    """What one ingest did.
+
+    Attributes
+    ----------
+    quarters : list of Quarter
+        The quarters ingested.
+    files : list of Path
+        Every return file read.
+    rows : int
+        Figures in the accepted files.
+    accepted, rejected : list of Path
+        Files accepted and rejected.
+    findings : list of Finding
+        Everything found (errors and warnings).
+    changed : int
+        Store cells added or revised (0: the store was not rewritten).
+    restated : int
+        Of those, revisions of cells already stored.
+    reports : dict of Quarter to (Path, Path)
+        The data-quality report of each quarter (HTML, CSV).
+    """
 
     quarters: list[Quarter]
     files: list[Path] = field(default_factory=list)
     rows: int = 0
+    accepted: list[Path] = field(default_factory=list)
+    rejected: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    changed: int = 0
+    restated: int = 0
+    reports: dict[Quarter, tuple[Path, Path]] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings that block."""
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """The findings to confirm."""
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def blocked(self) -> bool:
+        """Whether any return was rejected (the quarter needs corrected returns)."""
+        return bool(self.errors)
+
+    def blocked_quarters(self) -> list[str]:
+        """Codes of the quarters with at least one error."""
+        return sorted({f.quarter for f in self.errors})
 
 
 def return_folders(root: Path | str | None = None) -> dict[Quarter, Path]:
@@ -56,112 +122,222 @@ def return_folders(root: Path | str | None = None) -> dict[Quarter, Path]:
 
 
 def latest_quarter_with_returns(root: Path | str | None = None) -> Quarter:
-    """The latest quarter that has a returns folder with at least one file."""
-    folders = [q for q, d in return_folders(root).items() if any(d.iterdir())]
+    """The latest quarter that has a returns folder with at least one return file."""
+    folders = [q for q, d in return_folders(root).items() if return_files(d)]
     if not folders:
         raise FileNotFoundError("no returns found under data/raw/returns/; run `lscb demo` to create the demo data")
     return folders[-1]
 
 
-def _read_csv(file: Path) -> pd.DataFrame:
-    df = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [c for c in RETURN_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{file}: missing column(s) {missing}; expected {RETURN_COLUMNS}")
-    df["source_row"] = np.arange(2, len(df) + 2)  # spreadsheet row numbers: header is row 1
-    df["source_sheet"] = ""
-    return df
-
-
-def _number(text: str) -> tuple[float, str]:
-    t = text.strip()
-    if t == "":
-        return np.nan, ""
-    if t.lower() in GSS_SYMBOLS:
-        return np.nan, t.lower()
-    return float(t.replace(",", "")), ""
-
-
 def compute_values(df: pd.DataFrame, cat: Catalogue, pop: pd.DataFrame) -> pd.DataFrame:
-    """Fill population denominators and compute ``value`` for each row.
+    """Fill population denominators and compute ``value`` for each row (vectorised).
 
     Counts: the numerator. Percentages: 100 x numerator / denominator. Rates:
     ``per`` x numerator / denominator, where a population-based rate's
     denominator is the partnership's (or the locality's) children aged 0-17.
+    A missing numerator or denominator (a GSS symbol) gives a missing value.
     """
     df = df.copy()
-    units = df.indicator_id.map(lambda i: cat.indicators[i].unit)
-    per = df.indicator_id.map(lambda i: cat.indicators[i].per or np.nan).astype(float)
-    use_pop = df.indicator_id.map(lambda i: cat.indicators[i].denominator_source == "child_population")
-    fy = df.period.map(lambda p: Quarter.parse(p).fy)
-    for idx in df.index[use_pop]:
-        loc = df.at[idx, "breakdown_value"] if df.at[idx, "breakdown"] == "locality" else None
-        df.at[idx, "denominator"] = population_for(pop, fy[idx], loc)
-    num = df.numerator.astype(float)
-    den = df.denominator.astype(float)
+    inds = cat.indicators
+    units = df.indicator_id.map({i: ind.unit for i, ind in inds.items()})
+    per = df.indicator_id.map({i: float(ind.per) if ind.per else np.nan for i, ind in inds.items()}).astype(float)
+    use_pop = df.indicator_id.map({i: ind.denominator_source == "child_population" for i, ind in inds.items()}).fillna(False).astype(bool)
+    den = pd.to_numeric(df.denominator, errors="coerce").astype(float)
+    if use_pop.any():
+        fy_of = {p: Quarter.parse(p).fy for p in df.loc[use_pop, "period"].unique()}
+        sub = df.loc[use_pop]
+        fy = sub.period.map(fy_of)
+        loc = sub.breakdown_value.where(sub.breakdown.eq("locality"), "")
+        pairs = pd.Series(list(zip(fy, loc, strict=True)), index=sub.index)
+        lookup = {(y, lo): population_for(pop, y, lo or None) for y, lo in set(pairs)}
+        den.loc[use_pop] = pairs.map(lookup).astype(float)
+    num = pd.to_numeric(df.numerator, errors="coerce").astype(float)
+    df["numerator"] = num
+    df["denominator"] = den
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(den > 0, num / den, np.nan)
-    df["value"] = np.where(units == "count", num, ratio * per)
+    df["value"] = np.where(units.eq("count"), num, ratio * per)
     return df
 
 
-def _read_quarter(folder: Path, q: Quarter, cat: Catalogue, area: str) -> tuple[pd.DataFrame, list[Path]]:
-    frames = []
-    files = sorted(f for f in folder.iterdir() if f.suffix.lower() in (".csv", ".xlsx") and not f.name.startswith("."))
-    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    for f in files:
-        if f.suffix.lower() != ".csv":
-            continue  # Excel returns are read by lscb_analysis.returns (issue: hardened ingest)
-        df = _read_csv(f)
-        unknown = sorted(set(df.indicator_id) - set(cat.indicators))
-        if unknown:
-            raise ValueError(f"{f}: unknown indicator id(s) {unknown}")
-        parsed = df.numerator.map(_number)
-        df["numerator"] = [v for v, _ in parsed]
-        df["status"] = [s for _, s in parsed]
-        df["denominator"] = [(_number(t)[0]) for t in df.denominator]
-        df["period"] = q.code
-        df["area"] = area
-        df.loc[df.breakdown == TOTAL, "breakdown_value"] = TOTAL
-        df["source_file"] = str(f.relative_to(folder.parents[2]))
-        df["file_sha256"] = file_sha256(f)
-        df["ingested_at"] = stamp
-        frames.append(df)
-    if not frames:
-        return empty_store().drop(columns=["value"]), files
-    return pd.concat(frames, ignore_index=True), files
+def _display_name(f: Path, raw: Path) -> str:
+    try:
+        return f.relative_to(raw).as_posix()
+    except ValueError:
+        return str(f)
 
 
-def ingest_quarters(quarters: Iterable[Quarter], root: Path | str | None = None) -> IngestResult:
-    """Ingest the returns of the given quarters into the store.
+def _store_rows(files: list[ReturnFile], rows: pd.DataFrame, area: str, stamp: str) -> pd.DataFrame:
+    if rows.empty:
+        return empty_store().drop(columns=["value"])
+    fi = rows.file_i.astype(int)
+    return pd.DataFrame(
+        {
+            "indicator_id": rows.indicator_id.to_numpy(),
+            "period": rows.qcode.to_numpy(),
+            "area": area,
+            "breakdown": rows.breakdown.to_numpy(),
+            "breakdown_value": rows.breakdown_value.to_numpy(),
+            "numerator": rows.num_value.to_numpy(dtype=float),
+            "denominator": rows.den_value.to_numpy(dtype=float),
+            "status": rows.status.to_numpy(),
+            "provider": rows.expected_provider.to_numpy(),
+            "source_file": fi.map(lambda i: files[i].name).to_numpy(),
+            "source_sheet": fi.map(lambda i: files[i].sheet).to_numpy(),
+            "source_row": rows.source_row.to_numpy(dtype=int),
+            "file_sha256": fi.map(lambda i: files[i].sha256).to_numpy(),
+            "ingested_at": stamp,
+        }
+    )
 
-    Cells already in the store for these quarters are replaced; a changed value
-    is kept in the history with its source. The store is written once, atomically.
+
+def _missing_returns(cat: Catalogue, quarters: list[Quarter], files: list[ReturnFile], folders: dict[Quarter, Path], raw: Path) -> list[Finding]:
+    have = {(rf.quarter, rf.provider) for rf in files}
+    out = []
+    for q in quarters:
+        due = sorted({ind.provider for ind in cat.indicators.values() if ind.due_in(q.q)}, key=list(cat.providers).index)
+        for prov in due:
+            if (q, prov) not in have:
+                folder = _display_name(folders[q], raw)
+                out.append(
+                    Finding(
+                        file="", sheet="", row=None, column="", rule="R042-return-missing", severity="warning",
+                        message=f"No return from {cat.providers[prov].name} for {q.code}: expected {folder}/{prov}.csv or .xlsx; chase the {cat.providers[prov].contact_role}.",
+                        provider=prov, quarter=q.code,
+                    )
+                )
+    return out
+
+
+def _restatement_findings(changed: pd.DataFrame, current: pd.DataFrame) -> list[Finding]:
+    if changed.empty or current.empty:
+        return []
+    old = current[KEY + ["numerator", "denominator", "status", "source_file", "ingested_at"]]
+    m = changed.merge(old, on=KEY, how="inner", suffixes=("", "_old"))
+    out = []
+
+    def show(n: object, d: object, s: object) -> str:
+        txt = str(s) if isinstance(s, str) and s else ("blank" if pd.isna(n) else f"{float(n):,.0f}")
+        return txt if pd.isna(d) else f"{txt}/{float(d):,.0f}"
+
+    for r in m.itertuples():
+        cell = r.indicator_id if r.breakdown == "total" else f"{r.indicator_id} ({r.breakdown} = {r.breakdown_value})"
+        out.append(
+            Finding(
+                file=str(r.source_file), sheet=str(r.source_sheet or ""), row=int(r.source_row), column="numerator",
+                rule="R052-restatement", severity="warning",
+                message=(
+                    f"Row {int(r.source_row)} revises {cell} for {r.period} from {show(r.numerator_old, r.denominator_old, r.status_old)} "
+                    f"to {show(r.numerator, r.denominator, r.status)} (previously from {r.source_file_old}, ingested {r.ingested_at_old}); "
+                    "confirm the revision is intended: the old figure is kept in the history."
+                ),
+                provider=str(r.provider), quarter=str(r.period),
+            )
+        )
+    return out
+
+
+def _returns_log(files: list[ReturnFile], findings: list[Finding], rejected: set[int], rows: pd.DataFrame, stamp: str) -> pd.DataFrame:
+    errs: dict[str, int] = {}
+    warns: dict[str, int] = {}
+    for f in findings:
+        d = errs if f.severity == "error" else warns
+        key = f.file or f"missing:{f.quarter}:{f.provider}"
+        d[key] = d.get(key, 0) + 1
+    nrows = rows.groupby("file_i").size().to_dict() if len(rows) else {}
+    recs = []
+    for i, rf in enumerate(files):
+        recs.append(
+            {
+                "quarter": rf.quarter.code, "provider": rf.provider, "file": rf.name, "file_sha256": rf.sha256, "size": rf.size,
+                "modified": dt.datetime.fromtimestamp(rf.mtime, dt.timezone.utc).isoformat(timespec="seconds") if rf.mtime else "",
+                "status": "rejected" if i in rejected else "accepted", "errors": errs.get(rf.name, 0), "warnings": warns.get(rf.name, 0),
+                "rows": int(nrows.get(i, 0)), "ingested_at": stamp,
+            }
+        )
+    for f in findings:
+        if f.rule == "R042-return-missing":
+            recs.append(
+                {
+                    "quarter": f.quarter, "provider": f.provider, "file": "", "file_sha256": "", "size": 0, "modified": "",
+                    "status": "missing", "errors": 0, "warnings": 1, "rows": 0, "ingested_at": stamp,
+                }
+            )
+    return pd.DataFrame(recs, columns=LOG_COLUMNS)
+
+
+def ingest_quarters(
+    quarters: Iterable[Quarter],
+    root: Path | str | None = None,
+    *,
+    reports: bool = True,
+    max_bytes: int = MAX_RETURN_BYTES,
+) -> IngestResult:
+    """Validate the returns of the given quarters and merge the accepted ones into the store.
+
+    Parameters
+    ----------
+    quarters : iterable of Quarter
+        Quarters to ingest (each must have a returns folder).
+    root : path, optional
+        Project folder.
+    reports : bool
+        Write each quarter's data-quality report to ``reports/<quarter>/``.
+    max_bytes : int
+        Size limit of a return file.
+
+    Returns
+    -------
+    IngestResult
+        Files accepted and rejected, findings, store changes and report paths.
+        ``blocked`` is true when any file was rejected (see the module's policy).
+
+    Raises
+    ------
+    FileNotFoundError
+        When a quarter has no returns folder.
     """
     p = paths(root)
     cat = load_catalogue(p.parameters)
     partnership = load_partnership(p.root)
     pop = load_population(p.root)
     folders = return_folders(p.root)
-    quarters = list(quarters)
-    result = IngestResult(quarters=quarters)
-    frames = []
+    quarters = sorted(set(quarters))
     for q in quarters:
         if q not in folders:
             raise FileNotFoundError(f"no returns folder for {q.label} under {p.returns / partnership.returns_folder}")
-        df, files = _read_quarter(folders[q], q, cat, partnership.area_code)
-        result.files.extend(files)
-        if len(df):
-            frames.append(compute_values(df, cat, pop))
-    new = pd.concat(frames, ignore_index=True) if frames else empty_store()
-    result.rows = len(new)
+    result = IngestResult(quarters=quarters)
+    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
     with store_lock(p.root):
+        files = [read_return(f, q, name=_display_name(f, p.raw), max_bytes=max_bytes) for q in quarters for f in return_files(folders[q])]
+        v = validate_returns(files, cat)
+        new = compute_values(_store_rows(files, v.rows, partnership.area_code, stamp), cat, pop)
         history = read_history(p.root)
+        current = history.drop_duplicates(KEY, keep="last")
         new = new.reindex(columns=history.columns)
-        changed = _changed(new, history.drop_duplicates(KEY, keep="last"))
-        history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
-        figures = history.drop_duplicates(KEY, keep="last")
-        write_store(figures, history, p.root)
+        changed = _changed(new, current)
+        findings = list(v.findings)
+        findings += _missing_returns(cat, quarters, files, folders, p.raw)
+        findings += outlier_findings(new, current)
+        restated = _restatement_findings(changed, current)
+        findings += restated
+        if len(changed):
+            history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
+            write_store(history.drop_duplicates(KEY, keep="last"), history, p.root)
+        findings.sort(key=lambda f: (f.quarter, f.file, f.row if f.row is not None else 0, RULES[f.rule].severity != "error"))
+        fdf = findings_frame(findings).assign(ingested_at=stamp)
+        write_ingest_records([q.code for q in quarters], fdf, _returns_log(files, findings, set(v.rejected), v.rows, stamp), p.root)
+    result.files = [rf.path for rf in files]
+    result.accepted = [files[i].path for i in v.accepted]
+    result.rejected = [files[i].path for i in v.rejected]
+    result.rows = len(new)
+    result.findings = findings
+    result.changed = len(changed)
+    result.restated = len(restated)
+    if reports:
+        from .returns.quality import write_quality_reports
+
+        result.reports = write_quality_reports(quarters, p.root)
     return result
 
 
@@ -171,8 +347,13 @@ def _changed(new: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
         return new
     cols = ["numerator", "denominator", "status"]
     merged = new.merge(current[KEY + cols], on=KEY, how="left", suffixes=("", "_old"), indicator=True)
-    same = merged["_merge"].eq("both")
+    same = merged["_merge"].eq("both").to_numpy()
     for c in cols:
         a, b = merged[c], merged[f"{c}_old"]
-        same &= (a == b).fillna(False) | (a.isna() & b.isna())
-    return new.loc[~same.to_numpy()]
+        if c == "status":
+            eq = a.fillna("").astype(str).to_numpy() == b.fillna("").astype(str).to_numpy()
+        else:
+            af, bf = a.astype(float).to_numpy(), b.astype(float).to_numpy()
+            eq = (af == bf) | (np.isnan(af) & np.isnan(bf))
+        same = same & eq
+    return new.loc[~same]

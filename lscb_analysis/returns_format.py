@@ -2,8 +2,10 @@
 
 One file per data provider per quarter, in
 ``data/raw/returns/<partnership>/<yyyy-yy-Qn>/<provider>.csv`` (or ``.xlsx``
-with the same columns on a sheet named ``Return``). One row per indicator and
-breakdown value; the ``total`` row carries the indicator's overall figure.
+with the same columns on a sheet named ``Return``, header in row 1). One row
+per indicator and breakdown value; the ``total`` row carries the indicator's
+overall figure. ``lscb templates`` writes a ready-made Excel return per
+provider; :mod:`lscb_analysis.returns` reads and validates returns.
 
 =================  ==========================================================
 column             meaning
@@ -17,11 +19,15 @@ numerator          whole number >= 0, or a GSS symbol (``c``, ``x``, ``z`` ...)
 denominator        whole number >= 0 where the indicator has one sent by the
                    provider; blank for counts and population-based rates
 =================  ==========================================================
+
+Columns may come in any order. The information columns in
+:data:`INFO_COLUMNS` (written by the templates) are ignored by ingest; any
+other extra column is ignored with a warning.
 """
 
 from __future__ import annotations
 
-__all__ = ["RETURN_COLUMNS", "TOTAL", "RETURN_SHEET"]
+__all__ = ["RETURN_COLUMNS", "LABEL_COLUMNS", "COUNT_COLUMNS", "INFO_COLUMNS", "TOTAL", "RETURN_SHEET", "RETURN_EXTENSIONS"]
 
 RETURN_COLUMNS: list[str] = [
     "provider",
@@ -32,7 +38,15 @@ RETURN_COLUMNS: list[str] = [
     "numerator",
     "denominator",
 ]
+#: Columns that identify a figure.
+LABEL_COLUMNS: list[str] = RETURN_COLUMNS[:5]
+#: Columns holding counts (whole numbers >= 0 or GSS symbols).
+COUNT_COLUMNS: list[str] = ["numerator", "denominator"]
+#: Columns a template adds for the reader's benefit; ingest ignores them.
+INFO_COLUMNS: list[str] = ["indicator_title", "denominator_needed", "notes"]
 #: Breakdown and breakdown value of an indicator's overall row.
 TOTAL = "total"
 #: Sheet holding the figures in an Excel return.
 RETURN_SHEET = "Return"
+#: File types ingest reads.
+RETURN_EXTENSIONS: tuple[str, ...] = (".csv", ".xlsx")

@@ -5,7 +5,19 @@ value, with where the figure came from. ``figures.parquet`` holds the latest
 accepted value of every cell; ``history.parquet`` keeps every value ever
 accepted (restatements included) with its source file, hash and time. Writes
 are atomic and serialised by a lock file, so two ingests at once cannot
-corrupt the store.
+corrupt the store; an ingest that accepts nothing new does not rewrite it
+(the files stay byte-identical).
+
+Beside the store, each ingest records what it found, per quarter (a later
+ingest of a quarter replaces that quarter's records):
+
+``findings.parquet``
+    Every finding (see :mod:`lscb_analysis.returns.rules`) with ``ingested_at``.
+``returns_log.parquet``
+    One row per return file (or missing return): provider, file, hash, size,
+    modification time, ``accepted``/``rejected``/``missing``, error and warning counts.
+
+:func:`restatements` lists revised figures from the history.
 """
 
 from __future__ import annotations
@@ -17,10 +29,25 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
+from .quarters import Quarter
+
 from .config import paths
 from .io import atomic_write_with
 
-__all__ = ["STORE_COLUMNS", "KEY", "read_figures", "read_history", "write_store", "store_lock", "StoreMissingError"]
+__all__ = [
+    "STORE_COLUMNS",
+    "KEY",
+    "LOG_COLUMNS",
+    "read_figures",
+    "read_history",
+    "read_findings",
+    "read_returns_log",
+    "write_store",
+    "write_ingest_records",
+    "store_lock",
+    "restatements",
+    "StoreMissingError",
+]
 
 STORE_COLUMNS: list[str] = [
     "indicator_id",
@@ -119,3 +146,91 @@ def write_store(figures: pd.DataFrame, history: pd.DataFrame, root: Path | str |
     history = conform(history)
     atomic_write_with(h_file, lambda tmp: history.to_parquet(tmp, index=False))
     atomic_write_with(f_file, lambda tmp: figures.to_parquet(tmp, index=False))
+
+
+# ------------------------------------------------------------ ingest records
+#: Columns of ``returns_log.parquet``.
+LOG_COLUMNS: list[str] = [
+    "quarter", "provider", "file", "file_sha256", "size", "modified", "status", "errors", "warnings", "rows", "ingested_at",
+]
+_LOG_DTYPES = {
+    "quarter": "string", "provider": "string", "file": "string", "file_sha256": "string", "size": "Int64",
+    "modified": "string", "status": "string", "errors": "Int64", "warnings": "Int64", "rows": "Int64", "ingested_at": "string",
+}
+
+
+def _record_files(root: Path | str | None) -> tuple[Path, Path]:
+    d = paths(root).processed
+    return d / "findings.parquet", d / "returns_log.parquet"
+
+
+def read_findings(root: Path | str | None = None) -> pd.DataFrame:
+    """Findings of the latest ingest of every quarter (empty table when none)."""
+    from .returns.rules import FINDING_COLUMNS, findings_frame
+
+    f, _ = _record_files(root)
+    if f.exists():
+        return pd.read_parquet(f)
+    return findings_frame([]).assign(ingested_at=pd.Series(dtype="string"))[FINDING_COLUMNS + ["ingested_at"]]
+
+
+def read_returns_log(root: Path | str | None = None) -> pd.DataFrame:
+    """One row per return file of the latest ingest of every quarter (empty table when none)."""
+    _, f = _record_files(root)
+    if f.exists():
+        return pd.read_parquet(f)
+    return pd.DataFrame(columns=LOG_COLUMNS).astype(_LOG_DTYPES)
+
+
+def write_ingest_records(quarters: list[str], findings: pd.DataFrame, log: pd.DataFrame, root: Path | str | None = None) -> None:
+    """Replace the findings and returns log of ``quarters`` (codes). Call while holding :func:`store_lock`."""
+    f_file, l_file = _record_files(root)
+    old_f, old_l = read_findings(root), read_returns_log(root)
+    keep = set(quarters)
+    new_f = pd.concat([old_f[~old_f.quarter.isin(keep)], findings], ignore_index=True) if len(old_f) else findings
+    new_l = pd.concat([old_l[~old_l.quarter.isin(keep)], log[LOG_COLUMNS]], ignore_index=True) if len(old_l) else log[LOG_COLUMNS]
+    new_l = new_l.astype(_LOG_DTYPES)
+    atomic_write_with(f_file, lambda tmp: new_f.reset_index(drop=True).to_parquet(tmp, index=False))
+    atomic_write_with(l_file, lambda tmp: new_l.reset_index(drop=True).to_parquet(tmp, index=False))
+
+
+# -------------------------------------------------------------- restatements
+def restatements(quarter: Quarter | str | None = None, root: Path | str | None = None) -> pd.DataFrame:
+    """Figures revised after they were first accepted, newest revision first.
+
+    Parameters
+    ----------
+    quarter : Quarter or str, optional
+        Only revisions of figures for this quarter and earlier ones (what a
+        report for ``quarter`` shows); ``latest`` or None for every quarter.
+    root : path, optional
+        Project folder.
+
+    Returns
+    -------
+    DataFrame
+        One row per revision: ``indicator_id, period, area, breakdown,
+        breakdown_value``, the ``old_`` and ``new_`` ``numerator``,
+        ``denominator``, ``value`` and ``status``, and for each side the
+        ``source_file``, ``file_sha256`` and ``ingested_at`` it came from.
+        Empty (with these columns) when nothing was revised.
+    """
+    hist = read_history(root)
+    sides = ["numerator", "denominator", "value", "status", "source_file", "file_sha256", "ingested_at"]
+    cols = KEY + [f"old_{c}" for c in sides] + [f"new_{c}" for c in sides]
+    if hist.empty:
+        return pd.DataFrame(columns=cols)
+    if quarter is not None and str(quarter).strip().lower() != "latest":
+        q = Quarter.parse(quarter)
+        periods = {p: Quarter.parse(p) <= q for p in hist.period.unique()}
+        hist = hist[hist.period.map(periods).astype(bool)]
+    hist = hist.reset_index(drop=True)
+    prev = hist.groupby(KEY, sort=False, dropna=False).cumcount()
+    revised = hist[prev > 0]
+    if revised.empty:
+        return pd.DataFrame(columns=cols)
+    before = hist.groupby(KEY, sort=False, dropna=False).shift(1)
+    old = before.loc[revised.index, sides].add_prefix("old_")
+    new = revised[sides].add_prefix("new_")
+    out = pd.concat([revised[KEY], old, new], axis=1)
+    return out.sort_values("new_ingested_at", ascending=False, kind="stable").reset_index(drop=True)[cols]

@@ -49,3 +49,21 @@ def test_reingesting_a_quarter_changes_nothing(ingested):
     cols = ["indicator_id", "period", "breakdown", "breakdown_value", "numerator", "denominator", "value"]
     pd.testing.assert_frame_equal(before[cols], after[cols])
     assert len(read_history(ingested)) == hist
+
+
+def test_demo_ingests_clean_and_writes_the_data_quality_report(project):
+    res = ingest_quarters([Quarter.parse("2026-27 Q2")], project)
+    assert not res.blocked and res.rejected == []
+    assert {f.rule for f in res.findings} <= {"R050-outlier"}  # planted patterns may ask for confirmation
+    html, csv_file = res.reports[Quarter.parse("2026-27 Q2")]
+    assert html == project / "reports/2026-27-Q2/data_quality.html" and csv_file.exists()
+
+
+def test_ingest_all_command_exits_0_for_the_demo(project):
+    from typer.testing import CliRunner
+
+    from lscb_analysis.cli import app
+
+    r = CliRunner().invoke(app, ["ingest", "--quarter", "all", "--root", str(project)])
+    assert r.exit_code == 0, r.output
+    assert "0 rejected" in r.output and "0 error(s)" in r.output

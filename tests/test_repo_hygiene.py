@@ -1,6 +1,7 @@
 """What must never reach git: notebook outputs and real agency returns."""
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -49,3 +50,33 @@ def test_gitignore_keeps_real_returns_out():
     assert r.returncode == 0, f"{probe} is not git-ignored"
     r = subprocess.run(["git", "check-ignore", "-q", "data/raw/returns/demo/2025-26-Q1/police.csv"], cwd=ROOT)
     assert r.returncode == 1, "the demo partnership's returns must be trackable"
+
+
+def test_tracked_returns_are_only_the_fictional_demo():
+    """Every tracked file under data/raw/returns/ is the demo's: generated CSVs, its arrival log, the README."""
+    import yaml
+
+    part = yaml.safe_load((ROOT / "parameters" / "partnership.yaml").read_text(encoding="utf-8"))
+    tracked = [p.relative_to(ROOT).as_posix() for p in _tracked("data/raw/returns")]
+    allowed = re.compile(r"^data/raw/returns/(README\.md|demo/(received\.yaml|\d{4}-\d{2}-Q[1-4]/[a-z_]+\.csv))$")
+    assert [t for t in tracked if not allowed.match(t)] == []
+    if any(t.startswith("data/raw/returns/demo/") for t in tracked):
+        assert part["returns_folder"] != "demo" or part["fictional"] is True
+    # the demo CSVs carry the generator's columns and their own provider's name only
+    for t in tracked:
+        if t.endswith(".csv"):
+            with open(ROOT / t, encoding="utf-8") as fh:
+                header = fh.readline().strip()
+                providers = {line.split(",", 1)[0] for line in fh if line.strip()}
+            assert header == "provider,quarter,indicator_id,breakdown,breakdown_value,numerator,denominator", t
+            assert providers <= {Path(t).stem}, t
+
+
+def test_secrets_baseline_is_clean_and_hooks_are_configured():
+    baseline = ROOT / ".secrets.baseline"
+    assert baseline.exists(), "create it: .venv/bin/detect-secrets scan --exclude-files '^(data/raw/|constraints.txt|\\.venv/)' > .secrets.baseline"
+    data = json.loads(baseline.read_text(encoding="utf-8"))
+    assert data["results"] == {}, f"the baseline records possible secrets; remove them or mark false positives: {list(data['results'])}"
+    config = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    for hook in ("id: nbstripout", "id: detect-secrets", "--baseline", "id: check-added-large-files", "id: no-real-returns"):
+        assert hook in config, hook
