@@ -65,6 +65,10 @@ _TEMPLATE = """<!DOCTYPE html>
 </tbody>
 </table>
 {% endfor %}
+{% if links %}
+<h2>Data quality</h2>
+<ul>{% for title, href in links %}<li><a href="{{ href }}">{{ title }}</a></li>{% endfor %}</ul>
+{% endif %}
 </main>
 <footer><p class="sub">Figures are subject to disclosure control: counts from {{ dmin }} to {{ dmax }} are shown as "{{ dsym }}". Produced with lscb-workbench.</p></footer>
 </body>
@@ -74,7 +78,9 @@ _TEMPLATE = """<!DOCTYPE html>
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 
 
-def render_index(results: Sequence[ReportResult], quarter: Quarter, *, generated: dt.datetime, root=None) -> str:
+def render_index(
+    results: Sequence[ReportResult], quarter: Quarter, *, generated: dt.datetime, root=None, links: Sequence[tuple[str, str]] = ()
+) -> str:
     """Render the index page for a quarter's results."""
     from .config import load_partnership
 
@@ -93,4 +99,5 @@ def render_index(results: Sequence[ReportResult], quarter: Quarter, *, generated
         dmin=partnership.disclosure.min_count,
         dmax=partnership.disclosure.max_count,
         dsym=partnership.disclosure.symbol,
+        links=list(links),
     )

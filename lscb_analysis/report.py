@@ -8,6 +8,7 @@ Published figures pass through :mod:`lscb_analysis.disclosure` first.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -15,6 +16,7 @@ from IPython.display import HTML, Markdown, display
 
 from .analysis import UNIT_LABELS, Context, indicator_series, load_benchmark, load_summary
 from .disclosure import is_small, suppress_series
+from .quarters import Quarter
 from .plots.series import series_chart, small_multiples
 from .scorecard import legend_html, render_scorecard, scorecard_frame
 
@@ -30,6 +32,8 @@ __all__ = [
     "narrative",
     "actions",
     "annotation_notes",
+    "returns_status",
+    "restatements",
     "format_value",
 ]
 
@@ -346,3 +350,63 @@ def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
     )
     display(HTML(styled.to_html()))
     return table
+
+
+def returns_status(ctx: Context) -> pd.DataFrame:
+    """Agencies' returns this quarter: who returned, who was late, what is missing, errors over time.
+
+    Timely returns are the agencies' service-level agreement with the board.
+    """
+    from .returns import completeness, errors_by_provider, timeliness
+
+    t = timeliness(ctx.quarter, ctx.root)
+    late = t[t.status.isin(["late", "missing", "awaited"])]
+    display(Markdown(
+        f"**{int((t.status == 'on time').sum())} of {len(t)} providers returned on time.**"
+        + (f" Late or missing: {', '.join(late.provider_name)}." if len(late) else "")
+    ))
+    shown = pd.DataFrame({
+        "Provider": t.provider_name,
+        "Due": pd.to_datetime(t.due).dt.strftime("%d %b %Y"),
+        "Received": pd.to_datetime(t.received, errors="coerce").dt.strftime("%d %b %Y").fillna("–"),
+        "Status": [f"{st}" + (f" ({d:.0f} days late)" if st == "late" and pd.notna(d) else "") for st, d in zip(t.status, t.days_late, strict=True)],
+        "Errors": t.errors,
+        "Warnings": t.warnings,
+    })
+    display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
+    c = completeness(ctx.quarter, ctx.root)
+    incomplete = c[c.status != "complete"]
+    display(Markdown(
+        f"**Completeness:** {len(c) - len(incomplete)} of {len(c)} indicators due this quarter are complete."
+        + ("" if incomplete.empty else " Incomplete: " + "; ".join(f"{r.title} ({r.status})" for r in incomplete.itertuples()) + ".")
+    ))
+    e = errors_by_provider(ctx.root)
+    if not e.empty:
+        recent = e[e.quarter.map(lambda x: ctx.quarter - Quarter.parse(x) < 8 and Quarter.parse(x) <= ctx.quarter)]
+        pivot = recent.pivot_table(index="provider", columns="quarter", values="errors", aggfunc="sum", fill_value=0)
+        display(Markdown("**Errors found in returns, by provider and quarter** (last eight quarters ingested):"))
+        display(HTML(pivot.to_html(classes="lscb-table", border=0)))
+    return t
+
+
+def restatements(ctx: Context) -> pd.DataFrame:
+    """Figures for earlier quarters revised since they were first accepted (latest value used in reports)."""
+    from .returns import restatements as find
+
+    r = find(ctx.quarter, ctx.root)
+    if r.empty:
+        display(Markdown("No figures for earlier quarters were revised this quarter."))
+        return r
+    rule = ctx.partnership.disclosure
+    titles = {i: ind.title for i, ind in ctx.catalogue.indicators.items()}
+    shown = pd.DataFrame({
+        "Indicator": r.indicator_id.map(titles),
+        "Quarter": r.period,
+        "Breakdown": [("" if b == "total" else f"{b}: {v}") for b, v in zip(r.breakdown, r.breakdown_value, strict=True)],
+        "Was": [rule.symbol if is_small([n], rule)[0] else format_value(v, "rate") for n, v in zip(r.old_numerator, r.old_value, strict=True)],
+        "Now": [rule.symbol if is_small([n], rule)[0] else format_value(v, "rate") for n, v in zip(r.new_numerator, r.new_value, strict=True)],
+        "Source": r.new_source_file.map(lambda f: Path(str(f)).name),
+    })
+    display(Markdown(f"**{len(r)} figures restated.** Reports use the latest accepted value; the store keeps every earlier value with its source file and time."))
+    display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
+    return r

@@ -319,6 +319,7 @@ def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) ->
     """Write ``index.html`` linking every report and saying which failed, plus ``run.json``."""
     from .publish import render_index
 
-    html = render_index(results, quarter, generated=dt.datetime.now().replace(microsecond=0))
+    links = [("Data-quality report on this quarter's returns", "data_quality.html")] if (out / "data_quality.html").exists() else []
+    html = render_index(results, quarter, generated=dt.datetime.now().replace(microsecond=0), links=links)
     atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
     return atomic_write_text(out / "index.html", html)
