@@ -173,6 +173,15 @@ def run(
         raise typer.Exit(1)
 
 
+def _register_fork() -> None:
+    from .fork import fork_command
+
+    app.command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)
+
+
+_register_fork()
+
+
 def _file_logger(file: Path) -> logging.Logger:
     logger = logging.getLogger("lscb.run")
     logger.setLevel(logging.INFO)

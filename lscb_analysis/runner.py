@@ -171,13 +171,10 @@ def plan_reports(
 
 # ------------------------------------------------------------------- execute
 def _export_html(ipynb: Path, html: Path) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
+    """Publish an executed notebook: code hidden, no external requests (see :mod:`lscb_analysis.htmlexport`)."""
+    from .htmlexport import export_html
 
-    nb = nbformat.read(ipynb, as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
-    atomic_write_text(html, body)
+    export_html(ipynb, html)
 
 
 def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResult:
@@ -281,7 +278,7 @@ def run_reports(
         else:
             # Workers fork from a server that has imported papermill and nbconvert once (about 4 s each).
             ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["lscb_analysis.runner", "papermill", "nbconvert"])
+            ctx.set_forkserver_preload(["lscb_analysis.runner", "lscb_analysis.htmlexport", "papermill", "nbconvert"])
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(log_file,)) as pool:
             futures = {pool.submit(_execute_one, s, str(out), kernel_name): s for s in specs}
             for fut in cf.as_completed(futures):
@@ -320,6 +317,6 @@ def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) ->
     from .publish import render_index
 
     links = [("Data-quality report on this quarter's returns", "data_quality.html")] if (out / "data_quality.html").exists() else []
-    html = render_index(results, quarter, generated=dt.datetime.now().replace(microsecond=0), links=links)
+    html = render_index(results, quarter, generated=dt.datetime.now().replace(microsecond=0), root=out.parents[1], links=links)
     atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
     return atomic_write_text(out / "index.html", html)

@@ -1,0 +1,215 @@
+"""The explorer: widgets drive the view; every view draws or explains why not; small counts never show."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lscb_analysis.analysis import load_context
+from lscb_analysis.explore import VIEWS, Explorer, ViewResult
+from lscb_analysis.ingest import ingest_quarters, return_folders
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    """The demo store built in a throwaway copy of the project (never the real store)."""
+    dst = tmp_path_factory.mktemp("explore") / "project"
+    for sub in ("parameters", "notebooks"):
+        shutil.copytree(ROOT / sub, dst / sub, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "deep_dives"))
+    shutil.copytree(ROOT / "data" / "raw", dst / "data" / "raw")
+    (dst / "data" / "processed").mkdir(parents=True)
+    ingest_quarters(list(return_folders(dst)), dst)
+    return load_context("latest", dst)
+
+
+@pytest.fixture
+def explorer(ctx):
+    return Explorer(ctx, warm=False)
+
+
+def _html(outputs) -> str:
+    return "\n".join(o["data"].get("text/html", "") for o in outputs)
+
+
+def _pngs(outputs) -> list[bytes]:
+    return [base64.b64decode(o["data"]["image/png"]) for o in outputs if "image/png" in o["data"]]
+
+
+def _table(outputs) -> pd.DataFrame:
+    tables = [o["data"]["text/html"] for o in outputs if "<table" in o["data"].get("text/html", "")]
+    assert len(tables) == 1, _html(outputs)
+    rows: list[list[str]] = []
+
+    class Cells(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                rows.append([])
+            elif tag in ("td", "th"):
+                rows[-1].append("")
+
+        def handle_data(self, data):
+            if rows and rows[-1] and data.strip():
+                rows[-1][-1] += data.strip()
+
+    Cells().feed(tables[0])
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def test_initial_state_covers_every_quarter(explorer, ctx):
+    st = explorer.state
+    assert st["indicator"] in ctx.catalogue.indicators
+    assert (st["breakdown"], st["breakdown_value"]) == ("total", None)
+    assert st["periods"] == (ctx.periods[0], ctx.periods[-1])
+    assert st["view"] == "spc"
+    assert _pngs(explorer.output.outputs), "the SPC view draws a chart"
+
+
+def test_indicator_options_are_labelled_by_subgroup(explorer, ctx):
+    labels = dict((v, k) for k, v in explorer.indicator.options)
+    assert set(labels) == set(ctx.catalogue.indicators)
+    ind = ctx.catalogue.indicators["cpp_rate"]
+    assert labels["cpp_rate"].startswith(ctx.catalogue.subgroups[ind.subgroup].name)
+
+
+def test_breakdown_follows_the_indicator(explorer, ctx):
+    explorer.indicator.value = "cpp_rate"
+    values = [v for _, v in explorer.breakdown.options]
+    assert values[0] == ("total", None)
+    expected = {("locality", v) for v in ctx.catalogue.breakdowns["locality"].values}
+    assert expected <= set(values)
+    explorer.breakdown.value = ("locality", "Eastbrook")
+    assert explorer.state["breakdown_value"] == "Eastbrook"
+    # A new indicator resets the breakdown to the total.
+    other = next(i for i in ctx.catalogue.indicators.values() if not i.breakdowns)
+    explorer.indicator.value = other.id
+    assert explorer.breakdown.options == (("Total", ("total", None)),)
+    assert explorer.state["breakdown"] == "total"
+
+
+def test_table_has_the_chosen_quarters(explorer, ctx):
+    explorer.indicator.value = "cpp_rate"
+    explorer.view.value = "table"
+    first, last = ctx.periods[2], ctx.periods[6]
+    explorer.periods.value = (first, last)
+    assert explorer.state["periods"] == (first, last)
+    t = _table(explorer.output.outputs)
+    assert len(t) == 5
+    assert t["Quarter"].iloc[0].startswith(first) and t["Quarter"].iloc[-1].startswith(last)
+    fig = ctx.figures
+    row = fig[(fig.indicator_id == "cpp_rate") & (fig.breakdown == "total") & (fig.period == first)].iloc[0]
+    assert t["Numerator"].iloc[0] == f"{row.numerator:,.0f}"
+
+
+def test_table_suppresses_small_counts(explorer, ctx):
+    fig = ctx.figures
+    small = fig[(fig.numerator >= 1) & (fig.numerator <= 5)]
+    if small.empty:
+        pytest.skip("the demo data has no small counts")
+    r = small.iloc[0]
+    explorer.indicator.value = r.indicator_id
+    explorer.breakdown.value = ("total", None) if r.breakdown == "total" else (r.breakdown, r.breakdown_value)
+    explorer.view.value = "table"
+    explorer.periods.value = (r.period, r.period)
+    t = _table(explorer.output.outputs)
+    assert t["Numerator"].tolist() == ["c"]
+    assert t["Value"].tolist() == ["c"]
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_every_view_draws_or_explains(explorer, view):
+    explorer.indicator.value = "cla_rate"
+    explorer.view.value = view
+    outs = explorer.output.outputs
+    assert outs and explorer.last_outputs == list(outs)
+    text = _html(outs)
+    assert "Traceback" not in text and "could not be computed" not in text
+    assert _pngs(outs) or "<table" in text
+
+
+def test_views_that_cannot_be_computed_say_why(explorer, ctx):
+    no_dfe = next(i for i in ctx.catalogue.indicators if i not in {"cla_rate", "cin_rate", "referrals_rate", "rereferrals_pct"})
+    explorer.indicator.value = no_dfe
+    explorer.view.value = "benchmark"
+    assert "no benchmark" in _html(explorer.output.outputs)
+    explorer.indicator.value = "cpp_rate"
+    explorer.breakdown.value = ("locality", "Eastbrook")
+    assert "choose the Total breakdown" in _html(explorer.output.outputs)
+    explorer.breakdown.value = ("total", None)
+    explorer.periods.value = (ctx.periods[-1], ctx.periods[-1])
+    explorer.view.value = "spc"
+    assert "at least 2 published figures" in _html(explorer.output.outputs)
+    explorer.view.value = "trend"
+    text = _html(explorer.output.outputs)
+    assert "No trend test" in text and "Traceback" not in text
+
+
+def test_a_failing_view_shows_a_message_not_a_traceback(explorer, monkeypatch):
+    import lscb_analysis.explore as ex
+
+    def boom(*a, **k):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(ex, "_view_table", boom)
+    explorer.view.value = "table"
+    text = _html(explorer.output.outputs)
+    assert "could not be computed: RuntimeError: kaput" in text
+
+
+def test_snapshot_is_static_and_matches_the_view(explorer):
+    explorer.indicator.value = "cpp_rate"
+    explorer.view.value = "trend"
+    outs = explorer.snapshot(display=False)
+    assert "view Trend" in outs[0]["data"]["text/html"]
+    assert all(not k.startswith("application/vnd.jupyter.widget") for o in outs for k in o["data"])
+    png = _pngs(outs)
+    assert png and png[0].startswith(b"\x89PNG")
+
+
+def test_initial_selection_and_bad_arguments(ctx):
+    e = Explorer(ctx, indicator="cpp_rate", breakdown="locality", breakdown_value="Eastbrook",
+                 periods=(ctx.periods[1], ctx.periods[-1]), view="table", warm=False)
+    assert e.state == {"indicator": "cpp_rate", "breakdown": "locality", "breakdown_value": "Eastbrook",
+                       "periods": (ctx.periods[1], ctx.periods[-1]), "view": "table"}
+    assert len(_table(e.output.outputs)) == len(ctx.periods) - 1
+    with pytest.raises(ValueError, match="unknown view"):
+        Explorer(ctx, view="pie", warm=False)
+    with pytest.raises(ValueError, match="unknown indicator"):
+        Explorer(ctx, indicator="nope", warm=False)
+
+
+def test_view_result_outputs_escape_text():
+    outs = ViewResult("<b>x</b>", message="a < b").to_outputs()
+    text = _html(outs)
+    assert "&lt;b&gt;x&lt;/b&gt;" in text and "a &lt; b" in text
+
+
+def test_redraws_leave_no_pyplot_figures(explorer):
+    import matplotlib.pyplot as plt
+
+    before = len(plt.get_fignums())
+    for view in VIEWS:
+        explorer.view.value = view
+    assert len(plt.get_fignums()) == before
+
+
+def test_no_breakdown_value_shows_a_small_count(ctx):
+    fig = ctx.figures
+    small = fig[(fig.numerator >= 1) & (fig.numerator <= 5) & (fig.breakdown != "total")]
+    if small.empty:
+        pytest.skip("the demo data has no small counts in breakdowns")
+    iid = small.indicator_id.value_counts().index[0]
+    e = Explorer(ctx, indicator=iid, view="table", warm=False)
+    for _, option in e.breakdown.options:
+        e.breakdown.value = option
+        t = _table(e.output.outputs)
+        for col in ("Numerator", "Denominator"):
+            if col in t:
+                nums = pd.to_numeric(t[col].str.replace(",", ""), errors="coerce")
+                assert not nums.between(1, 5).any(), (option, col, t[col].tolist())

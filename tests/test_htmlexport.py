@@ -1,0 +1,165 @@
+"""Published HTML reads offline: no code, no external requests, widgets fall back to static output."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from lscb_analysis.htmlexport import WIDGET_NOTE, export_html, external_requests, notebook_to_html
+from lscb_analysis.ingest import ingest_quarters, return_folders
+
+ROOT = Path(__file__).resolve().parents[1]
+PNG = base64.b64encode(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")).decode()  # pragma: allowlist secret
+WIDGET_VIEW = {"application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2, "version_minor": 0},
+               "text/plain": "VBox(children=(Dropdown(...),))"}
+STATE = {"version_major": 2, "version_minor": 0,
+         "state": {"abc": {"model_name": "VBoxModel", "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
+                           "state": {"children": []}}}}
+
+
+def _widget_notebook() -> nbformat.NotebookNode:
+    code = new_code_cell("secret_code_should_not_show = 1\nexplorer.show()")
+    code.outputs = [new_output("display_data", data=WIDGET_VIEW)]
+    snap = new_code_cell("explorer.snapshot()")
+    snap.outputs = [new_output("display_data", data={"text/html": "<p>Snapshot caption</p>"}),
+                    new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"})]
+    md = new_markdown_cell("# Title\n\nMath $x^2$ and a logo ![logo](https://example.org/logo.png) and a [link](https://gov.uk).")
+    note = new_markdown_cell("Analyst only: rerun after editing", metadata={"tags": ["analyst-note"]})
+    nb = new_notebook(cells=[note, md, code, snap])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": STATE}
+    return nb
+
+
+# ------------------------------------------------------------ unit tests
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<script src="https://cdn.example/require.js"></script>', ["https://cdn.example/require.js"]),
+        ('<script src="//unpkg.com/x.js"></script>', ["//unpkg.com/x.js"]),
+        ('<link rel="stylesheet" href="http://fonts.example/css">', ["http://fonts.example/css"]),
+        ('<img src="https://example.org/a.png" alt="a">', ["https://example.org/a.png"]),
+        ('<img srcset="a.png 1x, https://x.org/b.png 2x">', ["a.png 1x, https://x.org/b.png 2x"]),
+        ("<style>@import url('https://fonts.example/f.css');</style>", ["https://fonts.example/f.css"]),
+        ('<div style="background: url(https://x.org/bg.png)"></div>', ["https://x.org/bg.png"]),
+        ('<a href="https://www.gov.uk">GOV.UK</a>', []),
+        ('<img src="data:image/png;base64,AAAA">', []),
+        ('<script type="application/vnd.jupyter.widget-state+json">{"u": "https://x"}</script>', []),
+        ('<link rel="canonical" href="https://example.org/page">', []),
+    ],
+)
+def test_external_requests_finds_what_a_browser_would_fetch(html, expected):
+    assert external_requests(html) == expected
+
+
+def test_widget_notebook_exports_offline_with_a_static_fallback():
+    nb = _widget_notebook()
+    html = notebook_to_html(nb)
+    assert external_requests(html) == []
+    assert "<script src" not in html.lower()
+    assert WIDGET_NOTE in html
+    assert "application/vnd.jupyter.widget-view+json" not in html
+    assert "Snapshot caption" in html and f"data:image/png;base64,{PNG[:20]}" in html
+    assert "secret_code_should_not_show" not in html, "code must be hidden"
+    assert "https://gov.uk" in html, "ordinary links stay"
+    assert "[logo]" in html, "an external image becomes its alt text"
+    # The widgets' last state stays embedded, as inert JSON.
+    assert '<script type="application/vnd.jupyter.widget-state+json">' in html
+    assert "Analyst only" not in html, "cells tagged analyst-note are not published"
+    assert nb.cells[2].outputs[0]["data"] == WIDGET_VIEW, "the input notebook is not modified"
+
+
+def test_export_html_writes_the_file(tmp_path):
+    ipynb, out = tmp_path / "x.ipynb", tmp_path / "x.html"
+    nbformat.write(_widget_notebook(), str(ipynb))
+    assert export_html(ipynb, out) == out
+    assert external_requests(out.read_text(encoding="utf-8")) == []
+
+
+# ----------------------------------------------- every report type, executed
+REPORTS = {
+    "core_data_set": ("core_data_set.ipynb", {}),
+    "subgroup_neglect": ("subgroup_report.ipynb", {"subgroup": "neglect"}),
+    "explore": ("explore.ipynb", {}),
+}
+
+
+def _published(name: str, source: Path) -> Path | None:
+    """The latest board pack's executed notebook, when it is newer than its source notebook."""
+    reports = ROOT / "reports"
+    quarters = sorted((d for d in reports.glob("*-Q[1-4]") if d.is_dir()), key=lambda d: d.name) if reports.exists() else []
+    if not quarters:
+        return None
+    f = quarters[-1] / f"{name}.ipynb"
+    return f if f.exists() and f.stat().st_mtime > source.stat().st_mtime else None
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory) -> dict[str, Path]:
+    """Each report type's executed notebook, as the runner makes it.
+
+    Taken from the latest board pack under reports/ when it is up to date (``make test`` runs
+    the pack first); otherwise executed here by papermill in a throwaway project.
+    """
+    import papermill as pm
+
+    found = {name: _published(name, ROOT / "notebooks" / nb) for name, (nb, _) in REPORTS.items()}
+    todo = {name: spec for name, spec in REPORTS.items() if found[name] is None}
+    if not todo:
+        return {name: p for name, p in found.items() if p is not None}
+    dst = tmp_path_factory.mktemp("export") / "project"
+    for sub in ("parameters", "notebooks"):
+        shutil.copytree(ROOT / sub, dst / sub, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "deep_dives"))
+    shutil.copytree(ROOT / "data" / "raw", dst / "data" / "raw")
+    (dst / "data" / "processed").mkdir(parents=True)
+    quarters = list(return_folders(dst))
+    ingest_quarters(quarters, dst)
+    out = dst / "executed"
+    out.mkdir()
+
+    def run(item: tuple[str, tuple[str, dict]]) -> tuple[str, Path]:
+        name, (nb, params) = item
+        target = out / f"{name}.ipynb"
+        try:
+            pm.execute_notebook(
+                str(dst / "notebooks" / nb), str(target),
+                parameters={"quarter": quarters[-1].code, "project_root": str(dst), **params},
+                cwd=str(dst / "notebooks"), progress_bar=False, log_output=False, report_mode=True,
+            )
+        except pm.PapermillExecutionError:
+            pass  # the runner publishes a failed report too (with its error): export what ran
+        return name, target
+
+    with ThreadPoolExecutor(max_workers=len(todo)) as pool:
+        made = dict(pool.map(run, todo.items()))
+    return {name: found[name] or made[name] for name in REPORTS}
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_every_report_type_has_no_external_requests(executed, name, tmp_path):
+    html_file = export_html(executed[name], tmp_path / f"{name}.html")
+    html = html_file.read_text(encoding="utf-8")
+    assert external_requests(html) == [], name
+    assert "<script src" not in html.lower()
+    assert "load_context(" not in html and 'class="jp-InputPrompt' not in html, "no code shows"
+    assert html_file.stat().st_size < 5_000_000
+
+
+def test_explorer_report_shows_its_last_view_statically(executed, tmp_path):
+    nb = json.loads(executed["explore"].read_text(encoding="utf-8"))
+    errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert not errors, errors
+    assert "application/vnd.jupyter.widget-state+json" in nb["metadata"].get("widgets", {}), "papermill keeps the widget state"
+    html = export_html(executed["explore"], tmp_path / "explore.html").read_text(encoding="utf-8")
+    assert WIDGET_NOTE in html
+    assert "Snapshot of the explorer" in html
+    assert "data:image/png;base64," in html
+    assert "application/vnd.jupyter.widget-view+json" not in html
+    assert html.count("application/vnd.jupyter.widget-state+json") == 1
