@@ -51,8 +51,19 @@ def format_value(value: float, unit: str, status: str = "") -> str:
     return f"{value:,.1f}"
 
 
+#: Report styles: left-aligned text tables (JupyterLab right-aligns by default), print-friendly.
+_CSS = """<style>
+.lscb-table { border-collapse: collapse; font-size: 12px; }
+.lscb-table th, .lscb-table td { text-align: left !important; vertical-align: top; padding: 4px 8px; }
+.lscb-table thead th { border-bottom: 2px solid #0072B2; }
+.lscb-note { font-size: 11px; color: #5a3d00; margin-top: 2px; }
+@media print { .jp-Cell { break-inside: avoid; } }
+</style>"""
+
+
 def header(ctx: Context, title: str, intro: str = "") -> None:
-    """The report's title block."""
+    """The report's title block (and the report styles)."""
+    display(HTML(_CSS))
     demo = " Demonstration data for a fictional partnership." if ctx.partnership.fictional else ""
     display(Markdown(f"# {title}\n\n**{ctx.partnership.name}**, {ctx.quarter.label}.{demo}\n\n{intro}"))
 

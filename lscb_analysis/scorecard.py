@@ -32,15 +32,26 @@ DIRECTION = {
 RAG_LABELS = {"green": ("●", "Green: target met", "#1B7837"), "amber": ("◐", "Amber: within tolerance", "#B35806"), "red": ("○", "Red: target missed", "#B2182B")}
 SPC_LABELS = {
     "common_cause": ("~", "Common cause", "#595959"),
-    "special_cause_improvement": ("★", "Special cause: improvement", "#1F77B4"),
-    "special_cause_concern": ("!", "Special cause: concern", "#B35806"),
-    "special_cause_neutral_high": ("H", "Special cause: high", "#490092"),
-    "special_cause_neutral_low": ("L", "Special cause: low", "#490092"),
+    "special_cause_improvement": ("★", "Improvement", "#1F77B4"),
+    "special_cause_concern": ("!", "Concern", "#B35806"),
+    "special_cause_neutral_high": ("H", "Unusually high", "#490092"),
+    "special_cause_neutral_low": ("L", "Unusually low", "#490092"),
 }
 ASSURANCE_LABELS = {
-    "consistent_pass": ("P", "Will consistently meet target", "#1F77B4"),
-    "consistent_fail": ("F", "Will consistently fail target", "#B35806"),
-    "inconsistent": ("?", "May or may not meet target", "#595959"),
+    "consistent_pass": ("P", "Passes", "#1F77B4"),
+    "consistent_fail": ("F", "Fails", "#B35806"),
+    "inconsistent": ("?", "Hit and miss", "#595959"),
+}
+#: Longer wording for the legend.
+_LEGEND_WORDS = {
+    "common_cause": "Common cause: only the usual variation",
+    "special_cause_improvement": "Special cause: improvement",
+    "special_cause_concern": "Special cause: concern",
+    "special_cause_neutral_high": "Special cause: unusually high (no judgement)",
+    "special_cause_neutral_low": "Special cause: unusually low (no judgement)",
+    "consistent_pass": "Passes: the process will consistently meet the target",
+    "consistent_fail": "Fails: the process will consistently miss the target",
+    "inconsistent": "Hit and miss: the target falls within the process limits",
 }
 
 
@@ -126,8 +137,8 @@ def scorecard_frame(summary: pd.DataFrame, rule: Disclosure, *, annotations: dic
                 "Direction": direction,
                 "Target": _fmt(r.target, r.unit) if pd.notna(r.target) else "",
                 "RAG": _badge(RAG_LABELS, r.rag),
-                "SPC variation": _badge(SPC_LABELS, r.spc_variation),
-                "SPC assurance": _badge(ASSURANCE_LABELS, r.spc_assurance),
+                "Variation": _badge(SPC_LABELS, r.spc_variation),
+                "Assurance": _badge(ASSURANCE_LABELS, r.spc_assurance),
                 "Trend": f"{html.escape(r.trend_sentence)}<br><em>Last 5 points:</em> {html.escape(r.recent_trend)}",
                 "Last 8 quarters": _spark_text(spark),
             }
@@ -135,7 +146,7 @@ def scorecard_frame(summary: pd.DataFrame, rule: Disclosure, *, annotations: dic
     return pd.DataFrame(out)
 
 
-def _spark_text(values: list[float | None], width: int = 96, height: int = 24) -> str:
+def _spark_text(values: list[float | None], width: int = 110, height: int = 32) -> str:
     """An inline SVG sparkline; missing or suppressed points are gaps, never drawn as a number."""
     ys = [None if v is None or pd.isna(v) else float(v) for v in values]
     known = [y for y in ys if y is not None]
@@ -158,14 +169,14 @@ def _spark_text(values: list[float | None], width: int = 96, height: int = 24) -
     if current:
         segments.append(current)
     lines = "".join(
-        f'<polyline points="{" ".join(seg)}" fill="none" stroke="#0072B2" stroke-width="1.5"/>' for seg in segments
+        f'<polyline points="{" ".join(seg)}" fill="none" stroke="#0072B2" stroke-width="2"/>' for seg in segments
     )
     last = [i for i, y in enumerate(ys) if y is not None][-1]
     dot = xy(last, ys[last]).split(",")
     label = f"Sparkline of the last {len(ys)} quarters" + (", with gaps for missing or suppressed figures" if None in ys else "")
     return (
         f'<svg role="img" aria-label="{label}" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
-        f'>{lines}<circle cx="{dot[0]}" cy="{dot[1]}" r="2.2" fill="#0072B2"/></svg>'
+        f'>{lines}<circle cx="{dot[0]}" cy="{dot[1]}" r="3" fill="#0072B2"/></svg>'
     )
 
 
@@ -178,7 +189,7 @@ def render_scorecard(frame: pd.DataFrame, *, title: str, subtitle: str = "", ben
         GT(df)
         .tab_header(title=title, subtitle=subtitle)
         .fmt(lambda x: x, columns=list(df.columns))  # cells are already-escaped HTML fragments
-        .tab_spanner(label="Statistical process control", columns=["SPC variation", "SPC assurance"])
+        .tab_spanner(label="SPC (Making Data Count)", columns=["Variation", "Assurance"])
         .cols_align(align="right", columns=["Latest", "Previous quarter", "Same quarter last year", "Target"])
         .tab_style(style=style.text(weight="bold"), locations=loc.body(columns="Latest"))
         .cols_width({"Indicator": "16%", "Trend": "22%", "95% CI": "7%", **({"Benchmark (DfE)": "12%"} if "Benchmark (DfE)" in df.columns else {})})
@@ -198,7 +209,8 @@ def legend_html() -> str:
         ("SPC assurance (can the process meet the target?)", ASSURANCE_LABELS),
     ):
         items = "".join(
-            f'<li><span style="color:{c}"><span aria-hidden="true">{html.escape(s)}</span> {html.escape(w)}</span></li>' for s, w, c in mapping.values()
+            f'<li><span style="color:{c}"><span aria-hidden="true">{html.escape(s)}</span> {html.escape(_LEGEND_WORDS.get(k, w))}</span></li>'
+            for k, (s, w, c) in mapping.items()
         )
         parts.append(f"<div><strong>{html.escape(heading)}</strong><ul>{items}</ul></div>")
     extra = (

@@ -64,7 +64,7 @@ def series_chart(
     ax.set_title(title)
     ax.set_ylabel(unit_label)
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize=8, ncols=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=8, ncols=2)
     fig.tight_layout()
     return fig
 
@@ -96,7 +96,7 @@ def small_multiples(
         ax.set_title(_wrap(name, 34), fontsize=7.5, fontweight="bold", loc="left")
         ax.tick_params(labelsize=6.5)
         ax.set_xticks([])
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(bottom=0, top=max(1.0, float(np.nanmax(y)) * 1.1) if np.isfinite(y).any() else 1.0)
         if len(y) and not np.isnan(y[-1]):
             ax.annotate(f"{y[-1]:,.1f}", (x[-1], y[-1]), xytext=(2, 2), textcoords="offset points", fontsize=6.5)
     for ax in list(axes.flat)[len(panels):]:

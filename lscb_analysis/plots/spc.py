@@ -36,7 +36,7 @@ _STYLE = {
     "special_cause_improvement": (PALETTE["improvement"], MARKERS["special_cause_improvement"], "Special cause: improvement"),
     "special_cause_concern": (PALETTE["concern"], MARKERS["special_cause_concern"], "Special cause: concern"),
     "special_cause_neutral_high": (PALETTE["neutral"], MARKERS["special_cause_neutral"], "Special cause: higher (neutral)"),
-    "special_cause_neutral_low": (PALETTE["neutral"], MARKERS["special_cause_neutral"], "Special cause: lower (neutral)"),
+    "special_cause_neutral_low": (PALETTE["neutral"], "s", "Special cause: lower (neutral)"),
 }
 
 
