@@ -16,6 +16,7 @@ from IPython.display import HTML, Markdown, display
 
 from .analysis import UNIT_LABELS, Context, indicator_series, load_benchmark, load_summary
 from .disclosure import is_small, suppress_series
+from .formatting import format_value
 from .quarters import Quarter
 from .plots.series import series_chart, small_multiples
 from .scorecard import legend_html, render_scorecard, scorecard_frame
@@ -36,19 +37,6 @@ __all__ = [
     "restatements",
     "format_value",
 ]
-
-
-def format_value(value: float, unit: str, status: str = "") -> str:
-    """A figure as a board member reads it: ``42.1``, ``23.5%``, ``512``, or the GSS symbol."""
-    if status:
-        return status
-    if value is None or pd.isna(value):
-        return "–"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "percentage":
-        return f"{value:.1f}%"
-    return f"{value:,.1f}"
 
 
 #: Report styles: left-aligned text tables (JupyterLab right-aligns by default), print-friendly.

@@ -18,6 +18,7 @@ from great_tables import GT, loc, style
 
 from .config import Disclosure
 from .disclosure import is_small
+from .formatting import format_value
 
 __all__ = ["scorecard_frame", "render_scorecard", "legend_html", "DIRECTION", "SPC_LABELS", "ASSURANCE_LABELS", "RAG_LABELS"]
 
@@ -53,16 +54,6 @@ _LEGEND_WORDS = {
     "consistent_fail": "Fails: the process will consistently miss the target",
     "inconsistent": "Hit and miss: the target falls within the process limits",
 }
-
-
-def _fmt(v: float, unit: str) -> str:
-    if v is None or pd.isna(v):
-        return "–"
-    if unit == "count":
-        return f"{v:,.0f}"
-    if unit == "percentage":
-        return f"{v:.1f}%"
-    return f"{v:,.1f}"
 
 
 def _badge(mapping: dict[str, tuple[str, str, str]], key: object) -> str:
@@ -114,10 +105,10 @@ def scorecard_frame(summary: pd.DataFrame, rule: Disclosure, *, annotations: dic
         elif small_now:
             latest = sym
         else:
-            latest = _fmt(r.value, r.unit)
+            latest = format_value(r.value, r.unit)
         ci = ""
         if not small_now and pd.notna(r.lower):
-            ci = f"{_fmt(r.lower, r.unit)} to {_fmt(r.upper, r.unit)}"
+            ci = f"{format_value(r.lower, r.unit)} to {format_value(r.upper, r.unit)}"
         direction = "" if (small_now or small_prev) else _direction_badge(r.direction, r.value, r.previous)
         spark = [None if (v is None or (n is not None and is_small([n], rule)[0])) else v for v, n in zip(r.spark, r.spark_numerators, strict=True)]
         notes = annotations.get(r.indicator_id, [])
@@ -132,10 +123,10 @@ def scorecard_frame(summary: pd.DataFrame, rule: Disclosure, *, annotations: dic
                 "Indicator": title,
                 "Latest": latest,
                 "95% CI": ci,
-                "Previous quarter": sym if small_prev else _fmt(r.previous, r.unit),
-                "Same quarter last year": sym if small_year else _fmt(r.year_ago, r.unit),
+                "Previous quarter": sym if small_prev else format_value(r.previous, r.unit),
+                "Same quarter last year": sym if small_year else format_value(r.year_ago, r.unit),
                 "Direction": direction,
-                "Target": _fmt(r.target, r.unit) if pd.notna(r.target) else "",
+                "Target": format_value(r.target, r.unit) if pd.notna(r.target) else "",
                 "RAG": _badge(RAG_LABELS, r.rag),
                 "Variation": _badge(SPC_LABELS, r.spc_variation),
                 "Assurance": _badge(ASSURANCE_LABELS, r.spc_assurance),
