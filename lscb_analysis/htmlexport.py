@@ -133,6 +133,37 @@ def _strip_widget_views(nb: Any) -> int:
     return n
 
 
+def _compress_images(nb: Any, colours: int = 256) -> int:
+    """Re-encode chart PNGs with an adaptive palette; returns the bytes saved.
+
+    Matplotlib writes 32-bit RGBA PNGs; charts use a handful of colours plus
+    anti-aliasing, which an adaptive 256-colour palette keeps visually
+    identical at about a third of the size. This is what keeps a sub-group
+    report with every SPC chart under the 1.5 MB budget.
+    """
+    import base64
+    import io
+
+    from PIL import Image
+
+    saved = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            png = data.get("image/png")
+            if not png:
+                continue
+            raw = base64.b64decode(png)
+            with Image.open(io.BytesIO(raw)) as im:
+                small = im.convert("RGB").quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+                buf = io.BytesIO()
+                small.save(buf, format="PNG")
+            if buf.tell() < len(raw):
+                saved += len(raw) - buf.tell()
+                data["image/png"] = base64.b64encode(buf.getvalue()).decode("ascii")
+    return saved
+
+
 # ----------------------------------------------------------------- export
 def _exporter() -> Any:
     from jinja2 import DictLoader
@@ -172,6 +203,7 @@ def notebook_to_html(nb: Any) -> str:
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", []))]
     _strip_widget_views(nb)
+    _compress_images(nb)
     body, _ = _exporter().from_notebook_node(nb)
     body = _strip_external(body)
     left = external_requests(body)

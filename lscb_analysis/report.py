@@ -14,11 +14,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from .config import paths
 from .analysis import UNIT_LABELS, Context, indicator_series, load_benchmark, load_summary
 from .disclosure import is_small, suppress_series
 from .formatting import format_value
 from .quarters import Quarter
-from .plots.series import series_chart, small_multiples
+from .plots.series import mark_annotations, series_chart, small_multiples
 from .scorecard import legend_html, render_scorecard, scorecard_frame
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "actions",
     "annotation_notes",
     "returns_status",
+    "breakdowns",
     "restatements",
     "format_value",
 ]
@@ -191,6 +193,7 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
                 warnings.simplefilter("ignore")
                 result = spc(vals[ok].to_numpy(), improvement=improvement, target=ind.target, x=list(s.period[ok]))
             fig = spc_chart(result, title=ind.title, y_label=UNIT_LABELS[ind.unit])
+            mark_annotations(fig.axes[0], list(result.data.x), result.data.y.to_numpy(dtype=float), notes)
         else:
             fig = series_chart(masked.assign(period=masked.quarter.map(lambda q: q.code)), title=ind.title,
                                unit_label=UNIT_LABELS[ind.unit], target=ind.target, annotations=notes)
@@ -273,12 +276,24 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
     )
     display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
     if charts:
+        from .benchmark import funnel_data, neighbour_comparison
+        from .plots.benchmark import plot_funnel
+
         b = load_benchmark(ctx)
+        code = ctx.partnership.benchmark_la_code
+        dfe = paths(ctx.root).dfe
         for iid in latest.index:
+            title = ctx.catalogue.indicators[iid].title
             table = b[b.indicator_id == iid].sort_values("year")
-            fig = plot_benchmark_trend(table, title=ctx.catalogue.indicators[iid].title)
-            plt.show()
-            plt.close(fig)
+            display(Markdown(f"#### {title}"))
+            for draw in (
+                lambda: plot_benchmark_trend(table, title=f"{title}: over time"),
+                lambda: plot_neighbour_bars(neighbour_comparison(code, iid, data_dir=dfe), title="Against statistical neighbours"),
+                lambda: plot_funnel(funnel_data(iid, highlight=code, data_dir=dfe), title="All authorities (funnel plot)"),
+            ):
+                fig = draw()
+                plt.show()
+                plt.close(fig)
     return shown
 
 
@@ -409,3 +424,44 @@ def restatements(ctx: Context) -> pd.DataFrame:
     display(Markdown(f"**{len(r)} figures restated.** Reports use the latest accepted value; the store keeps every earlier value with its source file and time."))
     display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
     return r
+
+
+def breakdowns(ctx: Context, subgroup: str, *, last: int = 8) -> int:
+    """Small multiples of every breakdown the catalogue names (locality, category, age, ...).
+
+    One grid per indicator and breakdown dimension, one panel per value, the
+    last ``last`` quarters, all panels on one scale. Primary and secondary
+    suppression is applied to each quarter's breakdown first
+    (:func:`lscb_analysis.disclosure.suppress_breakdown`), so a suppressed
+    value is a gap and cannot be worked out from the total. Returns the
+    number of grids drawn.
+    """
+    from .disclosure import suppress_breakdown
+
+    rule = ctx.partnership.disclosure
+    periods = ctx.periods[-last:]
+    drawn = 0
+    for ind in ctx.catalogue.for_subgroup(subgroup):
+        if not ind.breakdowns:
+            continue
+        rows = ctx.figures[(ctx.figures.indicator_id == ind.id) & ctx.figures.period.isin(periods)]
+        if rows.empty:
+            continue
+        safe = suppress_breakdown(rows, rule, sums_to_total=ind.breakdowns_sum_to_total)
+        for dim in ind.breakdowns:
+            part = safe[safe.breakdown == dim]
+            if part.empty:
+                continue
+            panels = []
+            for value in ctx.catalogue.breakdowns[dim].values:
+                s = part[part.breakdown_value == value].set_index("period").reindex(periods)
+                panels.append((value, pd.DataFrame({"period": periods, "value": s.value.astype(float).to_numpy()}), None))
+            label = ctx.catalogue.breakdowns[dim].label
+            fig = small_multiples(panels, columns=min(6, len(panels)), title=f"{ind.title} by {label.lower()} ({UNIT_LABELS[ind.unit].lower()})", panel_size=(1.9, 1.35))
+            fig.set_dpi(72)
+            plt.show()
+            plt.close(fig)
+            drawn += 1
+    if not drawn:
+        display(Markdown("_None of this sub-group's indicators has a breakdown._"))
+    return drawn

@@ -10,7 +10,22 @@ from matplotlib.figure import Figure
 
 from .style import PALETTE, apply_style
 
-__all__ = ["series_chart"]
+__all__ = ["series_chart", "small_multiples", "mark_annotations"]
+
+
+def mark_annotations(ax: Axes, periods: list[str], values: np.ndarray, annotations: dict[str, str] | None) -> None:
+    """Number the annotated points ``[1]``, ``[2]`` ... in the order of ``annotations``.
+
+    Points are at x = position in ``periods``; the text goes beside the chart
+    (the report prints "Note [n] period: text"), so the chart stays readable.
+    Missing or suppressed points are not marked.
+    """
+    for n, (period, _text) in enumerate((annotations or {}).items(), start=1):
+        if period in periods:
+            i = periods.index(period)
+            if not np.isnan(values[i]):
+                ax.annotate(f"[{n}]", (i, values[i]), xytext=(0, 8), textcoords="offset points",
+                            ha="center", fontsize=8, color=PALETTE["text"], fontweight="bold")
 
 
 def series_chart(
@@ -50,20 +65,13 @@ def series_chart(
                     textcoords="offset points", ha="center", fontsize=7, color=PALETTE["muted"], rotation=90)
     if target is not None:
         ax.axhline(target, color=PALETTE["target"], linestyle="--", linewidth=1.2, label="Target")
-    if annotations:
-        periods = list(series["period"])
-        for n, (period, _text) in enumerate(annotations.items(), start=1):
-            if period in periods:
-                i = periods.index(period)
-                if not np.isnan(y[i]):
-                    ax.annotate(f"[{n}]", (i, y[i]), xytext=(0, 8), textcoords="offset points",
-                                ha="center", fontsize=8, color=PALETTE["text"], fontweight="bold")
+    mark_annotations(ax, list(series["period"]), y, annotations)
     labels = [str(p).replace(" Q", "\nQ") for p in series["period"]]
     step = max(1, len(labels) // 8)
     ax.set_xticks(x[::step], labels[::step], fontsize=8)
     ax.set_title(title)
     ax.set_ylabel(unit_label)
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(bottom=0, top=None if np.isfinite(y).any() else 1.0)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=8, ncols=2)
     fig.tight_layout()
     return fig
@@ -74,6 +82,7 @@ def small_multiples(
     *,
     columns: int = 4,
     title: str | None = None,
+    panel_size: tuple[float, float] = (2.4, 1.7),
 ) -> Figure:
     """A grid of small series charts sharing one style, one panel per indicator.
 
@@ -86,7 +95,7 @@ def small_multiples(
     """
     apply_style()
     rows = max(1, -(-len(panels) // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(2.4 * columns, 1.7 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(panel_size[0] * columns, panel_size[1] * rows), squeeze=False, sharey=True)
     for ax, (name, s, target) in zip(axes.flat, panels, strict=False):
         y = s["value"].astype(float).to_numpy()
         x = np.arange(len(y))
