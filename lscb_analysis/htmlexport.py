@@ -154,10 +154,13 @@ def _compress_images(nb: Any, colours: int = 256) -> int:
             if not png:
                 continue
             raw = base64.b64decode(png)
-            with Image.open(io.BytesIO(raw)) as im:
-                small = im.convert("RGB").quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-                buf = io.BytesIO()
-                small.save(buf, format="PNG")
+            try:
+                with Image.open(io.BytesIO(raw)) as im:
+                    small = im.convert("RGB").quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+                    buf = io.BytesIO()
+                    small.save(buf, format="PNG")
+            except (OSError, ValueError):  # not a PNG Pillow can read: publish it as it is
+                continue
             if buf.tell() < len(raw):
                 saved += len(raw) - buf.tell()
                 data["image/png"] = base64.b64encode(buf.getvalue()).decode("ascii")

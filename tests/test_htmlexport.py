@@ -163,3 +163,33 @@ def test_explorer_report_shows_its_last_view_statically(executed, tmp_path):
     assert "data:image/png;base64," in html
     assert "application/vnd.jupyter.widget-view+json" not in html
     assert html.count("application/vnd.jupyter.widget-state+json") == 1
+
+
+def test_chart_pngs_are_recompressed_without_changing_the_picture():
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+    import nbformat
+    import numpy as np
+    from PIL import Image
+
+    from lscb_analysis.htmlexport import _compress_images
+
+    fig, ax = plt.subplots(figsize=(6, 3), dpi=90)
+    ax.plot(np.arange(16), np.sin(np.arange(16)), marker="o")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    original = buf.getvalue()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(original).decode()})]
+    saved = _compress_images(nb)
+    new = base64.b64decode(nb.cells[0].outputs[0]["data"]["image/png"])
+    assert saved > 0 and len(new) < len(original)
+    a = np.asarray(Image.open(io.BytesIO(original)).convert("RGB"), dtype=int)
+    b = np.asarray(Image.open(io.BytesIO(new)).convert("RGB"), dtype=int)
+    assert a.shape == b.shape and np.abs(a - b).mean() < 2  # same picture, to within palette rounding
