@@ -9,7 +9,8 @@ Modules: :mod:`.symbols` (GSS symbols), :mod:`.ees` (EES CSV reader),
 :mod:`.authorities` (codes across reorganisations), :mod:`.neighbours`
 (statistical neighbours and their average), :mod:`.measures`
 (``parameters/benchmark_measures.yaml``), :mod:`.compare` (tables),
-:mod:`.funnel` (funnel limits). Charts: :mod:`lscb_analysis.plots.benchmark`.
+:func:`.compare.funnel_data` (funnel plot data, with limits and
+significance from :mod:`lscb_analysis.stats`). Charts: :mod:`lscb_analysis.plots.benchmark`.
 """
 
 from .authorities import (
@@ -25,11 +26,12 @@ from .compare import (
     benchmark_table,
     compare_with_england,
     funnel_data,
+    funnel_limits,
+    funnel_significance,
     neighbour_comparison,
     rank_and_band,
 )
 from .ees import EESFormatError, period_end_year, period_label, read_ees_csv
-from .funnel import funnel_limits, funnel_significance
 from .measures import (
     BenchmarkMeasures,
     BenchmarkMeasuresError,

@@ -24,6 +24,15 @@ Significance against England
     polarity), ``not compared`` when the counts are not published.
 Change
     Value minus the value of the previous year (``NaN`` when that year has no value).
+Funnel plot
+    PHEindicatormethods' funnel limits and significance
+    (``lscb_analysis.stats``: :func:`~lscb_analysis.stats.funnel_limits_proportion`,
+    :func:`~lscb_analysis.stats.funnel_limits_rate`,
+    :func:`~lscb_analysis.stats.funnel_significance`): Wilson-based limits for
+    percentages, exact Poisson limits for rates, 95 % and 99.8 %, centred on
+    England's value (the statistics layer's ``target=`` option), as Fingertips
+    funnel charts are, rather than on the pooled average of the authorities
+    plotted.
 """
 
 from __future__ import annotations
@@ -36,7 +45,6 @@ import numpy as np
 import pandas as pd
 
 from .authorities import find_authority
-from .funnel import funnel_limits, funnel_significance
 from .measures import BenchmarkMeasures, _as_spec, indicator_values
 from .neighbours import neighbour_average, statistical_neighbours_table
 from .symbols import SUPPRESSED
@@ -47,6 +55,8 @@ __all__ = [
     "benchmark_table",
     "compare_with_england",
     "funnel_data",
+    "funnel_limits",
+    "funnel_significance",
     "neighbour_comparison",
     "rank_and_band",
 ]
@@ -356,6 +366,95 @@ def neighbour_comparison(
     return out
 
 
+# ------------------------------------------------------------------ funnel plot
+_LIMIT_NAMES = {"lower_2s_limit": "lower_95", "upper_2s_limit": "upper_95",
+                "lower_3s_limit": "lower_99_8", "upper_3s_limit": "upper_99_8"}
+_POSITIONS = {"High (0.001)": "above 99.8%", "High (0.025)": "above 95%", "Low (0.001)": "below 99.8%",
+              "Low (0.025)": "below 95%", "Not significant": "within 95%"}
+
+
+def _funnel_statistic(unit: str, per: float | None) -> tuple[str, float]:
+    """``("proportion", 100)`` for percentages, ``("rate", per)`` otherwise (10,000 for ``rate_per_10000``)."""
+    if unit == "percentage":
+        return "proportion", 100.0 if per is None else float(per)
+    return "rate", (10_000.0 if unit == "rate_per_10000" else 1.0) if per is None else float(per)
+
+
+def funnel_limits(
+    target: float,
+    denominators: np.ndarray | pd.Series | list[float],
+    *,
+    unit: str = "percentage",
+    per: float | None = None,
+) -> pd.DataFrame:
+    """95 % and 99.8 % funnel limits around ``target`` at each denominator.
+
+    A thin wrapper of :func:`lscb_analysis.stats.funnel.funnel_limits_at`
+    (PHEindicatormethods' Wilson-based limits for percentages, exact Poisson
+    limits for rates, around a given target).
+
+    Parameters
+    ----------
+    target
+        The centre line, in the indicator's unit (e.g. England's 22.6 %).
+    denominators
+        Population sizes at which to compute limits.
+    unit
+        ``"percentage"`` or ``"rate_per_10000"`` (any other unit is a rate per ``per``, default 1).
+    per
+        Multiplier; default 100 for percentages, 10,000 for rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``denominator``, ``lower_95``, ``upper_95``, ``lower_99_8``, ``upper_99_8``.
+    """
+    from lscb_analysis.stats.funnel import funnel_limits_at
+
+    statistic, mult = _funnel_statistic(unit, per)
+    lim = funnel_limits_at(denominators, target, statistic=statistic, multiplier=mult)
+    out = lim.rename(columns={"population": "denominator", **_LIMIT_NAMES})
+    return out[["denominator", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]]
+
+
+def _funnel_positions(numerators: np.ndarray, denominators: np.ndarray, target: float, unit: str, per: float | None) -> np.ndarray:
+    """:func:`lscb_analysis.stats.funnel_significance` around ``target``, as ``"above 99.8%"`` ...; ``""`` without counts."""
+    from lscb_analysis.stats import funnel_significance as phe_significance
+
+    statistic, mult = _funnel_statistic(unit, per)
+    x = np.asarray(numerators, dtype=float)
+    n = np.asarray(denominators, dtype=float)
+    out = np.full(len(x), "", dtype=object)
+    ok = np.isfinite(x) & np.isfinite(n) & (n > 0) & (x >= 0)
+    if not ok.any() or not np.isfinite(target):
+        return out
+    if statistic == "proportion":
+        sig = phe_significance(x[ok], n[ok], statistic="proportion", multiplier=mult, target=target)
+    else:
+        sig = phe_significance(x[ok], n[ok], statistic="rate", rates=x[ok] / n[ok] * mult, rate_type="crude",
+                               multiplier=mult, target=target)
+    out[ok] = [_POSITIONS[s] for s in sig]
+    return out
+
+
+def funnel_significance(
+    value: np.ndarray | pd.Series, target: float, denominators: np.ndarray | pd.Series, *,
+    unit: str = "percentage", per: float | None = None,
+) -> pd.Series:
+    """Where each point falls: ``"within 95%"``, ``"above 95%"``, ``"below 95%"``,
+    ``"above 99.8%"`` or ``"below 99.8%"``; ``""`` when it has no value or denominator.
+
+    A thin wrapper of :func:`lscb_analysis.stats.funnel_significance` (PHEindicatormethods
+    ``assign_funnel_significance``) around ``target``; the counts are
+    ``value / per x denominator``.
+    """
+    _, mult = _funnel_statistic(unit, per)
+    v = np.asarray(value, dtype=float)
+    n = np.asarray(denominators, dtype=float)
+    pos = _funnel_positions(v / mult * n, n, float(target), unit, per)
+    return pd.Series(pos, index=getattr(value, "index", None), dtype=object)
+
+
 def funnel_data(
     indicator_id: str,
     year: int | None = None,
@@ -368,15 +467,18 @@ def funnel_data(
 
     The y value is ``numerator / denominator * per`` (so published rounding
     does not move points off their funnel); the centre line is England's
-    value. Authorities without counts are left out.
+    value. Authorities without counts are left out. Limits and positions are
+    PHEindicatormethods' (``lscb_analysis.stats``) around England's value: see
+    the module notes.
 
     Returns
     -------
     pandas.DataFrame
         ``old_la_code, la_name, numerator, denominator, value, target``,
-        ``lower_95, upper_95, lower_99_8, upper_99_8``, ``position`` (e.g.
-        ``"above 99.8%"``) and ``highlight`` (bool). ``attrs``: ``title, unit,
-        polarity, year, target``.
+        ``lower_95, upper_95, lower_99_8, upper_99_8`` (the limits at the
+        authority's denominator), ``position`` (e.g. ``"above 99.8%"``) and
+        ``highlight`` (bool). ``attrs``: ``title, unit, per, polarity, year,
+        target``.
     """
     spec_all = _as_spec(measures)
     spec = spec_all.indicator(indicator_id)
@@ -396,12 +498,14 @@ def funnel_data(
     la["value"] = la["numerator"] / la["denominator"] * spec.per
     la["target"] = target
     lim = funnel_limits(target, la["denominator"].to_numpy(), unit=spec.unit, per=spec.per)
-    for c in lim.columns.drop("denominator"):
+    limit_cols = [c for c in lim.columns if c != "denominator"]
+    for c in limit_cols:
         la[c] = lim[c].to_numpy()
-    la["position"] = funnel_significance(la["value"].to_numpy(), target, la["denominator"].to_numpy(), unit=spec.unit, per=spec.per).to_numpy()
+    la["position"] = _funnel_positions(la["numerator"].to_numpy(), la["denominator"].to_numpy(), target, spec.unit, spec.per)
     hl = find_authority(highlight, d).old_la_code if highlight is not None else None
     la["highlight"] = la["area_code"].eq(hl)
     out = la[["old_la_code", "new_la_code", "la_name", "numerator", "denominator", "value", "target",
-              *[c for c in lim.columns if c != "denominator"], "position", "highlight"]].reset_index(drop=True)
-    out.attrs = {"title": spec.title, "unit": spec.unit, "polarity": spec.polarity, "year": year, "target": target}
+              *limit_cols, "position", "highlight"]].reset_index(drop=True)
+    out.attrs = {"title": spec.title, "unit": spec.unit, "per": float(spec.per), "polarity": spec.polarity,
+                 "year": year, "target": target}
     return out

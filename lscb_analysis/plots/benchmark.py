@@ -198,27 +198,45 @@ def plot_funnel(data: pd.DataFrame, *, title: str | None = None, ax: plt.Axes | 
 
     Notes
     -----
-    Limits are drawn as lines (dashed 95%, solid 99.8%) and the centre line
-    (England) dotted. Points have a marker per position (circle within,
-    triangles up/down outside; filled outside 99.8%, hollow outside 95%); the
-    highlighted authority is a large star with its name written beside it.
+    Limits are PHEindicatormethods' funnel limits around England's value
+    (:func:`lscb_analysis.stats.funnel_limits_proportion` for percentages,
+    :func:`lscb_analysis.stats.funnel_limits_rate` for rates, with
+    ``target=``), computed from the authorities plotted and drawn as lines
+    (dashed 95%, solid 99.8%); the centre line (England) is dotted. Points have
+    a marker per position (circle within, triangles up/down outside; filled
+    outside 99.8%, hollow outside 95%); the highlighted authority is a large
+    star with its name written beside it.
     """
-    from lscb_analysis.benchmark.funnel import funnel_limits
+    from lscb_analysis.stats import funnel_limits_proportion, funnel_limits_rate
 
     apply_style()
     unit = data.attrs.get("unit", "percentage")
     target = float(data.attrs.get("target", data["target"].iloc[0]))
+    per = float(data.attrs.get("per", 100.0 if unit == "percentage" else 10_000.0))
     title = title or data.attrs.get("title", "")
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(10, 5))
     n = data["denominator"].to_numpy(dtype=float)
+    x = data["numerator"].to_numpy(dtype=float)
     lo = max(1.0, float(np.nanmin(n)) * 0.8)
     hi = float(np.nanmax(n)) * 1.05
-    grid = np.geomspace(lo, hi, 200)
-    lim = funnel_limits(target, grid, unit=unit)
-    ax.plot(grid, lim["lower_95"], color=_c("muted"), linestyle="--", linewidth=1, label="95% limits")
-    ax.plot(grid, lim["upper_95"], color=_c("muted"), linestyle="--", linewidth=1)
-    ax.plot(grid, lim["lower_99_8"], color=_c("text"), linestyle="-", linewidth=1, label="99.8% limits")
-    ax.plot(grid, lim["upper_99_8"], color=_c("text"), linestyle="-", linewidth=1)
+    if unit == "percentage":
+        lim = funnel_limits_proportion(x, n, multiplier=per, target=target)
+        xs = {c: lim["population"] for c in ("lower_2s", "upper_2s", "lower_3s", "upper_3s")}
+    else:
+        lim = funnel_limits_rate(x, x / n * per, multiplier=per, denominators=n, target=target)
+        xs = {c: lim[f"{c}_population_1_year"] for c in ("lower_2s", "upper_2s", "lower_3s", "upper_3s")}
+    for c, colour, ls, label in (("lower_2s", _c("muted"), "--", "95% limits"), ("upper_2s", _c("muted"), "--", None),
+                                 ("lower_3s", _c("text"), "-", "99.8% limits"), ("upper_3s", _c("text"), "-", None)):
+        px, py = np.asarray(xs[c], dtype=float), lim[f"{c}_limit"].to_numpy(dtype=float)
+        order = np.argsort(px)
+        px, py = px[order], py[order]
+        inside = (px > lo) & (px < hi)
+        # the line drawn between the limits' points, cut at the edges of the plot (interpolated on the log axis)
+        ends = [e for e in (lo, hi) if px[0] <= e <= px[-1]]
+        ex = np.concatenate([px[inside], ends])
+        ey = np.concatenate([py[inside], np.interp(np.log(ends), np.log(px), py)])
+        o = np.argsort(ex)
+        ax.plot(ex[o], ey[o], color=colour, linestyle=ls, linewidth=1, label=label or "_nolegend_")
     ax.axhline(target, color=_c("text"), linestyle=":", linewidth=1.2, label=f"England {_fmt(target, unit)}")
     others = data[~data["highlight"]]
     for pos, (marker, label) in _POSITION_MARKERS.items():
@@ -236,6 +254,7 @@ def plot_funnel(data: pd.DataFrame, *, title: str | None = None, ax: plt.Axes | 
         ax.annotate(f"{r['la_name']}\n{_fmt(r['value'], unit)}", (r["denominator"], r["value"]), xytext=(8, 8),
                     textcoords="offset points", fontsize=9, fontweight="bold", color=_c("text"))
     ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
     ax.set_xlabel("Denominator (log scale)")
     ax.set_ylabel(_unit_label(unit))
     year = data.attrs.get("year")

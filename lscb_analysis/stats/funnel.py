@@ -8,6 +8,23 @@
 * :func:`funnel_limits_ratio` - ``calculate_funnel_limits(statistic = "ratio")``.
 * :func:`funnel_significance` - ``assign_funnel_significance`` (formerly
   ``phe_funnel_significance``).
+* :func:`funnel_limits_at` - the same proportion and rate limits evaluated at
+  given population sizes (to label each area, or draw a smooth line).
+
+Target
+    PHEindicatormethods always centres the funnel on the pooled average of the
+    areas given (``sum(numerators) / sum(denominators)``). Spiegelhalter's
+    method [1]_ centres it on a target, which may be external, and Fingertips
+    funnel charts centre it on England's value. The ``target=`` option of
+    :func:`funnel_limits_proportion`, :func:`funnel_limits_rate` and
+    :func:`funnel_significance` puts that value, per ``multiplier``, where the
+    pooled average would be; every formula is otherwise unchanged, and without
+    ``target`` the results are exactly PHEindicatormethods'.
+
+References
+----------
+.. [1] Spiegelhalter DJ. Funnel plots for comparing institutional
+   performance. Stat Med 2005; 24: 1185-1202.
 """
 
 from __future__ import annotations
@@ -17,7 +34,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from ._validate import as_float_array
 
@@ -26,6 +43,7 @@ __all__ = [
     "funnel_limits_rate",
     "funnel_limits_ratio",
     "funnel_significance",
+    "funnel_limits_at",
     "sigma_adjustment",
     "poisson_funnel",
 ]
@@ -129,8 +147,27 @@ def _check_counts(x: np.ndarray, n: np.ndarray | None, proportion: bool) -> None
         raise ValueError("numerators must be less than or equal to denominator for a proportion statistic")
 
 
+def _target_average(target: float | None, multiplier: float | None, pooled: float, proportion: bool) -> float:
+    """The centre of the funnel as a fraction (proportion) or rate per 1: the pooled average unless ``target`` is given."""
+    if target is None:
+        return pooled
+    if multiplier is None:
+        raise ValueError("give multiplier with target: target is expressed per multiplier (e.g. 22.6 per 100)")
+    t = float(target)
+    if not math.isfinite(t):
+        raise ValueError(f"target must be a finite number, got {target!r}")
+    av = t / multiplier
+    if proportion and not 0 <= av <= 1:
+        raise ValueError(f"target must be between 0 and multiplier ({multiplier:g}) for a proportion, got {t:g}")
+    if not proportion and av <= 0:
+        raise ValueError(f"target must be greater than zero for a rate, got {t:g}")
+    return av
+
+
 # ------------------------------------------------------------------ limits
-def funnel_limits_proportion(numerators: Any, denominators: Any, *, multiplier: float = 100) -> pd.DataFrame:
+def funnel_limits_proportion(
+    numerators: Any, denominators: Any, *, multiplier: float = 100, target: float | None = None
+) -> pd.DataFrame:
     """Funnel plot limits for proportions (95% "2 sigma" and 99.8% "3 sigma").
 
     Parameters
@@ -139,13 +176,18 @@ def funnel_limits_proportion(numerators: Any, denominators: Any, *, multiplier: 
         One entry per area. No missing values.
     multiplier : float, default 100
         100 for percentages.
+    target : float, optional
+        Centre the limits on this value (per ``multiplier``, e.g. England's
+        22.6 %) instead of the pooled proportion of the areas given. Not a
+        PHEindicatormethods option (see the module notes); the areas still
+        set the x axis.
 
     Returns
     -------
     pandas.DataFrame
         100 rows: ``population``, ``lower_2s_limit``, ``upper_2s_limit``,
         ``lower_3s_limit``, ``upper_3s_limit``, ``baseline`` (the overall
-        proportion). Limits are clipped to ``[0, multiplier]``.
+        proportion, or ``target``). Limits are clipped to ``[0, multiplier]``.
 
     Notes
     -----
@@ -171,7 +213,7 @@ def funnel_limits_proportion(numerators: Any, denominators: Any, *, multiplier: 
     if len(x) == 0:
         raise ValueError("funnel limits need at least one area")
     _check_counts(x, n, proportion=True)
-    av = x.sum() / n.sum()
+    av = _target_average(target, multiplier, x.sum() / n.sum(), proportion=True)
     mn, mx = n.min(), n.max()
     axis_min = 0.0 if mx > 2 * mn else _signif_floor(mn)
     axis_max = _signif_ceiling(mx)
@@ -194,6 +236,7 @@ def funnel_limits_rate(
     rate_type: Literal["crude", "dsr"] = "crude",
     years_of_data: float = 1,
     denominators: Any = None,
+    target: float | None = None,
 ) -> pd.DataFrame:
     """Funnel plot limits for crude or directly standardised rates.
 
@@ -210,11 +253,16 @@ def funnel_limits_rate(
         Years the data cover (the x axis is the annual population).
     denominators : array-like, optional
         Needed for crude rates when an area has 0 events.
+    target : float, optional
+        Centre the limits on this rate (per ``multiplier``, e.g. England's
+        rate) instead of the pooled rate of the areas given. Not a
+        PHEindicatormethods option (see the module notes).
 
     Returns
     -------
     pandas.DataFrame
-        100 rows: ``events``, the four limit columns, ``baseline``, and the
+        100 rows: ``events``, the four limit columns, ``baseline`` (the pooled
+        rate, or ``target``), and the
         annual populations at which each limit applies
         (``lower_2s_population_1_year`` ...).
 
@@ -248,7 +296,7 @@ def funnel_limits_rate(
         if den is None:
             raise ValueError("for rates, where there are 0 events for a record, the denominators must be given")
         derived = np.where(x == 0, den, derived)
-    av = x.sum() / np.nansum(derived)
+    av = _target_average(target, multiplier, x.sum() / np.nansum(derived), proportion=False)
     mn, mx = np.nanmin(derived), np.nanmax(derived)
     if mx > 2 * mn:
         axis_min = 0.0
@@ -265,6 +313,69 @@ def funnel_limits_rate(
         out[f"{name}_population_1_year"] = pop / years_of_data
     out["baseline"] = av * multiplier
     out.attrs.update(statistic=f"rate ({rate_type} per {multiplier:,g})", method="Poisson", multiplier=multiplier)
+    return out
+
+
+def funnel_limits_at(
+    populations: Any, target: float, *, statistic: Literal["proportion", "rate"], multiplier: float
+) -> pd.DataFrame:
+    """The four funnel limits at given population sizes, around ``target``.
+
+    Parameters
+    ----------
+    populations : array-like
+        Denominators (proportions) or populations (rates) at which to evaluate
+        the limits, e.g. each area's own denominator. Missing or non-positive
+        values give missing limits.
+    target : float
+        The centre line per ``multiplier`` (the ``baseline`` of
+        :func:`funnel_limits_proportion` / :func:`funnel_limits_rate`).
+    statistic : {"proportion", "rate"}
+    multiplier : float
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per population: ``population`` and the four limit columns of
+        :func:`funnel_limits_proportion` (``lower_2s_limit`` ...).
+
+    Notes
+    -----
+    Proportions: ``sigma_adjustment`` at each population, clipped to
+    ``[0, multiplier]``, exactly as :func:`funnel_limits_proportion` computes
+    its rows. Rates: the exact Poisson funnel of
+    :func:`funnel_limits_rate` read the other way round. That function finds,
+    for a whole number of events ``e``, the expected count at which ``e`` lies
+    on the limit (``poisson_funnel``: ``chi2.ppf(p, 2e) / 2`` for the upper
+    limits, ``chi2.ppf(1 - p, 2e + 2) / 2`` for the lower); here the expected
+    count ``target / multiplier x population`` is given and ``e`` is solved for
+    in the same equations with ``e`` continuous (inverse of the chi-squared
+    distribution in its degrees of freedom, ``scipy.special.chdtriv``), so the
+    limits pass through the points of :func:`funnel_limits_rate` and join them
+    smoothly. A lower limit below 0 events is 0.
+    """
+    pop = as_float_array(populations, "populations")
+    if statistic not in ("proportion", "rate"):
+        raise ValueError(f"statistic must be 'proportion' or 'rate', got {statistic!r}")
+    av = _target_average(target, multiplier, float("nan"), proportion=statistic == "proportion")
+    ok = np.isfinite(pop) & (pop > 0)
+    safe = np.where(ok, pop, 1.0)
+    out = pd.DataFrame({"population": pop})
+    for name, p in (("2s", 0.975), ("3s", 0.999)):
+        if statistic == "proportion":
+            lo = np.maximum(0, sigma_adjustment(p, safe, av, "low", multiplier))
+            hi = np.minimum(multiplier, sigma_adjustment(p, safe, av, "high", multiplier))
+        else:
+            expected = av * safe
+            # upper: chi2.ppf(1 - p, 2e) / 2 = expected; lower: chi2.ppf(p, 2e + 2) / 2 = expected
+            e_hi = special.chdtriv(1 - p, 2 * expected) / 2
+            v_lo = special.chdtriv(p, 2 * expected)
+            e_lo = np.where(np.isfinite(v_lo), np.maximum(0.0, (v_lo - 2) / 2), 0.0)
+            lo, hi = e_lo / safe * multiplier, e_hi / safe * multiplier
+        out[f"lower_{name}_limit"] = np.where(ok, lo, np.nan)
+        out[f"upper_{name}_limit"] = np.where(ok, hi, np.nan)
+    out = out[["population", *LIMIT_COLUMNS]]
+    out.attrs.update(statistic=statistic, multiplier=multiplier, target=float(target))
     return out
 
 
@@ -337,6 +448,7 @@ def funnel_significance(
     rates: Any = None,
     rate_type: Literal["crude", "dsr"] | None = None,
     multiplier: float | None = None,
+    target: float | None = None,
 ) -> np.ndarray:
     """Which areas fall outside the 95% / 99.8% funnel limits.
 
@@ -348,6 +460,13 @@ def funnel_significance(
     rates, rate_type, multiplier
         For ``statistic="rate"``: each area's rate, ``"crude"`` or ``"dsr"``,
         and the rate's multiplier.
+    target : float, optional
+        For proportions and rates: compare with this value (per
+        ``multiplier``, which must then be given, also for proportions)
+        instead of the pooled average of the areas given, as the limits of
+        :func:`funnel_limits_proportion` / :func:`funnel_limits_rate` with the
+        same ``target``. Not a PHEindicatormethods option (see the module
+        notes). Not used for ratios (always compared with 1).
 
     Returns
     -------
@@ -369,7 +488,7 @@ def funnel_significance(
         if len(x) != len(n):
             raise ValueError("numerators and denominators must have the same length")
         _check_counts(x, n, proportion=True)
-        av = x.sum() / n.sum()
+        av = _target_average(target, multiplier, x.sum() / n.sum(), proportion=True)
         p = x / n
         out = np.full(len(x), "Not significant", dtype=object)
         lo3 = sigma_adjustment(0.999, n, av, "low", 1)
@@ -387,6 +506,8 @@ def funnel_significance(
                 out[i] = "High (0.025)"
         return out
     if statistic == "ratio":
+        if target is not None:
+            raise ValueError("target is not used for ratios: they are compared with 1")
         e = as_float_array(denominators, "denominators")
         _check_counts(x, e, proportion=False)
         out = np.full(len(x), "Not significant", dtype=object)
@@ -416,7 +537,7 @@ def funnel_significance(
                 derived = np.where(x == 0, as_float_array(denominators, "denominators"), derived)
         else:
             raise ValueError(f"rate_type must be 'crude' or 'dsr', got {rate_type!r}")
-        wav = x.sum() / np.nansum(derived)
+        wav = _target_average(target, multiplier, x.sum() / np.nansum(derived), proportion=False)
         out = np.full(len(x), "Not significant", dtype=object)
         for i in range(len(x)):
             if np.isnan(derived[i]):

@@ -69,3 +69,57 @@ def test_funnel_plot_builds(dfe_dir: Path, indicator: str) -> None:
     fig = plot_funnel(funnel_data(indicator, highlight="815", data_dir=dfe_dir))
     assert any("North Yorkshire" in t.get_text() for t in fig.axes[0].texts)
     plt.close(fig)
+
+
+# --- one implementation: the benchmark funnel is the statistics layer's, centred on England
+
+def test_target_option_keeps_phe_default() -> None:
+    from lscb_analysis.stats import funnel_limits_proportion, funnel_limits_rate, funnel_significance
+
+    x, n = np.array([10, 25, 40, 3]), np.array([80, 120, 300, 40])
+    pooled = x.sum() / n.sum() * 100
+    np.testing.assert_allclose(funnel_limits_proportion(x, n), funnel_limits_proportion(x, n, target=pooled))
+    assert list(funnel_significance(x, n)) == list(funnel_significance(x, n, multiplier=100, target=pooled))
+    ev, r = np.array([120, 80, 300, 45]), np.array([40.0, 35.0, 52.0, 30.0])
+    pooled_rate = ev.sum() / (ev / r * 10_000).sum() * 10_000
+    np.testing.assert_allclose(funnel_limits_rate(ev, r, multiplier=10_000),
+                               funnel_limits_rate(ev, r, multiplier=10_000, target=pooled_rate))
+    with pytest.raises(ValueError, match="multiplier"):
+        funnel_significance(x, n, target=20.0)
+    with pytest.raises(ValueError, match="between 0 and multiplier"):
+        funnel_limits_proportion(x, n, target=120.0)
+
+
+def test_limits_at_populations_pass_through_phe_points() -> None:
+    from lscb_analysis.stats import funnel_limits_proportion, funnel_limits_rate
+    from lscb_analysis.stats.funnel import funnel_limits_at
+
+    lim = funnel_limits_rate([120, 80, 300, 45], [40.0, 35.0, 52.0, 30.0], multiplier=10_000, target=45.0)
+    for side in ("lower_2s", "upper_2s", "lower_3s", "upper_3s"):
+        at = funnel_limits_at(lim[f"{side}_population_1_year"], 45.0, statistic="rate", multiplier=10_000)
+        np.testing.assert_allclose(at[f"{side}_limit"], lim[f"{side}_limit"], rtol=2e-5)  # bisection to 1e-7
+    prop = funnel_limits_proportion([10, 25, 40], [80, 120, 300], target=22.6)
+    at = funnel_limits_at(prop["population"], 22.6, statistic="proportion", multiplier=100)
+    np.testing.assert_allclose(at.drop(columns="population"), prop.drop(columns=["population", "baseline"]))
+
+
+@pytest.mark.parametrize("indicator", ["rereferrals_pct", "cin_rate"])
+def test_funnel_data_positions_agree_with_limits(dfe_dir: Path, indicator: str) -> None:
+    from lscb_analysis.stats import funnel_significance as phe
+
+    fd = funnel_data(indicator, highlight="815", data_dir=dfe_dir)
+    assert fd.attrs["target"] == fd["target"].iloc[0]
+    v = fd["value"]
+    outside99 = (v > fd["upper_99_8"]) | (v < fd["lower_99_8"])
+    inside95 = (v <= fd["upper_95"]) & (v >= fd["lower_95"])
+    # the exact limits and PHE's test (Byar's from 10 events for rates) agree away from the lines
+    margin = 0.02 * fd["target"]
+    clear99 = ((v - fd["upper_99_8"]) > margin) | ((fd["lower_99_8"] - v) > margin)
+    clear_in = ((fd["upper_95"] - v) > margin) & ((v - fd["lower_95"]) > margin)
+    assert fd.loc[clear99, "position"].str.endswith("99.8%").all()
+    assert fd.loc[clear_in, "position"].eq("within 95%").all()
+    assert outside99.any() and inside95.any()
+    # centred on England, not on the pooled average: same answer as the stats function with target=
+    if fd.attrs["unit"] == "percentage":
+        sig = phe(fd["numerator"], fd["denominator"], multiplier=100, target=fd.attrs["target"])
+        assert (fd["position"].str.startswith("within") == (sig == "Not significant")).all()
