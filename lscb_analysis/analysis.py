@@ -29,6 +29,7 @@ __all__ = [
     "prepare_quarter",
     "load_summary",
     "load_benchmark",
+    "load_benchmark_charts",
     "UNIT_LABELS",
 ]
 
@@ -162,14 +163,52 @@ def load_benchmark(ctx: Context) -> pd.DataFrame:
     sources = [*p.dfe.glob("*.csv"), p.parameters / "benchmark_measures.yaml", p.parameters / "partnership.yaml"]
     newest = max((f.stat().st_mtime for f in sources if f.exists()), default=0.0)
     if cache.exists() and cache.stat().st_mtime >= newest:
-        return pd.read_parquet(cache)
+        table = pd.read_parquet(cache)
+        if all(f.exists() for i in table.indicator_id.unique() for f in _chart_files(ctx.root, i)):
+            return table
     from .benchmark import benchmark_table, load_benchmark_measures
 
     measures = load_benchmark_measures(p.parameters / "benchmark_measures.yaml")
     frames = [benchmark_table(code, i, data_dir=p.dfe, measures=measures) for i in measures.indicators if i in ctx.catalogue.indicators]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    # chart inputs first, the overview last: the overview's time stamp marks the whole cache as fresh
+    for iid in table.indicator_id.unique() if len(table) else []:
+        _write_benchmark_charts(ctx, code, iid)
     atomic_write_with(cache, lambda tmp: table.to_parquet(tmp, index=False))
     return table
+
+
+def _chart_files(root: Path, indicator_id: str) -> tuple[Path, Path, Path]:
+    d = paths(root).processed / "benchmark"
+    return d / f"{indicator_id}_neighbours.parquet", d / f"{indicator_id}_funnel.parquet", d / f"{indicator_id}_funnel_lines.parquet"
+
+
+def _write_benchmark_charts(ctx: Context, code: str, indicator_id: str) -> None:
+    from .benchmark import funnel_data, neighbour_comparison
+    from .plots.benchmark import funnel_lines
+
+    dfe = paths(ctx.root).dfe
+    nb_file, fn_file, ln_file = _chart_files(ctx.root, indicator_id)
+    nc = neighbour_comparison(code, indicator_id, data_dir=dfe)
+    fd = funnel_data(indicator_id, highlight=code, data_dir=dfe)
+    lines = funnel_lines(fd)
+    atomic_write_with(nb_file, lambda tmp: nc.to_parquet(tmp, index=False))
+    atomic_write_with(fn_file, lambda tmp: fd.to_parquet(tmp, index=False))
+    atomic_write_with(ln_file, lambda tmp: lines.to_parquet(tmp, index=False))
+
+
+def load_benchmark_charts(ctx: Context, indicator_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Neighbour comparison, funnel data and funnel lines for one indicator, prepared once per quarter.
+
+    See :func:`lscb_analysis.benchmark.neighbour_comparison` and
+    :func:`lscb_analysis.benchmark.funnel_data`; computed by
+    :func:`load_benchmark` when it refreshes its cache.
+    """
+    load_benchmark(ctx)
+    files = _chart_files(ctx.root, indicator_id)
+    if not all(f.exists() for f in files):
+        _write_benchmark_charts(ctx, ctx.partnership.benchmark_la_code, indicator_id)
+    return tuple(pd.read_parquet(f) for f in files)  # type: ignore[return-value]
 
 
 def load_summary(ctx: Context) -> pd.DataFrame:

@@ -294,23 +294,19 @@ def _view_trend(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> Vi
 
 
 def _view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) -> ViewResult:
-    try:
-        from .benchmark import benchmark_table, load_benchmark_measures
-        from .plots.benchmark import plot_benchmark_trend
-    except ImportError:
-        return ViewResult(title, message="Benchmarking is not available in this installation (lscb_analysis.benchmark is missing).")
+    from .analysis import load_benchmark
+    from .plots.benchmark import plot_benchmark_trend
+
     if breakdown != TOTAL:
         return ViewResult(title, message="DfE benchmarks compare whole authorities: choose the Total breakdown.")
     la = ctx.partnership.benchmark_la_code
     if not la:
         return ViewResult(title, message="No benchmark authority is set: add benchmark_la_code to parameters/partnership.yaml.")
-    p = paths(ctx.root)
-    mfile = p.parameters / "benchmark_measures.yaml"
-    measures = load_benchmark_measures(mfile if mfile.exists() else None)
-    if ind.id not in measures.indicators:
-        known = ", ".join(sorted(measures.indicators))
-        return ViewResult(title, message=f"DfE does not publish this indicator for every local authority, so it has no benchmark. Indicators with a benchmark: {known}.")
-    table = benchmark_table(la, ind.id, data_dir=p.dfe, measures=measures)
+    overview = load_benchmark(ctx)  # prepared once per quarter (lscb_analysis.analysis.prepare_quarter)
+    known = sorted(set(overview.indicator_id)) if len(overview) else []
+    if ind.id not in known:
+        return ViewResult(title, message=f"DfE does not publish this indicator for every local authority, so it has no benchmark. Indicators with a benchmark: {', '.join(known)}.")
+    table = overview[overview.indicator_id == ind.id].sort_values("year")
     if table.empty:
         return ViewResult(title, message=f"DfE publishes no figures for authority {la} on this indicator.")
     ax = _new_axes(0.6)
@@ -451,16 +447,9 @@ class Explorer:
 
     def _warm(self) -> None:
         try:
-            from .benchmark import benchmark_table, load_benchmark_measures
+            from .analysis import load_benchmark
 
-            p = paths(self.ctx.root)
-            mfile = p.parameters / "benchmark_measures.yaml"
-            measures = load_benchmark_measures(mfile if mfile.exists() else None)
-            la = self.ctx.partnership.benchmark_la_code
-            if la:
-                for mid in measures.indicators:
-                    if mid in self.ctx.catalogue.indicators:
-                        benchmark_table(la, mid, data_dir=p.dfe, measures=measures)
+            load_benchmark(self.ctx)
         except Exception:  # noqa: BLE001 - warming is an optimisation; the view reports real errors
             pass
 

@@ -14,7 +14,6 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from .config import paths
 from .analysis import UNIT_LABELS, Context, indicator_series, load_benchmark, load_summary
 from .disclosure import is_small, suppress_series
 from .formatting import format_value
@@ -51,8 +50,21 @@ _CSS = """<style>
 </style>"""
 
 
+def _configure_inline_figures() -> None:
+    """Charts lay themselves out (tight_layout or fixed margins), so the inline backend
+    need not draw each figure twice to find a tight bounding box."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is not None and hasattr(ip, "run_line_magic"):
+        ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
+
+
 def header(ctx: Context, title: str, intro: str = "") -> None:
     """The report's title block (and the report styles)."""
+    _configure_inline_figures()
     display(HTML(_CSS))
     demo = " Demonstration data for a fictional partnership." if ctx.partnership.fictional else ""
     display(Markdown(f"# {title}\n\n**{ctx.partnership.name}**, {ctx.quarter.label}.{demo}\n\n{intro}"))
@@ -276,20 +288,19 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
     )
     display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
     if charts:
-        from .benchmark import funnel_data, neighbour_comparison
+        from .analysis import load_benchmark_charts
         from .plots.benchmark import plot_funnel
 
         b = load_benchmark(ctx)
-        code = ctx.partnership.benchmark_la_code
-        dfe = paths(ctx.root).dfe
         for iid in latest.index:
             title = ctx.catalogue.indicators[iid].title
             table = b[b.indicator_id == iid].sort_values("year")
+            neighbours, funnel, lines = load_benchmark_charts(ctx, iid)
             display(Markdown(f"#### {title}"))
             for draw in (
                 lambda: plot_benchmark_trend(table, title=f"{title}: over time"),
-                lambda: plot_neighbour_bars(neighbour_comparison(code, iid, data_dir=dfe), title="Against statistical neighbours"),
-                lambda: plot_funnel(funnel_data(iid, highlight=code, data_dir=dfe), title="All authorities (funnel plot)"),
+                lambda: plot_neighbour_bars(neighbours, title="Against statistical neighbours"),
+                lambda: plot_funnel(funnel, title="All authorities (funnel plot)", lines=lines),
             ):
                 fig = draw()
                 plt.show()

@@ -112,7 +112,9 @@ def small_multiples(
         ax.set_visible(False)
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
-    fig.tight_layout()
+    # fixed margins: tight_layout measures every tick of every panel, which dominates drawing time
+    top = 1 - (0.5 if title else 0.3) / fig.get_figheight()
+    fig.subplots_adjust(left=0.6 / fig.get_figwidth(), right=0.98, bottom=0.12 / rows + 0.02, top=top, hspace=0.55, wspace=0.12)
     return fig
 
 

@@ -88,6 +88,7 @@ def spc_chart(result: Any, *, title: str, ax: Axes | None = None, y_label: str |
     look of NHSRplotthedots ``ptd_create_ggplot``.
     """
     d = result.data
+    own = ax is None
     if ax is None:
         fig, ax = plt.subplots()
     else:
@@ -127,4 +128,6 @@ def spc_chart(result: Any, *, title: str, ax: Axes | None = None, y_label: str |
             1.01, 0.0, text, transform=ax.transAxes, ha="left", va="bottom", fontsize=8, wrap=True,
             bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=PALETTE["muted"], alpha=0.9),
         )
+    if own:
+        fig.tight_layout()  # room for the legend and icons outside the axes, without a second tight-bbox draw
     return fig
