@@ -49,7 +49,6 @@ from matplotlib.figure import Figure
 
 from .analysis import UNIT_LABELS, Context, indicator_series
 from .catalogue import Indicator
-from .config import paths
 from .disclosure import is_small, suppress_series
 from .quarters import Quarter
 from .returns_format import TOTAL
