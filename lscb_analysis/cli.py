@@ -154,6 +154,7 @@ def run(
     except StoreMissingError as exc:
         raise fail(str(exc)) from None
     done = 0
+    typer.echo(f"running {len(specs)} reports for {q.label} ({workers or 'one per core'} at once); log: {out / 'run.log'}", err=True)
 
     def progress(r) -> None:  # noqa: ANN001
         nonlocal done

@@ -23,12 +23,9 @@ from .scorecard import legend_html, render_scorecard, scorecard_frame
 
 __all__ = [
     "header",
-    "summary_table",
     "scorecard",
     "exceptions",
-    "indicator_charts",
     "indicator_sections",
-    "overview_grid",
     "benchmarking",
     "narrative",
     "actions",
@@ -70,78 +67,6 @@ def header(ctx: Context, title: str, intro: str = "") -> None:
     display(Markdown(f"# {title}\n\n**{ctx.partnership.name}**, {ctx.quarter.label}.{demo}\n\n{intro}"))
 
 
-def summary_table(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
-    """The latest figure of every indicator (of a sub-group), with target and RAG."""
-    s = load_summary(ctx)
-    if subgroup:
-        s = s[s.subgroup == subgroup]
-    rule = ctx.partnership.disclosure
-    small = is_small(s.numerator, rule)
-    shown = pd.DataFrame(
-        {
-            "Indicator": s.title,
-            "Period": s.latest_period.fillna("–"),
-            "Latest": [
-                rule.symbol if sm else format_value(v, u, st)
-                for v, u, st, sm in zip(s.value, s.unit, s.status, small, strict=True)
-            ],
-            "Target": [format_value(t, u) if pd.notna(t) else "" for t, u in zip(s.target, s.unit, strict=True)],
-            "RAG": [r.capitalize() if isinstance(r, str) else "" for r in s.rag],
-        }
-    )
-    display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
-    return shown
-
-
-def indicator_charts(ctx: Context, subgroup: str | None = None, *, columns: int = 1) -> int:
-    """One series chart per indicator (of a sub-group), small counts suppressed.
-
-    Returns the number of charts drawn.
-    """
-    inds = [i for i in ctx.catalogue.indicators.values() if subgroup is None or i.subgroup == subgroup]
-    drawn = 0
-    for ind in inds:
-        s = indicator_series(ctx.figures, ind.id)
-        if s.empty:
-            display(Markdown(f"**{html.escape(ind.title)}**: no figures received yet."))
-            continue
-        s = suppress_series(s, ctx.partnership.disclosure)
-        fig = series_chart(
-            s.assign(period=s.quarter.map(lambda q: q.code)),
-            title=ind.title,
-            unit_label=UNIT_LABELS[ind.unit],
-            target=ind.target,
-        )
-        plt.show()
-        plt.close(fig)
-        drawn += 1
-    return drawn
-
-
-def overview_grid(ctx: Context, *, columns: int = 5) -> int:
-    """Small multiples of every indicator, one grid per sub-group (small counts suppressed).
-
-    Returns the number of panels drawn.
-    """
-    n = 0
-    for sid, sg in ctx.catalogue.subgroups.items():
-        panels = []
-        for ind in ctx.catalogue.for_subgroup(sid):
-            s = indicator_series(ctx.figures, ind.id)
-            if s.empty:
-                continue
-            s = suppress_series(s, ctx.partnership.disclosure)
-            panels.append((ind.title, s, ind.target))
-        if not panels:
-            continue
-        display(Markdown(f"### {sg.name}"))
-        fig = small_multiples(panels, columns=columns)
-        plt.show()
-        plt.close(fig)
-        n += len(panels)
-    return n
-
-
 def _summary(ctx: Context, subgroup: str | None) -> pd.DataFrame:
     s = load_summary(ctx)
     return s[s.subgroup == subgroup] if subgroup else s
@@ -157,12 +82,18 @@ def scorecard(ctx: Context, subgroup: str | None = None, *, annotations: dict[st
     return frame
 
 
-def exceptions(ctx: Context, benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Display the Leadership Board's exceptions: special-cause concern, worsening, red, red-red."""
+def exceptions(ctx: Context) -> pd.DataFrame:
+    """Display the Leadership Board's exceptions: special-cause concern, worsening, red, red-red.
+
+    "Worse than the benchmark" is the benchmark authority's latest published
+    DfE figure compared with England (Fingertips' overlapping-CI method).
+    """
     from .exceptions import find_exceptions
 
     names = {k: v.name for k, v in ctx.catalogue.subgroups.items()}
-    ex = find_exceptions(load_summary(ctx), names, benchmark)
+    latest = benchmark_latest(ctx)
+    bench = latest[["vs_england"]].rename(columns={"vs_england": "comparison"}) if len(latest) else None
+    ex = find_exceptions(load_summary(ctx), names, bench)
     if ex.empty:
         display(Markdown("No indicator shows a special cause of concern, a worsening trend or a red rating this quarter."))
     else:

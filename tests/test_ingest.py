@@ -67,3 +67,24 @@ def test_ingest_all_command_exits_0_for_the_demo(project):
     r = CliRunner().invoke(app, ["ingest", "--quarter", "all", "--root", str(project)])
     assert r.exit_code == 0, r.output
     assert "0 rejected" in r.output and "0 error(s)" in r.output
+
+
+def test_two_ingests_at_once_leave_a_whole_store(project):
+    """The store's lock serialises writers: two concurrent ingests give the same store as one."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "lscb_analysis.cli", "ingest", "--quarter", "all", "--root", str(project)]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    codes = [p.wait(timeout=300) for p in procs]
+    assert codes == [0, 0], [p.stderr.read().decode() for p in procs]
+    both = read_figures(project)
+    once = project.parent / "once"
+    import shutil
+
+    shutil.copytree(project / "parameters", once / "parameters")
+    shutil.copytree(project / "data" / "raw", once / "data" / "raw")
+    ingest_quarters(list(return_folders(once)), once)
+    cols = ["indicator_id", "period", "breakdown", "breakdown_value", "numerator", "denominator", "value", "status"]
+    pd.testing.assert_frame_equal(both[cols].reset_index(drop=True), read_figures(once)[cols].reset_index(drop=True))
+    assert not list((project / "data" / "processed").glob(".*.tmp")), "a temporary file was left behind"

@@ -80,3 +80,17 @@ def test_exceptions_surface_the_planted_demo_patterns():
     assert "Special cause concern" in ex.loc["missing_from_home", "Why"]  # step change seven quarters ago
     assert "Worsening trend" in ex.loc["initial_assessments_in_time_pct", "Why"]  # worsening, still within target
     assert "cpp_rate" not in ex.index  # rising, but no polarity: not a judgement
+
+
+def test_red_red_needs_worse_than_benchmark_and_worsening():
+    row = {"indicator_id": "rereferrals_pct", "title": "Re-referrals", "subgroup": "quality_assurance", "current": True,
+           "special_cause_concern_latest": False, "trend_worsening": True, "rag": "green", "direction": "worse",
+           "trend_sentence": "Rising by about 5% a year"}
+    names = {"quality_assurance": "Quality Assurance"}
+    worse = pd.DataFrame({"comparison": ["worse"]}, index=["rereferrals_pct"])
+    better = pd.DataFrame({"comparison": ["better"]}, index=["rereferrals_pct"])
+    ex = find_exceptions(pd.DataFrame([row]), names, worse)
+    assert "Worse than benchmark and worsening" in ex.loc[0, "Why"]
+    assert "Worse than benchmark" not in find_exceptions(pd.DataFrame([row]), names, better).loc[0, "Why"]
+    steady = {**row, "trend_worsening": False, "direction": "better"}
+    assert find_exceptions(pd.DataFrame([steady]), names, worse).empty  # worse than England but improving: not red-red
