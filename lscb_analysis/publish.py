@@ -34,8 +34,8 @@ _TEMPLATE = """<!DOCTYPE html>
  table { border-collapse: collapse; width: 100%; }
  th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid #d9d9d9; vertical-align: top; }
  th { background: #f2f2f2; }
- .ok { color: #1b7837; font-weight: bold; }
- .failed { color: #b2182b; font-weight: bold; }
+ .ok { color: #1b7837; font-weight: bold; white-space: nowrap; }
+ .failed { color: #b2182b; font-weight: bold; white-space: nowrap; }
  .note { color: #7a4b00; }
  .summary { padding: .8rem 1rem; border-left: 6px solid {{ '#b2182b' if failed else '#1b7837' }}; background: #f7f7f7; }
  code { background: #f2f2f2; padding: 0 .2rem; }

@@ -75,9 +75,14 @@ def _summary(ctx: Context, subgroup: str | None) -> pd.DataFrame:
 def scorecard(ctx: Context, subgroup: str | None = None, *, annotations: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """Display the score card (one row per indicator) with its legend; returns the display frame."""
     s = _summary(ctx, subgroup)
+    if subgroup is None:  # the roll-up: every sub-group's rows together, in the order of subgroups.yaml
+        order = {g: i for i, g in enumerate(ctx.catalogue.subgroups)}
+        s = s.sort_values("subgroup", key=lambda col: col.map(order), kind="stable")
     frame = scorecard_frame(s, ctx.partnership.disclosure, annotations=annotations)
     title = ctx.catalogue.subgroups[subgroup].name if subgroup else "Core data set"
-    display(HTML(render_scorecard(frame, title=f"Score card: {title}", subtitle=ctx.quarter.label, benchmark=_benchmark_cells(ctx, subgroup))))
+    groups = None if subgroup else s.subgroup.map(lambda g: ctx.catalogue.subgroups[g].name)
+    display(HTML(render_scorecard(frame, title=f"Score card: {title}", subtitle=ctx.quarter.label,
+                                  benchmark=_benchmark_cells(ctx, subgroup), groups=groups)))
     display(HTML(legend_html()))
     return frame
 

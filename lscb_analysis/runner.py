@@ -305,11 +305,14 @@ def _merge_previous(results: list[ReportResult], out: Path) -> list[ReportResult
         previous = [ReportResult(**r) for r in json.loads(prev_file.read_text(encoding="utf-8"))]
     except (ValueError, TypeError):
         return results
-    ran = {r.name for r in results}
-    kept = [r for r in previous if r.name not in ran and r.html and (out / r.html).exists()]
-    merged = kept + results
+    new = {r.name: r for r in results}
+    if not {r.name for r in previous} - set(new):
+        return results  # this run covered everything: its own (plan) order
+    # the previous run's order (the full pack's plan order), with this run's results in their places
+    merged = [new.pop(r.name, r) for r in previous if r.name in new or (r.html and (out / r.html).exists())]
+    merged += list(new.values())
     rank = {"Core data set": 0, "Sub-group score cards": 1}
-    return sorted(merged, key=lambda r: (rank.get(r.section, 2), r.name != "core_data_set", r.name))
+    return sorted(merged, key=lambda r: rank.get(r.section, 2))  # stable: keeps the order within a section
 
 
 def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:

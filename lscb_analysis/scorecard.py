@@ -171,15 +171,23 @@ def _spark_text(values: list[float | None], width: int = 110, height: int = 32) 
     )
 
 
-def render_scorecard(frame: pd.DataFrame, *, title: str, subtitle: str = "", benchmark: pd.DataFrame | None = None) -> str:
-    """The score card as self-contained HTML (great_tables, inline SVG sparklines)."""
+def render_scorecard(
+    frame: pd.DataFrame, *, title: str, subtitle: str = "", benchmark: pd.DataFrame | None = None, groups: pd.Series | None = None
+) -> str:
+    """The score card as self-contained HTML (great_tables, inline SVG sparklines).
+
+    ``groups`` (one label per row, e.g. the owning sub-group) splits the table
+    into row groups: the core data set's roll-up of every sub-group's score card.
+    """
     df = frame.drop(columns=["indicator_id"])
     if benchmark is not None and len(benchmark):
         df = df.join(benchmark.reindex(frame.indicator_id).reset_index(drop=True).fillna(""))
+    if groups is not None:
+        df.insert(0, "Sub-group", list(groups))
     gt = (
-        GT(df)
+        GT(df, groupname_col="Sub-group" if groups is not None else None)
         .tab_header(title=title, subtitle=subtitle)
-        .fmt(lambda x: x, columns=list(df.columns))  # cells are already-escaped HTML fragments
+        .fmt(lambda x: x, columns=[c for c in df.columns if c != "Sub-group"])  # cells are already-escaped HTML fragments
         .tab_spanner(label="SPC (Making Data Count)", columns=["Variation", "Assurance"])
         .cols_align(align="right", columns=["Latest", "Previous quarter", "Same quarter last year", "Target"])
         .tab_style(style=style.text(weight="bold"), locations=loc.body(columns="Latest"))
