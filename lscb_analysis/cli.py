@@ -151,8 +151,8 @@ def run(
     logger.info("run %s: %d reports", q.code, len(specs))
     try:
         prepare_quarter(q, root)
-    except StoreMissingError as exc:
-        raise fail(str(exc)) from None
+    except (StoreMissingError, ValueError) as exc:  # no store yet; a bad benchmark authority or quarter
+        raise fail(str(exc).splitlines()[0] if isinstance(exc, StoreMissingError) else " ".join(str(exc).split())) from None
     done = 0
     typer.echo(f"running {len(specs)} reports for {q.label} ({workers or 'one per core'} at once); log: {out / 'run.log'}", err=True)
 

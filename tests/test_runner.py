@@ -112,3 +112,17 @@ def test_cli_run_exits_non_zero_and_names_the_failed_notebook(project):
     assert "failed: subgroup_neglect" in r.stderr and "RuntimeError: broken on purpose" in r.stderr
     assert r.stdout.strip().endswith("index.html")
     assert (project / "reports" / "2026-27-Q2" / "run.log").read_text().count("subgroup_neglect") >= 1
+
+
+def test_unknown_benchmark_authority_is_a_one_line_error_with_suggestions(project):
+    from lscb_analysis.ingest import ingest_quarters, return_folders
+
+    ingest_quarters(list(return_folders(project)), project)
+    cfg = project / "parameters" / "partnership.yaml"
+    cfg.write_text(cfg.read_text().replace('benchmark_la_code: "815"', 'benchmark_la_code: "North Yorkshre"'))
+    r = subprocess.run([sys.executable, "-m", "lscb_analysis.cli", "run", "--quarter", "latest", "--root", str(project)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "North Yorkshire" in lines[0], r.stderr  # the nearest name is suggested
+    assert not (project / "reports" / "2026-27-Q2" / "index.html").exists()  # no kernel started
