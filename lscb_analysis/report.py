@@ -374,41 +374,53 @@ def restatements(ctx: Context) -> pd.DataFrame:
 
 
 def breakdowns(ctx: Context, subgroup: str, *, last: int = 8) -> int:
-    """Small multiples of every breakdown the catalogue names (locality, category, age, ...).
+    """Every breakdown the catalogue names (locality, category, age, ...) as small multiples.
 
-    One grid per indicator and breakdown dimension, one panel per value, the
-    last ``last`` quarters, all panels on one scale. Primary and secondary
-    suppression is applied to each quarter's breakdown first
-    (:func:`lscb_analysis.disclosure.suppress_breakdown`), so a suppressed
-    value is a gap and cannot be worked out from the total. Returns the
-    number of grids drawn.
+    One table per indicator: a row per breakdown value, grouped by breakdown,
+    with the latest figure, the previous quarter's and a sparkline of the last
+    ``last`` quarters on a scale shared by the whole breakdown (Tufte's small
+    multiples, with the numbers beside them). Primary and secondary
+    suppression is applied to each quarter first
+    (:func:`lscb_analysis.disclosure.suppress_breakdown`): a suppressed figure
+    shows the symbol and is a gap in its sparkline, and cannot be worked out
+    from the total. Returns the number of tables shown.
     """
     from .disclosure import suppress_breakdown
+    from .scorecard import sparkline_svg
 
     rule = ctx.partnership.disclosure
-    periods = ctx.periods[-last:]
-    drawn = 0
+    shown = 0
     for ind in ctx.catalogue.for_subgroup(subgroup):
         if not ind.breakdowns:
             continue
-        rows = ctx.figures[(ctx.figures.indicator_id == ind.id) & ctx.figures.period.isin(periods)]
+        mine = ctx.figures[ctx.figures.indicator_id == ind.id]
+        # the indicator's own last periods: an annual indicator shows its last years, not empty quarters
+        periods = [p for p in ctx.periods if p in set(mine.period)][-last:]
+        rows = mine[mine.period.isin(periods)]
         if rows.empty:
             continue
         safe = suppress_breakdown(rows, rule, sums_to_total=ind.breakdowns_sum_to_total)
+        body = []
         for dim in ind.breakdowns:
             part = safe[safe.breakdown == dim]
             if part.empty:
                 continue
-            panels = []
-            for value in ctx.catalogue.breakdowns[dim].values:
-                s = part[part.breakdown_value == value].set_index("period").reindex(periods)
-                panels.append((value, pd.DataFrame({"period": periods, "value": s.value.astype(float).to_numpy()}), None))
-            label = ctx.catalogue.breakdowns[dim].label
-            fig = small_multiples(panels, columns=min(6, len(panels)), title=f"{ind.title} by {label.lower()} ({UNIT_LABELS[ind.unit].lower()})", panel_size=(1.9, 1.35))
-            fig.set_dpi(72)
-            plt.show()
-            plt.close(fig)
-            drawn += 1
-    if not drawn:
+            values = {v: part[part.breakdown_value == v].set_index("period").reindex(periods) for v in ctx.catalogue.breakdowns[dim].values}
+            scale = [float(x) for t in values.values() for x in t.value.astype(float) if pd.notna(x)]
+            body.append(f'<tr><th colspan="4" scope="rowgroup">{html.escape(ctx.catalogue.breakdowns[dim].label)}</th></tr>')
+            for value, t in values.items():
+                vals = t.value.astype(float).tolist()
+                status = t.status.fillna("").astype(str).tolist()
+                cells = [format_value(v, ind.unit, st if st else "") for v, st in zip(vals[-2:], status[-2:], strict=True)]
+                cells = ["–"] * (2 - len(cells)) + cells
+                spark = sparkline_svg([None if pd.isna(v) else v for v in vals], scale=(min(scale, default=0.0), max(scale, default=1.0)))
+                body.append(f"<tr><td>{html.escape(value)}</td><td>{cells[1]}</td><td>{cells[0]}</td><td>{spark}</td></tr>")
+        if not body:
+            continue
+        head = (f"<tr><th>{html.escape(ind.title)}</th><th>{html.escape(periods[-1])}</th>"
+                f"<th>{html.escape(periods[-2]) if len(periods) > 1 else ''}</th><th>Last {len(periods)} returns</th></tr>")
+        display(HTML(f'<table class="lscb-table"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'))
+        shown += 1
+    if not shown:
         display(Markdown("_None of this sub-group's indicators has a breakdown._"))
-    return drawn
+    return shown

@@ -20,7 +20,7 @@ from .config import Disclosure
 from .disclosure import is_small
 from .formatting import format_value
 
-__all__ = ["scorecard_frame", "render_scorecard", "legend_html", "DIRECTION", "SPC_LABELS", "ASSURANCE_LABELS", "RAG_LABELS"]
+__all__ = ["scorecard_frame", "render_scorecard", "legend_html", "sparkline_svg", "DIRECTION", "SPC_LABELS", "ASSURANCE_LABELS", "RAG_LABELS"]
 
 #: Direction of travel: symbol, word, colour.
 DIRECTION = {
@@ -131,19 +131,27 @@ def scorecard_frame(summary: pd.DataFrame, rule: Disclosure, *, annotations: dic
                 "Variation": _badge(SPC_LABELS, r.spc_variation),
                 "Assurance": _badge(ASSURANCE_LABELS, r.spc_assurance),
                 "Trend": f"{html.escape(r.trend_sentence)}<br><em>Last 5 points:</em> {html.escape(r.recent_trend)}",
-                "Last 8 quarters": _spark_text(spark),
+                "Last 8 quarters": sparkline_svg(spark),
             }
         )
     return pd.DataFrame(out)
 
 
-def _spark_text(values: list[float | None], width: int = 110, height: int = 32) -> str:
-    """An inline SVG sparkline; missing or suppressed points are gaps, never drawn as a number."""
+def sparkline_svg(
+    values: list[float | None], width: int = 110, height: int = 32, *, scale: tuple[float, float] | None = None
+) -> str:
+    """An inline SVG sparkline; missing or suppressed points are gaps, never drawn as a number.
+
+    ``scale`` (low, high) puts several sparklines on one scale (small multiples);
+    by default each runs from 0 to its own maximum.
+    """
     ys = [None if v is None or pd.isna(v) else float(v) for v in values]
     known = [y for y in ys if y is not None]
     if not known:
         return ""
     lo, hi = min(0.0, min(known)), max(known) or 1.0
+    if scale is not None:
+        lo, hi = min(0.0, scale[0]), max(scale[1], hi) or 1.0
     step = width / max(len(ys) - 1, 1)
 
     def xy(i: int, y: float) -> str:

@@ -1,0 +1,46 @@
+"""Breakdown small multiples: one row per catalogue value, small counts never shown."""
+
+import re
+
+import pytest
+
+from lscb_analysis import report
+from lscb_analysis.analysis import load_context
+from lscb_analysis.ingest import ingest_quarters, return_folders
+
+
+@pytest.fixture
+def ctx(project):
+    ingest_quarters(list(return_folders(project)), project)
+    return load_context("2026-27 Q2", project)
+
+
+def _shown(monkeypatch, fn, *args):
+    out = []
+    monkeypatch.setattr(report, "display", lambda obj: out.append(getattr(obj, "data", "")))
+    fn(*args)
+    return [h for h in out if h.startswith("<table")]
+
+
+def test_every_breakdown_value_has_a_row(ctx, monkeypatch):
+    tables = _shown(monkeypatch, report.breakdowns, ctx, "young_and_safe")
+    with_breakdowns = [i for i in ctx.catalogue.for_subgroup("young_and_safe") if i.breakdowns]
+    assert len(tables) == len(with_breakdowns)
+    fte = next(t for t in tables if "First time entrants" in t)
+    for place in ctx.catalogue.breakdowns["locality"].values:
+        assert f"<td>{place}</td>" in fte
+
+
+def test_no_small_count_is_shown(ctx, monkeypatch):
+    tables = _shown(monkeypatch, report.breakdowns, ctx, "young_and_safe")
+    counts = [i for i in ctx.catalogue.for_subgroup("young_and_safe") if i.breakdowns and i.unit == "count"]
+    assert counts
+    seen_c = False
+    for html in tables:
+        if not any(i.title in html for i in counts):
+            continue
+        cells = re.findall(r"<td>([^<]*)</td>", html)
+        numbers = [int(c.replace(",", "")) for c in cells if re.fullmatch(r"[\d,]+", c)]
+        assert not [n for n in numbers if 1 <= n <= 5], "a count of 1 to 5 is shown"
+        seen_c |= "<td>c</td>" in html
+    assert seen_c, "the demo has small breakdown counts: some must show as c"
