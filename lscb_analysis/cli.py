@@ -149,10 +149,6 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     logger = _file_logger(out / "run.log")
     logger.info("run %s: %d reports", q.code, len(specs))
-    try:
-        prepare_quarter(q, root)
-    except (StoreMissingError, ValueError) as exc:  # no store yet; a bad benchmark authority or quarter
-        raise fail(str(exc).splitlines()[0] if isinstance(exc, StoreMissingError) else " ".join(str(exc).split())) from None
     done = 0
     typer.echo(f"running {len(specs)} reports for {q.label} ({workers or 'one per core'} at once); log: {out / 'run.log'}", err=True)
 
@@ -164,7 +160,11 @@ def run(
         logger.info("%s: %s in %.1fs", r.name, status, r.seconds)
 
     t = time.perf_counter()
-    results = run_reports(specs, q, root=root, max_workers=workers, on_done=progress)
+    try:
+        # the quarter's shared statistics are prepared while the worker pool starts
+        results = run_reports(specs, q, root=root, max_workers=workers, on_done=progress, prepare=lambda: prepare_quarter(q, root))
+    except (StoreMissingError, ValueError) as exc:  # no store yet; a bad benchmark authority
+        raise fail(str(exc).splitlines()[0] if isinstance(exc, StoreMissingError) else " ".join(str(exc).split())) from None
     failed = [r for r in results if not r.ok]
     logger.info("finished in %.1fs, %d failed", time.perf_counter() - t, len(failed))
     for r in failed:

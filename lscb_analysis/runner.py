@@ -133,8 +133,9 @@ def plan_reports(
     Raises
     ------
     RunError
-        An unknown sub-group (the message lists the valid ones) or a
-        parameter a notebook does not declare.
+        An unknown sub-group (the message lists the valid ones), a parameter
+        a notebook does not declare, or an unknown benchmark authority (the
+        message suggests the nearest).
     """
     from .catalogue import load_catalogue
 
@@ -166,6 +167,14 @@ def plan_reports(
         if not s.notebook.exists():
             raise RunError(f"{s.notebook}: notebook not found")
         _check_parameters(s)
+    code = load_partnership(p.root).benchmark_la_code
+    if code:
+        from .benchmark import resolve_la_code
+
+        try:
+            resolve_la_code(code, data_dir=p.dfe)
+        except ValueError as exc:
+            raise RunError(f"parameters/partnership.yaml benchmark_la_code: {' '.join(str(exc).split())}") from None
     return specs
 
 
@@ -245,6 +254,7 @@ def run_reports(
     max_workers: int | None = None,
     kernel_name: str = "python3",
     on_done: Callable[[ReportResult], None] | None = None,
+    prepare: Callable[[], object] | None = None,
 ) -> list[ReportResult]:
     """Execute and publish every report; never stops at the first failure.
 
@@ -258,6 +268,11 @@ def run_reports(
         Notebooks run at once; default the partnership setting, else the number of cores.
     on_done : callable, optional
         Called with each result as it finishes (progress display).
+    prepare : callable, optional
+        Work every notebook depends on (the quarter's shared statistics). It
+        runs in this process while the worker pool starts up (importing
+        papermill and nbconvert), and before any notebook is submitted; an
+        exception from it stops the run before any kernel starts.
     """
     p = paths(root)
     out = p.reports / quarter.slug
@@ -267,6 +282,8 @@ def run_reports(
     results: list[ReportResult] = []
     log_file = str(out / "run.log")
     if workers == 1:
+        if prepare:
+            prepare()
         for s in specs:
             r = _execute_one(s, str(out), kernel_name)
             results.append(r)
@@ -280,6 +297,14 @@ def run_reports(
             ctx = mp.get_context("forkserver")
             ctx.set_forkserver_preload(["lscb_analysis.runner", "lscb_analysis.htmlexport", "papermill", "nbconvert"])
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(log_file,)) as pool:
+            warm = [pool.submit(os.getpid) for _ in range(workers)]  # start the workers now ...
+            try:
+                if prepare:
+                    prepare()  # ... while this process prepares the quarter
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
+            cf.wait(warm)
             futures = {pool.submit(_execute_one, s, str(out), kernel_name): s for s in specs}
             for fut in cf.as_completed(futures):
                 s = futures[fut]
