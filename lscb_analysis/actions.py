@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .errors import ProblemsError
 from .catalogue import Catalogue, _unknown, load_catalogue
 from .config import paths
 from .disclosure import find_disclosure_risks
@@ -66,7 +67,7 @@ _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|rev)\.?\s+[A-Z]
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
-class ActionsError(ValueError):
+class ActionsError(ProblemsError):
     """An actions file is missing required data or invalid.
 
     Attributes
@@ -75,10 +76,7 @@ class ActionsError(ValueError):
         One line per problem, each naming the file, the action and the field.
     """
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = list(problems)
-        head = "" if len(self.problems) == 1 else f"{len(self.problems)} problems in the action logs:\n"
-        super().__init__(head + "\n".join(self.problems))
+    what = "the action logs"
 
 
 class Action(BaseModel):

@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .errors import ProblemsError
 from .catalogue import Catalogue, _unknown, load_catalogue
 from .config import paths
 from .disclosure import find_disclosure_risks
@@ -51,7 +52,7 @@ __all__ = [
 _SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class AnnotationsError(ValueError):
+class AnnotationsError(ProblemsError):
     """``parameters/annotations.yaml`` is invalid.
 
     Attributes
@@ -60,10 +61,7 @@ class AnnotationsError(ValueError):
         One line per problem, each naming the file, the entry and the field.
     """
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = list(problems)
-        head = "" if len(self.problems) == 1 else f"{len(self.problems)} problems in the annotations:\n"
-        super().__init__(head + "\n".join(self.problems))
+    what = "the annotations"
 
 
 class Annotation(BaseModel):

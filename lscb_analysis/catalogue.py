@@ -55,6 +55,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from .errors import ProblemsError
+
 __all__ = [
     "Breakdown",
     "Catalogue",
@@ -107,7 +109,7 @@ _SUBGROUPS_FILE = "subgroups.yaml"
 _PROVIDERS_FILE = "providers.yaml"
 
 
-class CatalogueError(ValueError):
+class CatalogueError(ProblemsError):
     """The catalogue files are missing or invalid.
 
     Parameters
@@ -117,11 +119,7 @@ class CatalogueError(ValueError):
         them one per line.
     """
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: list[str] = list(problems)
-        n = len(self.problems)
-        head = "" if n == 1 else f"{n} problems in the indicator catalogue:\n"
-        super().__init__(head + "\n".join(self.problems))
+    what = "the indicator catalogue"
 
 
 class UnknownIdError(KeyError):

@@ -18,7 +18,7 @@ from .analysis import UNIT_LABELS, Context, indicator_series, load_benchmark, lo
 from .disclosure import is_small, suppress_series
 from .formatting import format_value
 from .quarters import Quarter
-from .plots.series import mark_annotations, series_chart, small_multiples
+from .plots.series import mark_annotations, series_chart
 from .scorecard import legend_html, render_scorecard, scorecard_frame
 
 __all__ = [

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 import pandas as pd
 from great_tables import GT, loc, style
 

@@ -29,7 +29,6 @@ the median and at least 1) from the median of its last
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache

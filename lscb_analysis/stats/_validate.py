@@ -21,6 +21,7 @@ __all__ = [
     "check_confidence",
     "z_for",
     "check_polarity",
+    "count_inputs",
     "is_missing",
 ]
 
@@ -91,6 +92,29 @@ _POLARITY_ALIASES = {
     "no_judgement": "no_judgement",
     "no_judgment": "no_judgement",
 }
+
+
+def count_inputs(x: Any, n: Any, *, counts: str = "numerators") -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Checked count and denominator arrays for the interval functions.
+
+    Returns ``(x, n, ok, scalar)``: float arrays broadcast to one shape, the
+    mask of rows with neither input missing, and whether both inputs were
+    scalars. Missing values stay missing; a negative count, a denominator of
+    zero or less, or mismatched lengths raise ``ValueError`` naming the rows.
+    """
+    scalar = np.ndim(x) == 0 and np.ndim(n) == 0
+    xa = as_float_array(x, "x")
+    na = as_float_array(n, "n")
+    try:
+        xa, na = np.broadcast_arrays(xa, na)
+    except ValueError:
+        raise ValueError(f"x and n must have the same length, got {xa.size} and {na.size}") from None
+    ok = ~(np.isnan(xa) | np.isnan(na))
+    if (xa[ok] < 0).any():
+        raise ValueError(f"{counts} (x) must be zero or more; negative at positions {np.flatnonzero(ok & (xa < 0)).tolist()}")
+    if (na[ok] <= 0).any():
+        raise ValueError(f"denominators (n) must be greater than zero; zero or negative at positions {np.flatnonzero(ok & (na <= 0)).tolist()}")
+    return xa, na, ok, scalar
 
 
 def check_polarity(polarity: str) -> str:

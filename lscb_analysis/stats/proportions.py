@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._results import IntervalResult, pack
-from ._validate import as_float_array, check_confidence, z_for
+from ._validate import check_confidence, count_inputs, z_for
 
 __all__ = ["proportion_ci", "wilson_limits"]
 
@@ -71,18 +71,7 @@ def proportion_ci(x: Any, n: Any, *, per: float = 100, confidence: float = 0.95)
        ``R/Wilson.R``.
     """
     conf = check_confidence(confidence)
-    scalar = np.ndim(x) == 0 and np.ndim(n) == 0
-    xa = as_float_array(x, "x")
-    na = as_float_array(n, "n")
-    try:
-        xa, na = np.broadcast_arrays(xa, na)
-    except ValueError:
-        raise ValueError(f"x and n must have the same length, got {xa.size} and {na.size}") from None
-    ok = ~(np.isnan(xa) | np.isnan(na))
-    if (xa[ok] < 0).any():
-        raise ValueError(f"numerators (x) must be zero or more; negative at positions {np.flatnonzero(ok & (xa < 0)).tolist()}")
-    if (na[ok] <= 0).any():
-        raise ValueError(f"denominators (n) must be greater than zero; zero or negative at positions {np.flatnonzero(ok & (na <= 0)).tolist()}")
+    xa, na, ok, scalar = count_inputs(x, n, counts="numerators")
     if (xa[ok] > na[ok]).any():
         raise ValueError(
             f"numerators (x) must not exceed denominators (n) for a proportion; x > n at positions {np.flatnonzero(ok & (xa > na)).tolist()}"

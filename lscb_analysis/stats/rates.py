@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from ._results import IntervalResult, pack
-from ._validate import as_float_array, check_confidence, z_for
+from ._validate import as_float_array, check_confidence, count_inputs, z_for
 
 __all__ = ["rate_ci", "byars_limits", "exact_poisson_limits"]
 
@@ -116,18 +116,7 @@ def rate_ci(x: Any, n: Any, *, per: float = 10_000, confidence: float = 0.95) ->
     .. [3] ukhsa-collaboration/PHEindicatormethods ``R/Rates.R``, ``R/Byars.R``.
     """
     conf = check_confidence(confidence)
-    scalar = np.ndim(x) == 0 and np.ndim(n) == 0
-    xa = as_float_array(x, "x")
-    na = as_float_array(n, "n")
-    try:
-        xa, na = np.broadcast_arrays(xa, na)
-    except ValueError:
-        raise ValueError(f"x and n must have the same length, got {xa.size} and {na.size}") from None
-    ok = ~(np.isnan(xa) | np.isnan(na))
-    if (xa[ok] < 0).any():
-        raise ValueError(f"counts (x) must be zero or more; negative at positions {np.flatnonzero(ok & (xa < 0)).tolist()}")
-    if (na[ok] <= 0).any():
-        raise ValueError(f"denominators (n) must be greater than zero; zero or negative at positions {np.flatnonzero(ok & (na <= 0)).tolist()}")
+    xa, na, ok, scalar = count_inputs(x, n, counts="counts")
     xs, ns = xa[ok], na[ok]
     exact = xs < EXACT_BELOW
     e_lo, e_hi = exact_poisson_limits(xs, confidence=conf)

@@ -8,7 +8,6 @@ import os
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from lscb_analysis.benchmark import EESFormatError, GSS_SYMBOLS, parse_cell, period_end_year, period_label, read_ees_csv
