@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ProblemsError
+from .yamlfile import YamlFileError, read_entries
 from .catalogue import Catalogue, _unknown, load_catalogue
 from .config import paths
 from .disclosure import find_disclosure_risks
@@ -61,7 +61,6 @@ STATUS_LABELS: dict[str, str] = {
 #: Statuses of actions still to be done (these can be overdue).
 OPEN_STATUSES: frozenset[str] = frozenset({"not_started", "in_progress"})
 
-_SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|rev)\.?\s+[A-Z]", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -215,23 +214,9 @@ def load_actions(subgroup: str, root: Path | str | None = None, *, catalogue: Ca
     path = actions_file(subgroup, p.root)
     file = _display(path, p.root)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return []
-    try:
-        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise ActionsError([f"{file}: is not valid YAML{where}: {getattr(e, 'problem', None) or e}"]) from None
-    if data is None:
-        return []
-    if not isinstance(data, dict) or set(data) != {"actions"}:
-        got = sorted(data) if isinstance(data, dict) else type(data).__name__
-        raise ActionsError([f"{file}: must be a mapping with the single top-level key 'actions' (got {got})"])
-    items = data["actions"] or []
-    if not isinstance(items, list):
-        raise ActionsError([f"{file}: top-level key 'actions' must be a list (got {type(items).__name__})"])
+        items = read_entries(path, file, "actions")
+    except YamlFileError as e:
+        raise ActionsError([str(e)]) from None
 
     problems: list[str] = []
     out: list[Action] = []

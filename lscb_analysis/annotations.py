@@ -30,10 +30,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ProblemsError
+from .yamlfile import YamlFileError, read_entries
 from .catalogue import Catalogue, _unknown, load_catalogue
 from .config import paths
 from .disclosure import find_disclosure_risks
@@ -49,7 +49,6 @@ __all__ = [
     "annotations_file",
 ]
 
-_SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class AnnotationsError(ProblemsError):
@@ -158,23 +157,9 @@ def load_annotations(root: Path | str | None = None, *, catalogue: Catalogue | N
     path = annotations_file(p.root)
     file = path.relative_to(p.root).as_posix()
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return []
-    try:
-        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise AnnotationsError([f"{file}: is not valid YAML{where}: {getattr(e, 'problem', None) or e}"]) from None
-    if data is None:
-        return []
-    if not isinstance(data, dict) or set(data) != {"annotations"}:
-        got = sorted(data) if isinstance(data, dict) else type(data).__name__
-        raise AnnotationsError([f"{file}: must be a mapping with the single top-level key 'annotations' (got {got})"])
-    items = data["annotations"] or []
-    if not isinstance(items, list):
-        raise AnnotationsError([f"{file}: top-level key 'annotations' must be a list (got {type(items).__name__})"])
+        items = read_entries(path, file, "annotations")
+    except YamlFileError as e:
+        raise AnnotationsError([str(e)]) from None
 
     problems: list[str] = []
     out: list[Annotation] = []

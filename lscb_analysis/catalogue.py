@@ -51,11 +51,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .errors import ProblemsError
+from .yamlfile import YamlFileError, read_yaml
 
 __all__ = [
     "Breakdown",
@@ -102,7 +102,6 @@ _PATTERN_TEXT = {
     _ROW_NUMBER: "must be a row number written as a string, such as '7' or '29a'",
 }
 
-_SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _INDICATORS_FILE = "indicators.yaml"
 _SUBGROUPS_FILE = "subgroups.yaml"
@@ -589,22 +588,15 @@ def _read(path: Path, keys: dict[str, type], problems: list[str]) -> dict[str, A
     """Read one YAML file; return its top-level mapping restricted to ``keys`` (each of the given type)."""
     file = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_yaml(path, file)
     except FileNotFoundError:
         problems.append(f"{file}: file not found")
         return {}
     except OSError as e:
         problems.append(f"{file}: cannot be read ({e.strerror or e})")
         return {}
-    try:
-        # yaml.safe_load, with libyaml's C parser when installed (same safe loader, ~10x faster)
-        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as e:
-        where = ""
-        mark = getattr(e, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        problems.append(f"{file}: is not valid YAML{where}: {getattr(e, 'problem', None) or e}")
+    except YamlFileError as e:
+        problems.append(str(e))
         return {}
     if not isinstance(data, dict):
         problems.append(f"{file}: must be a mapping with the top-level keys {', '.join(keys)} (got {type(data).__name__})")
