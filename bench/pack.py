@@ -79,6 +79,18 @@ def time_naive(quarter: str) -> tuple[float, int]:
         shutil.rmtree(out, ignore_errors=True)
 
 
+def time_validation_errors() -> dict[str, float]:
+    """How fast `lscb run` refuses bad parameters (the skeleton issue asks for under 5 s)."""
+    out = {}
+    for name, args in (("bad_quarter", ["--quarter", "1999-00 Q5"]), ("unknown_subgroup", ["--quarter", "latest", "--subgroup", "nope"])):
+        t = time.perf_counter()
+        r = subprocess.run([str(BIN / "lscb"), "run", *args], cwd=ROOT, capture_output=True, text=True)
+        out[name] = round(time.perf_counter() - t, 2)
+        if r.returncode != 2:
+            raise SystemExit(f"lscb run {' '.join(args)} exited {r.returncode}, expected 2")
+    return out
+
+
 def time_kernel_floor(repeat: int = 3) -> float:
     """Median time to start a fresh kernel and run the report notebooks' imports."""
     import nbformat
@@ -105,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     cores = args.workers or os.cpu_count() or 1
     print(f"benchmarking {quarter} on {os.cpu_count()} cores ({cores} workers)", flush=True)
 
+    refusals = time_validation_errors()
+    print(f"bad parameters refused in: {refusals} s (goal < 5 s)")
     kernel = time_kernel_floor()
     pack, n = time_pack(quarter, args.workers)
     floor = kernel * n / cores
@@ -117,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         "pack_s": round(pack, 1),
         "floor_s": round(floor, 1),
         "pack_over_floor": round(pack / floor, 2),
+        "refusal_s": refusals,
     }
     print(f"kernel start + imports: {kernel:.2f} s; {n} notebooks")
     print(f"pack  : {pack:7.1f} s")

@@ -101,7 +101,7 @@ def _national(file: Path, column: str) -> float:
 
 
 # --------------------------------------------------------------------- levels
-def _base_level(ind: Indicator, anchors: dict[str, float], rng: np.random.Generator) -> tuple[float, float]:
+def _base_level(ind: Indicator, anchors: dict[str, float]) -> tuple[float, float]:
     """Return (level, denominator): level is a count, rate or percentage."""
     h = _seed(ind.id) % 1000 / 1000
     if ind.id in anchors:
@@ -168,7 +168,7 @@ def _rows_for(
     ind: Indicator, cat: Catalogue, quarters: list[Quarter], anchors: dict[str, float], pop: pd.DataFrame
 ) -> dict[Quarter, list[dict[str, object]]]:
     rng = np.random.default_rng(_seed("series", ind.id))
-    level, den0 = _base_level(ind, anchors, rng)
+    level, den0 = _base_level(ind, anchors)
     shape = _shape(ind, len(quarters))
     decline = PATTERNS.get(ind.id) is not None and PATTERNS[ind.id].kind == "decline"
     out: dict[Quarter, list[dict[str, object]]] = {}

@@ -221,19 +221,11 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResu
             os.replace(tmp, ipynb)
             _export_html(ipynb, html)
             res.ipynb, res.html = ipynb.name, html.name
-            res.notes += _report_notes(ipynb)
     except Exception as exc:
         res.ok = False
         res.error = (res.error + "; " if res.error else "") + f"HTML export failed: {type(exc).__name__}: {exc}"
     res.seconds = time.perf_counter() - start
     return res
-
-
-def _report_notes(ipynb: Path) -> list[str]:
-    """Flags a notebook leaves for the index in its metadata (e.g. missing narrative)."""
-    nb = json.loads(ipynb.read_text(encoding="utf-8"))
-    notes = nb.get("metadata", {}).get("lscb", {}).get("notes", [])
-    return [str(n) for n in notes]
 
 
 def _init_worker(log_file: str | None) -> None:

@@ -59,10 +59,7 @@ def _badge(mapping: dict[str, tuple[str, str, str]], key: object) -> str:
     if not isinstance(key, str) or key not in mapping:
         return ""
     sym, word, colour = mapping[key]
-    direction = ""
-    if mapping is DIRECTION and key in ("better", "worse"):
-        sym = ""  # arrow chosen by the actual movement below
-    return f'<span class="lscb-badge" style="color:{colour}"><span aria-hidden="true">{sym}{direction}</span> {html.escape(word)}</span>'
+    return f'<span class="lscb-badge" style="color:{colour}"><span aria-hidden="true">{sym}</span> {html.escape(word)}</span>'
 
 
 def _direction_badge(direction: str, value: float, previous: float) -> str:

@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,10 @@ def _lscb(*args: str) -> subprocess.CompletedProcess:
     [(["run", "--quarter", "1999-00 Q5"], "not a quarter"), (["run", "--quarter", "2026-27 Q2", "--subgroup", "nope"], "unknown sub-group 'nope'; valid: young_and_safe")],
 )
 def test_bad_parameters_fail_with_one_line(args, expect):
-    t = time.perf_counter()
     r = _lscb(*args)
-    elapsed = time.perf_counter() - t
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and expect in lines[0], r.stderr
-    assert elapsed < 30  # generous bound; the 5 s is measured in bench/, not asserted here
 
 
 def test_every_notebook_declares_typed_parameters():
