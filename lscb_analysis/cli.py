@@ -131,6 +131,13 @@ def run(
         Optional[list[str]], typer.Option("--subgroup", "-s", help="Only these sub-groups (repeatable). Default: the whole pack.")
     ] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Notebooks at once (default: cores).")] = None,
+    kernel_template: Annotated[
+        bool,
+        typer.Option(
+            help="Fork each notebook's fresh kernel from a process that has already imported the report modules "
+            "(faster); --no-kernel-template starts every kernel from scratch.",
+        ),
+    ] = True,
     root: RootOpt = None,
 ) -> None:
     """Execute every report notebook for a quarter and publish the HTML board pack."""
@@ -162,7 +169,10 @@ def run(
     t = time.perf_counter()
     try:
         # the quarter's shared statistics are prepared while the worker pool starts
-        results = run_reports(specs, q, root=root, max_workers=workers, on_done=progress, prepare=lambda: prepare_quarter(q, root))
+        results = run_reports(
+            specs, q, root=root, max_workers=workers, on_done=progress,
+            prepare=lambda: prepare_quarter(q, root), kernel_template=kernel_template,
+        )
     except (StoreMissingError, ValueError) as exc:  # no store yet; a bad benchmark authority
         raise fail(str(exc).splitlines()[0] if isinstance(exc, StoreMissingError) else " ".join(str(exc).split())) from None
     failed = [r for r in results if not r.ok]

@@ -186,6 +186,10 @@ def _export_html(ipynb: Path, html: Path) -> None:
     export_html(ipynb, html)
 
 
+#: This process's connection to the run's kernel template (see :mod:`lscb_analysis.kernels`), if any.
+_TEMPLATE: object | None = None
+
+
 def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResult:
     """Run one notebook and publish it. Runs in a worker process."""
     import papermill as pm
@@ -207,6 +211,7 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResu
             log_output=False,
             report_mode=True,
             request_save_on_cell_execute=False,
+            **_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         res.ok = False
@@ -228,12 +233,33 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResu
     return res
 
 
-def _init_worker(log_file: str | None) -> None:
-    """Send kernels' stderr to the run log, and import the heavy modules once per worker."""
+def _kernel_manager() -> dict[str, object]:
+    """papermill's ``kernel_manager_class`` argument when this process has a kernel template."""
+    if _TEMPLATE is None:
+        return {}
+    from .kernels import TemplateKernelManager
+
+    return {"kernel_manager_class": TemplateKernelManager.bound(_TEMPLATE)}  # type: ignore[arg-type]
+
+
+def _connect_template(address: str | None) -> None:
+    global _TEMPLATE
+    if _TEMPLATE is not None:
+        _TEMPLATE.close()  # type: ignore[attr-defined]
+        _TEMPLATE = None
+    if address:
+        from .kernels import TemplateClient
+
+        _TEMPLATE = TemplateClient(address)
+
+
+def _init_worker(log_file: str | None, template: str | None = None) -> None:
+    """Send kernels' stderr to the run log, connect to the kernel template, import the heavy modules once."""
     if log_file:
         fd = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.dup2(fd, 2)  # kernels inherit fd 2: their start-up chatter goes to run.log, not the console
         os.close(fd)
+    _connect_template(template)
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
@@ -247,6 +273,7 @@ def run_reports(
     kernel_name: str = "python3",
     on_done: Callable[[ReportResult], None] | None = None,
     prepare: Callable[[], object] | None = None,
+    kernel_template: bool = True,
 ) -> list[ReportResult]:
     """Execute and publish every report; never stops at the first failure.
 
@@ -262,9 +289,15 @@ def run_reports(
         Called with each result as it finishes (progress display).
     prepare : callable, optional
         Work every notebook depends on (the quarter's shared statistics). It
-        runs in this process while the worker pool starts up (importing
-        papermill and nbconvert), and before any notebook is submitted; an
-        exception from it stops the run before any kernel starts.
+        runs in a thread of this process while the kernel template and the
+        worker pool start up (importing their modules), and before any
+        notebook is submitted; an exception from it stops the run before any
+        notebook starts.
+    kernel_template : bool, default True
+        Fork each notebook's fresh kernel from one template process that has
+        already imported the reports' modules (:mod:`lscb_analysis.kernels`),
+        instead of starting and importing from scratch each time. Ignored
+        where ``fork`` is not available.
     """
     p = paths(root)
     out = p.reports / quarter.slug
@@ -273,43 +306,77 @@ def run_reports(
     workers = max(1, min(workers, len(specs)))
     results: list[ReportResult] = []
     log_file = str(out / "run.log")
-    if workers == 1:
-        if prepare:
-            prepare()
-        for s in specs:
-            r = _execute_one(s, str(out), kernel_name)
-            results.append(r)
-            if on_done:
-                on_done(r)
-    else:
-        if sys.platform == "win32":  # pragma: no cover
-            ctx = mp.get_context("spawn")
-        else:
-            # Workers fork from a server that has imported papermill and nbconvert once (about 4 s each).
-            ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["lscb_analysis.runner", "lscb_analysis.htmlexport", "papermill", "nbconvert"])
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(log_file,)) as pool:
-            warm = [pool.submit(os.getpid) for _ in range(workers)]  # start the workers now ...
-            try:
-                if prepare:
-                    prepare()  # ... while this process prepares the quarter
-            except BaseException:
-                pool.shutdown(cancel_futures=True)
-                raise
-            cf.wait(warm)
-            futures = {pool.submit(_execute_one, s, str(out), kernel_name): s for s in specs}
-            for fut in cf.as_completed(futures):
-                s = futures[fut]
+    from .kernels import KernelTemplate, template_supported
+
+    # The shared preparation runs in a thread while the kernel template and the workers import their
+    # modules (both block this thread on other processes); notebooks start only once it has succeeded.
+    with cf.ThreadPoolExecutor(1, thread_name_prefix="lscb-prepare") as bg:
+        prepared = bg.submit(prepare or (lambda: None))
+        template = KernelTemplate(log_file=log_file) if kernel_template and template_supported() else None
+        try:
+            if workers == 1:
+                prepared.result()
+                _connect_template(template.address if template else None)
                 try:
-                    r = fut.result()
-                except Exception as exc:  # the worker itself died
-                    r = ReportResult(s.name, s.title, s.section, ok=False, seconds=0.0, error=f"{type(exc).__name__}: {exc}")
-                results.append(r)
-                if on_done:
-                    on_done(r)
+                    for s in specs:
+                        r = _execute_one(s, str(out), kernel_name)
+                        results.append(r)
+                        if on_done:
+                            on_done(r)
+                finally:
+                    _connect_template(None)
+            else:
+                address = template.address if template else None
+                results = _run_pool(specs, out, workers, kernel_name, log_file, address, prepared.result, on_done)
+        finally:
+            if template:
+                template.close()
     order = {s.name: i for i, s in enumerate(specs)}
     results.sort(key=lambda r: order[r.name])
     write_index(_merge_previous(results, out), quarter, out)
+    return results
+
+
+def _run_pool(
+    specs: Sequence[ReportSpec],
+    out: Path,
+    workers: int,
+    kernel_name: str,
+    log_file: str,
+    template: str | None,
+    prepared: Callable[[], object],
+    on_done: Callable[[ReportResult], None] | None,
+) -> list[ReportResult]:
+    """Run the notebooks in a pool of worker processes (see :func:`run_reports`).
+
+    ``prepared`` waits for the shared preparation (and raises its error): the
+    workers start first, and no notebook is submitted before it returns.
+    """
+    if sys.platform == "win32":  # pragma: no cover
+        ctx = mp.get_context("spawn")
+    else:
+        # Workers fork from a server that has imported papermill and nbconvert once (about 4 s each).
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["lscb_analysis.runner", "lscb_analysis.htmlexport", "papermill", "nbconvert"])
+    results: list[ReportResult] = []
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(log_file, template)) as pool:
+        warm = [pool.submit(os.getpid) for _ in range(workers)]  # start the workers now
+        try:
+            prepared()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+        cf.wait(warm)
+        futures = {pool.submit(_execute_one, s, str(out), kernel_name): s for s in specs}
+        for fut in cf.as_completed(futures):
+            s = futures[fut]
+            try:
+                r = fut.result()
+            except Exception as exc:  # the worker itself died
+                r = ReportResult(s.name, s.title, s.section, ok=False, seconds=0.0, error=f"{type(exc).__name__}: {exc}")
+            results.append(r)
+            if on_done:
+                on_done(r)
     return results
 
 
