@@ -19,28 +19,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-try:  # the lead's style module; optional so these charts work without it
-    from lscb_analysis.plots.style import PALETTE, apply_style
-except ImportError:  # pragma: no cover
-    PALETTE = {}
-
-    def apply_style() -> None:
-        """No-op until ``lscb_analysis.plots.style`` exists."""
+from lscb_analysis.plots.style import PALETTE, apply_style, fit_layout
 
 __all__ = ["plot_neighbour_bars", "plot_benchmark_trend", "plot_funnel"]
 
-_DEFAULTS = {
-    "series": "#0072B2",
-    "comparator": "#E69F00",
-    "secondary": "#009E73",
-    "target": "#D55E00",
-    "muted": "#7F7F7F",
-    "text": "#231F20",
-}
-
 
 def _c(key: str) -> str:
-    return PALETTE.get(key, _DEFAULTS.get(key, "#333333"))
+    return PALETTE[key]
 
 
 def _fmt(v: float, unit: str) -> str:
@@ -119,7 +104,7 @@ def plot_neighbour_bars(
     period = d["period"].iloc[0] if "period" in d and len(d) else ""
     ax.set_title(textwrap.fill(f"{title}, {period}" if period else title, 70))
     ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=True)
-    fig.tight_layout()
+    fit_layout(fig)
     return fig
 
 
@@ -175,7 +160,7 @@ def plot_benchmark_trend(
     if len(x) > 8:
         ax.tick_params(axis="x", labelrotation=45)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncol=2)
-    fig.tight_layout()
+    fit_layout(fig)
     return fig
 
 
@@ -287,5 +272,5 @@ def plot_funnel(data: pd.DataFrame, *, title: str | None = None, ax: plt.Axes | 
     year = data.attrs.get("year")
     ax.set_title(textwrap.fill(f"{title}, {year}" if year else title, 80))
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, frameon=True)
-    fig.tight_layout()
+    fit_layout(fig)
     return fig

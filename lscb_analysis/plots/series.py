@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .style import PALETTE, apply_style
+from .style import PALETTE, apply_style, fit_layout
 
 __all__ = ["series_chart", "small_multiples", "mark_annotations"]
 
@@ -73,7 +73,7 @@ def series_chart(
     ax.set_ylabel(unit_label)
     ax.set_ylim(bottom=0, top=None if np.isfinite(y).any() else 1.0)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=8, ncols=2)
-    fig.tight_layout()
+    fit_layout(fig)
     return fig
 
 

@@ -34,7 +34,7 @@ def test_spc_chart_markers_and_icons():
     ax = fig.axes[0]
     markers = {c.get_label() for c in ax.collections}
     assert {"Special cause: improvement", "Special cause: concern"} <= markers
-    texts = " ".join(t.get_text() for t in ax.texts)
+    texts = " ".join(" ".join(t.get_text() for t in ax.texts).split())  # the icons text is wrapped to fit the margin
     assert "Variation: Special cause variation: concern" in texts and "Assurance:" in texts
 
 
