@@ -42,19 +42,41 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-__all__ = ["PRELOAD", "KernelTemplate", "TemplateClient", "TemplateKernelManager", "template_supported"]
+__all__ = ["PRELOAD", "REPORT_MODULES", "KernelTemplate", "TemplateClient", "TemplateKernelManager", "template_supported"]
 
 log = logging.getLogger("lscb.kernels")
 
-#: Modules the template imports: the kernel itself and what the report notebooks import.
-#: Only modules that behave the same whether or not they are imported inside IPython
-#: (ipywidgets, for one, registers itself with the running kernel at import, so it is not here).
-PRELOAD: tuple[str, ...] = (
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
+#: What the report notebooks import, directly or when they run: the package's report modules and
+#: the modules pandas, pyarrow and matplotlib load only on first use. ``bench/pack.py`` times a normal
+#: kernel importing these as the machine's floor, and a test checks a report imports nothing heavy
+#: beyond them. Only modules that behave the same whether or not they are imported inside IPython.
+REPORT_MODULES: tuple[str, ...] = (
     "lscb_analysis.report",
     "lscb_analysis.analysis",
+    "lscb_analysis.stats",
+    "lscb_analysis.indicator_stats",
+    "lscb_analysis.benchmark",
+    "lscb_analysis.exceptions",
+    "lscb_analysis.actions",
+    "lscb_analysis.annotations",
+    "lscb_analysis.narrative",
+    "lscb_analysis.returns",
+    "lscb_analysis.ingest",
+    "lscb_analysis.population",
+    "lscb_analysis.explore",
+    "lscb_analysis.plots.spc",
+    "lscb_analysis.plots.trend",
+    "lscb_analysis.plots.benchmark",
+    "pyarrow.parquet",
+    "pyarrow.dataset",
+    "pandas.io.formats.style",
+    "pandas.io.formats.html",
+    "matplotlib.backends.backend_agg",
+    "narwhals",
 )
+
+#: Modules the template imports: the kernel itself, then :data:`REPORT_MODULES`.
+PRELOAD: tuple[str, ...] = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.core.magics", *REPORT_MODULES)
 
 #: The inline backend, which ipykernel would select at start-up; set before matplotlib is imported.
 _INLINE = "module://matplotlib_inline.backend_inline"
@@ -70,10 +92,23 @@ def _send(sock: socket.socket, obj: dict[str, Any]) -> None:
     sock.sendall(json.dumps(obj).encode() + b"\n")
 
 
-def _kernel_child(argv: list[str], cwd: str, env: dict[str, str]) -> None:
+def _die_with(parent: int) -> None:
+    """End this process when ``parent`` ends, from the first instant (Linux), as well as by ipykernel's poller."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    if os.getppid() != parent:  # it died before we could ask
+        os._exit(1)
+
+
+def _kernel_child(argv: list[str], cwd: str, env: dict[str, str], parent: int) -> None:
     """Become a kernel: what ``python -m ipykernel_launcher <argv>`` would do in a new process."""
     code = 1
     try:
+        _die_with(parent)
         os.setsid()  # its own process group, as jupyter_client's launcher gives a kernel
         os.chdir(cwd)
         os.environ.clear()
@@ -85,8 +120,9 @@ def _kernel_child(argv: list[str], cwd: str, env: dict[str, str]) -> None:
 
         app = IPKernelApp.instance()
         # parent_handle's default was read from the environment when the template imported ipykernel:
-        # name the template, so the kernel exits if the template goes away
-        app.initialize([*argv, f"--IPKernelApp.parent_handle={os.getppid()}"])
+        # name the template, so ipykernel's own poller also ends the kernel with it
+        app.initialize([*argv, f"--IPKernelApp.parent_handle={parent}"])
+        _register_with_kernel()
         app.start()
         code = 0
     except SystemExit as exc:
@@ -102,6 +138,17 @@ def _kernel_child(argv: list[str], cwd: str, env: dict[str, str]) -> None:
             atexit._run_exitfuncs()  # what a normal interpreter exit would run (IPython's history)
         finally:
             os._exit(code)
+
+
+def _register_with_kernel() -> None:
+    """Redo what preloaded modules do at import only when inside a kernel.
+
+    ipywidgets (imported by seaborn) registers its comm targets at import if
+    IPython is running; the template imported it before there was a kernel.
+    """
+    widgets = sys.modules.get("ipywidgets")
+    if widgets is not None and hasattr(widgets, "register_comm_target"):
+        widgets.register_comm_target()
 
 
 class _Template:
@@ -156,12 +203,13 @@ class _Template:
 
     def handle(self, req: dict[str, Any]) -> dict[str, Any]:
         if req["op"] == "fork":
+            me = os.getpid()
             pid = os.fork()
             if pid == 0:
                 self.listener.close()
                 for c in self.clients:
                     c.close()
-                _kernel_child(req["argv"], req["cwd"], req["env"])
+                _kernel_child(req["argv"], req["cwd"], req["env"], me)
             return {"pid": pid}
         self.reap(req["pid"])
         return {"exit": self.exits.get(req["pid"])}
@@ -224,15 +272,18 @@ class KernelTemplate:
                 err.close()
 
     def close(self) -> None:
-        """End the template process and remove its socket."""
+        """End the template process, even while it is still importing, and remove its socket.
+
+        (If the owner dies without closing it, the template sees its standard
+        input close and exits by itself.)
+        """
         import shutil
 
         try:
             if self._proc.stdin:
                 self._proc.stdin.close()
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - it stops at EOF within a second
-            self._proc.kill()
+            self._proc.terminate()
+            self._proc.wait()
         finally:
             shutil.rmtree(self._dir, ignore_errors=True)
 

@@ -10,7 +10,6 @@ import time
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError
 
 from lscb_analysis.kernels import KernelTemplate, TemplateClient, TemplateKernelManager, _ipykernel_argv, template_supported
 
@@ -129,3 +128,29 @@ def test_only_this_interpreters_ipykernel_is_forked():
     assert _ipykernel_argv([sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"]) == ["-f", "c.json"]
     assert _ipykernel_argv(["/usr/bin/false-python", "-m", "ipykernel_launcher", "-f", "c.json"]) is None
     assert _ipykernel_argv(["R", "--slave", "-e", "IRkernel::main()"]) is None
+
+
+#: Packages whose import is most of a kernel's start-up: a report must find them already in the template.
+HEAVY = {"lscb_analysis", "numpy", "scipy", "statsmodels", "seaborn", "great_tables", "pyarrow", "pydantic", "narwhals"}
+
+
+@pytest.mark.parametrize("report", ["core_data_set", "subgroup_report"])
+def test_reports_import_nothing_heavy_that_the_template_has_not(project, template, report):
+    """If a report starts importing a new heavy module, add it to REPORT_MODULES (and so to the floor)."""
+    import papermill as pm
+
+    from lscb_analysis.ingest import ingest_quarters, return_folders
+
+    _, client = template
+    ingest_quarters(list(return_folders(project)), project)
+    nb = nbformat.read(project / "notebooks" / f"{report}.ipynb", as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import sys\n_modules_at_start = set(sys.modules)"))
+    nb.cells.append(nbformat.v4.new_code_cell("print(sorted(set(sys.modules) - _modules_at_start))"))
+    src = project / "notebooks" / f"probe_{report}.ipynb"
+    nbformat.write(nb, src)
+    params = {"quarter": "latest", "project_root": str(project)} | ({"subgroup": "quality_assurance"} if report == "subgroup_report" else {})
+    out = pm.execute_notebook(str(src), str(project / "out.ipynb"), parameters=params, cwd=str(src.parent), progress_bar=False,
+                              kernel_manager_class=TemplateKernelManager.bound(client))
+    new = eval(out.cells[-1].outputs[0]["text"])  # a printed list of module names
+    heavy = [m for m in new if m.split(".")[0] in HEAVY]
+    assert not heavy, f"imported after the kernel started: {heavy}"
