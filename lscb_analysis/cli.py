@@ -10,11 +10,14 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from .quarters import Quarter, QuarterError
+
+if TYPE_CHECKING:
+    from .kernels import KernelTemplate
 
 app = typer.Typer(
     help="LSCB workbench: ingest agency returns, run the quarterly board pack, fork deep dives.",
@@ -142,19 +145,41 @@ def run(
 ) -> None:
     """Execute every report notebook for a quarter and publish the HTML board pack."""
     from .config import paths
-    from .runner import RunError, plan_reports, run_reports
+    from .runner import warm_up
 
     q = resolve_quarter(quarter, root)
+    out = paths(root).reports / q.slug
+    out.mkdir(parents=True, exist_ok=True)
+    logger = _file_logger(out / "run.log")
+    # The kernel template and the workers' fork server import their modules while the run is planned.
+    template = warm_up(kernel_template=kernel_template, log_file=out / "run.log")
+    try:
+        _run_planned(q, subgroup, workers, root, template, out, logger)
+    finally:
+        if template:
+            template.close()
+
+
+def _run_planned(
+    q: Quarter,
+    subgroup: list[str] | None,
+    workers: int | None,
+    root: Path | None,
+    template: KernelTemplate | None,
+    out: Path,
+    logger: logging.Logger,
+) -> None:
+    """The rest of ``lscb run`` once the background processes are starting."""
+    from .runner import RunError, plan_reports, run_reports
+
     try:
         specs = plan_reports(q, subgroups=subgroup, root=root)
     except RunError as exc:
+        logger.error("run %s refused: %s", q.code, exc)
         raise fail(str(exc)) from None
     from .analysis import prepare_quarter
     from .store import StoreMissingError
 
-    out = paths(root).reports / q.slug
-    out.mkdir(parents=True, exist_ok=True)
-    logger = _file_logger(out / "run.log")
     logger.info("run %s: %d reports", q.code, len(specs))
     done = 0
     typer.echo(f"running {len(specs)} reports for {q.label} ({workers or 'one per core'} at once); log: {out / 'run.log'}", err=True)
@@ -171,7 +196,7 @@ def run(
         # the quarter's shared statistics are prepared while the worker pool starts
         results = run_reports(
             specs, q, root=root, max_workers=workers, on_done=progress,
-            prepare=lambda: prepare_quarter(q, root), kernel_template=kernel_template,
+            prepare=lambda: prepare_quarter(q, root), kernel_template=template or False,
         )
     except (StoreMissingError, ValueError) as exc:  # no store yet; a bad benchmark authority
         raise fail(str(exc).splitlines()[0] if isinstance(exc, StoreMissingError) else " ".join(str(exc).split())) from None

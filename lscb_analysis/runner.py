@@ -24,10 +24,14 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import load_partnership, paths
 from .io import atomic_write_text
 from .quarters import Quarter
+
+if TYPE_CHECKING:
+    from .kernels import KernelTemplate
 
 __all__ = [
     "ReportSpec",
@@ -36,6 +40,7 @@ __all__ = [
     "plan_reports",
     "notebook_parameters",
     "run_reports",
+    "warm_up",
     "write_index",
 ]
 
@@ -273,7 +278,7 @@ def run_reports(
     kernel_name: str = "python3",
     on_done: Callable[[ReportResult], None] | None = None,
     prepare: Callable[[], object] | None = None,
-    kernel_template: bool = True,
+    kernel_template: bool | KernelTemplate = True,
 ) -> list[ReportResult]:
     """Execute and publish every report; never stops at the first failure.
 
@@ -293,11 +298,12 @@ def run_reports(
         worker pool start up (importing their modules), and before any
         notebook is submitted; an exception from it stops the run before any
         notebook starts.
-    kernel_template : bool, default True
+    kernel_template : bool or KernelTemplate, default True
         Fork each notebook's fresh kernel from one template process that has
         already imported the reports' modules (:mod:`lscb_analysis.kernels`),
         instead of starting and importing from scratch each time. Ignored
-        where ``fork`` is not available.
+        where ``fork`` is not available. Pass the template :func:`warm_up`
+        started to use it (the caller closes it); ``True`` starts one here.
     """
     p = paths(root)
     out = p.reports / quarter.slug
@@ -312,7 +318,8 @@ def run_reports(
     # modules (both block this thread on other processes); notebooks start only once it has succeeded.
     with cf.ThreadPoolExecutor(1, thread_name_prefix="lscb-prepare") as bg:
         prepared = bg.submit(prepare or (lambda: None))
-        template = KernelTemplate(log_file=log_file) if kernel_template and template_supported() else None
+        own = kernel_template is True and template_supported()
+        template = KernelTemplate(log_file=log_file) if own else kernel_template or None
         try:
             if workers == 1:
                 prepared.result()
@@ -329,12 +336,35 @@ def run_reports(
                 address = template.address if template else None
                 results = _run_pool(specs, out, workers, kernel_name, log_file, address, prepared.result, on_done)
         finally:
-            if template:
+            if own and template:
                 template.close()
     order = {s.name: i for i, s in enumerate(specs)}
     results.sort(key=lambda r: order[r.name])
     write_index(_merge_previous(results, out), quarter, out)
     return results
+
+
+def _pool_context() -> mp.context.BaseContext:
+    if sys.platform == "win32":  # pragma: no cover
+        return mp.get_context("spawn")
+    # Workers fork from a server that has imported papermill and nbconvert once (about 2 s).
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["lscb_analysis.runner", "lscb_analysis.htmlexport", "papermill", "nbconvert"])
+    return ctx
+
+
+def warm_up(*, kernel_template: bool = True, log_file: str | Path | None = None) -> KernelTemplate | None:
+    """Start the kernel template, so it imports its modules while the caller plans the run.
+
+    The template runs no notebook, so a run that is then refused has started
+    no kernel; its output goes to ``log_file``, never to the caller's console.
+    (The workers' fork server is not started here: it would hold the console
+    open for seconds after a refused run.) Pass the template to
+    :func:`run_reports` and close it afterwards; ``None`` when there is none.
+    """
+    from .kernels import KernelTemplate, template_supported
+
+    return KernelTemplate(log_file=str(log_file) if log_file else None) if kernel_template and template_supported() else None
 
 
 def _run_pool(
@@ -352,12 +382,7 @@ def _run_pool(
     ``prepared`` waits for the shared preparation (and raises its error): the
     workers start first, and no notebook is submitted before it returns.
     """
-    if sys.platform == "win32":  # pragma: no cover
-        ctx = mp.get_context("spawn")
-    else:
-        # Workers fork from a server that has imported papermill and nbconvert once (about 4 s each).
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["lscb_analysis.runner", "lscb_analysis.htmlexport", "papermill", "nbconvert"])
+    ctx = _pool_context()
     results: list[ReportResult] = []
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(log_file, template)) as pool:
         warm = [pool.submit(os.getpid) for _ in range(workers)]  # start the workers now
