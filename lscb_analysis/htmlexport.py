@@ -32,6 +32,7 @@ file; the tests run it over every report type.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -168,7 +169,9 @@ def _compress_images(nb: Any, colours: int = 256) -> int:
 
 
 # ----------------------------------------------------------------- export
+@functools.lru_cache(maxsize=1)
 def _exporter() -> Any:
+    """The HTML exporter, built once per process (loading its templates takes longer than a conversion)."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
@@ -208,8 +211,8 @@ def notebook_to_html(nb: Any) -> str:
     _strip_widget_views(nb)
     _compress_images(nb)
     body, _ = _exporter().from_notebook_node(nb)
-    body = _strip_external(body)
-    left = external_requests(body)
+    body, found = _strip_external(body)
+    left = external_requests(body) if found else []  # scan again only if something had to be removed
     if left:
         raise ExternalRequestError(f"exported HTML still requests {', '.join(sorted(set(left))[:5])}")
     return body
@@ -308,10 +311,12 @@ def external_requests(html_text: str) -> list[str]:
     return s.urls
 
 
-def _strip_external(html_text: str) -> str:
-    """Remove tags that fetch external URLs (an image becomes its alt text)."""
+def _strip_external(html_text: str) -> tuple[str, bool]:
+    """Remove tags that fetch external URLs (an image becomes its alt text); and whether there were any."""
     s = _Scanner()
     s.feed_text(html_text)
+    if not s.urls:
+        return html_text, False
     out = html_text
     for start, end, tag, attrs in sorted(s.tags, reverse=True):
         if tag == "script":
@@ -327,7 +332,7 @@ def _strip_external(html_text: str) -> str:
     # CSS url() imports inside <style> blocks.
     out = re.sub(r"@import\s+(?:url\()?\s*['\"]?(?:https?:)?//[^;]*;", "", out, flags=re.I)
     out = _CSS_URL.sub(lambda m: m.group(0).replace(m.group(1), "about:blank"), out)
-    return out
+    return out, True
 
 
 def _escape(text: str) -> str:
