@@ -2,7 +2,7 @@
 
 Starting a Python kernel and importing pandas, statsmodels, seaborn and this
 package costs about 3 s of CPU, and a board pack starts one kernel per
-notebook. On Linux and macOS the runner instead starts one *template*
+notebook. On Linux the runner instead starts one *template*
 process per run, which imports those modules once (:data:`PRELOAD`) and then
 forks a new kernel for each notebook: the copy-on-write technique of
 :mod:`multiprocessing`'s ``forkserver`` and Android's zygote.
@@ -83,8 +83,13 @@ _INLINE = "module://matplotlib_inline.backend_inline"
 
 
 def template_supported() -> bool:
-    """Whether kernels can be forked from a template here (POSIX ``fork``; not Windows)."""
-    return hasattr(os, "fork") and sys.platform != "win32"
+    """Whether kernels are forked from a template here: Linux only.
+
+    macOS has ``fork``, but its system libraries (Accelerate, which numpy may
+    use) are not safe to use in a forked child, which is why Python itself
+    stopped forking by default there; Windows has no ``fork``.
+    """
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 # ------------------------------------------------------------ template side

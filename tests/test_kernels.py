@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 
 from lscb_analysis.kernels import KernelTemplate, TemplateClient, TemplateKernelManager, _ipykernel_argv, template_supported
 
-pytestmark = pytest.mark.skipif(not template_supported(), reason="kernels are forked only where os.fork exists")
+pytestmark = pytest.mark.skipif(not template_supported(), reason="kernels are forked from a template only on Linux")
 
 PROBE = """
 import json, os, sys

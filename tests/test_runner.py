@@ -68,7 +68,8 @@ def _tiny_notebook(path: Path, source: str) -> Path:
     return path
 
 
-def test_one_failing_notebook_does_not_stop_the_others(project):
+@pytest.mark.parametrize("kernel_template", [True, False], ids=["forked-kernels", "plain-kernels"])
+def test_one_failing_notebook_does_not_stop_the_others(project, kernel_template):
     from lscb_analysis.runner import ReportSpec, run_reports
 
     nb = project / "notebooks"
@@ -77,7 +78,7 @@ def test_one_failing_notebook_does_not_stop_the_others(project):
     q = Quarter.parse("2026-27 Q2")
     params = {"quarter": q.code, "project_root": str(project)}
     specs = [ReportSpec("bad", "Bad report", bad, params), ReportSpec("good", "Good report", good, params)]
-    results = {r.name: r for r in run_reports(specs, q, root=project, max_workers=2)}
+    results = {r.name: r for r in run_reports(specs, q, root=project, max_workers=2, kernel_template=kernel_template)}
     assert results["good"].ok and not results["bad"].ok
     assert "ZeroDivisionError" in results["bad"].error and results["bad"].cell is not None
     out = project / "reports" / q.slug
@@ -87,7 +88,7 @@ def test_one_failing_notebook_does_not_stop_the_others(project):
     assert "print(" not in (out / "good.html").read_text()  # code hidden in the published page
     assert "all well 2026-27 Q2" in (out / "good.html").read_text()
     # re-running one report keeps the other in the index
-    run_reports([specs[1]], q, root=project, max_workers=1)
+    run_reports([specs[1]], q, root=project, max_workers=1, kernel_template=kernel_template)
     index = (out / "index.html").read_text()
     assert 'href="bad.html"' in index and 'href="good.html"' in index
 
