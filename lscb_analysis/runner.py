@@ -40,6 +40,7 @@ __all__ = [
     "plan_reports",
     "notebook_parameters",
     "run_reports",
+    "longest_first",
     "warm_up",
     "write_index",
 ]
@@ -392,7 +393,7 @@ def _run_pool(
             pool.shutdown(cancel_futures=True)
             raise
         cf.wait(warm)
-        futures = {pool.submit(_execute_one, s, str(out), kernel_name): s for s in specs}
+        futures = {pool.submit(_execute_one, s, str(out), kernel_name): s for s in longest_first(specs, out)}
         for fut in cf.as_completed(futures):
             s = futures[fut]
             try:
@@ -403,6 +404,22 @@ def _run_pool(
             if on_done:
                 on_done(r)
     return results
+
+
+def longest_first(specs: Sequence[ReportSpec], out: Path) -> list[ReportSpec]:
+    """Submission order for the pool: longest reports first, by the previous run's times.
+
+    Longest-processing-time-first scheduling: the last notebooks to finish
+    are short ones, so the cores run out of work together. Reports with no
+    previous time go first (they may be long); ties keep the plan's order.
+    Results are still reported in the plan's order.
+    """
+    seconds: dict[str, float] = {}
+    try:
+        seconds = {r["name"]: float(r["seconds"]) for r in json.loads((out / "run.json").read_text(encoding="utf-8"))}
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    return sorted(specs, key=lambda s: -seconds.get(s.name, float("inf")))
 
 
 def _merge_previous(results: list[ReportResult], out: Path) -> list[ReportResult]:

@@ -123,3 +123,15 @@ def test_unknown_benchmark_authority_is_a_one_line_error_with_suggestions(projec
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "North Yorkshire" in lines[0], r.stderr  # the nearest name is suggested
     assert not (project / "reports" / "2026-27-Q2" / "index.html").exists()  # no kernel started
+
+
+def test_the_pool_gets_the_longest_reports_first(tmp_path):
+    from lscb_analysis.runner import ReportSpec, longest_first
+
+    specs = [ReportSpec(n, n, tmp_path / f"{n}.ipynb", {}) for n in ("core", "short", "long", "new")]
+    assert [s.name for s in longest_first(specs, tmp_path)] == ["core", "short", "long", "new"]  # no history: plan order
+    (tmp_path / "run.json").write_text(json.dumps([{"name": "core", "seconds": 2.0}, {"name": "short", "seconds": 1.5},
+                                                   {"name": "long", "seconds": 9.0}]))
+    assert [s.name for s in longest_first(specs, tmp_path)] == ["new", "long", "core", "short"]
+    (tmp_path / "run.json").write_text("not json")
+    assert [s.name for s in longest_first(specs, tmp_path)] == ["core", "short", "long", "new"]
