@@ -216,8 +216,10 @@ class _Template:
                     c.close()
                 _kernel_child(req["argv"], req["cwd"], req["env"], me)
             return {"pid": pid}
-        self.reap(req["pid"])
-        return {"exit": self.exits.get(req["pid"])}
+        if req["op"] == "poll":
+            self.reap(req["pid"])
+            return {"exit": self.exits.get(req["pid"])}
+        return {"error": f"unknown request {req['op']!r}"}
 
     def reap(self, pid: int = -1) -> None:
         """Collect exited kernels (no zombies) and remember their exit codes."""
@@ -271,6 +273,7 @@ class KernelTemplate:
                 stdin=subprocess.PIPE,
                 stderr=err,
                 env=env,
+                cwd=self._dir,  # nothing in the caller's folder can shadow a module it imports
             )
         finally:
             if err:

@@ -74,10 +74,16 @@ def test_each_notebook_gets_its_own_fresh_kernel_with_its_own_folder_and_environ
 
 def test_a_forked_kernel_gives_the_same_outputs_as_a_normally_started_one(template, tmp_path):
     _, client = template
-    source = "from lscb_analysis.formatting import format_value\nimport pandas as pd\nprint(format_value(12.345, 'percentage'))\npd.DataFrame({'a': [1, 2]})"
+    source = (
+        "from lscb_analysis.formatting import format_value\nimport pandas as pd\nimport matplotlib.pyplot as plt\n"
+        "from lscb_analysis.plots.style import apply_style\napply_style()\n"
+        "plt.plot([1, 3, 2], label='x'); plt.title('Same pixels'); plt.legend(); plt.show()\n"
+        "print(format_value(12.345, 'percentage'))\npd.DataFrame({'a': [1, 2]})"
+    )
     forked = _run(source, tmp_path, TemplateKernelManager.bound(client)).cells[0].outputs
     plain = _run(source, tmp_path).cells[0].outputs
-    assert forked == plain
+    assert any("image/png" in o.get("data", {}) for o in forked)
+    assert forked == plain  # same text, same table, same chart to the byte
 
 
 def test_a_running_cell_can_be_interrupted(template, tmp_path):
