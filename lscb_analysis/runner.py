@@ -3,7 +3,8 @@
 Every report notebook runs with papermill in its own fresh kernel, in a pool
 of worker processes bounded by the number of cores; each worker imports
 papermill and nbconvert once and converts its own output to HTML in-process
-with all code hidden. One failing notebook does not stop the others: it is
+with all code hidden. On Linux each kernel is forked from a template process
+that imported the reports' modules once (:mod:`lscb_analysis.kernels`). One failing notebook does not stop the others: it is
 recorded with its cell error, the index says it failed, and the run ends
 non-zero. Parameters are validated before any kernel starts. Everything is
 written to a temporary name and renamed, so re-running a quarter is safe.
@@ -31,7 +32,7 @@ from .io import atomic_write_text
 from .quarters import Quarter
 
 if TYPE_CHECKING:
-    from .kernels import KernelTemplate
+    from .kernels import KernelTemplate, TemplateClient
 
 __all__ = [
     "ReportSpec",
@@ -193,7 +194,7 @@ def _export_html(ipynb: Path, html: Path) -> None:
 
 
 #: This process's connection to the run's kernel template (see :mod:`lscb_analysis.kernels`), if any.
-_TEMPLATE: object | None = None
+_TEMPLATE: TemplateClient | None = None
 
 
 def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResult:
@@ -245,13 +246,13 @@ def _kernel_manager() -> dict[str, object]:
         return {}
     from .kernels import TemplateKernelManager
 
-    return {"kernel_manager_class": TemplateKernelManager.bound(_TEMPLATE)}  # type: ignore[arg-type]
+    return {"kernel_manager_class": TemplateKernelManager.bound(_TEMPLATE)}
 
 
 def _connect_template(address: str | None) -> None:
     global _TEMPLATE
     if _TEMPLATE is not None:
-        _TEMPLATE.close()  # type: ignore[attr-defined]
+        _TEMPLATE.close()
         _TEMPLATE = None
     if address:
         from .kernels import TemplateClient
@@ -313,14 +314,12 @@ def run_reports(
     workers = max(1, min(workers, len(specs)))
     results: list[ReportResult] = []
     log_file = str(out / "run.log")
-    from .kernels import KernelTemplate, template_supported
-
     # The shared preparation runs in a thread while the kernel template and the workers import their
     # modules (both block this thread on other processes); notebooks start only once it has succeeded.
     with cf.ThreadPoolExecutor(1, thread_name_prefix="lscb-prepare") as bg:
         prepared = bg.submit(prepare or (lambda: None))
-        own = kernel_template is True and template_supported()
-        template = KernelTemplate(log_file=log_file) if own else kernel_template or None
+        own = kernel_template is True
+        template = warm_up(log_file=log_file) if own else kernel_template or None
         try:
             if workers == 1:
                 prepared.result()
