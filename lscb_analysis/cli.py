@@ -151,7 +151,7 @@ def run(
     out = paths(root).reports / q.slug
     out.mkdir(parents=True, exist_ok=True)
     logger = _file_logger(out / "run.log")
-    # The kernel template and the workers' fork server import their modules while the run is planned.
+    # The kernel template imports the reports' modules while the run is planned.
     template = warm_up(kernel_template=kernel_template, log_file=out / "run.log")
     try:
         _run_planned(q, subgroup, workers, root, template, out, logger)
