@@ -20,6 +20,7 @@ import codecs
 import csv
 import datetime as dt
 import difflib
+import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -27,7 +28,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io import file_sha256
 from ..quarters import Quarter
 from ..returns_format import COUNT_COLUMNS, INFO_COLUMNS, RETURN_COLUMNS, RETURN_EXTENSIONS, RETURN_SHEET
 from .rules import RULES, Finding
@@ -120,21 +120,23 @@ class ReturnFile:
         """Whether any finding about this file is an error."""
         return any(f.severity == "error" for f in self.findings)
 
+    def finding(self, code: str, message: str, *, row: int | None = None, column: str = "") -> Finding:
+        """A finding about this file (rule ``code``, at ``row`` and ``column`` when given)."""
+        return Finding(
+            file=self.name,
+            sheet=self.sheet,
+            row=None if row is None else int(row),
+            column=column,
+            rule=code,
+            severity=RULES[code].severity,
+            message=message,
+            provider=self.provider,
+            quarter=self.quarter.code,
+        )
+
     def add(self, code: str, message: str, *, row: int | None = None, column: str = "") -> None:
         """Record a finding about this file."""
-        self.findings.append(
-            Finding(
-                file=self.name,
-                sheet=self.sheet,
-                row=row,
-                column=column,
-                rule=code,
-                severity=RULES[code].severity,
-                message=message,
-                provider=self.provider,
-                quarter=self.quarter.code,
-            )
-        )
+        self.findings.append(self.finding(code, message, row=row, column=column))
 
 
 def return_files(folder: Path) -> list[Path]:
@@ -203,7 +205,7 @@ def read_return(path: Path | str, quarter: Quarter, *, name: str | None = None, 
         rf.sheet = ""
         rf.add("R001-file-unreadable", f"{path.name} cannot be read ({exc.strerror or exc}); send it again.")
         return rf
-    rf.sha256 = file_sha256(path)
+    rf.sha256 = hashlib.sha256(data).hexdigest()  # of the bytes ingested, not a second read of the file
     if ext == ".csv":
         _read_csv(rf, data)
     else:

@@ -40,7 +40,7 @@ from ..catalogue import Catalogue
 from ..quarters import Quarter, QuarterError
 from ..returns_format import RETURN_COLUMNS, TOTAL
 from .reader import ReturnFile
-from .rules import GSS_SYMBOLS, LEGACY_SYMBOLS, RULES, Finding
+from .rules import GSS_SYMBOLS, LEGACY_SYMBOLS, Finding
 
 __all__ = [
     "Validation",
@@ -143,20 +143,7 @@ class _Emitter:
         self.findings: list[Finding] = []
 
     def add(self, file_i: int, code: str, message: str, row: int | None = None, column: str = "") -> None:
-        rf = self.files[file_i]
-        self.findings.append(
-            Finding(
-                file=rf.name,
-                sheet=rf.sheet,
-                row=None if row is None else int(row),
-                column=column,
-                rule=code,
-                severity=RULES[code].severity,
-                message=message,
-                provider=rf.provider,
-                quarter=rf.quarter.code,
-            )
-        )
+        self.findings.append(self.files[file_i].finding(code, message, row=row, column=column))
 
     def per_cell(self, df: pd.DataFrame, mask: pd.Series, code: str, column: str, text: Callable[[object], str]) -> None:
         """One finding per flagged row; ``text(row)`` gives the message after the location."""
