@@ -223,15 +223,11 @@ def _restatement_findings(changed: pd.DataFrame, current: pd.DataFrame) -> list[
     for r in m.itertuples():
         cell = r.indicator_id if r.breakdown == "total" else f"{r.indicator_id} ({r.breakdown} = {r.breakdown_value})"
         out.append(
-            Finding(
-                file=str(r.source_file), sheet=str(r.source_sheet or ""), row=int(r.source_row), column="numerator",
-                rule="R052-restatement", severity="warning",
-                message=(
-                    f"Row {int(r.source_row)} revises {cell} for {r.period} from {show(r.numerator_old, r.denominator_old, r.status_old)} "
-                    f"to {show(r.numerator, r.denominator, r.status)} (previously from {r.source_file_old}, ingested {r.ingested_at_old}); "
-                    "confirm the revision is intended: the old figure is kept in the history."
-                ),
-                provider=str(r.provider), quarter=str(r.period),
+            Finding.on_figure(
+                r, "R052-restatement",
+                f"Row {int(r.source_row)} revises {cell} for {r.period} from {show(r.numerator_old, r.denominator_old, r.status_old)} "
+                f"to {show(r.numerator, r.denominator, r.status)} (previously from {r.source_file_old}, ingested {r.ingested_at_old}); "
+                "confirm the revision is intended: the old figure is kept in the history.",
             )
         )
     return out

@@ -58,7 +58,7 @@ stored as missing with the symbol as its reason, never as 0.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -194,6 +194,16 @@ class Finding:
     message: str
     provider: str = ""
     quarter: str = ""
+
+    @classmethod
+    def on_figure(cls, figure: Any, rule: str, message: str) -> Finding:
+        """A finding on a stored figure's numerator: ``figure`` is a row of the store
+        (``source_file``, ``source_sheet``, ``source_row``, ``provider``, ``period``)."""
+        return cls(
+            file=str(figure.source_file), sheet=str(figure.source_sheet or ""), row=int(figure.source_row),
+            column="numerator", rule=rule, severity=RULES[rule].severity, message=message,
+            provider=str(figure.provider), quarter=str(figure.period),
+        )
 
     @property
     def where(self) -> str:

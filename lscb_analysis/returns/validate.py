@@ -606,15 +606,11 @@ def outlier_findings(new: pd.DataFrame, history: pd.DataFrame, files: Sequence[R
                 continue
             r = new.loc[int(g._i.iloc[j])]
             out.append(
-                Finding(
-                    file=str(r.source_file), sheet=str(r.source_sheet or ""), row=int(r.source_row), column="numerator",
-                    rule="R050-outlier", severity="warning",
-                    message=(
-                        f"Row {int(r.source_row)}: {ind_id} is {v[j]:,.4g} this quarter against a median of {med:,.4g} over the last "
-                        f"{len(past)} quarters ({'far higher' if z > 0 else 'far lower'} than usual); confirm the figure is right, "
-                        "or send a corrected return."
-                    ),
-                    provider=str(r.provider), quarter=str(r.period),
+                Finding.on_figure(
+                    r, "R050-outlier",
+                    f"Row {int(r.source_row)}: {ind_id} is {v[j]:,.4g} this quarter against a median of {med:,.4g} over the last "
+                    f"{len(past)} quarters ({'far higher' if z > 0 else 'far lower'} than usual); confirm the figure is right, "
+                    "or send a corrected return.",
                 )
             )
     return out
