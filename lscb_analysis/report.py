@@ -48,8 +48,8 @@ _CSS = """<style>
 
 
 def _configure_inline_figures() -> None:
-    """Charts lay themselves out (tight_layout or fixed margins), so the inline backend
-    need not draw each figure twice to find a tight bounding box."""
+    """Charts lay themselves out (fixed margins or one layout pass, see :mod:`lscb_analysis.plots.style`),
+    so the inline backend need not draw each figure twice to find a tight bounding box."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover

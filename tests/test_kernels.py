@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import sys
@@ -157,6 +158,6 @@ def test_reports_import_nothing_heavy_that_the_template_has_not(project, templat
     params = {"quarter": "latest", "project_root": str(project)} | ({"subgroup": "quality_assurance"} if report == "subgroup_report" else {})
     out = pm.execute_notebook(str(src), str(project / "out.ipynb"), parameters=params, cwd=str(src.parent), progress_bar=False,
                               kernel_manager_class=TemplateKernelManager.bound(client))
-    new = eval(out.cells[-1].outputs[0]["text"])  # a printed list of module names
+    new = ast.literal_eval(out.cells[-1].outputs[0]["text"])  # a printed list of module names
     heavy = [m for m in new if m.split(".")[0] in HEAVY]
     assert not heavy, f"imported after the kernel started: {heavy}"
