@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    from lscb_analysis.analysis import load_context
+    from lscb_analysis.summary.context import load_context
     from lscb_analysis.explore import VIEWS, Explorer
 
     ctx = load_context(args.quarter, ROOT)

@@ -7,11 +7,11 @@ Three timings on the same machine, data and notebooks:
 * **naive**: the same notebooks executed one by one with the ``papermill``
   command line, then each converted with ``jupyter nbconvert --no-input``;
 * **floor**: the time to start one kernel and import what a report notebook
-  imports (:data:`lscb_analysis.kernels.REPORT_MODULES`), times the number of
+  imports (:data:`lscb_analysis.publish.kernels.REPORT_MODULES`), times the number of
   notebooks, divided by the cores used.
 
 ``lscb run`` forks each notebook's kernel from a template that has imported
-those modules once (:mod:`lscb_analysis.kernels`), so it pays less than the
+those modules once (:mod:`lscb_analysis.publish.kernels`), so it pays less than the
 floor per notebook; the script also times that (template imports once, then
 one forked kernel start), so the comparison is open.
 
@@ -41,7 +41,7 @@ RESULTS = ROOT / "bench" / "results"
 
 def notebook_imports() -> str:
     """What a report notebook imports, directly or when it runs (checked by tests/test_kernels.py)."""
-    from lscb_analysis.kernels import REPORT_MODULES
+    from lscb_analysis.publish.kernels import REPORT_MODULES
 
     return "\n".join(f"import {m}" for m in REPORT_MODULES)
 
@@ -58,7 +58,7 @@ def time_pack(quarter: str, workers: int | None) -> tuple[float, int]:
     if workers:
         cmd += ["--workers", str(workers)]
     elapsed = _time(cmd, cwd=ROOT)
-    from lscb_analysis.quarters import Quarter
+    from lscb_analysis.periods import Quarter
 
     runs = json.loads((ROOT / "reports" / Quarter.parse(quarter).slug / "run.json").read_text())
     failed = [r["name"] for r in runs if not r["ok"]]
@@ -69,8 +69,8 @@ def time_pack(quarter: str, workers: int | None) -> tuple[float, int]:
 
 def time_naive(quarter: str) -> tuple[float, int]:
     """The shell loop an analyst would write: papermill CLI then nbconvert CLI, one notebook at a time."""
-    from lscb_analysis.quarters import Quarter
-    from lscb_analysis.runner import plan_reports
+    from lscb_analysis.periods import Quarter
+    from lscb_analysis.publish.runner import plan_reports
 
     specs = plan_reports(Quarter.parse(quarter), root=ROOT)
     out = Path(tempfile.mkdtemp(prefix="lscb-naive-"))
@@ -119,7 +119,7 @@ def time_forked_kernel(repeat: int = 3) -> tuple[float, float]:
     import nbformat
     from nbclient import NotebookClient
 
-    from lscb_analysis.kernels import KernelTemplate, TemplateClient, TemplateKernelManager
+    from lscb_analysis.publish.kernels import KernelTemplate, TemplateClient, TemplateKernelManager
 
     t = time.perf_counter()
     with KernelTemplate() as template:

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .quarters import Quarter, QuarterError
+from lscb_analysis.periods import Quarter, QuarterError
 
 if TYPE_CHECKING:
-    from .kernels import KernelTemplate
+    from lscb_analysis.publish.kernels import KernelTemplate
 
 app = typer.Typer(
     help="LSCB workbench: ingest agency returns, run the quarterly board pack, fork deep dives.",
@@ -39,7 +39,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def resolve_quarter(text: str, root: Path | None) -> Quarter:
     """Parse a quarter or ``latest`` (the latest quarter with returns)."""
     if text.strip().lower() == "latest":
-        from .ingest import latest_quarter_with_returns
+        from lscb_analysis.ingest import latest_quarter_with_returns
 
         try:
             return latest_quarter_with_returns(root)
@@ -54,7 +54,7 @@ def resolve_quarter(text: str, root: Path | None) -> Quarter:
 @app.command()
 def demo(root: RootOpt = None) -> None:
     """Write the fictional demo partnership's returns into data/raw/ (deterministic)."""
-    from .demo import generate_demo
+    from lscb_analysis.demo import generate_demo
 
     files = generate_demo(root)
     typer.echo(f"wrote {len(files)} demo files under {files[0].parents[1]}")
@@ -70,7 +70,7 @@ def ingest(
     Prints a summary and every error, writes reports/<quarter>/data_quality.html
     and .csv, and exits 1 when any return was rejected (warnings do not block).
     """
-    from .ingest import ingest_quarters, return_folders
+    from lscb_analysis.ingest import ingest_quarters, return_folders
 
     if quarter.strip().lower() == "all":
         quarters = list(return_folders(root))
@@ -115,7 +115,7 @@ def templates(
     root: RootOpt = None,
 ) -> None:
     """Write one Excel return template per data provider for a quarter."""
-    from .returns.templates import write_templates
+    from lscb_analysis.returns.templates import write_templates
 
     q = resolve_quarter(quarter, root)
     try:
@@ -144,8 +144,8 @@ def run(
     root: RootOpt = None,
 ) -> None:
     """Execute every report notebook for a quarter and publish the HTML board pack."""
-    from .config import paths
-    from .runner import warm_up
+    from lscb_analysis.paths import paths
+    from lscb_analysis.publish.runner import warm_up
 
     q = resolve_quarter(quarter, root)
     out = paths(root).reports / q.slug
@@ -170,15 +170,15 @@ def _run_planned(
     logger: logging.Logger,
 ) -> None:
     """The rest of ``lscb run`` once the background processes are starting."""
-    from .runner import RunError, plan_reports, run_reports
+    from lscb_analysis.publish.runner import RunError, plan_reports, run_reports
 
     try:
         specs = plan_reports(q, subgroups=subgroup, root=root)
     except RunError as exc:
         logger.error("run %s refused: %s", q.code, exc)
         raise fail(str(exc)) from None
-    from .analysis import prepare_quarter
-    from .store import StoreMissingError
+    from lscb_analysis.summary.context import prepare_quarter
+    from lscb_analysis.store import StoreMissingError
 
     logger.info("run %s: %d reports", q.code, len(specs))
     done = 0
@@ -210,7 +210,7 @@ def _run_planned(
 
 
 def _register_fork() -> None:
-    from .fork import fork_command
+    from lscb_analysis.fork import fork_command
 
     app.command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)
 

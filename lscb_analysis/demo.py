@@ -2,7 +2,7 @@
 
 The generator writes, for every quarter, one return file per data provider in
 ``data/raw/returns/demo/<quarter>/<provider>.csv`` in the shape agencies send
-(see :mod:`lscb_analysis.returns_format`), plus the children's population by
+(see :mod:`lscb_analysis.returns.format`), plus the children's population by
 locality. Levels are anchored to England's published figures in
 ``data/raw/dfe/`` (DfE children in need, referrals, child protection plans and
 children looked after, reporting year 2025), and the series carry patterns a
@@ -29,11 +29,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .catalogue import Catalogue, Indicator, load_catalogue
-from .config import load_partnership, paths
-from .io import atomic_write_text
-from .quarters import Quarter
-from .returns_format import RETURN_COLUMNS, TOTAL
+from lscb_analysis.parameters.catalogue import Catalogue, Indicator, load_catalogue
+from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.paths import paths
+from lscb_analysis.atomic import atomic_write_text
+from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.format import RETURN_COLUMNS, TOTAL
 
 __all__ = ["DEMO_FIRST", "DEMO_LAST", "generate_demo", "PATTERNS"]
 

@@ -26,7 +26,7 @@ explorer works, and can be tested, without a browser or a kernel: set a
 widget's ``value`` and read :attr:`Explorer.state` and
 ``Explorer.output.outputs``. :meth:`Explorer.snapshot` displays the current
 view as static output, which the published HTML keeps when the live widgets
-cannot be rendered (see :mod:`lscb_analysis.htmlexport`).
+cannot be rendered (see :mod:`lscb_analysis.publish.htmlexport`).
 """
 
 from __future__ import annotations
@@ -47,11 +47,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .analysis import UNIT_LABELS, Context, indicator_series
-from .catalogue import Indicator
-from .disclosure import is_small, suppress_series
-from .quarters import Quarter
-from .returns_format import TOTAL
+from lscb_analysis.summary.context import UNIT_LABELS, Context, indicator_series
+from lscb_analysis.parameters.catalogue import Indicator
+from lscb_analysis.disclosure import is_small, suppress_series
+from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.format import TOTAL
 
 __all__ = ["Explorer", "ViewResult", "VIEWS", "explore", "published_rows"]
 
@@ -124,12 +124,12 @@ def _png_output(fig: Figure, alt: str) -> dict[str, Any]:
 def _new_axes(height_ratio: float | None = None) -> Any:
     """Axes on a figure outside pyplot (never auto-displayed by the inline backend, never leaked).
 
-    Size and resolution follow the workbench style (:func:`lscb_analysis.plots.apply_style`);
+    Size and resolution follow the workbench style (:func:`lscb_analysis.render.plots.apply_style`);
     ``height_ratio`` (height / width) makes a taller figure, e.g. for a legend below the chart.
     """
     import matplotlib as mpl
 
-    from .plots import apply_style
+    from lscb_analysis.render.plots import apply_style
 
     apply_style()
     w, h = mpl.rcParams["figure.figsize"]
@@ -146,7 +146,7 @@ def published_rows(ctx: Context, ind: Indicator) -> pd.DataFrame:
     cell cannot be recovered by switching between breakdown values) when the
     installed disclosure module has it, otherwise primary suppression only.
     """
-    from . import disclosure
+    from lscb_analysis import disclosure
 
     rule = ctx.partnership.disclosure
     rows = ctx.figures[ctx.figures.indicator_id == ind.id]
@@ -193,7 +193,7 @@ def _series(
 
 
 def _fmt(v: float, unit: str) -> str:
-    from .report import format_value
+    from lscb_analysis.report import format_value
 
     return format_value(v, unit)
 
@@ -230,8 +230,8 @@ def _view_table(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> Vi
 
 
 def _view_spc(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> ViewResult:
-    from .plots.spc import spc_chart
-    from .stats import spc
+    from lscb_analysis.render.plots.spc import spc_chart
+    from lscb_analysis.stats import spc
 
     ok = s[s.value.notna()]
     dropped = len(s) - len(ok)
@@ -253,8 +253,8 @@ def _view_spc(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> View
 
 
 def _view_trend(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> ViewResult:
-    from .plots.trend import trend_chart
-    from .stats import proportion_ci, rate_ci, trend_test
+    from lscb_analysis.render.plots.trend import trend_chart
+    from lscb_analysis.stats import proportion_ci, rate_ci, trend_test
 
     per = _PER.get(ind.unit, 1.0)
     lower = upper = None
@@ -293,15 +293,15 @@ def _view_trend(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> Vi
 
 
 def _view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) -> ViewResult:
-    from .analysis import load_benchmark
-    from .plots.benchmark import plot_benchmark_trend
+    from lscb_analysis.summary.context import load_benchmark
+    from lscb_analysis.render.plots.benchmark import plot_benchmark_trend
 
     if breakdown != TOTAL:
         return ViewResult(title, message="DfE benchmarks compare whole authorities: choose the Total breakdown.")
     la = ctx.partnership.benchmark_la_code
     if not la:
         return ViewResult(title, message="No benchmark authority is set: add benchmark_la_code to parameters/partnership.yaml.")
-    overview = load_benchmark(ctx)  # prepared once per quarter (lscb_analysis.analysis.prepare_quarter)
+    overview = load_benchmark(ctx)  # prepared once per quarter (lscb_analysis.summary.context.prepare_quarter)
     known = sorted(set(overview.indicator_id)) if len(overview) else []
     if ind.id not in known:
         return ViewResult(title, message=f"DfE does not publish this indicator for every local authority, so it has no benchmark. Indicators with a benchmark: {', '.join(known)}.")
@@ -332,7 +332,7 @@ class Explorer:
     Parameters
     ----------
     ctx : Context
-        From :func:`lscb_analysis.analysis.load_context`.
+        From :func:`lscb_analysis.summary.context.load_context`.
     indicator : str, optional
         Initial indicator id (default: the first indicator with figures).
     breakdown, breakdown_value : str, optional
@@ -446,7 +446,7 @@ class Explorer:
 
     def _warm(self) -> None:
         try:
-            from .analysis import load_benchmark
+            from lscb_analysis.summary.context import load_benchmark
 
             load_benchmark(self.ctx)
         except Exception:  # noqa: BLE001 - warming is an optimisation; the view reports real errors
@@ -574,6 +574,6 @@ class Explorer:
 
 def explore(quarter: str = "latest", project_root: str | Path | None = None, **kwargs: Any) -> Explorer:
     """Load a quarter's context and return an :class:`Explorer` on it."""
-    from .analysis import load_context
+    from lscb_analysis.summary.context import load_context
 
     return Explorer(load_context(quarter, project_root), **kwargs)

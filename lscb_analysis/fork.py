@@ -28,7 +28,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .config import paths
+from lscb_analysis.paths import paths
 
 __all__ = ["ForkError", "fork_notebook", "fork_command", "slugify", "MAX_SLUG"]
 
@@ -167,7 +167,7 @@ def _resolve_source(source: str | Path, root: Path) -> Path:
 def _validate(values: dict[str, object], root: Path) -> None:
     q = values.get("quarter")
     if isinstance(q, str) and q.strip().lower() != "latest":
-        from .quarters import Quarter, QuarterError
+        from lscb_analysis.periods import Quarter, QuarterError
 
         try:
             values["quarter"] = Quarter.parse(q).code
@@ -175,7 +175,7 @@ def _validate(values: dict[str, object], root: Path) -> None:
             raise ForkError(str(exc)) from None
     sg = values.get("subgroup")
     if isinstance(sg, str):
-        from .catalogue import load_catalogue
+        from lscb_analysis.parameters.catalogue import load_catalogue
 
         known = list(load_catalogue(paths(root).parameters).subgroups)
         if sg not in known:

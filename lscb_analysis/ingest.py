@@ -27,7 +27,7 @@ two ingests at once run one after the other.
 Each ingest records its findings and a log of the files it read in
 ``data/processed/`` and writes the quarter's data-quality report to
 ``reports/<quarter>/data_quality.html`` and ``.csv``
-(:mod:`lscb_analysis.returns.quality`).
+(:mod:`lscb_analysis.render.quality_page`).
 """
 
 from __future__ import annotations
@@ -40,14 +40,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .catalogue import Catalogue, load_catalogue
-from .config import load_partnership, paths
-from .population import load_population, population_for
-from .quarters import Quarter
-from .returns.reader import MAX_RETURN_BYTES, ReturnFile, read_return, return_files
-from .returns.rules import RULES, Finding, findings_frame
-from .returns.validate import outlier_findings, validate_returns
-from .store import KEY, LOG_COLUMNS, empty_store, read_history, store_lock, write_ingest_records, write_store
+from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
+from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.paths import paths
+from lscb_analysis.population import load_population, population_for
+from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.reader import MAX_RETURN_BYTES, ReturnFile, read_return, return_files
+from lscb_analysis.returns.rules import RULES, Finding, findings_frame
+from lscb_analysis.returns.validate import outlier_findings, validate_returns
+from lscb_analysis.store import KEY, LOG_COLUMNS, empty_store, read_history, store_lock, write_ingest_records, write_store
 
 __all__ = ["IngestResult", "ingest_quarters", "return_folders", "latest_quarter_with_returns", "compute_values"]
 
@@ -331,7 +332,7 @@ def ingest_quarters(
     result.changed = len(changed)
     result.restated = len(restated)
     if reports:
-        from .returns.quality import write_quality_reports
+        from lscb_analysis.render.quality_page import write_quality_reports
 
         result.reports = write_quality_reports(quarters, p.root)
     return result

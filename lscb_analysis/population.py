@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import load_partnership, paths
+from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.paths import paths
 
 __all__ = ["load_population", "population_for"]
 

@@ -14,14 +14,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from .analysis import UNIT_LABELS, Context, indicator_series, load_benchmark, load_summary
-from .disclosure import is_small, suppress_series
-from .formatting import format_value
-from .quarters import Quarter
-from .plots.series import mark_annotations, series_chart
-from .scorecard import legend_html, render_scorecard, scorecard_frame
+from lscb_analysis.summary.context import UNIT_LABELS, Context, indicator_series, load_benchmark, load_context, load_summary
+from lscb_analysis.disclosure import is_small, suppress_series
+from lscb_analysis.render.format import format_value
+from lscb_analysis.periods import Quarter
+from lscb_analysis.render.plots.series import mark_annotations, series_chart
+from lscb_analysis.render.scorecard import legend_html, render_scorecard, scorecard_frame
 
 __all__ = [
+    "load_context",
     "header",
     "scorecard",
     "exceptions",
@@ -48,7 +49,7 @@ _CSS = """<style>
 
 
 def _configure_inline_figures() -> None:
-    """Charts lay themselves out (fixed margins or one layout pass, see :mod:`lscb_analysis.plots.style`),
+    """Charts lay themselves out (fixed margins or one layout pass, see :mod:`lscb_analysis.render.plots.style`),
     so the inline backend need not draw each figure twice to find a tight bounding box."""
     try:
         from IPython import get_ipython
@@ -93,7 +94,7 @@ def exceptions(ctx: Context) -> pd.DataFrame:
     "Worse than the benchmark" is the benchmark authority's latest published
     DfE figure compared with England (Fingertips' overlapping-CI method).
     """
-    from .exceptions import find_exceptions
+    from lscb_analysis.summary.exception_report import find_exceptions
 
     names = {k: v.name for k, v in ctx.catalogue.subgroups.items()}
     latest = benchmark_latest(ctx)
@@ -114,8 +115,8 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
     series chart with gaps (an SPC chart would plot the suppressed values).
     Returns the number of charts drawn.
     """
-    from .plots.spc import spc_chart
-    from .stats import spc
+    from lscb_analysis.render.plots.spc import spc_chart
+    from lscb_analysis.stats import spc
 
     summary = _summary(ctx, subgroup).set_index("indicator_id")
     rule = ctx.partnership.disclosure
@@ -195,7 +196,7 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
     and, with ``charts``, the time series and the neighbour bars.
     Returns the table shown.
     """
-    from .plots.benchmark import plot_benchmark_trend, plot_neighbour_bars
+    from lscb_analysis.render.plots.benchmark import plot_benchmark_trend, plot_neighbour_bars
 
     latest = benchmark_latest(ctx, subgroup)
     if latest.empty:
@@ -224,8 +225,8 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
     )
     display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
     if charts:
-        from .analysis import load_benchmark_charts
-        from .plots.benchmark import plot_funnel
+        from lscb_analysis.summary.context import load_benchmark_charts
+        from lscb_analysis.render.plots.benchmark import plot_funnel
 
         b = load_benchmark(ctx)
         for iid in latest.index:
@@ -246,7 +247,7 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
 
 def annotation_notes(ctx: Context, subgroup: str | None = None) -> dict[str, dict[str, str]]:
     """Analysts' annotations up to the report quarter: indicator id -> {period: text}."""
-    from .annotations import for_indicator, load_annotations
+    from lscb_analysis.parameters.annotations import for_indicator, load_annotations
 
     anns = load_annotations(ctx.root, catalogue=ctx.catalogue)
     inds = ctx.catalogue.for_subgroup(subgroup) if subgroup else list(ctx.catalogue.indicators.values())
@@ -273,7 +274,7 @@ def narrative(ctx: Context, subgroup: str, *keys: str, heading_level: int = 2, n
     bool
         Whether a narrative exists.
     """
-    from .narrative import load_narrative, missing_narrative_markdown, section
+    from lscb_analysis.parameters.narratives import load_narrative, missing_narrative_markdown, section
 
     narr = load_narrative(ctx.quarter, subgroup, ctx.root)
     if narr is None:
@@ -291,7 +292,7 @@ def narrative(ctx: Context, subgroup: str, *keys: str, heading_level: int = 2, n
 
 def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
     """Actions and forward planning, overdue first (as at the end of the report quarter)."""
-    from .actions import actions_display, actions_table, load_actions, load_all_actions
+    from lscb_analysis.parameters.actions import actions_display, actions_table, load_actions, load_all_actions
 
     if subgroup:
         acts = load_actions(subgroup, ctx.root, catalogue=ctx.catalogue)
@@ -318,7 +319,7 @@ def returns_status(ctx: Context) -> pd.DataFrame:
 
     Timely returns are the agencies' service-level agreement with the board.
     """
-    from .returns import completeness, errors_by_provider, timeliness
+    from lscb_analysis.quality import completeness, errors_by_provider, timeliness
 
     t = timeliness(ctx.quarter, ctx.root)
     late = t[t.status.isin(["late", "missing", "awaited"])]
@@ -352,7 +353,7 @@ def returns_status(ctx: Context) -> pd.DataFrame:
 
 def restatements(ctx: Context) -> pd.DataFrame:
     """Figures for earlier quarters revised since they were first accepted (latest value used in reports)."""
-    from .returns import restatements as find
+    from lscb_analysis.store import restatements as find
 
     r = find(ctx.quarter, ctx.root)
     if r.empty:
@@ -385,8 +386,8 @@ def breakdowns(ctx: Context, subgroup: str, *, last: int = 8) -> int:
     shows the symbol and is a gap in its sparkline, and cannot be worked out
     from the total. Returns the number of tables shown.
     """
-    from .disclosure import suppress_breakdown
-    from .scorecard import sparkline_svg
+    from lscb_analysis.disclosure import suppress_breakdown
+    from lscb_analysis.render.scorecard import sparkline_svg
 
     rule = ctx.partnership.disclosure
     shown = 0

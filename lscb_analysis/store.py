@@ -29,10 +29,10 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from .quarters import Quarter
+from lscb_analysis.periods import Quarter
 
-from .config import paths
-from .io import atomic_write_with
+from lscb_analysis.paths import paths
+from lscb_analysis.atomic import atomic_write_with
 
 __all__ = [
     "STORE_COLUMNS",
@@ -166,7 +166,7 @@ def _record_files(root: Path | str | None) -> tuple[Path, Path]:
 
 def read_findings(root: Path | str | None = None) -> pd.DataFrame:
     """Findings of the latest ingest of every quarter (empty table when none)."""
-    from .returns.rules import FINDING_COLUMNS, findings_frame
+    from lscb_analysis.returns.rules import FINDING_COLUMNS, findings_frame
 
     f, _ = _record_files(root)
     if f.exists():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lscb_analysis.actions import (
+from lscb_analysis.parameters.actions import (
     Action,
     ActionsError,
     actions_display,
@@ -16,8 +16,8 @@ from lscb_analysis.actions import (
     load_actions,
     load_all_actions,
 )
-from lscb_analysis.catalogue import load_catalogue
-from lscb_analysis.quarters import Quarter
+from lscb_analysis.parameters.catalogue import load_catalogue
+from lscb_analysis.periods import Quarter
 
 ROOT = Path(__file__).resolve().parents[1]
 END_Q2 = Quarter.parse("2026-27 Q2").end  # 30 September 2026

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lscb_analysis.annotations import (
+from lscb_analysis.parameters.annotations import (
     Annotation,
     AnnotationsError,
     annotations_for,
@@ -15,9 +15,9 @@ from lscb_analysis.annotations import (
     load_annotations,
     notes_markdown,
 )
-from lscb_analysis.catalogue import load_catalogue
+from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.demo import DEMO_LAST, PATTERNS
-from lscb_analysis.quarters import Quarter
+from lscb_analysis.periods import Quarter
 
 ROOT = Path(__file__).resolve().parents[1]
 LATEST = Quarter.parse("2026-27 Q2")

@@ -1,4 +1,4 @@
-"""Tests of the indicator catalogue (parameters/*.yaml and lscb_analysis.catalogue)."""
+"""Tests of the indicator catalogue (parameters/*.yaml and lscb_analysis.parameters.catalogue)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from lscb_analysis.catalogue import (
+from lscb_analysis.parameters.catalogue import (
     Catalogue,
     CatalogueError,
     Indicator,

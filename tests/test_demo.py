@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscb_analysis.catalogue import load_catalogue
+from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.demo import DEMO_FIRST, DEMO_LAST, generate_demo
 
 ROOT = Path(__file__).resolve().parents[1]

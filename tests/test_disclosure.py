@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lscb_analysis.config import Disclosure
+from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.disclosure import (
     DisclosureError,
     assert_no_small_counts,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lscb_analysis.analysis import load_context
+from lscb_analysis.summary.context import load_context
 from lscb_analysis.explore import VIEWS, Explorer, ViewResult
 from lscb_analysis.ingest import ingest_quarters, return_folders
 

@@ -12,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from lscb_analysis.fork import MAX_SLUG, ForkError, fork_command, fork_notebook, slugify
-from lscb_analysis.runner import notebook_parameters, plan_reports
+from lscb_analysis.publish.runner import notebook_parameters, plan_reports
 
 DAY = dt.date(2026, 11, 22)
 
@@ -66,7 +66,7 @@ def test_fork_presets_parameters_and_says_where_it_came_from(project):
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
     assert nb.metadata["lscb"]["forked_from"]["notebook"] == "notebooks/subgroup_report.ipynb"
     # The runner publishes deep dives with the pack.
-    from lscb_analysis.quarters import Quarter
+    from lscb_analysis.periods import Quarter
 
     names = [s.name for s in plan_reports(Quarter.parse("2026-27 Q2"), root=project)]
     assert "deep_dive_2026-11-22-neglect-repeat-plans" in names

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lscb_analysis.htmlexport import WIDGET_NOTE, export_html, external_requests, notebook_to_html
+from lscb_analysis.publish.htmlexport import WIDGET_NOTE, export_html, external_requests, notebook_to_html
 from lscb_analysis.ingest import ingest_quarters, return_folders
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,7 +177,7 @@ def test_chart_pngs_are_recompressed_without_changing_the_picture():
     import numpy as np
     from PIL import Image
 
-    from lscb_analysis.htmlexport import _compress_images
+    from lscb_analysis.publish.htmlexport import _compress_images
 
     fig, ax = plt.subplots(figsize=(6, 3), dpi=90)
     ax.plot(np.arange(16), np.sin(np.arange(16)), marker="o")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lscb_analysis.ingest import ingest_quarters, return_folders
-from lscb_analysis.quarters import Quarter
+from lscb_analysis.periods import Quarter
 from lscb_analysis.store import read_figures, read_history
 
 

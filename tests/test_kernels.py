@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lscb_analysis.kernels import KernelTemplate, TemplateClient, TemplateKernelManager, _ipykernel_argv, template_supported
+from lscb_analysis.publish.kernels import KernelTemplate, TemplateClient, TemplateKernelManager, _ipykernel_argv, template_supported
 
 pytestmark = pytest.mark.skipif(not template_supported(), reason="kernels are forked from a template only on Linux")
 
@@ -76,8 +76,8 @@ def test_each_notebook_gets_its_own_fresh_kernel_with_its_own_folder_and_environ
 def test_a_forked_kernel_gives_the_same_outputs_as_a_normally_started_one(template, tmp_path):
     _, client = template
     source = (
-        "from lscb_analysis.formatting import format_value\nimport pandas as pd\nimport matplotlib.pyplot as plt\n"
-        "from lscb_analysis.plots.style import apply_style\napply_style()\n"
+        "from lscb_analysis.render.format import format_value\nimport pandas as pd\nimport matplotlib.pyplot as plt\n"
+        "from lscb_analysis.render.plots.style import apply_style\napply_style()\n"
         "plt.plot([1, 3, 2], label='x'); plt.title('Same pixels'); plt.legend(); plt.show()\n"
         "print(format_value(12.345, 'percentage'))\npd.DataFrame({'a': [1, 2]})"
     )

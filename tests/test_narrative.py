@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lscb_analysis.catalogue import load_catalogue
-from lscb_analysis.narrative import (
+from lscb_analysis.parameters.catalogue import load_catalogue
+from lscb_analysis.parameters.narratives import (
     SECTIONS,
     NarrativeError,
     check_all_narratives,
@@ -19,7 +19,7 @@ from lscb_analysis.narrative import (
     parse_narrative,
     section,
 )
-from lscb_analysis.quarters import Quarter
+from lscb_analysis.periods import Quarter
 
 ROOT = Path(__file__).resolve().parents[1]
 LATEST = Quarter.parse("2026-27 Q2")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lscb_analysis.config import load_partnership
+from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.disclosure import audit_html
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def pages() -> list[Path]:
 
 
 def test_pack_has_index_core_and_every_subgroup(pages):
-    from lscb_analysis.catalogue import load_catalogue
+    from lscb_analysis.parameters.catalogue import load_catalogue
 
     names = {p.stem for p in pages}
     assert {"index", "core_data_set"} <= names

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lscb_analysis.quarters import Quarter, QuarterError
+from lscb_analysis.periods import Quarter, QuarterError
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lscb_analysis.quarters import Quarter
-from lscb_analysis.runner import RunError, notebook_parameters, plan_reports
+from lscb_analysis.periods import Quarter
+from lscb_analysis.publish.runner import RunError, notebook_parameters, plan_reports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +36,7 @@ def test_every_notebook_declares_typed_parameters():
 
 
 def test_plan_covers_core_and_every_subgroup():
-    from lscb_analysis.catalogue import load_catalogue
+    from lscb_analysis.parameters.catalogue import load_catalogue
 
     specs = plan_reports(Quarter.parse("2026-27 Q2"))
     names = [s.name for s in specs]
@@ -70,7 +70,7 @@ def _tiny_notebook(path: Path, source: str) -> Path:
 
 @pytest.mark.parametrize("kernel_template", [True, False], ids=["forked-kernels", "plain-kernels"])
 def test_one_failing_notebook_does_not_stop_the_others(project, kernel_template):
-    from lscb_analysis.runner import ReportSpec, run_reports
+    from lscb_analysis.publish.runner import ReportSpec, run_reports
 
     nb = project / "notebooks"
     good = _tiny_notebook(nb / "good.ipynb", "print('all well', quarter)")
@@ -126,7 +126,7 @@ def test_unknown_benchmark_authority_is_a_one_line_error_with_suggestions(projec
 
 
 def test_the_pool_gets_the_longest_reports_first(tmp_path):
-    from lscb_analysis.runner import ReportSpec, longest_first
+    from lscb_analysis.publish.runner import ReportSpec, longest_first
 
     specs = [ReportSpec(n, n, tmp_path / f"{n}.ipynb", {}) for n in ("core", "short", "long", "new")]
     assert [s.name for s in longest_first(specs, tmp_path)] == ["core", "short", "long", "new"]  # no history: plan order

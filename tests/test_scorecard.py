@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lscb_analysis.catalogue import load_catalogue
-from lscb_analysis.config import Disclosure
-from lscb_analysis.exceptions import find_exceptions
-from lscb_analysis.indicator_stats import describe_indicator, direction_of_travel, rag_status
-from lscb_analysis.scorecard import scorecard_frame
+from lscb_analysis.parameters.catalogue import load_catalogue
+from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.summary.exception_report import find_exceptions
+from lscb_analysis.summary.indicator import describe_indicator, direction_of_travel, rag_status
+from lscb_analysis.render.scorecard import scorecard_frame
 
 REF = Path(__file__).resolve().parent / "stats" / "data"
 CAT = load_catalogue()
@@ -72,7 +72,7 @@ def test_small_counts_are_suppressed_with_what_derives_from_them():
 
 
 def test_exceptions_surface_the_planted_demo_patterns():
-    from lscb_analysis.analysis import load_context, summarise_quarter
+    from lscb_analysis.summary.context import load_context, summarise_quarter
 
     ctx = load_context("2026-27 Q2", Path(__file__).resolve().parents[1])
     names = {k: v.name for k, v in ctx.catalogue.subgroups.items()}

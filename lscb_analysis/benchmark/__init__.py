@@ -10,10 +10,10 @@ Modules: :mod:`.symbols` (GSS symbols), :mod:`.ees` (EES CSV reader),
 (statistical neighbours and their average), :mod:`.measures`
 (``parameters/benchmark_measures.yaml``), :mod:`.compare` (tables),
 :func:`.compare.funnel_data` (funnel plot data, with limits and
-significance from :mod:`lscb_analysis.stats`). Charts: :mod:`lscb_analysis.plots.benchmark`.
+significance from :mod:`lscb_analysis.stats`). Charts: :mod:`lscb_analysis.render.plots.benchmark`.
 """
 
-from .authorities import (
+from lscb_analysis.benchmark.authorities import (
     REORGANISATIONS,
     Authority,
     UnknownAuthorityError,
@@ -21,7 +21,7 @@ from .authorities import (
     find_authority,
     resolve_la_code,
 )
-from .compare import (
+from lscb_analysis.benchmark.compare import (
     benchmark_overview,
     benchmark_table,
     compare_with_england,
@@ -31,8 +31,8 @@ from .compare import (
     neighbour_comparison,
     rank_and_band,
 )
-from .ees import EESFormatError, period_end_year, period_label, read_ees_csv
-from .measures import (
+from lscb_analysis.benchmark.ees import EESFormatError, period_end_year, period_label, read_ees_csv
+from lscb_analysis.benchmark.measures import (
     BenchmarkMeasures,
     BenchmarkMeasuresError,
     IndicatorSpec,
@@ -40,9 +40,8 @@ from .measures import (
     indicator_values,
     load_benchmark_measures,
 )
-from .neighbours import NeighbourAverage, neighbour_average, statistical_neighbours, statistical_neighbours_table
-from .paths import default_data_dir
-from .symbols import GSS_SYMBOLS, parse_cell
+from lscb_analysis.benchmark.neighbours import NeighbourAverage, neighbour_average, statistical_neighbours, statistical_neighbours_table
+from lscb_analysis.symbols import GSS_SYMBOLS, parse_cell
 
 __all__ = [
     "Authority",
@@ -59,7 +58,6 @@ __all__ = [
     "benchmark_table",
     "check_measures",
     "compare_with_england",
-    "default_data_dir",
     "find_authority",
     "funnel_data",
     "funnel_limits",

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .ees import is_ees_file, read_ees_csv
-from .paths import data_dir_or_default
+from lscb_analysis.benchmark.ees import is_ees_file, read_ees_csv
+from lscb_analysis.paths import data_dir_or_default
 
 __all__ = [
     "Authority",

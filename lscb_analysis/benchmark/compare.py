@@ -44,11 +44,11 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .authorities import find_authority
-from .measures import BenchmarkMeasures, _as_spec, indicator_values
-from .neighbours import neighbour_average, statistical_neighbours_table
-from .symbols import SUPPRESSED
-from .paths import data_dir_or_default
+from lscb_analysis.benchmark.authorities import find_authority
+from lscb_analysis.benchmark.measures import BenchmarkMeasures, _as_spec, indicator_values
+from lscb_analysis.benchmark.neighbours import neighbour_average, statistical_neighbours_table
+from lscb_analysis.symbols import SUPPRESSED
+from lscb_analysis.paths import data_dir_or_default
 
 __all__ = [
     "benchmark_overview",

@@ -49,7 +49,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .symbols import parse_cells
+from lscb_analysis.symbols import parse_cells
 
 __all__ = [
     "EESFormatError",

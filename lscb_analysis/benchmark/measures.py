@@ -24,8 +24,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .ees import read_ees_csv
-from .paths import PACKAGE_DIR, data_dir_or_default
+from lscb_analysis.benchmark.ees import read_ees_csv
+from lscb_analysis.paths import data_dir_or_default, paths
 
 __all__ = [
     "BenchmarkMeasures",
@@ -118,12 +118,7 @@ class BenchmarkMeasures(BaseModel):
 
 def default_measures_path() -> Path:
     """``parameters/benchmark_measures.yaml`` of the project."""
-    try:
-        from lscb_analysis.config import paths
-
-        return paths().parameters / "benchmark_measures.yaml"
-    except ImportError:  # pragma: no cover
-        return PACKAGE_DIR.parents[1] / "parameters" / "benchmark_measures.yaml"
+    return paths().parameters / "benchmark_measures.yaml"
 
 
 @lru_cache(maxsize=8)

@@ -32,9 +32,9 @@ from typing import Mapping
 
 import pandas as pd
 
-from .authorities import UnknownAuthorityError, _suggest, authorities, find_authority
-from .paths import data_dir_or_default
-from .symbols import SUPPRESSED
+from lscb_analysis.benchmark.authorities import UnknownAuthorityError, _suggest, authorities, find_authority
+from lscb_analysis.paths import data_dir_or_default
+from lscb_analysis.symbols import SUPPRESSED
 
 __all__ = [
     "MODEL_FILES",

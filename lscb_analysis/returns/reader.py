@@ -3,7 +3,7 @@
 The reader checks what can be checked without the catalogue: the file is not
 too large (refused from its size alone, before reading), it is what its
 extension says, it decodes, the ``Return`` sheet exists, the header is in
-row 1 with every column of :data:`~lscb_analysis.returns_format.RETURN_COLUMNS`,
+row 1 with every column of :data:`~lscb_analysis.returns.format.RETURN_COLUMNS`,
 there are no merged cells, and no cell holds a formula, date, Excel error or
 TRUE/FALSE. Cells come back as stripped text; each row keeps its spreadsheet
 row number (header = row 1). Raw files are opened read-only and never changed.
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..quarters import Quarter
-from ..returns_format import COUNT_COLUMNS, INFO_COLUMNS, RETURN_COLUMNS, RETURN_EXTENSIONS, RETURN_SHEET
-from .rules import RULES, Finding
+from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.format import COUNT_COLUMNS, INFO_COLUMNS, RETURN_COLUMNS, RETURN_EXTENSIONS, RETURN_SHEET
+from lscb_analysis.returns.rules import RULES, Finding
 
 __all__ = [
     "MAX_RETURN_BYTES",

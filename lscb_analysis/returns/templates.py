@@ -4,7 +4,7 @@ Each workbook lists exactly the indicators and breakdown rows the provider
 owes for the quarter (from ``parameters/indicators.yaml``; a half-yearly or
 annual indicator appears only in the quarters it is due) on the sheet
 ``Return``, in the columns ingest reads
-(:data:`~lscb_analysis.returns_format.RETURN_COLUMNS`) plus information
+(:data:`~lscb_analysis.returns.format.RETURN_COLUMNS`) plus information
 columns ingest ignores. Labels are locked (the sheet is protected without a
 password, so nobody changes them by accident); only the figures and notes
 can be typed in, and cell validation allows whole numbers of 0 or more or a
@@ -21,14 +21,15 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..catalogue import Catalogue, Indicator, load_catalogue
-from ..config import load_partnership, paths
-from ..io import atomic_write_with
-from ..quarters import Quarter
-from ..returns_format import INFO_COLUMNS, RETURN_COLUMNS, RETURN_SHEET, TOTAL
-from .reader import column_letter
-from .rules import GSS_SYMBOLS
-from .timeliness import due_date
+from lscb_analysis.parameters.catalogue import Catalogue, Indicator, load_catalogue
+from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.paths import paths
+from lscb_analysis.atomic import atomic_write_with
+from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.format import INFO_COLUMNS, RETURN_COLUMNS, RETURN_SHEET, TOTAL
+from lscb_analysis.returns.reader import column_letter
+from lscb_analysis.returns.rules import GSS_SYMBOLS
+from lscb_analysis.quality import due_date
 
 __all__ = ["TEMPLATE_COLUMNS", "template_rows", "write_templates"]
 

@@ -36,11 +36,11 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..catalogue import Catalogue
-from ..quarters import Quarter, QuarterError
-from ..returns_format import RETURN_COLUMNS, TOTAL
-from .reader import ReturnFile
-from .rules import GSS_SYMBOLS, LEGACY_SYMBOLS, Finding
+from lscb_analysis.parameters.catalogue import Catalogue
+from lscb_analysis.periods import Quarter, QuarterError
+from lscb_analysis.returns.format import RETURN_COLUMNS, TOTAL
+from lscb_analysis.returns.reader import ReturnFile
+from lscb_analysis.returns.rules import GSS_SYMBOLS, LEGACY_SYMBOLS, Finding
 
 __all__ = [
     "Validation",

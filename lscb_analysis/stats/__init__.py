@@ -17,19 +17,19 @@ vectors (``tests/stats/data``) it was verified against.
 
 from __future__ import annotations
 
-from ._results import IntervalResult
-from .compare import compare_to_benchmark, compare_to_benchmark_spc_proportion, compare_to_benchmark_two_level
-from .funnel import (
+from lscb_analysis.stats._results import IntervalResult
+from lscb_analysis.stats.compare import compare_to_benchmark, compare_to_benchmark_spc_proportion, compare_to_benchmark_two_level
+from lscb_analysis.stats.funnel import (
     funnel_limits_proportion,
     funnel_limits_rate,
     funnel_limits_ratio,
     funnel_significance,
 )
-from .proportions import proportion_ci
-from .rates import byars_limits, exact_poisson_limits, rate_ci
-from .recent_trend import RecentTrendResult, cochran_armitage_chi2, recent_trend
-from .spc import SPCResult, SPCWarning, spc
-from .trend import TrendResult, kendall_trend, trend_test
+from lscb_analysis.stats.proportions import proportion_ci
+from lscb_analysis.stats.rates import byars_limits, exact_poisson_limits, rate_ci
+from lscb_analysis.stats.recent_trend import RecentTrendResult, cochran_armitage_chi2, recent_trend
+from lscb_analysis.stats.spc import SPCResult, SPCWarning, spc
+from lscb_analysis.stats.trend import TrendResult, kendall_trend, trend_test
 
 __all__ = [
     "IntervalResult",

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import as_float_array, check_confidence, check_polarity, z_for
+from lscb_analysis.stats._validate import as_float_array, check_confidence, check_polarity, z_for
 
 __all__ = [
     "compare_to_benchmark",

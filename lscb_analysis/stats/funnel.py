@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._validate import as_float_array
+from lscb_analysis.stats._validate import as_float_array
 
 __all__ = [
     "funnel_limits_proportion",

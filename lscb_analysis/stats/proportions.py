@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ._results import IntervalResult, pack
-from ._validate import check_confidence, count_inputs, z_for
+from lscb_analysis.stats._results import IntervalResult, pack
+from lscb_analysis.stats._validate import check_confidence, count_inputs, z_for
 
 __all__ = ["proportion_ci", "wilson_limits"]
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ._results import IntervalResult, pack
-from ._validate import as_float_array, check_confidence, count_inputs, z_for
+from lscb_analysis.stats._results import IntervalResult, pack
+from lscb_analysis.stats._validate import as_float_array, check_confidence, count_inputs, z_for
 
 __all__ = ["rate_ci", "byars_limits", "exact_poisson_limits"]
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._validate import as_float_array, check_confidence, check_polarity
+from lscb_analysis.stats._validate import as_float_array, check_confidence, check_polarity
 
 __all__ = ["recent_trend", "RecentTrendResult", "cochran_armitage_chi2"]
 

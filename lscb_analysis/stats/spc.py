@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, check_no_missing
+from lscb_analysis.stats._validate import as_float_array, check_no_missing
 
 __all__ = [
     "spc",

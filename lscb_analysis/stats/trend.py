@@ -11,9 +11,9 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from ._validate import as_float_array, check_confidence, check_min_points, check_no_missing
-from ._glm import glm_fit_r
-from .recent_trend import cochran_armitage_chi2
+from lscb_analysis.stats._validate import as_float_array, check_confidence, check_min_points, check_no_missing
+from lscb_analysis.stats._glm import glm_fit_r
+from lscb_analysis.stats.recent_trend import cochran_armitage_chi2
 
 __all__ = ["trend_test", "TrendResult", "kendall_trend", "period_index", "MIN_POINTS", "SEASONAL_MIN_POINTS"]
 
@@ -111,7 +111,7 @@ def period_index(periods: Any, n: int, periods_per_year: int = 4) -> tuple[np.nd
     * ``None``: consecutive periods 1..n in the order given.
     * integers (or whole floats): period numbers; gaps are kept; season is
       ``(p - 1) % periods_per_year + 1`` (so 1, 5, 9 are the same quarter).
-    * :class:`lscb_analysis.quarters.Quarter` objects, or strings such as
+    * :class:`lscb_analysis.periods.Quarter` objects, or strings such as
       ``"2025-26 Q2"``: financial-year quarters (season = Q1..Q4).
     * ``pandas.Period`` / dates / timestamps: calendar quarters.
     * anything else sortable: consecutive periods in sorted order.
@@ -129,7 +129,7 @@ def period_index(periods: Any, n: int, periods_per_year: int = 4) -> tuple[np.nd
         seasons = [(o - 1) % periods_per_year + 1 for o in ordinals]
     else:
         try:
-            from ..quarters import Quarter  # noqa: PLC0415
+            from lscb_analysis.periods import Quarter  # noqa: PLC0415
 
             qs = [Quarter.parse(v) if isinstance(v, (str, Quarter)) else None for v in p]
             if all(q is not None for q in qs):
@@ -242,7 +242,7 @@ def trend_test(
         Population (rates) or number of cases (proportions) per period.
     periods : array-like, optional
         Period labels: integers 1..n meaning consecutive quarters (gaps
-        allowed), :class:`~lscb_analysis.quarters.Quarter` objects or strings
+        allowed), :class:`~lscb_analysis.periods.Quarter` objects or strings
         like ``"2025-26 Q2"``, pandas Periods or dates (calendar quarters), or
         anything sortable (taken as consecutive quarters in sorted order).
         Default: consecutive quarters in the order given.

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lscb_analysis.benchmark import benchmark_table, funnel_data, funnel_limits, neighbour_comparison
-from lscb_analysis.plots.benchmark import plot_benchmark_trend, plot_funnel, plot_neighbour_bars
+from lscb_analysis.render.plots.benchmark import plot_benchmark_trend, plot_funnel, plot_neighbour_bars
 
 from dfe_testdata import HERE
 

@@ -61,9 +61,9 @@ def _chromium() -> str | None:
 
 
 def _latest_quarter_dir() -> Path | None:
-    from lscb_analysis.quarters import Quarter, QuarterError
+    from lscb_analysis.periods import Quarter, QuarterError
 
-    from lscb_analysis.config import paths
+    from lscb_analysis.paths import paths
 
     reports = paths().reports  # LSCB_PROJECT_ROOT points the test at another project copy
     found = []

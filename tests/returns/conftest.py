@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from lscb_analysis.ingest import ingest_quarters
-from lscb_analysis.quarters import Quarter
+from lscb_analysis.periods import Quarter
 
 #: The quarter most tests ingest (the latest demo quarter; it includes half-yearly indicators).
 Q = Quarter(2026, 2)

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from lscb_analysis.cli import app
 from lscb_analysis.ingest import ingest_quarters
-from lscb_analysis.io import file_sha256
-from lscb_analysis.returns import completeness, errors_by_provider, restatements, timeliness
+from lscb_analysis.atomic import file_sha256
+from lscb_analysis.quality import completeness, errors_by_provider, timeliness
+from lscb_analysis.store import restatements
 from lscb_analysis.store import read_figures, read_findings, read_history, read_returns_log
 
 from .conftest import Q, folder, read_rows, store_bytes, tree_hashes, write_rows

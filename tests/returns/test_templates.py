@@ -9,10 +9,10 @@ import openpyxl
 import pandas as pd
 from typer.testing import CliRunner
 
-from lscb_analysis.catalogue import load_catalogue
+from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.cli import app
 from lscb_analysis.ingest import ingest_quarters
-from lscb_analysis.quarters import Quarter
+from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.templates import TEMPLATE_COLUMNS, write_templates
 from lscb_analysis.store import read_figures
 

@@ -16,13 +16,13 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lscb_analysis.catalogue import load_catalogue
-from lscb_analysis.quarters import Quarter
+from lscb_analysis.parameters.catalogue import load_catalogue
+from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.reader import ReturnFile
 from lscb_analysis.returns.rules import GSS_SYMBOLS
 from lscb_analysis.returns.templates import template_rows
 from lscb_analysis.returns.validate import parse_counts, validate_returns
-from lscb_analysis.returns_format import RETURN_COLUMNS, TOTAL
+from lscb_analysis.returns.format import RETURN_COLUMNS, TOTAL
 
 ROOT = Path(__file__).resolve().parents[2]
 CAT = load_catalogue(ROOT / "parameters")

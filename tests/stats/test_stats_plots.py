@@ -13,9 +13,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from stats_refdata import load  # noqa: E402
 
-from lscb_analysis.plots.funnel import funnel_plot  # noqa: E402
-from lscb_analysis.plots.spc import spc_chart  # noqa: E402
-from lscb_analysis.plots.trend import trend_chart  # noqa: E402
+from lscb_analysis.render.plots.funnel import funnel_plot  # noqa: E402
+from lscb_analysis.render.plots.spc import spc_chart  # noqa: E402
+from lscb_analysis.render.plots.trend import trend_chart  # noqa: E402
 from lscb_analysis.stats import SPCWarning, spc, trend_test  # noqa: E402
 
 

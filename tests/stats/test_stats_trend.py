@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from stats_refdata import close, load, rows
 
-from lscb_analysis.quarters import Quarter
+from lscb_analysis.periods import Quarter
 from lscb_analysis.stats import trend_test
 
 INPUTS = load("trend_short_series_inputs.csv")

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from lscb_analysis.stats._validate import as_float_array
 
-from .spc import PALETTE, _thin_ticks, axis_labels
+from lscb_analysis.render.plots.spc import PALETTE, _thin_ticks, axis_labels
 
 __all__ = ["trend_chart"]
 

@@ -1,6 +1,6 @@
 """The score card: one row per indicator, as the Operational Board reads it.
 
-Built from the quarter's summary (:func:`lscb_analysis.analysis.summarise_quarter`)
+Built from the quarter's summary (:func:`lscb_analysis.summary.context.summarise_quarter`)
 and rendered with great_tables as a real HTML table with inline SVG sparklines,
 so it reads well in the report, survives printing to PDF and needs no
 scripts. Every judgement is carried by a symbol and a word as well as a
@@ -15,9 +15,9 @@ import html
 import pandas as pd
 from great_tables import GT, loc, style
 
-from .config import Disclosure
-from .disclosure import is_small
-from .formatting import format_value
+from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.disclosure import is_small
+from lscb_analysis.render.format import format_value
 
 __all__ = ["scorecard_frame", "render_scorecard", "legend_html", "sparkline_svg", "DIRECTION", "SPC_LABELS", "ASSURANCE_LABELS", "RAG_LABELS"]
 
@@ -76,7 +76,7 @@ def scorecard_frame(summary: pd.DataFrame, rule: Disclosure, *, annotations: dic
     Parameters
     ----------
     summary : DataFrame
-        Rows of :func:`lscb_analysis.analysis.summarise_quarter` (one sub-group's, or all).
+        Rows of :func:`lscb_analysis.summary.context.summarise_quarter` (one sub-group's, or all).
     rule : Disclosure
         The partnership's suppression rule.
     annotations : dict, optional

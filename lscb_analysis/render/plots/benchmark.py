@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from lscb_analysis.plots.style import PALETTE, apply_style, fit_layout
+from lscb_analysis.render.plots.style import PALETTE, apply_style, fit_layout
 
 __all__ = ["plot_neighbour_bars", "plot_benchmark_trend", "plot_funnel"]
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from lscb_analysis.stats import funnel_limits_proportion, funnel_significance
 from lscb_analysis.stats._validate import as_float_array
 
-from .spc import PALETTE
+from lscb_analysis.render.plots.spc import PALETTE
 
 __all__ = ["funnel_plot"]
 

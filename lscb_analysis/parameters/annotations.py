@@ -32,12 +32,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ProblemsError
-from .yamlfile import YamlFileError, read_entries
-from .catalogue import Catalogue, _unknown, load_catalogue
-from .config import paths
-from .disclosure import find_disclosure_risks
-from .quarters import Quarter, QuarterError
+from lscb_analysis.errors import ProblemsError
+from lscb_analysis.parameters.yamlio import YamlFileError, read_entries
+from lscb_analysis.parameters.catalogue import Catalogue, _unknown, load_catalogue
+from lscb_analysis.paths import paths
+from lscb_analysis.disclosure import find_disclosure_risks
+from lscb_analysis.periods import Quarter, QuarterError
 
 __all__ = [
     "Annotation",

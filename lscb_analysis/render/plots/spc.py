@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .style import MARKERS, PALETTE, set_margins
+from lscb_analysis.render.plots.style import MARKERS, PALETTE, set_margins
 
 __all__ = ["spc_chart", "axis_labels"]
 

@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .style import PALETTE, apply_style, fit_layout
+from lscb_analysis.render.plots.style import PALETTE, apply_style, fit_layout
 
 __all__ = ["series_chart", "small_multiples", "mark_annotations"]
 

@@ -30,10 +30,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import Subgroup
-from .config import paths
-from .disclosure import Finding, find_disclosure_risks
-from .quarters import Quarter
+from lscb_analysis.parameters.catalogue import Subgroup
+from lscb_analysis.paths import paths
+from lscb_analysis.disclosure import Finding, find_disclosure_risks
+from lscb_analysis.periods import Quarter
 
 __all__ = [
     "Narrative",

@@ -45,7 +45,6 @@ Rules beyond the types of the fields
 from __future__ import annotations
 
 import difflib
-import os
 import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -54,8 +53,9 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .errors import ProblemsError
-from .yamlfile import YamlFileError, read_yaml
+from lscb_analysis.errors import ProblemsError
+from lscb_analysis.paths import paths
+from lscb_analysis.parameters.yamlio import YamlFileError, read_yaml
 
 __all__ = [
     "Breakdown",
@@ -571,15 +571,13 @@ def _line(file: str, where: str, field: str | None, text: str) -> str:
 # ---------------------------------------------------------------------- loader
 def _default_parameters_dir() -> Path:
     """``parameters/`` of the project: ``$LSCB_PROJECT_ROOT`` if set, else this checkout."""
-    env = os.environ.get("LSCB_PROJECT_ROOT")
-    root = Path(env).resolve() if env else Path(__file__).resolve().parents[1]
-    return root / "parameters"
+    return paths().parameters
 
 
 def _display(path: Path) -> str:
     """``parameters/indicators.yaml`` for the project's own files, else the full path."""
     try:
-        return path.resolve().relative_to(Path(__file__).resolve().parents[1]).as_posix()
+        return path.resolve().relative_to(paths().root).as_posix()
     except ValueError:
         return str(path)
 

@@ -38,7 +38,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from .io import atomic_write_text
+from lscb_analysis.atomic import atomic_write_text
 
 __all__ = ["export_html", "notebook_to_html", "external_requests", "WIDGET_NOTE", "HIDDEN_TAGS", "ExternalRequestError"]
 

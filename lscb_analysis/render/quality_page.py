@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..catalogue import load_catalogue
-from ..config import load_partnership, paths
-from ..io import atomic_write_text
-from ..quarters import Quarter
-from ..store import StoreMissingError, read_figures, read_findings, read_returns_log
-from .rules import FINDING_COLUMNS, RULES
-from .timeliness import _completeness, _timeliness, received_dates
+from lscb_analysis.parameters.catalogue import load_catalogue
+from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.paths import paths
+from lscb_analysis.atomic import atomic_write_text
+from lscb_analysis.periods import Quarter
+from lscb_analysis.store import StoreMissingError, read_figures, read_findings, read_returns_log
+from lscb_analysis.returns.rules import FINDING_COLUMNS, RULES
+from lscb_analysis.quality import _completeness, _timeliness, received_dates
 
 __all__ = ["REPORT_HTML", "REPORT_CSV", "quality_report_paths", "write_quality_reports"]
 
@@ -119,7 +120,7 @@ def write_quality_reports(quarters: Iterable[Quarter], root: Path | str | None =
     dict of Quarter to (Path, Path)
         The HTML and CSV written for each quarter.
     """
-    from ..ingest import return_folders
+    from lscb_analysis.ingest import return_folders
 
     p = paths(root)
     cat = load_catalogue(p.parameters)

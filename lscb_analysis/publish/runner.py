@@ -4,7 +4,7 @@ Every report notebook runs with papermill in its own fresh kernel, in a pool
 of worker processes bounded by the number of cores; each worker imports
 papermill and nbconvert once and converts its own output to HTML in-process
 with all code hidden. On Linux each kernel is forked from a template process
-that imported the reports' modules once (:mod:`lscb_analysis.kernels`). One failing notebook does not stop the others: it is
+that imported the reports' modules once (:mod:`lscb_analysis.publish.kernels`). One failing notebook does not stop the others: it is
 recorded with its cell error, the index says it failed, and the run ends
 non-zero. Parameters are validated before any kernel starts. Everything is
 written to a temporary name and renamed, so re-running a quarter is safe.
@@ -27,12 +27,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import load_partnership, paths
-from .io import atomic_write_text
-from .quarters import Quarter
+from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.paths import paths
+from lscb_analysis.atomic import atomic_write_text
+from lscb_analysis.periods import Quarter
 
 if TYPE_CHECKING:
-    from .kernels import KernelTemplate, TemplateClient
+    from lscb_analysis.publish.kernels import KernelTemplate, TemplateClient
 
 __all__ = [
     "ReportSpec",
@@ -144,7 +145,7 @@ def plan_reports(
         a notebook does not declare, or an unknown benchmark authority (the
         message suggests the nearest).
     """
-    from .catalogue import load_catalogue
+    from lscb_analysis.parameters.catalogue import load_catalogue
 
     p = paths(root)
     cat = load_catalogue(p.parameters)
@@ -176,7 +177,7 @@ def plan_reports(
         _check_parameters(s)
     code = load_partnership(p.root).benchmark_la_code
     if code:
-        from .benchmark import resolve_la_code
+        from lscb_analysis.benchmark import resolve_la_code
 
         try:
             resolve_la_code(code, data_dir=p.dfe)
@@ -187,13 +188,13 @@ def plan_reports(
 
 # ------------------------------------------------------------------- execute
 def _export_html(ipynb: Path, html: Path) -> None:
-    """Publish an executed notebook: code hidden, no external requests (see :mod:`lscb_analysis.htmlexport`)."""
-    from .htmlexport import export_html
+    """Publish an executed notebook: code hidden, no external requests (see :mod:`lscb_analysis.publish.htmlexport`)."""
+    from lscb_analysis.publish.htmlexport import export_html
 
     export_html(ipynb, html)
 
 
-#: This process's connection to the run's kernel template (see :mod:`lscb_analysis.kernels`), if any.
+#: This process's connection to the run's kernel template (see :mod:`lscb_analysis.publish.kernels`), if any.
 _TEMPLATE: TemplateClient | None = None
 
 
@@ -244,7 +245,7 @@ def _kernel_manager() -> dict[str, object]:
     """papermill's ``kernel_manager_class`` argument when this process has a kernel template."""
     if _TEMPLATE is None:
         return {}
-    from .kernels import TemplateKernelManager
+    from lscb_analysis.publish.kernels import TemplateKernelManager
 
     return {"kernel_manager_class": TemplateKernelManager.bound(_TEMPLATE)}
 
@@ -255,7 +256,7 @@ def _connect_template(address: str | None) -> None:
         _TEMPLATE.close()
         _TEMPLATE = None
     if address:
-        from .kernels import TemplateClient
+        from lscb_analysis.publish.kernels import TemplateClient
 
         _TEMPLATE = TemplateClient(address)
 
@@ -302,7 +303,7 @@ def run_reports(
         notebook starts.
     kernel_template : bool or KernelTemplate, default True
         Fork each notebook's fresh kernel from one template process that has
-        already imported the reports' modules (:mod:`lscb_analysis.kernels`),
+        already imported the reports' modules (:mod:`lscb_analysis.publish.kernels`),
         instead of starting and importing from scratch each time. Ignored
         where ``fork`` is not available. Pass the template :func:`warm_up`
         started to use it (the caller closes it); ``True`` starts one here.
@@ -349,7 +350,7 @@ def _pool_context() -> mp.context.BaseContext:
         return mp.get_context("spawn")
     # Workers fork from a server that has imported papermill and nbconvert once (about 2 s).
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["lscb_analysis.runner", "lscb_analysis.htmlexport", "papermill", "nbconvert"])
+    ctx.set_forkserver_preload(["lscb_analysis.publish.runner", "lscb_analysis.publish.htmlexport", "papermill", "nbconvert"])
     return ctx
 
 
@@ -362,7 +363,7 @@ def warm_up(*, kernel_template: bool = True, log_file: str | Path | None = None)
     open for seconds after a refused run.) Pass the template to
     :func:`run_reports` and close it afterwards; ``None`` when there is none.
     """
-    from .kernels import KernelTemplate, template_supported
+    from lscb_analysis.publish.kernels import KernelTemplate, template_supported
 
     return KernelTemplate(log_file=str(log_file) if log_file else None) if kernel_template and template_supported() else None
 
@@ -442,7 +443,7 @@ def _merge_previous(results: list[ReportResult], out: Path) -> list[ReportResult
 
 def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:
     """Write ``index.html`` linking every report and saying which failed, plus ``run.json``."""
-    from .publish import render_index
+    from lscb_analysis.publish.index import render_index
 
     links = [("Data-quality report on this quarter's returns", "data_quality.html")] if (out / "data_quality.html").exists() else []
     html = render_index(results, quarter, generated=dt.datetime.now().replace(microsecond=0), root=out.parents[1], links=links)

@@ -32,7 +32,7 @@ def find_exceptions(summary: pd.DataFrame, subgroup_names: dict[str, str], bench
     Parameters
     ----------
     summary : DataFrame
-        From :func:`lscb_analysis.analysis.summarise_quarter`.
+        From :func:`lscb_analysis.summary.context.summarise_quarter`.
     subgroup_names : dict
         Sub-group id -> name.
     benchmark : DataFrame, optional

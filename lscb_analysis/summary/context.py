@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .catalogue import Catalogue, load_catalogue
-from .config import Partnership, load_partnership, paths
-from .io import atomic_write_with
-from .quarters import Quarter
-from .returns_format import TOTAL
-from .store import read_figures
+from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
+from lscb_analysis.parameters.partnership import Partnership, load_partnership
+from lscb_analysis.paths import paths
+from lscb_analysis.atomic import atomic_write_with
+from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.format import TOTAL
+from lscb_analysis.store import read_figures
 
 __all__ = [
     "Context",
@@ -99,11 +100,11 @@ def indicator_series(
 def summarise_quarter(ctx: Context) -> pd.DataFrame:
     """One row per catalogue indicator: the score card's figures and judgements.
 
-    Columns are those of :class:`lscb_analysis.indicator_stats.IndicatorStats`
+    Columns are those of :class:`lscb_analysis.summary.indicator.IndicatorStats`
     plus the catalogue fields a report shows (title, sub-group, unit, polarity,
     target) and ``spark``: the last eight quarters' values for a sparkline.
     """
-    from .indicator_stats import describe_indicator
+    from lscb_analysis.summary.indicator import describe_indicator
 
     rows = []
     totals = ctx.figures[ctx.figures.breakdown == TOTAL]
@@ -166,7 +167,7 @@ def load_benchmark(ctx: Context) -> pd.DataFrame:
         table = pd.read_parquet(cache)
         if all(f.exists() for i in table.indicator_id.unique() for f in _chart_files(ctx.root, i)):
             return table
-    from .benchmark import benchmark_table, load_benchmark_measures
+    from lscb_analysis.benchmark import benchmark_table, load_benchmark_measures
 
     measures = load_benchmark_measures(p.parameters / "benchmark_measures.yaml")
     frames = [benchmark_table(code, i, data_dir=p.dfe, measures=measures) for i in measures.indicators if i in ctx.catalogue.indicators]
@@ -184,8 +185,8 @@ def _chart_files(root: Path, indicator_id: str) -> tuple[Path, Path, Path]:
 
 
 def _write_benchmark_charts(ctx: Context, code: str, indicator_id: str) -> None:
-    from .benchmark import funnel_data, neighbour_comparison
-    from .plots.benchmark import funnel_lines
+    from lscb_analysis.benchmark import funnel_data, neighbour_comparison
+    from lscb_analysis.render.plots.benchmark import funnel_lines
 
     dfe = paths(ctx.root).dfe
     nb_file, fn_file, ln_file = _chart_files(ctx.root, indicator_id)

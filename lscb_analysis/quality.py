@@ -27,12 +27,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..catalogue import Catalogue, load_catalogue
-from ..config import load_partnership, paths
-from ..quarters import Quarter
-from ..returns_format import TOTAL
-from ..store import StoreMissingError, read_figures, read_returns_log
-from .reader import return_files
+from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
+from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.paths import paths
+from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.format import TOTAL
+from lscb_analysis.store import StoreMissingError, read_figures, read_returns_log
+from lscb_analysis.returns.reader import return_files
 
 __all__ = ["RECEIVED_LOG", "received_dates", "timeliness", "completeness", "errors_by_provider", "due_date"]
 
@@ -42,7 +43,7 @@ RECEIVED_LOG = "received.yaml"
 
 def _quarter(quarter: Quarter | str, root: Path | str | None) -> Quarter:
     if isinstance(quarter, str) and quarter.strip().lower() == "latest":
-        from ..ingest import latest_quarter_with_returns
+        from lscb_analysis.ingest import latest_quarter_with_returns
 
         return latest_quarter_with_returns(root)
     return Quarter.parse(quarter)
@@ -167,7 +168,7 @@ def timeliness(quarter: Quarter | str, root: Path | str | None = None, *, today:
     """
     p = paths(root)
     q = _quarter(quarter, p.root)
-    from ..ingest import return_folders
+    from lscb_analysis.ingest import return_folders
 
     folder = return_folders(p.root).get(q)
     return _timeliness(q, load_catalogue(p.parameters), folder, read_returns_log(p.root), received_dates(p.root), today or dt.date.today())

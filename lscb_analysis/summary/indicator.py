@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from .catalogue import Indicator
-from .stats import SPCWarning, proportion_ci, rate_ci, recent_trend, spc, trend_test
+from lscb_analysis.parameters.catalogue import Indicator
+from lscb_analysis.stats import SPCWarning, proportion_ci, rate_ci, recent_trend, spc, trend_test
 
 __all__ = ["IndicatorStats", "describe_indicator", "direction_of_travel", "rag_status", "MIN_SPC_POINTS", "MIN_TREND_POINTS"]
 
@@ -111,7 +111,7 @@ def describe_indicator(series: pd.DataFrame, ind: Indicator, quarter_code: str |
     series : DataFrame
         The indicator's ``total`` rows from the store, oldest first, with
         ``period``, ``numerator``, ``denominator``, ``value``, ``status``
-        (see :func:`lscb_analysis.analysis.indicator_series`).
+        (see :func:`lscb_analysis.summary.context.indicator_series`).
     ind : Indicator
         Its catalogue entry (unit, polarity, target).
     quarter_code : str, optional
@@ -179,13 +179,13 @@ def describe_indicator(series: pd.DataFrame, ind: Indicator, quarter_code: str |
 
 
 def _consecutive(s: pd.DataFrame, i: int) -> bool:
-    from .quarters import Quarter
+    from lscb_analysis.periods import Quarter
 
     return Quarter.parse(s.period.iloc[-1]) - Quarter.parse(s.period.iloc[i]) == -i - 1
 
 
 def _back(s: pd.DataFrame, quarters: int) -> int | None:
-    from .quarters import Quarter
+    from lscb_analysis.periods import Quarter
 
     want = Quarter.parse(s.period.iloc[-1]) + (-quarters)
     hits = [i for i, p in enumerate(s.period) if Quarter.parse(p) == want]

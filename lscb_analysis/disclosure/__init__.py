@@ -58,8 +58,8 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .config import Disclosure
-from .returns_format import TOTAL
+from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.returns.format import TOTAL
 
 __all__ = [
     "is_small",

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, select_autoescape
 
-from .quarters import Quarter
+from lscb_analysis.periods import Quarter
 
 if TYPE_CHECKING:
-    from .runner import ReportResult
+    from lscb_analysis.publish.runner import ReportResult
 
 __all__ = ["render_index"]
 
@@ -82,7 +82,7 @@ def render_index(
     results: Sequence[ReportResult], quarter: Quarter, *, generated: dt.datetime, root=None, links: Sequence[tuple[str, str]] = ()
 ) -> str:
     """Render the index page for a quarter's results."""
-    from .config import load_partnership
+    from lscb_analysis.parameters.partnership import load_partnership
 
     partnership = load_partnership(root)
     sections: dict[str, list[ReportResult]] = {}

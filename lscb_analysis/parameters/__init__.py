@@ -1,0 +1,1 @@
+"""lscb_analysis.parameters."""
