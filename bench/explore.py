@@ -41,13 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quarter", default="latest")
     ap.add_argument("--n", type=int, default=30, help="redraws timed per view")
-    ap.add_argument("--cached", dest="uncached", action="store_false",
-                    help="keep the explorer's cache of drawn views (default: clear it before each timed redraw)")
+    ap.add_argument(
+        "--cached",
+        dest="uncached",
+        action="store_false",
+        help="keep the explorer's cache of drawn views (default: clear it before each timed redraw)",
+    )
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    from lscb_analysis.summary.context import load_context
     from lscb_analysis.explore import VIEWS, Explorer
+    from lscb_analysis.summary.context import load_context
 
     ctx = load_context(args.quarter, ROOT)
     t_load = time.perf_counter() - t0
@@ -111,10 +115,14 @@ def main(argv: list[str] | None = None) -> int:
         "views": results,
         "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()},
     }
-    print(f"explorer on {ctx.quarter.code}: load_context {t_load:.2f}s, Explorer() {t_init:.2f}s (imports, benchmark warm-up)")
+    print(
+        f"explorer on {ctx.quarter.code}: load_context {t_load:.2f}s, Explorer() {t_init:.2f}s (imports, benchmark warm-up)"
+    )
     print(f"{'view':<10} {'first':>7} {'median':>7} {'p95':>7} {'max':>7}  under {GOAL}s")
     for v, r in results.items():
-        print(f"{v:<10} {r['first_s']:>7.3f} {r['median_s']:>7.3f} {r['p95_s']:>7.3f} {r['max_s']:>7.3f}  {r['under_goal']}/{r['n']}")
+        print(
+            f"{v:<10} {r['first_s']:>7.3f} {r['median_s']:>7.3f} {r['p95_s']:>7.3f} {r['max_s']:>7.3f}  {r['under_goal']}/{r['n']}"
+        )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "explore.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS / 'explore.json'}")

@@ -61,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         quarters = list(return_folders(root))
         n_files = len(written) - 1
         n_rows = sum(sum(1 for _ in open(f, encoding="utf-8")) - 1 for f in written[1:])
-        print(f"generated {n_files} return files ({n_rows} rows) for {len(quarters)} quarters "
-              f"({quarters[0].code} to {quarters[-1].code}) in {gen:.1f}s")
+        print(
+            f"generated {n_files} return files ({n_rows} rows) for {len(quarters)} quarters "
+            f"({quarters[0].code} to {quarters[-1].code}) in {gen:.1f}s"
+        )
         ingest_quarters(quarters[:1], root, reports=False)  # warm imports (openpyxl, pyarrow) outside the timing
         cold, warm = [], []
         result = None
@@ -86,8 +88,16 @@ def main(argv: list[str] | None = None) -> int:
             "rejected_files": len(result.rejected),
             "errors": len(result.errors),
             "warnings": len(result.warnings),
-            "cold_seconds": {"best": round(min(cold), 3), "median": round(statistics.median(cold), 3), "runs": [round(x, 3) for x in cold]},
-            "reingest_seconds": {"best": round(min(warm), 3), "median": round(statistics.median(warm), 3), "runs": [round(x, 3) for x in warm]},
+            "cold_seconds": {
+                "best": round(min(cold), 3),
+                "median": round(statistics.median(cold), 3),
+                "runs": [round(x, 3) for x in cold],
+            },
+            "reingest_seconds": {
+                "best": round(min(warm), 3),
+                "median": round(statistics.median(warm), 3),
+                "runs": [round(x, 3) for x in warm],
+            },
             "target_seconds": TARGET_SECONDS,
             "meets_target": max(cold) < TARGET_SECONDS,
             "python": platform.python_version(),

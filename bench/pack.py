@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
 
+
 def notebook_imports() -> str:
     """What a report notebook imports, directly or when it runs (checked by tests/test_kernels.py)."""
     from lscb_analysis.publish.kernels import REPORT_MODULES
@@ -78,11 +79,24 @@ def time_naive(quarter: str) -> tuple[float, int]:
     try:
         for s in specs:
             target = out / f"{s.name}.ipynb"
-            cmd = [str(BIN / "papermill"), str(s.notebook), str(target), "--cwd", str(s.notebook.parent), "-k", "python3", "--no-progress-bar"]
+            cmd = [
+                str(BIN / "papermill"),
+                str(s.notebook),
+                str(target),
+                "--cwd",
+                str(s.notebook.parent),
+                "-k",
+                "python3",
+                "--no-progress-bar",
+            ]
             for k, v in s.parameters.items():
                 cmd += ["-p", k, str(v)]
             subprocess.run(cmd, check=True, capture_output=True)
-            subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(target)], check=True, capture_output=True)
+            subprocess.run(
+                [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(target)],
+                check=True,
+                capture_output=True,
+            )
         return time.perf_counter() - t, len(specs)
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -91,7 +105,10 @@ def time_naive(quarter: str) -> tuple[float, int]:
 def time_validation_errors() -> dict[str, float]:
     """How fast `lscb run` refuses bad parameters (the skeleton issue asks for under 5 s)."""
     out = {}
-    for name, args in (("bad_quarter", ["--quarter", "1999-00 Q5"]), ("unknown_subgroup", ["--quarter", "latest", "--subgroup", "nope"])):
+    for name, args in (
+        ("bad_quarter", ["--quarter", "1999-00 Q5"]),
+        ("unknown_subgroup", ["--quarter", "latest", "--subgroup", "nope"]),
+    ):
         t = time.perf_counter()
         r = subprocess.run([str(BIN / "lscb"), "run", *args], cwd=ROOT, capture_output=True, text=True)
         out[name] = round(time.perf_counter() - t, 2)
@@ -131,8 +148,12 @@ def time_forked_kernel(repeat: int = 3) -> tuple[float, float]:
         for _ in range(repeat):
             nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(notebook_imports())])
             t = time.perf_counter()
-            NotebookClient(nb, kernel_name="python3", kernel_manager_class=TemplateKernelManager.bound(client),
-                           resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+            NotebookClient(
+                nb,
+                kernel_name="python3",
+                kernel_manager_class=TemplateKernelManager.bound(client),
+                resources={"metadata": {"path": str(ROOT / "notebooks")}},
+            ).execute()
             times.append(time.perf_counter() - t)
         client.close()
     return once, sorted(times)[len(times) // 2]
@@ -170,8 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         "refusal_s": refusals,
     }
     print(f"kernel start + imports: {kernel:.2f} s; {n} notebooks")
-    print(f"lscb run instead forks each kernel from a template: {forked:.2f} s per kernel, after the template's "
-          f"imports once ({template_once:.2f} s); that is why the pack can beat the floor")
+    print(
+        f"lscb run instead forks each kernel from a template: {forked:.2f} s per kernel, after the template's "
+        f"imports once ({template_once:.2f} s); that is why the pack can beat the floor"
+    )
     print(f"pack  : {pack:7.1f} s")
     print(f"floor : {floor:7.1f} s   pack/floor = {pack / floor:.2f}  (goal <= 1.3)")
     if not args.skip_naive:

@@ -69,10 +69,18 @@ def _scenario(name: str, years: int, *, five_breakdowns: bool, pack: bool) -> di
         t = time.perf_counter()
         res = ingest_quarters(list(return_folders(root)), root)
         ingest_s = time.perf_counter() - t
-        row: dict[str, object] = {"scenario": name, "years": years, "files": len(files) - 1, "figures": res.rows, "ingest_s": round(ingest_s, 2)}
+        row: dict[str, object] = {
+            "scenario": name,
+            "years": years,
+            "files": len(files) - 1,
+            "figures": res.rows,
+            "ingest_s": round(ingest_s, 2),
+        }
         if pack:
             t = time.perf_counter()
-            r = subprocess.run([str(BIN / "lscb"), "run", "--quarter", "latest", "--root", str(root)], capture_output=True, text=True)
+            r = subprocess.run(
+                [str(BIN / "lscb"), "run", "--quarter", "latest", "--root", str(root)], capture_output=True, text=True
+            )
             row["pack_s"] = round(time.perf_counter() - t, 1)
             row["pack_ok"] = r.returncode == 0
             pages = list((root / "reports").rglob("*.html"))
@@ -97,7 +105,13 @@ def _dfe_all_authorities() -> dict[str, object]:
             except ValueError:
                 continue  # abolished authority with no row in the 2025 model
         done += 1
-    return {"scenario": "DfE benchmark, all authorities", "authorities": done, "indicators": len(measures.indicators), "rows": rows, "seconds": round(time.perf_counter() - t, 1)}
+    return {
+        "scenario": "DfE benchmark, all authorities",
+        "authorities": done,
+        "indicators": len(measures.indicators),
+        "rows": rows,
+        "seconds": round(time.perf_counter() - t, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -27,7 +27,9 @@ app = typer.Typer(
 )
 
 QuarterOpt = Annotated[str, typer.Option("--quarter", "-q", help="Quarter, e.g. '2026-27 Q2', or 'latest'.")]
-RootOpt = Annotated[Optional[Path], typer.Option("--root", help="Project folder (default: this checkout).", hidden=True)]
+RootOpt = Annotated[
+    Path | None, typer.Option("--root", help="Project folder (default: this checkout).", hidden=True)
+]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -110,8 +112,12 @@ def ingest(
 @app.command()
 def templates(
     quarter: QuarterOpt = "latest",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder (default: reports/<quarter>/templates/).")] = None,
-    provider: Annotated[Optional[list[str]], typer.Option("--provider", "-p", help="Only this provider (repeatable).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder (default: reports/<quarter>/templates/).")
+    ] = None,
+    provider: Annotated[
+        list[str] | None, typer.Option("--provider", "-p", help="Only this provider (repeatable).")
+    ] = None,
     root: RootOpt = None,
 ) -> None:
     """Write one Excel return template per data provider for a quarter."""
@@ -131,9 +137,12 @@ def templates(
 def run(
     quarter: QuarterOpt = "latest",
     subgroup: Annotated[
-        Optional[list[str]], typer.Option("--subgroup", "-s", help="Only these sub-groups (repeatable). Default: the whole pack.")
+        list[str] | None,
+        typer.Option("--subgroup", "-s", help="Only these sub-groups (repeatable). Default: the whole pack."),
     ] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Notebooks at once (default: cores).")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-j", min=1, help="Notebooks at once (default: cores).")
+    ] = None,
     kernel_template: Annotated[
         bool,
         typer.Option(
@@ -177,12 +186,15 @@ def _run_planned(
     except RunError as exc:
         logger.error("run %s refused: %s", q.code, exc)
         raise fail(str(exc)) from None
-    from lscb_analysis.summary.context import prepare_quarter
     from lscb_analysis.store import StoreMissingError
+    from lscb_analysis.summary.context import prepare_quarter
 
     logger.info("run %s: %d reports", q.code, len(specs))
     done = 0
-    typer.echo(f"running {len(specs)} reports for {q.label} ({workers or 'one per core'} at once); log: {out / 'run.log'}", err=True)
+    typer.echo(
+        f"running {len(specs)} reports for {q.label} ({workers or 'one per core'} at once); log: {out / 'run.log'}",
+        err=True,
+    )
 
     def progress(r) -> None:  # noqa: ANN001
         nonlocal done
@@ -195,11 +207,18 @@ def _run_planned(
     try:
         # the quarter's shared statistics are prepared while the worker pool starts
         results = run_reports(
-            specs, q, root=root, max_workers=workers, on_done=progress,
-            prepare=lambda: prepare_quarter(q, root), kernel_template=template or False,
+            specs,
+            q,
+            root=root,
+            max_workers=workers,
+            on_done=progress,
+            prepare=lambda: prepare_quarter(q, root),
+            kernel_template=template or False,
         )
     except (StoreMissingError, ValueError) as exc:  # no store yet; a bad benchmark authority
-        raise fail(str(exc).splitlines()[0] if isinstance(exc, StoreMissingError) else " ".join(str(exc).split())) from None
+        raise fail(
+            str(exc).splitlines()[0] if isinstance(exc, StoreMissingError) else " ".join(str(exc).split())
+        ) from None
     failed = [r for r in results if not r.ok]
     logger.info("finished in %.1fs, %d failed", time.perf_counter() - t, len(failed))
     for r in failed:
@@ -212,7 +231,9 @@ def _run_planned(
 def _register_fork() -> None:
     from lscb_analysis.fork import fork_command
 
-    app.command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)
+    app.command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(
+        fork_command
+    )
 
 
 _register_fork()

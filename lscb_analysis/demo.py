@@ -29,10 +29,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.parameters.catalogue import Catalogue, Indicator, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
-from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.format import RETURN_COLUMNS, TOTAL
 
@@ -161,7 +161,13 @@ def _population(first: Quarter, last: Quarter) -> pd.DataFrame:
     for year in range(first.year, last.year + 1):
         growth = 1.004 ** (year - DEMO_FIRST.year)
         for loc, share in LOCALITY_SHARES.items():
-            rows.append({"financial_year": Quarter(year, 1).fy, "locality": loc, "population": round(CHILD_POPULATION * share * growth)})
+            rows.append(
+                {
+                    "financial_year": Quarter(year, 1).fy,
+                    "locality": loc,
+                    "population": round(CHILD_POPULATION * share * growth),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -198,7 +204,11 @@ def _rows_for(
         rows = [_row(ind, q, TOTAL, TOTAL, num, den)]
         for dim in ind.breakdowns:
             values = list(cat.breakdowns[dim].values)
-            shares = np.array([LOCALITY_SHARES.get(v, 0) for v in values]) if dim == "locality" else _shares(ind.id + dim, len(values))
+            shares = (
+                np.array([LOCALITY_SHARES.get(v, 0) for v in values])
+                if dim == "locality"
+                else _shares(ind.id + dim, len(values))
+            )
             shares = shares / shares.sum()
             if den is not None:
                 dens = rng.multinomial(den, shares)

@@ -47,11 +47,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from lscb_analysis.summary.context import UNIT_LABELS, Context, indicator_series
-from lscb_analysis.parameters.catalogue import Indicator
 from lscb_analysis.disclosure import is_small, suppress_series
+from lscb_analysis.parameters.catalogue import Indicator
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.format import TOTAL
+from lscb_analysis.summary.context import UNIT_LABELS, Context, indicator_series
 
 __all__ = ["Explorer", "ViewResult", "VIEWS", "explore", "published_rows"]
 
@@ -98,7 +98,9 @@ class ViewResult:
         if self.figure is None:  # a chart carries its own title
             outs.append(_html_output(f"<h3 class='lscb-explore-title'>{html.escape(self.title)}</h3>"))
         if self.message:
-            outs.append(_html_output(f"<p class='lscb-explore-message'><strong>{html.escape(self.message)}</strong></p>"))
+            outs.append(
+                _html_output(f"<p class='lscb-explore-message'><strong>{html.escape(self.message)}</strong></p>")
+            )
         if self.figure is not None:
             outs.append(_png_output(self.figure, self.title))
         if self.table_html:
@@ -118,7 +120,11 @@ def _png_output(fig: Figure, alt: str) -> dict[str, Any]:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", dpi=fig.dpi)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return {"output_type": "display_data", "data": {"image/png": data, "text/plain": f"<Figure: {alt}>"}, "metadata": {}}
+    return {
+        "output_type": "display_data",
+        "data": {"image/png": data, "text/plain": f"<Figure: {alt}>"},
+        "metadata": {},
+    }
 
 
 def _new_axes(height_ratio: float | None = None) -> Any:
@@ -214,18 +220,28 @@ def _view_table(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> Vi
     table = pd.DataFrame(
         {
             "Quarter": [q.label for q in s.quarter],
-            "Numerator": [cell(v, st if pd.isna(v) else "", r, "count") for v, st, r in zip(s.numerator, s.status, s.received, strict=True)],
+            "Numerator": [
+                cell(v, st if pd.isna(v) else "", r, "count")
+                for v, st, r in zip(s.numerator, s.status, s.received, strict=True)
+            ],
             "Denominator": [
                 "" if ind.unit == "count" else cell(v, symbol if pd.isna(v) and st == symbol else "", r, "count")
                 for v, st, r in zip(s.denominator, s.status, s.received, strict=True)
             ],
-            "Value": [cell(v, st if pd.isna(v) else "", r, ind.unit) for v, st, r in zip(s.value, s.status, s.received, strict=True)],
+            "Value": [
+                cell(v, st if pd.isna(v) else "", r, ind.unit)
+                for v, st, r in zip(s.value, s.status, s.received, strict=True)
+            ],
         }
     )
     if ind.unit == "count":
         table = table.drop(columns="Denominator")
-    res = ViewResult(title, table_html=table.to_html(index=False, escape=True, classes="lscb-table lscb-explore-table", border=0))
-    res.notes.append(f"{len(table)} quarters. '{symbol}': a count from 1 to 5, suppressed. 'no return': no figure received.")
+    res = ViewResult(
+        title, table_html=table.to_html(index=False, escape=True, classes="lscb-table lscb-explore-table", border=0)
+    )
+    res.notes.append(
+        f"{len(table)} quarters. '{symbol}': a count from 1 to 5, suppressed. 'no return': no figure received."
+    )
     return res
 
 
@@ -236,14 +252,23 @@ def _view_spc(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> View
     ok = s[s.value.notna()]
     dropped = len(s) - len(ok)
     if len(ok) < 2:
-        return ViewResult(title, message=f"An SPC chart needs at least 2 published figures; the chosen quarters have {len(ok)}.")
+        return ViewResult(
+            title, message=f"An SPC chart needs at least 2 published figures; the chosen quarters have {len(ok)}."
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = spc(ok.value.to_numpy(dtype=float), improvement=_IMPROVEMENT.get(ind.polarity, "neutral"), target=ind.target, x=list(ok.quarter))
+        result = spc(
+            ok.value.to_numpy(dtype=float),
+            improvement=_IMPROVEMENT.get(ind.polarity, "neutral"),
+            target=ind.target,
+            x=list(ok.quarter),
+        )
     ax = _new_axes()
     spc_chart(result, title=title, ax=ax, y_label=UNIT_LABELS.get(ind.unit, ""))
     res = ViewResult(title, figure=ax.figure)
-    res.notes.append(f"XmR chart of {len(ok)} quarters (NHS Making Data Count rules). Variation: {result.variation_label}.")
+    res.notes.append(
+        f"XmR chart of {len(ok)} quarters (NHS Making Data Count rules). Variation: {result.variation_label}."
+    )
     if result.assurance_icon is not None and result.assurance_label:
         res.notes.append(f"Assurance against the target: {result.assurance_label}.")
     if dropped:
@@ -268,14 +293,22 @@ def _view_trend(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> Vi
     notes: list[str] = []
     result = None
     if len(ok) < MIN_TREND_POINTS:
-        notes.append(f"No trend test: it needs at least {MIN_TREND_POINTS} published quarters, the range has {len(ok)}.")
+        notes.append(
+            f"No trend test: it needs at least {MIN_TREND_POINTS} published quarters, the range has {len(ok)}."
+        )
     else:
         dens = np.ones(len(ok)) if ind.unit == "count" else ok.denominator.to_numpy(dtype=float)
         kind = "proportion" if ind.unit == "percentage" else "rate"
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                result = trend_test(ok.numerator.to_numpy(dtype=float), dens, list(ok.quarter), kind=kind, per=per if kind == "rate" else 10_000)
+                result = trend_test(
+                    ok.numerator.to_numpy(dtype=float),
+                    dens,
+                    list(ok.quarter),
+                    kind=kind,
+                    per=per if kind == "rate" else 10_000,
+                )
             notes.append(f"Trend test ({result.method}, {result.n_points} quarters): {result.sentence}.")
         except ValueError as exc:
             notes.append(f"No trend test: {exc}.")
@@ -285,26 +318,38 @@ def _view_trend(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> Vi
         return ViewResult(title, message="No published figures in the chosen quarters.", notes=notes)
     ax = _new_axes()
     trend_chart(
-        s.value.to_numpy(dtype=float), lower, upper, periods=list(s.quarter), title=title, ax=ax,
-        y_label=UNIT_LABELS.get(ind.unit, ""), result=result,
-        benchmark=ind.target, benchmark_label="Target",
+        s.value.to_numpy(dtype=float),
+        lower,
+        upper,
+        periods=list(s.quarter),
+        title=title,
+        ax=ax,
+        y_label=UNIT_LABELS.get(ind.unit, ""),
+        result=result,
+        benchmark=ind.target,
+        benchmark_label="Target",
     )
     return ViewResult(title, figure=ax.figure, notes=notes)
 
 
 def _view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) -> ViewResult:
-    from lscb_analysis.summary.context import load_benchmark
     from lscb_analysis.render.plots.benchmark import plot_benchmark_trend
+    from lscb_analysis.summary.context import load_benchmark
 
     if breakdown != TOTAL:
         return ViewResult(title, message="DfE benchmarks compare whole authorities: choose the Total breakdown.")
     la = ctx.partnership.benchmark_la_code
     if not la:
-        return ViewResult(title, message="No benchmark authority is set: add benchmark_la_code to parameters/partnership.yaml.")
+        return ViewResult(
+            title, message="No benchmark authority is set: add benchmark_la_code to parameters/partnership.yaml."
+        )
     overview = load_benchmark(ctx)  # prepared once per quarter (lscb_analysis.summary.context.prepare_quarter)
     known = sorted(set(overview.indicator_id)) if len(overview) else []
     if ind.id not in known:
-        return ViewResult(title, message=f"DfE does not publish this indicator for every local authority, so it has no benchmark. Indicators with a benchmark: {', '.join(known)}.")
+        return ViewResult(
+            title,
+            message=f"DfE does not publish this indicator for every local authority, so it has no benchmark. Indicators with a benchmark: {', '.join(known)}.",
+        )
     table = overview[overview.indicator_id == ind.id].sort_values("year")
     if table.empty:
         return ViewResult(title, message=f"DfE publishes no figures for authority {la} on this indicator.")
@@ -321,7 +366,9 @@ def _view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) ->
     if len(last):
         r = last.iloc[0]
         band = f", quartile band {r.quartile_band}" if isinstance(r.quartile_band, str) else ""
-        notes.append(f"{r.period}: rank {int(r['rank']) if pd.notna(r['rank']) else '–'} of {r.n_ranked} authorities (1 = lowest){band}; against England: {r.vs_england}.")
+        notes.append(
+            f"{r.period}: rank {int(r['rank']) if pd.notna(r['rank']) else '–'} of {r.n_ranked} authorities (1 = lowest){band}; against England: {r.vs_england}."
+        )
     return ViewResult(f"{title}: DfE benchmark", figure=ax.figure, notes=notes)
 
 
@@ -389,7 +436,10 @@ class Explorer:
         with_data = set(ctx.figures.indicator_id.unique())
         order = {sid: i for i, sid in enumerate(cat.subgroups)}
         inds = sorted(cat.indicators.values(), key=lambda i: order.get(i.subgroup, len(order)))
-        options = [(f"{cat.subgroups[i.subgroup].name} · {i.title}" if i.subgroup in cat.subgroups else i.title, i.id) for i in inds]
+        options = [
+            (f"{cat.subgroups[i.subgroup].name} · {i.title}" if i.subgroup in cat.subgroups else i.title, i.id)
+            for i in inds
+        ]
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
         if indicator is not None and indicator not in cat.indicators:
@@ -399,9 +449,20 @@ class Explorer:
         wide = w.Layout(width="95%")
         style = {"description_width": "110px"}
         self.indicator = w.Dropdown(options=options, value=first, description="Indicator", layout=wide, style=style)
-        self.breakdown = w.Dropdown(options=self._breakdown_options(first), description="Breakdown", layout=wide, style=style)
-        self.periods = w.SelectionRangeSlider(options=qs, index=(0, len(qs) - 1), description="Quarters", layout=wide, style=style, continuous_update=False)
-        self.view = w.ToggleButtons(options=[(label, key) for key, label in VIEWS.items()], value=view, description="View", style=style)
+        self.breakdown = w.Dropdown(
+            options=self._breakdown_options(first), description="Breakdown", layout=wide, style=style
+        )
+        self.periods = w.SelectionRangeSlider(
+            options=qs,
+            index=(0, len(qs) - 1),
+            description="Quarters",
+            layout=wide,
+            style=style,
+            continuous_update=False,
+        )
+        self.view = w.ToggleButtons(
+            options=[(label, key) for key, label in VIEWS.items()], value=view, description="View", style=style
+        )
         self.output = w.Output(layout=w.Layout(min_height="380px"))
         self.status = w.HTML()
         self.widget = w.VBox([self.indicator, self.breakdown, self.periods, self.view, self.status, self.output])
@@ -486,7 +547,9 @@ class Explorer:
                 self._rows = {ind.id: published_rows(self.ctx, ind)}  # one indicator cached: the one on screen
             s = _series(self.ctx, ind, st["breakdown"], st["breakdown_value"], st["periods"], self._rows[ind.id])
             if not s.received.any():
-                return ViewResult(title, message="No figures received for this indicator and breakdown in the chosen quarters.")
+                return ViewResult(
+                    title, message="No figures received for this indicator and breakdown in the chosen quarters."
+                )
             views: dict[str, Callable[[Context, Indicator, pd.DataFrame, str], ViewResult]] = {
                 "spc": _view_spc,
                 "trend": _view_trend,

@@ -24,7 +24,7 @@ import re
 import subprocess
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -260,7 +260,9 @@ def fork_notebook(
     out_dir = p.notebooks / "deep_dives"
     target = out_dir / f"{today.isoformat()}-{slug}.ipynb"
     if target.exists():
-        raise FileExistsError(f"{target} already exists; choose another --name, or delete or rename the existing deep dive")
+        raise FileExistsError(
+            f"{target} already exists; choose another --name, or delete or rename the existing deep dive"
+        )
 
     nb = nbformat.read(str(src_path), as_version=4)
     cell = _parameters_cell(nb)
@@ -299,7 +301,13 @@ def fork_notebook(
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(_header(name, shown, commit, today, final)))
     lscb = dict(nb.metadata.get("lscb", {}))
     lscb.pop("notes", None)
-    lscb["forked_from"] = {"notebook": shown, "commit": commit, "date": today.isoformat(), "parameters": final, "name": name}
+    lscb["forked_from"] = {
+        "notebook": shown,
+        "commit": commit,
+        "date": today.isoformat(),
+        "parameters": final,
+        "name": name,
+    }
     nb.metadata["lscb"] = lscb
     nbformat.validate(nb)
 
@@ -320,11 +328,24 @@ def fork_notebook(
 
 
 def fork_command(
-    notebook: Annotated[str, typer.Argument(help="Report notebook to fork: a path, or a name under notebooks/ (core_data_set, subgroup_report).", show_default=False)],
+    notebook: Annotated[
+        str,
+        typer.Argument(
+            help="Report notebook to fork: a path, or a name under notebooks/ (core_data_set, subgroup_report).",
+            show_default=False,
+        ),
+    ],
     name: Annotated[str, typer.Option("--name", "-n", help="Title of the deep dive (also its file name).")],
-    quarter: Annotated[Optional[str], typer.Option("--quarter", "-q", help="Preset quarter, e.g. '2026-27 Q2' or 'latest'.")] = None,
-    subgroup: Annotated[Optional[str], typer.Option("--subgroup", "-s", help="Preset sub-group id (notebooks with a subgroup parameter).")] = None,
-    root: Annotated[Optional[Path], typer.Option("--root", help="Project folder (default: this checkout).", hidden=True)] = None,
+    quarter: Annotated[
+        str | None, typer.Option("--quarter", "-q", help="Preset quarter, e.g. '2026-27 Q2' or 'latest'.")
+    ] = None,
+    subgroup: Annotated[
+        str | None,
+        typer.Option("--subgroup", "-s", help="Preset sub-group id (notebooks with a subgroup parameter)."),
+    ] = None,
+    root: Annotated[
+        Path | None, typer.Option("--root", help="Project folder (default: this checkout).", hidden=True)
+    ] = None,
 ) -> None:
     """Fork a report notebook into notebooks/deep_dives/ with its parameters preset."""
     params = {"quarter": quarter, "subgroup": subgroup}

@@ -43,12 +43,20 @@ import pandas as pd
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
-from lscb_analysis.population import load_population, population_for
 from lscb_analysis.periods import Quarter
+from lscb_analysis.population import load_population, population_for
 from lscb_analysis.returns.reader import MAX_RETURN_BYTES, ReturnFile, read_return, return_files
 from lscb_analysis.returns.rules import RULES, Finding, findings_frame
 from lscb_analysis.returns.validate import outlier_findings, validate_returns
-from lscb_analysis.store import KEY, LOG_COLUMNS, empty_store, read_history, store_lock, write_ingest_records, write_store
+from lscb_analysis.store import (
+    KEY,
+    LOG_COLUMNS,
+    empty_store,
+    read_history,
+    store_lock,
+    write_ingest_records,
+    write_store,
+)
 
 __all__ = ["IngestResult", "ingest_quarters", "return_folders", "latest_quarter_with_returns", "compute_values"]
 
@@ -142,7 +150,11 @@ def compute_values(df: pd.DataFrame, cat: Catalogue, pop: pd.DataFrame) -> pd.Da
     inds = cat.indicators
     units = df.indicator_id.map({i: ind.unit for i, ind in inds.items()})
     per = df.indicator_id.map({i: float(ind.per) if ind.per else np.nan for i, ind in inds.items()}).astype(float)
-    use_pop = df.indicator_id.map({i: ind.denominator_source == "child_population" for i, ind in inds.items()}).fillna(False).astype(bool)
+    use_pop = (
+        df.indicator_id.map({i: ind.denominator_source == "child_population" for i, ind in inds.items()})
+        .fillna(False)
+        .astype(bool)
+    )
     den = pd.to_numeric(df.denominator, errors="coerce").astype(float)
     if use_pop.any():
         fy_of = {p: Quarter.parse(p).fy for p in df.loc[use_pop, "period"].unique()}
@@ -192,19 +204,29 @@ def _store_rows(files: list[ReturnFile], rows: pd.DataFrame, area: str, stamp: s
     )
 
 
-def _missing_returns(cat: Catalogue, quarters: list[Quarter], files: list[ReturnFile], folders: dict[Quarter, Path], raw: Path) -> list[Finding]:
+def _missing_returns(
+    cat: Catalogue, quarters: list[Quarter], files: list[ReturnFile], folders: dict[Quarter, Path], raw: Path
+) -> list[Finding]:
     have = {(rf.quarter, rf.provider) for rf in files}
     out = []
     for q in quarters:
-        due = sorted({ind.provider for ind in cat.indicators.values() if ind.due_in(q.q)}, key=list(cat.providers).index)
+        due = sorted(
+            {ind.provider for ind in cat.indicators.values() if ind.due_in(q.q)}, key=list(cat.providers).index
+        )
         for prov in due:
             if (q, prov) not in have:
                 folder = _display_name(folders[q], raw)
                 out.append(
                     Finding(
-                        file="", sheet="", row=None, column="", rule="R042-return-missing", severity="warning",
+                        file="",
+                        sheet="",
+                        row=None,
+                        column="",
+                        rule="R042-return-missing",
+                        severity="warning",
                         message=f"No return from {cat.providers[prov].name} for {q.code}: expected {folder}/{prov}.csv or .xlsx; chase the {cat.providers[prov].contact_role}.",
-                        provider=prov, quarter=q.code,
+                        provider=prov,
+                        quarter=q.code,
                     )
                 )
     return out
@@ -225,7 +247,8 @@ def _restatement_findings(changed: pd.DataFrame, current: pd.DataFrame) -> list[
         cell = r.indicator_id if r.breakdown == "total" else f"{r.indicator_id} ({r.breakdown} = {r.breakdown_value})"
         out.append(
             Finding.on_figure(
-                r, "R052-restatement",
+                r,
+                "R052-restatement",
                 f"Row {int(r.source_row)} revises {cell} for {r.period} from {show(r.numerator_old, r.denominator_old, r.status_old)} "
                 f"to {show(r.numerator, r.denominator, r.status)} (previously from {r.source_file_old}, ingested {r.ingested_at_old}); "
                 "confirm the revision is intended: the old figure is kept in the history.",
@@ -234,7 +257,9 @@ def _restatement_findings(changed: pd.DataFrame, current: pd.DataFrame) -> list[
     return out
 
 
-def _returns_log(files: list[ReturnFile], findings: list[Finding], rejected: set[int], rows: pd.DataFrame, stamp: str) -> pd.DataFrame:
+def _returns_log(
+    files: list[ReturnFile], findings: list[Finding], rejected: set[int], rows: pd.DataFrame, stamp: str
+) -> pd.DataFrame:
     errs: dict[str, int] = {}
     warns: dict[str, int] = {}
     for f in findings:
@@ -246,18 +271,36 @@ def _returns_log(files: list[ReturnFile], findings: list[Finding], rejected: set
     for i, rf in enumerate(files):
         recs.append(
             {
-                "quarter": rf.quarter.code, "provider": rf.provider, "file": rf.name, "file_sha256": rf.sha256, "size": rf.size,
-                "modified": dt.datetime.fromtimestamp(rf.mtime, dt.timezone.utc).isoformat(timespec="seconds") if rf.mtime else "",
-                "status": "rejected" if i in rejected else "accepted", "errors": errs.get(rf.name, 0), "warnings": warns.get(rf.name, 0),
-                "rows": int(nrows.get(i, 0)), "ingested_at": stamp,
+                "quarter": rf.quarter.code,
+                "provider": rf.provider,
+                "file": rf.name,
+                "file_sha256": rf.sha256,
+                "size": rf.size,
+                "modified": dt.datetime.fromtimestamp(rf.mtime, dt.UTC).isoformat(timespec="seconds")
+                if rf.mtime
+                else "",
+                "status": "rejected" if i in rejected else "accepted",
+                "errors": errs.get(rf.name, 0),
+                "warnings": warns.get(rf.name, 0),
+                "rows": int(nrows.get(i, 0)),
+                "ingested_at": stamp,
             }
         )
     for f in findings:
         if f.rule == "R042-return-missing":
             recs.append(
                 {
-                    "quarter": f.quarter, "provider": f.provider, "file": "", "file_sha256": "", "size": 0, "modified": "",
-                    "status": "missing", "errors": 0, "warnings": 1, "rows": 0, "ingested_at": stamp,
+                    "quarter": f.quarter,
+                    "provider": f.provider,
+                    "file": "",
+                    "file_sha256": "",
+                    "size": 0,
+                    "modified": "",
+                    "status": "missing",
+                    "errors": 0,
+                    "warnings": 1,
+                    "rows": 0,
+                    "ingested_at": stamp,
                 }
             )
     return pd.DataFrame(recs, columns=LOG_COLUMNS)
@@ -304,9 +347,13 @@ def ingest_quarters(
         if q not in folders:
             raise FileNotFoundError(f"no returns folder for {q.label} under {p.returns / partnership.returns_folder}")
     result = IngestResult(quarters=quarters)
-    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     with store_lock(p.root):
-        files = [read_return(f, q, name=_display_name(f, p.raw), max_bytes=max_bytes) for q in quarters for f in return_files(folders[q])]
+        files = [
+            read_return(f, q, name=_display_name(f, p.raw), max_bytes=max_bytes)
+            for q in quarters
+            for f in return_files(folders[q])
+        ]
         v = validate_returns(files, cat)
         new = compute_values(_store_rows(files, v.rows, partnership.area_code, stamp), cat, pop)
         history = read_history(p.root)
@@ -321,9 +368,13 @@ def ingest_quarters(
         if len(changed):
             history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
             write_store(history.drop_duplicates(KEY, keep="last"), history, p.root)
-        findings.sort(key=lambda f: (f.quarter, f.file, f.row if f.row is not None else 0, RULES[f.rule].severity != "error"))
+        findings.sort(
+            key=lambda f: (f.quarter, f.file, f.row if f.row is not None else 0, RULES[f.rule].severity != "error")
+        )
         fdf = findings_frame(findings).assign(ingested_at=stamp)
-        write_ingest_records([q.code for q in quarters], fdf, _returns_log(files, findings, set(v.rejected), v.rows, stamp), p.root)
+        write_ingest_records(
+            [q.code for q in quarters], fdf, _returns_log(files, findings, set(v.rejected), v.rows, stamp), p.root
+        )
     result.files = [rf.path for rf in files]
     result.accepted = [files[i].path for i in v.accepted]
     result.rejected = [files[i].path for i in v.rejected]

@@ -65,7 +65,9 @@ class Quarter:
             )
         start, end, q = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if (start + 1) % 100 != end:
-            raise QuarterError(f"not a quarter: {text!r}; the financial year {start}-{end:02d} must be consecutive years, e.g. {start}-{(start + 1) % 100:02d}")
+            raise QuarterError(
+                f"not a quarter: {text!r}; the financial year {start}-{end:02d} must be consecutive years, e.g. {start}-{(start + 1) % 100:02d}"
+            )
         return cls(start, q)
 
     @classmethod

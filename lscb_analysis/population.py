@@ -41,5 +41,7 @@ def population_for(pop: pd.DataFrame, financial_year: str, locality: str | None 
     if rows.empty:
         raise KeyError(f"no population for locality {locality!r}")
     years = sorted(rows.financial_year.unique())
-    year = financial_year if financial_year in years else max((y for y in years if y <= financial_year), default=years[0])
+    year = (
+        financial_year if financial_year in years else max((y for y in years if y <= financial_year), default=years[0])
+    )
     return float(rows.loc[rows.financial_year == year, "population"].sum())

@@ -32,8 +32,8 @@ from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.format import TOTAL
-from lscb_analysis.store import StoreMissingError, read_figures, read_returns_log
 from lscb_analysis.returns.reader import return_files
+from lscb_analysis.store import StoreMissingError, read_figures, read_returns_log
 
 __all__ = ["RECEIVED_LOG", "received_dates", "timeliness", "completeness", "errors_by_provider", "due_date"]
 
@@ -86,7 +86,12 @@ def received_dates(root: Path | str | None = None) -> dict[tuple[str, str], dt.d
 
 
 def _timeliness(
-    q: Quarter, cat: Catalogue, folder: Path | None, log: pd.DataFrame, received: dict[tuple[str, str], dt.date], today: dt.date
+    q: Quarter,
+    cat: Catalogue,
+    folder: Path | None,
+    log: pd.DataFrame,
+    received: dict[tuple[str, str], dt.date],
+    today: dt.date,
 ) -> pd.DataFrame:
     due_providers = [pid for pid in cat.providers if cat.for_provider(pid, q.q)]
     files: dict[str, list[Path]] = {}
@@ -138,7 +143,22 @@ def _timeliness(
                 "warnings": sum(w for _, _, w in plog),
             }
         )
-    df = pd.DataFrame(rows, columns=["provider", "provider_name", "due", "files", "received", "received_from", "days_late", "status", "ingest", "errors", "warnings"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "provider",
+            "provider_name",
+            "due",
+            "files",
+            "received",
+            "received_from",
+            "days_late",
+            "status",
+            "ingest",
+            "errors",
+            "warnings",
+        ],
+    )
     df["days_late"] = df.days_late.astype("Int64")
     return df
 
@@ -171,7 +191,14 @@ def timeliness(quarter: Quarter | str, root: Path | str | None = None, *, today:
     from lscb_analysis.ingest import return_folders
 
     folder = return_folders(p.root).get(q)
-    return _timeliness(q, load_catalogue(p.parameters), folder, read_returns_log(p.root), received_dates(p.root), today or dt.date.today())
+    return _timeliness(
+        q,
+        load_catalogue(p.parameters),
+        folder,
+        read_returns_log(p.root),
+        received_dates(p.root),
+        today or dt.date.today(),
+    )
 
 
 def _completeness(q: Quarter, cat: Catalogue, figures: pd.DataFrame) -> pd.DataFrame:
@@ -186,8 +213,15 @@ def _completeness(q: Quarter, cat: Catalogue, figures: pd.DataFrame) -> pd.DataF
             st = status.to_numpy()[idx]
             sym = pd.Series(st[st != ""]).value_counts().sort_index() if (st != "").any() else None
             tot = idx[is_total[idx]]
-            total_state = "none" if len(tot) == 0 else ("ok" if has_num[tot[0]] else f"not available ({st[is_total[idx]][0]})")
-            stats[str(ind_id)] = (len(idx), int(has_num[idx].sum()), "" if sym is None else ", ".join(f"{k}: {v}" for k, v in sym.items()), total_state)
+            total_state = (
+                "none" if len(tot) == 0 else ("ok" if has_num[tot[0]] else f"not available ({st[is_total[idx]][0]})")
+            )
+            stats[str(ind_id)] = (
+                len(idx),
+                int(has_num[idx].sum()),
+                "" if sym is None else ", ".join(f"{k}: {v}" for k, v in sym.items()),
+                total_state,
+            )
     rows = []
     for pid in cat.providers:
         for ind in cat.for_provider(pid, q.q):
@@ -215,7 +249,9 @@ def _completeness(q: Quarter, cat: Catalogue, figures: pd.DataFrame) -> pd.DataF
                     "status": status,
                 }
             )
-    return pd.DataFrame(rows, columns=["provider", "indicator_id", "title", "expected_rows", "rows", "figures", "symbols", "status"])
+    return pd.DataFrame(
+        rows, columns=["provider", "indicator_id", "title", "expected_rows", "rows", "figures", "symbols", "status"]
+    )
 
 
 def completeness(quarter: Quarter | str, root: Path | str | None = None) -> pd.DataFrame:
@@ -262,10 +298,18 @@ def errors_by_provider(root: Path | str | None = None) -> pd.DataFrame:
         is_rej=log.status.eq("rejected"),
         is_missing=log.status.eq("missing"),
     )
-    g = log.groupby(["quarter", "provider"], sort=False).agg(
-        files=("is_file", "sum"), accepted=("is_acc", "sum"), rejected=("is_rej", "sum"), missing=("is_missing", "any"),
-        errors=("errors", "sum"), warnings=("warnings", "sum"),
-    ).reset_index()
+    g = (
+        log.groupby(["quarter", "provider"], sort=False)
+        .agg(
+            files=("is_file", "sum"),
+            accepted=("is_acc", "sum"),
+            rejected=("is_rej", "sum"),
+            missing=("is_missing", "any"),
+            errors=("errors", "sum"),
+            warnings=("warnings", "sum"),
+        )
+        .reset_index()
+    )
     order = {pid: i for i, pid in enumerate(load_catalogue(p.parameters).providers)}
     g["_q"] = g.quarter.map(lambda s: Quarter.parse(s).ordinal)
     g["_p"] = g.provider.map(lambda s: order.get(s, len(order)))

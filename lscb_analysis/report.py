@@ -14,12 +14,19 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from lscb_analysis.summary.context import UNIT_LABELS, Context, indicator_series, load_benchmark, load_context, load_summary
 from lscb_analysis.disclosure import is_small, suppress_series
-from lscb_analysis.render.format import format_value
 from lscb_analysis.periods import Quarter
+from lscb_analysis.render.format import format_value
 from lscb_analysis.render.plots.series import mark_annotations, series_chart
 from lscb_analysis.render.scorecard import legend_html, render_scorecard, scorecard_frame
+from lscb_analysis.summary.context import (
+    UNIT_LABELS,
+    Context,
+    indicator_series,
+    load_benchmark,
+    load_context,
+    load_summary,
+)
 
 __all__ = [
     "load_context",
@@ -73,7 +80,9 @@ def _summary(ctx: Context, subgroup: str | None) -> pd.DataFrame:
     return s[s.subgroup == subgroup] if subgroup else s
 
 
-def scorecard(ctx: Context, subgroup: str | None = None, *, annotations: dict[str, list[str]] | None = None) -> pd.DataFrame:
+def scorecard(
+    ctx: Context, subgroup: str | None = None, *, annotations: dict[str, list[str]] | None = None
+) -> pd.DataFrame:
     """Display the score card (one row per indicator) with its legend; returns the display frame."""
     s = _summary(ctx, subgroup)
     if subgroup is None:  # the roll-up: every sub-group's rows together, in the order of subgroups.yaml
@@ -82,8 +91,17 @@ def scorecard(ctx: Context, subgroup: str | None = None, *, annotations: dict[st
     frame = scorecard_frame(s, ctx.partnership.disclosure, annotations=annotations)
     title = ctx.catalogue.subgroups[subgroup].name if subgroup else "Core data set"
     groups = None if subgroup else s.subgroup.map(lambda g: ctx.catalogue.subgroups[g].name)
-    display(HTML(render_scorecard(frame, title=f"Score card: {title}", subtitle=ctx.quarter.label,
-                                  benchmark=_benchmark_cells(ctx, subgroup), groups=groups)))
+    display(
+        HTML(
+            render_scorecard(
+                frame,
+                title=f"Score card: {title}",
+                subtitle=ctx.quarter.label,
+                benchmark=_benchmark_cells(ctx, subgroup),
+                groups=groups,
+            )
+        )
+    )
     display(HTML(legend_html()))
     return frame
 
@@ -101,7 +119,9 @@ def exceptions(ctx: Context) -> pd.DataFrame:
     bench = latest[["vs_england"]].rename(columns={"vs_england": "comparison"}) if len(latest) else None
     ex = find_exceptions(load_summary(ctx), names, bench)
     if ex.empty:
-        display(Markdown("No indicator shows a special cause of concern, a worsening trend or a red rating this quarter."))
+        display(
+            Markdown("No indicator shows a special cause of concern, a worsening trend or a red rating this quarter.")
+        )
     else:
         display(Markdown(f"**{len(ex)} indicators need the Board's attention this quarter.**"))
         display(HTML(ex.drop(columns="indicator_id").to_html(index=False, escape=True, classes="lscb-table", border=0)))
@@ -144,12 +164,20 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
             fig = spc_chart(result, title=ind.title, y_label=UNIT_LABELS[ind.unit])
             mark_annotations(fig.axes[0], list(result.data.x), result.data.y.to_numpy(dtype=float), notes)
         else:
-            fig = series_chart(masked.assign(period=masked.quarter.map(lambda q: q.code)), title=ind.title,
-                               unit_label=UNIT_LABELS[ind.unit], target=ind.target, annotations=notes)
+            fig = series_chart(
+                masked.assign(period=masked.quarter.map(lambda q: q.code)),
+                title=ind.title,
+                unit_label=UNIT_LABELS[ind.unit],
+                target=ind.target,
+                annotations=notes,
+            )
         plt.show()
         plt.close(fig)
         drawn += 1
-        lines = [f"**Trend:** {row.trend_sentence}", f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}"]
+        lines = [
+            f"**Trend:** {row.trend_sentence}",
+            f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}",
+        ]
         for n, (period, text) in enumerate(notes.items(), start=1):
             lines.append(f"**Note [{n}] {period}:** {text}")
         display(Markdown("\n\n".join(lines)))
@@ -165,8 +193,16 @@ def benchmark_latest(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
     if b.empty:
         return b
     ids = [i.id for i in ctx.catalogue.indicators.values() if subgroup is None or i.subgroup == subgroup]
-    b = b[b.indicator_id.isin(ids)].assign(title=lambda d: d.indicator_id.map(lambda i: ctx.catalogue.indicators[i].title))
-    return b.sort_values("year").groupby("indicator_id", sort=False).tail(1).set_index("indicator_id").reindex([i for i in ids if i in set(b.indicator_id)])
+    b = b[b.indicator_id.isin(ids)].assign(
+        title=lambda d: d.indicator_id.map(lambda i: ctx.catalogue.indicators[i].title)
+    )
+    return (
+        b.sort_values("year")
+        .groupby("indicator_id", sort=False)
+        .tail(1)
+        .set_index("indicator_id")
+        .reindex([i for i in ids if i in set(b.indicator_id)])
+    )
 
 
 def _benchmark_cells(ctx: Context, subgroup: str | None) -> pd.DataFrame | None:
@@ -179,8 +215,13 @@ def _benchmark_cells(ctx: Context, subgroup: str | None) -> pd.DataFrame | None:
         unit = "percentage" if r.unit == "percentage" else "rate"
         year = f"{int(r.year) - 1}-{str(int(r.year))[-2:]}"
         vs = r.vs_england if isinstance(r.vs_england, str) else "not compared"
-        word = {"better": "Better than England", "worse": "Worse than England", "similar": "Similar to England",
-                "higher": "Higher than England", "lower": "Lower than England"}.get(vs, "Not compared")
+        word = {
+            "better": "Better than England",
+            "worse": "Worse than England",
+            "similar": "Similar to England",
+            "higher": "Higher than England",
+            "lower": "Lower than England",
+        }.get(vs, "Not compared")
         cells[iid] = (
             f"{year}: {format_value(r.value, unit)}; England {format_value(r.england_value, unit)}; "
             f"neighbours {format_value(r.neighbour_average, unit)}<br><em>{word}</em>"
@@ -200,11 +241,23 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
 
     latest = benchmark_latest(ctx, subgroup)
     if latest.empty:
-        display(Markdown("_DfE does not publish the indicators of this report for local authorities; no benchmark is available._"))
+        display(
+            Markdown(
+                "_DfE does not publish the indicators of this report for local authorities; no benchmark is available._"
+            )
+        )
         return latest
     la = latest.la_name.iloc[0]
-    borrowed = " The demonstration partnership is fictional: these are the published figures of the authority named in `parameters/partnership.yaml`." if ctx.partnership.fictional else ""
-    display(Markdown(f"Published DfE statistics (reporting years ending 31 March) for **{la}**, against its ten statistical neighbours (DfE 2025 model), its region and England.{borrowed}"))
+    borrowed = (
+        " The demonstration partnership is fictional: these are the published figures of the authority named in `parameters/partnership.yaml`."
+        if ctx.partnership.fictional
+        else ""
+    )
+    display(
+        Markdown(
+            f"Published DfE statistics (reporting years ending 31 March) for **{la}**, against its ten statistical neighbours (DfE 2025 model), its region and England.{borrowed}"
+        )
+    )
 
     def f(v: float, unit: str) -> str:
         return format_value(v, "percentage" if unit == "percentage" else "rate")
@@ -212,21 +265,34 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
     shown = pd.DataFrame(
         {
             "Indicator": latest.title,
-            "Year": latest.period.map(lambda p: f"{int(p) - 1}-{str(p)[-2:]}" if str(p).isdigit() and len(str(p)) == 4 else p),
-            la: [f(v, u) if not st else st for v, u, st in zip(latest.value, latest.unit, latest.status.fillna(""), strict=True)],
-            "Neighbours (average)": [f"{f(v, u)} ({n} of 10)" for v, u, n in zip(latest.neighbour_average, latest.unit, latest.neighbours_used, strict=True)],
+            "Year": latest.period.map(
+                lambda p: f"{int(p) - 1}-{str(p)[-2:]}" if str(p).isdigit() and len(str(p)) == 4 else p
+            ),
+            la: [
+                f(v, u) if not st else st
+                for v, u, st in zip(latest.value, latest.unit, latest.status.fillna(""), strict=True)
+            ],
+            "Neighbours (average)": [
+                f"{f(v, u)} ({n} of 10)"
+                for v, u, n in zip(latest.neighbour_average, latest.unit, latest.neighbours_used, strict=True)
+            ],
             "Region": [f(v, u) for v, u in zip(latest.region_value, latest.unit, strict=True)],
             "England": [f(v, u) for v, u in zip(latest.england_value, latest.unit, strict=True)],
-            "Rank (1 = lowest)": [f"{r:.0f} of {n:.0f}" if pd.notna(r) else "–" for r, n in zip(latest["rank"], latest.n_ranked, strict=True)],
+            "Rank (1 = lowest)": [
+                f"{r:.0f} of {n:.0f}" if pd.notna(r) else "–"
+                for r, n in zip(latest["rank"], latest.n_ranked, strict=True)
+            ],
             "Quartile band": latest.quartile_band.map(lambda b: _BAND_WORDS.get(b, b) if isinstance(b, str) else "–"),
-            "Change on previous year": [f(v, u) if pd.notna(v) else "–" for v, u in zip(latest.change, latest.unit, strict=True)],
+            "Change on previous year": [
+                f(v, u) if pd.notna(v) else "–" for v, u in zip(latest.change, latest.unit, strict=True)
+            ],
             "Compared with England (95% CI)": latest.vs_england.fillna("not compared").str.capitalize(),
         }
     )
     display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
     if charts:
-        from lscb_analysis.summary.context import load_benchmark_charts
         from lscb_analysis.render.plots.benchmark import plot_funnel
+        from lscb_analysis.summary.context import load_benchmark_charts
 
         b = load_benchmark(ctx)
         for iid in latest.index:
@@ -255,7 +321,9 @@ def annotation_notes(ctx: Context, subgroup: str | None = None) -> dict[str, dic
     return {k: v for k, v in out.items() if v}
 
 
-def narrative(ctx: Context, subgroup: str, *keys: str, heading_level: int = 2, notice: bool = False, title: str | None = None) -> bool:
+def narrative(
+    ctx: Context, subgroup: str, *keys: str, heading_level: int = 2, notice: bool = False, title: str | None = None
+) -> bool:
     """Show the sub-group's own narrative sections (``parameters/narratives/<quarter>/<subgroup>.md``).
 
     Parameters
@@ -303,12 +371,24 @@ def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
         display(Markdown("_No actions recorded in `parameters/actions/`._"))
         return table
     overdue = int(table.overdue.sum())
-    display(Markdown(f"**{overdue} overdue** of {len(table)} actions at {ctx.quarter.end:%d %B %Y}." if overdue else f"No overdue actions ({len(table)} recorded)."))
+    display(
+        Markdown(
+            f"**{overdue} overdue** of {len(table)} actions at {ctx.quarter.end:%d %B %Y}."
+            if overdue
+            else f"No overdue actions ({len(table)} recorded)."
+        )
+    )
     shown = actions_display(table, ctx.catalogue)
-    styled = shown.style.hide(axis="index").set_properties(**{"text-align": "left", "vertical-align": "top"}).set_table_styles(
-        [{"selector": "th", "props": "text-align: left;"}]
-    ).apply(
-        lambda row: ["background-color:#fde0dd;font-weight:bold" if table.overdue.iloc[row.name] else "" for _ in row], axis=1
+    styled = (
+        shown.style.hide(axis="index")
+        .set_properties(**{"text-align": "left", "vertical-align": "top"})
+        .set_table_styles([{"selector": "th", "props": "text-align: left;"}])
+        .apply(
+            lambda row: [
+                "background-color:#fde0dd;font-weight:bold" if table.overdue.iloc[row.name] else "" for _ in row
+            ],
+            axis=1,
+        )
     )
     display(HTML(styled.to_html()))
     return table
@@ -323,25 +403,38 @@ def returns_status(ctx: Context) -> pd.DataFrame:
 
     t = timeliness(ctx.quarter, ctx.root)
     late = t[t.status.isin(["late", "missing", "awaited"])]
-    display(Markdown(
-        f"**{int((t.status == 'on time').sum())} of {len(t)} providers returned on time.**"
-        + (f" Late or missing: {', '.join(late.provider_name)}." if len(late) else "")
-    ))
-    shown = pd.DataFrame({
-        "Provider": t.provider_name,
-        "Due": pd.to_datetime(t.due).dt.strftime("%d %b %Y"),
-        "Received": pd.to_datetime(t.received, errors="coerce").dt.strftime("%d %b %Y").fillna("–"),
-        "Status": [f"{st}" + (f" ({d:.0f} days late)" if st == "late" and pd.notna(d) else "") for st, d in zip(t.status, t.days_late, strict=True)],
-        "Errors": t.errors,
-        "Warnings": t.warnings,
-    })
+    display(
+        Markdown(
+            f"**{int((t.status == 'on time').sum())} of {len(t)} providers returned on time.**"
+            + (f" Late or missing: {', '.join(late.provider_name)}." if len(late) else "")
+        )
+    )
+    shown = pd.DataFrame(
+        {
+            "Provider": t.provider_name,
+            "Due": pd.to_datetime(t.due).dt.strftime("%d %b %Y"),
+            "Received": pd.to_datetime(t.received, errors="coerce").dt.strftime("%d %b %Y").fillna("–"),
+            "Status": [
+                f"{st}" + (f" ({d:.0f} days late)" if st == "late" and pd.notna(d) else "")
+                for st, d in zip(t.status, t.days_late, strict=True)
+            ],
+            "Errors": t.errors,
+            "Warnings": t.warnings,
+        }
+    )
     display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
     c = completeness(ctx.quarter, ctx.root)
     incomplete = c[c.status != "complete"]
-    display(Markdown(
-        f"**Completeness:** {len(c) - len(incomplete)} of {len(c)} indicators due this quarter are complete."
-        + ("" if incomplete.empty else " Incomplete: " + "; ".join(f"{r.title} ({r.status})" for r in incomplete.itertuples()) + ".")
-    ))
+    display(
+        Markdown(
+            f"**Completeness:** {len(c) - len(incomplete)} of {len(c)} indicators due this quarter are complete."
+            + (
+                ""
+                if incomplete.empty
+                else " Incomplete: " + "; ".join(f"{r.title} ({r.status})" for r in incomplete.itertuples()) + "."
+            )
+        )
+    )
     e = errors_by_provider(ctx.root)
     if not e.empty:
         recent = e[e.quarter.map(lambda x: ctx.quarter - Quarter.parse(x) < 8 and Quarter.parse(x) <= ctx.quarter)]
@@ -361,15 +454,29 @@ def restatements(ctx: Context) -> pd.DataFrame:
         return r
     rule = ctx.partnership.disclosure
     titles = {i: ind.title for i, ind in ctx.catalogue.indicators.items()}
-    shown = pd.DataFrame({
-        "Indicator": r.indicator_id.map(titles),
-        "Quarter": r.period,
-        "Breakdown": [("" if b == "total" else f"{b}: {v}") for b, v in zip(r.breakdown, r.breakdown_value, strict=True)],
-        "Was": [rule.symbol if is_small([n], rule)[0] else format_value(v, "rate") for n, v in zip(r.old_numerator, r.old_value, strict=True)],
-        "Now": [rule.symbol if is_small([n], rule)[0] else format_value(v, "rate") for n, v in zip(r.new_numerator, r.new_value, strict=True)],
-        "Source": r.new_source_file.map(lambda f: Path(str(f)).name),
-    })
-    display(Markdown(f"**{len(r)} figures restated.** Reports use the latest accepted value; the store keeps every earlier value with its source file and time."))
+    shown = pd.DataFrame(
+        {
+            "Indicator": r.indicator_id.map(titles),
+            "Quarter": r.period,
+            "Breakdown": [
+                ("" if b == "total" else f"{b}: {v}") for b, v in zip(r.breakdown, r.breakdown_value, strict=True)
+            ],
+            "Was": [
+                rule.symbol if is_small([n], rule)[0] else format_value(v, "rate")
+                for n, v in zip(r.old_numerator, r.old_value, strict=True)
+            ],
+            "Now": [
+                rule.symbol if is_small([n], rule)[0] else format_value(v, "rate")
+                for n, v in zip(r.new_numerator, r.new_value, strict=True)
+            ],
+            "Source": r.new_source_file.map(lambda f: Path(str(f)).name),
+        }
+    )
+    display(
+        Markdown(
+            f"**{len(r)} figures restated.** Reports use the latest accepted value; the store keeps every earlier value with its source file and time."
+        )
+    )
     display(HTML(shown.to_html(index=False, escape=True, classes="lscb-table", border=0)))
     return r
 
@@ -406,20 +513,33 @@ def breakdowns(ctx: Context, subgroup: str, *, last: int = 8) -> int:
             part = safe[safe.breakdown == dim]
             if part.empty:
                 continue
-            values = {v: part[part.breakdown_value == v].set_index("period").reindex(periods) for v in ctx.catalogue.breakdowns[dim].values}
+            values = {
+                v: part[part.breakdown_value == v].set_index("period").reindex(periods)
+                for v in ctx.catalogue.breakdowns[dim].values
+            }
             scale = [float(x) for t in values.values() for x in t.value.astype(float) if pd.notna(x)]
-            body.append(f'<tr><th colspan="4" scope="rowgroup">{html.escape(ctx.catalogue.breakdowns[dim].label)}</th></tr>')
+            body.append(
+                f'<tr><th colspan="4" scope="rowgroup">{html.escape(ctx.catalogue.breakdowns[dim].label)}</th></tr>'
+            )
             for value, t in values.items():
                 vals = t.value.astype(float).tolist()
                 status = t.status.fillna("").astype(str).tolist()
-                cells = [format_value(v, ind.unit, st if st else "") for v, st in zip(vals[-2:], status[-2:], strict=True)]
+                cells = [
+                    format_value(v, ind.unit, st if st else "") for v, st in zip(vals[-2:], status[-2:], strict=True)
+                ]
                 cells = ["–"] * (2 - len(cells)) + cells
-                spark = sparkline_svg([None if pd.isna(v) else v for v in vals], scale=(min(scale, default=0.0), max(scale, default=1.0)))
-                body.append(f"<tr><td>{html.escape(value)}</td><td>{cells[1]}</td><td>{cells[0]}</td><td>{spark}</td></tr>")
+                spark = sparkline_svg(
+                    [None if pd.isna(v) else v for v in vals], scale=(min(scale, default=0.0), max(scale, default=1.0))
+                )
+                body.append(
+                    f"<tr><td>{html.escape(value)}</td><td>{cells[1]}</td><td>{cells[0]}</td><td>{spark}</td></tr>"
+                )
         if not body:
             continue
-        head = (f"<tr><th>{html.escape(ind.title)}</th><th>{html.escape(periods[-1])}</th>"
-                f"<th>{html.escape(periods[-2]) if len(periods) > 1 else ''}</th><th>Last {len(periods)} returns</th></tr>")
+        head = (
+            f"<tr><th>{html.escape(ind.title)}</th><th>{html.escape(periods[-1])}</th>"
+            f"<th>{html.escape(periods[-2]) if len(periods) > 1 else ''}</th><th>Last {len(periods)} returns</th></tr>"
+        )
         display(HTML(f'<table class="lscb-table"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'))
         shown += 1
     if not shown:

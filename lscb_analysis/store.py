@@ -29,10 +29,9 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from lscb_analysis.periods import Quarter
-
-from lscb_analysis.paths import paths
 from lscb_analysis.atomic import atomic_write_with
+from lscb_analysis.paths import paths
+from lscb_analysis.periods import Quarter
 
 __all__ = [
     "STORE_COLUMNS",
@@ -151,11 +150,30 @@ def write_store(figures: pd.DataFrame, history: pd.DataFrame, root: Path | str |
 # ------------------------------------------------------------ ingest records
 #: Columns of ``returns_log.parquet``.
 LOG_COLUMNS: list[str] = [
-    "quarter", "provider", "file", "file_sha256", "size", "modified", "status", "errors", "warnings", "rows", "ingested_at",
+    "quarter",
+    "provider",
+    "file",
+    "file_sha256",
+    "size",
+    "modified",
+    "status",
+    "errors",
+    "warnings",
+    "rows",
+    "ingested_at",
 ]
 _LOG_DTYPES = {
-    "quarter": "string", "provider": "string", "file": "string", "file_sha256": "string", "size": "Int64",
-    "modified": "string", "status": "string", "errors": "Int64", "warnings": "Int64", "rows": "Int64", "ingested_at": "string",
+    "quarter": "string",
+    "provider": "string",
+    "file": "string",
+    "file_sha256": "string",
+    "size": "Int64",
+    "modified": "string",
+    "status": "string",
+    "errors": "Int64",
+    "warnings": "Int64",
+    "rows": "Int64",
+    "ingested_at": "string",
 }
 
 
@@ -182,13 +200,19 @@ def read_returns_log(root: Path | str | None = None) -> pd.DataFrame:
     return pd.DataFrame(columns=LOG_COLUMNS).astype(_LOG_DTYPES)
 
 
-def write_ingest_records(quarters: list[str], findings: pd.DataFrame, log: pd.DataFrame, root: Path | str | None = None) -> None:
+def write_ingest_records(
+    quarters: list[str], findings: pd.DataFrame, log: pd.DataFrame, root: Path | str | None = None
+) -> None:
     """Replace the findings and returns log of ``quarters`` (codes). Call while holding :func:`store_lock`."""
     f_file, l_file = _record_files(root)
     old_f, old_l = read_findings(root), read_returns_log(root)
     keep = set(quarters)
     new_f = pd.concat([old_f[~old_f.quarter.isin(keep)], findings], ignore_index=True) if len(old_f) else findings
-    new_l = pd.concat([old_l[~old_l.quarter.isin(keep)], log[LOG_COLUMNS]], ignore_index=True) if len(old_l) else log[LOG_COLUMNS]
+    new_l = (
+        pd.concat([old_l[~old_l.quarter.isin(keep)], log[LOG_COLUMNS]], ignore_index=True)
+        if len(old_l)
+        else log[LOG_COLUMNS]
+    )
     new_l = new_l.astype(_LOG_DTYPES)
     atomic_write_with(f_file, lambda tmp: new_f.reset_index(drop=True).to_parquet(tmp, index=False))
     atomic_write_with(l_file, lambda tmp: new_l.reset_index(drop=True).to_parquet(tmp, index=False))

@@ -12,8 +12,8 @@ the symbol kept as its ``status``. ``0`` is a true zero (a number), not a symbol
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -113,7 +113,9 @@ def parse_cells(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     index = cells.index
     text = cells.to_numpy(dtype=object)
     with np.errstate(all="ignore"):
-        value = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        value = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan, copy=True
+        )
     status = np.full(len(text), None, dtype=object)
     bad = np.zeros(len(text), dtype=bool)
     todo = np.flatnonzero(~np.isfinite(value))

@@ -41,7 +41,9 @@ def catalogue():
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "parameters", tmp_path / "parameters", ignore=shutil.ignore_patterns("actions", "narratives"))
+    shutil.copytree(
+        ROOT / "parameters", tmp_path / "parameters", ignore=shutil.ignore_patterns("actions", "narratives")
+    )
     (tmp_path / "parameters" / "actions").mkdir()
     return tmp_path
 
@@ -92,15 +94,30 @@ def test_unknown_indicator_names_file_action_and_field(root):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("status: in_progress", "status: done"), "field 'status': must be one of not_started, in_progress, complete, closed (got 'done')"),
+        (
+            ("status: in_progress", "status: done"),
+            "field 'status': must be one of not_started, in_progress, complete, closed (got 'done')",
+        ),
         (("due: 2026-09-30", "due: 31/09/2026"), "field 'due': "),
-        (("due: 2026-09-30", "due: 2026-09-30 10:00:00"), "field 'due': must be a date such as 2026-09-30, without a time"),
+        (
+            ("due: 2026-09-30", "due: 2026-09-30 10:00:00"),
+            "field 'due': must be a date such as 2026-09-30, without a time",
+        ),
         (("raised: 2026-27 Q1", "raised: Q1 2026"), "field 'raised': not a quarter"),
         (("owner: Designated Nurse for Safeguarding Children", "owner: Mrs Smith"), "field 'owner': must be a role"),
-        (("owner: Designated Nurse for Safeguarding Children", "owner: a.person@example.org"), "field 'owner': must be a role, not an e-mail address"),
-        (("raised: 2026-27 Q1", "raised: 2026-27 Q1\n    priority: high"), "field 'priority': unknown field (allowed: id, action, owner"),
+        (
+            ("owner: Designated Nurse for Safeguarding Children", "owner: a.person@example.org"),
+            "field 'owner': must be a role, not an e-mail address",
+        ),
+        (
+            ("raised: 2026-27 Q1", "raised: 2026-27 Q1\n    priority: high"),
+            "field 'priority': unknown field (allowed: id, action, owner",
+        ),
         (("    action: Roll out the graded care profile.\n", ""), "field 'action': is required"),
-        (("raised: 2026-27 Q1", "raised: 2026-27 Q1\n    update: Child DOB 01/02/2015 seen"), "field 'update': looks like a date of birth"),
+        (
+            ("raised: 2026-27 Q1", "raised: 2026-27 Q1\n    update: Child DOB 01/02/2015 seen"),
+            "field 'update': looks like a date of birth",
+        ),
     ],
 )
 def test_field_errors_name_the_action_and_field(root, change, message):
@@ -112,7 +129,10 @@ def test_field_errors_name_the_action_and_field(root, change, message):
 
 
 def test_every_problem_is_reported_together(root):
-    write(root, GOOD + GOOD.replace("actions:\n", "").replace("in_progress", "started") + "  - just text\n  - action: no id\n")
+    write(
+        root,
+        GOOD + GOOD.replace("actions:\n", "").replace("in_progress", "started") + "  - just text\n  - action: no id\n",
+    )
     with pytest.raises(ActionsError) as e:
         load_actions("neglect", root)
     text = str(e.value)
@@ -174,7 +194,18 @@ def test_table_puts_overdue_first_most_overdue_on_top():
     assert t.id.tolist() == ["very-late", "bit-late", "soon", "later", "closed", "done"]
     assert t.overdue.tolist() == [True, True, False, False, False, False]
     assert t.days_overdue.tolist() == [92, 29, 0, 0, 0, 0]
-    assert list(t.columns) == ["id", "action", "owner", "due", "status", "raised", "linked_indicators", "update", "overdue", "days_overdue"]
+    assert list(t.columns) == [
+        "id",
+        "action",
+        "owner",
+        "due",
+        "status",
+        "raised",
+        "linked_indicators",
+        "update",
+        "overdue",
+        "days_overdue",
+    ]
 
 
 def test_empty_table_keeps_its_columns():

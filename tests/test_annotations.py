@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lscb_analysis.demo import DEMO_LAST, PATTERNS
 from lscb_analysis.parameters.annotations import (
     Annotation,
     AnnotationsError,
@@ -16,7 +17,6 @@ from lscb_analysis.parameters.annotations import (
     notes_markdown,
 )
 from lscb_analysis.parameters.catalogue import load_catalogue
-from lscb_analysis.demo import DEMO_LAST, PATTERNS
 from lscb_analysis.periods import Quarter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,9 @@ def demo() -> list[Annotation]:
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "parameters", tmp_path / "parameters", ignore=shutil.ignore_patterns("actions", "narratives"))
+    shutil.copytree(
+        ROOT / "parameters", tmp_path / "parameters", ignore=shutil.ignore_patterns("actions", "narratives")
+    )
     return tmp_path
 
 
@@ -39,7 +41,12 @@ def write(root: Path, text: str) -> None:
 
 
 def one(**fields: str) -> str:
-    entry = {"indicator": "missing_from_home", "period": "2025-26 Q1", "text": "Recording changed.", "author": "AK"} | fields
+    entry = {
+        "indicator": "missing_from_home",
+        "period": "2025-26 Q1",
+        "text": "Recording changed.",
+        "author": "AK",
+    } | fields
     lines = [f"  - {k}: {v}" if i == 0 else f"    {k}: {v}" for i, (k, v) in enumerate(entry.items())]
     return "annotations:\n" + "\n".join(lines) + "\n"
 
@@ -74,10 +81,17 @@ def test_annotations_show_in_their_quarter_and_every_later_one(demo):
 
 def test_breakdown_notes_are_kept_apart_from_the_total(demo):
     total = for_indicator(demo, "initial_assessments_in_time_pct", LATEST)
-    west = for_indicator(demo, "initial_assessments_in_time_pct", LATEST, breakdown="locality", breakdown_value="Westfield")
+    west = for_indicator(
+        demo, "initial_assessments_in_time_pct", LATEST, breakdown="locality", breakdown_value="Westfield"
+    )
     assert all("Westfield locality team" not in t for t in total.values())
     assert list(west) == ["2025-26 Q4"] and "Westfield" in west["2025-26 Q4"]
-    assert for_indicator(demo, "initial_assessments_in_time_pct", LATEST, breakdown="locality", breakdown_value="Eastbrook") == {}
+    assert (
+        for_indicator(
+            demo, "initial_assessments_in_time_pct", LATEST, breakdown="locality", breakdown_value="Eastbrook"
+        )
+        == {}
+    )
     assert for_indicator(demo, "initial_assessments_in_time_pct", LATEST, breakdown="locality") == {}
 
 
@@ -94,24 +108,42 @@ def test_notes_of_one_period_are_joined():
 
 def test_notes_markdown(demo):
     md = notes_markdown(demo, "lado_allegations", LATEST)
-    assert md.startswith("- **2025-26 Q3**: One setting:") and md.endswith("(Local Authority Designated Officer (LADO))")
+    assert md.startswith("- **2025-26 Q3**: One setting:") and md.endswith(
+        "(Local Authority Designated Officer (LADO))"
+    )
     assert notes_markdown(demo, "lado_allegations", "2025-26 Q2") == ""
-    assert "<b>" not in notes_markdown([Annotation(indicator="x", period="2025-26 Q1", text="<b>bold</b>", author="AK")], "x", LATEST)
+    assert "<b>" not in notes_markdown(
+        [Annotation(indicator="x", period="2025-26 Q1", text="<b>bold</b>", author="AK")], "x", LATEST
+    )
 
 
 # ---------------------------------------------------------------------- errors
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"indicator": "missing_from_hme"},
-         "annotation 1 (missing_from_hme, 2025-26 Q1) field 'indicator': unknown indicator 'missing_from_hme' (did you mean 'missing_from_home'"),
+        (
+            {"indicator": "missing_from_hme"},
+            "annotation 1 (missing_from_hme, 2025-26 Q1) field 'indicator': unknown indicator 'missing_from_hme' (did you mean 'missing_from_home'",
+        ),
         ({"period": "Q1 2025"}, "annotation 1 (missing_from_home, Q1 2025) field 'period': not a quarter: 'Q1 2025'"),
-        ({"period": "2025-27 Q1"}, "field 'period': not a quarter: '2025-27 Q1'; the financial year 2025-27 must be consecutive years"),
+        (
+            {"period": "2025-27 Q1"},
+            "field 'period': not a quarter: '2025-27 Q1'; the financial year 2025-27 must be consecutive years",
+        ),
         ({"text": "''"}, "field 'text': String should have at least 1 character"),
         ({"colour": "red"}, "field 'colour': unknown field (allowed: indicator, period, text, author, breakdown)"),
-        ({"breakdown": "locality"}, "field 'breakdown': 'missing_from_home' is not broken down by 'locality' (its breakdowns: none)"),
-        ({"indicator": "cpp_rate", "breakdown": "{locality: Eastbrok}"}, "field 'breakdown': unknown locality value 'Eastbrok' (did you mean 'Eastbrook'"),
-        ({"indicator": "cpp_rate", "breakdown": "{locality: Eastbrook, gender: Male}"}, "field 'breakdown': give one dimension"),
+        (
+            {"breakdown": "locality"},
+            "field 'breakdown': 'missing_from_home' is not broken down by 'locality' (its breakdowns: none)",
+        ),
+        (
+            {"indicator": "cpp_rate", "breakdown": "{locality: Eastbrok}"},
+            "field 'breakdown': unknown locality value 'Eastbrok' (did you mean 'Eastbrook'",
+        ),
+        (
+            {"indicator": "cpp_rate", "breakdown": "{locality: Eastbrook, gender: Male}"},
+            "field 'breakdown': give one dimension",
+        ),
         ({"text": "Child DOB 01/02/2015 in NR1 2AB"}, "field 'text': looks like a full postcode"),
     ],
 )
@@ -135,7 +167,11 @@ def test_missing_fields_and_several_problems(root):
 
 
 def test_valid_breakdown_forms(root):
-    write(root, one(indicator="cpp_rate", breakdown="locality") + one(indicator="cpp_rate", breakdown="{locality: Westfield}").replace("annotations:\n", ""))
+    write(
+        root,
+        one(indicator="cpp_rate", breakdown="locality")
+        + one(indicator="cpp_rate", breakdown="{locality: Westfield}").replace("annotations:\n", ""),
+    )
     a, b = load_annotations(root)
     assert (a.breakdown, a.breakdown_value) == ("locality", None)
     assert (b.breakdown, b.breakdown_value) == ("locality", "Westfield")

@@ -320,7 +320,7 @@ _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 @pytest.fixture(scope="module")
 def _raw_once() -> Raw:
-    return {f: yaml.load((PARAMS / f).read_text(encoding="utf-8"), Loader=_LOADER) for f in FILES}  # noqa: S506
+    return {f: yaml.load((PARAMS / f).read_text(encoding="utf-8"), Loader=_LOADER) for f in FILES}
 
 
 @pytest.fixture
@@ -433,7 +433,10 @@ def test_missing_id_is_named_by_position(tmp_path: Path, raw: Raw) -> None:
     pos = next(n for n, i in enumerate(inds, start=1) if i["id"] == "cin_rate")
     del inds[pos - 1]["id"]
     err = _load_error(tmp_path, raw)
-    assert any(f"indicators.yaml: indicator at position {pos} (no id) field 'id': required field is missing" in p for p in err.problems)
+    assert any(
+        f"indicators.yaml: indicator at position {pos} (no id) field 'id': required field is missing" in p
+        for p in err.problems
+    )
 
 
 def test_all_problems_are_reported_together(tmp_path: Path, raw: Raw) -> None:

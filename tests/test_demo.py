@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.demo import DEMO_FIRST, DEMO_LAST, generate_demo
+from lscb_analysis.parameters.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 

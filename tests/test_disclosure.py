@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.disclosure import (
     DisclosureError,
     assert_no_small_counts,
@@ -22,6 +21,7 @@ from lscb_analysis.disclosure import (
     suppress_series,
     suppress_table,
 )
+from lscb_analysis.disclosure.settings import Disclosure
 
 RULE = Disclosure(min_count=1, max_count=5, symbol="c")
 
@@ -87,7 +87,12 @@ def test_is_small_flags_one_to_five_only():
 
 
 def test_threshold_comes_from_the_rule():
-    assert is_small(np.array([3, 9, 10, 11]), Disclosure(min_count=1, max_count=10)).tolist() == [True, True, True, False]
+    assert is_small(np.array([3, 9, 10, 11]), Disclosure(min_count=1, max_count=10)).tolist() == [
+        True,
+        True,
+        True,
+        False,
+    ]
 
 
 def test_suppress_series_blanks_small_counts_and_keeps_the_symbol():
@@ -107,7 +112,9 @@ def test_suppress_series_blanks_percentages_of_a_small_denominator():
 
 
 def test_change_is_missing_where_either_quarter_is_suppressed():
-    s = suppress_series(pd.DataFrame({"numerator": [10, 4, 12, 15], "value": [10.0, 4, 12, 15], "status": [None] * 4}), RULE)
+    s = suppress_series(
+        pd.DataFrame({"numerator": [10, 4, 12, 15], "value": [10.0, 4, 12, 15], "status": [None] * 4}), RULE
+    )
     change = series_change(s)
     assert change.isna().tolist() == [True, True, True, False]
     assert change.iloc[3] == 3
@@ -149,11 +156,15 @@ def test_two_way_table_with_margins():
         {"Neglect": [3, 10, 12, 25], "Physical abuse": [20, 30, 8, 58], "Total": [23, 40, 20, 83]},
         index=["North Dale", "Eastbrook", "Southmere", "Total"],
     )
-    shown, mask = suppress_table(df, count_cols=["Neglect", "Physical abuse"], total_row="Total", total_col="Total", rule=RULE)
+    shown, mask = suppress_table(
+        df, count_cols=["Neglect", "Physical abuse"], total_row="Total", total_col="Total", rule=RULE
+    )
     assert mask.values.sum() == 4  # a 2 x 2 block: the least possible
     assert shown.loc["North Dale", "Neglect"] == "c"
     assert shown.loc["Total", "Total"] == "83"
-    assert not recoverable(mask[["Neglect", "Physical abuse", "Total"]].to_numpy().ravel(), table_groups(4, 3, True, True))
+    assert not recoverable(
+        mask[["Neglect", "Physical abuse", "Total"]].to_numpy().ravel(), table_groups(4, 3, True, True)
+    )
 
 
 def test_a_small_total_is_suppressed_with_a_complement():
@@ -177,8 +188,13 @@ def test_derived_shares_and_differences_follow_their_counts():
         index=["a", "b", "c", "Total"],
     )
     shown, mask = suppress_table(
-        df, count_cols=["Q1", "Q2"], total_row="Total", rule=RULE,
-        derived={"Rate": "Q1"}, shares={"% of all": "Q2"}, differences={"Change": ("Q2", "Q1")},
+        df,
+        count_cols=["Q1", "Q2"],
+        total_row="Total",
+        rule=RULE,
+        derived={"Rate": "Q1"},
+        shares={"% of all": "Q2"},
+        differences={"Change": ("Q2", "Q1")},
     )
     assert mask["Q1"].tolist() == [True, True, False, False]
     assert mask["Change"].tolist() == [True, True, False, False]  # Q2 - Q1 would give Q1 away
@@ -256,7 +272,9 @@ def test_breakdown_dimensions_share_the_total():
 
 
 def test_breakdowns_that_do_not_sum_get_primary_suppression_only():
-    rows = pd.DataFrame({"breakdown_value": ["total", "a", "b", "c"], "numerator": [40, 3, 30, 20], "value": [40.0, 3, 30, 20]})
+    rows = pd.DataFrame(
+        {"breakdown_value": ["total", "a", "b", "c"], "numerator": [40, 3, 30, 20], "value": [40.0, 3, 30, 20]}
+    )
     out = suppress_breakdown(rows, RULE, sums_to_total=False)
     assert out.numerator.isna().tolist() == [False, True, False, False]
 
@@ -294,8 +312,11 @@ def test_no_suppressed_cell_is_recoverable_from_the_totals(case):
     inner, total_row, total_col = case
     df = with_totals(inner, total_row, total_col)
     shown, mask = suppress_table(
-        df, count_cols=list(df.columns), total_row="Total" if total_row else None,
-        total_col="Total" if total_col else None, rule=RULE,
+        df,
+        count_cols=list(df.columns),
+        total_row="Total" if total_row else None,
+        total_col="Total" if total_col else None,
+        rule=RULE,
     )
     values = df.to_numpy()
     hidden = mask.to_numpy()
@@ -370,7 +391,9 @@ def test_scanner_ignores_percentages_periods_and_non_count_columns():
 
 
 def test_scanner_reads_pandas_tables_with_an_index_and_rowspans():
-    df = pd.DataFrame({"Count": [2, 40], "Share": [5.0, 95.0]}, index=pd.MultiIndex.from_tuples([("North", "a"), ("North", "b")]))
+    df = pd.DataFrame(
+        {"Count": [2, 40], "Share": [5.0, 95.0]}, index=pd.MultiIndex.from_tuples([("North", "a"), ("North", "b")])
+    )
     found = audit_html(df.to_html())
     assert [(f.kind, f.excerpt) for f in found] == [("small_count", "2")]
 
@@ -388,7 +411,9 @@ def test_scanner_uses_row_headers_unit_columns_and_count_classes():
 
 
 def test_scanner_flags_record_level_columns():
-    html = page("<table><tr><th>Name</th><th>DOB</th><th>Child ID</th></tr><tr><td>Sam Example</td><td>01/02/2015</td><td>X1</td></tr></table>")
+    html = page(
+        "<table><tr><th>Name</th><th>DOB</th><th>Child ID</th></tr><tr><td>Sam Example</td><td>01/02/2015</td><td>X1</td></tr></table>"
+    )
     kinds = [f.kind for f in audit_html(html)]
     assert kinds.count("record_column") == 3
 
@@ -417,9 +442,14 @@ def test_text_scanner_leaves_ordinary_report_text_alone():
 
 
 def test_text_scanner_optional_warnings():
-    found = find_disclosure_risks("Three children in Eastbrook and 2 families. Seen on 14/08/2026.", bare_dates=True, small_numbers_in_text=True)
+    found = find_disclosure_risks(
+        "Three children in Eastbrook and 2 families. Seen on 14/08/2026.", bare_dates=True, small_numbers_in_text=True
+    )
     assert [(f.kind, f.severity) for f in found] == [
-        ("small_number_in_text", "warning"), ("small_number_in_text", "warning"), ("date", "warning")]
+        ("small_number_in_text", "warning"),
+        ("small_number_in_text", "warning"),
+        ("date", "warning"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -31,4 +31,6 @@ def test_environment_yml_matches_pyproject():
     missing = sorted(set(wanted) - set(listed))
     extra = sorted(set(listed) - set(wanted))
     differ = sorted(n for n in set(wanted) & set(listed) if wanted[n] != listed[n])
-    assert not (missing or extra or differ), f"missing from environment.yml: {missing}; not in pyproject: {extra}; versions differ: {differ}"
+    assert not (missing or extra or differ), (
+        f"missing from environment.yml: {missing}; not in pyproject: {extra}; versions differ: {differ}"
+    )

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lscb_analysis.summary.context import load_context
 from lscb_analysis.explore import VIEWS, Explorer, ViewResult
 from lscb_analysis.ingest import ingest_quarters, return_folders
+from lscb_analysis.summary.context import load_context
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,7 +134,9 @@ def test_every_view_draws_or_explains(explorer, view):
 
 
 def test_views_that_cannot_be_computed_say_why(explorer, ctx):
-    no_dfe = next(i for i in ctx.catalogue.indicators if i not in {"cla_rate", "cin_rate", "referrals_rate", "rereferrals_pct"})
+    no_dfe = next(
+        i for i in ctx.catalogue.indicators if i not in {"cla_rate", "cin_rate", "referrals_rate", "rereferrals_pct"}
+    )
     explorer.indicator.value = no_dfe
     explorer.view.value = "benchmark"
     assert "no benchmark" in _html(explorer.output.outputs)
@@ -173,10 +175,22 @@ def test_snapshot_is_static_and_matches_the_view(explorer):
 
 
 def test_initial_selection_and_bad_arguments(ctx):
-    e = Explorer(ctx, indicator="cpp_rate", breakdown="locality", breakdown_value="Eastbrook",
-                 periods=(ctx.periods[1], ctx.periods[-1]), view="table", warm=False)
-    assert e.state == {"indicator": "cpp_rate", "breakdown": "locality", "breakdown_value": "Eastbrook",
-                       "periods": (ctx.periods[1], ctx.periods[-1]), "view": "table"}
+    e = Explorer(
+        ctx,
+        indicator="cpp_rate",
+        breakdown="locality",
+        breakdown_value="Eastbrook",
+        periods=(ctx.periods[1], ctx.periods[-1]),
+        view="table",
+        warm=False,
+    )
+    assert e.state == {
+        "indicator": "cpp_rate",
+        "breakdown": "locality",
+        "breakdown_value": "Eastbrook",
+        "periods": (ctx.periods[1], ctx.periods[-1]),
+        "view": "table",
+    }
     assert len(_table(e.output.outputs)) == len(ctx.periods) - 1
     with pytest.raises(ValueError, match="unknown view"):
         Explorer(ctx, view="pie", warm=False)

@@ -47,8 +47,13 @@ def test_slug_is_capped_at_a_word():
 def test_fork_presets_parameters_and_says_where_it_came_from(project):
     source = project / "notebooks" / "subgroup_report.ipynb"
     before = source.read_bytes()
-    out = fork_notebook("subgroup_report", "Neglect: repeat plans", parameters={"quarter": "2025-26 q3", "subgroup": "health"},
-                        root=project, today=DAY)
+    out = fork_notebook(
+        "subgroup_report",
+        "Neglect: repeat plans",
+        parameters={"quarter": "2025-26 q3", "subgroup": "health"},
+        root=project,
+        today=DAY,
+    )
     assert out == project / "notebooks" / "deep_dives" / "2026-11-22-neglect-repeat-plans.ipynb"
     assert source.read_bytes() == before, "the source notebook is untouched"
     params = _params_source(out).splitlines()
@@ -108,8 +113,10 @@ def test_notebook_without_parameters_cell(project):
 
 def test_fork_of_an_executed_report_drops_outputs_and_injected_parameters(project):
     nb = nbformat.read(str(project / "notebooks" / "subgroup_report.ipynb"), as_version=4)
-    injected = nbformat.v4.new_code_cell('# Parameters\nquarter = "2026-27 Q1"\nproject_root = "/elsewhere"\nsubgroup = "education"\n',
-                                         metadata={"tags": ["injected-parameters"]})
+    injected = nbformat.v4.new_code_cell(
+        '# Parameters\nquarter = "2026-27 Q1"\nproject_root = "/elsewhere"\nsubgroup = "education"\n',
+        metadata={"tags": ["injected-parameters"]},
+    )
     at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])) + 1
     nb.cells.insert(at, injected)
     for c in nb.cells:
@@ -135,8 +142,21 @@ def test_fork_command(project):
     app.command("fork")(fork_command)
     app.command("noop")(lambda: None)  # a second command, so "fork" is a sub-command as in lscb
     runner = CliRunner()
-    r = runner.invoke(app, ["fork", "subgroup_report", "--name", "Health deep dive", "--subgroup", "health",
-                            "--quarter", "2026-27 Q2", "--root", str(project)])
+    r = runner.invoke(
+        app,
+        [
+            "fork",
+            "subgroup_report",
+            "--name",
+            "Health deep dive",
+            "--subgroup",
+            "health",
+            "--quarter",
+            "2026-27 Q2",
+            "--root",
+            str(project),
+        ],
+    )
     assert r.exit_code == 0, r.output
     out = Path(r.output.strip().splitlines()[-1])
     assert out.exists() and out.parent == project / "notebooks" / "deep_dives"

@@ -12,26 +12,45 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lscb_analysis.publish.htmlexport import WIDGET_NOTE, export_html, external_requests, notebook_to_html
 from lscb_analysis.ingest import ingest_quarters, return_folders
+from lscb_analysis.publish.htmlexport import WIDGET_NOTE, export_html, external_requests, notebook_to_html
 
 ROOT = Path(__file__).resolve().parents[1]
-PNG = base64.b64encode(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")).decode()  # pragma: allowlist secret
-WIDGET_VIEW = {"application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2, "version_minor": 0},
-               "text/plain": "VBox(children=(Dropdown(...),))"}
-STATE = {"version_major": 2, "version_minor": 0,
-         "state": {"abc": {"model_name": "VBoxModel", "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
-                           "state": {"children": []}}}}
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+).decode()  # pragma: allowlist secret
+WIDGET_VIEW = {
+    "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2, "version_minor": 0},
+    "text/plain": "VBox(children=(Dropdown(...),))",
+}
+STATE = {
+    "version_major": 2,
+    "version_minor": 0,
+    "state": {
+        "abc": {
+            "model_name": "VBoxModel",
+            "model_module": "@jupyter-widgets/controls",
+            "model_module_version": "2.0.0",
+            "state": {"children": []},
+        }
+    },
+}
 
 
 def _widget_notebook() -> nbformat.NotebookNode:
     code = new_code_cell("secret_code_should_not_show = 1\nexplorer.show()")
     code.outputs = [new_output("display_data", data=WIDGET_VIEW)]
     snap = new_code_cell("explorer.snapshot()")
-    snap.outputs = [new_output("display_data", data={"text/html": "<p>Snapshot caption</p>"}),
-                    new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"})]
-    md = new_markdown_cell("# Title\n\nMath $x^2$ and a logo ![logo](https://example.org/logo.png) and a [link](https://gov.uk).")
+    snap.outputs = [
+        new_output("display_data", data={"text/html": "<p>Snapshot caption</p>"}),
+        new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
+    ]
+    md = new_markdown_cell(
+        "# Title\n\nMath $x^2$ and a logo ![logo](https://example.org/logo.png) and a [link](https://gov.uk)."
+    )
     note = new_markdown_cell("Analyst only: rerun after editing", metadata={"tags": ["analyst-note"]})
     nb = new_notebook(cells=[note, md, code, snap])
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": STATE}
@@ -94,7 +113,9 @@ REPORTS = {
 def _published(name: str, source: Path) -> Path | None:
     """The latest board pack's executed notebook, when it is newer than its source notebook."""
     reports = ROOT / "reports"
-    quarters = sorted((d for d in reports.glob("*-Q[1-4]") if d.is_dir()), key=lambda d: d.name) if reports.exists() else []
+    quarters = (
+        sorted((d for d in reports.glob("*-Q[1-4]") if d.is_dir()), key=lambda d: d.name) if reports.exists() else []
+    )
     if not quarters:
         return None
     f = quarters[-1] / f"{name}.ipynb"
@@ -129,9 +150,13 @@ def executed(tmp_path_factory) -> dict[str, Path]:
         target = out / f"{name}.ipynb"
         try:
             pm.execute_notebook(
-                str(dst / "notebooks" / nb), str(target),
+                str(dst / "notebooks" / nb),
+                str(target),
                 parameters={"quarter": quarters[-1].code, "project_root": str(dst), **params},
-                cwd=str(dst / "notebooks"), progress_bar=False, log_output=False, report_mode=True,
+                cwd=str(dst / "notebooks"),
+                progress_bar=False,
+                log_output=False,
+                report_mode=True,
             )
         except pm.PapermillExecutionError:
             pass  # the runner publishes a failed report too (with its error): export what ran
@@ -156,7 +181,9 @@ def test_explorer_report_shows_its_last_view_statically(executed, tmp_path):
     nb = json.loads(executed["explore"].read_text(encoding="utf-8"))
     errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert not errors, errors
-    assert "application/vnd.jupyter.widget-state+json" in nb["metadata"].get("widgets", {}), "papermill keeps the widget state"
+    assert "application/vnd.jupyter.widget-state+json" in nb["metadata"].get("widgets", {}), (
+        "papermill keeps the widget state"
+    )
     html = export_html(executed["explore"], tmp_path / "explore.html").read_text(encoding="utf-8")
     assert WIDGET_NOTE in html
     assert "Snapshot of the explorer" in html
@@ -186,7 +213,9 @@ def test_chart_pngs_are_recompressed_without_changing_the_picture():
     plt.close(fig)
     original = buf.getvalue()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
-    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(original).decode()})]
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(original).decode()})
+    ]
     saved = _compress_images(nb)
     new = base64.b64decode(nb.cells[0].outputs[0]["data"]["image/png"])
     assert saved > 0 and len(new) < len(original)

@@ -22,8 +22,12 @@ def test_store_figures_equal_the_raw_cells(ingested):
     with open(f, newline="") as fh:
         rows = list(csv.DictReader(fh))
     for line_no, row in enumerate(rows[:40], start=2):
-        hit = fig[(fig.indicator_id == row["indicator_id"]) & (fig.period == "2026-27 Q2")
-                  & (fig.breakdown == row["breakdown"]) & (fig.breakdown_value == (row["breakdown_value"]))]
+        hit = fig[
+            (fig.indicator_id == row["indicator_id"])
+            & (fig.period == "2026-27 Q2")
+            & (fig.breakdown == row["breakdown"])
+            & (fig.breakdown_value == (row["breakdown_value"]))
+        ]
         assert len(hit) == 1, row
         assert float(hit.numerator.iloc[0]) == float(row["numerator"])
         assert hit.source_row.iloc[0] == line_no
@@ -37,7 +41,9 @@ def test_rates_use_the_population_file(ingested):
     children = pop[pop.financial_year == "2025-26"].population.sum()
     assert row.denominator == children
     assert row.value == pytest.approx(row.numerator / children * 10_000, rel=1e-12)
-    loc = fig[(fig.indicator_id == "cpp_rate") & (fig.period == "2025-26 Q3") & (fig.breakdown_value == "Eastbrook")].iloc[0]
+    loc = fig[
+        (fig.indicator_id == "cpp_rate") & (fig.period == "2025-26 Q3") & (fig.breakdown_value == "Eastbrook")
+    ].iloc[0]
     assert loc.denominator == pop[(pop.financial_year == "2025-26") & (pop.locality == "Eastbrook")].population.sum()
 
 

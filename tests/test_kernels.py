@@ -12,7 +12,13 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lscb_analysis.publish.kernels import KernelTemplate, TemplateClient, TemplateKernelManager, _ipykernel_argv, template_supported
+from lscb_analysis.publish.kernels import (
+    KernelTemplate,
+    TemplateClient,
+    TemplateKernelManager,
+    _ipykernel_argv,
+    template_supported,
+)
 
 pytestmark = pytest.mark.skipif(not template_supported(), reason="kernels are forked from a template only on Linux")
 
@@ -89,9 +95,21 @@ def test_a_forked_kernel_gives_the_same_outputs_as_a_normally_started_one(templa
 
 def test_a_running_cell_can_be_interrupted(template, tmp_path):
     _, client = template
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\ntime.sleep(60)"), nbformat.v4.new_code_cell("print('still alive')")])
-    c = NotebookClient(nb, kernel_name="python3", timeout=2, interrupt_on_timeout=True, allow_errors=True,
-                       kernel_manager_class=TemplateKernelManager.bound(client), resources={"metadata": {"path": str(tmp_path)}})
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("import time\ntime.sleep(60)"),
+            nbformat.v4.new_code_cell("print('still alive')"),
+        ]
+    )
+    c = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=2,
+        interrupt_on_timeout=True,
+        allow_errors=True,
+        kernel_manager_class=TemplateKernelManager.bound(client),
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
     t = time.monotonic()
     c.execute()
     assert time.monotonic() - t < 50  # the sleep was interrupted, not waited out
@@ -155,9 +173,17 @@ def test_reports_import_nothing_heavy_that_the_template_has_not(project, templat
     nb.cells.append(nbformat.v4.new_code_cell("print(sorted(set(sys.modules) - _modules_at_start))"))
     src = project / "notebooks" / f"probe_{report}.ipynb"
     nbformat.write(nb, src)
-    params = {"quarter": "latest", "project_root": str(project)} | ({"subgroup": "quality_assurance"} if report == "subgroup_report" else {})
-    out = pm.execute_notebook(str(src), str(project / "out.ipynb"), parameters=params, cwd=str(src.parent), progress_bar=False,
-                              kernel_manager_class=TemplateKernelManager.bound(client))
+    params = {"quarter": "latest", "project_root": str(project)} | (
+        {"subgroup": "quality_assurance"} if report == "subgroup_report" else {}
+    )
+    out = pm.execute_notebook(
+        str(src),
+        str(project / "out.ipynb"),
+        parameters=params,
+        cwd=str(src.parent),
+        progress_bar=False,
+        kernel_manager_class=TemplateKernelManager.bound(client),
+    )
     new = ast.literal_eval(out.cells[-1].outputs[0]["text"])  # a printed list of module names
     heavy = [m for m in new if m.split(".")[0] in HEAVY]
     assert not heavy, f"imported after the kernel started: {heavy}"

@@ -77,7 +77,13 @@ def test_sections_parse_under_known_keys_and_extras_keep_their_place(root):
     path = write(root, "2026-27 Q2", "neglect", TEXT)
     n = load_narrative("2026-27 Q2", "neglect", root)
     assert n is not None and n.path == path and n.quarter == LATEST and n.subgroup == "neglect"
-    assert list(n.sections) == ["voice_of_the_child", "audit_findings", "partnership_working", "difference_made", "feedback"]
+    assert list(n.sections) == [
+        "voice_of_the_child",
+        "audit_findings",
+        "partnership_working",
+        "difference_made",
+        "feedback",
+    ]
     assert n.title == "Neglect Sub-Group: 2026-27 Q2"
     assert n.preamble == "Written for the October board."
     assert n.extra_keys == ["partnership_working"]
@@ -124,7 +130,10 @@ def test_every_known_heading_maps_to_its_key():
 
 def test_a_repeated_section_is_an_error_naming_file_and_line(root):
     write(root, "2026-27 Q2", "neglect", "## Feedback\na\n\n## Practitioner feedback\nb\n")
-    with pytest.raises(NarrativeError, match=r"neglect\.md: line 4: section 'Practitioner feedback' repeats section 'Feedback' \(line 1\)"):
+    with pytest.raises(
+        NarrativeError,
+        match=r"neglect\.md: line 4: section 'Practitioner feedback' repeats section 'Feedback' \(line 1\)",
+    ):
         load_narrative(LATEST, "neglect", root)
 
 
@@ -161,8 +170,14 @@ def test_markdown_for_the_report_orders_sections_and_demotes_headings(root):
     write(root, "2026-27 Q2", "neglect", TEXT)
     md = narrative_markdown(load_narrative(LATEST, "neglect", root), level=3)
     heads = [line for line in md.splitlines() if line.startswith("#") and not line.startswith("## not")]
-    assert heads == ["### Voice of the child", "#### In their words", "### Audit findings",
-                     "### Feedback", "### What difference have we made", "### Partnership working"]
+    assert heads == [
+        "### Voice of the child",
+        "#### In their words",
+        "### Audit findings",
+        "### Feedback",
+        "### What difference have we made",
+        "### Partnership working",
+    ]
     assert "*Left blank by the sub-group.*" in md
     assert "*Not covered this quarter: Feedback, Actions and forward planning.*" in md
     assert "## not a heading inside a code block" in md
@@ -183,7 +198,10 @@ def test_check_narrative_flags_record_level_data():
 def test_check_narrative_warns_about_small_numbers_and_bare_dates():
     found = check_narrative("Two young people said so. A meeting on 12/09/2026 agreed it. One child moved.")
     assert [(f.kind, f.severity) for f in found] == [
-        ("small_number_in_text", "warning"), ("date", "warning"), ("small_number_in_text", "warning")]
+        ("small_number_in_text", "warning"),
+        ("date", "warning"),
+        ("small_number_in_text", "warning"),
+    ]
     assert check_narrative("A small number of young people said so; most families agreed.") == []
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.disclosure import audit_html
+from lscb_analysis.parameters.partnership import load_partnership
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 1_500_000  # per report (issue: each HTML report stays under 1.5 MB)
@@ -48,7 +48,9 @@ def test_pack_has_index_core_and_every_subgroup(pages):
 def test_no_code_is_shown(pages):
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        assert not re.search(r'class="[^"]*\b(jp-InputArea-editor|highlight hl-ipython3|input_area)\b', text), f"{page.name} shows code"
+        assert not re.search(r'class="[^"]*\b(jp-InputArea-editor|highlight hl-ipython3|input_area)\b', text), (
+            f"{page.name} shows code"
+        )
         assert "from lscb_analysis import" not in text, f"{page.name} shows code"
 
 
@@ -69,7 +71,11 @@ def test_pages_stay_under_the_size_budget(pages):
 def test_disclosure_audit_finds_nothing(pages):
     rule = load_partnership(ROOT).disclosure
     for page in pages:
-        errors = [f for f in audit_html(page.read_text(encoding="utf-8"), rule=rule, source=page.name) if f.severity == "error"]
+        errors = [
+            f
+            for f in audit_html(page.read_text(encoding="utf-8"), rule=rule, source=page.name)
+            if f.severity == "error"
+        ]
         assert not errors, "\n".join(map(str, errors))
 
 

@@ -31,8 +31,20 @@ def test_tracked_notebooks_have_no_outputs():
 
 
 def test_output_check_detects_outputs(tmp_path):
-    nb = {"cells": [{"cell_type": "code", "source": "1", "metadata": {}, "outputs": [{"output_type": "stream", "text": "x"}], "execution_count": 1}],
-          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": "1",
+                "metadata": {},
+                "outputs": [{"output_type": "stream", "text": "x"}],
+                "execution_count": 1,
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     f = tmp_path / "x.ipynb"
     f.write_text(json.dumps(nb))
     assert notebook_outputs(f) == [0]
@@ -40,7 +52,11 @@ def test_output_check_detects_outputs(tmp_path):
 
 def test_only_demo_returns_are_tracked():
     tracked = _tracked("data/raw/returns")
-    real = [p for p in tracked if not str(p.relative_to(ROOT)).startswith(("data/raw/returns/demo/", "data/raw/returns/README"))]
+    real = [
+        p
+        for p in tracked
+        if not str(p.relative_to(ROOT)).startswith(("data/raw/returns/demo/", "data/raw/returns/README"))
+    ]
     assert not real, f"real agency returns must never be committed: {real[:5]}"
 
 
@@ -74,9 +90,19 @@ def test_tracked_returns_are_only_the_fictional_demo():
 
 def test_secrets_baseline_is_clean_and_hooks_are_configured():
     baseline = ROOT / ".secrets.baseline"
-    assert baseline.exists(), "create it: .venv/bin/detect-secrets scan --exclude-files '^(data/raw/|constraints.txt|\\.venv/)' > .secrets.baseline"
+    assert baseline.exists(), (
+        "create it: .venv/bin/detect-secrets scan --exclude-files '^(data/raw/|constraints.txt|\\.venv/)' > .secrets.baseline"
+    )
     data = json.loads(baseline.read_text(encoding="utf-8"))
-    assert data["results"] == {}, f"the baseline records possible secrets; remove them or mark false positives: {list(data['results'])}"
+    assert data["results"] == {}, (
+        f"the baseline records possible secrets; remove them or mark false positives: {list(data['results'])}"
+    )
     config = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
-    for hook in ("id: nbstripout", "id: detect-secrets", "--baseline", "id: check-added-large-files", "id: no-real-returns"):
+    for hook in (
+        "id: nbstripout",
+        "id: detect-secrets",
+        "--baseline",
+        "id: check-added-large-files",
+        "id: no-real-returns",
+    ):
         assert hook in config, hook

@@ -14,12 +14,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _lscb(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lscb_analysis.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "lscb_analysis.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "expect"),
-    [(["run", "--quarter", "1999-00 Q5"], "not a quarter"), (["run", "--quarter", "2026-27 Q2", "--subgroup", "nope"], "unknown sub-group 'nope'; valid: young_and_safe")],
+    [
+        (["run", "--quarter", "1999-00 Q5"], "not a quarter"),
+        (["run", "--quarter", "2026-27 Q2", "--subgroup", "nope"], "unknown sub-group 'nope'; valid: young_and_safe"),
+    ],
 )
 def test_bad_parameters_fail_with_one_line(args, expect):
     r = _lscb(*args)
@@ -103,8 +108,23 @@ def test_cli_run_exits_non_zero_and_names_the_failed_notebook(project):
         nb = json.load(fh)
     nb["cells"][0]["source"] += '\nsubgroup: str = "neglect"  # sub-group'
     (project / "notebooks" / "subgroups" / "neglect.ipynb").write_text(json.dumps(nb))
-    r = subprocess.run([sys.executable, "-m", "lscb_analysis.cli", "run", "--quarter", "latest", "--subgroup", "neglect", "--root", str(project)],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lscb_analysis.cli",
+            "run",
+            "--quarter",
+            "latest",
+            "--subgroup",
+            "neglect",
+            "--root",
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 1, r.stderr
     assert "failed: subgroup_neglect" in r.stderr and "RuntimeError: broken on purpose" in r.stderr
     assert r.stdout.strip().endswith("index.html")
@@ -117,8 +137,12 @@ def test_unknown_benchmark_authority_is_a_one_line_error_with_suggestions(projec
     ingest_quarters(list(return_folders(project)), project)
     cfg = project / "parameters" / "partnership.yaml"
     cfg.write_text(cfg.read_text().replace('benchmark_la_code: "815"', 'benchmark_la_code: "North Yorkshre"'))
-    r = subprocess.run([sys.executable, "-m", "lscb_analysis.cli", "run", "--quarter", "latest", "--root", str(project)],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "lscb_analysis.cli", "run", "--quarter", "latest", "--root", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "North Yorkshire" in lines[0], r.stderr  # the nearest name is suggested
@@ -129,9 +153,17 @@ def test_the_pool_gets_the_longest_reports_first(tmp_path):
     from lscb_analysis.publish.runner import ReportSpec, longest_first
 
     specs = [ReportSpec(n, n, tmp_path / f"{n}.ipynb", {}) for n in ("core", "short", "long", "new")]
-    assert [s.name for s in longest_first(specs, tmp_path)] == ["core", "short", "long", "new"]  # no history: plan order
-    (tmp_path / "run.json").write_text(json.dumps([{"name": "core", "seconds": 2.0}, {"name": "short", "seconds": 1.5},
-                                                   {"name": "long", "seconds": 9.0}]))
+    assert [s.name for s in longest_first(specs, tmp_path)] == [
+        "core",
+        "short",
+        "long",
+        "new",
+    ]  # no history: plan order
+    (tmp_path / "run.json").write_text(
+        json.dumps(
+            [{"name": "core", "seconds": 2.0}, {"name": "short", "seconds": 1.5}, {"name": "long", "seconds": 9.0}]
+        )
+    )
     assert [s.name for s in longest_first(specs, tmp_path)] == ["new", "long", "core", "short"]
     (tmp_path / "run.json").write_text("not json")
     assert [s.name for s in longest_first(specs, tmp_path)] == ["core", "short", "long", "new"]

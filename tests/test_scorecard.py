@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.parameters.catalogue import load_catalogue
+from lscb_analysis.render.scorecard import scorecard_frame
 from lscb_analysis.summary.exception_report import find_exceptions
 from lscb_analysis.summary.indicator import describe_indicator, direction_of_travel, rag_status
-from lscb_analysis.render.scorecard import scorecard_frame
 
 REF = Path(__file__).resolve().parent / "stats" / "data"
 CAT = load_catalogue()
@@ -22,7 +22,15 @@ def _series(nums, dens, unit_per=100):
     num = pd.array(nums, dtype="Float64")
     den = pd.array(dens, dtype="Float64")
     value = [n / d * unit_per if d else n for n, d in zip(nums, [d if d is not None else 0 for d in dens], strict=True)]
-    return pd.DataFrame({"period": periods, "numerator": num, "denominator": den, "value": pd.array(value, dtype="Float64"), "status": ""})
+    return pd.DataFrame(
+        {
+            "period": periods,
+            "numerator": num,
+            "denominator": den,
+            "value": pd.array(value, dtype="Float64"),
+            "status": "",
+        }
+    )
 
 
 def test_latest_percentage_carries_the_published_wilson_interval():
@@ -48,8 +56,14 @@ def test_rag_uses_polarity_target_and_tolerance():
 
 @pytest.mark.parametrize(
     ("value", "previous", "polarity", "expected"),
-    [(5, 4, "higher_is_better", "better"), (5, 4, "lower_is_better", "worse"), (4, 5, "lower_is_better", "better"),
-     (5, 4, "no_judgement", "up"), (4, 4, "higher_is_better", "same"), (np.nan, 4, "higher_is_better", "")],
+    [
+        (5, 4, "higher_is_better", "better"),
+        (5, 4, "lower_is_better", "worse"),
+        (4, 5, "lower_is_better", "better"),
+        (5, 4, "no_judgement", "up"),
+        (4, 4, "higher_is_better", "same"),
+        (np.nan, 4, "higher_is_better", ""),
+    ],
 )
 def test_direction_of_travel(value, previous, polarity, expected):
     assert direction_of_travel(value, previous, polarity) == expected
@@ -59,8 +73,15 @@ def test_small_counts_are_suppressed_with_what_derives_from_them():
     ind = CAT.indicator("child_deaths_notified")
     s = _series([7, 9, 3, 8, 12, 10, 11, 4, 9, 2], [None] * 10, unit_per=1)
     st = describe_indicator(s, ind)
-    row = {**st.as_row(), "title": ind.title, "unit": ind.unit, "target": np.nan, "current": True,
-           "spark": list(s.value.astype(float)[-8:]), "spark_numerators": list(s.numerator.astype(float)[-8:])}
+    row = {
+        **st.as_row(),
+        "title": ind.title,
+        "unit": ind.unit,
+        "target": np.nan,
+        "current": True,
+        "spark": list(s.value.astype(float)[-8:]),
+        "spark_numerators": list(s.numerator.astype(float)[-8:]),
+    }
     frame = scorecard_frame(pd.DataFrame([row]), Disclosure())
     r = frame.iloc[0]
     assert r["Latest"] == "c" and r["95% CI"] == "" and r["Direction"] == ""  # 2 now, 9 before: change would reveal it
@@ -83,9 +104,17 @@ def test_exceptions_surface_the_planted_demo_patterns():
 
 
 def test_red_red_needs_worse_than_benchmark_and_worsening():
-    row = {"indicator_id": "rereferrals_pct", "title": "Re-referrals", "subgroup": "quality_assurance", "current": True,
-           "special_cause_concern_latest": False, "trend_worsening": True, "rag": "green", "direction": "worse",
-           "trend_sentence": "Rising by about 5% a year"}
+    row = {
+        "indicator_id": "rereferrals_pct",
+        "title": "Re-referrals",
+        "subgroup": "quality_assurance",
+        "current": True,
+        "special_cause_concern_latest": False,
+        "trend_worsening": True,
+        "rag": "green",
+        "direction": "worse",
+        "trend_sentence": "Rising by about 5% a year",
+    }
     names = {"quality_assurance": "Quality Assurance"}
     worse = pd.DataFrame({"comparison": ["worse"]}, index=["rereferrals_pct"])
     better = pd.DataFrame({"comparison": ["better"]}, index=["rereferrals_pct"])

@@ -40,7 +40,12 @@ from lscb_analysis.benchmark.measures import (
     indicator_values,
     load_benchmark_measures,
 )
-from lscb_analysis.benchmark.neighbours import NeighbourAverage, neighbour_average, statistical_neighbours, statistical_neighbours_table
+from lscb_analysis.benchmark.neighbours import (
+    NeighbourAverage,
+    neighbour_average,
+    statistical_neighbours,
+    statistical_neighbours_table,
+)
 from lscb_analysis.symbols import GSS_SYMBOLS, parse_cell
 
 __all__ = [

@@ -71,16 +71,25 @@ class Reorganisation:
 #: Boundary changes since 2009 that changed old LA codes (old 3-digit codes).
 REORGANISATIONS: tuple[Reorganisation, ...] = (
     Reorganisation(
-        "2019-04-01", 2020, ("835", "836", "837"), ("838", "839"),
+        "2019-04-01",
+        2020,
+        ("835", "836", "837"),
+        ("838", "839"),
         "Dorset county (835), Poole (836) and Bournemouth (837) became Dorset (838) and "
         "Bournemouth, Christchurch and Poole (839); Christchurch moved from Dorset to BCP.",
     ),
     Reorganisation(
-        "2021-04-01", 2022, ("928",), ("940", "941"),
+        "2021-04-01",
+        2022,
+        ("928",),
+        ("940", "941"),
         "Northamptonshire (928) split into North Northamptonshire (940) and West Northamptonshire (941).",
     ),
     Reorganisation(
-        "2023-04-01", 2024, ("909",), ("942", "943"),
+        "2023-04-01",
+        2024,
+        ("909",),
+        ("942", "943"),
         "Cumbria (909) split into Cumberland (942) and Westmorland and Furness (943).",
     ),
 )
@@ -155,8 +164,10 @@ def _authority_frame_cached(data_dir: str, stamp: tuple[tuple[str, int], ...]) -
         first = la.drop_duplicates(["year", "old_la_code", "new_la_code", "la_name", "region_code"])
         rows.append(first[["year", "old_la_code", "new_la_code", "la_name", "region_code", "region_name"]])
     sn = Path(data_dir) / "sn_model_2025_wide.csv"
-    frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["year", "old_la_code", "new_la_code", "la_name", "region_code", "region_name"]
+    frame = (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame(columns=["year", "old_la_code", "new_la_code", "la_name", "region_code", "region_name"])
     )
     if sn.exists():
         m = pd.read_csv(sn, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -165,11 +176,19 @@ def _authority_frame_cached(data_dir: str, stamp: tuple[tuple[str, int], ...]) -
         extra = m[~m["old_la_code"].str.strip().isin(known)]
         if len(extra):
             frame = pd.concat(
-                [frame, pd.DataFrame({
-                    "year": pd.NA, "old_la_code": extra["old_la_code"].str.strip(),
-                    "new_la_code": "", "la_name": extra["la_name"].str.strip(),
-                    "region_code": "", "region_name": extra["region_name"].str.strip(),
-                })],
+                [
+                    frame,
+                    pd.DataFrame(
+                        {
+                            "year": pd.NA,
+                            "old_la_code": extra["old_la_code"].str.strip(),
+                            "new_la_code": "",
+                            "la_name": extra["la_name"].str.strip(),
+                            "region_code": "",
+                            "region_name": extra["region_name"].str.strip(),
+                        }
+                    ),
+                ],
                 ignore_index=True,
             )
     return frame.drop_duplicates(ignore_index=True)
@@ -218,10 +237,16 @@ def authority_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     """All authorities as a DataFrame (one row per old LA code)."""
     rows = [
         {
-            "old_la_code": a.old_la_code, "new_la_code": a.new_la_code, "la_name": a.la_name,
-            "gss_codes": ", ".join(a.gss_codes), "region_code": a.region_code,
-            "region_name": a.region_name, "first_year": a.first_year, "last_year": a.last_year,
-            "predecessors": ", ".join(a.predecessors), "successors": ", ".join(a.successors),
+            "old_la_code": a.old_la_code,
+            "new_la_code": a.new_la_code,
+            "la_name": a.la_name,
+            "gss_codes": ", ".join(a.gss_codes),
+            "region_code": a.region_code,
+            "region_name": a.region_name,
+            "first_year": a.first_year,
+            "last_year": a.last_year,
+            "predecessors": ", ".join(a.predecessors),
+            "successors": ", ".join(a.successors),
         }
         for a in authorities(data_dir).values()
     ]

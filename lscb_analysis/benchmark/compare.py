@@ -38,8 +38,8 @@ Funnel plot
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -47,8 +47,8 @@ import pandas as pd
 from lscb_analysis.benchmark.authorities import find_authority
 from lscb_analysis.benchmark.measures import BenchmarkMeasures, _as_spec, indicator_values
 from lscb_analysis.benchmark.neighbours import neighbour_average, statistical_neighbours_table
-from lscb_analysis.symbols import SUPPRESSED
 from lscb_analysis.paths import data_dir_or_default
+from lscb_analysis.symbols import SUPPRESSED
 
 __all__ = [
     "benchmark_overview",
@@ -353,7 +353,10 @@ def neighbour_comparison(
             "denominator": [yr["denominator"].get(c, np.nan) for c in codes],
         }
     )
-    avg = neighbour_average(yr.reset_index()[["area_code", "value", "status"]].rename(columns={"area_code": "old_la_code"}), list(sn["old_la_code"]))
+    avg = neighbour_average(
+        yr.reset_index()[["area_code", "value", "status"]].rename(columns={"area_code": "old_la_code"}),
+        list(sn["old_la_code"]),
+    )
     eng = vals[vals["geographic_level"].eq("National") & vals["year"].eq(year)]["value"]
     out["status"] = _objects(out["status"])
     out["year"] = year
@@ -367,10 +370,19 @@ def neighbour_comparison(
 
 
 # ------------------------------------------------------------------ funnel plot
-_LIMIT_NAMES = {"lower_2s_limit": "lower_95", "upper_2s_limit": "upper_95",
-                "lower_3s_limit": "lower_99_8", "upper_3s_limit": "upper_99_8"}
-_POSITIONS = {"High (0.001)": "above 99.8%", "High (0.025)": "above 95%", "Low (0.001)": "below 99.8%",
-              "Low (0.025)": "below 95%", "Not significant": "within 95%"}
+_LIMIT_NAMES = {
+    "lower_2s_limit": "lower_95",
+    "upper_2s_limit": "upper_95",
+    "lower_3s_limit": "lower_99_8",
+    "upper_3s_limit": "upper_99_8",
+}
+_POSITIONS = {
+    "High (0.001)": "above 99.8%",
+    "High (0.025)": "above 95%",
+    "Low (0.001)": "below 99.8%",
+    "Low (0.025)": "below 95%",
+    "Not significant": "within 95%",
+}
 
 
 def _funnel_statistic(unit: str, per: float | None) -> tuple[str, float]:
@@ -417,7 +429,9 @@ def funnel_limits(
     return out[["denominator", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]]
 
 
-def _funnel_positions(numerators: np.ndarray, denominators: np.ndarray, target: float, unit: str, per: float | None) -> np.ndarray:
+def _funnel_positions(
+    numerators: np.ndarray, denominators: np.ndarray, target: float, unit: str, per: float | None
+) -> np.ndarray:
     """:func:`lscb_analysis.stats.funnel_significance` around ``target``, as ``"above 99.8%"`` ...; ``""`` without counts."""
     from lscb_analysis.stats import funnel_significance as phe_significance
 
@@ -431,15 +445,26 @@ def _funnel_positions(numerators: np.ndarray, denominators: np.ndarray, target: 
     if statistic == "proportion":
         sig = phe_significance(x[ok], n[ok], statistic="proportion", multiplier=mult, target=target)
     else:
-        sig = phe_significance(x[ok], n[ok], statistic="rate", rates=x[ok] / n[ok] * mult, rate_type="crude",
-                               multiplier=mult, target=target)
+        sig = phe_significance(
+            x[ok],
+            n[ok],
+            statistic="rate",
+            rates=x[ok] / n[ok] * mult,
+            rate_type="crude",
+            multiplier=mult,
+            target=target,
+        )
     out[ok] = [_POSITIONS[s] for s in sig]
     return out
 
 
 def funnel_significance(
-    value: np.ndarray | pd.Series, target: float, denominators: np.ndarray | pd.Series, *,
-    unit: str = "percentage", per: float | None = None,
+    value: np.ndarray | pd.Series,
+    target: float,
+    denominators: np.ndarray | pd.Series,
+    *,
+    unit: str = "percentage",
+    per: float | None = None,
 ) -> pd.Series:
     """Where each point falls: ``"within 95%"``, ``"above 95%"``, ``"below 95%"``,
     ``"above 99.8%"`` or ``"below 99.8%"``; ``""`` when it has no value or denominator.
@@ -501,11 +526,31 @@ def funnel_data(
     limit_cols = [c for c in lim.columns if c != "denominator"]
     for c in limit_cols:
         la[c] = lim[c].to_numpy()
-    la["position"] = _funnel_positions(la["numerator"].to_numpy(), la["denominator"].to_numpy(), target, spec.unit, spec.per)
+    la["position"] = _funnel_positions(
+        la["numerator"].to_numpy(), la["denominator"].to_numpy(), target, spec.unit, spec.per
+    )
     hl = find_authority(highlight, d).old_la_code if highlight is not None else None
     la["highlight"] = la["area_code"].eq(hl)
-    out = la[["old_la_code", "new_la_code", "la_name", "numerator", "denominator", "value", "target",
-              *limit_cols, "position", "highlight"]].reset_index(drop=True)
-    out.attrs = {"title": spec.title, "unit": spec.unit, "per": float(spec.per), "polarity": spec.polarity,
-                 "year": year, "target": target}
+    out = la[
+        [
+            "old_la_code",
+            "new_la_code",
+            "la_name",
+            "numerator",
+            "denominator",
+            "value",
+            "target",
+            *limit_cols,
+            "position",
+            "highlight",
+        ]
+    ].reset_index(drop=True)
+    out.attrs = {
+        "title": spec.title,
+        "unit": spec.unit,
+        "per": float(spec.per),
+        "polarity": spec.polarity,
+        "year": year,
+        "target": target,
+    }
     return out

@@ -42,9 +42,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -67,25 +67,45 @@ TIME_COLUMNS: tuple[str, ...] = ("time_period", "time_identifier")
 GEOGRAPHY_COLUMNS: frozenset[str] = frozenset(
     {
         "geographic_level",
-        "country_code", "country_name",
-        "region_code", "region_name",
-        "old_la_code", "new_la_code", "la_name",
-        "lad_code", "lad_name",
-        "pcon_code", "pcon_name",
+        "country_code",
+        "country_name",
+        "region_code",
+        "region_name",
+        "old_la_code",
+        "new_la_code",
+        "la_name",
+        "lad_code",
+        "lad_name",
+        "pcon_code",
+        "pcon_name",
         "rsc_region_lead_name",
-        "opportunity_area_code", "opportunity_area_name",
-        "ward_code", "ward_name",
-        "trust_id", "trust_name",
-        "sponsor_id", "sponsor_name",
-        "school_urn", "school_laestab", "school_name",
-        "provider_ukprn", "provider_name",
-        "institution_id", "institution_name",
-        "planning_area_code", "planning_area_name",
-        "lsip_code", "lsip_name",
-        "local_enterprise_partnership_code", "local_enterprise_partnership_name",
-        "english_devolved_area_code", "english_devolved_area_name",
-        "mayoral_combined_authority_code", "mayoral_combined_authority_name",
-        "police_force_area_code", "police_force_area_name",
+        "opportunity_area_code",
+        "opportunity_area_name",
+        "ward_code",
+        "ward_name",
+        "trust_id",
+        "trust_name",
+        "sponsor_id",
+        "sponsor_name",
+        "school_urn",
+        "school_laestab",
+        "school_name",
+        "provider_ukprn",
+        "provider_name",
+        "institution_id",
+        "institution_name",
+        "planning_area_code",
+        "planning_area_name",
+        "lsip_code",
+        "lsip_name",
+        "local_enterprise_partnership_code",
+        "local_enterprise_partnership_name",
+        "english_devolved_area_code",
+        "english_devolved_area_name",
+        "mayoral_combined_authority_code",
+        "mayoral_combined_authority_name",
+        "police_force_area_code",
+        "police_force_area_name",
     }
 )
 _ID_SUFFIXES = ("_code", "_name", "_id", "_urn", "_laestab", "_ukprn")
@@ -153,8 +173,12 @@ def _read_raw(path: Path) -> pd.DataFrame:
     text = _read_text(path)
     try:
         df = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-            skipinitialspace=False, engine="c",
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=False,
+            engine="c",
         )
     except pd.errors.ParserError as exc:
         # Find the offending line with the csv module to name it precisely.
@@ -231,8 +255,11 @@ def _classify(
 
 @lru_cache(maxsize=64)
 def _read_cached(
-    path_str: str, mtime_ns: int, size: int,
-    measures: tuple[str, ...] | None, filters: tuple[str, ...] | None,
+    path_str: str,
+    mtime_ns: int,
+    size: int,
+    measures: tuple[str, ...] | None,
+    filters: tuple[str, ...] | None,
 ) -> pd.DataFrame:
     path = Path(path_str)
     raw = _read_raw(path)

@@ -77,7 +77,7 @@ class IndicatorSpec(BaseModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _value_source(self) -> "IndicatorSpec":
+    def _value_source(self) -> IndicatorSpec:
         if self.measure is None and (self.numerator is None or self.denominator is None):
             raise ValueError("give 'measure', or both 'numerator' and 'denominator'")
         if (self.numerator is None) != (self.denominator is None):
@@ -100,10 +100,12 @@ class BenchmarkMeasures(BaseModel):
     indicators: dict[str, IndicatorSpec]
 
     @model_validator(mode="after")
-    def _population_present(self) -> "BenchmarkMeasures":
+    def _population_present(self) -> BenchmarkMeasures:
         needing = [k for k, v in self.indicators.items() if v.denominator == POPULATION]
         if needing and self.population is None:
-            raise ValueError(f"indicators {needing} use the 'population' denominator but no 'population' block is given")
+            raise ValueError(
+                f"indicators {needing} use the 'population' denominator but no 'population' block is given"
+            )
         return self
 
     def indicator(self, indicator_id: str) -> IndicatorSpec:
@@ -166,7 +168,9 @@ def _area_code(df: pd.DataFrame) -> pd.Series:
     cty = df["country_code"] if "country_code" in df else empty
     la = old.where(old.ne(""), new)
     lvl = df["geographic_level"]
-    code = np.where(lvl.eq("Local authority"), la, np.where(lvl.eq("Regional"), reg, np.where(lvl.eq("National"), cty, "")))
+    code = np.where(
+        lvl.eq("Local authority"), la, np.where(lvl.eq("Regional"), reg, np.where(lvl.eq("National"), cty, ""))
+    )
     code = pd.Series(code, index=df.index, dtype=object)
     fallback = la.where(la.ne(""), reg.where(reg.ne(""), cty))
     return code.where(code.ne(""), fallback)

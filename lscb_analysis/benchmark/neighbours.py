@@ -25,10 +25,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 
@@ -76,7 +76,13 @@ def _parse_model(path_str: str, mtime_ns: int) -> pd.DataFrame:
         for cand in (f"SN_{k}", f"SN{k}"):
             if cand in header:
                 i = header.index(cand)
-                j = i + 1 if i + 1 < len(header) and header[i + 1].upper().startswith("SN") and header[i + 1].upper().endswith("P") else None
+                j = (
+                    i + 1
+                    if i + 1 < len(header)
+                    and header[i + 1].upper().startswith("SN")
+                    and header[i + 1].upper().endswith("P")
+                    else None
+                )
                 sn_cols.append((i, j))
                 break
     if code_col is None or name_col is None or len(sn_cols) != 10:
@@ -89,7 +95,9 @@ def _parse_model(path_str: str, mtime_ns: int) -> pd.DataFrame:
             continue  # blank separator rows
         code = _clean(row[code_col])
         if not code.isdigit():
-            raise NeighbourModelError(f"{path}, row {lineno}, column {header[code_col]!r}: {code!r} is not an old LA code")
+            raise NeighbourModelError(
+                f"{path}, row {lineno}, column {header[code_col]!r}: {code!r} is not an old LA code"
+            )
         for rank, (i, j) in enumerate(sn_cols, start=1):
             n = _clean(row[i]) if i < len(row) else ""
             if not n:
@@ -114,7 +122,9 @@ def _model_frame(model: str, data_dir: Path) -> tuple[pd.DataFrame, Path]:
     else:
         path = Path(model)
         if not path.exists():
-            raise NeighbourModelError(f"unknown statistical neighbour model {model!r}: use one of {sorted(MODEL_FILES)} or a file path")
+            raise NeighbourModelError(
+                f"unknown statistical neighbour model {model!r}: use one of {sorted(MODEL_FILES)} or a file path"
+            )
     if not path.exists():
         raise FileNotFoundError(f"{path}: statistical neighbour model {model!r} not found")
     return _parse_model(str(path.resolve()), path.stat().st_mtime_ns), path
@@ -160,7 +170,8 @@ def statistical_neighbours_table(
         if a is not None:
             alt = [str(auths[s]) for s in (*a.successors, *a.predecessors) if s in auths and s in set(frame["la_code"])]
         raise UnknownAuthorityError(
-            str(la_code), alt or _suggest(str(la_code), {k: v for k, v in auths.items() if k in set(frame["la_code"])}),
+            str(la_code),
+            alt or _suggest(str(la_code), {k: v for k, v in auths.items() if k in set(frame["la_code"])}),
             f" in statistical neighbour model {model!r} ({path.name})",
         )
     return pd.DataFrame(
@@ -174,9 +185,7 @@ def statistical_neighbours_table(
     )
 
 
-def statistical_neighbours(
-    la_code: str | int, model: str = "2025", data_dir: str | Path | None = None
-) -> list[str]:
+def statistical_neighbours(la_code: str | int, model: str = "2025", data_dir: str | Path | None = None) -> list[str]:
     """Old LA codes of the authority's ten statistical neighbours, closest first.
 
     Parameters

@@ -136,8 +136,13 @@ def series_change(series: pd.DataFrame, *, periods: int = 1, column: str = "valu
     return v - v.shift(periods)
 
 
-def assert_no_small_counts(frame: pd.DataFrame, rule: Disclosure, *, count_cols: Sequence[str] = ("numerator",),
-                           value_cols: Sequence[str] = ("value",)) -> None:
+def assert_no_small_counts(
+    frame: pd.DataFrame,
+    rule: Disclosure,
+    *,
+    count_cols: Sequence[str] = ("numerator",),
+    value_cols: Sequence[str] = ("value",),
+) -> None:
     """Raise :class:`DisclosureError` when a small count, or a figure derived from one, is still shown.
 
     Use before plotting or publishing a frame: ``assert_no_small_counts(suppress_series(s, rule), rule)``
@@ -149,7 +154,9 @@ def assert_no_small_counts(frame: pd.DataFrame, rule: Disclosure, *, count_cols:
         small = is_small(frame[col], rule)
         if small.any():
             rows = [str(i) for i in frame.index[small][:5]]
-            raise DisclosureError(f"column {col!r} shows counts from {rule.min_count} to {rule.max_count} (rows {', '.join(rows)})")
+            raise DisclosureError(
+                f"column {col!r} shows counts from {rule.min_count} to {rule.max_count} (rows {', '.join(rows)})"
+            )
         if "status" in frame:
             hidden = (frame["status"].astype("string") == rule.symbol).fillna(False).to_numpy()
             for vcol in (col, *value_cols):
@@ -157,7 +164,9 @@ def assert_no_small_counts(frame: pd.DataFrame, rule: Disclosure, *, count_cols:
                     shown = frame[vcol].notna().to_numpy() & hidden
                     if shown.any():
                         rows = [str(i) for i in frame.index[shown][:5]]
-                        raise DisclosureError(f"column {vcol!r} shows a figure in rows marked {rule.symbol!r} (rows {', '.join(rows)})")
+                        raise DisclosureError(
+                            f"column {vcol!r} shows a figure in rows marked {rule.symbol!r} (rows {', '.join(rows)})"
+                        )
 
 
 # ==================================================================== secondary
@@ -249,8 +258,9 @@ def determined_cells(hidden: np.ndarray, groups: Sequence[Group], n_cells: int |
     return [int(c) for c, m in zip(hid, moves, strict=True) if m < 1e-9]
 
 
-def secondary_suppression(values: np.ndarray, primary: np.ndarray, groups: Sequence[Group],
-                          unknown: np.ndarray | None = None) -> np.ndarray:
+def secondary_suppression(
+    values: np.ndarray, primary: np.ndarray, groups: Sequence[Group], unknown: np.ndarray | None = None
+) -> np.ndarray:
     """Primary plus complementary suppressions so that no hidden cell is recoverable.
 
     Parameters
@@ -398,9 +408,13 @@ def suppress_table(
         tr = loc
 
     n_rows, n_cols = len(df), len(count_cols)
-    vals = np.column_stack(
-        [pd.to_numeric(df[c].astype(object), errors="coerce").to_numpy(dtype=float) for c in count_cols]
-    ) if n_cols else np.zeros((n_rows, 0))
+    vals = (
+        np.column_stack(
+            [pd.to_numeric(df[c].astype(object), errors="coerce").to_numpy(dtype=float) for c in count_cols]
+        )
+        if n_cols
+        else np.zeros((n_rows, 0))
+    )
     primary = is_small(vals, rule)
 
     def idx(r: int, c: int) -> int:
@@ -482,7 +496,9 @@ def suppress_breakdown(
     keys = [k for k in ("indicator_id", "period", "area") if k in out]
     is_total = (out["breakdown_value"].astype("string") == total_value).fillna(False).to_numpy()
     dim = out["breakdown"].astype("string").fillna("").to_numpy() if "breakdown" in out else np.full(n, "")
-    key_tuples = list(zip(*(out[k].astype("string").fillna("").to_numpy() for k in keys), strict=True)) if keys else [()] * n
+    key_tuples = (
+        list(zip(*(out[k].astype("string").fillna("").to_numpy() for k in keys), strict=True)) if keys else [()] * n
+    )
 
     groups: list[Group] = []
     if sums_to_total:
@@ -555,12 +571,48 @@ class Finding:
 #: Column headers (normalised: lower case, letters, digits and spaces) that mark record-level data.
 RECORD_COLUMN_MARKERS: frozenset[str] = frozenset(
     {
-        "name", "names", "child name", "childs name", "child s name", "full name", "forename", "forenames",
-        "first name", "given name", "surname", "last name", "family name", "dob", "d o b", "date of birth",
-        "birth date", "child id", "childs id", "person id", "client id", "case id", "case number", "case ref",
-        "case reference", "nhs number", "nhs no", "nhs", "upn", "unique pupil number", "uln", "address",
-        "home address", "postcode", "post code", "lcs id", "mosaic id", "eclipse id", "liquidlogic id",
-        "social worker", "pupil name", "school name and pupil",
+        "name",
+        "names",
+        "child name",
+        "childs name",
+        "child s name",
+        "full name",
+        "forename",
+        "forenames",
+        "first name",
+        "given name",
+        "surname",
+        "last name",
+        "family name",
+        "dob",
+        "d o b",
+        "date of birth",
+        "birth date",
+        "child id",
+        "childs id",
+        "person id",
+        "client id",
+        "case id",
+        "case number",
+        "case ref",
+        "case reference",
+        "nhs number",
+        "nhs no",
+        "nhs",
+        "upn",
+        "unique pupil number",
+        "uln",
+        "address",
+        "home address",
+        "postcode",
+        "post code",
+        "lcs id",
+        "mosaic id",
+        "eclipse id",
+        "liquidlogic id",
+        "social worker",
+        "pupil name",
+        "school name and pupil",
     }
 )
 
@@ -662,7 +714,7 @@ def find_disclosure_risks(
     def add(m: re.Match[str], kind: str, severity: Severity, message: str, span: tuple[int, int] | None = None) -> None:
         s, e = span or m.span()
         if where == "context":
-            before = " ".join(text[max(0, s - 40):s].split())
+            before = " ".join(text[max(0, s - 40) : s].split())
             loc = f"page text after '{re.sub(r'[0-9]', '*', before)}'" if before else "page text"
         else:
             loc = where or f"line {_line_of(text, s)}"
@@ -685,12 +737,21 @@ def find_disclosure_risks(
         for m in _NUMERIC_DATE.finditer(text):
             if any(s <= m.start() < e for s, e in dob_spans):
                 continue
-            add(m, "date", "warning", "a specific date: make sure it is not a child's date of birth or another identifying date")
+            add(
+                m,
+                "date",
+                "warning",
+                "a specific date: make sure it is not a child's date of birth or another identifying date",
+            )
     if small_numbers_in_text:
         for m in _SMALL_IN_TEXT.finditer(text):
-            add(m, "small_number_in_text", "warning",
+            add(
+                m,
+                "small_number_in_text",
+                "warning",
                 "a small number of people in published text; describe it without the number "
-                "(e.g. 'a small number of', 'fewer than six')")
+                "(e.g. 'a small number of', 'fewer than six')",
+            )
     return [f for _, f in sorted(found, key=lambda x: x[0])]
 
 
@@ -771,8 +832,12 @@ class _HtmlScanner(HTMLParser):
         elif tag in ("td", "th"):
             if not t.rows:
                 t.rows.append(_Row(t.in_head))
-            cell = _Cell(tag, colspan=_span(a, "colspan"), rowspan=_span(a, "rowspan"),
-                         classes=tuple((a.get("class") or "").split()))
+            cell = _Cell(
+                tag,
+                colspan=_span(a, "colspan"),
+                rowspan=_span(a, "rowspan"),
+                classes=tuple((a.get("class") or "").split()),
+            )
             t.rows[-1].cells.append(cell)
             t.cell = cell
 
@@ -891,9 +956,16 @@ def _scan_table(t: _Table, number: int, rule: Disclosure, source: str) -> list[F
             filled = [r[j].text.strip() for r in body if j < len(r) and r[j] is not None and r[j].text.strip()]  # type: ignore[union-attr]
             filled = [x for x in filled if x not in {rule.symbol, "–", "-", ""}]
             if filled:
-                out.append(Finding("record_column", "error", _mask(filled[0]), f"{label}, column {h!r}",
-                                   f"column {h!r} holds record-level data ({len(filled)} value(s)); "
-                                   "publish aggregates only", source))
+                out.append(
+                    Finding(
+                        "record_column",
+                        "error",
+                        _mask(filled[0]),
+                        f"{label}, column {h!r}",
+                        f"column {h!r} holds record-level data ({len(filled)} value(s)); publish aggregates only",
+                        source,
+                    )
+                )
     unit_col = next((j for j, h in enumerate(headers) if _norm_header(h) in {"unit", "units", "measure"}), None)
 
     for i, r in enumerate(body, start=1):
@@ -922,9 +994,17 @@ def _scan_table(t: _Table, number: int, rule: Disclosure, source: str) -> list[F
                 col = f"column {h!r}" if h else f"column {j + 1}"
                 rh = " ".join(row_head.split())[:60]
                 row = f"row {i}" + (f" ({rh!r})" if rh else "")
-                out.append(Finding("small_count", "error", str(n), f"{label}, {row}, {col}",
-                                   f"count {n} is from {rule.min_count} to {rule.max_count}: show {rule.symbol!r} "
-                                   "(and suppress a complementary cell)", source))
+                out.append(
+                    Finding(
+                        "small_count",
+                        "error",
+                        str(n),
+                        f"{label}, {row}, {col}",
+                        f"count {n} is from {rule.min_count} to {rule.max_count}: show {rule.symbol!r} "
+                        "(and suppress a complementary cell)",
+                        source,
+                    )
+                )
     return out
 
 
@@ -983,4 +1063,3 @@ def audit_html(
     text = re.sub(r"\n\s*\n+", "\n", "".join(p.text))
     out.extend(find_disclosure_risks(text, source=source, bare_dates=bare_dates, where="context"))
     return out
-

@@ -30,11 +30,11 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from lscb_analysis.errors import ProblemsError
-from lscb_analysis.parameters.yamlio import YamlFileError, read_entries
-from lscb_analysis.parameters.catalogue import Catalogue, _unknown, load_catalogue
-from lscb_analysis.paths import paths
 from lscb_analysis.disclosure import find_disclosure_risks
+from lscb_analysis.errors import ProblemsError
+from lscb_analysis.parameters.catalogue import Catalogue, _unknown, load_catalogue
+from lscb_analysis.parameters.yamlio import YamlFileError, read_entries
+from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter, QuarterError
 
 __all__ = [
@@ -298,7 +298,18 @@ def load_all_actions(root: Path | str | None = None, *, catalogue: Catalogue | N
     return out
 
 
-_COLUMNS = ["id", "action", "owner", "due", "status", "raised", "linked_indicators", "update", "overdue", "days_overdue"]
+_COLUMNS = [
+    "id",
+    "action",
+    "owner",
+    "due",
+    "status",
+    "raised",
+    "linked_indicators",
+    "update",
+    "overdue",
+    "days_overdue",
+]
 
 
 def actions_table(actions: Iterable[Action], as_of: dt.date) -> pd.DataFrame:
@@ -337,10 +348,16 @@ def actions_table(actions: Iterable[Action], as_of: dt.date) -> pd.DataFrame:
         for a in actions
     ]
     if not rows:
-        return pd.DataFrame({c: pd.Series(dtype="bool" if c == "overdue" else "int64" if c == "days_overdue" else "object")
-                             for c in _COLUMNS})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype="bool" if c == "overdue" else "int64" if c == "days_overdue" else "object")
+                for c in _COLUMNS
+            }
+        )
     df = pd.DataFrame(rows)
-    df = df.sort_values(["overdue", "days_overdue", "_open", "due", "id"], ascending=[False, False, False, True, True], kind="stable")
+    df = df.sort_values(
+        ["overdue", "days_overdue", "_open", "due", "id"], ascending=[False, False, False, True, True], kind="stable"
+    )
     return df.drop(columns="_open").reset_index(drop=True)[_COLUMNS]
 
 

@@ -32,11 +32,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from lscb_analysis.errors import ProblemsError
-from lscb_analysis.parameters.yamlio import YamlFileError, read_entries
-from lscb_analysis.parameters.catalogue import Catalogue, _unknown, load_catalogue
-from lscb_analysis.paths import paths
 from lscb_analysis.disclosure import find_disclosure_risks
+from lscb_analysis.errors import ProblemsError
+from lscb_analysis.parameters.catalogue import Catalogue, _unknown, load_catalogue
+from lscb_analysis.parameters.yamlio import YamlFileError, read_entries
+from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter, QuarterError
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
     "notes_markdown",
     "annotations_file",
 ]
-
 
 
 class AnnotationsError(ProblemsError):
@@ -123,7 +122,7 @@ def _split_breakdown(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     if isinstance(b, dict):
         if len(b) != 1:
             return raw, ["field 'breakdown': give one dimension, e.g. {locality: Eastbrook}"]
-        (dim, val), = b.items()
+        ((dim, val),) = b.items()
         raw["breakdown"], raw["breakdown_value"] = dim, (None if val is None else str(val))
     elif "breakdown_value" in raw:
         return raw, ["field 'breakdown_value': unknown field (write breakdown: {dimension: value})"]
@@ -256,7 +255,9 @@ def for_indicator(
     return out
 
 
-def notes_markdown(anns: Iterable[Annotation], indicator_id: str, upto: Quarter | str, *, with_author: bool = True) -> str:
+def notes_markdown(
+    anns: Iterable[Annotation], indicator_id: str, upto: Quarter | str, *, with_author: bool = True
+) -> str:
     """The indicator's annotations as a Markdown list to print under its chart ('' when none).
 
     ``- **2025-26 Q1**: New police recording practice ... (Police performance analyst)``

@@ -54,8 +54,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from lscb_analysis.errors import ProblemsError
-from lscb_analysis.paths import paths
 from lscb_analysis.parameters.yamlio import YamlFileError, read_yaml
+from lscb_analysis.paths import paths
 
 __all__ = [
     "Breakdown",
@@ -379,13 +379,25 @@ def _indicator_rule_problems(d: Mapping[str, Any]) -> list[tuple[str, str]]:
         if "denominator" in d and (den is None or (isinstance(den, str) and not den.strip())):
             out.append(("denominator", f"is required when unit is {unit!r} (got {den!r})"))
         if "denominator_source" in d and src is None:
-            out.append(("denominator_source", f"is required when unit is {unit!r}: one of return, child_population (got None)"))
+            out.append(
+                ("denominator_source", f"is required when unit is {unit!r}: one of return, child_population (got None)")
+            )
         if src == "child_population" and unit != "rate_per_10000":
-            out.append(("denominator_source", f"'child_population' is only the denominator of rate_per_10000 (unit is {unit!r})"))
+            out.append(
+                (
+                    "denominator_source",
+                    f"'child_population' is only the denominator of rate_per_10000 (unit is {unit!r})",
+                )
+            )
     target, tol = d.get("target"), d.get("tolerance")
     if "target" in d and target is None and isinstance(tol, (int, float)) and not isinstance(tol, bool):
         out.append(("tolerance", f"needs a target (target is null, got tolerance {tol!r})"))
-    if unit == "percentage" and isinstance(target, (int, float)) and not isinstance(target, bool) and not 0 <= target <= 100:
+    if (
+        unit == "percentage"
+        and isinstance(target, (int, float))
+        and not isinstance(target, bool)
+        and not 0 <= target <= 100
+    ):
         out.append(("target", f"a percentage target must be between 0 and 100 (got {target!r})"))
     bds = d.get("breakdowns")
     if d.get("breakdowns_sum_to_total") is True and isinstance(bds, (list, tuple)) and not bds:
@@ -514,7 +526,9 @@ def _reference_problems(
         breakdowns = list(breakdowns)
         for b in bds:
             if isinstance(b, str) and b not in breakdowns:
-                out.append(("breakdowns", _unknown("breakdown", b, breakdowns) + f" under 'breakdowns:' in {_INDICATORS_FILE}"))
+                out.append(
+                    ("breakdowns", _unknown("breakdown", b, breakdowns) + f" under 'breakdowns:' in {_INDICATORS_FILE}")
+                )
     return out
 
 
@@ -597,7 +611,9 @@ def _read(path: Path, keys: dict[str, type], problems: list[str]) -> dict[str, A
         problems.append(str(e))
         return {}
     if not isinstance(data, dict):
-        problems.append(f"{file}: must be a mapping with the top-level keys {', '.join(keys)} (got {type(data).__name__})")
+        problems.append(
+            f"{file}: must be a mapping with the top-level keys {', '.join(keys)} (got {type(data).__name__})"
+        )
         return {}
     out: dict[str, Any] = {}
     for key in data:

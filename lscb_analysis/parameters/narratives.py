@@ -30,9 +30,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lscb_analysis.disclosure import Finding, find_disclosure_risks
 from lscb_analysis.parameters.catalogue import Subgroup
 from lscb_analysis.paths import paths
-from lscb_analysis.disclosure import Finding, find_disclosure_risks
 from lscb_analysis.periods import Quarter
 
 __all__ = [
@@ -67,9 +67,27 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "The child's voice",
         "Child's voice",
     ),
-    "audit_findings": ("Audit findings", "Audits", "Findings from audit", "Audit and quality assurance findings", "Case audit findings"),
-    "feedback": ("Feedback", "Feedback from children and families", "Feedback from practitioners", "Practitioner feedback", "Partner feedback"),
-    "difference_made": ("What difference have we made", "What difference did we make", "Difference made", "Impact", "What difference has it made"),
+    "audit_findings": (
+        "Audit findings",
+        "Audits",
+        "Findings from audit",
+        "Audit and quality assurance findings",
+        "Case audit findings",
+    ),
+    "feedback": (
+        "Feedback",
+        "Feedback from children and families",
+        "Feedback from practitioners",
+        "Practitioner feedback",
+        "Partner feedback",
+    ),
+    "difference_made": (
+        "What difference have we made",
+        "What difference did we make",
+        "Difference made",
+        "Impact",
+        "What difference has it made",
+    ),
     "risks_and_challenges": ("Risks and challenges", "Challenges", "Risks", "Areas of concern", "Concerns"),
     "actions": ("Actions and forward planning", "Forward planning", "Next steps", "Actions", "Actions and next steps"),
 }
@@ -297,7 +315,9 @@ def narrative_markdown(
     known sections the sub-group left out.
     """
     hashes = "#" * level
-    keys = [k for k in (order or list(SECTIONS)) if k in narr.sections] + [k for k in narr.extra_keys if k not in (order or [])]
+    keys = [k for k in (order or list(SECTIONS)) if k in narr.sections] + [
+        k for k in narr.extra_keys if k not in (order or [])
+    ]
     parts: list[str] = []
     if narr.preamble:
         parts.append(_demote(narr.preamble, level))
@@ -306,7 +326,11 @@ def narrative_markdown(
         heading = SECTIONS[k][0] if k in SECTIONS else narr.headings.get(k, k)
         parts.append(f"{hashes} {heading}\n\n{_demote(body, level) if body else '*Left blank by the sub-group.*'}")
     if missing_note:
-        gone = [SECTIONS[k][0] for k in ("voice_of_the_child", "audit_findings", "feedback", "difference_made", "actions") if k in narr.missing]
+        gone = [
+            SECTIONS[k][0]
+            for k in ("voice_of_the_child", "audit_findings", "feedback", "difference_made", "actions")
+            if k in narr.missing
+        ]
         if gone:
             parts.append("*Not covered this quarter: " + ", ".join(gone) + ".*")
     return "\n\n".join(parts)

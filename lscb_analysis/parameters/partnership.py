@@ -43,9 +43,7 @@ def _load_partnership(file: Path, mtime: float) -> Partnership:
     try:
         return Partnership.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(f"field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
         raise ConfigError(f"{file}: {problems}") from None
 
 

@@ -157,7 +157,9 @@ def _compress_images(nb: Any, colours: int = 256) -> int:
             raw = base64.b64decode(png)
             try:
                 with Image.open(io.BytesIO(raw)) as im:
-                    small = im.convert("RGB").quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+                    small = im.convert("RGB").quantize(
+                        colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+                    )
                     buf = io.BytesIO()
                     small.save(buf, format="PNG")
             except (OSError, ValueError):  # not a PNG Pillow can read: publish it as it is
@@ -263,10 +265,14 @@ class _Scanner(HTMLParser):
     def _check(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): v for k, v in attrs}
         bad = []
-        for (t, attr) in _FETCHING:
+        for t, attr in _FETCHING:
             if t == tag and a.get(attr) and _refs_external(tag, attr, a.get(attr) or ""):
                 bad.append(a[attr] or "")
-        if tag == "link" and bad and (a.get("rel") or "").lower() in {"canonical", "alternate", "author", "license", "help"}:
+        if (
+            tag == "link"
+            and bad
+            and (a.get("rel") or "").lower() in {"canonical", "alternate", "author", "license", "help"}
+        ):
             bad = []  # navigation links, not fetched
         style = a.get("style") or ""
         bad.extend(m.group(1) for m in _CSS_URL.finditer(style))

@@ -79,7 +79,12 @@ _env = Environment(autoescape=select_autoescape(default=True, default_for_string
 
 
 def render_index(
-    results: Sequence[ReportResult], quarter: Quarter, *, generated: dt.datetime, root=None, links: Sequence[tuple[str, str]] = ()
+    results: Sequence[ReportResult],
+    quarter: Quarter,
+    *,
+    generated: dt.datetime,
+    root=None,
+    links: Sequence[tuple[str, str]] = (),
 ) -> str:
     """Render the index page for a quarter's results."""
     from lscb_analysis.parameters.partnership import load_partnership

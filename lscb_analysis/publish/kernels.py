@@ -42,7 +42,14 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-__all__ = ["PRELOAD", "REPORT_MODULES", "KernelTemplate", "TemplateClient", "TemplateKernelManager", "template_supported"]
+__all__ = [
+    "PRELOAD",
+    "REPORT_MODULES",
+    "KernelTemplate",
+    "TemplateClient",
+    "TemplateKernelManager",
+    "template_supported",
+]
 
 log = logging.getLogger("lscb.kernels")
 
@@ -269,7 +276,11 @@ class KernelTemplate:
         err = open(log_file, "ab") if log_file else None  # kernels' start-up chatter goes where the run logs
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-c", f"from lscb_analysis.publish.kernels import _serve; _serve({self.address!r}, {list(preload)!r})"],
+                [
+                    sys.executable,
+                    "-c",
+                    f"from lscb_analysis.publish.kernels import _serve; _serve({self.address!r}, {list(preload)!r})",
+                ],
                 stdin=subprocess.PIPE,
                 stderr=err,
                 env=env,

@@ -27,9 +27,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
-from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.periods import Quarter
 
 if TYPE_CHECKING:
@@ -158,19 +158,29 @@ def plan_reports(
     base = {"quarter": quarter.code, "project_root": str(p.root)}
     specs: list[ReportSpec] = []
     if include_core and not subgroups:
-        specs.append(ReportSpec(CORE, "Core data set (Leadership Board)", nb / f"{CORE}.ipynb", dict(base), "Core data set"))
+        specs.append(
+            ReportSpec(CORE, "Core data set (Leadership Board)", nb / f"{CORE}.ipynb", dict(base), "Core data set")
+        )
     for sid in chosen:
         own = nb / "subgroups" / f"{sid}.ipynb"
         notebook = own if own.exists() else nb / f"{SUBGROUP_TEMPLATE}.ipynb"
         narrative = p.parameters / "narratives" / quarter.slug / f"{sid}.md"
         notes = () if narrative.exists() else (f"No narrative written (expected {narrative.relative_to(p.root)})",)
-        specs.append(ReportSpec(f"subgroup_{sid}", cat.subgroups[sid].name, notebook, {**base, "subgroup": sid}, notes=notes))
+        specs.append(
+            ReportSpec(f"subgroup_{sid}", cat.subgroups[sid].name, notebook, {**base, "subgroup": sid}, notes=notes)
+        )
     if include_extras and not subgroups:
         explore = nb / "explore.ipynb"
         if explore.exists():
-            specs.append(ReportSpec("explore", "Interactive explorer", explore, dict(base), "Exploration and deep dives"))
+            specs.append(
+                ReportSpec("explore", "Interactive explorer", explore, dict(base), "Exploration and deep dives")
+            )
         for dive in _deep_dives(nb):
-            specs.append(ReportSpec(f"deep_dive_{dive.stem}", f"Deep dive: {dive.stem}", dive, dict(base), "Exploration and deep dives"))
+            specs.append(
+                ReportSpec(
+                    f"deep_dive_{dive.stem}", f"Deep dive: {dive.stem}", dive, dict(base), "Exploration and deep dives"
+                )
+            )
     for s in specs:
         if not s.notebook.exists():
             raise RunError(f"{s.notebook}: notebook not found")
@@ -350,7 +360,9 @@ def _pool_context() -> mp.context.BaseContext:
         return mp.get_context("spawn")
     # Workers fork from a server that has imported papermill and nbconvert once (about 2 s).
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["lscb_analysis.publish.runner", "lscb_analysis.publish.htmlexport", "papermill", "nbconvert"])
+    ctx.set_forkserver_preload(
+        ["lscb_analysis.publish.runner", "lscb_analysis.publish.htmlexport", "papermill", "nbconvert"]
+    )
     return ctx
 
 
@@ -365,7 +377,11 @@ def warm_up(*, kernel_template: bool = True, log_file: str | Path | None = None)
     """
     from lscb_analysis.publish.kernels import KernelTemplate, template_supported
 
-    return KernelTemplate(log_file=str(log_file) if log_file else None) if kernel_template and template_supported() else None
+    return (
+        KernelTemplate(log_file=str(log_file) if log_file else None)
+        if kernel_template and template_supported()
+        else None
+    )
 
 
 def _run_pool(
@@ -385,7 +401,9 @@ def _run_pool(
     """
     ctx = _pool_context()
     results: list[ReportResult] = []
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(log_file, template)) as pool:
+    with cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(log_file, template)
+    ) as pool:
         warm = [pool.submit(os.getpid) for _ in range(workers)]  # start the workers now
         try:
             prepared()
@@ -399,7 +417,9 @@ def _run_pool(
             try:
                 r = fut.result()
             except Exception as exc:  # the worker itself died
-                r = ReportResult(s.name, s.title, s.section, ok=False, seconds=0.0, error=f"{type(exc).__name__}: {exc}")
+                r = ReportResult(
+                    s.name, s.title, s.section, ok=False, seconds=0.0, error=f"{type(exc).__name__}: {exc}"
+                )
             results.append(r)
             if on_done:
                 on_done(r)
@@ -445,7 +465,13 @@ def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) ->
     """Write ``index.html`` linking every report and saying which failed, plus ``run.json``."""
     from lscb_analysis.publish.index import render_index
 
-    links = [("Data-quality report on this quarter's returns", "data_quality.html")] if (out / "data_quality.html").exists() else []
-    html = render_index(results, quarter, generated=dt.datetime.now().replace(microsecond=0), root=out.parents[1], links=links)
+    links = (
+        [("Data-quality report on this quarter's returns", "data_quality.html")]
+        if (out / "data_quality.html").exists()
+        else []
+    )
+    html = render_index(
+        results, quarter, generated=dt.datetime.now().replace(microsecond=0), root=out.parents[1], links=links
+    )
     atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
     return atomic_write_text(out / "index.html", html)

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
-from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.periods import Quarter
-from lscb_analysis.store import StoreMissingError, read_figures, read_findings, read_returns_log
-from lscb_analysis.returns.rules import FINDING_COLUMNS, RULES
 from lscb_analysis.quality import _completeness, _timeliness, received_dates
+from lscb_analysis.returns.rules import FINDING_COLUMNS, RULES
+from lscb_analysis.store import StoreMissingError, read_figures, read_findings, read_returns_log
 
 __all__ = ["REPORT_HTML", "REPORT_CSV", "quality_report_paths", "write_quality_reports"]
 
@@ -70,28 +70,64 @@ def _table(records: list[dict[str, object]], columns: list[str], classes: dict[s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-_CLASSES = {"error": "error", "warning": "warning", "rejected": "error", "partly rejected": "error", "late": "warning", "missing": "error"}
+_CLASSES = {
+    "error": "error",
+    "warning": "warning",
+    "rejected": "error",
+    "partly rejected": "error",
+    "late": "warning",
+    "missing": "error",
+}
 
 
-def _render(q: Quarter, partnership: str, findings: list[dict[str, object]], tl: list[dict[str, object]], comp: pd.DataFrame, generated: str) -> str:
+def _render(
+    q: Quarter,
+    partnership: str,
+    findings: list[dict[str, object]],
+    tl: list[dict[str, object]],
+    comp: pd.DataFrame,
+    generated: str,
+) -> str:
     n_err = sum(1 for f in findings if f["severity"] == "error")
     n_warn = len(findings) - n_err
     received = sum(1 for t in tl if t["files"])
     late = sum(1 for t in tl if t["status"] == "late")
     rejected = sum(1 for t in tl if t["ingest"] in ("rejected", "partly rejected"))
     if n_err:
-        banner = (f"<div class='banner blocked'><strong>Blocked:</strong> {rejected} return(s) rejected with {n_err} error(s). "
-                  "Nothing from a rejected file reached the store; ask the provider for a corrected return and ingest again.</div>")
+        banner = (
+            f"<div class='banner blocked'><strong>Blocked:</strong> {rejected} return(s) rejected with {n_err} error(s). "
+            "Nothing from a rejected file reached the store; ask the provider for a corrected return and ingest again.</div>"
+        )
     else:
         banner = "<div class='banner ok'><strong>No errors:</strong> every return received was accepted.</div>"
     shown = [
         {**f, "file": _cell(f["file"]).rsplit("/", 1)[-1], "row": _cell(f["row"])}
-        for f in sorted(findings, key=lambda f: (f["severity"] != "error", _cell(f["provider"]), _cell(f["file"]), f["row"] if isinstance(f["row"], int) else 0))
+        for f in sorted(
+            findings,
+            key=lambda f: (
+                f["severity"] != "error",
+                _cell(f["provider"]),
+                _cell(f["file"]),
+                f["row"] if isinstance(f["row"], int) else 0,
+            ),
+        )
     ]
     gaps = comp[comp.status != "complete"].to_dict("records")
     fired = sorted({str(f["rule"]) for f in findings})
     legend = [{"rule": c, "severity": RULES[c].severity, "checks": RULES[c].title} for c in fired if c in RULES]
-    tl_cols = ["provider", "provider_name", "due", "files", "received", "received_from", "days_late", "status", "ingest", "errors", "warnings"]
+    tl_cols = [
+        "provider",
+        "provider_name",
+        "due",
+        "files",
+        "received",
+        "received_from",
+        "days_late",
+        "status",
+        "ingest",
+        "errors",
+        "warnings",
+    ]
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Data quality: {html.escape(q.label)}</title><style>{_CSS}</style></head>
 <body>
@@ -112,7 +148,9 @@ def _render(q: Quarter, partnership: str, findings: list[dict[str, object]], tl:
 """
 
 
-def write_quality_reports(quarters: Iterable[Quarter], root: Path | str | None = None, *, today: dt.date | None = None) -> dict[Quarter, tuple[Path, Path]]:
+def write_quality_reports(
+    quarters: Iterable[Quarter], root: Path | str | None = None, *, today: dt.date | None = None
+) -> dict[Quarter, tuple[Path, Path]]:
     """Write the data-quality report (HTML and CSV) of each quarter from the latest ingest's records.
 
     Returns
@@ -146,6 +184,8 @@ def write_quality_reports(quarters: Iterable[Quarter], root: Path | str | None =
         html_file, csv_file = quality_report_paths(q, p.root)
         atomic_write_text(csv_file, f.to_csv(index=False, lineterminator="\n"))
         records = f.astype(object).where(f.notna(), None).to_dict("records")
-        atomic_write_text(html_file, _render(q, partnership.name, records, tl.astype(object).to_dict("records"), comp, generated))
+        atomic_write_text(
+            html_file, _render(q, partnership.name, records, tl.astype(object).to_dict("records"), comp, generated)
+        )
         out[q] = (html_file, csv_file)
     return out

@@ -15,11 +15,20 @@ import html
 import pandas as pd
 from great_tables import GT, loc, style
 
-from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.disclosure import is_small
+from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.render.format import format_value
 
-__all__ = ["scorecard_frame", "render_scorecard", "legend_html", "sparkline_svg", "DIRECTION", "SPC_LABELS", "ASSURANCE_LABELS", "RAG_LABELS"]
+__all__ = [
+    "scorecard_frame",
+    "render_scorecard",
+    "legend_html",
+    "sparkline_svg",
+    "DIRECTION",
+    "SPC_LABELS",
+    "ASSURANCE_LABELS",
+    "RAG_LABELS",
+]
 
 #: Direction of travel: symbol, word, colour.
 DIRECTION = {
@@ -29,7 +38,11 @@ DIRECTION = {
     "up": ("▲", "Up", "#4D4D4D"),
     "down": ("▼", "Down", "#4D4D4D"),
 }
-RAG_LABELS = {"green": ("●", "Green: target met", "#1B7837"), "amber": ("◐", "Amber: within tolerance", "#B35806"), "red": ("○", "Red: target missed", "#B2182B")}
+RAG_LABELS = {
+    "green": ("●", "Green: target met", "#1B7837"),
+    "amber": ("◐", "Amber: within tolerance", "#B35806"),
+    "red": ("○", "Red: target missed", "#B2182B"),
+}
 SPC_LABELS = {
     "common_cause": ("~", "Common cause", "#595959"),
     "special_cause_improvement": ("★", "Improvement", "#1F77B4"),
@@ -70,7 +83,9 @@ def _direction_badge(direction: str, value: float, previous: float) -> str:
     return _badge(DIRECTION, direction)
 
 
-def scorecard_frame(summary: pd.DataFrame, rule: Disclosure, *, annotations: dict[str, list[str]] | None = None) -> pd.DataFrame:
+def scorecard_frame(
+    summary: pd.DataFrame, rule: Disclosure, *, annotations: dict[str, list[str]] | None = None
+) -> pd.DataFrame:
     """Display strings (HTML fragments) for the score card, after disclosure control.
 
     Parameters
@@ -106,7 +121,10 @@ def scorecard_frame(summary: pd.DataFrame, rule: Disclosure, *, annotations: dic
         if not small_now and pd.notna(r.lower):
             ci = f"{format_value(r.lower, r.unit)} to {format_value(r.upper, r.unit)}"
         direction = "" if (small_now or small_prev) else _direction_badge(r.direction, r.value, r.previous)
-        spark = [None if (v is None or (n is not None and is_small([n], rule)[0])) else v for v, n in zip(r.spark, r.spark_numerators, strict=True)]
+        spark = [
+            None if (v is None or (n is not None and is_small([n], rule)[0])) else v
+            for v, n in zip(r.spark, r.spark_numerators, strict=True)
+        ]
         notes = annotations.get(r.indicator_id, [])
         title = html.escape(r.title)
         if notes:
@@ -168,7 +186,9 @@ def sparkline_svg(
     )
     last = [i for i, y in enumerate(ys) if y is not None][-1]
     dot = xy(last, ys[last]).split(",")
-    label = f"Sparkline of the last {len(ys)} quarters" + (", with gaps for missing or suppressed figures" if None in ys else "")
+    label = f"Sparkline of the last {len(ys)} quarters" + (
+        ", with gaps for missing or suppressed figures" if None in ys else ""
+    )
     return (
         f'<svg role="img" aria-label="{label}" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
         f'>{lines}<circle cx="{dot[0]}" cy="{dot[1]}" r="3" fill="#0072B2"/></svg>'
@@ -176,7 +196,12 @@ def sparkline_svg(
 
 
 def render_scorecard(
-    frame: pd.DataFrame, *, title: str, subtitle: str = "", benchmark: pd.DataFrame | None = None, groups: pd.Series | None = None
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str = "",
+    benchmark: pd.DataFrame | None = None,
+    groups: pd.Series | None = None,
 ) -> str:
     """The score card as self-contained HTML (great_tables, inline SVG sparklines).
 
@@ -191,11 +216,20 @@ def render_scorecard(
     gt = (
         GT(df, groupname_col="Sub-group" if groups is not None else None)
         .tab_header(title=title, subtitle=subtitle)
-        .fmt(lambda x: x, columns=[c for c in df.columns if c != "Sub-group"])  # cells are already-escaped HTML fragments
+        .fmt(
+            lambda x: x, columns=[c for c in df.columns if c != "Sub-group"]
+        )  # cells are already-escaped HTML fragments
         .tab_spanner(label="SPC (Making Data Count)", columns=["Variation", "Assurance"])
         .cols_align(align="right", columns=["Latest", "Previous quarter", "Same quarter last year", "Target"])
         .tab_style(style=style.text(weight="bold"), locations=loc.body(columns="Latest"))
-        .cols_width({"Indicator": "16%", "Trend": "22%", "95% CI": "7%", **({"Benchmark (DfE)": "12%"} if "Benchmark (DfE)" in df.columns else {})})
+        .cols_width(
+            {
+                "Indicator": "16%",
+                "Trend": "22%",
+                "95% CI": "7%",
+                **({"Benchmark (DfE)": "12%"} if "Benchmark (DfE)" in df.columns else {}),
+            }
+        )
         .tab_options(table_font_size="11.5px", data_row_padding="3px", table_width="100%", container_width="100%")
         .opt_row_striping()
     )

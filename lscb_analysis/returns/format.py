@@ -27,7 +27,15 @@ other extra column is ignored with a warning.
 
 from __future__ import annotations
 
-__all__ = ["RETURN_COLUMNS", "LABEL_COLUMNS", "COUNT_COLUMNS", "INFO_COLUMNS", "TOTAL", "RETURN_SHEET", "RETURN_EXTENSIONS"]
+__all__ = [
+    "RETURN_COLUMNS",
+    "LABEL_COLUMNS",
+    "COUNT_COLUMNS",
+    "INFO_COLUMNS",
+    "TOTAL",
+    "RETURN_SHEET",
+    "RETURN_EXTENSIONS",
+]
 
 RETURN_COLUMNS: list[str] = [
     "provider",

@@ -149,12 +149,13 @@ def return_files(folder: Path) -> list[Path]:
         return []
     keep = RETURN_EXTENSIONS + _OTHER_SPREADSHEETS
     return sorted(
-        f for f in folder.iterdir()
-        if f.is_file() and not f.name.startswith((".", "~$")) and f.suffix.lower() in keep
+        f for f in folder.iterdir() if f.is_file() and not f.name.startswith((".", "~$")) and f.suffix.lower() in keep
     )
 
 
-def read_return(path: Path | str, quarter: Quarter, *, name: str | None = None, max_bytes: int = MAX_RETURN_BYTES) -> ReturnFile:
+def read_return(
+    path: Path | str, quarter: Quarter, *, name: str | None = None, max_bytes: int = MAX_RETURN_BYTES
+) -> ReturnFile:
     """Read one return file.
 
     Parameters
@@ -182,7 +183,10 @@ def read_return(path: Path | str, quarter: Quarter, *, name: str | None = None, 
         st = path.stat()
     except OSError as exc:
         rf.sheet = ""
-        rf.add("R001-file-unreadable", f"{path.name} cannot be opened ({exc.strerror or exc}); check the file is not locked or moved, and send it again.")
+        rf.add(
+            "R001-file-unreadable",
+            f"{path.name} cannot be opened ({exc.strerror or exc}); check the file is not locked or moved, and send it again.",
+        )
         return rf
     rf.size, rf.mtime = st.st_size, st.st_mtime
     if st.st_size > max_bytes:
@@ -216,7 +220,7 @@ def read_return(path: Path | str, quarter: Quarter, *, name: str | None = None, 
 # --------------------------------------------------------------------- CSV
 def _decode(rf: ReturnFile, data: bytes) -> str | None:
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -253,7 +257,9 @@ def _read_csv(rf: ReturnFile, data: bytes) -> None:
     if text is None:
         return
     if "\x00" in text:
-        rf.add("R002-wrong-file-type", f"{rf.path.name} is not a text (CSV) file; save the return as CSV UTF-8 or .xlsx.")
+        rf.add(
+            "R002-wrong-file-type", f"{rf.path.name} is not a text (CSV) file; save the return as CSV UTF-8 or .xlsx."
+        )
         return
     first = text.split("\n", 1)[0]
     delimiter = ","
@@ -262,7 +268,10 @@ def _read_csv(rf: ReturnFile, data: bytes) -> None:
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
-        rf.add("R001-file-unreadable", f"{rf.path.name} is not a valid CSV file ({exc}); check for an unmatched quote mark.")
+        rf.add(
+            "R001-file-unreadable",
+            f"{rf.path.name} is not a valid CSV file ({exc}); check for an unmatched quote mark.",
+        )
         return
     _build_frame(rf, rows, None)
 
@@ -288,15 +297,23 @@ def _read_xlsx(rf: ReturnFile, data: bytes) -> None:
             unzipped = sum(i.file_size for i in z.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         rf.sheet = ""
-        rf.add("R001-file-unreadable", f"{name} is a damaged workbook ({exc}); open it in Excel, save it again and resend.")
+        rf.add(
+            "R001-file-unreadable", f"{name} is a damaged workbook ({exc}); open it in Excel, save it again and resend."
+        )
         return
     if "xl/workbook.xml" not in names:
         rf.sheet = ""
-        rf.add("R002-wrong-file-type", f"{name} is a zip file but not an Excel workbook; save the return from Excel as 'Excel Workbook (.xlsx)'.")
+        rf.add(
+            "R002-wrong-file-type",
+            f"{name} is a zip file but not an Excel workbook; save the return from Excel as 'Excel Workbook (.xlsx)'.",
+        )
         return
     if unzipped > MAX_UNZIPPED_BYTES:
         rf.sheet = ""
-        rf.add("R003-file-too-large", f"{name} unpacks to {unzipped / 2**20:.0f} MB, far more than a return needs, so it was not read; send only the Return sheet.")
+        rf.add(
+            "R003-file-too-large",
+            f"{name} unpacks to {unzipped / 2**20:.0f} MB, far more than a return needs, so it was not read; send only the Return sheet.",
+        )
         return
     import warnings
 
@@ -308,7 +325,10 @@ def _read_xlsx(rf: ReturnFile, data: bytes) -> None:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any parser error means the same to a data officer
         rf.sheet = ""
-        rf.add("R001-file-unreadable", f"{name} cannot be opened as a workbook ({type(exc).__name__}: {exc}); open it in Excel, save it again and resend.")
+        rf.add(
+            "R001-file-unreadable",
+            f"{name} cannot be opened as a workbook ({type(exc).__name__}: {exc}); open it in Excel, save it again and resend.",
+        )
         return
     try:
         _read_workbook(rf, wb)
@@ -317,7 +337,9 @@ def _read_xlsx(rf: ReturnFile, data: bytes) -> None:
 
 
 def _sheet_is_empty(ws) -> bool:  # noqa: ANN001
-    return all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for row in ws.iter_rows() for c in row)
+    return all(
+        c.value is None or (isinstance(c.value, str) and not c.value.strip()) for row in ws.iter_rows() for c in row
+    )
 
 
 def _read_workbook(rf: ReturnFile, wb) -> None:  # noqa: ANN001
@@ -327,7 +349,10 @@ def _read_workbook(rf: ReturnFile, wb) -> None:  # noqa: ANN001
     if ws is None:
         rf.sheet = ""
         if all(_sheet_is_empty(w) for w in wb.worksheets):
-            rf.add("R005-empty-return", f"{name} is an empty workbook: no sheet holds any figures; fill in the template's Return sheet and resend.")
+            rf.add(
+                "R005-empty-return",
+                f"{name} is an empty workbook: no sheet holds any figures; fill in the template's Return sheet and resend.",
+            )
         else:
             found = ", ".join(repr(w.title) for w in wb.worksheets)
             rf.add(
@@ -372,7 +397,11 @@ def _cell_text(c) -> tuple[str, str]:  # noqa: ANN001
     if v is None:
         return "", ""
     dtype = c.data_type
-    if dtype == "f" or (isinstance(v, str) and v.startswith("=")) or type(v).__name__ in ("ArrayFormula", "DataTableFormula"):
+    if (
+        dtype == "f"
+        or (isinstance(v, str) and v.startswith("="))
+        or type(v).__name__ in ("ArrayFormula", "DataTableFormula")
+    ):
         return str(getattr(v, "text", v)), "formula"
     if dtype == "e":
         return str(v), "error"
@@ -408,7 +437,9 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
         if kinds:
             kinds.pop()
     if not rows:
-        rf.add("R005-empty-return", f"{name} is empty; fill in the return (header row and one row per figure) and resend.")
+        rf.add(
+            "R005-empty-return", f"{name} is empty; fill in the return (header row and one row per figure) and resend."
+        )
         return
     header = [str(h) for h in rows[0]]
     normed = [_norm(h) for h in header]
@@ -443,12 +474,22 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
         return
     dupes = sorted({n for n in normed if n in RETURN_COLUMNS and normed.count(n) > 1})
     if dupes:
-        rf.add("R007-header-invalid", f"Row 1 has the column(s) {', '.join(dupes)} more than once; keep one of each.", row=1, column=dupes[0])
+        rf.add(
+            "R007-header-invalid",
+            f"Row 1 has the column(s) {', '.join(dupes)} more than once; keep one of each.",
+            row=1,
+            column=dupes[0],
+        )
         return
     index = {n: i for i, n in enumerate(normed) if n in RETURN_COLUMNS}
     rf.letters = {c: column_letter(i) for c, i in index.items()}
     for i, (h, n) in enumerate(zip(header, normed, strict=True)):
-        if n and n not in RETURN_COLUMNS and n not in INFO_COLUMNS and any(i < len(r) and str(r[i]).strip() for r in rows[1:]):
+        if (
+            n
+            and n not in RETURN_COLUMNS
+            and n not in INFO_COLUMNS
+            and any(i < len(r) and str(r[i]).strip() for r in rows[1:])
+        ):
             rf.add(
                 "R009-extra-column",
                 f"Column {column_letter(i)} '{h}' is not part of the return and was ignored; remove it, or move comments to the notes column.",
@@ -482,7 +523,11 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
         source_rows.append(line)
         flagged.append(flag)
     if not source_rows:
-        rf.add("R005-empty-return", f"{name} has a header row but no figures; fill in one row per figure and resend.", row=2)
+        rf.add(
+            "R005-empty-return",
+            f"{name} has a header row but no figures; fill in one row per figure and resend.",
+            row=2,
+        )
         return
     rf.cells = {**data, "source_row": source_rows, "flagged": flagged}
 

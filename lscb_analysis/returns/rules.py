@@ -200,9 +200,15 @@ class Finding:
         """A finding on a stored figure's numerator: ``figure`` is a row of the store
         (``source_file``, ``source_sheet``, ``source_row``, ``provider``, ``period``)."""
         return cls(
-            file=str(figure.source_file), sheet=str(figure.source_sheet or ""), row=int(figure.source_row),
-            column="numerator", rule=rule, severity=RULES[rule].severity, message=message,
-            provider=str(figure.provider), quarter=str(figure.period),
+            file=str(figure.source_file),
+            sheet=str(figure.source_sheet or ""),
+            row=int(figure.source_row),
+            column="numerator",
+            rule=rule,
+            severity=RULES[rule].severity,
+            message=message,
+            provider=str(figure.provider),
+            quarter=str(figure.period),
         )
 
     @property

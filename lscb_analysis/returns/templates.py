@@ -21,22 +21,32 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
+from lscb_analysis.atomic import atomic_write_with
 from lscb_analysis.parameters.catalogue import Catalogue, Indicator, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
-from lscb_analysis.atomic import atomic_write_with
 from lscb_analysis.periods import Quarter
+from lscb_analysis.quality import due_date
 from lscb_analysis.returns.format import INFO_COLUMNS, RETURN_COLUMNS, RETURN_SHEET, TOTAL
 from lscb_analysis.returns.reader import column_letter
 from lscb_analysis.returns.rules import GSS_SYMBOLS
-from lscb_analysis.quality import due_date
 
 __all__ = ["TEMPLATE_COLUMNS", "template_rows", "write_templates"]
 
 #: Columns of a template's Return sheet: the return's, then information columns ingest ignores.
 TEMPLATE_COLUMNS: list[str] = RETURN_COLUMNS + INFO_COLUMNS
-_WIDTHS = {"provider": 18, "quarter": 11, "indicator_id": 34, "breakdown": 18, "breakdown_value": 34, "numerator": 12,
-           "denominator": 13, "indicator_title": 60, "denominator_needed": 20, "notes": 40}
+_WIDTHS = {
+    "provider": 18,
+    "quarter": 11,
+    "indicator_id": 34,
+    "breakdown": 18,
+    "breakdown_value": 34,
+    "numerator": 12,
+    "denominator": 13,
+    "indicator_title": 60,
+    "denominator_needed": 20,
+    "notes": 40,
+}
 
 
 def template_rows(cat: Catalogue, provider: str, quarter: Quarter) -> list[dict[str, str]]:
@@ -72,10 +82,17 @@ def _validation_formula(cell: str) -> str:
 
 
 def _unit_text(ind: Indicator) -> str:
-    return {"count": "number", "percentage": "percentage", "rate_per_10000": "rate per 10,000", "rate_per_1000": "rate per 1,000"}[ind.unit]
+    return {
+        "count": "number",
+        "percentage": "percentage",
+        "rate_per_10000": "rate per 10,000",
+        "rate_per_1000": "rate per 1,000",
+    }[ind.unit]
 
 
-def _instructions(ws, cat: Catalogue, provider: str, q: Quarter, partnership: str, due: dt.date, inds: list[Indicator]) -> None:  # noqa: ANN001
+def _instructions(
+    ws, cat: Catalogue, provider: str, q: Quarter, partnership: str, due: dt.date, inds: list[Indicator]
+) -> None:
     from openpyxl.styles import Alignment, Font
 
     prov = cat.providers[provider]
@@ -87,14 +104,23 @@ def _instructions(ws, cat: Catalogue, provider: str, q: Quarter, partnership: st
         ("Sent by", prov.contact_role),
         ("Save as", f"{provider}.xlsx (keep this name), and send it to the board's business unit."),
         ("", ""),
-        ("How to fill in", "On the sheet 'Return', enter one figure per row in the numerator column, and in the denominator column where "
-                           "the column 'denominator_needed' says yes. Leave every other cell as it is: the labels are locked."),
-        ("Figures", "Whole numbers of 0 or more, digits only (no text such as 'approx', no decimals, no formulas). Enter 0 for none."),
+        (
+            "How to fill in",
+            "On the sheet 'Return', enter one figure per row in the numerator column, and in the denominator column where "
+            "the column 'denominator_needed' says yes. Leave every other cell as it is: the labels are locked.",
+        ),
+        (
+            "Figures",
+            "Whole numbers of 0 or more, digits only (no text such as 'approx', no decimals, no formulas). Enter 0 for none.",
+        ),
         ("No figure?", "Enter a GSS symbol instead of leaving the cell blank, never 0:"),
     ]
     lines += [(f"   {s}", meaning) for s, meaning in GSS_SYMBOLS.items() if s not in (":", "~")]
     lines += [
-        ("Breakdowns", "Where an indicator says its breakdown rows add up to the total, every child or event must be in exactly one row."),
+        (
+            "Breakdowns",
+            "Where an indicator says its breakdown rows add up to the total, every child or event must be in exactly one row.",
+        ),
         ("Notes", "Use the notes column for anything the board should know about a figure."),
         ("", ""),
         ("Indicators in this return", ""),
@@ -103,16 +129,38 @@ def _instructions(ws, cat: Catalogue, provider: str, q: Quarter, partnership: st
         ws.cell(r, 1, a).font = Font(bold=bool(a) and not a.startswith("   "))
         ws.cell(r, 2, b).alignment = Alignment(wrap_text=True, vertical="top")
     ws.cell(1, 1).font = Font(bold=True, size=14)
-    head = ["indicator_id", "title", "definition", "numerator", "denominator", "unit", "breakdowns", "breakdowns add up to total", "frequency"]
+    head = [
+        "indicator_id",
+        "title",
+        "definition",
+        "numerator",
+        "denominator",
+        "unit",
+        "breakdowns",
+        "breakdowns add up to total",
+        "frequency",
+    ]
     start = len(lines) + 1
     for c, h in enumerate(head, start=1):
         ws.cell(start, c, h).font = Font(bold=True)
     for r, ind in enumerate(inds, start=start + 1):
         vals = [
-            ind.id, ind.title, ind.definition, ind.numerator,
-            (ind.denominator or "") + (" (you send it)" if ind.denominator_source == "return" else " (the workbench supplies it)" if ind.denominator else ""),
-            _unit_text(ind), ", ".join(cat.breakdowns[b].label for b in ind.breakdowns) or "none",
-            "yes" if ind.breakdowns_sum_to_total else "no", ind.frequency.replace("_", " "),
+            ind.id,
+            ind.title,
+            ind.definition,
+            ind.numerator,
+            (ind.denominator or "")
+            + (
+                " (you send it)"
+                if ind.denominator_source == "return"
+                else " (the workbench supplies it)"
+                if ind.denominator
+                else ""
+            ),
+            _unit_text(ind),
+            ", ".join(cat.breakdowns[b].label for b in ind.breakdowns) or "none",
+            "yes" if ind.breakdowns_sum_to_total else "no",
+            ind.frequency.replace("_", " "),
         ]
         for c, v in enumerate(vals, start=1):
             ws.cell(r, c, v).alignment = Alignment(wrap_text=True, vertical="top")
@@ -135,7 +183,15 @@ def _return_sheet(ws, cat: Catalogue, rows: list[dict[str, str]]) -> None:  # no
     entry = PatternFill("solid", fgColor="FFF2CC")
     unlocked = Protection(locked=False)
     for r, row in enumerate(rows, start=2):
-        for c in ("provider", "quarter", "indicator_id", "breakdown", "breakdown_value", "indicator_title", "denominator_needed"):
+        for c in (
+            "provider",
+            "quarter",
+            "indicator_id",
+            "breakdown",
+            "breakdown_value",
+            "indicator_title",
+            "denominator_needed",
+        ):
             cell = ws.cell(r, col[c], row[c])
             cell.number_format = "@"
         num = ws.cell(r, col["numerator"])

@@ -145,14 +145,22 @@ class _Emitter:
     def add(self, file_i: int, code: str, message: str, row: int | None = None, column: str = "") -> None:
         self.findings.append(self.files[file_i].finding(code, message, row=row, column=column))
 
-    def per_cell(self, df: pd.DataFrame, mask: pd.Series, code: str, column: str, text: Callable[[object], str]) -> None:
+    def per_cell(
+        self, df: pd.DataFrame, mask: pd.Series, code: str, column: str, text: Callable[[object], str]
+    ) -> None:
         """One finding per flagged row; ``text(row)`` gives the message after the location."""
         for r in df[mask].itertuples():
             where = f"Row {r.source_row}, column {column} ({self.files[r.file_i].letters.get(column, '?')})"
             self.add(r.file_i, code, f"{where}: {text(r)}", r.source_row, column)
 
     def grouped(
-        self, df: pd.DataFrame, mask: pd.Series, code: str, column: str, by: list[str], text: Callable[[object, str], str]
+        self,
+        df: pd.DataFrame,
+        mask: pd.Series,
+        code: str,
+        column: str,
+        by: list[str],
+        text: Callable[[object, str], str],
     ) -> None:
         """One finding per file and distinct value(s) of ``by``, at the first row; ``text(first_row, rows_text)``."""
         sub = df[mask]
@@ -161,7 +169,9 @@ class _Emitter:
         for _, g in sub.groupby(["file_i", *by], sort=False, dropna=False):
             first = g.iloc[0]
             rows = g.source_row.tolist()
-            listed = ", ".join(map(str, rows[:_MAX_ROWS_LISTED])) + (f" and {len(rows) - _MAX_ROWS_LISTED} more" if len(rows) > _MAX_ROWS_LISTED else "")
+            listed = ", ".join(map(str, rows[:_MAX_ROWS_LISTED])) + (
+                f" and {len(rows) - _MAX_ROWS_LISTED} more" if len(rows) > _MAX_ROWS_LISTED else ""
+            )
             rows_text = f"row {listed}" if len(rows) == 1 else f"rows {listed}"
             self.add(int(first.file_i), code, text(first, rows_text), int(first.source_row), column)
 
@@ -244,7 +254,9 @@ def validate_returns(files: Sequence[ReturnFile], cat: Catalogue) -> Validation:
                 f"The file name '{rf.path.name}' is not a provider id{_suggest(rf.provider, cat.providers)}; "
                 f"name each return after its provider, e.g. police{rf.path.suffix.lower()} (providers: {', '.join(cat.providers)}).",
             )
-    cols: dict[str, list] = {c: [] for c in [*RETURN_COLUMNS, "source_row", "flagged", "file_i", "expected_provider", "qcode", "qnum"]}
+    cols: dict[str, list] = {
+        c: [] for c in [*RETURN_COLUMNS, "source_row", "flagged", "file_i", "expected_provider", "qcode", "qnum"]
+    }
     for i, rf in enumerate(files):
         n = rf.n_rows
         if not n:
@@ -270,67 +282,117 @@ def validate_returns(files: Sequence[ReturnFile], cat: Catalogue) -> Validation:
     df.loc[is_total & df.breakdown_value.eq(""), "breakdown_value"] = TOTAL
     for c in ("provider", "quarter", "indicator_id", "breakdown", "breakdown_value"):
         m = df[c].eq("")
-        em.per_cell(df, m, "R018-blank-cell", c, lambda r, c=c: f"is blank; enter the {c.replace('_', ' ')} from the template.")
+        em.per_cell(
+            df, m, "R018-blank-cell", c, lambda r, c=c: f"is blank; enter the {c.replace('_', ' ')} from the template."
+        )
         bad |= m
     # provider and quarter
     known_file = df.expected_provider.isin(list(cat.providers))
     m = known_file & ~bad & df.provider.ne(df.expected_provider)
     em.grouped(
-        df, m, "R011-wrong-provider", "provider", ["provider"],
-        lambda r, rows: f"The file is named for provider '{r.expected_provider}' but {rows} say '{r.provider}'; "
-        f"put each provider's figures in its own file ({r.provider}.csv or .xlsx), or correct the provider column.",
+        df,
+        m,
+        "R011-wrong-provider",
+        "provider",
+        ["provider"],
+        lambda r, rows: (
+            f"The file is named for provider '{r.expected_provider}' but {rows} say '{r.provider}'; "
+            f"put each provider's figures in its own file ({r.provider}.csv or .xlsx), or correct the provider column."
+        ),
     )
     wrong_provider = m
     bad |= m
     quarters = df.quarter.map(lambda s: _parse_quarter(s).code if _parse_quarter(s) else None)
     m = ~df.quarter.eq("") & quarters.ne(df.qcode).fillna(True).astype(bool)
     em.grouped(
-        df, m, "R012-wrong-quarter", "quarter", ["quarter"],
-        lambda r, rows: f"The file is in the folder for {r.qcode} but {rows} say '{r.quarter}'; "
-        f"correct the quarter column to {r.qcode}, or move the file to the folder of the quarter it reports.",
+        df,
+        m,
+        "R012-wrong-quarter",
+        "quarter",
+        ["quarter"],
+        lambda r, rows: (
+            f"The file is in the folder for {r.qcode} but {rows} say '{r.quarter}'; "
+            f"correct the quarter column to {r.qcode}, or move the file to the folder of the quarter it reports."
+        ),
     )
     bad |= m
     # indicators
     known_ind = df.indicator_id.isin(list(cat.indicators))
     m = ~known_ind & df.indicator_id.ne("")
     em.grouped(
-        df, m, "R013-unknown-indicator", "indicator_id", ["indicator_id"],
-        lambda r, rows: f"'{r.indicator_id}' ({rows}) is not an indicator id{_suggest(r.indicator_id, cat.indicators)}; "
-        "use the ids in the template, or ask the board's data team to add the indicator.",
+        df,
+        m,
+        "R013-unknown-indicator",
+        "indicator_id",
+        ["indicator_id"],
+        lambda r, rows: (
+            f"'{r.indicator_id}' ({rows}) is not an indicator id{_suggest(r.indicator_id, cat.indicators)}; "
+            "use the ids in the template, or ask the board's data team to add the indicator."
+        ),
     )
     bad |= m
     owner = df.indicator_id.map(meta.provider)
     m = known_ind & known_file & ~wrong_provider & owner.ne(df.expected_provider).fillna(False).astype(bool)
     em.grouped(
-        df, m, "R014-not-this-provider", "indicator_id", ["indicator_id"],
-        lambda r, rows: f"'{r.indicator_id}' ({rows}) is sent by {meta.provider.get(r.indicator_id)}, not {r.expected_provider}; "
-        "remove these rows (or send them in that provider's file).",
+        df,
+        m,
+        "R014-not-this-provider",
+        "indicator_id",
+        ["indicator_id"],
+        lambda r, rows: (
+            f"'{r.indicator_id}' ({rows}) is sent by {meta.provider.get(r.indicator_id)}, not {r.expected_provider}; "
+            "remove these rows (or send them in that provider's file)."
+        ),
     )
     bad |= m
-    due = pd.Series([q in meta.reported.get(i, frozenset()) for i, q in zip(df.indicator_id, df.qnum, strict=True)], index=df.index, dtype=bool)
+    due = pd.Series(
+        [q in meta.reported.get(i, frozenset()) for i, q in zip(df.indicator_id, df.qnum, strict=True)],
+        index=df.index,
+        dtype=bool,
+    )
     m = known_ind & ~bad & ~due
     em.grouped(
-        df, m, "R015-not-due", "indicator_id", ["indicator_id"],
-        lambda r, rows: f"'{r.indicator_id}' ({rows}) is not due in Q{r.qnum} (it is reported in quarter(s) "
-        f"{', '.join(f'Q{x}' for x in sorted(meta.reported[r.indicator_id]))}); the figures were stored anyway: check they belong to this quarter.",
+        df,
+        m,
+        "R015-not-due",
+        "indicator_id",
+        ["indicator_id"],
+        lambda r, rows: (
+            f"'{r.indicator_id}' ({rows}) is not due in Q{r.qnum} (it is reported in quarter(s) "
+            f"{', '.join(f'Q{x}' for x in sorted(meta.reported[r.indicator_id]))}); the figures were stored anyway: check they belong to this quarter."
+        ),
     )
     # breakdowns
     allowed = df.indicator_id.map(meta.breakdowns)
-    bd_ok = pd.Series([b == TOTAL or (isinstance(a, tuple) and b in a) for b, a in zip(df.breakdown, allowed, strict=True)], index=df.index, dtype=bool)
+    bd_ok = pd.Series(
+        [b == TOTAL or (isinstance(a, tuple) and b in a) for b, a in zip(df.breakdown, allowed, strict=True)],
+        index=df.index,
+        dtype=bool,
+    )
     m = known_ind & ~bd_ok & df.breakdown.ne("")
     em.grouped(
-        df, m, "R016-unknown-breakdown", "breakdown", ["indicator_id", "breakdown"],
-        lambda r, rows: f"'{r.breakdown}' ({rows}) is not a breakdown of {r.indicator_id} "
-        f"(allowed: total{''.join(', ' + b for b in meta.breakdowns[r.indicator_id])}); use the template's rows.",
+        df,
+        m,
+        "R016-unknown-breakdown",
+        "breakdown",
+        ["indicator_id", "breakdown"],
+        lambda r, rows: (
+            f"'{r.breakdown}' ({rows}) is not a breakdown of {r.indicator_id} "
+            f"(allowed: total{''.join(', ' + b for b in meta.breakdowns[r.indicator_id])}); use the template's rows."
+        ),
     )
     bad |= m
     canon = [
-        (v if b == TOTAL and v == TOTAL else meta.values_lower.get(b, {}).get(v.lower())) for b, v in zip(df.breakdown, df.breakdown_value, strict=True)
+        (v if b == TOTAL and v == TOTAL else meta.values_lower.get(b, {}).get(v.lower()))
+        for b, v in zip(df.breakdown, df.breakdown_value, strict=True)
     ]
     canon_s = pd.Series(canon, index=df.index, dtype=object)
     m = known_ind & bd_ok & df.breakdown_value.ne("") & canon_s.isna()
     em.per_cell(
-        df, m, "R017-unknown-breakdown-value", "breakdown_value",
+        df,
+        m,
+        "R017-unknown-breakdown-value",
+        "breakdown_value",
         lambda r: (
             f"'{r.breakdown_value}' is not allowed: the total row's breakdown value must be 'total'."
             if r.breakdown == TOTAL
@@ -350,21 +412,36 @@ def validate_returns(files: Sequence[ReturnFile], cat: Catalogue) -> Validation:
     _count_findings(em, df, den, "denominator", check_den & ~den.blank)
     m = check_den & den.blank & num.ok
     em.per_cell(
-        df, m, "R025-denominator-missing", "denominator",
-        lambda r: f"is blank but {r.indicator_id} needs a denominator ({cat.indicators[r.indicator_id].denominator}); "
-        f"enter it as a whole number, or {_SYMBOL_HINT}.",
+        df,
+        m,
+        "R025-denominator-missing",
+        "denominator",
+        lambda r: (
+            f"is blank but {r.indicator_id} needs a denominator ({cat.indicators[r.indicator_id].denominator}); "
+            f"enter it as a whole number, or {_SYMBOL_HINT}."
+        ),
     )
     m = known_ind & ~needs_den & ~den.blank
     em.per_cell(
-        df, m, "R026-denominator-not-expected", "denominator",
-        lambda r: f"'{r.denominator}' was ignored: {r.indicator_id} has no denominator sent by the provider "
-        f"({'the workbench uses the child population' if cat.indicators[r.indicator_id].denominator_source == 'child_population' else 'it is a count'}); leave the cell blank.",
+        df,
+        m,
+        "R026-denominator-not-expected",
+        "denominator",
+        lambda r: (
+            f"'{r.denominator}' was ignored: {r.indicator_id} has no denominator sent by the provider "
+            f"({'the workbench uses the child population' if cat.indicators[r.indicator_id].denominator_source == 'child_population' else 'it is a count'}); leave the cell blank."
+        ),
     )
     num_ok, den_ok = num.ok, den.ok & check_den
     m = num_ok & den_ok & (num.value > den.value).fillna(False).astype(bool)
     em.per_cell(
-        df, m, "R027-numerator-above-denominator", "numerator",
-        lambda r: f"{r.numerator} is more than the denominator {r.denominator}; the numerator counts part of the denominator, so check both figures.",
+        df,
+        m,
+        "R027-numerator-above-denominator",
+        "numerator",
+        lambda r: (
+            f"{r.numerator} is more than the denominator {r.denominator}; the numerator counts part of the denominator, so check both figures."
+        ),
     )
     cell_bad = ~(num_ok | num.is_symbol) | (check_den & ~(den_ok | den.is_symbol | (den.blank & num.is_symbol))) | m
 
@@ -379,25 +456,53 @@ def validate_returns(files: Sequence[ReturnFile], cat: Catalogue) -> Validation:
 
 
 def _count_findings(em: _Emitter, df: pd.DataFrame, p: pd.DataFrame, column: str, scope: pd.Series) -> None:
-    em.per_cell(df, scope & p.blank, "R018-blank-cell", column, lambda r: f"is blank; enter a whole number (0 if none), or {_SYMBOL_HINT}.")
     em.per_cell(
-        df, scope & p.text, "R020-not-a-number", column,
+        df,
+        scope & p.blank,
+        "R018-blank-cell",
+        column,
+        lambda r: f"is blank; enter a whole number (0 if none), or {_SYMBOL_HINT}.",
+    )
+    em.per_cell(
+        df,
+        scope & p.text,
+        "R020-not-a-number",
+        column,
         lambda r: f"'{getattr(r, column)}' is not a whole number; enter digits only, or {_SYMBOL_HINT}.",
     )
     em.per_cell(
-        df, scope & p.formula, "R023-formula", column,
+        df,
+        scope & p.formula,
+        "R023-formula",
+        column,
         lambda r: f"holds a formula ({getattr(r, column)}); type the figure itself (copy and Paste Special > Values).",
     )
-    em.per_cell(df, scope & p.negative, "R021-negative", column, lambda r: f"{getattr(r, column)} is negative; counts are 0 or more: correct the figure.")
     em.per_cell(
-        df, scope & p.decimal, "R022-decimal", column,
-        lambda r: f"{getattr(r, column)} is not a whole number; counts have no fractions: enter the number of children or events.",
+        df,
+        scope & p.negative,
+        "R021-negative",
+        column,
+        lambda r: f"{getattr(r, column)} is negative; counts are 0 or more: correct the figure.",
+    )
+    em.per_cell(
+        df,
+        scope & p.decimal,
+        "R022-decimal",
+        column,
+        lambda r: (
+            f"{getattr(r, column)} is not a whole number; counts have no fractions: enter the number of children or events."
+        ),
     )
     legacy = scope & p.is_symbol & p.symbol.isin(list(LEGACY_SYMBOLS))
     em.per_cell(
-        df, legacy, "R051-legacy-symbol", column,
-        lambda r: f"'{getattr(r, column).strip()}' is an obsolete GSS symbol, recorded as missing; use "
-        f"'{LEGACY_SYMBOLS[getattr(r, column).strip()]}' next time.",
+        df,
+        legacy,
+        "R051-legacy-symbol",
+        column,
+        lambda r: (
+            f"'{getattr(r, column).strip()}' is an obsolete GSS symbol, recorded as missing; use "
+            f"'{LEGACY_SYMBOLS[getattr(r, column).strip()]}' next time."
+        ),
     )
 
 
@@ -416,13 +521,21 @@ def _duplicate_findings(em: _Emitter, df: pd.DataFrame) -> None:
             where = f"Row {r.source_row}"
             label = f"{r.indicator_id}, {r.breakdown} = {r.breakdown_value}"
             if same:
-                em.add(r.file_i, "R029-duplicate-row", f"{where} repeats row {first.source_row} ({label}); delete one of the two rows.", r.source_row, "indicator_id")
+                em.add(
+                    r.file_i,
+                    "R029-duplicate-row",
+                    f"{where} repeats row {first.source_row} ({label}); delete one of the two rows.",
+                    r.source_row,
+                    "indicator_id",
+                )
             else:
                 em.add(
-                    r.file_i, "R030-conflicting-rows",
+                    r.file_i,
+                    "R030-conflicting-rows",
                     f"{where} gives {label} as {r.numerator or 'blank'}/{r.denominator or 'blank'} but row {first.source_row} gives "
                     f"{first.numerator or 'blank'}/{first.denominator or 'blank'}; keep the correct row and delete the other.",
-                    r.source_row, "numerator",
+                    r.source_row,
+                    "numerator",
                 )
         df.loc[g.index, "dup"] = True
 
@@ -454,27 +567,37 @@ def _sum_findings(em: _Emitter, df: pd.DataFrame, cat: Catalogue, meta: _Meta) -
     agg = agg[agg.ok & ~agg.has_symbol & agg.n.eq(agg.breakdown.map(lambda b: len(meta.values.get(b, ()))))]
     if agg.empty:
         return
-    agg = agg.join(totals[["num_value", "den_value", "source_row", "cell_ok", "status"]], on=["file_i", "indicator_id"], how="inner")
+    agg = agg.join(
+        totals[["num_value", "den_value", "source_row", "cell_ok", "status"]],
+        on=["file_i", "indicator_id"],
+        how="inner",
+    )
     agg = agg[agg.cell_ok & agg.status.eq("")]
     for r in agg.itertuples():
         label = cat.breakdowns[r.breakdown].label
         if r.num != r.num_value:
             em.add(
-                r.file_i, "R028-breakdown-sum",
+                r.file_i,
+                "R028-breakdown-sum",
                 f"Row {r.source_row}: the {r.breakdown} rows of {r.indicator_id} (rows {r.first_row}-{r.last_row}) add up to {r.num:,.0f} "
                 f"but the total numerator is {r.num_value:,.0f}; every child or event must be in exactly one '{label}' row: correct the parts or the total.",
-                r.source_row, "numerator",
+                r.source_row,
+                "numerator",
             )
         elif pd.notna(r.den) and pd.notna(r.den_value) and r.den != r.den_value:
             em.add(
-                r.file_i, "R028-breakdown-sum",
+                r.file_i,
+                "R028-breakdown-sum",
                 f"Row {r.source_row}: the {r.breakdown} denominators of {r.indicator_id} (rows {r.first_row}-{r.last_row}) add up to {r.den:,.0f} "
                 f"but the total denominator is {r.den_value:,.0f}; correct the parts or the total.",
-                r.source_row, "denominator",
+                r.source_row,
+                "denominator",
             )
 
 
-def _missing_rows(em: _Emitter, df: pd.DataFrame | None, files: Sequence[ReturnFile], cat: Catalogue, candidates: Iterable[int]) -> None:
+def _missing_rows(
+    em: _Emitter, df: pd.DataFrame | None, files: Sequence[ReturnFile], cat: Catalogue, candidates: Iterable[int]
+) -> None:
     present: dict[int, set[tuple[str, str, str]]] = {}
     if df is not None and len(df):
         ok = df[df.key_ok]
@@ -491,18 +614,22 @@ def _missing_rows(em: _Emitter, df: pd.DataFrame | None, files: Sequence[ReturnF
                 continue
             if len(miss) == len(keys):
                 em.add(
-                    i, "R040-indicator-missing",
+                    i,
+                    "R040-indicator-missing",
                     f"No rows for {ind_id} ({cat.indicators[ind_id].title}), due in Q{rf.quarter.q}; add its rows, "
                     f"or enter {_SYMBOL_HINT} if the figure cannot be given.",
-                    None, "indicator_id",
+                    None,
+                    "indicator_id",
                 )
             else:
                 shown = ", ".join("total" if b == TOTAL else f"{b} = {v}" for b, v in miss[:_MAX_ROWS_LISTED])
                 more = f" and {len(miss) - _MAX_ROWS_LISTED} more" if len(miss) > _MAX_ROWS_LISTED else ""
                 em.add(
-                    i, "R041-rows-missing",
+                    i,
+                    "R041-rows-missing",
                     f"{ind_id} lacks the row(s) {shown}{more}; add them (a GSS symbol such as x if not available).",
-                    None, "breakdown_value",
+                    None,
+                    "breakdown_value",
                 )
 
 
@@ -521,7 +648,9 @@ def _finish(files: list[ReturnFile], em: _Emitter, df: pd.DataFrame | None, cat:
     _missing_rows(em, df, files, cat, [i for i in range(len(files)) if i not in bad_files])
     if df is None or df.empty:
         empty = pd.DataFrame(columns=["file_i"])
-        return Validation(empty, em.findings, [i for i in range(len(files)) if i not in bad_files], sorted(bad_files), files)
+        return Validation(
+            empty, em.findings, [i for i in range(len(files)) if i not in bad_files], sorted(bad_files), files
+        )
     good = df[df.file_i.isin([i for i in range(len(files)) if i not in bad_files])]
     # the same cell from two files of one quarter
     key = ["qcode", "indicator_id", "breakdown", "breakdown_value"]
@@ -534,12 +663,18 @@ def _finish(files: list[ReturnFile], em: _Emitter, df: pd.DataFrame | None, cat:
             fis = list(dict.fromkeys(g.file_i))
             if len(vals) > 1:
                 for r in g.itertuples():
-                    others = ", ".join(f"{files[o.file_i].path.name} row {o.source_row} gives {o.numerator or 'blank'}/{o.denominator or 'blank'}" for o in g.itertuples() if o.file_i != r.file_i)
+                    others = ", ".join(
+                        f"{files[o.file_i].path.name} row {o.source_row} gives {o.numerator or 'blank'}/{o.denominator or 'blank'}"
+                        for o in g.itertuples()
+                        if o.file_i != r.file_i
+                    )
                     em.add(
-                        r.file_i, "R031-conflicting-files",
+                        r.file_i,
+                        "R031-conflicting-files",
                         f"Row {r.source_row} gives {r.indicator_id}, {r.breakdown} = {r.breakdown_value} as {r.numerator or 'blank'}/{r.denominator or 'blank'} "
                         f"but {others}; send one file per provider per quarter and remove the other.",
-                        r.source_row, "numerator",
+                        r.source_row,
+                        "numerator",
                     )
                 conflicted.update(int(x) for x in fis)
             else:
@@ -548,7 +683,8 @@ def _finish(files: list[ReturnFile], em: _Emitter, df: pd.DataFrame | None, cat:
         for fi, first in redundant.items():
             if fi not in conflicted and first not in conflicted:
                 em.add(
-                    fi, "R032-duplicate-file",
+                    fi,
+                    "R032-duplicate-file",
                     f"{files[fi].path.name} repeats figures already in {files[first].path.name} (they agree); "
                     f"only {files[first].path.name} was used for them: keep one file per provider per quarter.",
                 )
@@ -561,7 +697,9 @@ def _finish(files: list[ReturnFile], em: _Emitter, df: pd.DataFrame | None, cat:
 
 
 # --------------------------------------------------------------- outliers
-def outlier_findings(new: pd.DataFrame, history: pd.DataFrame, files: Sequence[ReturnFile] | None = None) -> list[Finding]:
+def outlier_findings(
+    new: pd.DataFrame, history: pd.DataFrame, files: Sequence[ReturnFile] | None = None
+) -> list[Finding]:
     """Warn about totals far outside their indicator's own history (``R050-outlier``).
 
     Parameters
@@ -595,7 +733,7 @@ def outlier_findings(new: pd.DataFrame, history: pd.DataFrame, files: Sequence[R
     for ind_id, g in allv.groupby("indicator_id", sort=False):
         v = g.value.to_numpy()
         for j in np.flatnonzero(g.is_new.to_numpy()):
-            past = v[max(0, j - OUTLIER_WINDOW):j]
+            past = v[max(0, j - OUTLIER_WINDOW) : j]
             past = past[~np.isnan(past)]
             if len(past) < OUTLIER_MIN_POINTS:
                 continue
@@ -607,7 +745,8 @@ def outlier_findings(new: pd.DataFrame, history: pd.DataFrame, files: Sequence[R
             r = new.loc[int(g._i.iloc[j])]
             out.append(
                 Finding.on_figure(
-                    r, "R050-outlier",
+                    r,
+                    "R050-outlier",
                     f"Row {int(r.source_row)}: {ind_id} is {v[j]:,.4g} this quarter against a median of {med:,.4g} over the last "
                     f"{len(past)} quarters ({'far higher' if z > 0 else 'far lower'} than usual); confirm the figure is right, "
                     "or send a corrected return.",

@@ -18,7 +18,11 @@ vectors (``tests/stats/data``) it was verified against.
 from __future__ import annotations
 
 from lscb_analysis.stats._results import IntervalResult
-from lscb_analysis.stats.compare import compare_to_benchmark, compare_to_benchmark_spc_proportion, compare_to_benchmark_two_level
+from lscb_analysis.stats.compare import (
+    compare_to_benchmark,
+    compare_to_benchmark_spc_proportion,
+    compare_to_benchmark_two_level,
+)
 from lscb_analysis.stats.funnel import (
     funnel_limits_proportion,
     funnel_limits_rate,

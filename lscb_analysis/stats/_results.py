@@ -53,7 +53,9 @@ class IntervalResult:
         )
 
 
-def pack(value: np.ndarray, lower: np.ndarray, upper: np.ndarray, method: np.ndarray, scalar: bool, **kw: Any) -> IntervalResult:
+def pack(
+    value: np.ndarray, lower: np.ndarray, upper: np.ndarray, method: np.ndarray, scalar: bool, **kw: Any
+) -> IntervalResult:
     """Build an :class:`IntervalResult`, unwrapping to floats for scalar input."""
     if scalar:
         return IntervalResult(float(value[0]), float(lower[0]), float(upper[0]), str(method[0]), **kw)

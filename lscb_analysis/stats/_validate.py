@@ -111,9 +111,13 @@ def count_inputs(x: Any, n: Any, *, counts: str = "numerators") -> tuple[np.ndar
         raise ValueError(f"x and n must have the same length, got {xa.size} and {na.size}") from None
     ok = ~(np.isnan(xa) | np.isnan(na))
     if (xa[ok] < 0).any():
-        raise ValueError(f"{counts} (x) must be zero or more; negative at positions {np.flatnonzero(ok & (xa < 0)).tolist()}")
+        raise ValueError(
+            f"{counts} (x) must be zero or more; negative at positions {np.flatnonzero(ok & (xa < 0)).tolist()}"
+        )
     if (na[ok] <= 0).any():
-        raise ValueError(f"denominators (n) must be greater than zero; zero or negative at positions {np.flatnonzero(ok & (na <= 0)).tolist()}")
+        raise ValueError(
+            f"denominators (n) must be greater than zero; zero or negative at positions {np.flatnonzero(ok & (na <= 0)).tolist()}"
+        )
     return xa, na, ok, scalar
 
 

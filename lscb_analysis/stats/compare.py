@@ -93,7 +93,10 @@ def compare_to_benchmark(value: Any, lower: Any, upper: Any, benchmark: Any, *, 
     pol = check_polarity(polarity)
     scalar = all(np.ndim(a) == 0 for a in (value, lower, upper, benchmark))
     v, lo, hi, b = _broadcast(
-        as_float_array(value, "value"), as_float_array(lower, "lower"), as_float_array(upper, "upper"), as_float_array(benchmark, "benchmark")
+        as_float_array(value, "value"),
+        as_float_array(lower, "lower"),
+        as_float_array(upper, "upper"),
+        as_float_array(benchmark, "benchmark"),
     )
     above, below = _words(pol)
     out = np.empty(v.shape, dtype=object)
@@ -239,7 +242,11 @@ def compare_to_benchmark_spc_proportion(
     check_confidence(confidence)
     z = z_for(confidence)
     scalar = all(np.ndim(a) == 0 for a in (value, denominator, benchmark))
-    v, n, b = _broadcast(as_float_array(value, "value"), as_float_array(denominator, "denominator"), as_float_array(benchmark, "benchmark"))
+    v, n, b = _broadcast(
+        as_float_array(value, "value"),
+        as_float_array(denominator, "denominator"),
+        as_float_array(benchmark, "benchmark"),
+    )
     above, below = _words(pol)
     out = np.empty(v.shape, dtype=object)
     for i in range(v.size):
@@ -251,7 +258,9 @@ def compare_to_benchmark_spc_proportion(
         p1 = v[i] / per
         p0 = b[i] / per
         if not (0 <= p0 <= 1 and 0 <= p1 <= 1):
-            raise ValueError(f"value and benchmark must be proportions between 0 and {per:g}; got {v[i]} and {b[i]} at position {i}")
+            raise ValueError(
+                f"value and benchmark must be proportions between 0 and {per:g}; got {v[i]} and {b[i]} at position {i}"
+            )
         e = n[i] * p0
         root = z * np.sqrt(z**2 + 4.0 * e * (1.0 - e / n[i]))
         lo = (2.0 * e + z**2 - root) / (2.0 * (n[i] + z**2))

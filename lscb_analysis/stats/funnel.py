@@ -99,7 +99,10 @@ def sigma_adjustment(p: float, population: Any, average_proportion: float, side:
     pop = np.asarray(population, dtype=float)
     av = average_proportion
     first = av * (pop / z2 + 1)
-    adj = np.sqrt((-8 * av * (pop / z2 + 1)) ** 2 - 64 * (1 / z2 + 1 / pop) * av * (pop * (av * (pop / z2 + 2) - 1) + z2 * (av - 1)))
+    adj = np.sqrt(
+        (-8 * av * (pop / z2 + 1)) ** 2
+        - 64 * (1 / z2 + 1 / pop) * av * (pop * (av * (pop / z2 + 2) - 1) + z2 * (av - 1))
+    )
     last = 1 / z2 + 1 / pop
     if side == "low":
         out = (first - adj / 8) / last
@@ -307,7 +310,12 @@ def funnel_limits_rate(
     axis_max = math.ceil(axis_max * av)
     events = _axis_points(axis_min, axis_max)
     out = pd.DataFrame({"events": events})
-    for name, p, side in (("lower_2s", 0.025, "high"), ("upper_2s", 0.025, "low"), ("lower_3s", 0.001, "high"), ("upper_3s", 0.001, "low")):
+    for name, p, side in (
+        ("lower_2s", 0.025, "high"),
+        ("upper_2s", 0.025, "low"),
+        ("lower_3s", 0.001, "high"),
+        ("upper_3s", 0.001, "low"),
+    ):
         pop = np.array([poisson_funnel(e, p, side) for e in events]) / av
         out[f"{name}_limit"] = events / pop * multiplier
         out[f"{name}_population_1_year"] = pop / years_of_data
@@ -408,7 +416,12 @@ def funnel_limits_ratio(
     axis_max = _signif_ceiling(mx)
     obs = _axis_points(axis_min, axis_max, offset_shift=1)
     out = pd.DataFrame({"observed_events": obs})
-    for name, p, side in (("lower_2s", 0.025, "high"), ("upper_2s", 0.025, "low"), ("lower_3s", 0.001, "high"), ("upper_3s", 0.001, "low")):
+    for name, p, side in (
+        ("lower_2s", 0.025, "high"),
+        ("upper_2s", 0.025, "low"),
+        ("lower_3s", 0.001, "high"),
+        ("upper_3s", 0.001, "low"),
+    ):
         exp_events = np.array([poisson_funnel(o, p, side) for o in obs])
         out[f"{name}_exp_events"] = exp_events
         lim = obs / exp_events

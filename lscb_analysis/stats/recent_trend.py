@@ -199,12 +199,20 @@ def recent_trend(
     """
     pol = check_polarity(polarity)
     if method not in ("auto", "ci_weighted", "armitage", "legacy_cumulative_armitage"):
-        raise ValueError(f"method must be 'auto', 'ci_weighted', 'armitage' or 'legacy_cumulative_armitage', got {method!r}")
+        raise ValueError(
+            f"method must be 'auto', 'ci_weighted', 'armitage' or 'legacy_cumulative_armitage', got {method!r}"
+        )
     if method == "auto":
         method = "armitage" if counts is not None and denominators is not None else "ci_weighted"
 
     arrays: dict[str, np.ndarray] = {}
-    for name, arr in (("values", values), ("lower", lower), ("upper", upper), ("counts", counts), ("denominators", denominators)):
+    for name, arr in (
+        ("values", values),
+        ("lower", lower),
+        ("upper", upper),
+        ("counts", counts),
+        ("denominators", denominators),
+    ):
         if arr is not None:
             arrays[name] = as_float_array(arr, name)
     if not arrays:
@@ -248,16 +256,22 @@ def recent_trend(
         y, lo, hi = arrays["values"], arrays["lower"], arrays["upper"]
         valid = ~(np.isnan(y) | np.isnan(lo) | np.isnan(hi))
         if (hi[valid] <= lo[valid]).any():
-            raise ValueError("each upper limit must be above its lower limit (the standard error comes from the interval width)")
+            raise ValueError(
+                "each upper limit must be above its lower limit (the standard error comes from the interval width)"
+            )
         idx = np.flatnonzero(valid)[-POINTS_TO_USE:]
         if len(idx) < POINTS_TO_USE:
-            return _cannot(method, pol, f"needs {POINTS_TO_USE} points with values and 95% limits, got {len(idx)}", len(idx))
+            return _cannot(
+                method, pol, f"needs {POINTS_TO_USE} points with values and 95% limits, got {len(idx)}", len(idx)
+            )
         yy = y[idx]
         w = 1.0 / ((hi[idx] - lo[idx]) / 3.92) ** 2
         t = np.arange(1.0, POINTS_TO_USE + 1)
         slope, se = _weighted_slope(yy, t, w)
         chi2 = (slope / se) ** 2
-        slopes = [slope] + [_weighted_slope(np.delete(yy, k), np.delete(t, k), np.delete(w, k))[0] for k in range(POINTS_TO_USE)]
+        slopes = [slope] + [
+            _weighted_slope(np.delete(yy, k), np.delete(t, k), np.delete(w, k))[0] for k in range(POINTS_TO_USE)
+        ]
         significant = bool(_keeps_sign(slopes) and chi2 > CHI2_99_8)
         label = "ci_weighted (Fingertips TrendMarkerCalculator)"
     elif method == "armitage":
@@ -269,7 +283,9 @@ def recent_trend(
             raise ValueError("counts must not exceed denominators for a proportion")
         idx = np.flatnonzero(valid)[-POINTS_TO_USE:]
         if len(idx) < POINTS_TO_USE:
-            return _cannot(method, pol, f"needs {POINTS_TO_USE} points with counts and denominators, got {len(idx)}", len(idx))
+            return _cannot(
+                method, pol, f"needs {POINTS_TO_USE} points with counts and denominators, got {len(idx)}", len(idx)
+            )
         cc, dd = c[idx], d[idx]
         if ((cc == 0) | (cc == dd)).any():
             raise ValueError("the armitage method needs counts strictly between 0 and the denominator (it uses logits)")
@@ -323,7 +339,11 @@ def _legacy(arrays: dict[str, np.ndarray], scores: np.ndarray, pol: str, conf: f
     slope = float("nan")
     marker = "no significant change"
     if significant:
-        x = (arrays["values"][-used:] / 100.0) if "values" in arrays and not np.isnan(arrays["values"][-used:]).any() else c[-used:] / d[-used:]
+        x = (
+            (arrays["values"][-used:] / 100.0)
+            if "values" in arrays and not np.isnan(arrays["values"][-used:]).any()
+            else c[-used:] / d[-used:]
+        )
         slope = _ols_slope(np.log(x / (1 - x)), scores[-used:])
         marker = "increasing" if slope > 0 else "decreasing" if slope < 0 else "no significant change"
     return RecentTrendResult(

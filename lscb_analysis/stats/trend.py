@@ -11,8 +11,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from lscb_analysis.stats._validate import as_float_array, check_confidence, check_min_points, check_no_missing
 from lscb_analysis.stats._glm import glm_fit_r
+from lscb_analysis.stats._validate import as_float_array, check_confidence, check_min_points, check_no_missing
 from lscb_analysis.stats.recent_trend import cochran_armitage_chi2
 
 __all__ = ["trend_test", "TrendResult", "kendall_trend", "period_index", "MIN_POINTS", "SEASONAL_MIN_POINTS"]
@@ -124,7 +124,9 @@ def period_index(periods: Any, n: int, periods_per_year: int = 4) -> tuple[np.nd
         raise ValueError(f"periods has {len(p)} entries for {n} points")
     ordinals: list[int] | None = None
     seasons: list[int] | None = None
-    if all(isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer()) for v in p):
+    if all(
+        isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer()) for v in p
+    ):
         ordinals = [int(v) for v in p]
         seasons = [(o - 1) % periods_per_year + 1 for o in ordinals]
     else:
@@ -315,9 +317,13 @@ def trend_test(
     if (x < 0).any():
         raise ValueError(f"counts must be zero or more; negative at positions {np.flatnonzero(x < 0).tolist()}")
     if (d <= 0).any():
-        raise ValueError(f"denominators must be greater than zero; zero or negative at positions {np.flatnonzero(d <= 0).tolist()}")
+        raise ValueError(
+            f"denominators must be greater than zero; zero or negative at positions {np.flatnonzero(d <= 0).tolist()}"
+        )
     if kind == "proportion" and (x > d).any():
-        raise ValueError(f"counts must not exceed denominators for a proportion; at positions {np.flatnonzero(x > d).tolist()}")
+        raise ValueError(
+            f"counts must not exceed denominators for a proportion; at positions {np.flatnonzero(x > d).tolist()}"
+        )
     if x.sum() == 0:
         raise ValueError("every count is zero: there is no trend to estimate")
     if kind == "proportion" and (x == d).all():
@@ -329,7 +335,9 @@ def trend_test(
     if seasonal is None:
         seasonal = n >= SEASONAL_MIN_POINTS and periods_per_year == 4
     elif seasonal and n < 2 * periods_per_year:
-        raise ValueError(f"quarter-of-year dummies need at least two full years ({2 * periods_per_year} points), got {n}")
+        raise ValueError(
+            f"quarter-of-year dummies need at least two full years ({2 * periods_per_year} points), got {n}"
+        )
 
     cols = {"const": np.ones(n), "t": t}
     if seasonal:

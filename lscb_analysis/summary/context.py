@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lscb_analysis.atomic import atomic_write_with
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import Partnership, load_partnership
 from lscb_analysis.paths import paths
-from lscb_analysis.atomic import atomic_write_with
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.format import TOTAL
 from lscb_analysis.store import read_figures
@@ -75,11 +75,14 @@ def load_context(quarter: str = "latest", project_root: str | Path | None = None
     q = quarters[-1] if str(quarter).lower() == "latest" else Quarter.parse(quarter)
     if q not in quarters:
         raise ValueError(
-            f"no figures for {q.label} in the store; quarters available: "
-            f"{quarters[0].code} to {quarters[-1].code}" if quarters else "the store is empty"
+            f"no figures for {q.label} in the store; quarters available: {quarters[0].code} to {quarters[-1].code}"
+            if quarters
+            else "the store is empty"
         )
     keep = figures.period.map(lambda s: Quarter.parse(s) <= q)
-    return Context(q, load_catalogue(p.parameters), load_partnership(p.root), figures[keep].reset_index(drop=True), p.root)
+    return Context(
+        q, load_catalogue(p.parameters), load_partnership(p.root), figures[keep].reset_index(drop=True), p.root
+    )
 
 
 def indicator_series(
@@ -170,7 +173,11 @@ def load_benchmark(ctx: Context) -> pd.DataFrame:
     from lscb_analysis.benchmark import benchmark_table, load_benchmark_measures
 
     measures = load_benchmark_measures(p.parameters / "benchmark_measures.yaml")
-    frames = [benchmark_table(code, i, data_dir=p.dfe, measures=measures) for i in measures.indicators if i in ctx.catalogue.indicators]
+    frames = [
+        benchmark_table(code, i, data_dir=p.dfe, measures=measures)
+        for i in measures.indicators
+        if i in ctx.catalogue.indicators
+    ]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     # chart inputs first, the overview last: the overview's time stamp marks the whole cache as fresh
     for iid in table.indicator_id.unique() if len(table) else []:
@@ -181,7 +188,11 @@ def load_benchmark(ctx: Context) -> pd.DataFrame:
 
 def _chart_files(root: Path, indicator_id: str) -> tuple[Path, Path, Path]:
     d = paths(root).processed / "benchmark"
-    return d / f"{indicator_id}_neighbours.parquet", d / f"{indicator_id}_funnel.parquet", d / f"{indicator_id}_funnel_lines.parquet"
+    return (
+        d / f"{indicator_id}_neighbours.parquet",
+        d / f"{indicator_id}_funnel.parquet",
+        d / f"{indicator_id}_funnel_lines.parquet",
+    )
 
 
 def _write_benchmark_charts(ctx: Context, code: str, indicator_id: str) -> None:

@@ -26,7 +26,9 @@ REASONS = {
 }
 
 
-def find_exceptions(summary: pd.DataFrame, subgroup_names: dict[str, str], benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
+def find_exceptions(
+    summary: pd.DataFrame, subgroup_names: dict[str, str], benchmark: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Indicators the Leadership Board should look at first.
 
     Parameters
@@ -56,7 +58,11 @@ def find_exceptions(summary: pd.DataFrame, subgroup_names: dict[str, str], bench
             reasons.append(REASONS["trend"])
         if r.rag == "red":
             reasons.append(REASONS["red"])
-        worse = benchmark is not None and r.indicator_id in benchmark.index and benchmark.loc[r.indicator_id, "comparison"] == "worse"
+        worse = (
+            benchmark is not None
+            and r.indicator_id in benchmark.index
+            and benchmark.loc[r.indicator_id, "comparison"] == "worse"
+        )
         if worse and (r.trend_worsening or r.direction == "worse"):
             reasons.append(REASONS["red_red"])
         if reasons:

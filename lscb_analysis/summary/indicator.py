@@ -20,7 +20,14 @@ import pandas as pd
 from lscb_analysis.parameters.catalogue import Indicator
 from lscb_analysis.stats import SPCWarning, proportion_ci, rate_ci, recent_trend, spc, trend_test
 
-__all__ = ["IndicatorStats", "describe_indicator", "direction_of_travel", "rag_status", "MIN_SPC_POINTS", "MIN_TREND_POINTS"]
+__all__ = [
+    "IndicatorStats",
+    "describe_indicator",
+    "direction_of_travel",
+    "rag_status",
+    "MIN_SPC_POINTS",
+    "MIN_TREND_POINTS",
+]
 
 #: Points needed before an SPC chart and icons are shown (Making Data Count guidance: 12 to fix limits; 8 minimum here).
 MIN_SPC_POINTS = 8
@@ -163,7 +170,12 @@ def describe_indicator(series: pd.DataFrame, ind: Indicator, quarter_code: str |
     if len(vals) >= MIN_SPC_POINTS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SPCWarning)
-            r = spc(vals, improvement=_IMPROVEMENT[ind.polarity], target=ind.target, x=[p for p, k in zip(periods, ok, strict=True) if k])
+            r = spc(
+                vals,
+                improvement=_IMPROVEMENT[ind.polarity],
+                target=ind.target,
+                x=[p for p, k in zip(periods, ok, strict=True) if k],
+            )
         st.spc_variation = r.variation_icon
         st.spc_variation_icon = r.variation_icon_name
         st.spc_assurance = r.assurance_icon

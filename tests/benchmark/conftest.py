@@ -29,5 +29,3 @@ def dfe_dir() -> Path:
     if d is None:
         pytest.skip("DfE files not found in data/raw/dfe")
     return d
-
-

@@ -23,9 +23,12 @@ def _raw_rows(path: str, mtime_ns: int) -> list[dict[str, str]]:
 def raw_la_cell(path: Path, year: str, old_la_code: str, column: str, **filters: str) -> str:
     """One authority's published cell (raises if not exactly one row)."""
     rows = [
-        r for r in raw_rows(path)
-        if r["time_period"] == year and r["geographic_level"] == "Local authority"
-        and r["old_la_code"] == old_la_code and all(r[k] == v for k, v in filters.items())
+        r
+        for r in raw_rows(path)
+        if r["time_period"] == year
+        and r["geographic_level"] == "Local authority"
+        and r["old_la_code"] == old_la_code
+        and all(r[k] == v for k, v in filters.items())
     ]
     assert len(rows) == 1, (path.name, year, old_la_code, len(rows))
     return rows[0][column]
@@ -35,8 +38,11 @@ def raw_level_cell(path: Path, year: str, level: str, code: str, column: str, **
     """A National (code = country_code) or Regional (code = region_code) cell."""
     key = "country_code" if level == "National" else "region_code"
     rows = [
-        r for r in raw_rows(path)
-        if r["time_period"] == year and r["geographic_level"] == level and r[key] == code
+        r
+        for r in raw_rows(path)
+        if r["time_period"] == year
+        and r["geographic_level"] == level
+        and r[key] == code
         and all(r[k] == v for k, v in filters.items())
     ]
     assert len(rows) == 1, (path.name, year, level, code, len(rows))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dfe_testdata import raw_rows
 
 from lscb_analysis.benchmark import (
     UnknownAuthorityError,
@@ -13,8 +14,6 @@ from lscb_analysis.benchmark import (
     statistical_neighbours,
     statistical_neighbours_table,
 )
-
-from dfe_testdata import raw_rows
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 
@@ -48,10 +47,17 @@ def test_neighbour_table_has_names_and_closeness(dfe_dir: Path) -> None:
 
 @pytest.mark.parametrize(
     ("query", "old", "name"),
-    [("815", "815", "North Yorkshire"), (815, "815", "North Yorkshire"), ("E06000065", "815", "North Yorkshire"),
-     ("e10000023", "815", "North Yorkshire"), ("north yorkshire", "815", "North Yorkshire"),
-     ("E06000058", "839", "Bournemouth, Christchurch and Poole"), ("E10000021", "928", "Northamptonshire"),
-     ("Cumberland", "942", "Cumberland"), ("E10000002", "825", "Buckinghamshire")],
+    [
+        ("815", "815", "North Yorkshire"),
+        (815, "815", "North Yorkshire"),
+        ("E06000065", "815", "North Yorkshire"),
+        ("e10000023", "815", "North Yorkshire"),
+        ("north yorkshire", "815", "North Yorkshire"),
+        ("E06000058", "839", "Bournemouth, Christchurch and Poole"),
+        ("E10000021", "928", "Northamptonshire"),
+        ("Cumberland", "942", "Cumberland"),
+        ("E10000002", "825", "Buckinghamshire"),
+    ],
 )
 def test_find_authority(dfe_dir: Path, query: object, old: str, name: str) -> None:
     a = find_authority(query, dfe_dir)
@@ -91,8 +97,11 @@ def test_reorganisations_recorded(dfe_dir: Path) -> None:
 
 
 def _published_years(path: Path, old: str) -> dict[int, str]:
-    return {int(r["time_period"]): r["new_la_code"] for r in raw_rows(path)
-            if r["geographic_level"] == "Local authority" and r["old_la_code"] == old}
+    return {
+        int(r["time_period"]): r["new_la_code"]
+        for r in raw_rows(path)
+        if r["geographic_level"] == "Local authority" and r["old_la_code"] == old
+    }
 
 
 @pytest.mark.parametrize("query", ["815", "E10000023", "E06000065"])
@@ -104,8 +113,18 @@ def test_code_change_keeps_one_series(dfe_dir: Path, query: str) -> None:
     assert published[2023] == "E10000023" and published[2024] == "E06000065"
 
 
-@pytest.mark.parametrize(("code", "model"), [("928", "2021"), ("940", "2025"), ("941", "2025"), ("837", "2021"),
-                                             ("839", "2025"), ("909", "2021"), ("942", "2025")])
+@pytest.mark.parametrize(
+    ("code", "model"),
+    [
+        ("928", "2021"),
+        ("940", "2025"),
+        ("941", "2025"),
+        ("837", "2021"),
+        ("839", "2025"),
+        ("909", "2021"),
+        ("942", "2025"),
+    ],
+)
 def test_merged_and_split_rows_kept_as_published(dfe_dir: Path, code: str, model: str) -> None:
     t = benchmark_table(code, "rereferrals_pct", model=model, data_dir=dfe_dir, compare=False)
     assert list(t["year"]) == sorted(_published_years(dfe_dir / C1, code))

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from dfe_testdata import as_number, raw_la_cell, raw_level_cell, raw_rows
 
 from lscb_analysis.benchmark import (
     BenchmarkMeasures,
@@ -22,8 +23,6 @@ from lscb_analysis.benchmark import (
     rank_and_band,
     statistical_neighbours,
 )
-
-from dfe_testdata import as_number, raw_la_cell, raw_level_cell, raw_rows
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 D3 = "d3_cpps_subsequent_plan_2013_to_2025.csv"
@@ -40,9 +39,13 @@ AUTHORITIES = ["815", "202", "330", "893", "941", "839"]
 
 
 def _published_la(path: Path, year: str, column: str, filters: dict) -> dict[str, str]:
-    return {r["old_la_code"]: r[column] for r in raw_rows(path)
-            if r["time_period"] == year and r["geographic_level"] == "Local authority"
-            and all(r[k] == v for k, v in filters.items())}
+    return {
+        r["old_la_code"]: r[column]
+        for r in raw_rows(path)
+        if r["time_period"] == year
+        and r["geographic_level"] == "Local authority"
+        and all(r[k] == v for k, v in filters.items())
+    }
 
 
 @pytest.mark.parametrize(("indicator", "file", "col", "num", "den", "filters"), PUBLISHED)
@@ -89,13 +92,20 @@ def test_neighbour_average_by_hand(dfe_dir: Path, indicator, file, col, num, den
 def test_real_suppressed_neighbour(dfe_dir: Path) -> None:
     """North Yorkshire 2023: one neighbour's re-referral % is published as a symbol."""
     t = benchmark_table("815", "rereferrals_pct", data_dir=dfe_dir, compare=False).set_index("year")
-    assert t.loc[2023, "neighbours_used"] + t.loc[2023, "neighbours_suppressed"] + t.loc[2023, "neighbours_unavailable"] == 10
+    assert (
+        t.loc[2023, "neighbours_used"] + t.loc[2023, "neighbours_suppressed"] + t.loc[2023, "neighbours_unavailable"]
+        == 10
+    )
     assert t.loc[2023, "neighbours_used"] == 9
 
 
-@pytest.mark.parametrize(("indicator", "file", "col", "filters", "polarity"),
-                         [("rereferrals_pct", C1, "rereferral_percent", {}, "lower_is_better"),
-                          ("cla_rate", CLA, "rate_per_10000", CLA_FILTER, "none")])
+@pytest.mark.parametrize(
+    ("indicator", "file", "col", "filters", "polarity"),
+    [
+        ("rereferrals_pct", C1, "rereferral_percent", {}, "lower_is_better"),
+        ("cla_rate", CLA, "rate_per_10000", CLA_FILTER, "none"),
+    ],
+)
 @pytest.mark.parametrize("code", ["815", "202", "893"])
 def test_rank_and_band_by_hand(dfe_dir: Path, indicator, file, col, filters, polarity, code) -> None:
     t = benchmark_table(code, indicator, data_dir=dfe_dir, compare=False)
@@ -170,31 +180,55 @@ def test_rank_and_band_polarity() -> None:
 
 def _toy_dir(tmp_path: Path, cells: dict[str, tuple[str, str, str] | None]) -> Path:
     """A DfE-like folder: one EES file and a 2025-format neighbour model for authority 900."""
-    head = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
-            "old_la_code,new_la_code,la_name,thing_count,thing_total,thing_percent\n")
-    lines = [head, "2025,Reporting year,National,E92000001,England,,,,,,\"1,000\",\"10,000\",10.0\n"]
+    head = (
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
+        "old_la_code,new_la_code,la_name,thing_count,thing_total,thing_percent\n"
+    )
+    lines = [head, '2025,Reporting year,National,E92000001,England,,,,,,"1,000","10,000",10.0\n']
     for i, (code, c) in enumerate(cells.items()):
         if c is None:
             continue  # no row published
-        lines.append(f"2025,Reporting year,Local authority,E92000001,England,E12000001,North East,{code},"
-                     f"E0600{i:04d},Area {code},{c[0]},{c[1]},{c[2]}\n")
+        lines.append(
+            f"2025,Reporting year,Local authority,E92000001,England,E12000001,North East,{code},"
+            f"E0600{i:04d},Area {code},{c[0]},{c[1]},{c[2]}\n"
+        )
     (tmp_path / "toy.csv").write_text("".join(lines), encoding="utf-8")
     sn = ",".join(f"SN_{k},SN_{k}P" for k in range(1, 11))
     row = ",".join(f"{901 + k},Close" for k in range(10))
     (tmp_path / "sn_model_2025_wide.csv").write_text(
-        f"old_la_code,la_name,region_ind,region_name,{sn}\n900,Area 900,1,North East,{row}\n", encoding="utf-8")
+        f"old_la_code,la_name,region_ind,region_name,{sn}\n900,Area 900,1,North East,{row}\n", encoding="utf-8"
+    )
     return tmp_path
 
 
-TOY = BenchmarkMeasures(indicators={"toy_pct": IndicatorSpec(
-    title="Toy", file="toy.csv", measure="thing_percent", numerator="thing_count", denominator="thing_total",
-    unit="percentage", polarity="lower_is_better")})
+TOY = BenchmarkMeasures(
+    indicators={
+        "toy_pct": IndicatorSpec(
+            title="Toy",
+            file="toy.csv",
+            measure="thing_percent",
+            numerator="thing_count",
+            denominator="thing_total",
+            unit="percentage",
+            polarity="lower_is_better",
+        )
+    }
+)
 
 
 def test_suppressed_neighbours_left_out_with_counts(tmp_path: Path) -> None:
     cells = {"900": ("50", "400", "12.5")}
-    published = {"901": "10.0", "902": "20.0", "903": "c", "904": "30.0", "905": "x", "906": "c",
-                 "907": "40.0", "908": "", "909": "50.0"}  # 910: no row at all
+    published = {
+        "901": "10.0",
+        "902": "20.0",
+        "903": "c",
+        "904": "30.0",
+        "905": "x",
+        "906": "c",
+        "907": "40.0",
+        "908": "",
+        "909": "50.0",
+    }  # 910: no row at all
     for code, pct in published.items():
         cells[code] = ("c" if pct == "c" else "5", "50", pct)
     cells["910"] = None
@@ -217,8 +251,9 @@ def test_all_neighbours_suppressed_gives_nan(tmp_path: Path) -> None:
 
 
 def test_neighbour_average_function() -> None:
-    frame = pd.DataFrame({"old_la_code": ["1", "2", "3", "4"], "value": [1.0, np.nan, 3.0, np.nan],
-                          "status": [None, "c", None, "x"]})
+    frame = pd.DataFrame(
+        {"old_la_code": ["1", "2", "3", "4"], "value": [1.0, np.nan, 3.0, np.nan], "status": [None, "c", None, "x"]}
+    )
     avg = neighbour_average(frame, ["1", "2", "3", "4", "5"])
     assert (avg.value, avg.n_used, avg.n_suppressed, avg.n_unavailable) == (2.0, 2, 1, 2)
     assert avg.suppressed == ("2",) and avg.unavailable == ("4", "5")
@@ -249,10 +284,14 @@ def test_comparison_plumbing_with_stand_in_stats(tmp_path: Path, monkeypatch: py
     assert t.iloc[0]["vs_england"] == "worse" and t.iloc[0]["ci_lower"] == 11.5
 
 
-@pytest.mark.parametrize(("indicator", "file", "num", "den", "col", "filters"),
-                         [("rereferrals_pct", C1, "rereferral_count", "referral_count", "rereferral_percent", {}),
-                          ("cpp_second_or_subsequent_pct", D3, "CPP_subsequent", "CPP_start", "CPP_subsequent_percent", {}),
-                          ("cla_rate", CLA, "children_count", "population_estimate", "rate_per_10000", CLA_FILTER)])
+@pytest.mark.parametrize(
+    ("indicator", "file", "num", "den", "col", "filters"),
+    [
+        ("rereferrals_pct", C1, "rereferral_count", "referral_count", "rereferral_percent", {}),
+        ("cpp_second_or_subsequent_pct", D3, "CPP_subsequent", "CPP_start", "CPP_subsequent_percent", {}),
+        ("cla_rate", CLA, "children_count", "population_estimate", "rate_per_10000", CLA_FILTER),
+    ],
+)
 @pytest.mark.parametrize("code", ["815", "202", "330"])
 def test_significance_against_england(dfe_dir: Path, indicator, file, num, den, col, filters, code) -> None:
     """Fingertips single overlapping CI: similar when England lies within the CI, else by polarity."""
@@ -266,7 +305,7 @@ def test_significance_against_england(dfe_dir: Path, indicator, file, num, den, 
         if x is None or n is None or not n:
             assert r["vs_england"] == "not compared"
             continue
-        ci = (stats.proportion_ci(x, n, per=100) if spec.unit == "percentage" else stats.rate_ci(x, n, per=10_000))
+        ci = stats.proportion_ci(x, n, per=100) if spec.unit == "percentage" else stats.rate_ci(x, n, per=10_000)
         assert (r["ci_lower"], r["ci_upper"]) == pytest.approx((ci.lower, ci.upper))
         if ci.lower <= eng <= ci.upper:
             expected = "similar"

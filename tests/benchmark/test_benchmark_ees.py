@@ -9,11 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from lscb_analysis.benchmark import EESFormatError, GSS_SYMBOLS, parse_cell, period_end_year, period_label, read_ees_csv
-from lscb_analysis.benchmark.ees import is_ees_file
-
 from dfe_testdata import HERE, as_number, raw_rows
+
+from lscb_analysis.benchmark import GSS_SYMBOLS, EESFormatError, parse_cell, period_end_year, period_label, read_ees_csv
+from lscb_analysis.benchmark.ees import is_ees_file
 
 EES_FILES = [
     "b1_children_in_need_2013_to_2025.csv",
@@ -76,8 +75,13 @@ def test_non_ees_files_are_recognised(dfe_dir: Path) -> None:
 
 @pytest.mark.parametrize(
     ("tp", "ident", "label", "year"),
-    [("202425", "Financial year", "2024-25", 2025), ("199900", "Academic year", "1999-00", 2000),
-     ("2025", "Reporting year", "2025", 2025), ("2024", "Calendar year", "2024", 2024), ("2024", "Q1", "2024 Q1", 2024)],
+    [
+        ("202425", "Financial year", "2024-25", 2025),
+        ("199900", "Academic year", "1999-00", 2000),
+        ("2025", "Reporting year", "2025", 2025),
+        ("2024", "Calendar year", "2024", 2024),
+        ("2024", "Q1", "2024 Q1", 2024),
+    ],
 )
 def test_period_labels(tp: str, ident: str, label: str, year: int) -> None:
     assert period_label(tp, ident) == label
@@ -105,7 +109,9 @@ def test_every_gss_symbol_is_missing_never_zero(tmp_path: Path, sym: str) -> Non
     path = tmp_path / "sym.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["time_period", "time_identifier", "geographic_level", "country_code", "country_name", "count", "rate"])
+        w.writerow(
+            ["time_period", "time_identifier", "geographic_level", "country_code", "country_name", "count", "rate"]
+        )
         w.writerow(["2025", "Reporting year", "National", "E92000001", "England", sym, "12.5"])
         w.writerow(["2024", "Reporting year", "National", "E92000001", "England", "7", sym])
     df = read_ees_csv(path)
@@ -120,8 +126,17 @@ def test_every_gss_symbol_is_missing_never_zero(tmp_path: Path, sym: str) -> Non
     assert cells.loc[(2024, "count"), "value"] == 7.0
 
 
-@pytest.mark.parametrize(("cell", "expected"), [("1,234", (1234.0, None)), (" 56 ", (56.0, None)), ("c", (math.nan, "c")),
-                                                ("LOW", (math.nan, "low")), ("", (math.nan, None)), ("-2.5", (-2.5, None))])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("1,234", (1234.0, None)),
+        (" 56 ", (56.0, None)),
+        ("c", (math.nan, "c")),
+        ("LOW", (math.nan, "low")),
+        ("", (math.nan, None)),
+        ("-2.5", (-2.5, None)),
+    ],
+)
 def test_parse_cell(cell: str, expected: tuple) -> None:
     v, s = parse_cell(cell)
     assert (math.isnan(v) and math.isnan(expected[0])) or v == expected[0]
@@ -178,7 +193,9 @@ def test_meta_file_decides_column_roles(tmp_path: Path) -> None:
     # Without metadata the numeric 'age' column would look like a measure.
     assert read_ees_csv(path).attrs["measures"] == ["age", "number"]
     assert read_ees_csv(path, filters=["age"]).attrs["measures"] == ["number"]
-    (tmp_path / "ages.meta.csv").write_text("col_name,col_type,label\nage,Filter,Age\nnumber,Indicator,Number\n", encoding="utf-8")
+    (tmp_path / "ages.meta.csv").write_text(
+        "col_name,col_type,label\nage,Filter,Age\nnumber,Indicator,Number\n", encoding="utf-8"
+    )
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 10_000_000))  # new mtime: re-read
     df = read_ees_csv(path)
     assert df.attrs["filters"] == ["age"] and df.attrs["measures"] == ["number"]
@@ -192,9 +209,12 @@ HEADER = "time_period,time_identifier,geographic_level,country_code,country_name
 
 def test_unknown_token_names_file_row_and_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(HEADER + "2025,Reporting year,National,E92000001,England,10\n"
-                    "2024,Reporting year,National,E92000001,England,12\n"
-                    "2023,Reporting year,National,E92000001,England,SUPP\n", encoding="utf-8")
+    path.write_text(
+        HEADER + "2025,Reporting year,National,E92000001,England,10\n"
+        "2024,Reporting year,National,E92000001,England,12\n"
+        "2023,Reporting year,National,E92000001,England,SUPP\n",
+        encoding="utf-8",
+    )
     with pytest.raises(EESFormatError) as err:
         read_ees_csv(path)
     msg = str(err.value)
@@ -210,16 +230,22 @@ def test_missing_required_column(tmp_path: Path) -> None:
 
 def test_ragged_row(tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
-    path.write_text(HEADER + "2025,Reporting year,National,E92000001,England,10\n"
-                    "2024,Reporting year,National,E92000001,England,12,99,100\n", encoding="utf-8")
+    path.write_text(
+        HEADER + "2025,Reporting year,National,E92000001,England,10\n"
+        "2024,Reporting year,National,E92000001,England,12,99,100\n",
+        encoding="utf-8",
+    )
     with pytest.raises(EESFormatError, match=r"ragged.csv.*row 3"):
         read_ees_csv(path)
 
 
 def test_bad_time_period(tmp_path: Path) -> None:
     path = tmp_path / "badtime.csv"
-    path.write_text(HEADER + "2025,Reporting year,National,E92000001,England,10\n"
-                    "2024/25,Reporting year,National,E92000001,England,12\n", encoding="utf-8")
+    path.write_text(
+        HEADER + "2025,Reporting year,National,E92000001,England,10\n"
+        "2024/25,Reporting year,National,E92000001,England,12\n",
+        encoding="utf-8",
+    )
     with pytest.raises(EESFormatError, match=r"row 3, column 'time_period'"):
         read_ees_csv(path)
 
@@ -230,7 +256,7 @@ def test_cache_returns_copies_and_sees_edits(tmp_path: Path) -> None:
     first = read_ees_csv(path)
     first.loc[:, "value"] = -1.0
     assert read_ees_csv(path)["value"].tolist() == [10.0]
-    path.write_text(HEADER + "2025,Reporting year,National,E92000001,England,\"2,000\"\n", encoding="utf-8")
+    path.write_text(HEADER + '2025,Reporting year,National,E92000001,England,"2,000"\n', encoding="utf-8")
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 10_000_000))
     assert read_ees_csv(path)["value"].tolist() == [2000.0]
 
@@ -242,10 +268,11 @@ def test_missing_file() -> None:
 
 # ------------------------------------------------------------------ properties
 
-from hypothesis import given, strategies as st  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_thousands_separators_read_exactly(n: int) -> None:
     assert parse_cell(f"{n:,}") == (float(n), None)
     assert parse_cell(str(n)) == (float(n), None)

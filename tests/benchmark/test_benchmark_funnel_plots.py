@@ -8,11 +8,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from dfe_testdata import HERE
 
 from lscb_analysis.benchmark import benchmark_table, funnel_data, funnel_limits, neighbour_comparison
 from lscb_analysis.render.plots.benchmark import plot_benchmark_trend, plot_funnel, plot_neighbour_bars
-
-from dfe_testdata import HERE
 
 
 def test_proportion_limits_match_phe_reference() -> None:
@@ -21,8 +20,12 @@ def test_proportion_limits_match_phe_reference() -> None:
     n = np.array([float(r["Population"]) for r in rows])
     target = float(rows[0]["Baseline"])
     lim = funnel_limits(target, n, unit="percentage")
-    for col, ref in (("lower_95", "Lower2s0025limit"), ("upper_95", "Upper2s0025limit"),
-                     ("lower_99_8", "Lower3s0001limit"), ("upper_99_8", "Upper3s0001limit")):
+    for col, ref in (
+        ("lower_95", "Lower2s0025limit"),
+        ("upper_95", "Upper2s0025limit"),
+        ("lower_99_8", "Lower3s0001limit"),
+        ("upper_99_8", "Upper3s0001limit"),
+    ):
         np.testing.assert_allclose(lim[col], [float(r[ref]) for r in rows], atol=5e-6)
 
 
@@ -73,6 +76,7 @@ def test_funnel_plot_builds(dfe_dir: Path, indicator: str) -> None:
 
 # --- one implementation: the benchmark funnel is the statistics layer's, centred on England
 
+
 def test_target_option_keeps_phe_default() -> None:
     from lscb_analysis.stats import funnel_limits_proportion, funnel_limits_rate, funnel_significance
 
@@ -82,8 +86,9 @@ def test_target_option_keeps_phe_default() -> None:
     assert list(funnel_significance(x, n)) == list(funnel_significance(x, n, multiplier=100, target=pooled))
     ev, r = np.array([120, 80, 300, 45]), np.array([40.0, 35.0, 52.0, 30.0])
     pooled_rate = ev.sum() / (ev / r * 10_000).sum() * 10_000
-    np.testing.assert_allclose(funnel_limits_rate(ev, r, multiplier=10_000),
-                               funnel_limits_rate(ev, r, multiplier=10_000, target=pooled_rate))
+    np.testing.assert_allclose(
+        funnel_limits_rate(ev, r, multiplier=10_000), funnel_limits_rate(ev, r, multiplier=10_000, target=pooled_rate)
+    )
     with pytest.raises(ValueError, match="multiplier"):
         funnel_significance(x, n, target=20.0)
     with pytest.raises(ValueError, match="between 0 and multiplier"):

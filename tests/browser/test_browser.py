@@ -61,9 +61,8 @@ def _chromium() -> str | None:
 
 
 def _latest_quarter_dir() -> Path | None:
-    from lscb_analysis.periods import Quarter, QuarterError
-
     from lscb_analysis.paths import paths
+    from lscb_analysis.periods import Quarter, QuarterError
 
     reports = paths().reports  # LSCB_PROJECT_ROOT points the test at another project copy
     found = []
@@ -111,7 +110,9 @@ def browser() -> Any:
 def quarter_dir() -> Path:
     d = _latest_quarter_dir()
     if d is None:
-        _skip_or_fail("no board pack under reports/: run `make report` (or `lscb run --quarter latest`) first", ci_may_skip=False)
+        _skip_or_fail(
+            "no board pack under reports/: run `make report` (or `lscb run --quarter latest`) first", ci_may_skip=False
+        )
     return d  # type: ignore[return-value]
 
 
@@ -135,7 +136,10 @@ def test_page_loads_offline_without_errors(browser, quarter_dir: Path, page_name
             r.abort("blockedbyclient")
 
     page.route("**/*", route)
-    page.on("console", lambda m: console_errors.append(f"{m.text} ({m.location.get('url', '')})") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: console_errors.append(f"{m.text} ({m.location.get('url', '')})") if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: page_errors.append(str(e)))
     page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
     try:
@@ -144,7 +148,11 @@ def test_page_loads_offline_without_errors(browser, quarter_dir: Path, page_name
         shots = quarter_dir / "screenshots"
         shots.mkdir(exist_ok=True)
         page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
-        links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))") if page_name == "index.html" else []
+        links = (
+            page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+            if page_name == "index.html"
+            else []
+        )
         title = page.title()
     finally:
         context.close()

@@ -28,7 +28,9 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def write_rows(path: Path, rows: list[dict[str, str]], columns: list[str] | None = None, encoding: str = "utf-8") -> None:
+def write_rows(
+    path: Path, rows: list[dict[str, str]], columns: list[str] | None = None, encoding: str = "utf-8"
+) -> None:
     columns = columns or list(rows[0])
     with open(path, "w", newline="", encoding=encoding) as fh:
         w = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
@@ -36,7 +38,9 @@ def write_rows(path: Path, rows: list[dict[str, str]], columns: list[str] | None
         w.writerows(rows)
 
 
-def rows_to_xlsx(rows: list[dict[str, object]], path: Path, *, sheet: str = "Return", top: int = 0) -> openpyxl.Workbook:
+def rows_to_xlsx(
+    rows: list[dict[str, object]], path: Path, *, sheet: str = "Return", top: int = 0
+) -> openpyxl.Workbook:
     """Write rows as an Excel return (header at row ``top + 1``) and return the workbook (saved)."""
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -62,7 +66,11 @@ def store_bytes(project: Path) -> dict[str, bytes]:
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -189,7 +189,12 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int | None, str | None]] = {
     "decimal": (decimal, "R022-decimal", COUNT_ROW, "numerator"),
     "formula": (formula_cell, "R023-formula", COUNT_ROW, "numerator"),
     "date": (date_cell, "R024-date", COUNT_ROW, "numerator"),
-    "numerator_above_denominator": (numerator_above_denominator, "R027-numerator-above-denominator", PCT_ROW, "numerator"),
+    "numerator_above_denominator": (
+        numerator_above_denominator,
+        "R027-numerator-above-denominator",
+        PCT_ROW,
+        "numerator",
+    ),
     "breakdown_not_summing": (breakdown_not_summing, "R028-breakdown-sum", 2, "numerator"),
     "unknown_indicator": (unknown_indicator, "R013-unknown-indicator", COUNT_ROW, "indicator_id"),
     "wrong_quarter": (wrong_quarter, "R012-wrong-quarter", 2, "quarter"),
@@ -278,8 +283,13 @@ def test_partly_rejected_quarter_takes_the_good_files(ingested_q: Path) -> None:
     text_in_count(ingested_q)
     h = folder(ingested_q) / "health.csv"
     rows = read_rows(h)
-    i = next(k for k, r in enumerate(rows) if r["breakdown"] == "total" and r["denominator"] == "" and
-             not any(o["indicator_id"] == r["indicator_id"] and o["breakdown"] != "total" for o in rows))
+    i = next(
+        k
+        for k, r in enumerate(rows)
+        if r["breakdown"] == "total"
+        and r["denominator"] == ""
+        and not any(o["indicator_id"] == r["indicator_id"] and o["breakdown"] != "total" for o in rows)
+    )
     rows[i]["numerator"] = str(int(rows[i]["numerator"]) + 1)
     write_rows(h, rows)
     res = ingest_quarters([Q], ingested_q, reports=False)

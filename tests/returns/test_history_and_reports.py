@@ -11,12 +11,11 @@ import pandas as pd
 import yaml
 from typer.testing import CliRunner
 
+from lscb_analysis.atomic import file_sha256
 from lscb_analysis.cli import app
 from lscb_analysis.ingest import ingest_quarters
-from lscb_analysis.atomic import file_sha256
 from lscb_analysis.quality import completeness, errors_by_provider, timeliness
-from lscb_analysis.store import restatements
-from lscb_analysis.store import read_figures, read_findings, read_history, read_returns_log
+from lscb_analysis.store import read_figures, read_findings, read_history, read_returns_log, restatements
 
 from .conftest import Q, folder, read_rows, store_bytes, tree_hashes, write_rows
 
@@ -111,10 +110,20 @@ def test_timeliness_uses_the_arrival_log_then_file_times(ingested_q: Path) -> No
     (folder(ingested_q) / "cdop.csv").unlink()
     ingest_quarters([Q], ingested_q, reports=False)
     t = timeliness(Q, ingested_q, today=dt.date(2026, 12, 1)).set_index("provider")
-    assert (t.loc["police", "status"], t.loc["police", "days_late"], t.loc["police", "received_from"]) == ("late", 7, "received.yaml")
-    assert (t.loc["health", "status"], t.loc["health", "received"], t.loc["health", "received_from"]) == ("on time", dt.date(2026, 10, 29), "file time")
+    assert (t.loc["police", "status"], t.loc["police", "days_late"], t.loc["police", "received_from"]) == (
+        "late",
+        7,
+        "received.yaml",
+    )
+    assert (t.loc["health", "status"], t.loc["health", "received"], t.loc["health", "received_from"]) == (
+        "on time",
+        dt.date(2026, 10, 29),
+        "file time",
+    )
     assert (t.loc["cdop", "status"], t.loc["cdop", "ingest"]) == ("missing", "")
-    assert timeliness(Q, ingested_q, today=dt.date(2026, 10, 2)).set_index("provider").loc["cdop", "status"] == "awaited"
+    assert (
+        timeliness(Q, ingested_q, today=dt.date(2026, 10, 2)).set_index("provider").loc["cdop", "status"] == "awaited"
+    )
     assert t.loc["police", "ingest"] == "accepted"
     comp = completeness(Q, ingested_q)
     assert set(comp[comp.provider == "cdop"].status) == {"complete"}  # the earlier ingest stays in the store
@@ -142,7 +151,10 @@ def test_ingest_command_reports_and_exits_1_when_blocked(ingested_q: Path) -> No
     runner = CliRunner()
     r = runner.invoke(app, ["ingest", "--quarter", "latest", "--root", str(ingested_q)])
     assert r.exit_code == 0, r.output
-    html, csv = ingested_q / "reports" / Q.slug / "data_quality.html", ingested_q / "reports" / Q.slug / "data_quality.csv"
+    html, csv = (
+        ingested_q / "reports" / Q.slug / "data_quality.html",
+        ingested_q / "reports" / Q.slug / "data_quality.csv",
+    )
     assert html.exists() and csv.exists() and "No errors" in html.read_text()
     f = folder(ingested_q) / "police.csv"
     rows = read_rows(f)

@@ -9,9 +9,9 @@ import openpyxl
 import pandas as pd
 from typer.testing import CliRunner
 
-from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.cli import app
 from lscb_analysis.ingest import ingest_quarters
+from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.templates import TEMPLATE_COLUMNS, write_templates
 from lscb_analysis.store import read_figures
@@ -92,10 +92,14 @@ def test_filled_template_ingests_to_the_same_store_values_as_csv(project: Path) 
 
 
 def test_templates_command(project: Path, tmp_path: Path) -> None:
-    r = CliRunner().invoke(app, ["templates", "--quarter", "latest", "--out", str(tmp_path / "t"), "--root", str(project)])
+    r = CliRunner().invoke(
+        app, ["templates", "--quarter", "latest", "--out", str(tmp_path / "t"), "--root", str(project)]
+    )
     assert r.exit_code == 0, r.output
     assert (tmp_path / "t" / "police.xlsx").exists()
     r = CliRunner().invoke(app, ["templates", "--quarter", "2026-27 Q1", "--provider", "polce", "--root", str(project)])
     assert r.exit_code == 2 and "unknown provider 'polce'" in r.output
-    r = CliRunner().invoke(app, ["templates", "--quarter", "2026-27 Q1", "--provider", "police", "--root", str(project)])
+    r = CliRunner().invoke(
+        app, ["templates", "--quarter", "2026-27 Q1", "--provider", "police", "--root", str(project)]
+    )
     assert r.exit_code == 0 and (project / "reports" / "2026-27-Q1" / "templates" / "police.xlsx").exists()

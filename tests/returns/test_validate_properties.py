@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.format import RETURN_COLUMNS, TOTAL
 from lscb_analysis.returns.reader import ReturnFile
 from lscb_analysis.returns.rules import GSS_SYMBOLS
 from lscb_analysis.returns.templates import template_rows
 from lscb_analysis.returns.validate import parse_counts, validate_returns
-from lscb_analysis.returns.format import RETURN_COLUMNS, TOTAL
 
 ROOT = Path(__file__).resolve().parents[2]
 CAT = load_catalogue(ROOT / "parameters")
@@ -54,7 +54,9 @@ def build_return(provider: str, quarter: Quarter, seed: int) -> tuple[ReturnFile
                 nums = [0] * len(parts)
                 left = num
                 for i in rng.permutation(len(parts)):  # fill parts up to their denominators
-                    take = min(left, dens[i]) if needs else left if i == len(parts) - 1 else int(rng.integers(0, left + 1))
+                    take = (
+                        min(left, dens[i]) if needs else left if i == len(parts) - 1 else int(rng.integers(0, left + 1))
+                    )
                     nums[i], left = take, left - take
                 if not needs:
                     nums = _split(rng, num, len(parts))
@@ -63,7 +65,12 @@ def build_return(provider: str, quarter: Quarter, seed: int) -> tuple[ReturnFile
                 nums = [int(rng.integers(0, d + 1)) if needs else int(rng.integers(0, 300)) for d in dens]
             for r, n, d in zip(parts, nums, dens, strict=True):
                 r["numerator"], r["denominator"] = str(n), str(d) if needs else ""
-    rf = ReturnFile(path=Path(f"{provider}.csv"), name=f"returns/x/{quarter.slug}/{provider}.csv", quarter=quarter, provider=provider)
+    rf = ReturnFile(
+        path=Path(f"{provider}.csv"),
+        name=f"returns/x/{quarter.slug}/{provider}.csv",
+        quarter=quarter,
+        provider=provider,
+    )
     rf.cells = {c: [r[c] for r in rows] for c in RETURN_COLUMNS}
     rf.cells["source_row"] = list(range(2, len(rows) + 2))
     rf.cells["flagged"] = [False] * len(rows)
@@ -104,7 +111,9 @@ mutations = st.one_of(
     st.tuples(
         st.just("R020-not-a-number"),
         st.one_of(
-            st.tuples(st.integers(0, 999), st.sampled_from(["approx", "est.", "TBC", "or so", "?"])).map(lambda t: f"{t[0]} {t[1]}"),
+            st.tuples(st.integers(0, 999), st.sampled_from(["approx", "est.", "TBC", "or so", "?"])).map(
+                lambda t: f"{t[0]} {t[1]}"
+            ),
             st.sampled_from(["N/A", "unknown", "twelve", "n.k.", "-", "1O", "12,5"]),
         ),
     ),
@@ -113,7 +122,7 @@ mutations = st.one_of(
 
 @SETTINGS
 @given(returns, mutations, st.data())
-def test_one_bad_count_gives_exactly_its_rule_at_its_cell(ret, mutation, data) -> None:  # noqa: ANN001
+def test_one_bad_count_gives_exactly_its_rule_at_its_cell(ret, mutation, data) -> None:
     rf, rows = ret
     code, text = mutation
     cells = [(i, c) for i, r in enumerate(rows) for c in ("numerator", "denominator") if r[c] != ""]
@@ -126,7 +135,7 @@ def test_one_bad_count_gives_exactly_its_rule_at_its_cell(ret, mutation, data) -
 
 @SETTINGS
 @given(returns, st.sampled_from(sorted(GSS_SYMBOLS)), st.data())
-def test_a_gss_symbol_is_missing_with_its_reason_never_zero(ret, symbol, data) -> None:  # noqa: ANN001
+def test_a_gss_symbol_is_missing_with_its_reason_never_zero(ret, symbol, data) -> None:
     rf, rows = ret
     totals = [i for i, r in enumerate(rows) if r["breakdown"] == TOTAL]
     i = data.draw(st.sampled_from(totals))

@@ -34,7 +34,4 @@ def rows(df: pd.DataFrame, id_cols: list[str]) -> list:
     """One pytest param per reference row, with a readable id."""
     import pytest
 
-    return [
-        pytest.param(r, id="-".join(str(r[c]) for c in id_cols))
-        for _, r in df.iterrows()
-    ]
+    return [pytest.param(r, id="-".join(str(r[c]) for c in id_cols)) for _, r in df.iterrows()]

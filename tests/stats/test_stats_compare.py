@@ -29,8 +29,12 @@ def test_matches_fingertips(row):
     pol = POLARITY[row.polarity]
     if row.method == "spc_for_proportions_wilson_around_benchmark":
         # Fingertips uses z = 1.96 and 3.0902; exact quantiles give the same categories
-        got95 = compare_to_benchmark_spc_proportion(row.value, row.denominator, row.benchmark, polarity=pol, confidence=0.95)
-        got998 = compare_to_benchmark_spc_proportion(row.value, row.denominator, row.benchmark, polarity=pol, confidence=0.998)
+        got95 = compare_to_benchmark_spc_proportion(
+            row.value, row.denominator, row.benchmark, polarity=pol, confidence=0.95
+        )
+        got998 = compare_to_benchmark_spc_proportion(
+            row.value, row.denominator, row.benchmark, polarity=pol, confidence=0.998
+        )
         assert got95 == SINGLE[row.expected_95]
         assert got998 == SINGLE[row.expected_99_8]
     elif row.method == "benchmark_in_value_CI_two_levels":

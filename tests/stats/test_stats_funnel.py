@@ -21,12 +21,12 @@ COLS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def limits():
     return funnel_limits_proportion(INPUTS.numerator, INPUTS.denominator, multiplier=100)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def significance():
     return funnel_significance(INPUTS.numerator, INPUTS.denominator, statistic="proportion")
 

@@ -8,15 +8,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from stats_refdata import load  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from stats_refdata import load
 
-from lscb_analysis.render.plots.funnel import funnel_plot  # noqa: E402
-from lscb_analysis.render.plots.spc import spc_chart  # noqa: E402
-from lscb_analysis.render.plots.trend import trend_chart  # noqa: E402
-from lscb_analysis.stats import SPCWarning, spc, trend_test  # noqa: E402
+from lscb_analysis.render.plots.funnel import funnel_plot
+from lscb_analysis.render.plots.spc import spc_chart
+from lscb_analysis.render.plots.trend import trend_chart
+from lscb_analysis.stats import SPCWarning, spc, trend_test
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,9 @@ def test_spc_chart_markers_and_icons():
 
 def test_trend_chart_leaves_gaps_for_missing_values():
     values = [10.0, 11.0, None, 12.0, 13.0]
-    fig = trend_chart(values, [9, 10, None, 11, 12], [11, 12, None, 13, 14], periods=["Q1", "Q2", "Q3", "Q4", "Q5"], title="Rate")
+    fig = trend_chart(
+        values, [9, 10, None, 11, 12], [11, 12, None, 13, 14], periods=["Q1", "Q2", "Q3", "Q4", "Q5"], title="Rate"
+    )
     ax = fig.axes[0]
     line = [ln for ln in ax.lines if ln.get_label() == "Value"][0]
     ydata = np.asarray(line.get_ydata(), dtype=float)

@@ -21,11 +21,17 @@ METHOD = {
 MARKER = {"Increasing": "increasing", "Decreasing": "decreasing", "NoChange": "no significant change"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def result(case: str, method: str):
     g = REF[(REF.case == case) & (REF.method == method)]
     return recent_trend(
-        g.value, g.lower95, g.upper95, counts=g["count"], denominators=g.denominator, periods=g.year.tolist(), method=METHOD[method]
+        g.value,
+        g.lower95,
+        g.upper95,
+        counts=g["count"],
+        denominators=g.denominator,
+        periods=g.year.tolist(),
+        method=METHOD[method],
     )
 
 

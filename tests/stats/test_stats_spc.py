@@ -23,7 +23,7 @@ XMR = load("spc_xmr_nhsrplotthedots.csv")
 RULES = load("spc_rule_unit_vectors_nhsrplotthedots.csv")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def chart(series: str):
     g = XMR[XMR.series == series]
     r0 = g.iloc[0]

@@ -30,7 +30,7 @@ USED = {
 CHECKED = EXPECTED[EXPECTED.test.isin(USED)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fit(series: str, **kw):
     g = INPUTS[INPUTS.series == series]
     return trend_test(g["count"].to_numpy(), g.denominator.to_numpy(), g.t.to_numpy(), **kw)
@@ -105,7 +105,9 @@ def test_per_year_is_four_quarters():
 
 def test_sentences():
     rising = fit("A_cp_plans_rising")
-    assert rising.sentence.startswith("Rising by about 9.7% a year (95% CI 5% to 15%); unlikely to be chance, p < 0.001")
+    assert rising.sentence.startswith(
+        "Rising by about 9.7% a year (95% CI 5% to 15%); unlikely to be chance, p < 0.001"
+    )
     falling = fit("C_small_counts_falling_10q")
     assert falling.sentence.startswith("Falling by about 41% a year (95% CI 13% to 60%)")
     flat = fit("B_rereferral_flat_8q")

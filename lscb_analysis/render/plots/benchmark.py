@@ -70,8 +70,11 @@ def plot_neighbour_bars(
     focus = d["role"].eq("authority").to_numpy()
     vals = d["value"].fillna(0).to_numpy()
     bars = ax.barh(
-        y, vals, color=[_c("series") if f else _c("comparator") for f in focus],
-        edgecolor=_c("text"), linewidth=[1.5 if f else 0.4 for f in focus],
+        y,
+        vals,
+        color=[_c("series") if f else _c("comparator") for f in focus],
+        edgecolor=_c("text"),
+        linewidth=[1.5 if f else 0.4 for f in focus],
     )
     for b, f, has in zip(bars, focus, d["has"]):
         if f:
@@ -87,8 +90,10 @@ def plot_neighbour_bars(
     for lab, f in zip(ax.get_yticklabels(), focus):
         if f:
             lab.set_fontweight("bold")
-    handles = [Patch(facecolor=_c("series"), hatch="///", edgecolor=_c("text"), label="This area"),
-               Patch(facecolor=_c("comparator"), label="Statistical neighbour")]
+    handles = [
+        Patch(facecolor=_c("series"), hatch="///", edgecolor=_c("text"), label="This area"),
+        Patch(facecolor=_c("comparator"), label="Statistical neighbour"),
+    ]
     eng = d["england_value"].iloc[0] if "england_value" in d and len(d) else np.nan
     if np.isfinite(eng):
         ax.axvline(eng, color=_c("text"), linestyle="--", linewidth=1.2)
@@ -97,8 +102,15 @@ def plot_neighbour_bars(
     if np.isfinite(avg):
         n_used = int(d["neighbours_used"].iloc[0])
         ax.axvline(avg, color=_c("muted"), linestyle=":", linewidth=1.5)
-        handles.append(Line2D([], [], color=_c("muted"), linestyle=":",
-                              label=f"Neighbour average {_fmt(avg, unit)} ({n_used} of {int(focus.size - 1)})"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=_c("muted"),
+                linestyle=":",
+                label=f"Neighbour average {_fmt(avg, unit)} ({n_used} of {int(focus.size - 1)})",
+            )
+        )
     ax.set_xlim(0, xmax * 1.18)
     ax.set_xlabel(_unit_label(unit))
     period = d["period"].iloc[0] if "period" in d and len(d) else ""
@@ -145,13 +157,28 @@ def plot_benchmark_trend(
             continue
         ax.plot(x, yv, linestyle=ls, marker=marker, color=colour, linewidth=lw, label=label)
         last = np.flatnonzero(np.isfinite(yv))[-1]
-        ax.annotate(f"{label}: {_fmt(yv[last], unit)}", (last, yv[last]), xytext=(6, 0),
-                    textcoords="offset points", va="center", fontsize=8, color=colour)
+        ax.annotate(
+            f"{label}: {_fmt(yv[last], unit)}",
+            (last, yv[last]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            color=colour,
+        )
     # Years without a published value for the authority: say why.
     for i, (v, st) in enumerate(zip(t["value"], t["status"])):
         if not np.isfinite(v):
-            ax.annotate(f"({st or 'no figure'})", (i, 0), xytext=(0, 4), textcoords="offset points",
-                        ha="center", fontsize=8, color=_c("muted"), xycoords=("data", "axes fraction"))
+            ax.annotate(
+                f"({st or 'no figure'})",
+                (i, 0),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+                color=_c("muted"),
+                xycoords=("data", "axes fraction"),
+            )
     ax.set_ylabel(_unit_label(unit))
     ax.set_xlabel("Year ending 31 March")
     ax.set_title(textwrap.fill(title, 80))
@@ -215,7 +242,9 @@ def funnel_lines(data: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def plot_funnel(data: pd.DataFrame, *, title: str | None = None, ax: plt.Axes | None = None, lines: pd.DataFrame | None = None) -> Figure:
+def plot_funnel(
+    data: pd.DataFrame, *, title: str | None = None, ax: plt.Axes | None = None, lines: pd.DataFrame | None = None
+) -> Figure:
     """Funnel plot of all authorities around England, with 95% and 99.8% limits.
 
     Parameters
@@ -245,8 +274,12 @@ def plot_funnel(data: pd.DataFrame, *, title: str | None = None, ax: plt.Axes | 
     lo = max(1.0, float(np.nanmin(n)) * 0.8)
     hi = float(np.nanmax(n)) * 1.05
     lines = funnel_lines(data) if lines is None else lines
-    for c, colour, ls, label in (("lower_2s", _c("muted"), "--", "95% limits"), ("upper_2s", _c("muted"), "--", None),
-                                 ("lower_3s", _c("text"), "-", "99.8% limits"), ("upper_3s", _c("text"), "-", None)):
+    for c, colour, ls, label in (
+        ("lower_2s", _c("muted"), "--", "95% limits"),
+        ("upper_2s", _c("muted"), "--", None),
+        ("lower_3s", _c("text"), "-", "99.8% limits"),
+        ("upper_3s", _c("text"), "-", None),
+    ):
         part = lines[lines["limit"] == c]
         ax.plot(part["population"], part["value"], color=colour, linestyle=ls, linewidth=1, label=label or "_nolegend_")
     ax.axhline(target, color=_c("text"), linestyle=":", linewidth=1.2, label=f"England {_fmt(target, unit)}")
@@ -256,15 +289,39 @@ def plot_funnel(data: pd.DataFrame, *, title: str | None = None, ax: plt.Axes | 
         if pts.empty:
             continue
         filled = "99.8" in pos or pos.startswith("within")
-        ax.scatter(pts["denominator"], pts["value"], marker=marker, s=28, linewidths=0.9,
-                   facecolors=_c("comparator") if filled else "none", edgecolors=_c("comparator") if pos.startswith("within") else _c("text"),
-                   label=f"{label} ({len(pts)})", alpha=0.9)
+        ax.scatter(
+            pts["denominator"],
+            pts["value"],
+            marker=marker,
+            s=28,
+            linewidths=0.9,
+            facecolors=_c("comparator") if filled else "none",
+            edgecolors=_c("comparator") if pos.startswith("within") else _c("text"),
+            label=f"{label} ({len(pts)})",
+            alpha=0.9,
+        )
     focus = data[data["highlight"]]
     for _, r in focus.iterrows():
-        ax.scatter([r["denominator"]], [r["value"]], marker="*", s=220, color=_c("series"),
-                   edgecolors=_c("text"), linewidths=1, zorder=5, label=f"{r['la_name']} ({r['position']})")
-        ax.annotate(f"{r['la_name']}\n{_fmt(r['value'], unit)}", (r["denominator"], r["value"]), xytext=(8, 8),
-                    textcoords="offset points", fontsize=9, fontweight="bold", color=_c("text"))
+        ax.scatter(
+            [r["denominator"]],
+            [r["value"]],
+            marker="*",
+            s=220,
+            color=_c("series"),
+            edgecolors=_c("text"),
+            linewidths=1,
+            zorder=5,
+            label=f"{r['la_name']} ({r['position']})",
+        )
+        ax.annotate(
+            f"{r['la_name']}\n{_fmt(r['value'], unit)}",
+            (r["denominator"], r["value"]),
+            xytext=(8, 8),
+            textcoords="offset points",
+            fontsize=9,
+            fontweight="bold",
+            color=_c("text"),
+        )
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
     ax.set_xlabel("Denominator (log scale)")

@@ -9,10 +9,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from lscb_analysis.render.plots.spc import PALETTE
 from lscb_analysis.stats import funnel_limits_proportion, funnel_significance
 from lscb_analysis.stats._validate import as_float_array
-
-from lscb_analysis.render.plots.spc import PALETTE
 
 __all__ = ["funnel_plot"]
 
@@ -79,10 +78,25 @@ def funnel_plot(
     else:
         fig = ax.figure
     pop = lim.population
-    ax.plot(pop, lim.baseline, color=PALETTE.get("text", "#231F20"), linewidth=1.2, label=f"Overall ({lim.baseline.iloc[0]:.1f})")
-    ax.plot(pop, lim.lower_2s_limit, color=PALETTE.get("muted", "#7F7F7F"), linestyle="--", linewidth=1, label="95% limits")
+    ax.plot(
+        pop,
+        lim.baseline,
+        color=PALETTE.get("text", "#231F20"),
+        linewidth=1.2,
+        label=f"Overall ({lim.baseline.iloc[0]:.1f})",
+    )
+    ax.plot(
+        pop, lim.lower_2s_limit, color=PALETTE.get("muted", "#7F7F7F"), linestyle="--", linewidth=1, label="95% limits"
+    )
     ax.plot(pop, lim.upper_2s_limit, color=PALETTE.get("muted", "#7F7F7F"), linestyle="--", linewidth=1)
-    ax.plot(pop, lim.lower_3s_limit, color=PALETTE.get("muted", "#7F7F7F"), linestyle=":", linewidth=1.2, label="99.8% limits")
+    ax.plot(
+        pop,
+        lim.lower_3s_limit,
+        color=PALETTE.get("muted", "#7F7F7F"),
+        linestyle=":",
+        linewidth=1.2,
+        label="99.8% limits",
+    )
     ax.plot(pop, lim.upper_3s_limit, color=PALETTE.get("muted", "#7F7F7F"), linestyle=":", linewidth=1.2)
     colours = {
         "High (0.001)": PALETTE.get("worse", "#B2182B"),
@@ -95,11 +109,23 @@ def funnel_plot(
     for level, (marker, label) in _POINTS.items():
         mask = sig == level
         if mask.any():
-            ax.scatter(n[mask], y[mask], marker=marker, s=36, color=colours[level], edgecolor="white", linewidth=0.5, zorder=3, label=label)
+            ax.scatter(
+                n[mask],
+                y[mask],
+                marker=marker,
+                s=36,
+                color=colours[level],
+                edgecolor="white",
+                linewidth=0.5,
+                zorder=3,
+                label=label,
+            )
     if highlight is not None:
         wanted = {highlight} if isinstance(highlight, str) else set(highlight)
         for i in np.flatnonzero([nm in wanted for nm in names]):
-            ax.scatter(n[i], y[i], s=110, facecolor="none", edgecolor=PALETTE.get("text", "#231F20"), linewidth=1.5, zorder=4)
+            ax.scatter(
+                n[i], y[i], s=110, facecolor="none", edgecolor=PALETTE.get("text", "#231F20"), linewidth=1.5, zorder=4
+            )
             ax.annotate(str(names[i]), (n[i], y[i]), xytext=(6, 6), textcoords="offset points", fontsize=8)
     # zoom on the areas: the limits at tiny populations would flatten the chart
     near = lim[lim.population >= 0.5 * n.min()]
@@ -113,5 +139,12 @@ def funnel_plot(
     ax.set_ylabel(y_label or ("Percentage" if multiplier == 100 else f"Per {multiplier:,g}"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     if left_out:
-        ax.text(0, -0.18, f"{left_out} area(s) with suppressed figures are not shown and not in the limits.", transform=ax.transAxes, fontsize=8, color=PALETTE.get("muted", "#7F7F7F"))
+        ax.text(
+            0,
+            -0.18,
+            f"{left_out} area(s) with suppressed figures are not shown and not in the limits.",
+            transform=ax.transAxes,
+            fontsize=8,
+            color=PALETTE.get("muted", "#7F7F7F"),
+        )
     return fig

@@ -24,8 +24,16 @@ def mark_annotations(ax: Axes, periods: list[str], values: np.ndarray, annotatio
         if period in periods:
             i = periods.index(period)
             if not np.isnan(values[i]):
-                ax.annotate(f"[{n}]", (i, values[i]), xytext=(0, 8), textcoords="offset points",
-                            ha="center", fontsize=8, color=PALETTE["text"], fontweight="bold")
+                ax.annotate(
+                    f"[{n}]",
+                    (i, values[i]),
+                    xytext=(0, 8),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                    color=PALETTE["text"],
+                    fontweight="bold",
+                )
 
 
 def series_chart(
@@ -61,8 +69,17 @@ def series_chart(
     y = series["value"].astype(float).to_numpy()
     ax.plot(x, y, color=PALETTE["series"], marker="o", markersize=4, linewidth=1.8, label="Value")
     for xi in x[np.isnan(y)]:
-        ax.annotate("no figure", (xi, 0), xycoords=("data", "axes fraction"), xytext=(0, 4),
-                    textcoords="offset points", ha="center", fontsize=7, color=PALETTE["muted"], rotation=90)
+        ax.annotate(
+            "no figure",
+            (xi, 0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7,
+            color=PALETTE["muted"],
+            rotation=90,
+        )
     if target is not None:
         ax.axhline(target, color=PALETTE["target"], linestyle="--", linewidth=1.2, label="Target")
     mark_annotations(ax, list(series["period"]), y, annotations)
@@ -95,7 +112,9 @@ def small_multiples(
     """
     apply_style()
     rows = max(1, -(-len(panels) // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(panel_size[0] * columns, panel_size[1] * rows), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(panel_size[0] * columns, panel_size[1] * rows), squeeze=False, sharey=True
+    )
     for ax, (name, s, target) in zip(axes.flat, panels, strict=False):
         y = s["value"].astype(float).to_numpy()
         x = np.arange(len(y))
@@ -108,13 +127,15 @@ def small_multiples(
         ax.set_ylim(bottom=0, top=max(1.0, float(np.nanmax(y)) * 1.1) if np.isfinite(y).any() else 1.0)
         if len(y) and not np.isnan(y[-1]):
             ax.annotate(f"{y[-1]:,.1f}", (x[-1], y[-1]), xytext=(2, 2), textcoords="offset points", fontsize=6.5)
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
     # fixed margins: tight_layout measures every tick of every panel, which dominates drawing time
     top = 1 - (0.5 if title else 0.3) / fig.get_figheight()
-    fig.subplots_adjust(left=0.6 / fig.get_figwidth(), right=0.98, bottom=0.12 / rows + 0.02, top=top, hspace=0.55, wspace=0.12)
+    fig.subplots_adjust(
+        left=0.6 / fig.get_figwidth(), right=0.98, bottom=0.12 / rows + 0.02, top=top, hspace=0.55, wspace=0.12
+    )
     return fig
 
 

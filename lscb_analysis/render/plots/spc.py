@@ -17,9 +17,17 @@ __all__ = ["spc_chart", "axis_labels"]
 
 _STYLE = {
     "common_cause": (PALETTE["common"], MARKERS["common_cause"], "Common cause"),
-    "special_cause_improvement": (PALETTE["improvement"], MARKERS["special_cause_improvement"], "Special cause: improvement"),
+    "special_cause_improvement": (
+        PALETTE["improvement"],
+        MARKERS["special_cause_improvement"],
+        "Special cause: improvement",
+    ),
     "special_cause_concern": (PALETTE["concern"], MARKERS["special_cause_concern"], "Special cause: concern"),
-    "special_cause_neutral_high": (PALETTE["neutral"], MARKERS["special_cause_neutral"], "Special cause: higher (neutral)"),
+    "special_cause_neutral_high": (
+        PALETTE["neutral"],
+        MARKERS["special_cause_neutral"],
+        "Special cause: higher (neutral)",
+    ),
     "special_cause_neutral_low": (PALETTE["neutral"], "s", "Special cause: lower (neutral)"),
 }
 
@@ -41,10 +49,14 @@ def _thin_ticks(ax: Axes, labels: list[str], max_ticks: int = 12) -> None:
     step = max(1, int(np.ceil(len(labels) / max_ticks)))
     pos = list(range(0, len(labels), step))
     ax.set_xticks(pos)
-    ax.set_xticklabels([labels[i] for i in pos], rotation=45 if len(pos) > 6 else 0, ha="right" if len(pos) > 6 else "center")
+    ax.set_xticklabels(
+        [labels[i] for i in pos], rotation=45 if len(pos) > 6 else 0, ha="right" if len(pos) > 6 else "center"
+    )
 
 
-def spc_chart(result: Any, *, title: str, ax: Axes | None = None, y_label: str | None = None, icons: bool = True) -> Figure:
+def spc_chart(
+    result: Any, *, title: str, ax: Axes | None = None, y_label: str | None = None, icons: bool = True
+) -> Figure:
     """Draw an XmR chart in the NHS Making Data Count style.
 
     Parameters
@@ -93,12 +105,30 @@ def spc_chart(result: Any, *, title: str, ax: Axes | None = None, y_label: str |
         mask = (d.point_type == ptype).to_numpy()
         if not mask.any():
             continue
-        ax.scatter(pos[mask], d.y[mask], color=colour, marker=marker, s=46, edgecolor="white", linewidth=0.6, zorder=3, label=label)
+        ax.scatter(
+            pos[mask],
+            d.y[mask],
+            color=colour,
+            marker=marker,
+            s=46,
+            edgecolor="white",
+            linewidth=0.6,
+            zorder=3,
+            label=label,
+        )
         handles.append(Line2D([], [], color=colour, marker=marker, linestyle="", markersize=7, label=label))
     if "fixed" in d and not d.fixed.all():
         cut = int(d.fixed.sum()) - 0.5
         ax.axvline(cut, color=PALETTE["muted"], linewidth=0.8, linestyle=":")
-        ax.annotate("limits fixed", (cut, 1), xycoords=("data", "axes fraction"), fontsize=8, color=PALETTE["muted"], ha="right", va="top")
+        ax.annotate(
+            "limits fixed",
+            (cut, 1),
+            xycoords=("data", "axes fraction"),
+            fontsize=8,
+            color=PALETTE["muted"],
+            ha="right",
+            va="top",
+        )
     _thin_ticks(ax, axis_labels(d.x))
     ax.set_title(title)
     if y_label:
@@ -110,7 +140,13 @@ def spc_chart(result: Any, *, title: str, ax: Axes | None = None, y_label: str |
             lines.append(f"Assurance: {result.assurance_label}")
         text = "\n".join(textwrap.fill(t, 34, subsequent_indent="  ") for t in lines)  # fits the right margin
         ax.text(
-            1.01, 0.0, text, transform=ax.transAxes, ha="left", va="bottom", fontsize=8,
+            1.01,
+            0.0,
+            text,
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=8,
             bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=PALETTE["muted"], alpha=0.9),
         )
     if own:

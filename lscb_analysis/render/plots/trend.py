@@ -9,9 +9,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lscb_analysis.stats._validate import as_float_array
-
 from lscb_analysis.render.plots.spc import PALETTE, _thin_ticks, axis_labels
+from lscb_analysis.stats._validate import as_float_array
 
 __all__ = ["trend_chart"]
 
@@ -67,19 +66,55 @@ def trend_chart(
         lo = as_float_array(lower, "lower")
         hi = as_float_array(upper, "upper")
         ok = ~(np.isnan(lo) | np.isnan(hi) | np.isnan(y))
-        ax.fill_between(pos, np.where(ok, lo, np.nan), np.where(ok, hi, np.nan), where=ok, color=PALETTE.get("series", "#0072B2"), alpha=0.18, linewidth=0, label=confidence_label)
+        ax.fill_between(
+            pos,
+            np.where(ok, lo, np.nan),
+            np.where(ok, hi, np.nan),
+            where=ok,
+            color=PALETTE.get("series", "#0072B2"),
+            alpha=0.18,
+            linewidth=0,
+            label=confidence_label,
+        )
     ax.plot(pos, y, color=PALETTE.get("series", "#0072B2"), marker="o", markersize=5, linewidth=1.8, label="Value")
     if benchmark is not None:
         b = as_float_array(benchmark, "benchmark")
         b = np.broadcast_to(b, (n,)) if b.size == 1 else b
-        ax.plot(pos, b, color=PALETTE.get("comparator", "#E69F00"), linestyle="--", marker="s", markersize=3, linewidth=1.2, label=benchmark_label)
+        ax.plot(
+            pos,
+            b,
+            color=PALETTE.get("comparator", "#E69F00"),
+            linestyle="--",
+            marker="s",
+            markersize=3,
+            linewidth=1.2,
+            label=benchmark_label,
+        )
     missing = np.flatnonzero(np.isnan(y))
     for i in missing:
-        ax.annotate("not published", (i, 0.02), xycoords=("data", "axes fraction"), rotation=90, fontsize=7, ha="center", va="bottom", color=PALETTE.get("muted", "#7F7F7F"))
+        ax.annotate(
+            "not published",
+            (i, 0.02),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            fontsize=7,
+            ha="center",
+            va="bottom",
+            color=PALETTE.get("muted", "#7F7F7F"),
+        )
     _thin_ticks(ax, axis_labels(periods))
     ax.set_title(title)
     if result is not None and getattr(result, "sentence", None):
-        ax.text(0.0, 1.0, result.sentence, transform=ax.transAxes, fontsize=8, va="bottom", ha="left", color=PALETTE.get("text", "#231F20"))
+        ax.text(
+            0.0,
+            1.0,
+            result.sentence,
+            transform=ax.transAxes,
+            fontsize=8,
+            va="bottom",
+            ha="left",
+            color=PALETTE.get("text", "#231F20"),
+        )
         ax.set_title(title, pad=16)
     if y_label:
         ax.set_ylabel(y_label)
