@@ -93,7 +93,7 @@ def test_polarity_swaps_better_and_worse(value, below, above, benchmark):
 @settings(max_examples=30, deadline=None)
 @given(st.lists(x_and_n(), min_size=2, max_size=30).filter(lambda v: 0 < sum(x for x, _ in v) < sum(n for _, n in v)))
 def test_funnel_limits_nest(areas):
-    x, n = zip(*areas)
+    x, n = zip(*areas, strict=True)
     lim = funnel_limits_proportion(x, n)
     tol = 1e-9
     assert (lim.lower_3s_limit <= lim.lower_2s_limit + tol).all()
