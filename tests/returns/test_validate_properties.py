@@ -18,11 +18,13 @@ from hypothesis import strategies as st
 
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
-from lscb_analysis.returns.format import RETURN_COLUMNS, TOTAL
-from lscb_analysis.returns.reader import ReturnFile
-from lscb_analysis.returns.rules import GSS_SYMBOLS
+from lscb_analysis.returns.counts import parse_counts
+from lscb_analysis.returns.format import RETURN_COLUMNS
+from lscb_analysis.returns.returnfile import ReturnFile
 from lscb_analysis.returns.templates import template_rows
-from lscb_analysis.returns.validate import parse_counts, validate_returns
+from lscb_analysis.returns.validate import validate_returns
+from lscb_analysis.symbols import GSS_SYMBOLS
+from lscb_analysis.tidy import TOTAL
 
 ROOT = Path(__file__).resolve().parents[2]
 CAT = load_catalogue(ROOT / "parameters")
