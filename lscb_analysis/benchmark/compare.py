@@ -90,15 +90,14 @@ def rank_and_band(values: pd.Series, polarity: str) -> pd.DataFrame:
 
 
 def _rank_all(la: pd.DataFrame, polarity: str) -> pd.DataFrame:
-    """:func:`rank_and_band` for every year at once: ``year, area_code, rank, n_ranked, quartile_band``."""
-    v = la[la["value"].notna()].drop_duplicates(["year", "area_code"])[["year", "area_code", "value"]].copy()
-    g = v.groupby("year")["value"]
-    v["rank"] = g.rank(method="min", ascending=True)
-    best = g.rank(method="min", ascending=(polarity != "higher_is_better"))
-    v["n_ranked"] = g.transform("size")
-    q = np.clip(np.ceil(4 * best / v["n_ranked"]).astype(int), 1, 4)
-    v["quartile_band"] = np.array(list(_BANDS), dtype=object)[q - 1]
-    return v.drop(columns="value")
+    """:func:`rank_and_band` of every authority in every year: ``year, area_code, rank, n_ranked, quartile_band``."""
+    v = la[la["value"].notna()].drop_duplicates(["year", "area_code"])
+    years = [
+        rank_and_band(g.set_index("area_code")["value"], polarity).assign(year=year)
+        for year, g in v.groupby("year", sort=True)
+    ]
+    cols = ["year", "area_code", "rank", "n_ranked", "quartile_band"]
+    return pd.concat(years).rename_axis("area_code").reset_index()[cols] if years else pd.DataFrame(columns=cols)
 
 
 def _band_basis(polarity: str) -> str:
