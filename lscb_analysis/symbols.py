@@ -50,7 +50,6 @@ __all__ = [
     "CURRENT_SYMBOLS",
     "SUPPRESSED",
     "NUMBER_PATTERN",
-    "is_symbol",
     "parse_cell",
     "parse_cells",
 ]
@@ -107,11 +106,6 @@ SUPPRESSED: frozenset[str] = frozenset(s for s, sym in GSS_SYMBOLS.items() if sy
 #: A published number: optional sign, digits with optional thousands
 #: separators ("1,234,567"), optional decimals and exponent.
 NUMBER_PATTERN = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?$")
-
-
-def is_symbol(text: str) -> bool:
-    """Whether ``text`` (stripped, case-insensitive) is a known GSS symbol."""
-    return text.strip().lower() in GSS_SYMBOLS
 
 
 def parse_cell(text: object) -> tuple[float, str | None]:
