@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from dfe_testdata import HERE, as_number, raw_rows
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lscb_analysis.benchmark import EESFormatError, period_end_year, period_label, read_ees_csv
@@ -272,12 +272,14 @@ def test_missing_file() -> None:
 # ------------------------------------------------------------------ properties
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_thousands_separators_read_exactly(n: int) -> None:
     assert parse_cell(f"{n:,}") == (float(n), None)
     assert parse_cell(str(n)) == (float(n), None)
 
 
+@settings(deadline=None)
 @given(st.sampled_from(sorted(GSS_SYMBOLS)), st.sampled_from(["", " ", "  "]), st.booleans())
 def test_symbols_never_numbers(sym: str, pad: str, upper: bool) -> None:
     value, status = parse_cell(pad + (sym.upper() if upper else sym) + pad)

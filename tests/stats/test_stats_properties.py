@@ -25,6 +25,7 @@ def x_and_n(draw):
     return x, n
 
 
+@settings(deadline=None)
 @given(x_and_n())
 def test_proportion_interval_contains_value_and_nests(xn):
     x, n = xn
@@ -34,6 +35,7 @@ def test_proportion_interval_contains_value_and_nests(xn):
     assert p998.lower <= p95.lower + 1e-9 and p95.upper <= p998.upper + 1e-9
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=10**6), st.floats(min_value=1, max_value=1e8))
 def test_rate_interval_contains_value_and_nests(x, n):
     r95 = rate_ci(x, n, confidence=0.95)
@@ -76,6 +78,7 @@ def test_spc_flipping_direction_swaps_improvement_and_concern(ys):
     assert list(down) == [swap.get(t, t) for t in up]
 
 
+@settings(deadline=None)
 @given(
     st.floats(min_value=0, max_value=100),
     st.floats(min_value=0.01, max_value=20),
