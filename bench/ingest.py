@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from lscb_analysis.demo import DEMO_LAST, generate_demo
-    from lscb_analysis.ingest import ingest_quarters, return_folders
+    from lscb_analysis.ingest import ingest_quarters
+    from lscb_analysis.returns.folders import return_folders
 
     with tempfile.TemporaryDirectory(prefix="lscb-bench-") as tmp:
         root = _project(Path(tmp))

@@ -59,7 +59,8 @@ def _five_breakdowns(root: Path) -> None:
 
 def _scenario(name: str, years: int, *, five_breakdowns: bool, pack: bool) -> dict[str, object]:
     from lscb_analysis.demo import DEMO_LAST, generate_demo
-    from lscb_analysis.ingest import ingest_quarters, return_folders
+    from lscb_analysis.ingest import ingest_quarters
+    from lscb_analysis.returns.folders import return_folders
 
     with tempfile.TemporaryDirectory(prefix="lscb-scale-") as tmp:
         root = _copy_project(Path(tmp) / "project")

@@ -41,7 +41,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def resolve_quarter(text: str, root: Path | None) -> Quarter:
     """Parse a quarter or ``latest`` (the latest quarter with returns)."""
     if text.strip().lower() == "latest":
-        from lscb_analysis.ingest import latest_quarter_with_returns
+        from lscb_analysis.returns.folders import latest_quarter_with_returns
 
         try:
             return latest_quarter_with_returns(root)
@@ -72,7 +72,8 @@ def ingest(
     Prints a summary and every error, writes reports/<quarter>/data_quality.html
     and .csv, and exits 1 when any return was rejected (warnings do not block).
     """
-    from lscb_analysis.ingest import ingest_quarters, return_folders
+    from lscb_analysis.ingest import ingest_quarters
+    from lscb_analysis.returns.folders import return_folders
 
     if quarter.strip().lower() == "all":
         quarters = list(return_folders(root))

@@ -34,7 +34,8 @@ from lscb_analysis.parameters.catalogue import Catalogue, Indicator, load_catalo
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.returns.format import RETURN_COLUMNS, TOTAL
+from lscb_analysis.returns.format import RETURN_COLUMNS
+from lscb_analysis.tidy import TOTAL
 
 __all__ = ["DEMO_FIRST", "DEMO_LAST", "generate_demo", "PATTERNS"]
 

@@ -47,11 +47,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from lscb_analysis.disclosure import is_small, suppress_series
+from lscb_analysis.disclosure.suppress import is_small, suppress_breakdown, suppress_series
 from lscb_analysis.parameters.catalogue import Indicator
 from lscb_analysis.periods import Quarter
-from lscb_analysis.returns.format import TOTAL
 from lscb_analysis.summary.context import UNIT_LABELS, Context, indicator_series
+from lscb_analysis.tidy import TOTAL
 
 __all__ = ["Explorer", "ViewResult", "VIEWS", "explore", "published_rows"]
 
@@ -147,18 +147,13 @@ def _new_axes(height_ratio: float | None = None) -> Any:
 def published_rows(ctx: Context, ind: Indicator) -> pd.DataFrame:
     """Every store row of one indicator (total and breakdowns) after disclosure control.
 
-    Uses :func:`lscb_analysis.disclosure.suppress_breakdown` (primary and
+    Uses :func:`lscb_analysis.disclosure.suppress.suppress_breakdown` (primary and
     complementary suppression across each breakdown and its total, so a hidden
-    cell cannot be recovered by switching between breakdown values) when the
-    installed disclosure module has it, otherwise primary suppression only.
+    cell cannot be recovered by switching between breakdown values).
     """
-    from lscb_analysis import disclosure
-
-    rule = ctx.partnership.disclosure
     rows = ctx.figures[ctx.figures.indicator_id == ind.id]
-    both = getattr(disclosure, "suppress_breakdown", None)
-    if both is not None and len(rows):
-        rows = both(rows, rule, sums_to_total=bool(ind.breakdowns_sum_to_total))
+    if len(rows):
+        rows = suppress_breakdown(rows, ctx.partnership.disclosure, sums_to_total=bool(ind.breakdowns_sum_to_total))
     return rows
 
 
@@ -305,7 +300,8 @@ def _view_trend(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> Vi
                 result = trend_test(
                     ok.numerator.to_numpy(dtype=float),
                     dens,
-                    list(ok.quarter),
+                    [q.ordinal for q in ok.quarter],
+                    seasons=[q.q for q in ok.quarter],
                     kind=kind,
                     per=per if kind == "rate" else 10_000,
                 )

@@ -40,16 +40,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lscb_analysis.findings import Finding, findings_frame
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.population import load_population, population_for
-from lscb_analysis.returns.reader import MAX_RETURN_BYTES, ReturnFile, read_return, return_files
-from lscb_analysis.returns.rules import RULES, Finding, findings_frame
-from lscb_analysis.returns.validate import outlier_findings, validate_returns
+from lscb_analysis.returns.folders import return_files, return_folders
+from lscb_analysis.returns.outliers import outlier_findings
+from lscb_analysis.returns.reader import MAX_RETURN_BYTES, read_return
+from lscb_analysis.returns.returnfile import ReturnFile
+from lscb_analysis.returns.rules import RULES
+from lscb_analysis.returns.validate import validate_returns
 from lscb_analysis.store import (
-    KEY,
     LOG_COLUMNS,
     empty_store,
     read_history,
@@ -57,8 +60,9 @@ from lscb_analysis.store import (
     write_ingest_records,
     write_store,
 )
+from lscb_analysis.tidy import KEY, TOTAL
 
-__all__ = ["IngestResult", "ingest_quarters", "return_folders", "latest_quarter_with_returns", "compute_values"]
+__all__ = ["IngestResult", "ingest_quarters", "compute_values"]
 
 
 @dataclass
@@ -113,29 +117,6 @@ class IngestResult:
     def blocked_quarters(self) -> list[str]:
         """Codes of the quarters with at least one error."""
         return sorted({f.quarter for f in self.errors})
-
-
-def return_folders(root: Path | str | None = None) -> dict[Quarter, Path]:
-    """Quarter folders holding returns for the configured partnership, in order."""
-    p = paths(root)
-    base = p.returns / load_partnership(p.root).returns_folder
-    out: dict[Quarter, Path] = {}
-    if base.exists():
-        for d in base.iterdir():
-            if d.is_dir():
-                try:
-                    out[Quarter.parse(d.name)] = d
-                except ValueError:
-                    continue
-    return dict(sorted(out.items()))
-
-
-def latest_quarter_with_returns(root: Path | str | None = None) -> Quarter:
-    """The latest quarter that has a returns folder with at least one return file."""
-    folders = [q for q, d in return_folders(root).items() if return_files(d)]
-    if not folders:
-        raise FileNotFoundError("no returns found under data/raw/returns/; run `lscb demo` to create the demo data")
-    return folders[-1]
 
 
 def compute_values(df: pd.DataFrame, cat: Catalogue, pop: pd.DataFrame) -> pd.DataFrame:
@@ -217,14 +198,9 @@ def _missing_returns(
             if (q, prov) not in have:
                 folder = _display_name(folders[q], raw)
                 out.append(
-                    Finding(
-                        file="",
-                        sheet="",
-                        row=None,
-                        column="",
-                        rule="R042-return-missing",
-                        severity="warning",
-                        message=f"No return from {cat.providers[prov].name} for {q.code}: expected {folder}/{prov}.csv or .xlsx; chase the {cat.providers[prov].contact_role}.",
+                    RULES["R042-return-missing"].finding(
+                        f"No return from {cat.providers[prov].name} for {q.code}: "
+                        f"expected {folder}/{prov}.csv or .xlsx; chase the {cat.providers[prov].contact_role}.",
                         provider=prov,
                         quarter=q.code,
                     )
@@ -244,13 +220,14 @@ def _restatement_findings(changed: pd.DataFrame, current: pd.DataFrame) -> list[
         return txt if pd.isna(d) else f"{txt}/{float(d):,.0f}"
 
     for r in m.itertuples():
-        cell = r.indicator_id if r.breakdown == "total" else f"{r.indicator_id} ({r.breakdown} = {r.breakdown_value})"
+        cell = r.indicator_id if r.breakdown == TOTAL else f"{r.indicator_id} ({r.breakdown} = {r.breakdown_value})"
         out.append(
-            Finding.on_figure(
+            RULES["R052-restatement"].on_figure(
                 r,
-                "R052-restatement",
-                f"Row {int(r.source_row)} revises {cell} for {r.period} from {show(r.numerator_old, r.denominator_old, r.status_old)} "
-                f"to {show(r.numerator, r.denominator, r.status)} (previously from {r.source_file_old}, ingested {r.ingested_at_old}); "
+                f"Row {int(r.source_row)} revises {cell} for {r.period} "
+                f"from {show(r.numerator_old, r.denominator_old, r.status_old)} "
+                f"to {show(r.numerator, r.denominator, r.status)} "
+                f"(previously from {r.source_file_old}, ingested {r.ingested_at_old}); "
                 "confirm the revision is intended: the old figure is kept in the history.",
             )
         )
@@ -368,9 +345,7 @@ def ingest_quarters(
         if len(changed):
             history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
             write_store(history.drop_duplicates(KEY, keep="last"), history, p.root)
-        findings.sort(
-            key=lambda f: (f.quarter, f.file, f.row if f.row is not None else 0, RULES[f.rule].severity != "error")
-        )
+        findings.sort(key=lambda f: (f.quarter, f.file, f.row if f.row is not None else 0, f.severity != "error"))
         fdf = findings_frame(findings).assign(ingested_at=stamp)
         write_ingest_records(
             [q.code for q in quarters], fdf, _returns_log(files, findings, set(v.rejected), v.rows, stamp), p.root

@@ -10,7 +10,7 @@ partnership keeps a log of arrival dates in
       health: 2026-11-03
 
 It is **due** ``return_due_days`` (``parameters/providers.yaml``) after the
-end of the quarter, and late when it arrived after that day.
+end of the quarter (``Provider.due_date``), and late when it arrived after that day.
 
 The three functions return DataFrames for the core data set report:
 :func:`timeliness` (who has returned, who is late), :func:`completeness`
@@ -31,11 +31,11 @@ from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.returns.format import TOTAL
-from lscb_analysis.returns.reader import return_files
+from lscb_analysis.returns.folders import latest_quarter_with_returns, return_files, return_folders
 from lscb_analysis.store import StoreMissingError, read_figures, read_returns_log
+from lscb_analysis.tidy import TOTAL
 
-__all__ = ["RECEIVED_LOG", "received_dates", "timeliness", "completeness", "errors_by_provider", "due_date"]
+__all__ = ["RECEIVED_LOG", "received_dates", "timeliness", "completeness", "errors_by_provider"]
 
 #: File name of the arrival log, in the partnership's returns folder.
 RECEIVED_LOG = "received.yaml"
@@ -43,15 +43,8 @@ RECEIVED_LOG = "received.yaml"
 
 def _quarter(quarter: Quarter | str, root: Path | str | None) -> Quarter:
     if isinstance(quarter, str) and quarter.strip().lower() == "latest":
-        from lscb_analysis.ingest import latest_quarter_with_returns
-
         return latest_quarter_with_returns(root)
     return Quarter.parse(quarter)
-
-
-def due_date(quarter: Quarter, due_days: int) -> dt.date:
-    """Day a return is due: ``due_days`` after the quarter's last day."""
-    return quarter.end + dt.timedelta(days=due_days)
 
 
 def received_dates(root: Path | str | None = None) -> dict[tuple[str, str], dt.date]:
@@ -105,7 +98,7 @@ def _timeliness(
     rows = []
     for pid in providers:
         prov = cat.providers.get(pid)
-        due = due_date(q, prov.return_due_days) if prov else None
+        due = prov.due_date(q) if prov else None
         fs = files.get(pid, [])
         if (q.code, pid) in received:
             got, source = received[(q.code, pid)], RECEIVED_LOG
@@ -188,8 +181,6 @@ def timeliness(quarter: Quarter | str, root: Path | str | None = None, *, today:
     """
     p = paths(root)
     q = _quarter(quarter, p.root)
-    from lscb_analysis.ingest import return_folders
-
     folder = return_folders(p.root).get(q)
     return _timeliness(
         q,

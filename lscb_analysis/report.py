@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from lscb_analysis.disclosure import is_small, suppress_series
+from lscb_analysis.disclosure.suppress import is_small, suppress_breakdown, suppress_series
 from lscb_analysis.periods import Quarter
 from lscb_analysis.render.format import format_value
 from lscb_analysis.render.plots.series import mark_annotations, series_chart
@@ -489,11 +489,10 @@ def breakdowns(ctx: Context, subgroup: str, *, last: int = 8) -> int:
     ``last`` quarters on a scale shared by the whole breakdown (Tufte's small
     multiples, with the numbers beside them). Primary and secondary
     suppression is applied to each quarter first
-    (:func:`lscb_analysis.disclosure.suppress_breakdown`): a suppressed figure
+    (:func:`lscb_analysis.disclosure.suppress.suppress_breakdown`): a suppressed figure
     shows the symbol and is a gap in its sparkline, and cannot be worked out
     from the total. Returns the number of tables shown.
     """
-    from lscb_analysis.disclosure import suppress_breakdown
     from lscb_analysis.render.scorecard import sparkline_svg
 
     rule = ctx.partnership.disclosure

@@ -1,7 +1,7 @@
 """The validated tidy store of figures in ``data/processed/``.
 
 One long table, one row per indicator, period, area, breakdown and breakdown
-value, with where the figure came from. ``figures.parquet`` holds the latest
+value, with where the figure came from (the columns: :mod:`lscb_analysis.tidy`). ``figures.parquet`` holds the latest
 accepted value of every cell; ``history.parquet`` keeps every value ever
 accepted (restatements included) with its source file, hash and time. Writes
 are atomic and serialised by a lock file, so two ingests at once cannot
@@ -12,7 +12,7 @@ Beside the store, each ingest records what it found, per quarter (a later
 ingest of a quarter replaces that quarter's records):
 
 ``findings.parquet``
-    Every finding (see :mod:`lscb_analysis.returns.rules`) with ``ingested_at``.
+    Every finding (:mod:`lscb_analysis.findings`; rules in :mod:`lscb_analysis.returns.rules`) with ``ingested_at``.
 ``returns_log.parquet``
     One row per return file (or missing return): provider, file, hash, size,
     modification time, ``accepted``/``rejected``/``missing``, error and warning counts.
@@ -30,13 +30,15 @@ import pandas as pd
 from filelock import FileLock
 
 from lscb_analysis.atomic import atomic_write_with
+from lscb_analysis.findings import FINDING_COLUMNS, findings_frame
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
+from lscb_analysis.tidy import DTYPES, KEY, STORE_COLUMNS
 
 __all__ = [
-    "STORE_COLUMNS",
-    "KEY",
     "LOG_COLUMNS",
+    "empty_store",
+    "conform",
     "read_figures",
     "read_history",
     "read_findings",
@@ -47,44 +49,6 @@ __all__ = [
     "restatements",
     "StoreMissingError",
 ]
-
-STORE_COLUMNS: list[str] = [
-    "indicator_id",
-    "period",
-    "area",
-    "breakdown",
-    "breakdown_value",
-    "numerator",
-    "denominator",
-    "value",
-    "status",
-    "provider",
-    "source_file",
-    "source_sheet",
-    "source_row",
-    "file_sha256",
-    "ingested_at",
-]
-#: The columns that identify a cell of the store.
-KEY = ["indicator_id", "period", "area", "breakdown", "breakdown_value"]
-
-_DTYPES = {
-    "indicator_id": "string",
-    "period": "string",
-    "area": "string",
-    "breakdown": "string",
-    "breakdown_value": "string",
-    "numerator": "Float64",
-    "denominator": "Float64",
-    "value": "Float64",
-    "status": "string",
-    "provider": "string",
-    "source_file": "string",
-    "source_sheet": "string",
-    "source_row": "Int64",
-    "file_sha256": "string",
-    "ingested_at": "string",
-}
 
 
 class StoreMissingError(FileNotFoundError):
@@ -106,7 +70,7 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in STORE_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"store rows lack column(s) {missing}")
-    return df[STORE_COLUMNS].astype(_DTYPES).reset_index(drop=True)
+    return df[STORE_COLUMNS].astype(dict(DTYPES)).reset_index(drop=True)
 
 
 def read_figures(root: Path | str | None = None) -> pd.DataFrame:
@@ -184,8 +148,6 @@ def _record_files(root: Path | str | None) -> tuple[Path, Path]:
 
 def read_findings(root: Path | str | None = None) -> pd.DataFrame:
     """Findings of the latest ingest of every quarter (empty table when none)."""
-    from lscb_analysis.returns.rules import FINDING_COLUMNS, findings_frame
-
     f, _ = _record_files(root)
     if f.exists():
         return pd.read_parquet(f)

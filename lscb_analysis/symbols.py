@@ -1,65 +1,111 @@
-"""GSS symbols used in DfE published tables, and parsing of one published cell.
+"""GSS symbols: the one table of what a symbol in place of a figure means, and parsing of a published cell.
 
-The symbol table is carried in code so the workbench needs no reference file at
-run time. It follows the DfE EES data screener (``ees-data-screener``
-``global.R``: ``gssSupcode``, ``gssNAvcode``, ``gssNApcode``, ``gssRndcode`` and
-the legacy symbols it rejects) and DfE children's social care data guidance.
+The table follows the Department for Education's rules: the EES data screener
+(``dfe-analytical-services/ees-data-screener``, ``global.R``: ``gssSupcode``
+``c``, ``gssNAvcode`` ``x``, ``gssNApcode`` ``z``, ``gssRndcode`` ``low``; its
+``legacy_gss_symbols`` ``:`` and ``~`` fail a file) and DfE data guidance for
+children's social care (``k``, ``u``), as collected in
+``reference/stats/dfe_gss_symbols.csv`` (the tests check the table against it).
+It is carried in code so nothing is read at run time.
 
-A symbol is *never* a number: a cell holding a symbol is read as ``NaN`` with
-the symbol kept as its ``status``. ``0`` is a true zero (a number), not a symbol.
+=======  =====================================  ==========  ===========
+symbol   meaning                                suppressed  current
+=======  =====================================  ==========  ===========
+``c``    confidential / suppressed              yes
+``x``    not available                          no
+``z``    not applicable                         no
+``low``  value rounds to zero but is not zero   yes
+``k``    value rounds to zero but is not zero   yes
+``u``    low reliability                        yes
+``:``    not available (legacy)                 no          ``x``
+``~``    rounds to zero (legacy)                yes         ``low``
+``..``   not available (legacy)                 no          ``x``
+=======  =====================================  ==========  ===========
+
+*Suppressed* means a value exists but is withheld (counted as suppressed,
+not unavailable, in a neighbour average). A legacy symbol is still read, as
+missing, with its current replacement named. ``..`` is the old ONS shorthand
+for "not available" that the GSS guidance on symbols in tables replaced with
+``x``; agencies' returns have always been allowed to send it. Other old
+spellings (``.``, ``-``, ``*``, ``n/a``) are in neither DfE's lists nor the
+reference, so they are not symbols here (in a return ``-`` might even mean nil).
+
+A symbol is *never* a number: a cell holding one is read as missing (``NaN``)
+with the symbol kept as its ``status``. ``0`` is a true zero (a number).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "Symbol",
     "GSS_SYMBOLS",
+    "CURRENT_SYMBOLS",
     "SUPPRESSED",
     "NUMBER_PATTERN",
-    "is_symbol",
     "parse_cell",
     "parse_cells",
 ]
 
-#: Symbol -> meaning. Keys are the canonical (lower-case) spellings.
-GSS_SYMBOLS: Mapping[str, str] = MappingProxyType(
-    {
-        "c": "confidential / suppressed",
-        "x": "not available",
-        "z": "not applicable",
-        "low": "value rounds to zero but is not zero",
-        "k": "value rounds to zero but is not zero",
-        "u": "low reliability",
-        ":": "not available (legacy)",
-        "~": "rounds to zero (legacy)",
-        # Other legacy spellings seen in older DfE / ONS tables.
-        "..": "not available (legacy)",
-        ".": "not applicable (legacy)",
-        "-": "not applicable (legacy)",
-        "*": "suppressed (legacy)",
-        "n/a": "not applicable (legacy)",
-        "na": "not applicable (legacy)",
-    }
-)
 
-#: Symbols meaning a value exists but was withheld (counted as *suppressed*
-#: rather than *not available* in neighbour averages).
-SUPPRESSED: frozenset[str] = frozenset({"c", "low", "k", "u", "~", "*"})
+@dataclass(frozen=True)
+class Symbol:
+    """One GSS symbol.
+
+    Attributes
+    ----------
+    symbol : str
+        Canonical (lower-case) spelling.
+    meaning : str
+        What it says about the figure.
+    suppressed : bool
+        Whether a value exists but is withheld (rather than not available or not applicable).
+    replaced_by : str or None
+        For a legacy symbol, the current one to use instead; None for a current symbol.
+    """
+
+    symbol: str
+    meaning: str
+    suppressed: bool
+    replaced_by: str | None = None
+
+    @property
+    def legacy(self) -> bool:
+        """Whether the symbol is obsolete (see :attr:`replaced_by`)."""
+        return self.replaced_by is not None
+
+
+def _table(*symbols: Symbol) -> Mapping[str, Symbol]:
+    return MappingProxyType({s.symbol: s for s in symbols})
+
+
+#: Every symbol read in place of a figure, by canonical spelling (the table in the module docstring).
+GSS_SYMBOLS: Mapping[str, Symbol] = _table(
+    Symbol("c", "confidential / suppressed", suppressed=True),
+    Symbol("x", "not available", suppressed=False),
+    Symbol("z", "not applicable", suppressed=False),
+    Symbol("low", "value rounds to zero but is not zero", suppressed=True),
+    Symbol("k", "value rounds to zero but is not zero", suppressed=True),
+    Symbol("u", "low reliability", suppressed=True),
+    Symbol(":", "not available (legacy)", suppressed=False, replaced_by="x"),
+    Symbol("~", "rounds to zero (legacy)", suppressed=True, replaced_by="low"),
+    Symbol("..", "not available (legacy)", suppressed=False, replaced_by="x"),
+)
+#: The symbols to use today, in table order.
+CURRENT_SYMBOLS: tuple[str, ...] = tuple(s for s, sym in GSS_SYMBOLS.items() if not sym.legacy)
+#: Symbols meaning a value exists but was withheld.
+SUPPRESSED: frozenset[str] = frozenset(s for s, sym in GSS_SYMBOLS.items() if sym.suppressed)
 
 #: A published number: optional sign, digits with optional thousands
 #: separators ("1,234,567"), optional decimals and exponent.
 NUMBER_PATTERN = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?$")
-
-
-def is_symbol(text: str) -> bool:
-    """Whether ``text`` (stripped, case-insensitive) is a known GSS symbol."""
-    return text.strip().lower() in GSS_SYMBOLS
 
 
 def parse_cell(text: object) -> tuple[float, str | None]:

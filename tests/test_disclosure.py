@@ -1,6 +1,9 @@
-"""Disclosure control: primary, secondary and derived suppression, and the HTML scanner."""
+"""Disclosure control: primary, secondary and derived suppression, the text scan and the HTML audit."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -8,20 +11,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lscb_analysis.disclosure import (
-    DisclosureError,
-    assert_no_small_counts,
-    audit_html,
+import lscb_analysis.disclosure.rules as rules_module
+from lscb_analysis.disclosure.audit import audit_html
+from lscb_analysis.disclosure.rules import RULES
+from lscb_analysis.disclosure.scan import find_disclosure_risks
+from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.disclosure.suppress import (
     determined_cells,
-    find_disclosure_risks,
     is_small,
     secondary_suppression,
-    series_change,
     suppress_breakdown,
     suppress_series,
-    suppress_table,
 )
-from lscb_analysis.disclosure.settings import Disclosure
 
 RULE = Disclosure(min_count=1, max_count=5, symbol="c")
 
@@ -67,6 +68,26 @@ def table_groups(n_rows: int, n_cols: int, total_row: bool, total_col: bool):
     return groups
 
 
+def suppress_grid(values: np.ndarray, total_row: bool = False, total_col: bool = False) -> np.ndarray:
+    """Hidden cells of a table whose last row / column are totals: the package's secondary suppression."""
+    values = np.asarray(values, dtype=float)
+    groups = table_groups(*values.shape, total_row, total_col)
+    return secondary_suppression(values.ravel(), is_small(values, RULE).ravel(), groups).reshape(values.shape)
+
+
+def shown(values: np.ndarray, hidden: np.ndarray) -> list:
+    """What a published table shows: the symbol where hidden, the count otherwise."""
+    return [RULE.symbol if h else f"{v:,.0f}" for v, h in zip(np.ravel(values), np.ravel(hidden), strict=True)]
+
+
+def no_small_counts_shown(frame: pd.DataFrame) -> bool:
+    """No count from 1 to 5, and no figure in a row marked with the symbol."""
+    marked = frame["status"].astype("string").eq(RULE.symbol).fillna(False).to_numpy()
+    return not is_small(frame["numerator"], RULE).any() and not frame.loc[marked, ["numerator", "value"]].notna().any(
+        axis=None
+    )
+
+
 def with_totals(inner: np.ndarray, total_row: bool, total_col: bool) -> pd.DataFrame:
     t = inner
     if total_col:
@@ -101,7 +122,7 @@ def test_suppress_series_blanks_small_counts_and_keeps_the_symbol():
     assert out.numerator.isna().tolist() == [False, True, False]
     assert out.value.isna().tolist() == [False, True, False]
     assert out.status.tolist()[1] == "c"
-    assert_no_small_counts(out, RULE)
+    assert no_small_counts_shown(out)
 
 
 def test_suppress_series_blanks_percentages_of_a_small_denominator():
@@ -115,112 +136,75 @@ def test_change_is_missing_where_either_quarter_is_suppressed():
     s = suppress_series(
         pd.DataFrame({"numerator": [10, 4, 12, 15], "value": [10.0, 4, 12, 15], "status": [None] * 4}), RULE
     )
-    change = series_change(s)
+    change = s.value - s.value.shift(1)  # computed after suppression, as the module says
     assert change.isna().tolist() == [True, True, True, False]
     assert change.iloc[3] == 3
 
 
-def test_assert_no_small_counts_catches_an_unsuppressed_frame():
+def test_an_unsuppressed_frame_is_caught_before_publishing():
     raw = pd.DataFrame({"numerator": [2, 10], "value": [2.0, 10.0], "status": [None, None]})
-    with pytest.raises(DisclosureError, match="numerator"):
-        assert_no_small_counts(raw, RULE)
+    assert not no_small_counts_shown(raw)
+    page = raw[["numerator"]].rename(columns={"numerator": "Number"}).to_html()
+    assert [f.rule for f in audit_html(page)] == ["D001-small-count"]
+    out = suppress_series(raw, RULE)
+    assert no_small_counts_shown(out)
+    assert audit_html(out[["numerator"]].rename(columns={"numerator": "Number"}).to_html(na_rep=RULE.symbol)) == []
     leaky = pd.DataFrame({"numerator": [pd.NA, 10], "value": [2.0, 10.0], "status": ["c", None]})
-    with pytest.raises(DisclosureError, match="value"):
-        assert_no_small_counts(leaky, RULE)
+    assert not no_small_counts_shown(leaky)
 
 
 # --------------------------------------------------------------------- secondary
-def test_table_without_totals_has_primary_suppression_only():
-    df = pd.DataFrame({"Number": [3, 10, 0]}, index=["North Dale", "Eastbrook", "Southmere"])
-    shown, mask = suppress_table(df, count_cols=["Number"], rule=RULE)
-    assert shown["Number"].tolist() == ["c", "10", "0"]
-    assert mask["Number"].tolist() == [True, False, False]
+def test_cells_without_a_total_get_primary_suppression_only():
+    values = np.array([[3], [10], [0]])
+    hidden = suppress_grid(values)
+    assert shown(values, hidden) == ["c", "10", "0"]
+    assert hidden.ravel().tolist() == [True, False, False]
 
 
-def test_total_row_forces_a_complementary_suppression():
-    df = pd.DataFrame({"Number": [3, 10, 12, 25]}, index=["North Dale", "Eastbrook", "Southmere", "Total"])
-    shown, mask = suppress_table(df, count_cols=["Number"], total_row="Total", rule=RULE)
+def test_a_total_forces_a_complementary_suppression():
+    values = np.array([[3], [10], [12], [25]])  # the last row is the total
+    hidden = suppress_grid(values, total_row=True)
     # the next smallest cell goes, so 25 - 12 no longer gives the 3 away
-    assert shown["Number"].tolist() == ["c", "c", "12", "25"]
-    assert mask.loc["Eastbrook", "Number"]
-
-
-def test_total_row_true_means_the_last_row():
-    df = pd.DataFrame({"Number": [3, 10, 12, 25]})
-    shown, _ = suppress_table(df, count_cols=["Number"], total_row=True, rule=RULE)
-    assert shown["Number"].tolist() == ["c", "c", "12", "25"]
+    assert shown(values, hidden) == ["c", "c", "12", "25"]
+    assert hidden[1, 0]
 
 
 def test_two_way_table_with_margins():
-    df = pd.DataFrame(
-        {"Neglect": [3, 10, 12, 25], "Physical abuse": [20, 30, 8, 58], "Total": [23, 40, 20, 83]},
-        index=["North Dale", "Eastbrook", "Southmere", "Total"],
-    )
-    shown, mask = suppress_table(
-        df, count_cols=["Neglect", "Physical abuse"], total_row="Total", total_col="Total", rule=RULE
-    )
-    assert mask.values.sum() == 4  # a 2 x 2 block: the least possible
-    assert shown.loc["North Dale", "Neglect"] == "c"
-    assert shown.loc["Total", "Total"] == "83"
-    assert not recoverable(
-        mask[["Neglect", "Physical abuse", "Total"]].to_numpy().ravel(), table_groups(4, 3, True, True)
-    )
+    values = np.array([[3, 20, 23], [10, 30, 40], [12, 8, 20], [25, 58, 83]])  # Neglect, Physical abuse, Total
+    hidden = suppress_grid(values, total_row=True, total_col=True)
+    assert hidden.sum() == 4  # a 2 x 2 block: the least possible
+    assert shown(values, hidden)[0] == "c"  # North Dale, Neglect
+    assert shown(values, hidden)[-1] == "83"  # Total, Total
+    assert not recoverable(hidden.ravel(), table_groups(4, 3, True, True))
 
 
 def test_a_small_total_is_suppressed_with_a_complement():
-    df = pd.DataFrame({"Number": [0, 4, 0, 4]}, index=["a", "b", "c", "Total"])
-    shown, _ = suppress_table(df, count_cols=["Number"], total_row="Total", rule=RULE)
-    assert shown["Number"].tolist() == ["0", "c", "0", "c"]
-    df = pd.DataFrame({"Number": [2, 30, 40, 72], "Other": [10, 10, 3, 23]}, index=["a", "b", "c", "Total"])
-    _, mask = suppress_table(df, count_cols=["Number", "Other"], total_row="Total", rule=RULE)
-    assert mask["Number"].sum() >= 2 and mask["Other"].sum() >= 2
+    values = np.array([[0], [4], [0], [4]])
+    assert shown(values, suppress_grid(values, total_row=True)) == ["0", "c", "0", "c"]
+    values = np.array([[2, 10], [30, 10], [40, 3], [72, 23]])
+    hidden = suppress_grid(values, total_row=True)
+    assert hidden[:, 0].sum() >= 2 and hidden[:, 1].sum() >= 2
 
 
-def test_derived_shares_and_differences_follow_their_counts():
-    df = pd.DataFrame(
+def test_derived_figures_follow_their_counts():
+    rows = pd.DataFrame(
         {
-            "Q1": [8, 2, 30, 40],
-            "Q2": [9, 11, 30, 50],
-            "Change": [1, 9, 0, 10],
-            "Rate": [1.5, 0.4, 6.0, 2.6],
-            "% of all": [18.0, 22.0, 60.0, 100.0],
-        },
-        index=["a", "b", "c", "Total"],
+            "breakdown_value": ["total", "a", "b", "c"],
+            "numerator": [40, 8, 2, 30],
+            "denominator": [500, 100, 100, 300],
+            "value": [8.0, 8.0, 2.0, 10.0],
+        }
     )
-    shown, mask = suppress_table(
-        df,
-        count_cols=["Q1", "Q2"],
-        total_row="Total",
-        rule=RULE,
-        derived={"Rate": "Q1"},
-        shares={"% of all": "Q2"},
-        differences={"Change": ("Q2", "Q1")},
-    )
-    assert mask["Q1"].tolist() == [True, True, False, False]
-    assert mask["Change"].tolist() == [True, True, False, False]  # Q2 - Q1 would give Q1 away
-    assert shown.loc["b", "Rate"] == "c" and shown.loc["c", "Rate"] == 6.0
-    assert not mask["% of all"].any()
-
-
-def test_shares_of_a_suppressed_total_are_all_suppressed():
-    df = pd.DataFrame({"Number": [0, 3, 0, 3], "%": [0.0, 100.0, 0.0, 100.0]}, index=["a", "b", "c", "Total"])
-    shown, mask = suppress_table(df, count_cols=["Number"], total_row="Total", rule=RULE, shares={"%": "Number"})
-    assert mask["%"].all()
+    out = suppress_breakdown(rows, RULE)
+    assert out.numerator.isna().tolist() == [False, True, True, False]
+    assert out.value.isna().tolist() == [False, True, True, False]  # a rate of a hidden count is hidden too
+    assert out.status.isna().tolist() == [True, False, False, True] and out.status[1:3].tolist() == ["c", "c"]
 
 
 def test_missing_and_symbol_cells_protect_but_are_not_reported_suppressed():
-    df = pd.DataFrame({"Number": [3, None, 12, 40]}, index=["a", "b", "c", "Total"])
-    shown, mask = suppress_table(df, count_cols=["Number"], total_row="Total", rule=RULE)
-    assert shown["Number"].tolist() == ["c", "–", "12", "40"]
-    assert mask["Number"].tolist() == [True, False, False, False]
-
-
-def test_suppress_table_errors_name_the_problem():
-    df = pd.DataFrame({"Number": [1, 2]})
-    with pytest.raises(KeyError, match="Count"):
-        suppress_table(df, count_cols=["Count"], rule=RULE)
-    with pytest.raises(KeyError, match="Total"):
-        suppress_table(df, count_cols=["Number"], total_row="Total", rule=RULE)
+    values = np.array([3, np.nan, 12, 40])
+    hidden = secondary_suppression(values, is_small(values, RULE), [((0, 1, 2), 3)])
+    assert hidden.tolist() == [True, False, False, False]
 
 
 def test_a_chain_of_totals_is_caught_by_the_linear_check():
@@ -311,22 +295,16 @@ def tables(draw):
 def test_no_suppressed_cell_is_recoverable_from_the_totals(case):
     inner, total_row, total_col = case
     df = with_totals(inner, total_row, total_col)
-    shown, mask = suppress_table(
-        df,
-        count_cols=list(df.columns),
-        total_row="Total" if total_row else None,
-        total_col="Total" if total_col else None,
-        rule=RULE,
-    )
     values = df.to_numpy()
-    hidden = mask.to_numpy()
+    hidden = suppress_grid(values, total_row, total_col)
+    table = pd.DataFrame(np.reshape(shown(values, hidden), values.shape), index=df.index, columns=df.columns)
     # every small count is suppressed; every shown count is the true count
     assert not (is_small(values, RULE) & ~hidden).any()
     for (i, j), v in np.ndenumerate(values):
         if not hidden[i, j]:
-            assert shown.iat[i, j] == f"{v:,}"
+            assert table.iat[i, j] == f"{v:,}"
         else:
-            assert shown.iat[i, j] == "c"
+            assert table.iat[i, j] == "c"
     groups = table_groups(*values.shape, total_row, total_col)
     flat = hidden.ravel()
     # every group with a total has 0 or >= 2 hidden cells (the total counted)
@@ -335,8 +313,8 @@ def test_no_suppressed_cell_is_recoverable_from_the_totals(case):
     # and no hidden cell is fixed by all the equations together: total minus the published cells
     assert not recoverable(flat, groups)
     # the published HTML passes the scanner
-    html = shown.rename(columns=lambda c: f"Number {c}").to_html()
-    assert not [f for f in audit_html(html) if f.kind == "small_count"]
+    html = table.rename(columns=lambda c: f"Number {c}").to_html()
+    assert not [f for f in audit_html(html) if f.rule == "D001-small-count"]
 
 
 @settings(max_examples=100, deadline=None)
@@ -377,9 +355,10 @@ def test_scanner_finds_a_small_count_in_a_count_column():
         "<tr><td>Southmere</td><td>1,204</td><td>5</td></tr></tbody></table>"
     )
     found = audit_html(html, source="subgroup_neglect.html")
-    assert [(f.kind, f.excerpt) for f in found] == [("small_count", "3")]
+    assert [(f.rule, f.excerpt) for f in found] == [("D001-small-count", "3")]
     assert "row 1" in found[0].where and "Number of children" in found[0].where
-    assert str(found[0]).startswith("subgroup_neglect.html: table 1")
+    assert str(found[0]).startswith("ERROR D001-small-count [subgroup_neglect.html, row 1")
+    assert found[0].message.startswith("table 1: count 3 in row 'North Dale'") and found[0].line == 1
 
 
 def test_scanner_ignores_percentages_periods_and_non_count_columns():
@@ -395,7 +374,7 @@ def test_scanner_reads_pandas_tables_with_an_index_and_rowspans():
         {"Count": [2, 40], "Share": [5.0, 95.0]}, index=pd.MultiIndex.from_tuples([("North", "a"), ("North", "b")])
     )
     found = audit_html(df.to_html())
-    assert [(f.kind, f.excerpt) for f in found] == [("small_count", "2")]
+    assert [(f.rule, f.excerpt) for f in found] == [("D001-small-count", "2")]
 
 
 def test_scanner_uses_row_headers_unit_columns_and_count_classes():
@@ -412,10 +391,11 @@ def test_scanner_uses_row_headers_unit_columns_and_count_classes():
 
 def test_scanner_flags_record_level_columns():
     html = page(
-        "<table><tr><th>Name</th><th>DOB</th><th>Child ID</th></tr><tr><td>Sam Example</td><td>01/02/2015</td><td>X1</td></tr></table>"
+        "<table><tr><th>Name</th><th>DOB</th><th>Child ID</th></tr>"
+        "<tr><td>Sam Example</td><td>01/02/2015</td><td>X1</td></tr></table>"
     )
-    kinds = [f.kind for f in audit_html(html)]
-    assert kinds.count("record_column") == 3
+    kinds = [f.rule for f in audit_html(html)]
+    assert kinds.count("D002-record-column") == 3
 
 
 def test_scanner_finds_identifiers_in_visible_text_only():
@@ -427,7 +407,13 @@ def test_scanner_finds_identifiers_in_visible_text_only():
         "<svg><text>943 476 5919</text></svg>"
     )
     found = audit_html(html)
-    assert [f.kind for f in found] == ["nhs_number", "nhs_number", "upn", "postcode", "date_of_birth"]
+    assert [f.rule for f in found] == [
+        "D003-nhs-number",
+        "D003-nhs-number",
+        "D004-upn",
+        "D005-postcode",
+        "D006-date-of-birth",
+    ]
     assert all("5919" not in str(f) for f in found), "findings must not repeat the identifier"
 
 
@@ -445,10 +431,10 @@ def test_text_scanner_optional_warnings():
     found = find_disclosure_risks(
         "Three children in Eastbrook and 2 families. Seen on 14/08/2026.", bare_dates=True, small_numbers_in_text=True
     )
-    assert [(f.kind, f.severity) for f in found] == [
-        ("small_number_in_text", "warning"),
-        ("small_number_in_text", "warning"),
-        ("date", "warning"),
+    assert [(f.rule, f.severity) for f in found] == [
+        ("D008-small-number-in-text", "warning"),
+        ("D008-small-number-in-text", "warning"),
+        ("D007-date", "warning"),
     ]
 
 
@@ -457,10 +443,38 @@ def test_text_scanner_optional_warnings():
     ["date of birth 3 March 2014", "born on 03/03/2014", "D.O.B. 2014-03-03", "DOB - March 3, 2014"],
 )
 def test_dates_of_birth_in_their_usual_forms(text):
-    assert [f.kind for f in find_disclosure_risks(text)] == ["date_of_birth"]
+    assert [f.rule for f in find_disclosure_risks(text)] == ["D006-date-of-birth"]
 
 
 def test_scanner_honours_the_partnerships_threshold():
     html = page("<table><tr><th>Number</th></tr><tr><td>8</td></tr></table>")
     assert audit_html(html) == []
     assert [f.excerpt for f in audit_html(html, rule=Disclosure(max_count=10))] == ["8"]
+
+
+def test_findings_name_the_line_of_the_page_source():
+    html = "\n".join(
+        [
+            "<html>",
+            "<body>",
+            "<p>Intro</p>",
+            "<p>Child seen,",
+            "NHS 943 476 5919</p>",  # line 5
+            "<table>",
+            "<tr><th>Number</th></tr>",
+            "<tr><td>4</td></tr>",  # line 8
+            "</table>",
+            "</body></html>",
+        ]
+    )
+    found = audit_html(html, source="page.html")
+    assert [(f.rule, f.line) for f in found] == [("D001-small-count", 8), ("D003-nhs-number", 5)]
+    assert find_disclosure_risks("ok\nok\nDOB 01/02/2015", source="n.md")[0].where == "n.md, line 3"
+
+
+def test_rule_codes_are_stable_documented_and_raised():
+    doc = rules_module.__doc__ or ""
+    documented = re.findall(r"``(D\d{3}-[a-z0-9-]+)``\s+(error|warning)", doc)
+    assert documented == [(r.code, r.severity) for r in RULES.values()]
+    code = "".join(p.read_text() for p in Path(rules_module.__file__).parent.glob("*.py") if p.name != "rules.py")
+    assert [c for c in RULES if f'"{c}"' not in code] == []

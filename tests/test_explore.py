@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from lscb_analysis.explore import VIEWS, Explorer, ViewResult
-from lscb_analysis.ingest import ingest_quarters, return_folders
+from lscb_analysis.ingest import ingest_quarters
+from lscb_analysis.returns.folders import return_folders
 from lscb_analysis.summary.context import load_context
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -173,7 +173,8 @@ def test_forked_notebook_runs_standalone_with_its_defaults(project):
     """As nbval and the runner run it: no injected parameters, cwd = its folder."""
     from nbclient import NotebookClient
 
-    from lscb_analysis.ingest import ingest_quarters, return_folders
+    from lscb_analysis.ingest import ingest_quarters
+    from lscb_analysis.returns.folders import return_folders
 
     ingest_quarters(list(return_folders(project)), project)
     out = fork_notebook("subgroup_report", "Runs alone", parameters={"subgroup": "neglect"}, root=project, today=DAY)

@@ -12,8 +12,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lscb_analysis.ingest import ingest_quarters, return_folders
+from lscb_analysis.ingest import ingest_quarters
 from lscb_analysis.publish.htmlexport import WIDGET_NOTE, export_html, external_requests, notebook_to_html
+from lscb_analysis.returns.folders import return_folders
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG = base64.b64encode(

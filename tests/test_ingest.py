@@ -5,8 +5,9 @@ import csv
 import pandas as pd
 import pytest
 
-from lscb_analysis.ingest import ingest_quarters, return_folders
+from lscb_analysis.ingest import ingest_quarters
 from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.folders import return_folders
 from lscb_analysis.store import read_figures, read_history
 
 

@@ -164,7 +164,8 @@ def test_reports_import_nothing_heavy_that_the_template_has_not(project, templat
     """If a report starts importing a new heavy module, add it to REPORT_MODULES (and so to the floor)."""
     import papermill as pm
 
-    from lscb_analysis.ingest import ingest_quarters, return_folders
+    from lscb_analysis.ingest import ingest_quarters
+    from lscb_analysis.returns.folders import return_folders
 
     _, client = template
     ingest_quarters(list(return_folders(project)), project)

@@ -189,18 +189,18 @@ def test_check_narrative_flags_record_level_data():
         "Pupil A123456789012 was seen.\n"
     )
     found = check_narrative(text, source="neglect.md")
-    kinds = {f.kind for f in found if f.severity == "error"}
-    assert kinds == {"nhs_number", "date_of_birth", "postcode", "upn"}
-    assert all(f.where == "line 3" for f in found if f.kind != "upn")
+    kinds = {f.rule for f in found if f.severity == "error"}
+    assert kinds == {"D003-nhs-number", "D006-date-of-birth", "D005-postcode", "D004-upn"}
+    assert all(f.where == "neglect.md, line 3" for f in found if f.rule != "D004-upn")
     assert all("485 777 3456" not in str(f) for f in found)
 
 
 def test_check_narrative_warns_about_small_numbers_and_bare_dates():
     found = check_narrative("Two young people said so. A meeting on 12/09/2026 agreed it. One child moved.")
-    assert [(f.kind, f.severity) for f in found] == [
-        ("small_number_in_text", "warning"),
-        ("date", "warning"),
-        ("small_number_in_text", "warning"),
+    assert [(f.rule, f.severity) for f in found] == [
+        ("D008-small-number-in-text", "warning"),
+        ("D007-date", "warning"),
+        ("D008-small-number-in-text", "warning"),
     ]
     assert check_narrative("A small number of young people said so; most families agreed.") == []
 
@@ -236,4 +236,4 @@ def test_check_all_narratives_reports_bad_folders_and_files(root, tmp_path):
     assert "latest: folder name is not a quarter" in text
     assert "unknown sub-group 'nonsense'" in text
     assert "neglect.txt: narratives are Markdown" in text
-    assert "health.md: line 2: error: looks like an NHS number" in text
+    assert "ERROR D003-nhs-number [health.md, line 2] looks like an NHS number" in text

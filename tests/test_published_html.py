@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lscb_analysis.disclosure import audit_html
+from lscb_analysis.disclosure.audit import audit_html
 from lscb_analysis.parameters.partnership import load_partnership
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,8 @@ import re
 import pytest
 
 from lscb_analysis import report
-from lscb_analysis.ingest import ingest_quarters, return_folders
+from lscb_analysis.ingest import ingest_quarters
+from lscb_analysis.returns.folders import return_folders
 from lscb_analysis.summary.context import load_context
 
 

@@ -99,7 +99,8 @@ def test_one_failing_notebook_does_not_stop_the_others(project, kernel_template)
 
 
 def test_cli_run_exits_non_zero_and_names_the_failed_notebook(project):
-    from lscb_analysis.ingest import ingest_quarters, return_folders
+    from lscb_analysis.ingest import ingest_quarters
+    from lscb_analysis.returns.folders import return_folders
 
     ingest_quarters(list(return_folders(project)), project)
     (project / "notebooks" / "subgroups").mkdir(exist_ok=True)
@@ -132,7 +133,8 @@ def test_cli_run_exits_non_zero_and_names_the_failed_notebook(project):
 
 
 def test_unknown_benchmark_authority_is_a_one_line_error_with_suggestions(project):
-    from lscb_analysis.ingest import ingest_quarters, return_folders
+    from lscb_analysis.ingest import ingest_quarters
+    from lscb_analysis.returns.folders import return_folders
 
     ingest_quarters(list(return_folders(project)), project)
     cfg = project / "parameters" / "partnership.yaml"

@@ -5,11 +5,11 @@ statistical neighbour models, and compares an authority with its neighbours,
 its region and England (LAIT rank and quartile banding, Fingertips
 single overlapping CI comparison).
 
-Modules: :mod:`.symbols` (GSS symbols), :mod:`.ees` (EES CSV reader),
+Modules: :mod:`.ees` (EES CSV reader; GSS symbols: :mod:`lscb_analysis.symbols`),
 :mod:`.authorities` (codes across reorganisations), :mod:`.neighbours`
 (statistical neighbours and their average), :mod:`.measures`
 (``parameters/benchmark_measures.yaml``), :mod:`.compare` (tables),
-:func:`.compare.funnel_data` (funnel plot data, with limits and
+:mod:`.funnel` (funnel plot data and limit lines, with limits and
 significance from :mod:`lscb_analysis.stats`). Charts: :mod:`lscb_analysis.render.plots.benchmark`.
 """
 
@@ -25,13 +25,11 @@ from lscb_analysis.benchmark.compare import (
     benchmark_overview,
     benchmark_table,
     compare_with_england,
-    funnel_data,
-    funnel_limits,
-    funnel_significance,
     neighbour_comparison,
     rank_and_band,
 )
 from lscb_analysis.benchmark.ees import EESFormatError, period_end_year, period_label, read_ees_csv
+from lscb_analysis.benchmark.funnel import funnel_data, funnel_limits, funnel_lines
 from lscb_analysis.benchmark.measures import (
     BenchmarkMeasures,
     BenchmarkMeasuresError,
@@ -46,14 +44,12 @@ from lscb_analysis.benchmark.neighbours import (
     statistical_neighbours,
     statistical_neighbours_table,
 )
-from lscb_analysis.symbols import GSS_SYMBOLS, parse_cell
 
 __all__ = [
     "Authority",
     "BenchmarkMeasures",
     "BenchmarkMeasuresError",
     "EESFormatError",
-    "GSS_SYMBOLS",
     "IndicatorSpec",
     "NeighbourAverage",
     "REORGANISATIONS",
@@ -66,12 +62,11 @@ __all__ = [
     "find_authority",
     "funnel_data",
     "funnel_limits",
-    "funnel_significance",
+    "funnel_lines",
     "indicator_values",
     "load_benchmark_measures",
     "neighbour_average",
     "neighbour_comparison",
-    "parse_cell",
     "period_end_year",
     "period_label",
     "rank_and_band",

@@ -24,15 +24,8 @@ Significance against England
     polarity), ``not compared`` when the counts are not published.
 Change
     Value minus the value of the previous year (``NaN`` when that year has no value).
-Funnel plot
-    PHEindicatormethods' funnel limits and significance
-    (``lscb_analysis.stats``: :func:`~lscb_analysis.stats.funnel_limits_proportion`,
-    :func:`~lscb_analysis.stats.funnel_limits_rate`,
-    :func:`~lscb_analysis.stats.funnel_significance`): Wilson-based limits for
-    percentages, exact Poisson limits for rates, 95 % and 99.8 %, centred on
-    England's value (the statistics layer's ``target=`` option), as Fingertips
-    funnel charts are, rather than on the pooled average of the authorities
-    plotted.
+
+All authorities on a funnel plot: :mod:`lscb_analysis.benchmark.funnel`.
 """
 
 from __future__ import annotations
@@ -48,15 +41,13 @@ from lscb_analysis.benchmark.authorities import find_authority
 from lscb_analysis.benchmark.measures import BenchmarkMeasures, _as_spec, indicator_values
 from lscb_analysis.benchmark.neighbours import neighbour_average, statistical_neighbours_table
 from lscb_analysis.paths import data_dir_or_default
+from lscb_analysis.stats import compare_to_benchmark, proportion_ci, rate_ci
 from lscb_analysis.symbols import SUPPRESSED
 
 __all__ = [
     "benchmark_overview",
     "benchmark_table",
     "compare_with_england",
-    "funnel_data",
-    "funnel_limits",
-    "funnel_significance",
     "neighbour_comparison",
     "rank_and_band",
 ]
@@ -99,15 +90,14 @@ def rank_and_band(values: pd.Series, polarity: str) -> pd.DataFrame:
 
 
 def _rank_all(la: pd.DataFrame, polarity: str) -> pd.DataFrame:
-    """:func:`rank_and_band` for every year at once: ``year, area_code, rank, n_ranked, quartile_band``."""
-    v = la[la["value"].notna()].drop_duplicates(["year", "area_code"])[["year", "area_code", "value"]].copy()
-    g = v.groupby("year")["value"]
-    v["rank"] = g.rank(method="min", ascending=True)
-    best = g.rank(method="min", ascending=(polarity != "higher_is_better"))
-    v["n_ranked"] = g.transform("size")
-    q = np.clip(np.ceil(4 * best / v["n_ranked"]).astype(int), 1, 4)
-    v["quartile_band"] = np.array(list(_BANDS), dtype=object)[q - 1]
-    return v.drop(columns="value")
+    """:func:`rank_and_band` of every authority in every year: ``year, area_code, rank, n_ranked, quartile_band``."""
+    v = la[la["value"].notna()].drop_duplicates(["year", "area_code"])
+    years = [
+        rank_and_band(g.set_index("area_code")["value"], polarity).assign(year=year)
+        for year, g in v.groupby("year", sort=True)
+    ]
+    cols = ["year", "area_code", "rank", "n_ranked", "quartile_band"]
+    return pd.concat(years).rename_axis("area_code").reset_index()[cols] if years else pd.DataFrame(columns=cols)
 
 
 def _band_basis(polarity: str) -> str:
@@ -129,9 +119,8 @@ def compare_with_england(
 ) -> tuple[float, float, str]:
     """CI of the authority's value and the Fingertips comparison with England.
 
-    Uses ``lscb_analysis.stats`` (``proportion_ci``, ``rate_ci``,
-    ``compare_to_benchmark``), imported here so the rest of the module works
-    without it.
+    Uses ``lscb_analysis.stats`` (``proportion_ci``: Wilson; ``rate_ci``: exact
+    Poisson / Byar's; ``compare_to_benchmark``: Fingertips' single overlapping CI).
 
     Returns
     -------
@@ -142,8 +131,6 @@ def compare_with_england(
     nan = float("nan")
     if not (np.isfinite(numerator) and np.isfinite(denominator) and denominator > 0 and np.isfinite(england)):
         return nan, nan, "not compared"
-    from lscb_analysis.stats import compare_to_benchmark, proportion_ci, rate_ci
-
     if unit == "percentage":
         ci = proportion_ci(numerator, denominator, per=100, confidence=confidence)
     elif unit == "rate_per_10000":
@@ -224,7 +211,7 @@ def benchmark_table(
     mean = nb["value"].groupby(nb["year"]).mean()
 
     years = mine["year"].astype(int).to_numpy()
-    keys = list(zip(years, [code] * len(years)))
+    keys = [(y, code) for y in years]
     out = pd.DataFrame(
         {
             "indicator_id": indicator_id,
@@ -245,7 +232,9 @@ def benchmark_table(
     out["neighbours_unavailable"] = len(neighbours) - out["neighbours_used"] - out["neighbours_suppressed"]
     out["region_code"] = mine["region_code"].to_numpy()
     out["region_name"] = mine["region_name"].to_numpy()
-    out["region_value"] = [float(region_value.get((y, r), np.nan)) for y, r in zip(years, out["region_code"])]
+    out["region_value"] = [
+        float(region_value.get((y, r), np.nan)) for y, r in zip(years, out["region_code"], strict=True)
+    ]
     out["england_value"] = [float(england.get(y, np.nan)) for y in years]
     rk = ranked.reindex(keys)
     out["rank"] = rk["rank"].to_numpy(dtype=float)
@@ -254,11 +243,11 @@ def benchmark_table(
     out["band_basis"] = _band_basis(spec.polarity)
     out["status"] = _objects(out["status"])
     prev = out.set_index("year")["value"]
-    out["change"] = [r - prev.get(y - 1, np.nan) for y, r in zip(out["year"], out["value"])]
+    out["change"] = [r - prev.get(y - 1, np.nan) for y, r in zip(out["year"], out["value"], strict=True)]
     if compare:
         res = [
             compare_with_england(n, dd, e, unit=spec.unit, polarity=spec.polarity, confidence=confidence)
-            for n, dd, e in zip(out["numerator"], out["denominator"], out["england_value"])
+            for n, dd, e in zip(out["numerator"], out["denominator"], out["england_value"], strict=True)
         ]
         out["ci_lower"] = [x[0] for x in res]
         out["ci_upper"] = [x[1] for x in res]
@@ -345,8 +334,10 @@ def neighbour_comparison(
             "role": ["authority"] + ["neighbour"] * len(sn),
             "sn_rank": [0, *sn["rank"]],
             "old_la_code": codes,
-            "new_la_code": [yr["new_la_code"].get(c, n) for c, n in zip(codes, [auth.new_la_code, *sn["new_la_code"]])],
-            "la_name": [yr["la_name"].get(c, n) for c, n in zip(codes, [auth.la_name, *sn["la_name"]])],
+            "new_la_code": [
+                yr["new_la_code"].get(c, n) for c, n in zip(codes, [auth.new_la_code, *sn["new_la_code"]], strict=True)
+            ],
+            "la_name": [yr["la_name"].get(c, n) for c, n in zip(codes, [auth.la_name, *sn["la_name"]], strict=True)],
             "value": [yr["value"].get(c, np.nan) for c in codes],
             "status": [yr["status"].get(c, None) for c in codes],
             "numerator": [yr["numerator"].get(c, np.nan) for c in codes],
@@ -366,191 +357,4 @@ def neighbour_comparison(
     out["neighbours_suppressed"] = avg.n_suppressed
     out["england_value"] = float(eng.iloc[0]) if len(eng) else np.nan
     out.attrs = {"title": spec.title, "unit": spec.unit, "polarity": spec.polarity, "indicator_id": indicator_id}
-    return out
-
-
-# ------------------------------------------------------------------ funnel plot
-_LIMIT_NAMES = {
-    "lower_2s_limit": "lower_95",
-    "upper_2s_limit": "upper_95",
-    "lower_3s_limit": "lower_99_8",
-    "upper_3s_limit": "upper_99_8",
-}
-_POSITIONS = {
-    "High (0.001)": "above 99.8%",
-    "High (0.025)": "above 95%",
-    "Low (0.001)": "below 99.8%",
-    "Low (0.025)": "below 95%",
-    "Not significant": "within 95%",
-}
-
-
-def _funnel_statistic(unit: str, per: float | None) -> tuple[str, float]:
-    """``("proportion", 100)`` for percentages, ``("rate", per)`` otherwise (10,000 for ``rate_per_10000``)."""
-    if unit == "percentage":
-        return "proportion", 100.0 if per is None else float(per)
-    return "rate", (10_000.0 if unit == "rate_per_10000" else 1.0) if per is None else float(per)
-
-
-def funnel_limits(
-    target: float,
-    denominators: np.ndarray | pd.Series | list[float],
-    *,
-    unit: str = "percentage",
-    per: float | None = None,
-) -> pd.DataFrame:
-    """95 % and 99.8 % funnel limits around ``target`` at each denominator.
-
-    A thin wrapper of :func:`lscb_analysis.stats.funnel.funnel_limits_at`
-    (PHEindicatormethods' Wilson-based limits for percentages, exact Poisson
-    limits for rates, around a given target).
-
-    Parameters
-    ----------
-    target
-        The centre line, in the indicator's unit (e.g. England's 22.6 %).
-    denominators
-        Population sizes at which to compute limits.
-    unit
-        ``"percentage"`` or ``"rate_per_10000"`` (any other unit is a rate per ``per``, default 1).
-    per
-        Multiplier; default 100 for percentages, 10,000 for rates.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``denominator``, ``lower_95``, ``upper_95``, ``lower_99_8``, ``upper_99_8``.
-    """
-    from lscb_analysis.stats.funnel import funnel_limits_at
-
-    statistic, mult = _funnel_statistic(unit, per)
-    lim = funnel_limits_at(denominators, target, statistic=statistic, multiplier=mult)
-    out = lim.rename(columns={"population": "denominator", **_LIMIT_NAMES})
-    return out[["denominator", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]]
-
-
-def _funnel_positions(
-    numerators: np.ndarray, denominators: np.ndarray, target: float, unit: str, per: float | None
-) -> np.ndarray:
-    """:func:`lscb_analysis.stats.funnel_significance` around ``target``, as ``"above 99.8%"`` ...; ``""`` without counts."""
-    from lscb_analysis.stats import funnel_significance as phe_significance
-
-    statistic, mult = _funnel_statistic(unit, per)
-    x = np.asarray(numerators, dtype=float)
-    n = np.asarray(denominators, dtype=float)
-    out = np.full(len(x), "", dtype=object)
-    ok = np.isfinite(x) & np.isfinite(n) & (n > 0) & (x >= 0)
-    if not ok.any() or not np.isfinite(target):
-        return out
-    if statistic == "proportion":
-        sig = phe_significance(x[ok], n[ok], statistic="proportion", multiplier=mult, target=target)
-    else:
-        sig = phe_significance(
-            x[ok],
-            n[ok],
-            statistic="rate",
-            rates=x[ok] / n[ok] * mult,
-            rate_type="crude",
-            multiplier=mult,
-            target=target,
-        )
-    out[ok] = [_POSITIONS[s] for s in sig]
-    return out
-
-
-def funnel_significance(
-    value: np.ndarray | pd.Series,
-    target: float,
-    denominators: np.ndarray | pd.Series,
-    *,
-    unit: str = "percentage",
-    per: float | None = None,
-) -> pd.Series:
-    """Where each point falls: ``"within 95%"``, ``"above 95%"``, ``"below 95%"``,
-    ``"above 99.8%"`` or ``"below 99.8%"``; ``""`` when it has no value or denominator.
-
-    A thin wrapper of :func:`lscb_analysis.stats.funnel_significance` (PHEindicatormethods
-    ``assign_funnel_significance``) around ``target``; the counts are
-    ``value / per x denominator``.
-    """
-    _, mult = _funnel_statistic(unit, per)
-    v = np.asarray(value, dtype=float)
-    n = np.asarray(denominators, dtype=float)
-    pos = _funnel_positions(v / mult * n, n, float(target), unit, per)
-    return pd.Series(pos, index=getattr(value, "index", None), dtype=object)
-
-
-def funnel_data(
-    indicator_id: str,
-    year: int | None = None,
-    *,
-    highlight: str | int | None = None,
-    data_dir: str | Path | None = None,
-    measures: BenchmarkMeasures | str | Path | None = None,
-) -> pd.DataFrame:
-    """All authorities in one year for a funnel plot, with limits around England.
-
-    The y value is ``numerator / denominator * per`` (so published rounding
-    does not move points off their funnel); the centre line is England's
-    value. Authorities without counts are left out. Limits and positions are
-    PHEindicatormethods' (``lscb_analysis.stats``) around England's value: see
-    the module notes.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``old_la_code, la_name, numerator, denominator, value, target``,
-        ``lower_95, upper_95, lower_99_8, upper_99_8`` (the limits at the
-        authority's denominator), ``position`` (e.g. ``"above 99.8%"``) and
-        ``highlight`` (bool). ``attrs``: ``title, unit, per, polarity, year,
-        target``.
-    """
-    spec_all = _as_spec(measures)
-    spec = spec_all.indicator(indicator_id)
-    d = data_dir_or_default(data_dir)
-    vals = indicator_values(indicator_id, data_dir=d, measures=spec_all)
-    if spec.numerator is None:
-        raise ValueError(f"{indicator_id}: no numerator / denominator in the measures file, so no funnel plot")
-    if year is None:
-        year = int(vals.loc[vals["numerator"].notna(), "year"].max())
-    eng = vals[vals["geographic_level"].eq("National") & vals["year"].eq(year)]
-    if eng.empty:
-        raise ValueError(f"{indicator_id}: no England value in {year}")
-    e = eng.iloc[0]
-    target = float(e["numerator"] / e["denominator"] * spec.per) if e["denominator"] > 0 else float(e["value"])
-    la = vals[vals["geographic_level"].eq("Local authority") & vals["year"].eq(year)]
-    la = la[la["numerator"].notna() & la["denominator"].gt(0)].copy()
-    la["value"] = la["numerator"] / la["denominator"] * spec.per
-    la["target"] = target
-    lim = funnel_limits(target, la["denominator"].to_numpy(), unit=spec.unit, per=spec.per)
-    limit_cols = [c for c in lim.columns if c != "denominator"]
-    for c in limit_cols:
-        la[c] = lim[c].to_numpy()
-    la["position"] = _funnel_positions(
-        la["numerator"].to_numpy(), la["denominator"].to_numpy(), target, spec.unit, spec.per
-    )
-    hl = find_authority(highlight, d).old_la_code if highlight is not None else None
-    la["highlight"] = la["area_code"].eq(hl)
-    out = la[
-        [
-            "old_la_code",
-            "new_la_code",
-            "la_name",
-            "numerator",
-            "denominator",
-            "value",
-            "target",
-            *limit_cols,
-            "position",
-            "highlight",
-        ]
-    ].reset_index(drop=True)
-    out.attrs = {
-        "title": spec.title,
-        "unit": spec.unit,
-        "per": float(spec.per),
-        "polarity": spec.polarity,
-        "year": year,
-        "target": target,
-    }
     return out

@@ -274,13 +274,13 @@ def _read_cached(
             f"{path}, row {i + 2}, column 'time_period': {raw['time_period'].iloc[i]!r} is not YYYY or YYYYYY"
         )
     labels = {}
-    for t, ident in set(zip(tp, raw["time_identifier"].str.strip())):
+    for t, ident in set(zip(tp, raw["time_identifier"].str.strip(), strict=True)):
         try:
             labels[(t, ident)] = (period_label(t, ident), period_end_year(t))
         except ValueError as exc:
             i = int(np.flatnonzero((tp == t).to_numpy())[0])
             raise EESFormatError(f"{path}, row {i + 2}, column 'time_period': {exc}") from None
-    keys = list(zip(tp, raw["time_identifier"].str.strip()))
+    keys = list(zip(tp, raw["time_identifier"].str.strip(), strict=True))
     period = [labels[k][0] for k in keys]
     year = np.array([labels[k][1] for k in keys], dtype="int64")
 

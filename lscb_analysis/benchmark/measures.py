@@ -200,7 +200,8 @@ def _measure(df: pd.DataFrame, measure: str, file: Path, filters: dict[str, str]
     if dup.any():
         left = [c for c in attrs.get("filters", []) if c not in filters and part.loc[dup, c].nunique() > 1]
         raise BenchmarkMeasuresError(
-            f"{file}: measure {measure!r} has several rows per year and area; add filters for {left or 'the filter columns'}"
+            f"{file}: measure {measure!r} has several rows per year and area; "
+            f"add filters for {left or 'the filter columns'}"
         )
     return part
 

@@ -40,7 +40,6 @@ __all__ = [
     "MODEL_FILES",
     "NeighbourAverage",
     "neighbour_average",
-    "neighbour_models",
     "statistical_neighbours",
     "statistical_neighbours_table",
 ]
@@ -87,7 +86,8 @@ def _parse_model(path_str: str, mtime_ns: int) -> pd.DataFrame:
                 break
     if code_col is None or name_col is None or len(sn_cols) != 10:
         raise NeighbourModelError(
-            f"{path}: not a statistical neighbour file (need an old LA code column, a name column and SN1..SN10; header {header})"
+            f"{path}: not a statistical neighbour file "
+            f"(need an old LA code column, a name column and SN1..SN10; header {header})"
         )
     out = []
     for lineno, row in enumerate(rows[1:], start=2):
@@ -128,11 +128,6 @@ def _model_frame(model: str, data_dir: Path) -> tuple[pd.DataFrame, Path]:
     if not path.exists():
         raise FileNotFoundError(f"{path}: statistical neighbour model {model!r} not found")
     return _parse_model(str(path.resolve()), path.stat().st_mtime_ns), path
-
-
-def neighbour_models() -> list[str]:
-    """Names of the bundled statistical neighbour models."""
-    return sorted(MODEL_FILES)
 
 
 def statistical_neighbours_table(

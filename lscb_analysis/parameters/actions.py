@@ -30,7 +30,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from lscb_analysis.disclosure import find_disclosure_risks
+from lscb_analysis.disclosure.scan import find_disclosure_risks
 from lscb_analysis.errors import ProblemsError
 from lscb_analysis.parameters.catalogue import Catalogue, _unknown, load_catalogue
 from lscb_analysis.parameters.yamlio import YamlFileError, read_entries

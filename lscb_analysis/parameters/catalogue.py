@@ -44,6 +44,7 @@ Rules beyond the types of the fields
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import types
 from collections.abc import Iterable, Mapping
@@ -56,6 +57,7 @@ from pydantic_core import PydanticCustomError
 from lscb_analysis.errors import ProblemsError
 from lscb_analysis.parameters.yamlio import YamlFileError, read_yaml
 from lscb_analysis.paths import paths
+from lscb_analysis.periods import Quarter
 
 __all__ = [
     "Breakdown",
@@ -222,6 +224,10 @@ class Provider(BaseModel):
     name: str = Field(min_length=1)
     return_due_days: int = Field(ge=0, le=366)
     contact_role: str = Field(min_length=1)
+
+    def due_date(self, quarter: Quarter) -> dt.date:
+        """Day this provider's return for ``quarter`` is due: ``return_due_days`` after the quarter's last day."""
+        return quarter.end + dt.timedelta(days=self.return_due_days)
 
 
 class Indicator(BaseModel):

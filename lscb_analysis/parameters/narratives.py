@@ -20,7 +20,7 @@ with :func:`missing_narrative_markdown`.
 Narratives are published, so they speak about children in aggregate only:
 no names, no dates of birth, no NHS numbers, no postcodes and no small
 numbers of people. :func:`check_narrative` flags what looks like record-level
-data (it reuses :func:`lscb_analysis.disclosure.find_disclosure_risks`).
+data (it reuses :func:`lscb_analysis.disclosure.scan.find_disclosure_risks`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lscb_analysis.disclosure import Finding, find_disclosure_risks
+from lscb_analysis.disclosure.scan import find_disclosure_risks
+from lscb_analysis.findings import Finding
 from lscb_analysis.parameters.catalogue import Subgroup
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter

@@ -2,7 +2,7 @@
 
 Written by every ingest for each quarter it ingested, from what the ingest
 recorded in ``data/processed/`` (so it always shows the latest ingest of the
-quarter). The CSV lists every finding (:data:`~lscb_analysis.returns.rules.FINDING_COLUMNS`);
+quarter). The CSV lists every finding (:data:`~lscb_analysis.findings.FINDING_COLUMNS`);
 the HTML page says whether the quarter is blocked, shows each provider's
 return (arrival, lateness, accepted or rejected, error and warning counts),
 every finding with its file, sheet, row, column, rule and message, the due
@@ -19,12 +19,14 @@ from pathlib import Path
 import pandas as pd
 
 from lscb_analysis.atomic import atomic_write_text
+from lscb_analysis.findings import FINDING_COLUMNS
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.quality import _completeness, _timeliness, received_dates
-from lscb_analysis.returns.rules import FINDING_COLUMNS, RULES
+from lscb_analysis.returns.folders import return_folders
+from lscb_analysis.returns.rules import RULES
 from lscb_analysis.store import StoreMissingError, read_figures, read_findings, read_returns_log
 
 __all__ = ["REPORT_HTML", "REPORT_CSV", "quality_report_paths", "write_quality_reports"]
@@ -158,8 +160,6 @@ def write_quality_reports(
     dict of Quarter to (Path, Path)
         The HTML and CSV written for each quarter.
     """
-    from lscb_analysis.ingest import return_folders
-
     p = paths(root)
     cat = load_catalogue(p.parameters)
     partnership = load_partnership(p.root)

@@ -15,8 +15,8 @@ import html
 import pandas as pd
 from great_tables import GT, loc, style
 
-from lscb_analysis.disclosure import is_small
 from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.disclosure.suppress import is_small
 from lscb_analysis.render.format import format_value
 
 __all__ = [

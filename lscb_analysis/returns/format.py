@@ -3,9 +3,11 @@
 One file per data provider per quarter, in
 ``data/raw/returns/<partnership>/<yyyy-yy-Qn>/<provider>.csv`` (or ``.xlsx``
 with the same columns on a sheet named ``Return``, header in row 1). One row
-per indicator and breakdown value; the ``total`` row carries the indicator's
-overall figure. ``lscb templates`` writes a ready-made Excel return per
-provider; :mod:`lscb_analysis.returns` reads and validates returns.
+per indicator and breakdown value; the ``total`` row
+(:data:`lscb_analysis.tidy.TOTAL`) carries the indicator's overall figure, and
+:func:`due_rows` says which rows a provider owes. ``lscb templates`` writes a
+ready-made Excel return per provider; :mod:`lscb_analysis.returns` reads and
+validates returns.
 
 =================  ==========================================================
 column             meaning
@@ -27,12 +29,15 @@ other extra column is ignored with a warning.
 
 from __future__ import annotations
 
+from lscb_analysis.parameters.catalogue import Catalogue
+from lscb_analysis.tidy import TOTAL
+
 __all__ = [
+    "due_rows",
     "RETURN_COLUMNS",
     "LABEL_COLUMNS",
     "COUNT_COLUMNS",
     "INFO_COLUMNS",
-    "TOTAL",
     "RETURN_SHEET",
     "RETURN_EXTENSIONS",
 ]
@@ -52,9 +57,23 @@ LABEL_COLUMNS: list[str] = RETURN_COLUMNS[:5]
 COUNT_COLUMNS: list[str] = ["numerator", "denominator"]
 #: Columns a template adds for the reader's benefit; ingest ignores them.
 INFO_COLUMNS: list[str] = ["indicator_title", "denominator_needed", "notes"]
-#: Breakdown and breakdown value of an indicator's overall row.
-TOTAL = "total"
 #: Sheet holding the figures in an Excel return.
 RETURN_SHEET = "Return"
 #: File types ingest reads.
 RETURN_EXTENSIONS: tuple[str, ...] = (".csv", ".xlsx")
+
+
+def due_rows(cat: Catalogue, provider: str, q: int) -> dict[str, list[tuple[str, str]]]:
+    """The rows a provider owes for a quarter (number ``q``, 1-4), by due indicator.
+
+    Returns
+    -------
+    dict of str to list of (str, str)
+        For each indicator the provider sends that quarter, in catalogue order:
+        ``(breakdown, breakdown_value)`` of its total row, then of every
+        breakdown value. What a template lists and what ingest expects.
+    """
+    return {
+        ind.id: [(TOTAL, TOTAL)] + [(b, v) for b in ind.breakdowns for v in cat.breakdowns[b].values]
+        for ind in cat.for_provider(provider, q)
+    }

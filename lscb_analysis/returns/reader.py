@@ -7,6 +7,7 @@ row 1 with every column of :data:`~lscb_analysis.returns.format.RETURN_COLUMNS`,
 there are no merged cells, and no cell holds a formula, date, Excel error or
 TRUE/FALSE. Cells come back as stripped text; each row keeps its spreadsheet
 row number (header = row 1). Raw files are opened read-only and never changed.
+Excel workbooks are opened by :mod:`lscb_analysis.returns.excel`.
 
 CSV encodings: UTF-8 with or without a byte-order mark and UTF-16 with a BOM
 are read silently; anything else is decoded as Windows-1252 (what Excel's
@@ -18,139 +19,22 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import difflib
 import hashlib
 import io
-import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.excel import read_xlsx_rows
 from lscb_analysis.returns.format import COUNT_COLUMNS, INFO_COLUMNS, RETURN_COLUMNS, RETURN_EXTENSIONS, RETURN_SHEET
-from lscb_analysis.returns.rules import RULES, Finding
+from lscb_analysis.returns.returnfile import ReturnFile, column_letter
 
-__all__ = [
-    "MAX_RETURN_BYTES",
-    "MAX_UNZIPPED_BYTES",
-    "ReturnFile",
-    "read_return",
-    "return_files",
-    "column_letter",
-]
+__all__ = ["MAX_RETURN_BYTES", "read_return"]
 
 #: Largest return file read (a real return is a few kilobytes).
 MAX_RETURN_BYTES = 10 * 2**20
-#: Largest total uncompressed size of an Excel workbook's parts (guards against zip bombs).
-MAX_UNZIPPED_BYTES = 100 * 2**20
-#: Spreadsheet formats ingest does not read; a provider's file in one of them is an error.
-_OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".numbers", ".tsv")
-#: Largest used range of a Return sheet read (rows x columns); a return has a few hundred rows.
-MAX_SHEET_CELLS = 1_000_000
 #: Rows searched for a header that is not in row 1.
 _HEADER_SEARCH_ROWS = 30
-
-
-def column_letter(i: int) -> str:
-    """Spreadsheet letter of 0-based column ``i`` (0 -> A, 26 -> AA)."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-@dataclass
-class ReturnFile:
-    """One return file as read, before validation against the catalogue.
-
-    Attributes
-    ----------
-    path : Path
-        The file.
-    name : str
-        Path shown to people and stored as provenance, relative to ``data/raw/``.
-    quarter : Quarter
-        The quarter of the folder the file is in.
-    provider : str
-        The provider named by the file name (``police.csv`` -> ``police``).
-    sheet : str
-        ``Return`` for Excel, empty for CSV.
-    size, mtime : int, float
-        File size in bytes and modification time (seconds since the epoch).
-    sha256 : str
-        SHA-256 of the file's bytes (empty when refused for size).
-    cells : dict of str to list, or None
-        One entry per data row: the return columns as stripped text, ``source_row``
-        (spreadsheet row), ``flagged`` (the reader already reported a cell of the row).
-        None when the file could not be read. :attr:`frame` gives it as a table.
-    letters : dict of str to str
-        Spreadsheet column letter of each return column.
-    findings : list of Finding
-        What the reader found.
-    """
-
-    path: Path
-    name: str
-    quarter: Quarter
-    provider: str
-    sheet: str = ""
-    size: int = 0
-    mtime: float = 0.0
-    sha256: str = ""
-    cells: dict[str, list] | None = None
-    letters: dict[str, str] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def frame(self) -> pd.DataFrame | None:
-        """The cells as a table (None when the file could not be read)."""
-        return None if self.cells is None else pd.DataFrame(self.cells)
-
-    @property
-    def n_rows(self) -> int:
-        """Data rows read."""
-        return 0 if self.cells is None else len(self.cells["source_row"])
-
-    @property
-    def has_errors(self) -> bool:
-        """Whether any finding about this file is an error."""
-        return any(f.severity == "error" for f in self.findings)
-
-    def finding(self, code: str, message: str, *, row: int | None = None, column: str = "") -> Finding:
-        """A finding about this file (rule ``code``, at ``row`` and ``column`` when given)."""
-        return Finding(
-            file=self.name,
-            sheet=self.sheet,
-            row=None if row is None else int(row),
-            column=column,
-            rule=code,
-            severity=RULES[code].severity,
-            message=message,
-            provider=self.provider,
-            quarter=self.quarter.code,
-        )
-
-    def add(self, code: str, message: str, *, row: int | None = None, column: str = "") -> None:
-        """Record a finding about this file."""
-        self.findings.append(self.finding(code, message, row=row, column=column))
-
-
-def return_files(folder: Path) -> list[Path]:
-    """Files in a quarter folder that ingest looks at, sorted by name.
-
-    Hidden files and Excel's lock files (``~$name.xlsx``) are skipped, as are
-    files that are neither returns nor other spreadsheets (notes, e-mails).
-    """
-    if not folder.is_dir():
-        return []
-    keep = RETURN_EXTENSIONS + _OTHER_SPREADSHEETS
-    return sorted(
-        f for f in folder.iterdir() if f.is_file() and not f.name.startswith((".", "~$")) and f.suffix.lower() in keep
-    )
 
 
 def read_return(
@@ -185,7 +69,8 @@ def read_return(
         rf.sheet = ""
         rf.add(
             "R001-file-unreadable",
-            f"{path.name} cannot be opened ({exc.strerror or exc}); check the file is not locked or moved, and send it again.",
+            f"{path.name} cannot be opened ({exc.strerror or exc}); "
+            "check the file is not locked or moved, and send it again.",
         )
         return rf
     rf.size, rf.mtime = st.st_size, st.st_mtime
@@ -193,14 +78,16 @@ def read_return(
         rf.sheet = ""
         rf.add(
             "R003-file-too-large",
-            f"{path.name} is {st.st_size / 2**20:.1f} MB, above the {max_bytes / 2**20:.0f} MB limit for a return, so it was not read; "
+            f"{path.name} is {st.st_size / 2**20:.1f} MB, above the {max_bytes / 2**20:.0f} MB limit "
+            "for a return, so it was not read; "
             "send only the Return sheet's figures (a return is normally a few kilobytes).",
         )
         return rf
     if ext not in RETURN_EXTENSIONS:
         rf.add(
             "R002-wrong-file-type",
-            f"{path.name} is a {ext} file, which ingest cannot read; save it as an Excel workbook (.xlsx) or CSV (UTF-8) with the same name.",
+            f"{path.name} is a {ext} file, which ingest cannot read; "
+            "save it as an Excel workbook (.xlsx) or CSV (UTF-8) with the same name.",
         )
         return rf
     try:
@@ -211,9 +98,13 @@ def read_return(
         return rf
     rf.sha256 = hashlib.sha256(data).hexdigest()  # of the bytes ingested, not a second read of the file
     if ext == ".csv":
-        _read_csv(rf, data)
+        rows = _read_csv(rf, data)
+        if rows is not None:
+            _build_frame(rf, rows, None)
     else:
-        _read_xlsx(rf, data)
+        read = read_xlsx_rows(rf, data)
+        if read is not None:
+            _build_frame(rf, *read)
     return rf
 
 
@@ -235,7 +126,8 @@ def _decode(rf: ReturnFile, data: bytes) -> str | None:
     except UnicodeDecodeError:
         rf.add(
             "R001-file-unreadable",
-            f"{rf.path.name} is not readable text in UTF-8 or Windows-1252; in Excel use Save As > 'CSV UTF-8 (Comma delimited)'.",
+            f"{rf.path.name} is not readable text in UTF-8 or Windows-1252; "
+            "in Excel use Save As > 'CSV UTF-8 (Comma delimited)'.",
         )
         return None
     rf.add(
@@ -246,21 +138,22 @@ def _decode(rf: ReturnFile, data: bytes) -> str | None:
     return text
 
 
-def _read_csv(rf: ReturnFile, data: bytes) -> None:
+def _read_csv(rf: ReturnFile, data: bytes) -> list[list[str]] | None:
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         rf.add(
             "R002-wrong-file-type",
-            f"{rf.path.name} is an Excel workbook, not a CSV file; rename it to {rf.path.stem}.xlsx, or in Excel use Save As > 'CSV UTF-8'.",
+            f"{rf.path.name} is an Excel workbook, not a CSV file; "
+            f"rename it to {rf.path.stem}.xlsx, or in Excel use Save As > 'CSV UTF-8'.",
         )
-        return
+        return None
     text = _decode(rf, data)
     if text is None:
-        return
+        return None
     if "\x00" in text:
         rf.add(
             "R002-wrong-file-type", f"{rf.path.name} is not a text (CSV) file; save the return as CSV UTF-8 or .xlsx."
         )
-        return
+        return None
     first = text.split("\n", 1)[0]
     delimiter = ","
     if "," not in first:
@@ -272,151 +165,11 @@ def _read_csv(rf: ReturnFile, data: bytes) -> None:
             "R001-file-unreadable",
             f"{rf.path.name} is not a valid CSV file ({exc}); check for an unmatched quote mark.",
         )
-        return
-    _build_frame(rf, rows, None)
+        return None
+    return rows
 
 
-# -------------------------------------------------------------------- Excel
-def _read_xlsx(rf: ReturnFile, data: bytes) -> None:
-    name = rf.path.name
-    if not data.startswith(b"PK\x03\x04"):
-        rf.sheet = ""
-        if data.startswith(b"\xd0\xcf\x11\xe0"):
-            msg = f"{name} is an old-style Excel 97-2003 (.xls) workbook named .xlsx; open it in Excel and Save As 'Excel Workbook (.xlsx)'."
-        elif not data.strip():
-            msg = f"{name} is empty (0 bytes of content), not an Excel workbook; send the completed return again."
-        elif b"\x00" not in data[:4096]:
-            msg = f"{name} is a text file (CSV or similar) named .xlsx, not an Excel workbook; rename it to {rf.path.stem}.csv or save it as .xlsx from Excel."
-        else:
-            msg = f"{name} is not an Excel workbook; save the return from Excel as 'Excel Workbook (.xlsx)'."
-        rf.add("R002-wrong-file-type", msg)
-        return
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = z.namelist()
-            unzipped = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        rf.sheet = ""
-        rf.add(
-            "R001-file-unreadable", f"{name} is a damaged workbook ({exc}); open it in Excel, save it again and resend."
-        )
-        return
-    if "xl/workbook.xml" not in names:
-        rf.sheet = ""
-        rf.add(
-            "R002-wrong-file-type",
-            f"{name} is a zip file but not an Excel workbook; save the return from Excel as 'Excel Workbook (.xlsx)'.",
-        )
-        return
-    if unzipped > MAX_UNZIPPED_BYTES:
-        rf.sheet = ""
-        rf.add(
-            "R003-file-too-large",
-            f"{name} unpacks to {unzipped / 2**20:.0f} MB, far more than a return needs, so it was not read; send only the Return sheet.",
-        )
-        return
-    import warnings
-
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions (data validation, styles)
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - any parser error means the same to a data officer
-        rf.sheet = ""
-        rf.add(
-            "R001-file-unreadable",
-            f"{name} cannot be opened as a workbook ({type(exc).__name__}: {exc}); open it in Excel, save it again and resend.",
-        )
-        return
-    try:
-        _read_workbook(rf, wb)
-    finally:
-        wb.close()
-
-
-def _sheet_is_empty(ws) -> bool:  # noqa: ANN001
-    return all(
-        c.value is None or (isinstance(c.value, str) and not c.value.strip()) for row in ws.iter_rows() for c in row
-    )
-
-
-def _read_workbook(rf: ReturnFile, wb) -> None:  # noqa: ANN001
-    name = rf.path.name
-    sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
-    ws = sheets.get(RETURN_SHEET.lower())
-    if ws is None:
-        rf.sheet = ""
-        if all(_sheet_is_empty(w) for w in wb.worksheets):
-            rf.add(
-                "R005-empty-return",
-                f"{name} is an empty workbook: no sheet holds any figures; fill in the template's Return sheet and resend.",
-            )
-        else:
-            found = ", ".join(repr(w.title) for w in wb.worksheets)
-            rf.add(
-                "R006-sheet-missing",
-                f"{name} has no sheet named '{RETURN_SHEET}' (found {found}); rename the sheet holding the figures back to '{RETURN_SHEET}'.",
-            )
-        return
-    rf.sheet = ws.title
-    if ws.max_row * ws.max_column > MAX_SHEET_CELLS:
-        rf.add(
-            "R003-file-too-large",
-            f"The Return sheet's used range is {ws.max_row:,} rows by {ws.max_column:,} columns, far more than a return needs, so it was not read; "
-            "delete the unused rows and columns (or copy the figures into a fresh template).",
-        )
-        return
-    merged = list(ws.merged_cells.ranges)
-    if merged:
-        first = min(merged, key=lambda r: (r.min_row, r.min_col))
-        ranges = ", ".join(str(r) for r in merged[:5]) + (" ..." if len(merged) > 5 else "")
-        rf.add(
-            "R008-merged-cells",
-            f"The Return sheet has merged cells ({ranges}); unmerge them (Home > Merge & Center > Unmerge Cells) and put one value in each cell.",
-            row=first.min_row,
-        )
-        return
-    rows: list[list[str]] = []
-    kinds: list[list[str]] = []
-    for cells in ws.iter_rows():
-        texts, ks = [], []
-        for c in cells:
-            t, k = _cell_text(c)
-            texts.append(t)
-            ks.append(k)
-        rows.append(texts)
-        kinds.append(ks)
-    _build_frame(rf, rows, kinds)
-
-
-def _cell_text(c) -> tuple[str, str]:  # noqa: ANN001
-    """Text of a cell and its kind: '' for plain values, else formula, date, bool or error."""
-    v = c.value
-    if v is None:
-        return "", ""
-    dtype = c.data_type
-    if (
-        dtype == "f"
-        or (isinstance(v, str) and v.startswith("="))
-        or type(v).__name__ in ("ArrayFormula", "DataTableFormula")
-    ):
-        return str(getattr(v, "text", v)), "formula"
-    if dtype == "e":
-        return str(v), "error"
-    if isinstance(v, bool):
-        return str(v).upper(), "bool"
-    if isinstance(v, (dt.datetime, dt.date, dt.time)):
-        return v.isoformat(), "date"
-    if isinstance(v, float):
-        return (str(int(v)) if v.is_integer() else repr(v)), ""
-    if isinstance(v, int):
-        return str(v), ""
-    return str(v).strip(), ""
-
-
-# ------------------------------------------------------------ shared logic
+# ------------------------------------------------ header and rows (CSV and Excel)
 def _norm(h: str) -> str:
     return h.strip().lower().replace(" ", "_")
 
@@ -492,7 +245,8 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
         ):
             rf.add(
                 "R009-extra-column",
-                f"Column {column_letter(i)} '{h}' is not part of the return and was ignored; remove it, or move comments to the notes column.",
+                f"Column {column_letter(i)} '{h}' is not part of the return and was ignored; "
+                "remove it, or move comments to the notes column.",
                 row=1,
                 column=h,
             )
@@ -509,7 +263,8 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
         if len(r) > width and any(str(x).strip() for x in r[width:]):
             rf.add(
                 "R001-file-unreadable",
-                f"Row {line} has {len(r)} values but the header has {width} columns; a comma inside a label? Put the label in double quotes, or remove the extra values.",
+                f"Row {line} has {len(r)} values but the header has {width} columns; a comma inside a label? "
+                "Put the label in double quotes, or remove the extra values.",
                 row=line,
             )
             flag = True

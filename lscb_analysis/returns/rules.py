@@ -1,8 +1,8 @@
-"""Validation rules for agency returns: stable codes, severities and findings.
+"""Validation rules for agency returns: stable codes and severities.
 
-Every problem ingest finds is a :class:`Finding` naming the file, sheet, row
-and column, one of the rule codes below, a severity and a sentence a data
-officer can act on. Codes never change meaning; new rules get new numbers.
+Every problem ingest finds is a :class:`~lscb_analysis.findings.Finding` naming
+the file, sheet, row and column, one of the rule codes below, a severity and a
+sentence a data officer can act on. Codes never change meaning; new rules get new numbers.
 An **error** blocks the file it is in (nothing from that file reaches the
 store); a **warning** is something to confirm and never blocks.
 
@@ -46,62 +46,23 @@ code                                   severity  what it means
 ``R041-rows-missing``                  warning   a due indicator lacks its total or breakdown rows
 ``R042-return-missing``                warning   no return from a provider with figures due
 ``R050-outlier``                       warning   far outside the indicator's own history: confirm
-``R051-legacy-symbol``                 warning   an obsolete GSS symbol (``:`` or ``~``)
+``R051-legacy-symbol``                 warning   an obsolete GSS symbol (``:``, ``~``, ``..``)
 ``R052-restatement``                   warning   a revised figure for a cell already stored
 =====================================  ========  ==================================================
 
-GSS symbols (``c``, ``x``, ``z``, ``low``, ``k``, ``u``, ``..``, and the legacy
-``:`` and ``~``; see :data:`GSS_SYMBOLS`) are never errors: the figure is
-stored as missing with the symbol as its reason, never as 0.
+GSS symbols (``c``, ``x``, ``z``, ``low``, ``k``, ``u`` and the legacy ``:``,
+``~`` and ``..``; see :mod:`lscb_analysis.symbols`) are never errors: the figure
+is stored as missing with the symbol as its reason, never as 0.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from lscb_analysis.findings import Rule, rule_table
 
-import pandas as pd
-
-__all__ = [
-    "Severity",
-    "Rule",
-    "RULES",
-    "Finding",
-    "GSS_SYMBOLS",
-    "LEGACY_SYMBOLS",
-    "FINDING_COLUMNS",
-    "findings_frame",
-    "rule",
-]
-
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A validation rule.
-
-    Attributes
-    ----------
-    code : str
-        Stable code, e.g. ``R021-negative``.
-    severity : {'error', 'warning'}
-        Errors block the file; warnings ask for confirmation.
-    title : str
-        What the rule checks, in a few words.
-    """
-
-    code: str
-    severity: Severity
-    title: str
-
-
-def _rules(*rows: tuple[str, Severity, str]) -> dict[str, Rule]:
-    return {code: Rule(code, sev, title) for code, sev, title in rows}
-
+__all__ = ["RULES"]
 
 #: Every rule, by code (the table in the module docstring).
-RULES: dict[str, Rule] = _rules(
+RULES: dict[str, Rule] = rule_table(
     ("R001-file-unreadable", "error", "file cannot be opened or parsed"),
     ("R002-wrong-file-type", "error", "content is not what the file extension says"),
     ("R003-file-too-large", "error", "file above the size limit"),
@@ -140,115 +101,3 @@ RULES: dict[str, Rule] = _rules(
     ("R051-legacy-symbol", "warning", "obsolete GSS symbol"),
     ("R052-restatement", "warning", "revised figure for a stored cell"),
 )
-
-#: GSS / DfE symbols accepted in place of a figure, with their meaning (see
-#: ``dfe_gss_symbols.csv``). The figure is stored as missing with the symbol as its status.
-GSS_SYMBOLS: dict[str, str] = {
-    "c": "confidential (suppressed)",
-    "x": "not available",
-    "z": "not applicable",
-    "low": "rounds to zero but is not zero",
-    "k": "rounds to zero but is not zero",
-    "u": "low reliability",
-    "..": "not available",
-    ":": "not available (legacy symbol)",
-    "~": "rounds to zero (legacy symbol)",
-}
-#: Obsolete symbols: accepted, with a warning suggesting the current one.
-LEGACY_SYMBOLS: dict[str, str] = {":": "x", "~": "low"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem found in a return.
-
-    Attributes
-    ----------
-    file : str
-        The return, relative to ``data/raw/`` (e.g. ``returns/demo/2026-27-Q2/police.csv``);
-        empty for a return that never arrived.
-    sheet : str
-        Sheet of an Excel return; empty for CSV.
-    row : int or None
-        Spreadsheet row number (the header is row 1); None for the whole file.
-    column : str
-        Column name (e.g. ``numerator``); empty for the whole row or file.
-    rule : str
-        Rule code from :data:`RULES`.
-    severity : {'error', 'warning'}
-        The rule's severity.
-    message : str
-        What is wrong and what to do about it.
-    provider : str
-        Provider the file is from (from its name).
-    quarter : str
-        Quarter code of the folder, e.g. ``2026-27 Q2``.
-    """
-
-    file: str
-    sheet: str
-    row: int | None
-    column: str
-    rule: str
-    severity: Severity
-    message: str
-    provider: str = ""
-    quarter: str = ""
-
-    @classmethod
-    def on_figure(cls, figure: Any, rule: str, message: str) -> Finding:
-        """A finding on a stored figure's numerator: ``figure`` is a row of the store
-        (``source_file``, ``source_sheet``, ``source_row``, ``provider``, ``period``)."""
-        return cls(
-            file=str(figure.source_file),
-            sheet=str(figure.source_sheet or ""),
-            row=int(figure.source_row),
-            column="numerator",
-            rule=rule,
-            severity=RULES[rule].severity,
-            message=message,
-            provider=str(figure.provider),
-            quarter=str(figure.period),
-        )
-
-    @property
-    def where(self) -> str:
-        """``police.csv, row 14, column numerator`` (for printing)."""
-        parts = [self.file.rsplit("/", 1)[-1] or "(no file)"]
-        if self.sheet:
-            parts.append(f"sheet {self.sheet}")
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column:
-            parts.append(f"column {self.column}")
-        return ", ".join(parts)
-
-    def __str__(self) -> str:
-        return f"{self.severity.upper()} {self.rule} [{self.where}] {self.message}"
-
-
-def rule(code: str) -> Rule:
-    """The rule with code ``code`` (``KeyError`` when unknown: a programming error)."""
-    return RULES[code]
-
-
-#: Columns of a findings table (the data-quality CSV and ``findings.parquet``).
-FINDING_COLUMNS: list[str] = ["quarter", "provider", "file", "sheet", "row", "column", "rule", "severity", "message"]
-
-
-def findings_frame(findings: list[Finding]) -> pd.DataFrame:
-    """Findings as a table with :data:`FINDING_COLUMNS` (row as nullable integer)."""
-    df = pd.DataFrame([asdict(f) for f in findings], columns=FINDING_COLUMNS)
-    return df.astype(
-        {
-            "quarter": "string",
-            "provider": "string",
-            "file": "string",
-            "sheet": "string",
-            "row": "Int64",
-            "column": "string",
-            "rule": "string",
-            "severity": "string",
-            "message": "string",
-        }
-    )

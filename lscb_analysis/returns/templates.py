@@ -21,15 +21,19 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
 from lscb_analysis.atomic import atomic_write_with
 from lscb_analysis.parameters.catalogue import Catalogue, Indicator, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.quality import due_date
-from lscb_analysis.returns.format import INFO_COLUMNS, RETURN_COLUMNS, RETURN_SHEET, TOTAL
-from lscb_analysis.returns.reader import column_letter
-from lscb_analysis.returns.rules import GSS_SYMBOLS
+from lscb_analysis.returns.format import INFO_COLUMNS, RETURN_COLUMNS, RETURN_SHEET, due_rows
+from lscb_analysis.returns.returnfile import column_letter
+from lscb_analysis.symbols import CURRENT_SYMBOLS, GSS_SYMBOLS
 
 __all__ = ["TEMPLATE_COLUMNS", "template_rows", "write_templates"]
 
@@ -58,9 +62,9 @@ def template_rows(cat: Catalogue, provider: str, quarter: Quarter) -> list[dict[
         Keys: the label columns, ``indicator_title`` and ``denominator_needed`` (yes/no).
     """
     rows = []
-    for ind in cat.for_provider(provider, quarter.q):
+    for ind_id, keys in due_rows(cat, provider, quarter.q).items():
+        ind = cat.indicators[ind_id]
         needs = "yes" if ind.denominator_source == "return" else "no: leave blank"
-        keys = [(TOTAL, TOTAL)] + [(b, v) for b in ind.breakdowns for v in cat.breakdowns[b].values]
         for b, v in keys:
             rows.append(
                 {
@@ -91,10 +95,8 @@ def _unit_text(ind: Indicator) -> str:
 
 
 def _instructions(
-    ws, cat: Catalogue, provider: str, q: Quarter, partnership: str, due: dt.date, inds: list[Indicator]
+    ws: Worksheet, cat: Catalogue, provider: str, q: Quarter, partnership: str, due: dt.date, inds: list[Indicator]
 ) -> None:
-    from openpyxl.styles import Alignment, Font
-
     prov = cat.providers[provider]
     lines: list[tuple[str, str]] = [
         (f"Quarterly return to {partnership}", ""),
@@ -106,20 +108,23 @@ def _instructions(
         ("", ""),
         (
             "How to fill in",
-            "On the sheet 'Return', enter one figure per row in the numerator column, and in the denominator column where "
+            "On the sheet 'Return', enter one figure per row in the numerator column, "
+            "and in the denominator column where "
             "the column 'denominator_needed' says yes. Leave every other cell as it is: the labels are locked.",
         ),
         (
             "Figures",
-            "Whole numbers of 0 or more, digits only (no text such as 'approx', no decimals, no formulas). Enter 0 for none.",
+            "Whole numbers of 0 or more, digits only (no text such as 'approx', no decimals, no formulas). "
+            "Enter 0 for none.",
         ),
         ("No figure?", "Enter a GSS symbol instead of leaving the cell blank, never 0:"),
     ]
-    lines += [(f"   {s}", meaning) for s, meaning in GSS_SYMBOLS.items() if s not in (":", "~")]
+    lines += [(f"   {s}", GSS_SYMBOLS[s].meaning) for s in CURRENT_SYMBOLS]
     lines += [
         (
             "Breakdowns",
-            "Where an indicator says its breakdown rows add up to the total, every child or event must be in exactly one row.",
+            "Where an indicator says its breakdown rows add up to the total, "
+            "every child or event must be in exactly one row.",
         ),
         ("Notes", "Use the notes column for anything the board should know about a figure."),
         ("", ""),
@@ -169,10 +174,7 @@ def _instructions(
     ws.protection.sheet = True
 
 
-def _return_sheet(ws, cat: Catalogue, rows: list[dict[str, str]]) -> None:  # noqa: ANN001
-    from openpyxl.styles import Font, PatternFill, Protection
-    from openpyxl.worksheet.datavalidation import DataValidation
-
+def _return_sheet(ws: Worksheet, cat: Catalogue, rows: list[dict[str, str]]) -> None:
     col = {c: i + 1 for i, c in enumerate(TEMPLATE_COLUMNS)}
     for c, i in col.items():
         cell = ws.cell(1, i, c)
@@ -211,10 +213,13 @@ def _return_sheet(ws, cat: Catalogue, rows: list[dict[str, str]]) -> None:  # no
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="Whole number or GSS symbol",
-            error="Enter a whole number of 0 or more (digits only), or a GSS symbol such as c (suppressed) or x (not available).",
+            error=(
+                "Enter a whole number of 0 or more (digits only), "
+                "or a GSS symbol such as c (suppressed) or x (not available)."
+            ),
             showInputMessage=True,
             promptTitle=c,
-            prompt="Whole number, 0 or more; or a symbol: c, x, z, low, k, u.",
+            prompt=f"Whole number, 0 or more; or a symbol: {', '.join(CURRENT_SYMBOLS)}.",
         )
         dv.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(dv)
@@ -256,8 +261,6 @@ def write_templates(
     KeyError
         When a provider id is not in the catalogue.
     """
-    from openpyxl import Workbook
-
     p = paths(root)
     q = Quarter.parse(quarter)
     cat = load_catalogue(p.parameters)
@@ -275,7 +278,7 @@ def write_templates(
         wb = Workbook()
         ins = wb.active
         ins.title = "Instructions"
-        _instructions(ins, cat, pid, q, partnership.name, due_date(q, cat.providers[pid].return_due_days), inds)
+        _instructions(ins, cat, pid, q, partnership.name, cat.providers[pid].due_date(q), inds)
         ws = wb.create_sheet(RETURN_SHEET)
         _return_sheet(ws, cat, template_rows(cat, pid, q))
         target = folder / f"{pid}.xlsx"

@@ -6,8 +6,8 @@
   levels) and SPC for proportions.
 * Recent trend marker: Fingertips ``TrendMarkerCalculator``.
 * XmR SPC charts: NHS Making Data Count, NHSRplotthedots 0.2 ``ptd_spc``.
-* Trend tests for short quarterly series: Poisson / binomial GLM (statsmodels)
-  with an exact Kendall cross-check.
+* Trend tests for short quarterly series: Poisson / binomial GLM (R's
+  ``glm.fit``) with an exact Kendall cross-check.
 * Funnel plot limits and significance: PHEindicatormethods
   ``calculate_funnel_limits`` / ``assign_funnel_significance``.
 
@@ -23,12 +23,8 @@ from lscb_analysis.stats.compare import (
     compare_to_benchmark_spc_proportion,
     compare_to_benchmark_two_level,
 )
-from lscb_analysis.stats.funnel import (
-    funnel_limits_proportion,
-    funnel_limits_rate,
-    funnel_limits_ratio,
-    funnel_significance,
-)
+from lscb_analysis.stats.funnel import funnel_limits_proportion, funnel_limits_rate, funnel_limits_ratio
+from lscb_analysis.stats.funnel_significance import funnel_significance
 from lscb_analysis.stats.proportions import proportion_ci
 from lscb_analysis.stats.rates import byars_limits, exact_poisson_limits, rate_ci
 from lscb_analysis.stats.recent_trend import RecentTrendResult, cochran_armitage_chi2, recent_trend

@@ -98,6 +98,7 @@ def glm_fit_r(
     coef = np.zeros(p)
     w = np.ones(n_obs)
     r_mat = np.eye(p)
+    iterations = 0
     for it in range(1, maxit + 1):
         if family == "poisson":
             mu_eta = mu
@@ -113,6 +114,7 @@ def glm_fit_r(
         mu = np.exp(eta) if family == "poisson" else expit(eta)
         d = dev(mu)
         if abs(d - dev_old) / (abs(d) + 0.1) < epsilon:
+            iterations = it
             break
         dev_old = d
     else:
@@ -134,6 +136,6 @@ def glm_fit_r(
         pearson_chi2=pearson,
         dispersion_quasi=dispersion,
         df_resid=df_resid,
-        iterations=it,
+        iterations=iterations,
         fitted=mu * (wts if family == "binomial" else 1.0),
     )

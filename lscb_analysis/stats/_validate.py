@@ -73,7 +73,8 @@ def check_confidence(confidence: float) -> float:
         c = c / 100.0
     if not 0 < c < 1:
         raise ValueError(
-            f"confidence must be a level in (0, 1) such as 0.95 or 0.998 (or a percentage such as 95), got {confidence!r}"
+            "confidence must be a level in (0, 1) such as 0.95 or 0.998 (or a percentage such as 95), "
+            f"got {confidence!r}"
         )
     return c
 
@@ -116,7 +117,8 @@ def count_inputs(x: Any, n: Any, *, counts: str = "numerators") -> tuple[np.ndar
         )
     if (na[ok] <= 0).any():
         raise ValueError(
-            f"denominators (n) must be greater than zero; zero or negative at positions {np.flatnonzero(ok & (na <= 0)).tolist()}"
+            "denominators (n) must be greater than zero; "
+            f"zero or negative at positions {np.flatnonzero(ok & (na <= 0)).tolist()}"
         )
     return xa, na, ok, scalar
 

@@ -6,8 +6,9 @@
 * :func:`funnel_limits_rate` - ``calculate_funnel_limits(statistic = "rate")``
   (crude or directly standardised rates): exact Poisson limits.
 * :func:`funnel_limits_ratio` - ``calculate_funnel_limits(statistic = "ratio")``.
-* :func:`funnel_significance` - ``assign_funnel_significance`` (formerly
-  ``phe_funnel_significance``).
+* :func:`~lscb_analysis.stats.funnel_significance.funnel_significance` -
+  ``assign_funnel_significance`` (formerly ``phe_funnel_significance``), in its
+  own module.
 * :func:`funnel_limits_at` - the same proportion and rate limits evaluated at
   given population sizes (to label each area, or draw a smooth line).
 
@@ -17,7 +18,7 @@ Target
     method [1]_ centres it on a target, which may be external, and Fingertips
     funnel charts centre it on England's value. The ``target=`` option of
     :func:`funnel_limits_proportion`, :func:`funnel_limits_rate` and
-    :func:`funnel_significance` puts that value, per ``multiplier``, where the
+    ``funnel_significance`` puts that value, per ``multiplier``, where the
     pooled average would be; every formula is otherwise unchanged, and without
     ``target`` the results are exactly PHEindicatormethods'.
 
@@ -42,7 +43,6 @@ __all__ = [
     "funnel_limits_proportion",
     "funnel_limits_rate",
     "funnel_limits_ratio",
-    "funnel_significance",
     "funnel_limits_at",
     "sigma_adjustment",
     "poisson_funnel",
@@ -136,7 +136,8 @@ def poisson_funnel(obs: float, p: float, side: str) -> float:
     return (1 + obs) * v / (1 - v)
 
 
-def _check_counts(x: np.ndarray, n: np.ndarray | None, proportion: bool) -> None:
+def check_counts(x: np.ndarray, n: np.ndarray | None, proportion: bool) -> None:
+    """Every numerator and denominator given, numerators >= 0, denominators > 0 (numerators <= them for proportions)."""
     if np.isnan(x).any() or (n is not None and np.isnan(n).any()):
         raise ValueError(
             "funnel calculations need every numerator and denominator: drop suppressed areas explicitly "
@@ -150,8 +151,11 @@ def _check_counts(x: np.ndarray, n: np.ndarray | None, proportion: bool) -> None
         raise ValueError("numerators must be less than or equal to denominator for a proportion statistic")
 
 
-def _target_average(target: float | None, multiplier: float | None, pooled: float, proportion: bool) -> float:
-    """The centre of the funnel as a fraction (proportion) or rate per 1: the pooled average unless ``target`` is given."""
+def target_average(target: float | None, multiplier: float | None, pooled: float, proportion: bool) -> float:
+    """The centre of the funnel as a fraction (proportion) or rate per 1.
+
+    The pooled average unless ``target`` is given (per ``multiplier``).
+    """
     if target is None:
         return pooled
     if multiplier is None:
@@ -215,8 +219,8 @@ def funnel_limits_proportion(
         raise ValueError(f"numerators and denominators must have the same length, got {len(x)} and {len(n)}")
     if len(x) == 0:
         raise ValueError("funnel limits need at least one area")
-    _check_counts(x, n, proportion=True)
-    av = _target_average(target, multiplier, x.sum() / n.sum(), proportion=True)
+    check_counts(x, n, proportion=True)
+    av = target_average(target, multiplier, x.sum() / n.sum(), proportion=True)
     mn, mx = n.min(), n.max()
     axis_min = 0.0 if mx > 2 * mn else _signif_floor(mn)
     axis_max = _signif_ceiling(mx)
@@ -287,7 +291,7 @@ def funnel_limits_rate(
     r = as_float_array(rates, "rates")
     if len(x) != len(r):
         raise ValueError("numerators and rates must have the same length")
-    _check_counts(x, None, proportion=False)
+    check_counts(x, None, proportion=False)
     if np.isnan(r).any():
         raise ValueError("rates must not be missing")
     den = None if denominators is None else as_float_array(denominators, "denominators")
@@ -299,7 +303,7 @@ def funnel_limits_rate(
         if den is None:
             raise ValueError("for rates, where there are 0 events for a record, the denominators must be given")
         derived = np.where(x == 0, den, derived)
-    av = _target_average(target, multiplier, x.sum() / np.nansum(derived), proportion=False)
+    av = target_average(target, multiplier, x.sum() / np.nansum(derived), proportion=False)
     mn, mx = np.nanmin(derived), np.nanmax(derived)
     if mx > 2 * mn:
         axis_min = 0.0
@@ -365,7 +369,7 @@ def funnel_limits_at(
     pop = as_float_array(populations, "populations")
     if statistic not in ("proportion", "rate"):
         raise ValueError(f"statistic must be 'proportion' or 'rate', got {statistic!r}")
-    av = _target_average(target, multiplier, float("nan"), proportion=statistic == "proportion")
+    av = target_average(target, multiplier, float("nan"), proportion=statistic == "proportion")
     ok = np.isfinite(pop) & (pop > 0)
     safe = np.where(ok, pop, 1.0)
     out = pd.DataFrame({"population": pop})
@@ -410,7 +414,7 @@ def funnel_limits_ratio(
     e = as_float_array(denominators, "denominators")
     if len(x) != len(e):
         raise ValueError("numerators and denominators must have the same length")
-    _check_counts(x, e, proportion=False)
+    check_counts(x, e, proportion=False)
     mn, mx = e.min(), e.max()
     axis_min = 0.0 if mx > 2 * mn else _signif_floor(mn)
     axis_max = _signif_ceiling(mx)
@@ -428,142 +432,3 @@ def funnel_limits_ratio(
         out[f"{name}_limit"] = lim - 1 if ratio_type == "count" else lim * 100
     out.attrs.update(statistic=f"ratio ({ratio_type})", method="Poisson")
     return out
-
-
-# ------------------------------------------------------------------ significance
-def _ratio_test_statistic(obs: float, expected: float, p: float, side: str) -> float:
-    """PHEindicatormethods ``funnel_ratio_significance``: exact below 10 events, Byar's from 10."""
-    if obs == 0 and side == "low":
-        ts = 0.0
-    elif obs < 10:
-        if side == "low":
-            ts = float(stats.chi2.isf(0.5 + p / 2, 2 * obs)) / 2
-        else:
-            ts = float(stats.chi2.ppf(0.5 + p / 2, 2 * obs + 2)) / 2
-    else:
-        z = float(stats.norm.ppf(0.5 + p / 2))
-        if side == "low":
-            ts = obs * (1 - 1 / (9 * obs) - z / 3 / math.sqrt(obs)) ** 3
-        else:
-            o = obs + 1
-            ts = o * (1 - 1 / (9 * o) + z / 3 / math.sqrt(o)) ** 3
-    return ts / expected
-
-
-_LEVELS = ["High (0.001)", "High (0.025)", "Low (0.001)", "Low (0.025)", "Not significant"]
-
-
-def funnel_significance(
-    numerators: Any,
-    denominators: Any = None,
-    *,
-    statistic: Literal["proportion", "rate", "ratio"] = "proportion",
-    rates: Any = None,
-    rate_type: Literal["crude", "dsr"] | None = None,
-    multiplier: float | None = None,
-    target: float | None = None,
-) -> np.ndarray:
-    """Which areas fall outside the 95% / 99.8% funnel limits.
-
-    Parameters
-    ----------
-    numerators, denominators : array-like
-        One entry per area (denominators are expected events for ratios).
-    statistic : {"proportion", "rate", "ratio"}
-    rates, rate_type, multiplier
-        For ``statistic="rate"``: each area's rate, ``"crude"`` or ``"dsr"``,
-        and the rate's multiplier.
-    target : float, optional
-        For proportions and rates: compare with this value (per
-        ``multiplier``, which must then be given, also for proportions)
-        instead of the pooled average of the areas given, as the limits of
-        :func:`funnel_limits_proportion` / :func:`funnel_limits_rate` with the
-        same ``target``. Not a PHEindicatormethods option (see the module
-        notes). Not used for ratios (always compared with 1).
-
-    Returns
-    -------
-    numpy.ndarray of str
-        ``"High (0.001)"``, ``"High (0.025)"``, ``"Low (0.001)"``,
-        ``"Low (0.025)"`` or ``"Not significant"`` (and, for DSRs with fewer
-        than 10 events, ``"Not applicable for events less than 10 for dsrs"``).
-
-    Notes
-    -----
-    PHEindicatormethods ``assign_funnel_significance``
-    (``phe_funnel_significance``); verified for proportions against the
-    package's funnel test data
-    (``tests/stats/data/phe_funnel_proportion_inputs_and_significance.csv``).
-    """
-    x = as_float_array(numerators, "numerators")
-    if statistic == "proportion":
-        n = as_float_array(denominators, "denominators")
-        if len(x) != len(n):
-            raise ValueError("numerators and denominators must have the same length")
-        _check_counts(x, n, proportion=True)
-        av = _target_average(target, multiplier, x.sum() / n.sum(), proportion=True)
-        p = x / n
-        out = np.full(len(x), "Not significant", dtype=object)
-        lo3 = sigma_adjustment(0.999, n, av, "low", 1)
-        lo2 = sigma_adjustment(0.975, n, av, "low", 1)
-        hi3 = sigma_adjustment(0.999, n, av, "high", 1)
-        hi2 = sigma_adjustment(0.975, n, av, "high", 1)
-        for i in range(len(x)):
-            if p[i] < lo3[i]:
-                out[i] = "Low (0.001)"
-            elif p[i] < lo2[i]:
-                out[i] = "Low (0.025)"
-            elif p[i] > hi3[i]:
-                out[i] = "High (0.001)"
-            elif p[i] > hi2[i]:
-                out[i] = "High (0.025)"
-        return out
-    if statistic == "ratio":
-        if target is not None:
-            raise ValueError("target is not used for ratios: they are compared with 1")
-        e = as_float_array(denominators, "denominators")
-        _check_counts(x, e, proportion=False)
-        out = np.full(len(x), "Not significant", dtype=object)
-        for i in range(len(x)):
-            if 1 < _ratio_test_statistic(x[i], e[i], 0.998, "low"):
-                out[i] = "High (0.001)"
-            elif 1 < _ratio_test_statistic(x[i], e[i], 0.95, "low"):
-                out[i] = "High (0.025)"
-            elif 1 > _ratio_test_statistic(x[i], e[i], 0.998, "high"):
-                out[i] = "Low (0.001)"
-            elif 1 > _ratio_test_statistic(x[i], e[i], 0.95, "high"):
-                out[i] = "Low (0.025)"
-        return out
-    if statistic == "rate":
-        if rates is None or rate_type is None or multiplier is None:
-            raise ValueError("for rates give rates, rate_type and multiplier")
-        r = as_float_array(rates, "rates")
-        _check_counts(x, None, proportion=False)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            derived = x / r * multiplier
-        if rate_type == "dsr":
-            derived = np.where(x == 0, np.nan, derived)
-        elif rate_type == "crude":
-            if (x == 0).any():
-                if denominators is None:
-                    raise ValueError("for rates, where there are 0 events for a record, the denominators must be given")
-                derived = np.where(x == 0, as_float_array(denominators, "denominators"), derived)
-        else:
-            raise ValueError(f"rate_type must be 'crude' or 'dsr', got {rate_type!r}")
-        wav = _target_average(target, multiplier, x.sum() / np.nansum(derived), proportion=False)
-        out = np.full(len(x), "Not significant", dtype=object)
-        for i in range(len(x)):
-            if np.isnan(derived[i]):
-                continue
-            if wav < _ratio_test_statistic(x[i], derived[i], 0.998, "low"):
-                out[i] = "High (0.001)"
-            elif wav < _ratio_test_statistic(x[i], derived[i], 0.95, "low"):
-                out[i] = "High (0.025)"
-            elif wav > _ratio_test_statistic(x[i], derived[i], 0.998, "high"):
-                out[i] = "Low (0.001)"
-            elif wav > _ratio_test_statistic(x[i], derived[i], 0.95, "high"):
-                out[i] = "Low (0.025)"
-        if rate_type == "dsr":
-            out[x < 10] = "Not applicable for events less than 10 for dsrs"
-        return out
-    raise ValueError(f"statistic must be 'proportion', 'rate' or 'ratio', got {statistic!r}")

@@ -74,7 +74,8 @@ def proportion_ci(x: Any, n: Any, *, per: float = 100, confidence: float = 0.95)
     xa, na, ok, scalar = count_inputs(x, n, counts="numerators")
     if (xa[ok] > na[ok]).any():
         raise ValueError(
-            f"numerators (x) must not exceed denominators (n) for a proportion; x > n at positions {np.flatnonzero(ok & (xa > na)).tolist()}"
+            "numerators (x) must not exceed denominators (n) for a proportion; "
+            f"x > n at positions {np.flatnonzero(ok & (xa > na)).tolist()}"
         )
     value = np.full(xa.shape, np.nan)
     lower = np.full(xa.shape, np.nan)

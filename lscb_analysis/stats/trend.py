@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from lscb_analysis.stats._glm import glm_fit_r
@@ -62,16 +60,12 @@ class TrendResult:
     kind : str
     sentence : str
         One plain-English sentence for a board member.
-    model : object
-        The same model fitted by statsmodels ``GLM`` (``GLMResults``), for
-        experts and as a cross-check; time is measured in periods with the first
-        period = 1. Its standard errors agree with the reported ones to about
-        1e-6 (statsmodels stops its iterations on a different criterion).
     glm : GLMFit
         The fit the reported figures come from: R ``glm.fit``'s IRLS reproduced
-        exactly (see ``lscb_analysis.stats._glm``).
+        exactly (see ``lscb_analysis.stats._glm``), the only fit made.
     design : pandas.DataFrame
-        The design matrix (``const``, ``t``, quarter dummies ``q2``..``q4``).
+        The design matrix (``const``, ``t``, quarter dummies ``q2``..``q4``);
+        time is measured in periods with the first period = 1.
     """
 
     ratio_per_year: float
@@ -95,7 +89,6 @@ class TrendResult:
     confidence: float
     kind: str
     sentence: str
-    model: Any = None
     glm: Any = None
     design: Any = None
 
@@ -105,62 +98,56 @@ class TrendResult:
         return self.p_value < 1 - self.confidence
 
 
-def period_index(periods: Any, n: int, periods_per_year: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Turn period labels into (sort order, time in periods from 1, season).
+def period_index(
+    periods: Any, n: int, periods_per_year: int = 4, seasons: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Order, time and season of each point: ``(sort order, time in periods from 1, season)``.
 
-    * ``None``: consecutive periods 1..n in the order given.
-    * integers (or whole floats): period numbers; gaps are kept; season is
-      ``(p - 1) % periods_per_year + 1`` (so 1, 5, 9 are the same quarter).
-    * :class:`lscb_analysis.periods.Quarter` objects, or strings such as
-      ``"2025-26 Q2"``: financial-year quarters (season = Q1..Q4).
-    * ``pandas.Period`` / dates / timestamps: calendar quarters.
-    * anything else sortable: consecutive periods in sorted order.
+    * ``periods`` None: consecutive periods 1..n in the order given.
+    * numbers (whole): period positions; gaps are kept (time = position - first + 1).
+    * anything else sortable (opaque labels): consecutive periods in sorted order.
+
+    ``seasons`` gives each point's period of the year (1..``periods_per_year``,
+    e.g. the quarter); by default numbers give ``(p - 1) % periods_per_year + 1``
+    and labels their position in sorted order. Periods are not parsed here:
+    callers turn quarters or dates into positions and seasons.
     """
+    if seasons is not None:
+        season_of = np.asarray(list(seasons), dtype=int)
+        if len(season_of) != n:
+            raise ValueError(f"seasons has {len(season_of)} entries for {n} points")
+        if ((season_of < 1) | (season_of > periods_per_year)).any():
+            raise ValueError(f"seasons must be from 1 to {periods_per_year}")
     if periods is None:
         t = np.arange(1, n + 1, dtype=float)
-        return np.arange(n), t, (np.arange(n) % periods_per_year) + 1
+        s = (np.arange(n) % periods_per_year) + 1 if seasons is None else season_of
+        return np.arange(n), t, s
     p = list(periods)
     if len(p) != n:
         raise ValueError(f"periods has {len(p)} entries for {n} points")
-    ordinals: list[int] | None = None
-    seasons: list[int] | None = None
     if all(
         isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer()) for v in p
     ):
-        ordinals = [int(v) for v in p]
-        seasons = [(o - 1) % periods_per_year + 1 for o in ordinals]
-    else:
-        try:
-            from lscb_analysis.periods import Quarter  # noqa: PLC0415
-
-            qs = [Quarter.parse(v) if isinstance(v, (str, Quarter)) else None for v in p]
-            if all(q is not None for q in qs):
-                ordinals = [q.ordinal for q in qs]  # type: ignore[union-attr]
-                seasons = [q.q for q in qs]  # type: ignore[union-attr]
-        except (ImportError, ValueError):
-            ordinals = None
-        if ordinals is None and all(isinstance(v, (pd.Period, pd.Timestamp, dt.date, np.datetime64)) for v in p):
-            per = pd.PeriodIndex([pd.Period(v, freq="Q") for v in p])
-            ordinals = [int(o) for o in per.asi8]
-            seasons = [int(q) for q in per.quarter]
-    if ordinals is None:
-        try:
-            order = np.array(sorted(range(n), key=lambda i: p[i]))
-        except TypeError:
-            raise ValueError("periods must be sortable (numbers, quarters, dates or labels)") from None
-        if len({str(v) for v in p}) != n:
+        o = np.asarray([int(v) for v in p])
+        if len(set(o.tolist())) != n:
             raise ValueError("periods must not repeat")
-        t = np.empty(n)
-        t[order] = np.arange(1, n + 1)
-        s = np.empty(n, dtype=int)
-        s[order] = np.arange(n) % periods_per_year + 1
+        order = np.argsort(o, kind="stable")
+        t = (o - o.min() + 1).astype(float)
+        s = (o - 1) % periods_per_year + 1 if seasons is None else season_of
         return order, t[order], s[order]
-    if len(set(ordinals)) != n:
+    try:
+        order = np.array(sorted(range(n), key=lambda i: p[i]))
+    except TypeError:
+        raise ValueError("periods must be numbers or sortable labels") from None
+    if len({str(v) for v in p}) != n:
         raise ValueError("periods must not repeat")
-    o = np.asarray(ordinals)
-    order = np.argsort(o, kind="stable")
-    t = (o - o.min() + 1).astype(float)
-    return order, t[order], np.asarray(seasons)[order]
+    t = np.empty(n)
+    t[order] = np.arange(1, n + 1)
+    s = np.empty(n, dtype=int)
+    s[order] = np.arange(n) % periods_per_year + 1
+    if seasons is not None:
+        s = season_of
+    return order, t[order], s[order]
 
 
 def kendall_trend(y: np.ndarray, t: np.ndarray) -> tuple[float, float, str]:
@@ -225,6 +212,7 @@ def trend_test(
     denominators: Any,
     periods: Any = None,
     *,
+    seasons: Any = None,
     kind: Literal["rate", "proportion"] = "rate",
     per: float = 10_000,
     confidence: float = 0.95,
@@ -243,11 +231,14 @@ def trend_test(
     denominators : array-like
         Population (rates) or number of cases (proportions) per period.
     periods : array-like, optional
-        Period labels: integers 1..n meaning consecutive quarters (gaps
-        allowed), :class:`~lscb_analysis.periods.Quarter` objects or strings
-        like ``"2025-26 Q2"``, pandas Periods or dates (calendar quarters), or
-        anything sortable (taken as consecutive quarters in sorted order).
-        Default: consecutive quarters in the order given.
+        Period positions: whole numbers (consecutive quarters differ by 1; gaps
+        are kept, e.g. ``Quarter.ordinal``), or any sortable labels (taken as
+        consecutive quarters in sorted order). Default: consecutive quarters in
+        the order given. Quarters and dates are not parsed here.
+    seasons : array-like, optional
+        Each point's quarter of the year (1..``periods_per_year``), for the
+        quarter-of-year dummies; default from the positions (see
+        :func:`period_index`).
     kind : {"rate", "proportion"}, default "rate"
         ``rate``: Poisson GLM of counts with a ``log(denominator)`` offset;
         ``proportion``: binomial (logit) GLM, plus a Cochran-Armitage test.
@@ -295,7 +286,7 @@ def trend_test(
     References
     ----------
     .. [1] McCullagh P, Nelder JA. Generalized Linear Models (2nd edn). 1989.
-    .. [2] statsmodels ``GLM`` (Poisson, Binomial families; ``scale="X2"``).
+    .. [2] R ``stats::glm.fit`` (IRLS), reproduced in ``lscb_analysis.stats._glm``.
     .. [3] Armitage P. Tests for linear trends in proportions and frequencies.
        Biometrics 1955; 11: 375-386.
     """
@@ -329,7 +320,7 @@ def trend_test(
     if kind == "proportion" and (x == d).all():
         raise ValueError("every count equals its denominator: there is no trend to estimate")
 
-    order, t, season = period_index(periods, n, int(periods_per_year))
+    order, t, season = period_index(periods, n, int(periods_per_year), seasons)
     x, d = x[order], d[order]
 
     if seasonal is None:
@@ -348,11 +339,9 @@ def trend_test(
     Xa = X.to_numpy()
     if kind == "rate":
         rfit = glm_fit_r(Xa, x, family="poisson", offset=np.log(d))
-        model = sm.GLM(x, X, family=sm.families.Poisson(), offset=np.log(d))
         base = "Poisson GLM, log(denominator) offset"
     else:
         rfit = glm_fit_r(Xa, x, family="binomial", trials=d)
-        model = sm.GLM(np.column_stack([x, d - x]), X, family=sm.families.Binomial())
         base = "binomial GLM (logit)"
     df_resid = float(rfit.df_resid)
     phi = rfit.pearson_chi2 / df_resid if df_resid > 0 else float("nan")
@@ -365,11 +354,9 @@ def trend_test(
         base = "quasi-" + base
         p = float(2 * stats.t.sf(abs(coef / se), df_resid))
         q = float(stats.t.ppf(0.5 + conf / 2, df_resid))
-        sm_fit = model.fit(scale="X2")
     else:
         p = float(2 * stats.norm.sf(abs(coef / se)))
         q = float(stats.norm.ppf(0.5 + conf / 2))
-        sm_fit = model.fit()
     k = float(periods_per_year)
     ratio = float(np.exp(k * coef))
     lo = float(np.exp(k * (coef - q * se)))
@@ -406,7 +393,6 @@ def trend_test(
         confidence=conf,
         kind=kind,
         sentence=_sentence(ratio, lo, hi, p, conf, kind),
-        model=sm_fit,
         glm=rfit,
         design=X,
     )

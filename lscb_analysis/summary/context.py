@@ -19,8 +19,8 @@ from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import Partnership, load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.returns.format import TOTAL
 from lscb_analysis.store import read_figures
+from lscb_analysis.tidy import TOTAL
 
 __all__ = [
     "Context",
@@ -196,8 +196,7 @@ def _chart_files(root: Path, indicator_id: str) -> tuple[Path, Path, Path]:
 
 
 def _write_benchmark_charts(ctx: Context, code: str, indicator_id: str) -> None:
-    from lscb_analysis.benchmark import funnel_data, neighbour_comparison
-    from lscb_analysis.render.plots.benchmark import funnel_lines
+    from lscb_analysis.benchmark import funnel_data, funnel_lines, neighbour_comparison
 
     dfe = paths(ctx.root).dfe
     nb_file, fn_file, ln_file = _chart_files(ctx.root, indicator_id)

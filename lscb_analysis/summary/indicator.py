@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.parameters.catalogue import Indicator
+from lscb_analysis.periods import Quarter
 from lscb_analysis.stats import SPCWarning, proportion_ci, rate_ci, recent_trend, spc, trend_test
 
 __all__ = [
@@ -225,14 +226,15 @@ def _add_trend(st: IndicatorStats, ind: Indicator, num, den, s: pd.DataFrame, ok
     if ok.sum() < MIN_TREND_POINTS:
         st.trend_sentence = f"Too few quarters to test for a trend ({int(ok.sum())} of {MIN_TREND_POINTS} needed)."
         return
-    periods = [p for p, k in zip(s.period, ok, strict=True) if k]
+    quarters = [Quarter.parse(p) for p, k in zip(s.period, ok, strict=True) if k]
+    when = {"periods": [q.ordinal for q in quarters], "seasons": [q.q for q in quarters]}
     try:
         if ind.unit == "percentage":
-            r = trend_test(num[ok], den[ok], periods, kind="proportion", per=100)
+            r = trend_test(num[ok], den[ok], **when, kind="proportion", per=100)
         elif ind.unit == "count":
-            r = trend_test(num[ok], np.ones(ok.sum()), periods, kind="rate", per=1)
+            r = trend_test(num[ok], np.ones(ok.sum()), **when, kind="rate", per=1)
         else:
-            r = trend_test(num[ok], den[ok], periods, kind="rate", per=ind.per)
+            r = trend_test(num[ok], den[ok], **when, kind="rate", per=ind.per)
     except ValueError as exc:
         st.trend_sentence = "Trend cannot be tested for this series."
         st.notes.append(f"trend: {exc}")

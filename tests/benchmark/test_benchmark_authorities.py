@@ -109,7 +109,7 @@ def test_code_change_keeps_one_series(dfe_dir: Path, query: str) -> None:
     """North Yorkshire's table covers every year whichever of its codes is given, codes as published."""
     t = benchmark_table(query, "rereferrals_pct", data_dir=dfe_dir, compare=False)
     published = _published_years(dfe_dir / C1, "815")
-    assert dict(zip(t["year"], t["new_la_code"])) == published
+    assert dict(zip(t["year"], t["new_la_code"], strict=True)) == published
     assert published[2023] == "E10000023" and published[2024] == "E06000065"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 import types
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pandas as pd
 import pytest
 from dfe_testdata import as_number, raw_la_cell, raw_level_cell, raw_rows
 
+import lscb_analysis.benchmark.compare as compare_module
 from lscb_analysis.benchmark import (
     BenchmarkMeasures,
     IndicatorSpec,
@@ -156,7 +156,7 @@ def test_overview_has_every_indicator(dfe_dir: Path) -> None:
 def test_neighbour_comparison_frame(dfe_dir: Path) -> None:
     nc = neighbour_comparison("815", "cla_rate", 2024, data_dir=dfe_dir)
     assert list(nc["old_la_code"]) == ["815", *statistical_neighbours("815", data_dir=dfe_dir)]
-    for code, v in zip(nc["old_la_code"], nc["value"]):
+    for code, v in zip(nc["old_la_code"], nc["value"], strict=True):
         assert v == as_number(raw_la_cell(dfe_dir / CLA, "2024", code, "rate_per_10000", **CLA_FILTER))
 
 
@@ -263,9 +263,8 @@ def test_neighbour_average_function() -> None:
 
 
 def test_comparison_plumbing_with_stand_in_stats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CI comes from the published counts and the polarity is passed on (stand-in stats module)."""
+    """The CI comes from the published counts and the polarity is passed on (stand-in statistics)."""
     calls = {}
-    fake = types.ModuleType("lscb_analysis.stats")
 
     def proportion_ci(x, n, *, per=100, confidence=0.95):
         calls["ci"] = (x, n, per, confidence)
@@ -275,8 +274,9 @@ def test_comparison_plumbing_with_stand_in_stats(tmp_path: Path, monkeypatch: py
         calls["cmp"] = (value, lower, upper, benchmark, polarity)
         return "worse"
 
-    fake.proportion_ci, fake.rate_ci, fake.compare_to_benchmark = proportion_ci, None, compare_to_benchmark
-    monkeypatch.setitem(sys.modules, "lscb_analysis.stats", fake)
+    monkeypatch.setattr(compare_module, "proportion_ci", proportion_ci)
+    monkeypatch.setattr(compare_module, "rate_ci", None)
+    monkeypatch.setattr(compare_module, "compare_to_benchmark", compare_to_benchmark)
     cells = {"900": ("50", "400", "12.5"), **{str(c): ("5", "50", "10.0") for c in range(901, 911)}}
     t = benchmark_table("900", "toy_pct", data_dir=_toy_dir(tmp_path, cells), measures=TOY, confidence=0.998)
     assert calls["ci"] == (50.0, 400.0, 100, 0.998)

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 from dfe_testdata import HERE, as_number, raw_rows
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from lscb_analysis.benchmark import GSS_SYMBOLS, EESFormatError, parse_cell, period_end_year, period_label, read_ees_csv
+from lscb_analysis.benchmark import EESFormatError, period_end_year, period_label, read_ees_csv
 from lscb_analysis.benchmark.ees import is_ees_file
+from lscb_analysis.symbols import GSS_SYMBOLS, parse_cell
 
 EES_FILES = [
     "b1_children_in_need_2013_to_2025.csv",
@@ -158,7 +161,7 @@ UNSEEN = """\ufefftime_period,time_identifier,geographic_level,country_code,coun
 202324,Financial year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,815,E06000065,North Yorkshire,E06000065,Female,All,880,12,u
 202425,Financial year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,815,E06000065,North Yorkshire,E06000065,Total,All,"1,010",11.9,4.5
 202425,Financial year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,815,E06000065,North Yorkshire,E06000065,Female,All,c,:,~
-"""
+"""  # noqa: E501 - a CSV file, one record per line
 
 
 def test_unseen_ees_file_loads_without_code_change(tmp_path: Path) -> None:
@@ -268,16 +271,15 @@ def test_missing_file() -> None:
 
 # ------------------------------------------------------------------ properties
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st
 
-
+@settings(deadline=None)
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_thousands_separators_read_exactly(n: int) -> None:
     assert parse_cell(f"{n:,}") == (float(n), None)
     assert parse_cell(str(n)) == (float(n), None)
 
 
+@settings(deadline=None)
 @given(st.sampled_from(sorted(GSS_SYMBOLS)), st.sampled_from(["", " ", "  "]), st.booleans())
 def test_symbols_never_numbers(sym: str, pad: str, upper: bool) -> None:
     value, status = parse_cell(pad + (sym.upper() if upper else sym) + pad)

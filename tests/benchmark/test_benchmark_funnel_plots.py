@@ -61,9 +61,9 @@ def test_neighbour_bars_highlight_and_labels(dfe_dir: Path) -> None:
 
 def test_trend_lines_differ_by_marker(dfe_dir: Path) -> None:
     fig = plot_benchmark_trend(benchmark_table("815", "cla_rate", data_dir=dfe_dir, compare=False))
-    lines = [l for l in fig.axes[0].get_lines() if l.get_label() and not l.get_label().startswith("_")]
-    assert len({l.get_marker() for l in lines}) == len(lines) >= 3
-    assert len({l.get_linestyle() for l in lines}) == len(lines)
+    lines = [ln for ln in fig.axes[0].get_lines() if ln.get_label() and not ln.get_label().startswith("_")]
+    assert len({ln.get_marker() for ln in lines}) == len(lines) >= 3
+    assert len({ln.get_linestyle() for ln in lines}) == len(lines)
     plt.close(fig)
 
 

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from returns_testdata import Q, folder, read_rows, rows_to_xlsx, store_bytes, tree_hashes, write_rows
 
 from lscb_analysis.ingest import ingest_quarters
 from lscb_analysis.returns.reader import read_return
-
-from .conftest import Q, folder, read_rows, rows_to_xlsx, store_bytes, tree_hashes, write_rows
 
 HAND_MADE = Path(__file__).resolve().parents[1] / "data" / "bad_returns"
 #: police.csv: row 11 is missing_from_home (a count without breakdowns); row 18 the charge-or-caution total (128/269).

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from returns_testdata import Q, folder, read_rows, store_bytes, tree_hashes, write_rows
 from typer.testing import CliRunner
 
 from lscb_analysis.atomic import file_sha256
@@ -16,8 +17,6 @@ from lscb_analysis.cli import app
 from lscb_analysis.ingest import ingest_quarters
 from lscb_analysis.quality import completeness, errors_by_provider, timeliness
 from lscb_analysis.store import read_figures, read_findings, read_history, read_returns_log, restatements
-
-from .conftest import Q, folder, read_rows, store_bytes, tree_hashes, write_rows
 
 COUNT_ROW = 11  # police.csv: missing_from_home total
 

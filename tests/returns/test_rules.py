@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import lscb_analysis.returns.rules as rules_module
-from lscb_analysis.returns.rules import RULES, Finding
+from lscb_analysis.findings import Finding
+from lscb_analysis.returns.rules import RULES
 
 SRC = Path(rules_module.__file__).resolve().parent
 
@@ -26,5 +27,13 @@ def test_every_rule_is_raised_somewhere() -> None:
 
 
 def test_finding_names_its_place() -> None:
-    f = Finding("returns/demo/2026-27-Q2/police.xlsx", "Return", 14, "numerator", "R020-not-a-number", "error", "x")
+    f = Finding(
+        "R020-not-a-number",
+        "error",
+        "x",
+        file="returns/demo/2026-27-Q2/police.xlsx",
+        sheet="Return",
+        row=14,
+        column="numerator",
+    )
     assert f.where == "police.xlsx, sheet Return, row 14, column numerator"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from returns_testdata import Q, folder, read_rows
 from typer.testing import CliRunner
 
 from lscb_analysis.cli import app
@@ -15,8 +16,6 @@ from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.templates import TEMPLATE_COLUMNS, write_templates
 from lscb_analysis.store import read_figures
-
-from .conftest import Q, folder, read_rows
 
 
 def _sheet_rows(path: Path) -> list[dict[str, object]]:

@@ -25,6 +25,7 @@ def x_and_n(draw):
     return x, n
 
 
+@settings(deadline=None)
 @given(x_and_n())
 def test_proportion_interval_contains_value_and_nests(xn):
     x, n = xn
@@ -34,6 +35,7 @@ def test_proportion_interval_contains_value_and_nests(xn):
     assert p998.lower <= p95.lower + 1e-9 and p95.upper <= p998.upper + 1e-9
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=10**6), st.floats(min_value=1, max_value=1e8))
 def test_rate_interval_contains_value_and_nests(x, n):
     r95 = rate_ci(x, n, confidence=0.95)
@@ -76,6 +78,7 @@ def test_spc_flipping_direction_swaps_improvement_and_concern(ys):
     assert list(down) == [swap.get(t, t) for t in up]
 
 
+@settings(deadline=None)
 @given(
     st.floats(min_value=0, max_value=100),
     st.floats(min_value=0.01, max_value=20),
@@ -93,7 +96,7 @@ def test_polarity_swaps_better_and_worse(value, below, above, benchmark):
 @settings(max_examples=30, deadline=None)
 @given(st.lists(x_and_n(), min_size=2, max_size=30).filter(lambda v: 0 < sum(x for x, _ in v) < sum(n for _, n in v)))
 def test_funnel_limits_nest(areas):
-    x, n = zip(*areas)
+    x, n = zip(*areas, strict=True)
     lim = funnel_limits_proportion(x, n)
     tol = 1e-9
     assert (lim.lower_3s_limit <= lim.lower_2s_limit + tol).all()

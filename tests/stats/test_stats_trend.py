@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from stats_refdata import close, load, rows
 
 from lscb_analysis.periods import Quarter
@@ -91,11 +92,19 @@ def test_auto_policy():
 
 
 def test_statsmodels_cross_check():
+    """statsmodels' GLM on the same design agrees (it stops its iterations on another criterion: SEs to ~1e-6)."""
     for series in INPUTS.series.unique():
+        g = INPUTS[INPUTS.series == series].sort_values("t")
+        x, d = g["count"].to_numpy(dtype=float), g.denominator.to_numpy(dtype=float)
         for kw in (dict(seasonal=False, dispersion="fixed"), dict(kind="proportion")):
             r = fit(series, **kw)
-            assert r.model.params["t"] == pytest.approx(r.coef_per_period, rel=1e-6)
-            assert r.model.bse["t"] == pytest.approx(r.se_per_period, rel=1e-4)
+            if r.kind == "rate":
+                model = sm.GLM(x, r.design, family=sm.families.Poisson(), offset=np.log(d))
+            else:
+                model = sm.GLM(np.column_stack([x, d - x]), r.design, family=sm.families.Binomial())
+            m = model.fit(scale="X2") if r.quasi else model.fit()
+            assert m.params["t"] == pytest.approx(r.coef_per_period, rel=1e-6)
+            assert m.bse["t"] == pytest.approx(r.se_per_period, rel=1e-4)
 
 
 def test_per_year_is_four_quarters():
@@ -115,12 +124,18 @@ def test_sentences():
     assert "in the odds" in fit("C_small_counts_falling_10q", kind="proportion").sentence
 
 
-def test_period_labels_equivalent():
+def test_period_positions_and_labels_equivalent():
+    """Quarters are not parsed by the statistics: callers pass positions (and seasons) or sortable labels."""
     g = INPUTS[INPUTS.series == "A_cp_plans_rising"]
     base = fit("A_cp_plans_rising")
     quarters = [Quarter(2021, 1) + i for i in range(len(g))]
-    for periods in (quarters, [q.code for q in quarters], list(pd.period_range("2021Q2", periods=len(g), freq="Q"))):
-        r = trend_test(g["count"], g.denominator, periods)
+    calendar = pd.period_range("2021Q2", periods=len(g), freq="Q")
+    for periods, seasons in (
+        ([q.ordinal for q in quarters], [q.q for q in quarters]),
+        ([q.code for q in quarters], None),
+        ([p.ordinal for p in calendar], list(calendar.quarter)),
+    ):
+        r = trend_test(g["count"], g.denominator, periods, seasons=seasons)
         assert close(r.coef_per_period, base.coef_per_period)
     # order does not matter when periods are given
     shuffled = np.random.default_rng(1).permutation(len(g))
@@ -140,6 +155,8 @@ def test_period_labels_equivalent():
         (([1, 2, 3, 4, 5, 6], [10] * 6), {"seasonal": True}, "two full years"),
         (([0] * 6, [10] * 6), {}, "every count is zero"),
         (([1, 2, 3, 4, 5, 6], [10] * 6), {"kind": "odds"}, "kind"),
+        (([1, 2, 3, 4, 5, 6], [10] * 6), {"seasons": [1, 2, 3]}, "seasons"),
+        (([1, 2, 3, 4, 5, 6], [10] * 6), {"seasons": [1, 2, 3, 4, 5, 1]}, "seasons"),
     ],
 )
 def test_degenerate_input_raises(args, kwargs, match):

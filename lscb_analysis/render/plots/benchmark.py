@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from lscb_analysis.benchmark.funnel import funnel_lines
 from lscb_analysis.render.plots.style import PALETTE, apply_style, fit_layout
 
 __all__ = ["plot_neighbour_bars", "plot_benchmark_trend", "plot_funnel"]
@@ -200,48 +201,6 @@ _POSITION_MARKERS = {
 }
 
 
-def funnel_lines(data: pd.DataFrame) -> pd.DataFrame:
-    """The 95% and 99.8% funnel limit lines for :func:`plot_funnel`, cut to the plotted range.
-
-    Computing them (PHE's exact Poisson funnel for rates) takes about a second,
-    so the workbench prepares them once per quarter and passes them in.
-
-    Returns
-    -------
-    DataFrame
-        ``limit`` (``lower_2s``, ``upper_2s``, ``lower_3s``, ``upper_3s``),
-        ``population`` and ``value``, sorted for drawing.
-    """
-    from lscb_analysis.stats import funnel_limits_proportion, funnel_limits_rate
-
-    unit = data.attrs.get("unit", "percentage")
-    target = float(data.attrs.get("target", data["target"].iloc[0]))
-    per = float(data.attrs.get("per", 100.0 if unit == "percentage" else 10_000.0))
-    n = data["denominator"].to_numpy(dtype=float)
-    x = data["numerator"].to_numpy(dtype=float)
-    lo = max(1.0, float(np.nanmin(n)) * 0.8)
-    hi = float(np.nanmax(n)) * 1.05
-    if unit == "percentage":
-        lim = funnel_limits_proportion(x, n, multiplier=per, target=target)
-        xs = {c: lim["population"] for c in ("lower_2s", "upper_2s", "lower_3s", "upper_3s")}
-    else:
-        lim = funnel_limits_rate(x, x / n * per, multiplier=per, denominators=n, target=target)
-        xs = {c: lim[f"{c}_population_1_year"] for c in ("lower_2s", "upper_2s", "lower_3s", "upper_3s")}
-    frames = []
-    for c in ("lower_2s", "upper_2s", "lower_3s", "upper_3s"):
-        px, py = np.asarray(xs[c], dtype=float), lim[f"{c}_limit"].to_numpy(dtype=float)
-        order = np.argsort(px)
-        px, py = px[order], py[order]
-        inside = (px > lo) & (px < hi)
-        # the line drawn between the limits' points, cut at the edges of the plot (interpolated on the log axis)
-        ends = [e for e in (lo, hi) if px[0] <= e <= px[-1]]
-        ex = np.concatenate([px[inside], ends])
-        ey = np.concatenate([py[inside], np.interp(np.log(ends), np.log(px), py)])
-        o = np.argsort(ex)
-        frames.append(pd.DataFrame({"limit": c, "population": ex[o], "value": ey[o]}))
-    return pd.concat(frames, ignore_index=True)
-
-
 def plot_funnel(
     data: pd.DataFrame, *, title: str | None = None, ax: plt.Axes | None = None, lines: pd.DataFrame | None = None
 ) -> Figure:
@@ -252,7 +211,7 @@ def plot_funnel(
     data
         Output of :func:`lscb_analysis.benchmark.funnel_data`.
     lines
-        Output of :func:`funnel_lines` (computed here when not given).
+        Output of :func:`lscb_analysis.benchmark.funnel.funnel_lines` (computed here when not given).
 
     Notes
     -----

@@ -1,0 +1,239 @@
+"""All authorities on a funnel plot: values, limits and positions around England.
+
+PHEindicatormethods' funnel limits and significance
+(:mod:`lscb_analysis.stats.funnel`, :mod:`lscb_analysis.stats.funnel_significance`):
+Wilson-based limits for percentages, exact Poisson limits for rates, 95 % and
+99.8 %, centred on England's value (the statistics layer's ``target=``
+option), as Fingertips funnel charts are, rather than on the pooled average of
+the authorities plotted. :func:`funnel_data` is one year's points with their
+limits and positions, :func:`funnel_lines` the limit lines to draw.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lscb_analysis.benchmark.authorities import find_authority
+from lscb_analysis.benchmark.measures import BenchmarkMeasures, _as_spec, indicator_values
+from lscb_analysis.paths import data_dir_or_default
+from lscb_analysis.stats.funnel import funnel_limits_at, funnel_limits_proportion, funnel_limits_rate
+from lscb_analysis.stats.funnel_significance import funnel_significance
+
+__all__ = ["POSITIONS", "funnel_limits", "funnel_data", "funnel_lines"]
+
+_LIMIT_NAMES = {
+    "lower_2s_limit": "lower_95",
+    "upper_2s_limit": "upper_95",
+    "lower_3s_limit": "lower_99_8",
+    "upper_3s_limit": "upper_99_8",
+}
+#: PHEindicatormethods' significance label -> where the point lies, as the funnel data and plots say it.
+POSITIONS = {
+    "High (0.001)": "above 99.8%",
+    "High (0.025)": "above 95%",
+    "Low (0.001)": "below 99.8%",
+    "Low (0.025)": "below 95%",
+    "Not significant": "within 95%",
+}
+
+
+def _funnel_statistic(unit: str, per: float | None) -> tuple[str, float]:
+    """``("proportion", 100)`` for percentages, ``("rate", per)`` otherwise (10,000 for ``rate_per_10000``)."""
+    if unit == "percentage":
+        return "proportion", 100.0 if per is None else float(per)
+    return "rate", (10_000.0 if unit == "rate_per_10000" else 1.0) if per is None else float(per)
+
+
+def funnel_limits(
+    target: float,
+    denominators: np.ndarray | pd.Series | list[float],
+    *,
+    unit: str = "percentage",
+    per: float | None = None,
+) -> pd.DataFrame:
+    """95 % and 99.8 % funnel limits around ``target`` at each denominator.
+
+    A thin wrapper of :func:`lscb_analysis.stats.funnel.funnel_limits_at`
+    (PHEindicatormethods' Wilson-based limits for percentages, exact Poisson
+    limits for rates, around a given target), with the column names of
+    :func:`funnel_data`.
+
+    Parameters
+    ----------
+    target
+        The centre line, in the indicator's unit (e.g. England's 22.6 %).
+    denominators
+        Population sizes at which to compute limits.
+    unit
+        ``"percentage"`` or ``"rate_per_10000"`` (any other unit is a rate per ``per``, default 1).
+    per
+        Multiplier; default 100 for percentages, 10,000 for rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``denominator``, ``lower_95``, ``upper_95``, ``lower_99_8``, ``upper_99_8``.
+    """
+    statistic, mult = _funnel_statistic(unit, per)
+    lim = funnel_limits_at(denominators, target, statistic=statistic, multiplier=mult)
+    out = lim.rename(columns={"population": "denominator", **_LIMIT_NAMES})
+    return out[["denominator", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]]
+
+
+def _funnel_positions(
+    numerators: np.ndarray, denominators: np.ndarray, target: float, unit: str, per: float | None
+) -> np.ndarray:
+    """Where each area falls: PHEindicatormethods' significance around ``target``, as ``"above 99.8%"``...
+
+    :func:`lscb_analysis.stats.funnel_significance.funnel_significance`, its
+    labels named by position (:data:`POSITIONS`); ``""`` for an area without counts.
+    """
+    statistic, mult = _funnel_statistic(unit, per)
+    x = np.asarray(numerators, dtype=float)
+    n = np.asarray(denominators, dtype=float)
+    out = np.full(len(x), "", dtype=object)
+    ok = np.isfinite(x) & np.isfinite(n) & (n > 0) & (x >= 0)
+    if not ok.any() or not np.isfinite(target):
+        return out
+    if statistic == "proportion":
+        sig = funnel_significance(x[ok], n[ok], statistic="proportion", multiplier=mult, target=target)
+    else:
+        sig = funnel_significance(
+            x[ok],
+            n[ok],
+            statistic="rate",
+            rates=x[ok] / n[ok] * mult,
+            rate_type="crude",
+            multiplier=mult,
+            target=target,
+        )
+    out[ok] = [POSITIONS[s] for s in sig]
+    return out
+
+
+def funnel_data(
+    indicator_id: str,
+    year: int | None = None,
+    *,
+    highlight: str | int | None = None,
+    data_dir: str | Path | None = None,
+    measures: BenchmarkMeasures | str | Path | None = None,
+) -> pd.DataFrame:
+    """All authorities in one year for a funnel plot, with limits around England.
+
+    The y value is ``numerator / denominator * per`` (so published rounding
+    does not move points off their funnel); the centre line is England's
+    value. Authorities without counts are left out. Limits and positions are
+    PHEindicatormethods' (``lscb_analysis.stats``) around England's value: see
+    the module notes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``old_la_code, la_name, numerator, denominator, value, target``,
+        ``lower_95, upper_95, lower_99_8, upper_99_8`` (the limits at the
+        authority's denominator), ``position`` (e.g. ``"above 99.8%"``) and
+        ``highlight`` (bool). ``attrs``: ``title, unit, per, polarity, year,
+        target``.
+    """
+    spec_all = _as_spec(measures)
+    spec = spec_all.indicator(indicator_id)
+    d = data_dir_or_default(data_dir)
+    vals = indicator_values(indicator_id, data_dir=d, measures=spec_all)
+    if spec.numerator is None:
+        raise ValueError(f"{indicator_id}: no numerator / denominator in the measures file, so no funnel plot")
+    if year is None:
+        year = int(vals.loc[vals["numerator"].notna(), "year"].max())
+    eng = vals[vals["geographic_level"].eq("National") & vals["year"].eq(year)]
+    if eng.empty:
+        raise ValueError(f"{indicator_id}: no England value in {year}")
+    e = eng.iloc[0]
+    target = float(e["numerator"] / e["denominator"] * spec.per) if e["denominator"] > 0 else float(e["value"])
+    la = vals[vals["geographic_level"].eq("Local authority") & vals["year"].eq(year)]
+    la = la[la["numerator"].notna() & la["denominator"].gt(0)].copy()
+    la["value"] = la["numerator"] / la["denominator"] * spec.per
+    la["target"] = target
+    lim = funnel_limits(target, la["denominator"].to_numpy(), unit=spec.unit, per=spec.per)
+    limit_cols = [c for c in lim.columns if c != "denominator"]
+    for c in limit_cols:
+        la[c] = lim[c].to_numpy()
+    la["position"] = _funnel_positions(
+        la["numerator"].to_numpy(), la["denominator"].to_numpy(), target, spec.unit, spec.per
+    )
+    hl = find_authority(highlight, d).old_la_code if highlight is not None else None
+    la["highlight"] = la["area_code"].eq(hl)
+    out = la[
+        [
+            "old_la_code",
+            "new_la_code",
+            "la_name",
+            "numerator",
+            "denominator",
+            "value",
+            "target",
+            *limit_cols,
+            "position",
+            "highlight",
+        ]
+    ].reset_index(drop=True)
+    out.attrs = {
+        "title": spec.title,
+        "unit": spec.unit,
+        "per": float(spec.per),
+        "polarity": spec.polarity,
+        "year": year,
+        "target": target,
+    }
+    return out
+
+
+def funnel_lines(data: pd.DataFrame) -> pd.DataFrame:
+    """The 95% and 99.8% funnel limit lines for a funnel plot of :func:`funnel_data`, cut to the plotted range.
+
+    Computing them (PHE's exact Poisson funnel for rates) takes about a second,
+    so the workbench prepares them once per quarter and the plot draws them.
+
+    Returns
+    -------
+    DataFrame
+        ``limit`` (``lower_2s``, ``upper_2s``, ``lower_3s``, ``upper_3s``),
+        ``population`` and ``value``, sorted for drawing. The x range is 0.8 x
+        the smallest to 1.05 x the largest denominator.
+
+    Notes
+    -----
+    PHEindicatormethods' limits around England's value:
+    :func:`lscb_analysis.stats.funnel_limits_proportion` (Wilson) for
+    percentages, :func:`lscb_analysis.stats.funnel_limits_rate` (exact
+    Poisson) for rates, with ``target=``; between their points and at the
+    edges of the plot the lines are interpolated on the log axis.
+    """
+    unit = data.attrs.get("unit", "percentage")
+    target = float(data.attrs.get("target", data["target"].iloc[0]))
+    per = float(data.attrs.get("per", 100.0 if unit == "percentage" else 10_000.0))
+    n = data["denominator"].to_numpy(dtype=float)
+    x = data["numerator"].to_numpy(dtype=float)
+    lo = max(1.0, float(np.nanmin(n)) * 0.8)
+    hi = float(np.nanmax(n)) * 1.05
+    if unit == "percentage":
+        lim = funnel_limits_proportion(x, n, multiplier=per, target=target)
+        xs = {c: lim["population"] for c in ("lower_2s", "upper_2s", "lower_3s", "upper_3s")}
+    else:
+        lim = funnel_limits_rate(x, x / n * per, multiplier=per, denominators=n, target=target)
+        xs = {c: lim[f"{c}_population_1_year"] for c in ("lower_2s", "upper_2s", "lower_3s", "upper_3s")}
+    frames = []
+    for c in ("lower_2s", "upper_2s", "lower_3s", "upper_3s"):
+        px, py = np.asarray(xs[c], dtype=float), lim[f"{c}_limit"].to_numpy(dtype=float)
+        order = np.argsort(px)
+        px, py = px[order], py[order]
+        inside = (px > lo) & (px < hi)
+        # the line drawn between the limits' points, cut at the edges of the plot (interpolated on the log axis)
+        ends = [e for e in (lo, hi) if px[0] <= e <= px[-1]]
+        ex = np.concatenate([px[inside], ends])
+        ey = np.concatenate([py[inside], np.interp(np.log(ends), np.log(px), py)])
+        o = np.argsort(ex)
+        frames.append(pd.DataFrame({"limit": c, "population": ex[o], "value": ey[o]}))
+    return pd.concat(frames, ignore_index=True)
