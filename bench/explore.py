@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         first = None
         pool = with_data
         if view == "benchmark":  # the indicators DfE publishes, plus ones that only show a message
-            from lscb_analysis.benchmark import load_benchmark_measures
+            from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 
             dfe = [i for i in load_benchmark_measures().indicators if i in ctx.catalogue.indicators]
             pool = dfe + [i for i in with_data if i not in dfe][:2]

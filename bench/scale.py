@@ -89,7 +89,8 @@ def _scenario(name: str, years: int, *, five_breakdowns: bool, pack: bool) -> di
 
 
 def _dfe_all_authorities() -> dict[str, object]:
-    from lscb_analysis.benchmark import authority_table, benchmark_table, load_benchmark_measures
+    from lscb_analysis.benchmark import authority_table, benchmark_table
+    from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 
     measures = load_benchmark_measures(ROOT / "parameters" / "benchmark_measures.yaml")
     table = authority_table(ROOT / "data" / "raw" / "dfe")

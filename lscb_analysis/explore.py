@@ -48,7 +48,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lscb_analysis.disclosure import is_small, suppress_series
-from lscb_analysis.parameters.catalogue import Indicator
+from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.format import TOTAL
 from lscb_analysis.summary.context import UNIT_LABELS, Context, indicator_series

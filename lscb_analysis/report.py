@@ -342,7 +342,8 @@ def narrative(
     bool
         Whether a narrative exists.
     """
-    from lscb_analysis.parameters.narratives import load_narrative, missing_narrative_markdown, section
+    from lscb_analysis.parameters.narratives import load_narrative, section
+    from lscb_analysis.render.narrative import missing_narrative_markdown
 
     narr = load_narrative(ctx.quarter, subgroup, ctx.root)
     if narr is None:
@@ -360,7 +361,9 @@ def narrative(
 
 def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
     """Actions and forward planning, overdue first (as at the end of the report quarter)."""
-    from lscb_analysis.parameters.actions import actions_display, actions_table, load_actions, load_all_actions
+    from lscb_analysis.parameters.actions import load_actions, load_all_actions
+    from lscb_analysis.render.narrative import actions_display
+    from lscb_analysis.summary.actions import actions_table
 
     if subgroup:
         acts = load_actions(subgroup, ctx.root, catalogue=ctx.catalogue)

@@ -7,8 +7,10 @@ single overlapping CI comparison).
 
 Modules: :mod:`.symbols` (GSS symbols), :mod:`.ees` (EES CSV reader),
 :mod:`.authorities` (codes across reorganisations), :mod:`.neighbours`
-(statistical neighbours and their average), :mod:`.measures`
-(``parameters/benchmark_measures.yaml``), :mod:`.compare` (tables),
+(statistical neighbours and their average), :mod:`.measures` (the values
+of the DfE measures that ``parameters/benchmark_measures.yaml`` names; the
+mapping itself is :mod:`lscb_analysis.parameters.benchmark_measures`),
+:mod:`.compare` (tables),
 :func:`.compare.funnel_data` (funnel plot data, with limits and
 significance from :mod:`lscb_analysis.stats`). Charts: :mod:`lscb_analysis.render.plots.benchmark`.
 """
@@ -32,14 +34,7 @@ from lscb_analysis.benchmark.compare import (
     rank_and_band,
 )
 from lscb_analysis.benchmark.ees import EESFormatError, period_end_year, period_label, read_ees_csv
-from lscb_analysis.benchmark.measures import (
-    BenchmarkMeasures,
-    BenchmarkMeasuresError,
-    IndicatorSpec,
-    check_measures,
-    indicator_values,
-    load_benchmark_measures,
-)
+from lscb_analysis.benchmark.measures import check_measures, indicator_values
 from lscb_analysis.benchmark.neighbours import (
     NeighbourAverage,
     neighbour_average,
@@ -50,11 +45,8 @@ from lscb_analysis.symbols import GSS_SYMBOLS, parse_cell
 
 __all__ = [
     "Authority",
-    "BenchmarkMeasures",
-    "BenchmarkMeasuresError",
     "EESFormatError",
     "GSS_SYMBOLS",
-    "IndicatorSpec",
     "NeighbourAverage",
     "REORGANISATIONS",
     "UnknownAuthorityError",
@@ -68,7 +60,6 @@ __all__ = [
     "funnel_limits",
     "funnel_significance",
     "indicator_values",
-    "load_benchmark_measures",
     "neighbour_average",
     "neighbour_comparison",
     "parse_cell",

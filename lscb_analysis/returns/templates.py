@@ -22,8 +22,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from lscb_analysis.atomic import atomic_write_with
-from lscb_analysis.parameters.catalogue import Catalogue, Indicator, load_catalogue
+from lscb_analysis.parameters.catalogue import Catalogue, UnknownIdError, load_catalogue
+from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.parameters.problems import unknown_id
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.quality import due_date
@@ -253,8 +255,8 @@ def write_templates(
 
     Raises
     ------
-    KeyError
-        When a provider id is not in the catalogue.
+    UnknownIdError
+        When a provider id is not in the catalogue (a ``KeyError``).
     """
     from openpyxl import Workbook
 
@@ -266,7 +268,7 @@ def write_templates(
     wanted = list(providers) if providers is not None else list(cat.providers)
     for pid in wanted:
         if pid not in cat.providers:
-            raise KeyError(f"unknown provider {pid!r}; known: {', '.join(cat.providers)}")
+            raise UnknownIdError(unknown_id("provider", pid, cat.providers))
     written = []
     for pid in wanted:
         inds = cat.for_provider(pid, q.q)

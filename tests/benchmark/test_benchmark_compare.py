@@ -13,16 +13,14 @@ import pytest
 from dfe_testdata import as_number, raw_la_cell, raw_level_cell, raw_rows
 
 from lscb_analysis.benchmark import (
-    BenchmarkMeasures,
-    IndicatorSpec,
     benchmark_overview,
     benchmark_table,
-    load_benchmark_measures,
     neighbour_average,
     neighbour_comparison,
     rank_and_band,
     statistical_neighbours,
 )
+from lscb_analysis.parameters.benchmark_measures import BenchmarkMeasures, IndicatorSpec, load_benchmark_measures
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 D3 = "d3_cpps_subsequent_plan_2013_to_2025.csv"
@@ -156,7 +154,7 @@ def test_overview_has_every_indicator(dfe_dir: Path) -> None:
 def test_neighbour_comparison_frame(dfe_dir: Path) -> None:
     nc = neighbour_comparison("815", "cla_rate", 2024, data_dir=dfe_dir)
     assert list(nc["old_la_code"]) == ["815", *statistical_neighbours("815", data_dir=dfe_dir)]
-    for code, v in zip(nc["old_la_code"], nc["value"]):
+    for code, v in zip(nc["old_la_code"], nc["value"], strict=True):
         assert v == as_number(raw_la_cell(dfe_dir / CLA, "2024", code, "rate_per_10000", **CLA_FILTER))
 
 
