@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
@@ -58,7 +59,18 @@ from lscb_analysis.store import (
     write_store,
 )
 
-__all__ = ["IngestResult", "ingest_quarters", "return_folders", "latest_quarter_with_returns", "compute_values"]
+__all__ = [
+    "IngestResult",
+    "ReturnsNotFoundError",
+    "ingest_quarters",
+    "return_folders",
+    "latest_quarter_with_returns",
+    "compute_values",
+]
+
+
+class ReturnsNotFoundError(LscbError, FileNotFoundError):
+    """No returns to ingest: none at all, or no folder for a quarter asked for (a data problem)."""
 
 
 @dataclass
@@ -134,7 +146,7 @@ def latest_quarter_with_returns(root: Path | str | None = None) -> Quarter:
     """The latest quarter that has a returns folder with at least one return file."""
     folders = [q for q, d in return_folders(root).items() if return_files(d)]
     if not folders:
-        raise FileNotFoundError("no returns found under data/raw/returns/; run `lscb demo` to create the demo data")
+        raise ReturnsNotFoundError("no returns found under data/raw/returns/; run `lscb demo` to create the demo data")
     return folders[-1]
 
 
@@ -334,7 +346,7 @@ def ingest_quarters(
 
     Raises
     ------
-    FileNotFoundError
+    ReturnsNotFoundError
         When a quarter has no returns folder.
     """
     p = paths(root)
@@ -345,7 +357,9 @@ def ingest_quarters(
     quarters = sorted(set(quarters))
     for q in quarters:
         if q not in folders:
-            raise FileNotFoundError(f"no returns folder for {q.label} under {p.returns / partnership.returns_folder}")
+            raise ReturnsNotFoundError(
+                f"no returns folder for {q.label} under {p.returns / partnership.returns_folder}"
+            )
     result = IngestResult(quarters=quarters)
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     with store_lock(p.root):

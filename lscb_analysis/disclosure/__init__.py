@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.errors import LscbError
 from lscb_analysis.returns.format import TOTAL
 
 __all__ = [
@@ -79,7 +80,7 @@ __all__ = [
 ]
 
 
-class DisclosureError(ValueError):
+class DisclosureError(LscbError, ValueError):
     """A frame about to be published still holds a small count."""
 
 
