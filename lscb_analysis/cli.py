@@ -58,7 +58,7 @@ RootOpt = Annotated[
 ]
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
+def fail(message: str, code: int) -> typer.Exit:
     """Print ``error: <message>`` on stderr and return the Exit to raise."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
@@ -110,12 +110,16 @@ def ingest(
     Prints a summary and every error, writes reports/<quarter>/data_quality.html
     and .csv, and exits 1 when any return was rejected (warnings do not block).
     """
-    from lscb_analysis.ingest import ingest_quarters, return_folders  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.ingest import (  # noqa: PLC0415 - fast CLI start
+        ReturnsNotFoundError,
+        ingest_quarters,
+        return_folders,
+    )
 
     if quarter.strip().lower() == "all":
         quarters = list(return_folders(root))
         if not quarters:
-            raise fail("no returns found under data/raw/returns/; run `lscb demo` first")
+            raise ReturnsNotFoundError("no returns found under data/raw/returns/; run `lscb demo` first")
     else:
         quarters = [resolve_quarter(quarter, root)]
     t = time.perf_counter()
