@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.atomic import atomic_write_with
+from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import Partnership, load_partnership
 from lscb_analysis.paths import paths
@@ -171,7 +172,6 @@ def load_benchmark(ctx: Context) -> pd.DataFrame:
         if all(f.exists() for i in table.indicator_id.unique() for f in _chart_files(ctx.root, i)):
             return table
     from lscb_analysis.benchmark import benchmark_table
-    from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 
     measures = load_benchmark_measures(p.parameters / "benchmark_measures.yaml")
     frames = [
