@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         first = None
         pool = with_data
         if view == "benchmark":  # the indicators DfE publishes, plus ones that only show a message
-            from lscb_analysis.benchmark import load_benchmark_measures
+            from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 
             dfe = [i for i in load_benchmark_measures().indicators if i in ctx.catalogue.indicators]
             pool = dfe + [i for i in with_data if i not in dfe][:2]
@@ -116,12 +116,14 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()},
     }
     print(
-        f"explorer on {ctx.quarter.code}: load_context {t_load:.2f}s, Explorer() {t_init:.2f}s (imports, benchmark warm-up)"
+        f"explorer on {ctx.quarter.code}: load_context {t_load:.2f}s, "
+        f"Explorer() {t_init:.2f}s (imports, benchmark warm-up)"
     )
     print(f"{'view':<10} {'first':>7} {'median':>7} {'p95':>7} {'max':>7}  under {GOAL}s")
     for v, r in results.items():
         print(
-            f"{v:<10} {r['first_s']:>7.3f} {r['median_s']:>7.3f} {r['p95_s']:>7.3f} {r['max_s']:>7.3f}  {r['under_goal']}/{r['n']}"
+            f"{v:<10} {r['first_s']:>7.3f} {r['median_s']:>7.3f} {r['p95_s']:>7.3f} {r['max_s']:>7.3f}  "
+            f"{r['under_goal']}/{r['n']}"
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "explore.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")

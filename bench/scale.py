@@ -29,6 +29,8 @@ from pathlib import Path
 
 import yaml
 
+from lscb_analysis.parameters.yamlio import read_yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
@@ -48,7 +50,7 @@ def _copy_project(dst: Path) -> Path:
 def _five_breakdowns(root: Path) -> None:
     """Give every indicator that has breakdowns five of them (the catalogue copy only)."""
     f = root / "parameters" / "indicators.yaml"
-    cat = yaml.safe_load(f.read_text())
+    cat = read_yaml(f)
     dims = [d for d in BREAKDOWN_POOL if d in cat["breakdowns"]]
     for ind in cat["indicators"]:
         if ind.get("breakdowns"):
@@ -90,7 +92,8 @@ def _scenario(name: str, years: int, *, five_breakdowns: bool, pack: bool) -> di
 
 
 def _dfe_all_authorities() -> dict[str, object]:
-    from lscb_analysis.benchmark import authority_table, benchmark_table, load_benchmark_measures
+    from lscb_analysis.benchmark import authority_table, benchmark_table
+    from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 
     measures = load_benchmark_measures(ROOT / "parameters" / "benchmark_measures.yaml")
     table = authority_table(ROOT / "data" / "raw" / "dfe")

@@ -1,20 +1,41 @@
 """``lscb``: the workbench's command line.
 
-Exit codes: 0 success; 1 a report failed or a return blocks the quarter;
-2 invalid arguments or parameters (nothing was run).
+Exit codes:
+
+0
+    Success.
+1
+    A data problem: a report failed (the others still ran and the index says
+    which), a return was rejected (nothing of it reached the store), or an
+    input is missing or malformed (no returns, no store, a bad DfE file).
+2
+    Invalid arguments or parameters (a bad quarter, an unknown sub-group, an
+    invalid file under ``parameters/``, a wrong ``--root``): nothing ran.
+
+Every error the package raises on purpose is an
+:class:`~lscb_analysis.errors.LscbError`; each command maps it to
+``error: <message>`` on stderr and the error's ``exit_code``
+(:func:`_reporting_errors`). Anything else is a bug and shows its traceback.
+
+Commands import what they need when they run, so ``lscb --help`` and a
+refused argument stay fast.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lscb_analysis.periods import Quarter, QuarterError
+from lscb_analysis.errors import LscbError
+from lscb_analysis.fork import fork_command
+from lscb_analysis.periods import Quarter
 
 if TYPE_CHECKING:
     from lscb_analysis.publish.kernels import KernelTemplate
@@ -28,41 +49,58 @@ app = typer.Typer(
 
 QuarterOpt = Annotated[str, typer.Option("--quarter", "-q", help="Quarter, e.g. '2026-27 Q2', or 'latest'.")]
 RootOpt = Annotated[
-    Path | None, typer.Option("--root", help="Project folder (default: this checkout).", hidden=True)
+    Path | None,
+    typer.Option(
+        "--root",
+        help="Project folder (default: $LSCB_PROJECT_ROOT, else the project at or above the current folder).",
+        hidden=True,
+    ),
 ]
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print a one-line error and return the Exit to raise."""
+def fail(message: str, code: int) -> typer.Exit:
+    """Print ``error: <message>`` on stderr and return the Exit to raise."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
+
+
+def _reporting_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a command so an LscbError ends it with ``error: <message>`` and the error's exit code."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except LscbError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+
+    return run
+
+
+def _command(name: str | None = None, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``app.command`` for a command whose LscbErrors become exit codes."""
+    return lambda f: app.command(name, **kwargs)(_reporting_errors(f))
 
 
 def resolve_quarter(text: str, root: Path | None) -> Quarter:
     """Parse a quarter or ``latest`` (the latest quarter with returns)."""
     if text.strip().lower() == "latest":
-        from lscb_analysis.returns.folders import latest_quarter_with_returns
+        from lscb_analysis.returns.folders import latest_quarter_with_returns  # noqa: PLC0415 - fast CLI start
 
-        try:
-            return latest_quarter_with_returns(root)
-        except FileNotFoundError as exc:
-            raise fail(str(exc)) from None
-    try:
-        return Quarter.parse(text)
-    except QuarterError as exc:
-        raise fail(str(exc)) from None
+        return latest_quarter_with_returns(root)
+    return Quarter.parse(text)
 
 
-@app.command()
+@_command()
 def demo(root: RootOpt = None) -> None:
     """Write the fictional demo partnership's returns into data/raw/ (deterministic)."""
-    from lscb_analysis.demo import generate_demo
+    from lscb_analysis.demo import generate_demo  # noqa: PLC0415 - fast CLI start
 
     files = generate_demo(root)
     typer.echo(f"wrote {len(files)} demo files under {files[0].parents[1]}")
 
 
-@app.command()
+@_command()
 def ingest(
     quarter: Annotated[str, typer.Option("--quarter", "-q", help="Quarter, 'latest' or 'all'.")] = "latest",
     root: RootOpt = None,
@@ -72,20 +110,17 @@ def ingest(
     Prints a summary and every error, writes reports/<quarter>/data_quality.html
     and .csv, and exits 1 when any return was rejected (warnings do not block).
     """
-    from lscb_analysis.ingest import ingest_quarters
-    from lscb_analysis.returns.folders import return_folders
+    from lscb_analysis.ingest import ingest_quarters  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.returns.folders import ReturnsNotFoundError, return_folders  # noqa: PLC0415 - fast CLI start
 
     if quarter.strip().lower() == "all":
         quarters = list(return_folders(root))
         if not quarters:
-            raise fail("no returns found under data/raw/returns/; run `lscb demo` first")
+            raise ReturnsNotFoundError("no returns found under data/raw/returns/; run `lscb demo` first")
     else:
         quarters = [resolve_quarter(quarter, root)]
     t = time.perf_counter()
-    try:
-        res = ingest_quarters(quarters, root)
-    except (ValueError, FileNotFoundError) as exc:
-        raise fail(str(exc), 1) from None
+    res = ingest_quarters(quarters, root)
     span = f"{quarters[0].code}{' to ' + quarters[-1].code if len(quarters) > 1 else ''}"
     typer.echo(
         f"ingested {span}: {len(res.files)} files, {len(res.accepted)} accepted, {len(res.rejected)} rejected; "
@@ -110,7 +145,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-@app.command()
+@_command()
 def templates(
     quarter: QuarterOpt = "latest",
     out: Annotated[
@@ -122,19 +157,16 @@ def templates(
     root: RootOpt = None,
 ) -> None:
     """Write one Excel return template per data provider for a quarter."""
-    from lscb_analysis.returns.templates import write_templates
+    from lscb_analysis.returns.templates import write_templates  # noqa: PLC0415 - fast CLI start
 
     q = resolve_quarter(quarter, root)
-    try:
-        files = write_templates(q, root, out=out, providers=provider)
-    except KeyError as exc:
-        raise fail(str(exc.args[0] if exc.args else exc)) from None
+    files = write_templates(q, root, out=out, providers=provider)
     for f in files:
         typer.echo(str(f))
     typer.echo(f"wrote {len(files)} templates for {q.label}", err=True)
 
 
-@app.command()
+@_command()
 def run(
     quarter: QuarterOpt = "latest",
     subgroup: Annotated[
@@ -154,8 +186,8 @@ def run(
     root: RootOpt = None,
 ) -> None:
     """Execute every report notebook for a quarter and publish the HTML board pack."""
-    from lscb_analysis.paths import paths
-    from lscb_analysis.publish.runner import warm_up
+    from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.runner import warm_up  # noqa: PLC0415 - fast CLI start
 
     q = resolve_quarter(quarter, root)
     out = paths(root).reports / q.slug
@@ -180,15 +212,14 @@ def _run_planned(
     logger: logging.Logger,
 ) -> None:
     """The rest of ``lscb run`` once the background processes are starting."""
-    from lscb_analysis.publish.runner import RunError, plan_reports, run_reports
+    from lscb_analysis.publish.runner import plan_reports, run_reports  # noqa: PLC0415 - fast CLI start
 
     try:
         specs = plan_reports(q, subgroups=subgroup, root=root)
-    except RunError as exc:
+    except LscbError as exc:
         logger.error("run %s refused: %s", q.code, exc)
-        raise fail(str(exc)) from None
-    from lscb_analysis.store import StoreMissingError
-    from lscb_analysis.summary.context import prepare_quarter
+        raise
+    from lscb_analysis.summary.context import prepare_quarter  # noqa: PLC0415 - only once the run is planned
 
     logger.info("run %s: %d reports", q.code, len(specs))
     done = 0
@@ -205,21 +236,16 @@ def _run_planned(
         logger.info("%s: %s in %.1fs", r.name, status, r.seconds)
 
     t = time.perf_counter()
-    try:
-        # the quarter's shared statistics are prepared while the worker pool starts
-        results = run_reports(
-            specs,
-            q,
-            root=root,
-            max_workers=workers,
-            on_done=progress,
-            prepare=lambda: prepare_quarter(q, root),
-            kernel_template=template or False,
-        )
-    except (StoreMissingError, ValueError) as exc:  # no store yet; a bad benchmark authority
-        raise fail(
-            str(exc).splitlines()[0] if isinstance(exc, StoreMissingError) else " ".join(str(exc).split())
-        ) from None
+    # the quarter's shared statistics are prepared while the worker pool starts
+    results = run_reports(
+        specs,
+        q,
+        root=root,
+        max_workers=workers,
+        on_done=progress,
+        prepare=lambda: prepare_quarter(q, root),
+        kernel_template=template or False,
+    )
     failed = [r for r in results if not r.ok]
     logger.info("finished in %.1fs, %d failed", time.perf_counter() - t, len(failed))
     for r in failed:
@@ -229,15 +255,7 @@ def _run_planned(
         raise typer.Exit(1)
 
 
-def _register_fork() -> None:
-    from lscb_analysis.fork import fork_command
-
-    app.command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(
-        fork_command
-    )
-
-
-_register_fork()
+_command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)
 
 
 def _file_logger(file: Path) -> logging.Logger:

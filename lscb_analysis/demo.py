@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.atomic import atomic_write_text
-from lscb_analysis.parameters.catalogue import Catalogue, Indicator, load_catalogue
+from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
+from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter

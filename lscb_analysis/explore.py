@@ -48,7 +48,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lscb_analysis.disclosure.suppress import is_small, suppress_breakdown, suppress_series
-from lscb_analysis.parameters.catalogue import Indicator
+from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.periods import Quarter
 from lscb_analysis.summary.context import UNIT_LABELS, Context, indicator_series
 from lscb_analysis.tidy import TOTAL

@@ -24,10 +24,11 @@ import re
 import subprocess
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import typer
 
+from lscb_analysis.errors import LscbError
 from lscb_analysis.paths import paths
 
 __all__ = ["ForkError", "fork_notebook", "fork_command", "slugify", "MAX_SLUG"]
@@ -36,8 +37,10 @@ __all__ = ["ForkError", "fork_notebook", "fork_command", "slugify", "MAX_SLUG"]
 MAX_SLUG = 60
 
 
-class ForkError(ValueError):
+class ForkError(LscbError, ValueError):
     """The notebook cannot be forked as asked (the message says why)."""
+
+    exit_code: ClassVar[int] = 2
 
 
 def slugify(text: str, max_length: int = MAX_SLUG) -> str:

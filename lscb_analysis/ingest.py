@@ -46,7 +46,7 @@ from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.population import load_population, population_for
-from lscb_analysis.returns.folders import return_files, return_folders
+from lscb_analysis.returns.folders import ReturnsNotFoundError, return_files, return_folders
 from lscb_analysis.returns.outliers import outlier_findings
 from lscb_analysis.returns.reader import MAX_RETURN_BYTES, read_return
 from lscb_analysis.returns.returnfile import ReturnFile
@@ -311,7 +311,7 @@ def ingest_quarters(
 
     Raises
     ------
-    FileNotFoundError
+    ReturnsNotFoundError
         When a quarter has no returns folder.
     """
     p = paths(root)
@@ -322,7 +322,9 @@ def ingest_quarters(
     quarters = sorted(set(quarters))
     for q in quarters:
         if q not in folders:
-            raise FileNotFoundError(f"no returns folder for {q.label} under {p.returns / partnership.returns_folder}")
+            raise ReturnsNotFoundError(
+                f"no returns folder for {q.label} under {p.returns / partnership.returns_folder}"
+            )
     result = IngestResult(quarters=quarters)
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     with store_lock(p.root):

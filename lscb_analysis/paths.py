@@ -4,10 +4,21 @@ Everything the workbench reads or writes is found from a :class:`Paths`, so a
 notebook executed by papermill from ``notebooks/``, ``lscb`` run from the
 project folder and a test working on a copy all see the same folders.
 
-The root is, in order: the folder given explicitly (a notebook's
-``project_root`` parameter, ``--root``); ``$LSCB_PROJECT_ROOT``; the checkout
-this package is installed from. Data flows one way:
-``data/raw/`` -> ``data/processed/`` -> notebooks -> ``reports/``.
+A project is a folder holding ``parameters/partnership.yaml``. Its root is,
+in order:
+
+1. the folder given explicitly (a notebook's ``project_root`` parameter,
+   ``lscb --root``);
+2. ``$LSCB_PROJECT_ROOT``;
+3. the nearest folder at or above the current working directory that is a
+   project (so ``lscb`` run anywhere inside a project, or a notebook run from
+   ``notebooks/``, finds it);
+4. the checkout this package is installed from, when it is a project.
+
+A root given explicitly or by ``$LSCB_PROJECT_ROOT`` that is not a project is
+an error (:class:`ProjectRootError`), never silently replaced by another
+folder. Data flows one way: ``data/raw/`` -> ``data/processed/`` ->
+notebooks -> ``reports/``.
 """
 
 from __future__ import annotations
@@ -15,16 +26,73 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
-__all__ = ["Paths", "paths", "PACKAGE_DIR", "data_dir_or_default"]
+from lscb_analysis.errors import LscbError
 
-#: The installed package's folder.
-PACKAGE_DIR = Path(__file__).resolve().parent
+__all__ = ["ENV_VAR", "MARKER", "Paths", "ProjectRootError", "data_dir_or_default", "paths", "project_root"]
+
+#: Environment variable naming the project root.
+ENV_VAR = "LSCB_PROJECT_ROOT"
+#: The file that makes a folder a project, relative to its root.
+MARKER = Path("parameters") / "partnership.yaml"
 
 
-def _root() -> Path:
-    env = os.environ.get("LSCB_PROJECT_ROOT")
-    return Path(env).resolve() if env else PACKAGE_DIR.parent
+class ProjectRootError(LscbError):
+    """The project root given (or found) holds no ``parameters/partnership.yaml``."""
+
+    exit_code: ClassVar[int] = 2
+
+
+def _is_project(folder: Path) -> bool:
+    return (folder / MARKER).is_file()
+
+
+def _checked(root: Path | str, how: str) -> Path:
+    folder = Path(root).expanduser().resolve()
+    if not _is_project(folder):
+        raise ProjectRootError(
+            f"{folder} ({how}) is not a project folder: it has no {MARKER.as_posix()}; "
+            "give the folder that holds parameters/ and data/"
+        )
+    return folder
+
+
+def project_root(root: Path | str | None = None) -> Path:
+    """The project root: ``root`` > ``$LSCB_PROJECT_ROOT`` > a project at or above the cwd > this checkout.
+
+    Parameters
+    ----------
+    root : path, optional
+        An explicit project folder (``""`` counts as not given).
+
+    Returns
+    -------
+    Path
+        The resolved root, which holds ``parameters/partnership.yaml``.
+
+    Raises
+    ------
+    ProjectRootError
+        When the explicit or environment root is not a project, or no project
+        is found at all (naming what was looked for and where).
+    """
+    if root:
+        return _checked(root, "the project root given")
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return _checked(env, f"${ENV_VAR}")
+    cwd = Path.cwd().resolve()
+    for folder in (cwd, *cwd.parents):
+        if _is_project(folder):
+            return folder
+    checkout = Path(__file__).resolve().parent.parent
+    if _is_project(checkout):
+        return checkout
+    raise ProjectRootError(
+        f"no project found: no {MARKER.as_posix()} in {cwd} or any folder above it, nor in {checkout}; "
+        f"run from a project folder, pass --root or set ${ENV_VAR}"
+    )
 
 
 @dataclass(frozen=True)
@@ -63,8 +131,8 @@ class Paths:
 
 
 def paths(root: Path | str | None = None) -> Paths:
-    """Paths of the project at ``root`` (default: ``$LSCB_PROJECT_ROOT``, else this checkout)."""
-    return Paths(Path(root).resolve() if root else _root())
+    """The folders of the project at :func:`project_root` ``(root)``."""
+    return Paths(project_root(root))
 
 
 def data_dir_or_default(data_dir: str | Path | None) -> Path:

@@ -11,6 +11,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import total_ordering
+from typing import ClassVar
+
+from lscb_analysis.errors import LscbError
 
 __all__ = ["Quarter", "QuarterError"]
 
@@ -18,8 +21,10 @@ _PATTERN = re.compile(r"^\s*(\d{4})[-/](\d{2})[\s_-]*Q([1-4])\s*$", re.IGNORECAS
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
-class QuarterError(ValueError):
-    """A quarter could not be parsed or is out of range."""
+class QuarterError(LscbError, ValueError):
+    """A quarter could not be parsed or is out of range (a ``ValueError``, so pydantic validators report it)."""
+
+    exit_code: ClassVar[int] = 2
 
 
 @total_ordering
@@ -66,7 +71,8 @@ class Quarter:
         start, end, q = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if (start + 1) % 100 != end:
             raise QuarterError(
-                f"not a quarter: {text!r}; the financial year {start}-{end:02d} must be consecutive years, e.g. {start}-{(start + 1) % 100:02d}"
+                f"not a quarter: {text!r}; the financial year {start}-{end:02d} must be consecutive years, "
+                f"e.g. {start}-{(start + 1) % 100:02d}"
             )
         return cls(start, q)
 

@@ -25,10 +25,10 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.parameters.yamlio import YamlFileError, read_yaml
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.folders import latest_quarter_with_returns, return_files, return_folders
@@ -52,28 +52,28 @@ def received_dates(root: Path | str | None = None) -> dict[tuple[str, str], dt.d
 
     Raises
     ------
-    ValueError
+    YamlFileError
         When the log is not a mapping of quarters to mappings of provider to date.
     """
     p = paths(root)
     f = p.returns / load_partnership(p.root).returns_folder / RECEIVED_LOG
     if not f.exists():
         return {}
-    data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+    data = read_yaml(f) or {}
     if not isinstance(data, dict):
-        raise ValueError(f"{f}: must map quarters (e.g. '2026-27 Q2') to provider: date entries")
+        raise YamlFileError(f"{f}: must map quarters (e.g. '2026-27 Q2') to provider: date entries")
     out: dict[tuple[str, str], dt.date] = {}
     for qk, provs in data.items():
         q = Quarter.parse(str(qk))
         if not isinstance(provs, dict):
-            raise ValueError(f"{f}: quarter {qk!r} must map provider ids to dates (YYYY-MM-DD)")
+            raise YamlFileError(f"{f}: quarter {qk!r} must map provider ids to dates (YYYY-MM-DD)")
         for prov, day in provs.items():
             if isinstance(day, dt.datetime):
                 day = day.date()
             elif isinstance(day, str):
                 day = dt.date.fromisoformat(day.strip())
             if not isinstance(day, dt.date):
-                raise ValueError(f"{f}: {qk} {prov}: {day!r} is not a date (YYYY-MM-DD)")
+                raise YamlFileError(f"{f}: {qk} {prov}: {day!r} is not a date (YYYY-MM-DD)")
             out[(q.code, str(prov))] = day
     return out
 

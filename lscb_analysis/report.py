@@ -17,8 +17,10 @@ from IPython.display import HTML, Markdown, display
 from lscb_analysis.disclosure.suppress import is_small, suppress_breakdown, suppress_series
 from lscb_analysis.periods import Quarter
 from lscb_analysis.render.format import format_value
+from lscb_analysis.render.narrative import actions_display, missing_narrative_markdown
 from lscb_analysis.render.plots.series import mark_annotations, series_chart
 from lscb_analysis.render.scorecard import legend_html, render_scorecard, scorecard_frame
+from lscb_analysis.summary.actions import actions_table
 from lscb_analysis.summary.context import (
     UNIT_LABELS,
     Context,
@@ -342,7 +344,7 @@ def narrative(
     bool
         Whether a narrative exists.
     """
-    from lscb_analysis.parameters.narratives import load_narrative, missing_narrative_markdown, section
+    from lscb_analysis.parameters.narratives import load_narrative, section
 
     narr = load_narrative(ctx.quarter, subgroup, ctx.root)
     if narr is None:
@@ -360,7 +362,7 @@ def narrative(
 
 def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
     """Actions and forward planning, overdue first (as at the end of the report quarter)."""
-    from lscb_analysis.parameters.actions import actions_display, actions_table, load_actions, load_all_actions
+    from lscb_analysis.parameters.actions import load_actions, load_all_actions
 
     if subgroup:
         acts = load_actions(subgroup, ctx.root, catalogue=ctx.catalogue)

@@ -30,6 +30,7 @@ import pandas as pd
 from filelock import FileLock
 
 from lscb_analysis.atomic import atomic_write_with
+from lscb_analysis.errors import LscbError
 from lscb_analysis.findings import FINDING_COLUMNS, findings_frame
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 
-class StoreMissingError(FileNotFoundError):
+class StoreMissingError(LscbError, FileNotFoundError):
     """The store has not been built yet."""
 
 

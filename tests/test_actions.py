@@ -1,23 +1,19 @@
-"""Sub-group action logs: validation, overdue flags and the score card table."""
+"""Sub-group action logs: validation (parameters), overdue flags (summary) and the board's table (render)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
-from lscb_analysis.parameters.actions import (
-    Action,
-    ActionsError,
-    actions_display,
-    actions_table,
-    load_actions,
-    load_all_actions,
-)
+from lscb_analysis.parameters.actions import Action, ActionsError, Status, load_actions, load_all_actions
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
+from lscb_analysis.render.narrative import STATUS_LABELS, actions_display
+from lscb_analysis.summary.actions import OPEN_STATUSES, actions_table, days_overdue, is_overdue
 
 ROOT = Path(__file__).resolve().parents[1]
 END_Q2 = Quarter.parse("2026-27 Q2").end  # 30 September 2026
@@ -63,7 +59,7 @@ def test_every_subgroup_has_demo_actions(catalogue):
     for sid, actions in logs.items():
         assert 2 <= len(actions) <= 5, sid
     every = [a for acts in logs.values() for a in acts]
-    assert sum(a.overdue(END_Q2) for a in every) >= 5
+    assert sum(is_overdue(a, END_Q2) for a in every) >= 5
     assert sum(a.status == "complete" for a in every) >= 5
     assert {a.status for a in every} == {"not_started", "in_progress", "complete", "closed"}
     assert all(a.raised is None or Quarter.parse(a.raised) <= Quarter.parse("2026-27 Q2") for a in every)
@@ -86,8 +82,8 @@ def test_unknown_indicator_names_file_action_and_field(root):
     with pytest.raises(ActionsError) as e:
         load_actions("neglect", root)
     assert str(e.value) == (
-        "parameters/actions/neglect.yaml: action 'NEG-01' field 'linked_indicators[1]': "
-        "unknown indicator 'cpp_rat' (did you mean 'cpp_rate', 'cla_rate', 'cin_rate'?)"
+        "parameters/actions/neglect.yaml: action 'NEG-01' field 'linked_indicators': "
+        "item 2: unknown indicator 'cpp_rat' (did you mean 'cpp_rate', 'cla_rate', 'cin_rate'?)"
     )
 
 
@@ -173,12 +169,18 @@ def test_unknown_subgroup_and_stray_files(root):
 
 # ----------------------------------------------------------------------- table
 def test_overdue_means_open_and_due_before_the_date():
-    assert act("a", "2026-09-29", "in_progress").overdue(END_Q2)
-    assert act("a", "2026-09-29", "not_started").days_overdue(END_Q2) == 1
-    assert not act("a", "2026-09-30", "in_progress").overdue(END_Q2)  # due on the day is not overdue
-    assert not act("a", "2026-01-01", "complete").overdue(END_Q2)
-    assert not act("a", "2026-01-01", "closed").overdue(END_Q2)
-    assert act("a", "2026-01-01", "closed").days_overdue(END_Q2) == 0
+    assert is_overdue(act("a", "2026-09-29", "in_progress"), END_Q2)
+    assert days_overdue(act("a", "2026-09-29", "not_started"), END_Q2) == 1
+    assert not is_overdue(act("a", "2026-09-30", "in_progress"), END_Q2)  # due on the day is not overdue
+    assert not is_overdue(act("a", "2026-01-01", "complete"), END_Q2)
+    assert not is_overdue(act("a", "2026-01-01", "closed"), END_Q2)
+    assert days_overdue(act("a", "2026-01-01", "closed"), END_Q2) == 0
+
+
+def test_status_vocabulary_is_named_and_judged_everywhere():
+    """Every status the model accepts has a reader-facing label; the open ones are among them."""
+    assert list(STATUS_LABELS) == list(get_args(Status))
+    assert OPEN_STATUSES < set(get_args(Status))
 
 
 def test_table_puts_overdue_first_most_overdue_on_top():

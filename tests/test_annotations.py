@@ -14,10 +14,10 @@ from lscb_analysis.parameters.annotations import (
     annotations_for,
     for_indicator,
     load_annotations,
-    notes_markdown,
 )
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
+from lscb_analysis.render.narrative import notes_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 LATEST = Quarter.parse("2026-27 Q2")
@@ -123,14 +123,15 @@ def test_notes_markdown(demo):
     [
         (
             {"indicator": "missing_from_hme"},
-            "annotation 1 (missing_from_hme, 2025-26 Q1) field 'indicator': unknown indicator 'missing_from_hme' (did you mean 'missing_from_home'",
+            "annotation 1 (missing_from_hme, 2025-26 Q1) field 'indicator': "
+            "unknown indicator 'missing_from_hme' (did you mean 'missing_from_home'",
         ),
         ({"period": "Q1 2025"}, "annotation 1 (missing_from_home, Q1 2025) field 'period': not a quarter: 'Q1 2025'"),
         (
             {"period": "2025-27 Q1"},
             "field 'period': not a quarter: '2025-27 Q1'; the financial year 2025-27 must be consecutive years",
         ),
-        ({"text": "''"}, "field 'text': String should have at least 1 character"),
+        ({"text": "''"}, "field 'text': string should have at least 1 character (got '')"),
         ({"colour": "red"}, "field 'colour': unknown field (allowed: indicator, period, text, author, breakdown)"),
         (
             {"breakdown": "locality"},

@@ -13,13 +13,9 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from lscb_analysis.parameters.catalogue import (
-    Catalogue,
-    CatalogueError,
-    Indicator,
-    UnknownIdError,
-    load_catalogue,
-)
+from lscb_analysis.errors import LscbError
+from lscb_analysis.parameters.catalogue import Catalogue, CatalogueError, UnknownIdError, load_catalogue
+from lscb_analysis.parameters.catalogue_entries import Indicator
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "parameters"
@@ -383,36 +379,198 @@ def _duplicate_id(raw: Raw) -> None:
 
 # (mutation, file, entry as named in the message, field, words expected in the message)
 ERROR_CASES = {
-    "missing field": (_delete("cpp_rate", "definition"), "indicators.yaml", "indicator 'cpp_rate'", "definition", "required field is missing"),
-    "missing nullable field": (_delete("missing_from_home", "target"), "indicators.yaml", "indicator 'missing_from_home'", "target", "missing"),
-    "unknown key": (_set("cin_rate", "colour", "red"), "indicators.yaml", "indicator 'cin_rate'", "colour", "unknown field"),
-    "bad unit": (_set("cin_rate", "unit", "per_cent"), "indicators.yaml", "indicator 'cin_rate'", "unit", "must be one of count, rate_per_10000, rate_per_1000, percentage (got 'per_cent')"),
-    "bad frequency": (_set("cin_rate", "frequency", "weekly"), "indicators.yaml", "indicator 'cin_rate'", "frequency", "must be one of"),
-    "unknown subgroup": (_set("cla_rate", "subgroup", "neglet"), "indicators.yaml", "indicator 'cla_rate'", "subgroup", "unknown sub-group 'neglet' (did you mean 'neglect'?)"),
-    "unknown provider": (_set("cla_rate", "provider", "polise"), "indicators.yaml", "indicator 'cla_rate'", "provider", "unknown provider 'polise'"),
-    "unknown breakdown": (_set("cla_rate", "breakdowns", ["locality", "shoe_size"]), "indicators.yaml", "indicator 'cla_rate'", "breakdowns", "unknown breakdown 'shoe_size'"),
+    "missing field": (
+        _delete("cpp_rate", "definition"),
+        "indicators.yaml",
+        "indicator 'cpp_rate'",
+        "definition",
+        "is required",
+    ),
+    "missing nullable field": (
+        _delete("missing_from_home", "target"),
+        "indicators.yaml",
+        "indicator 'missing_from_home'",
+        "target",
+        "is required",
+    ),
+    "unknown key": (
+        _set("cin_rate", "colour", "red"),
+        "indicators.yaml",
+        "indicator 'cin_rate'",
+        "colour",
+        "unknown field",
+    ),
+    "bad unit": (
+        _set("cin_rate", "unit", "per_cent"),
+        "indicators.yaml",
+        "indicator 'cin_rate'",
+        "unit",
+        "must be one of count, rate_per_10000, rate_per_1000, percentage (got 'per_cent')",
+    ),
+    "bad frequency": (
+        _set("cin_rate", "frequency", "weekly"),
+        "indicators.yaml",
+        "indicator 'cin_rate'",
+        "frequency",
+        "must be one of",
+    ),
+    "unknown subgroup": (
+        _set("cla_rate", "subgroup", "neglet"),
+        "indicators.yaml",
+        "indicator 'cla_rate'",
+        "subgroup",
+        "unknown sub-group 'neglet' (did you mean 'neglect'?)",
+    ),
+    "unknown provider": (
+        _set("cla_rate", "provider", "polise"),
+        "indicators.yaml",
+        "indicator 'cla_rate'",
+        "provider",
+        "unknown provider 'polise'",
+    ),
+    "unknown breakdown": (
+        _set("cla_rate", "breakdowns", ["locality", "shoe_size"]),
+        "indicators.yaml",
+        "indicator 'cla_rate'",
+        "breakdowns",
+        "unknown breakdown 'shoe_size'",
+    ),
     "duplicate id": (_duplicate_id, "indicators.yaml", "indicator 'cla_rate'", "id", "duplicate id"),
-    "duplicate row number": (_set("cla_rate", "number", "7"), "indicators.yaml", "indicator 'cla_rate'", "number", "already used by indicator 'cpp_second_or_subsequent_pct'"),
-    "unquoted row number": (_set("cpp_rate", "number", 1), "indicators.yaml", "indicator 'cpp_rate'", "number", "quote it"),
+    "duplicate row number": (
+        _set("cla_rate", "number", "7"),
+        "indicators.yaml",
+        "indicator 'cla_rate'",
+        "number",
+        "already used by indicator 'cpp_second_or_subsequent_pct'",
+    ),
+    "unquoted row number": (
+        _set("cpp_rate", "number", 1),
+        "indicators.yaml",
+        "indicator 'cpp_rate'",
+        "number",
+        "quote it",
+    ),
     "bad id": (_set("cla_rate", "id", "CLA-rate"), "indicators.yaml", "indicator 'CLA-rate'", "id", "snake_case"),
-    "count with denominator": (_set("missing_from_home", "denominator", "Children"), "indicators.yaml", "indicator 'missing_from_home'", "denominator", "must be null when unit is 'count'"),
-    "count with denominator source": (_set("missing_from_home", "denominator_source", "return"), "indicators.yaml", "indicator 'missing_from_home'", "denominator_source", "must be null when unit is 'count'"),
-    "rate without denominator": (_set("cpp_rate", "denominator", None), "indicators.yaml", "indicator 'cpp_rate'", "denominator", "is required when unit is 'rate_per_10000'"),
-    "percentage without denominator source": (_set("rereferrals_pct", "denominator_source", None), "indicators.yaml", "indicator 'rereferrals_pct'", "denominator_source", "is required when unit is 'percentage'"),
-    "child population for a percentage": (_set("rereferrals_pct", "denominator_source", "child_population"), "indicators.yaml", "indicator 'rereferrals_pct'", "denominator_source", "only the denominator of rate_per_10000"),
-    "reported_in above 4": (_set("cla_rate", "reported_in", [2, 5]), "indicators.yaml", "indicator 'cla_rate'", "reported_in", "1 to 4 (got [2, 5])"),
-    "reported_in zero": (_set("cla_rate", "reported_in", [0]), "indicators.yaml", "indicator 'cla_rate'", "reported_in", "1 to 4"),
-    "reported_in repeated": (_set("cla_rate", "reported_in", [4, 4]), "indicators.yaml", "indicator 'cla_rate'", "reported_in", "must not repeat"),
-    "tolerance without target": (_set("cla_rate", "tolerance", 5), "indicators.yaml", "indicator 'cla_rate'", "tolerance", "needs a target"),
-    "percentage target above 100": (_set("rereferrals_pct", "target", 120), "indicators.yaml", "indicator 'rereferrals_pct'", "target", "between 0 and 100"),
-    "sums to total with no breakdowns": (_set("cp_reviews_in_time_pct", "breakdowns_sum_to_total", True), "indicators.yaml", "indicator 'cp_reviews_in_time_pct'", "breakdowns_sum_to_total", "must be false"),
-    "subgroup bad kind": (lambda r: r["subgroups.yaml"]["subgroups"][1].update(kind="task_group"), "subgroups.yaml", "sub-group 'neglect'", "kind", "must be one of sub_group, quarterly_report (got 'task_group')"),
-    "subgroup unknown key": (lambda r: r["subgroups.yaml"]["subgroups"][0].update(chair="A person"), "subgroups.yaml", "sub-group 'young_and_safe'", "chair", "unknown field"),
-    "provider missing field": (lambda r: r["providers.yaml"]["providers"][2].pop("return_due_days"), "providers.yaml", "provider 'police'", "return_due_days", "required field is missing"),
-    "provider duplicate id": (lambda r: r["providers.yaml"]["providers"].append(dict(r["providers.yaml"]["providers"][0])), "providers.yaml", "provider 'local_authority'", "id", "duplicate id"),
-    "breakdown missing values": (lambda r: r["indicators.yaml"]["breakdowns"]["gender"].pop("values"), "indicators.yaml", "breakdown 'gender'", "values", "required field is missing"),
-    "breakdown repeated value": (lambda r: r["indicators.yaml"]["breakdowns"]["gender"]["values"].append("Male"), "indicators.yaml", "breakdown 'gender'", "values", "unique"),
-}  # fmt: skip
+    "count with denominator": (
+        _set("missing_from_home", "denominator", "Children"),
+        "indicators.yaml",
+        "indicator 'missing_from_home'",
+        "denominator",
+        "must be null when unit is 'count'",
+    ),
+    "count with denominator source": (
+        _set("missing_from_home", "denominator_source", "return"),
+        "indicators.yaml",
+        "indicator 'missing_from_home'",
+        "denominator_source",
+        "must be null when unit is 'count'",
+    ),
+    "rate without denominator": (
+        _set("cpp_rate", "denominator", None),
+        "indicators.yaml",
+        "indicator 'cpp_rate'",
+        "denominator",
+        "is required when unit is 'rate_per_10000'",
+    ),
+    "percentage without denominator source": (
+        _set("rereferrals_pct", "denominator_source", None),
+        "indicators.yaml",
+        "indicator 'rereferrals_pct'",
+        "denominator_source",
+        "is required when unit is 'percentage'",
+    ),
+    "child population for a percentage": (
+        _set("rereferrals_pct", "denominator_source", "child_population"),
+        "indicators.yaml",
+        "indicator 'rereferrals_pct'",
+        "denominator_source",
+        "only the denominator of rate_per_10000",
+    ),
+    "reported_in above 4": (
+        _set("cla_rate", "reported_in", [2, 5]),
+        "indicators.yaml",
+        "indicator 'cla_rate'",
+        "reported_in",
+        "1 to 4 (got [2, 5])",
+    ),
+    "reported_in zero": (
+        _set("cla_rate", "reported_in", [0]),
+        "indicators.yaml",
+        "indicator 'cla_rate'",
+        "reported_in",
+        "1 to 4",
+    ),
+    "reported_in repeated": (
+        _set("cla_rate", "reported_in", [4, 4]),
+        "indicators.yaml",
+        "indicator 'cla_rate'",
+        "reported_in",
+        "must not repeat",
+    ),
+    "tolerance without target": (
+        _set("cla_rate", "tolerance", 5),
+        "indicators.yaml",
+        "indicator 'cla_rate'",
+        "tolerance",
+        "needs a target",
+    ),
+    "percentage target above 100": (
+        _set("rereferrals_pct", "target", 120),
+        "indicators.yaml",
+        "indicator 'rereferrals_pct'",
+        "target",
+        "between 0 and 100",
+    ),
+    "sums to total with no breakdowns": (
+        _set("cp_reviews_in_time_pct", "breakdowns_sum_to_total", True),
+        "indicators.yaml",
+        "indicator 'cp_reviews_in_time_pct'",
+        "breakdowns_sum_to_total",
+        "must be false",
+    ),
+    "subgroup bad kind": (
+        lambda r: r["subgroups.yaml"]["subgroups"][1].update(kind="task_group"),
+        "subgroups.yaml",
+        "sub-group 'neglect'",
+        "kind",
+        "must be one of sub_group, quarterly_report (got 'task_group')",
+    ),
+    "subgroup unknown key": (
+        lambda r: r["subgroups.yaml"]["subgroups"][0].update(chair="A person"),
+        "subgroups.yaml",
+        "sub-group 'young_and_safe'",
+        "chair",
+        "unknown field",
+    ),
+    "provider missing field": (
+        lambda r: r["providers.yaml"]["providers"][2].pop("return_due_days"),
+        "providers.yaml",
+        "provider 'police'",
+        "return_due_days",
+        "is required",
+    ),
+    "provider duplicate id": (
+        lambda r: r["providers.yaml"]["providers"].append(dict(r["providers.yaml"]["providers"][0])),
+        "providers.yaml",
+        "provider 'local_authority'",
+        "id",
+        "duplicate id",
+    ),
+    "breakdown missing values": (
+        lambda r: r["indicators.yaml"]["breakdowns"]["gender"].pop("values"),
+        "indicators.yaml",
+        "breakdown 'gender'",
+        "values",
+        "is required",
+    ),
+    "breakdown repeated value": (
+        lambda r: r["indicators.yaml"]["breakdowns"]["gender"]["values"].append("Male"),
+        "indicators.yaml",
+        "breakdown 'gender'",
+        "values",
+        "unique",
+    ),
+}
 
 
 @pytest.mark.parametrize("case", list(ERROR_CASES))
@@ -420,7 +578,7 @@ def test_error_names_file_entry_and_field(tmp_path: Path, raw: Raw, case: str) -
     mutate, file, entry, field, words = ERROR_CASES[case]
     mutate(raw)
     err = _load_error(tmp_path, raw)
-    assert isinstance(err, ValueError)
+    assert isinstance(err, LscbError) and err.exit_code == 2
     matching = [p for p in err.problems if f"{file}: {entry}" in p and f"field {field!r}" in p]
     assert matching, err.problems
     assert any(words in p for p in matching), matching
@@ -434,8 +592,7 @@ def test_missing_id_is_named_by_position(tmp_path: Path, raw: Raw) -> None:
     del inds[pos - 1]["id"]
     err = _load_error(tmp_path, raw)
     assert any(
-        f"indicators.yaml: indicator at position {pos} (no id) field 'id': required field is missing" in p
-        for p in err.problems
+        f"indicators.yaml: indicator at position {pos} (no id) field 'id': is required" in p for p in err.problems
     )
 
 
@@ -450,8 +607,14 @@ def test_all_problems_are_reported_together(tmp_path: Path, raw: Raw) -> None:
     lines = str(err).splitlines()
     assert lines[0] == "6 problems in the indicator catalogue:"
     assert len(lines) == 7 and len(err.problems) == 6
-    for ident, field in [("cpp_rate", "polarity"), ("cla_rate", "subgroup"), ("missing_from_home", "denominator"),
-                         ("lado_allegations", "reported_in"), ("cin_rate", "title"), ("young_and_safe", "kind")]:  # fmt: skip
+    for ident, field in [
+        ("cpp_rate", "polarity"),
+        ("cla_rate", "subgroup"),
+        ("missing_from_home", "denominator"),
+        ("lado_allegations", "reported_in"),
+        ("cin_rate", "title"),
+        ("young_and_safe", "kind"),
+    ]:
         assert any(f"'{ident}' field '{field}'" in line for line in lines), (ident, field)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,12 @@ from lscb_analysis.parameters.narratives import (
     check_all_narratives,
     check_narrative,
     load_narrative,
-    missing_narrative_markdown,
-    narrative_markdown,
     narrative_path,
     parse_narrative,
     section,
 )
 from lscb_analysis.periods import Quarter
+from lscb_analysis.render.narrative import missing_narrative_markdown, narrative_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 LATEST = Quarter.parse("2026-27 Q2")
@@ -59,7 +59,9 @@ Training delivered.
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
+    """A project with nothing but its partnership settings (the file that makes a folder a project)."""
     (tmp_path / "parameters").mkdir()
+    shutil.copy(ROOT / "parameters" / "partnership.yaml", tmp_path / "parameters")
     return tmp_path
 
 

@@ -7,9 +7,10 @@ single overlapping CI comparison).
 
 Modules: :mod:`.ees` (EES CSV reader; GSS symbols: :mod:`lscb_analysis.symbols`),
 :mod:`.authorities` (codes across reorganisations), :mod:`.neighbours`
-(statistical neighbours and their average), :mod:`.measures`
-(``parameters/benchmark_measures.yaml``), :mod:`.compare` (tables),
-:mod:`.funnel` (funnel plot data and limit lines, with limits and
+(statistical neighbours and their average), :mod:`.measures` (the values
+of the DfE measures that ``parameters/benchmark_measures.yaml`` names; the
+mapping itself is :mod:`lscb_analysis.parameters.benchmark_measures`),
+:mod:`.compare` (tables), :mod:`.funnel` (funnel plot data and limit lines, with limits and
 significance from :mod:`lscb_analysis.stats`). Charts: :mod:`lscb_analysis.render.plots.benchmark`.
 """
 
@@ -30,14 +31,7 @@ from lscb_analysis.benchmark.compare import (
 )
 from lscb_analysis.benchmark.ees import EESFormatError, period_end_year, period_label, read_ees_csv
 from lscb_analysis.benchmark.funnel import funnel_data, funnel_limits, funnel_lines
-from lscb_analysis.benchmark.measures import (
-    BenchmarkMeasures,
-    BenchmarkMeasuresError,
-    IndicatorSpec,
-    check_measures,
-    indicator_values,
-    load_benchmark_measures,
-)
+from lscb_analysis.benchmark.measures import check_measures, indicator_values
 from lscb_analysis.benchmark.neighbours import (
     NeighbourAverage,
     neighbour_average,
@@ -47,10 +41,7 @@ from lscb_analysis.benchmark.neighbours import (
 
 __all__ = [
     "Authority",
-    "BenchmarkMeasures",
-    "BenchmarkMeasuresError",
     "EESFormatError",
-    "IndicatorSpec",
     "NeighbourAverage",
     "REORGANISATIONS",
     "UnknownAuthorityError",
@@ -64,7 +55,6 @@ __all__ = [
     "funnel_limits",
     "funnel_lines",
     "indicator_values",
-    "load_benchmark_measures",
     "neighbour_average",
     "neighbour_comparison",
     "period_end_year",

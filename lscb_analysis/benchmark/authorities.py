@@ -26,10 +26,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
 from lscb_analysis.benchmark.ees import is_ees_file, read_ees_csv
+from lscb_analysis.errors import LscbError
 from lscb_analysis.paths import data_dir_or_default
 
 __all__ = [
@@ -43,8 +45,10 @@ __all__ = [
 ]
 
 
-class UnknownAuthorityError(ValueError):
+class UnknownAuthorityError(LscbError, ValueError):
     """A code or name matches no local authority; the message suggests near matches."""
+
+    exit_code: ClassVar[int] = 2
 
     def __init__(self, query: str, suggestions: list[str], context: str = "") -> None:
         self.query = query

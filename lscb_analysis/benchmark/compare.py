@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.benchmark.authorities import find_authority
-from lscb_analysis.benchmark.measures import BenchmarkMeasures, _as_spec, indicator_values
+from lscb_analysis.benchmark.measures import _as_spec, indicator_values
 from lscb_analysis.benchmark.neighbours import neighbour_average, statistical_neighbours_table
+from lscb_analysis.parameters.benchmark_measures import BenchmarkMeasures
 from lscb_analysis.paths import data_dir_or_default
 from lscb_analysis.stats import compare_to_benchmark, proportion_ci, rate_ci
 from lscb_analysis.symbols import SUPPRESSED

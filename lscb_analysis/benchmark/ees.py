@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lscb_analysis.errors import LscbError
 from lscb_analysis.symbols import parse_cells
 
 __all__ = [
@@ -112,7 +113,7 @@ _ID_SUFFIXES = ("_code", "_name", "_id", "_urn", "_laestab", "_ukprn")
 _YEARISH = ("year",)
 
 
-class EESFormatError(ValueError):
+class EESFormatError(LscbError, ValueError):
     """A file is not a valid EES CSV; the message names file, row and column."""
 
 

@@ -1,155 +1,32 @@
-"""Which DfE measure stands for which workbench indicator (``parameters/benchmark_measures.yaml``).
+"""The values of the DfE measures that stand for workbench indicators.
 
-Each indicator names a DfE EES file, optional filter values selecting its rows,
-the published value column (``measure``) and/or the ``numerator`` and
-``denominator`` columns. The denominator ``population`` means the ONS
-children's population (``population:`` block), matched to the DfE reporting
-year with ``year_offset`` (DfE rates for the year ending 31 March 2025 use the
-mid-2024 estimates: offset ``-1``; checked against the CLA file, whose
-``population_estimate`` equals the ONS figure of the previous mid-year).
-
-When ``measure`` is given the published value is shown and the counts are used
-only for confidence intervals and funnel plots; without it the value is
-``numerator / denominator * per`` (per = 100 for percentages, 10,000 for rates).
+``parameters/benchmark_measures.yaml`` (loaded and validated by
+:mod:`lscb_analysis.parameters.benchmark_measures`) says which DfE EES file,
+rows and columns give each indicator; this module reads those files and
+returns every published area and year of an indicator, deriving the value
+from the counts when no published value column is named.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lscb_analysis.benchmark.ees import read_ees_csv
-from lscb_analysis.paths import data_dir_or_default, paths
+from lscb_analysis.parameters.benchmark_measures import (
+    POPULATION,
+    BenchmarkMeasures,
+    BenchmarkMeasuresError,
+    IndicatorSpec,
+    PopulationSpec,
+    load_benchmark_measures,
+)
+from lscb_analysis.paths import data_dir_or_default
 
-__all__ = [
-    "BenchmarkMeasures",
-    "BenchmarkMeasuresError",
-    "IndicatorSpec",
-    "PopulationSpec",
-    "Polarity",
-    "Unit",
-    "check_measures",
-    "default_measures_path",
-    "indicator_values",
-    "load_benchmark_measures",
-]
-
-Polarity = Literal["lower_is_better", "higher_is_better", "none"]
-Unit = Literal["percentage", "rate_per_10000", "count"]
-POPULATION = "population"
-_PER = {"percentage": 100.0, "rate_per_10000": 10_000.0, "count": 1.0}
-
-
-class BenchmarkMeasuresError(ValueError):
-    """The measures file is invalid, or does not match the DfE files."""
-
-
-class PopulationSpec(BaseModel):
-    """The ONS population used as the denominator of rates."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    file: str
-    measure: str
-    filters: dict[str, str] = Field(default_factory=dict)
-    year_offset: int = Field(0, description="Population year = DfE reporting year + year_offset.")
-
-
-class IndicatorSpec(BaseModel):
-    """One workbench indicator mapped to a DfE measure."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    title: str
-    file: str
-    measure: str | None = Field(None, description="Published value column; absent = derived from the counts.")
-    numerator: str | None = None
-    denominator: str | None = Field(None, description="Column in the same file, or 'population'.")
-    filters: dict[str, str] = Field(default_factory=dict)
-    unit: Unit
-    polarity: Polarity
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _value_source(self) -> IndicatorSpec:
-        if self.measure is None and (self.numerator is None or self.denominator is None):
-            raise ValueError("give 'measure', or both 'numerator' and 'denominator'")
-        if (self.numerator is None) != (self.denominator is None):
-            raise ValueError("'numerator' and 'denominator' go together")
-        return self
-
-    @property
-    def per(self) -> float:
-        """Multiplier: 100 for percentages, 10,000 for rates per 10,000, 1 for counts."""
-        return _PER[self.unit]
-
-
-class BenchmarkMeasures(BaseModel):
-    """The whole measures file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    version: int = 1
-    population: PopulationSpec | None = None
-    indicators: dict[str, IndicatorSpec]
-
-    @model_validator(mode="after")
-    def _population_present(self) -> BenchmarkMeasures:
-        needing = [k for k, v in self.indicators.items() if v.denominator == POPULATION]
-        if needing and self.population is None:
-            raise ValueError(
-                f"indicators {needing} use the 'population' denominator but no 'population' block is given"
-            )
-        return self
-
-    def indicator(self, indicator_id: str) -> IndicatorSpec:
-        """The spec of one indicator; ``KeyError`` listing the known ids."""
-        try:
-            return self.indicators[indicator_id]
-        except KeyError:
-            raise KeyError(
-                f"indicator {indicator_id!r} has no DfE benchmark; known: {sorted(self.indicators)}"
-            ) from None
-
-
-def default_measures_path() -> Path:
-    """``parameters/benchmark_measures.yaml`` of the project."""
-    return paths().parameters / "benchmark_measures.yaml"
-
-
-@lru_cache(maxsize=8)
-def _load_cached(path_str: str, mtime_ns: int) -> BenchmarkMeasures:
-    path = Path(path_str)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BenchmarkMeasuresError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        return BenchmarkMeasures.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
-        raise BenchmarkMeasuresError(f"{path}: {problems}") from None
-
-
-def load_benchmark_measures(path: str | Path | None = None) -> BenchmarkMeasures:
-    """Load and validate the indicator-to-DfE-measure mapping.
-
-    Raises
-    ------
-    FileNotFoundError
-    BenchmarkMeasuresError
-        Naming the file and the invalid field.
-    """
-    p = Path(path).resolve() if path is not None else default_measures_path()
-    if not p.exists():
-        raise FileNotFoundError(f"{p}: benchmark measures file not found")
-    return _load_cached(str(p), p.stat().st_mtime_ns)
+__all__ = ["check_measures", "indicator_values"]
 
 
 def _as_spec(measures: BenchmarkMeasures | str | Path | None) -> BenchmarkMeasures:

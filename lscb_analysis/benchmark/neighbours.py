@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from lscb_analysis.benchmark.authorities import UnknownAuthorityError, _suggest, authorities, find_authority
+from lscb_analysis.errors import LscbError
 from lscb_analysis.paths import data_dir_or_default
 from lscb_analysis.symbols import SUPPRESSED
 
@@ -50,7 +51,7 @@ MODEL_FILES: Mapping[str, str] = {
 }
 
 
-class NeighbourModelError(ValueError):
+class NeighbourModelError(LscbError, ValueError):
     """A statistical neighbour file is missing or not in a known layout."""
 
 

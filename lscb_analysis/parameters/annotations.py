@@ -25,19 +25,19 @@ that quarter, so a note stays visible in later reports.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from lscb_analysis.disclosure.scan import find_disclosure_risks
 from lscb_analysis.errors import ProblemsError
-from lscb_analysis.parameters.catalogue import Catalogue, _unknown, load_catalogue
+from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
+from lscb_analysis.parameters.problems import file_label, problem, unknown_id, validation_problems
 from lscb_analysis.parameters.yamlio import YamlFileError, read_entries
 from lscb_analysis.paths import paths
-from lscb_analysis.periods import Quarter, QuarterError
+from lscb_analysis.periods import Quarter
 
 __all__ = [
     "Annotation",
@@ -45,7 +45,6 @@ __all__ = [
     "load_annotations",
     "for_indicator",
     "annotations_for",
-    "notes_markdown",
     "annotations_file",
 ]
 
@@ -59,7 +58,7 @@ class AnnotationsError(ProblemsError):
         One line per problem, each naming the file, the entry and the field.
     """
 
-    what = "the annotations"
+    what: ClassVar[str] = "the annotations"
 
 
 class Annotation(BaseModel):
@@ -93,10 +92,7 @@ class Annotation(BaseModel):
     @field_validator("period", mode="before")
     @classmethod
     def _quarter(cls, v: Any) -> Any:
-        try:
-            return Quarter.parse(str(v)).code
-        except QuarterError as e:
-            raise ValueError(str(e)) from None
+        return Quarter.parse(str(v)).code  # a QuarterError is a ValueError
 
     @property
     def quarter(self) -> Quarter:
@@ -115,18 +111,22 @@ def _entry(pos: int, raw: dict[str, Any]) -> str:
     return f"annotation {pos}" + (f" ({bits})" if bits else "")
 
 
-def _split_breakdown(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Accept ``breakdown: locality`` or ``breakdown: {locality: Eastbrook}``."""
+def _split_breakdown(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Accept ``breakdown: locality`` or ``breakdown: {locality: Eastbrook}``; problems as (field, message)."""
     raw = dict(raw)
     b = raw.get("breakdown")
     if isinstance(b, dict):
         if len(b) != 1:
-            return raw, ["field 'breakdown': give one dimension, e.g. {locality: Eastbrook}"]
+            return raw, [("breakdown", "give one dimension, e.g. {locality: Eastbrook}")]
         ((dim, val),) = b.items()
         raw["breakdown"], raw["breakdown_value"] = dim, (None if val is None else str(val))
     elif "breakdown_value" in raw:
-        return raw, ["field 'breakdown_value': unknown field (write breakdown: {dimension: value})"]
+        return raw, [("breakdown_value", "unknown field (write breakdown: {dimension: value})")]
     return raw, []
+
+
+#: The fields written by hand (``breakdown_value`` comes from ``breakdown: {dimension: value}``).
+_WRITTEN = {Annotation: ["indicator", "period", "text", "author", "breakdown"]}
 
 
 def load_annotations(root: Path | str | None = None, *, catalogue: Catalogue | None = None) -> list[Annotation]:
@@ -135,7 +135,7 @@ def load_annotations(root: Path | str | None = None, *, catalogue: Catalogue | N
     Parameters
     ----------
     root : path, optional
-        Project root (default: this checkout or ``$LSCB_PROJECT_ROOT``).
+        Project root (default: :func:`lscb_analysis.paths.project_root`).
     catalogue : Catalogue, optional
         The loaded catalogue (``ctx.catalogue``), to save reloading it.
 
@@ -154,7 +154,7 @@ def load_annotations(root: Path | str | None = None, *, catalogue: Catalogue | N
     p = paths(root)
     cat = catalogue if catalogue is not None else load_catalogue(p.parameters)
     path = annotations_file(p.root)
-    file = path.relative_to(p.root).as_posix()
+    file = file_label(path, p.root)
     try:
         items = read_entries(path, file, "annotations")
     except YamlFileError as e:
@@ -167,35 +167,31 @@ def load_annotations(root: Path | str | None = None, *, catalogue: Catalogue | N
             problems.append(f"{file}: annotation {pos}: must be a mapping of fields (got {type(raw).__name__})")
             continue
         where = _entry(pos, raw)
-        raw, found = _split_breakdown(raw)
+        raw, split = _split_breakdown(raw)
+        found = [problem(file, where, f, m) for f, m in split]
+        checks: list[tuple[str, str]] = []
         obj: Annotation | None = None
         try:
             obj = Annotation.model_validate(raw)
         except ValidationError as exc:
-            for err in exc.errors():
-                field = ".".join(str(x) for x in err["loc"]) or "?"
-                msg = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "extra_forbidden":
-                    msg = "unknown field (allowed: indicator, period, text, author, breakdown)"
-                elif err["type"] == "missing":
-                    msg = "is required"
-                found.append(f"field {field!r}: {msg}")
+            found.extend(validation_problems(exc, Annotation, file=file, entry=where, allowed=_WRITTEN))
         ind_id = raw.get("indicator")
         ind = cat.indicators.get(ind_id) if isinstance(ind_id, str) else None
         if isinstance(ind_id, str) and ind is None:
-            found.append(f"field 'indicator': {_unknown('indicator', ind_id, cat.indicators)}")
+            checks.append(("indicator", unknown_id("indicator", ind_id, cat.indicators)))
         dim, val = raw.get("breakdown"), raw.get("breakdown_value")
         if ind is not None and isinstance(dim, str):
             if dim not in ind.breakdowns:
                 allowed = ", ".join(ind.breakdowns) or "none"
-                found.append(f"field 'breakdown': {ind.id!r} is not broken down by {dim!r} (its breakdowns: {allowed})")
+                checks.append(("breakdown", f"{ind.id!r} is not broken down by {dim!r} (its breakdowns: {allowed})"))
             elif val is not None and val not in cat.breakdowns[dim].values:
-                found.append(f"field 'breakdown': {_unknown(f'{dim} value', val, cat.breakdowns[dim].values)}")
+                checks.append(("breakdown", unknown_id(f"{dim} value", val, cat.breakdowns[dim].values)))
         txt = raw.get("text")
         if isinstance(txt, str):
-            found.extend(f"field 'text': {f.message}" for f in find_disclosure_risks(txt) if f.severity == "error")
+            checks.extend(("text", f.message) for f in find_disclosure_risks(txt) if f.severity == "error")
+        found.extend(problem(file, where, f, m) for f, m in checks)
         if found:
-            problems.extend(f"{file}: {where} {x}" for x in found)
+            problems.extend(found)
         elif obj is not None:
             out.append(obj)
     if problems:
@@ -253,17 +249,3 @@ def for_indicator(
     for a in annotations_for(anns, indicator_id, upto, breakdown=breakdown, breakdown_value=breakdown_value):
         out[a.period] = f"{out[a.period]}\n\n{a.text}" if a.period in out else a.text
     return out
-
-
-def notes_markdown(
-    anns: Iterable[Annotation], indicator_id: str, upto: Quarter | str, *, with_author: bool = True
-) -> str:
-    """The indicator's annotations as a Markdown list to print under its chart ('' when none).
-
-    ``- **2025-26 Q1**: New police recording practice ... (Police performance analyst)``
-    """
-    lines = []
-    for a in annotations_for(anns, indicator_id, upto):
-        who = f" ({html.escape(a.author, quote=False)})" if with_author else ""
-        lines.append(f"- **{a.period}**: {html.escape(a.text, quote=False)}{who}")
-    return "\n".join(lines)

@@ -14,8 +14,8 @@ Each quarter a sub-group writes a short Markdown file,
 sections under fixed keys (each accepts a few headings, see
 :data:`SECTIONS`), any other level-2 section kept under a key made from its
 heading, all in file order. Text before the first section (under an optional
-``# Title``) is the preamble. When no file was written the report says so
-with :func:`missing_narrative_markdown`.
+``# Title``) is the preamble. How a narrative (or its absence) reads in a
+report is :mod:`lscb_analysis.render.narrative`'s business.
 
 Narratives are published, so they speak about children in aggregate only:
 no names, no dates of birth, no NHS numbers, no postcodes and no small
@@ -29,10 +29,11 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from lscb_analysis.disclosure.scan import find_disclosure_risks
+from lscb_analysis.errors import LscbError
 from lscb_analysis.findings import Finding
-from lscb_analysis.parameters.catalogue import Subgroup
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 
@@ -43,16 +44,18 @@ __all__ = [
     "load_narrative",
     "narrative_path",
     "section",
-    "missing_narrative_markdown",
-    "narrative_markdown",
+    "MARKDOWN_FENCE",
+    "MARKDOWN_HEADING",
     "check_narrative",
     "check_all_narratives",
     "parse_narrative",
 ]
 
 
-class NarrativeError(ValueError):
+class NarrativeError(LscbError):
     """A narrative file cannot be read or is malformed."""
+
+    exit_code: ClassVar[int] = 2
 
 
 #: Known section keys, in the order a report shows them, with the headings each accepts
@@ -93,8 +96,10 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "actions": ("Actions and forward planning", "Forward planning", "Next steps", "Actions", "Actions and next steps"),
 }
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+#: A Markdown ATX heading: group 1 the hashes, group 2 the text.
+MARKDOWN_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+#: The opening or closing line of a fenced code block: group 1 the fence.
+MARKDOWN_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SUBGROUP_ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 
@@ -180,7 +185,7 @@ def parse_narrative(text: str, *, quarter: Quarter | str, subgroup: str, path: P
     current: list[str] = preamble
     fence: str | None = None
     for n, line in enumerate(text.splitlines(), start=1):
-        f = _FENCE.match(line)
+        f = MARKDOWN_FENCE.match(line)
         if f:
             mark = f.group(1)
             if fence is None:
@@ -189,7 +194,7 @@ def parse_narrative(text: str, *, quarter: Quarter | str, subgroup: str, path: P
                 fence = None
             current.append(line)
             continue
-        m = None if fence else _HEADING.match(line)
+        m = None if fence else MARKDOWN_HEADING.match(line)
         if m and len(m.group(1)) == 1 and title is None and not sections and not "".join(preamble).strip():
             title = (m.group(2) or "").strip() or None
             continue
@@ -230,7 +235,7 @@ def load_narrative(quarter: Quarter | str, subgroup: str, root: Path | str | Non
     subgroup : str
         Sub-group id, e.g. ``"neglect"``.
     root : path, optional
-        Project root (default: this checkout or ``$LSCB_PROJECT_ROOT``).
+        Project root (default: :func:`lscb_analysis.paths.project_root`).
 
     Returns
     -------
@@ -266,90 +271,6 @@ def section(narr: Narrative | None, key: str) -> str | None:
     k = key if key in narr.sections else _LOOKUP.get(_normalise(key), _slug(key))
     text = narr.sections.get(k)
     return text if text and text.strip() else None
-
-
-def _name(subgroup: str | Subgroup) -> tuple[str, str]:
-    if isinstance(subgroup, Subgroup):
-        return subgroup.id, subgroup.name
-    return subgroup, f"The {subgroup.replace('_', ' ')} sub-group"
-
-
-def missing_narrative_markdown(quarter: Quarter | str, subgroup: str | Subgroup) -> str:
-    """A clearly worded notice for a report when the sub-group wrote no narrative.
-
-    Parameters
-    ----------
-    quarter : Quarter or str
-    subgroup : str or Subgroup
-        The id, or the catalogue's :class:`Subgroup` (its name is then used).
-
-    Returns
-    -------
-    str
-        Markdown: a block quote saying no narrative was received and where the
-        sub-group should put it.
-    """
-    q = Quarter.parse(quarter)
-    sid, name = _name(subgroup)
-    return (
-        f"> **No narrative received.** {name} has not provided a narrative for {q.label}: "
-        "there is no voice of the child, audit findings, feedback or account of the difference made "
-        "to report this quarter. The figures below are shown without the sub-group's commentary.\n>\n"
-        f"> *For the sub-group:* write `parameters/narratives/{q.slug}/{sid}.md` "
-        "(sections `## Voice of the child`, `## Audit findings`, `## Feedback`, "
-        "`## What difference have we made`, `## Actions and forward planning`) and re-run the report."
-    )
-
-
-def narrative_markdown(
-    narr: Narrative,
-    *,
-    level: int = 3,
-    order: list[str] | None = None,
-    missing_note: bool = True,
-) -> str:
-    """The narrative as Markdown for a report, headings at ``level``.
-
-    Known sections come in the order of :data:`SECTIONS` (or ``order``), then
-    the extra sections in file order. Headings inside sections are demoted to
-    stay below ``level``. With ``missing_note``, a closing line lists the
-    known sections the sub-group left out.
-    """
-    hashes = "#" * level
-    keys = [k for k in (order or list(SECTIONS)) if k in narr.sections] + [
-        k for k in narr.extra_keys if k not in (order or [])
-    ]
-    parts: list[str] = []
-    if narr.preamble:
-        parts.append(_demote(narr.preamble, level))
-    for k in keys:
-        body = narr.sections[k].strip()
-        heading = SECTIONS[k][0] if k in SECTIONS else narr.headings.get(k, k)
-        parts.append(f"{hashes} {heading}\n\n{_demote(body, level) if body else '*Left blank by the sub-group.*'}")
-    if missing_note:
-        gone = [
-            SECTIONS[k][0]
-            for k in ("voice_of_the_child", "audit_findings", "feedback", "difference_made", "actions")
-            if k in narr.missing
-        ]
-        if gone:
-            parts.append("*Not covered this quarter: " + ", ".join(gone) + ".*")
-    return "\n\n".join(parts)
-
-
-def _demote(markdown: str, level: int) -> str:
-    """Push headings in the body below ``level`` (fenced code untouched)."""
-    out, fence = [], None
-    for line in markdown.splitlines():
-        f = _FENCE.match(line)
-        if f:
-            fence = None if fence else f.group(1)[0] * 3
-        m = None if fence or f else _HEADING.match(line)
-        if m and (m.group(2) or "").strip():
-            depth = min(6, max(len(m.group(1)), level + 1))
-            line = f"{'#' * depth} {m.group(2).strip()}"
-        out.append(line)
-    return "\n".join(out)
 
 
 def check_narrative(text: str, *, source: str = "") -> list[Finding]:

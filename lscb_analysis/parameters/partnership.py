@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.errors import ProblemsError
+from lscb_analysis.parameters.problems import file_label, validation_problems
+from lscb_analysis.parameters.yamlio import YamlFileError, read_yaml
 from lscb_analysis.paths import paths
 
 __all__ = ["Partnership", "load_partnership", "ConfigError"]
 
 
-class ConfigError(ValueError):
-    """A parameters file is missing or invalid."""
+class ConfigError(ProblemsError):
+    """``parameters/partnership.yaml`` is missing or invalid; every problem is listed."""
+
+    what: ClassVar[str] = "the partnership's settings"
 
 
 class Partnership(BaseModel):
@@ -35,20 +40,30 @@ class Partnership(BaseModel):
 
 
 @lru_cache(maxsize=8)
-def _load_partnership(file: Path, mtime: float) -> Partnership:
+def _load_partnership(file: Path, label: str, mtime_ns: int) -> Partnership:
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = read_yaml(file, label)
     except FileNotFoundError:
-        raise ConfigError(f"{file}: not found; copy parameters/partnership.yaml from the repository") from None
+        raise ConfigError([f"{label}: not found; copy parameters/partnership.yaml from the repository"]) from None
+    except YamlFileError as exc:
+        raise ConfigError([str(exc)]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([f"{label}: must be a mapping of settings (got {type(data).__name__})"])
     try:
         return Partnership.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{file}: {problems}") from None
+        raise ConfigError(validation_problems(exc, Partnership, file=label)) from None
 
 
 def load_partnership(root: Path | str | None = None) -> Partnership:
-    """Load and validate ``parameters/partnership.yaml``."""
-    file = paths(root).parameters / "partnership.yaml"
-    mtime = file.stat().st_mtime if file.exists() else 0.0
-    return _load_partnership(file, mtime)
+    """Load and validate ``parameters/partnership.yaml`` of the project at ``root``.
+
+    Raises
+    ------
+    ConfigError
+        Every problem of the file, one line each naming the field.
+    """
+    p = paths(root)
+    file = p.parameters / "partnership.yaml"
+    mtime = file.stat().st_mtime_ns if file.exists() else 0
+    return _load_partnership(file, file_label(file, p.root), mtime)

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from lscb_analysis.atomic import atomic_write_text
+from lscb_analysis.errors import LscbError
 
 __all__ = ["export_html", "notebook_to_html", "external_requests", "WIDGET_NOTE", "HIDDEN_TAGS", "ExternalRequestError"]
 
@@ -99,7 +100,7 @@ _EXTERNAL = re.compile(r"^\s*(https?:)?//", re.I)
 _CSS_URL = re.compile(r"""(?:@import\s+(?:url\()?|url\()\s*['"]?\s*((?:https?:)?//[^'")\s;]+)""", re.I)
 
 
-class ExternalRequestError(RuntimeError):
+class ExternalRequestError(LscbError, RuntimeError):
     """The exported HTML would still fetch something from outside the file."""
 
 

@@ -67,6 +67,8 @@ REPORT_MODULES: tuple[str, ...] = (
     "lscb_analysis.parameters.actions",
     "lscb_analysis.parameters.annotations",
     "lscb_analysis.parameters.narratives",
+    "lscb_analysis.summary.actions",
+    "lscb_analysis.render.narrative",
     "lscb_analysis.quality",
     "lscb_analysis.ingest",
     "lscb_analysis.population",

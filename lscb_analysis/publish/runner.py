@@ -25,9 +25,10 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from lscb_analysis.atomic import atomic_write_text
+from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
@@ -53,8 +54,10 @@ CORE = "core_data_set"
 SUBGROUP_TEMPLATE = "subgroup_report"
 
 
-class RunError(ValueError):
+class RunError(LscbError, ValueError):
     """Invalid run parameters, raised before any kernel starts."""
+
+    exit_code: ClassVar[int] = 2
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.format import RETURN_EXTENSIONS
 
-__all__ = ["OTHER_SPREADSHEETS", "return_files", "return_folders", "latest_quarter_with_returns"]
+__all__ = ["OTHER_SPREADSHEETS", "ReturnsNotFoundError", "return_files", "return_folders", "latest_quarter_with_returns"]
 
 #: Spreadsheet formats ingest does not read; a provider's file in one of them is an error.
 OTHER_SPREADSHEETS: tuple[str, ...] = (".xls", ".xlsm", ".xlsb", ".ods", ".numbers", ".tsv")
+
+
+class ReturnsNotFoundError(LscbError):
+    """No returns to ingest: none at all, or no folder for a quarter asked for (a data problem)."""
 
 
 def return_files(folder: Path) -> list[Path]:
@@ -54,10 +59,10 @@ def latest_quarter_with_returns(root: Path | str | None = None) -> Quarter:
 
     Raises
     ------
-    FileNotFoundError
+    ReturnsNotFoundError
         When no quarter has a return (run ``lscb demo`` for the demo data).
     """
     folders = [q for q, d in return_folders(root).items() if return_files(d)]
     if not folders:
-        raise FileNotFoundError("no returns found under data/raw/returns/; run `lscb demo` to create the demo data")
+        raise ReturnsNotFoundError("no returns found under data/raw/returns/; run `lscb demo` to create the demo data")
     return folders[-1]

@@ -27,8 +27,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lscb_analysis.atomic import atomic_write_with
-from lscb_analysis.parameters.catalogue import Catalogue, Indicator, load_catalogue
+from lscb_analysis.parameters.catalogue import Catalogue, UnknownIdError, load_catalogue
+from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.parameters.problems import unknown_id
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.format import INFO_COLUMNS, RETURN_COLUMNS, RETURN_SHEET, due_rows
@@ -258,8 +260,8 @@ def write_templates(
 
     Raises
     ------
-    KeyError
-        When a provider id is not in the catalogue.
+    UnknownIdError
+        When a provider id is not in the catalogue (a ``KeyError``).
     """
     p = paths(root)
     q = Quarter.parse(quarter)
@@ -269,7 +271,7 @@ def write_templates(
     wanted = list(providers) if providers is not None else list(cat.providers)
     for pid in wanted:
         if pid not in cat.providers:
-            raise KeyError(f"unknown provider {pid!r}; known: {', '.join(cat.providers)}")
+            raise UnknownIdError(unknown_id("provider", pid, cat.providers))
     written = []
     for pid in wanted:
         inds = cat.for_provider(pid, q.q)

@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.atomic import atomic_write_with
+from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import Partnership, load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.store import read_figures
+from lscb_analysis.store import StoreMissingError, read_figures
 from lscb_analysis.tidy import TOTAL
 
 __all__ = [
@@ -74,7 +75,7 @@ def load_context(quarter: str = "latest", project_root: str | Path | None = None
     quarters = sorted({Quarter.parse(x) for x in figures.period.unique()})
     q = quarters[-1] if str(quarter).lower() == "latest" else Quarter.parse(quarter)
     if q not in quarters:
-        raise ValueError(
+        raise StoreMissingError(
             f"no figures for {q.label} in the store; quarters available: {quarters[0].code} to {quarters[-1].code}"
             if quarters
             else "the store is empty"
@@ -170,7 +171,7 @@ def load_benchmark(ctx: Context) -> pd.DataFrame:
         table = pd.read_parquet(cache)
         if all(f.exists() for i in table.indicator_id.unique() for f in _chart_files(ctx.root, i)):
             return table
-    from lscb_analysis.benchmark import benchmark_table, load_benchmark_measures
+    from lscb_analysis.benchmark import benchmark_table
 
     measures = load_benchmark_measures(p.parameters / "benchmark_measures.yaml")
     frames = [

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.parameters.catalogue import Indicator
+from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.periods import Quarter
 from lscb_analysis.stats import SPCWarning, proportion_ci, rate_ci, recent_trend, spc, trend_test
 

@@ -13,16 +13,14 @@ from dfe_testdata import as_number, raw_la_cell, raw_level_cell, raw_rows
 
 import lscb_analysis.benchmark.compare as compare_module
 from lscb_analysis.benchmark import (
-    BenchmarkMeasures,
-    IndicatorSpec,
     benchmark_overview,
     benchmark_table,
-    load_benchmark_measures,
     neighbour_average,
     neighbour_comparison,
     rank_and_band,
     statistical_neighbours,
 )
+from lscb_analysis.parameters.benchmark_measures import BenchmarkMeasures, IndicatorSpec, load_benchmark_measures
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 D3 = "d3_cpps_subsequent_plan_2013_to_2025.csv"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from dfe_testdata import as_number, raw_rows
 
-from lscb_analysis.benchmark import BenchmarkMeasuresError, check_measures, indicator_values, load_benchmark_measures
+from lscb_analysis.benchmark import check_measures, indicator_values
+from lscb_analysis.parameters.benchmark_measures import BenchmarkMeasuresError, load_benchmark_measures
 
 EXPECTED_IDS = {
     "referrals_rate",
@@ -79,7 +80,7 @@ def test_invalid_polarity_names_field(tmp_path: Path) -> None:
         "indicators:\n  x:\n    title: X\n    file: f.csv\n    measure: m\n    unit: percentage\n"
         "    polarity: up_is_good\n",
     )
-    with pytest.raises(BenchmarkMeasuresError, match=r"benchmark_measures.yaml.*indicators.x.polarity"):
+    with pytest.raises(BenchmarkMeasuresError, match=r"benchmark_measures.yaml: indicator 'x' field 'polarity'"):
         load_benchmark_measures(p)
 
 

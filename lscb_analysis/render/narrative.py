@@ -1,0 +1,171 @@
+"""The sub-groups' own words in a report: narrative, the missing-narrative notice, notes and actions.
+
+Text a report shows from ``parameters/``: a sub-group's narrative
+(:func:`narrative_markdown`, or :func:`missing_narrative_markdown` when none
+was written), analysts' annotations under a chart (:func:`notes_markdown`)
+and the action log as a board reads it (:func:`actions_display`). What they
+say is loaded and validated in :mod:`lscb_analysis.parameters`; which actions
+are overdue is judged in :mod:`lscb_analysis.summary.actions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterable
+
+import pandas as pd
+
+from lscb_analysis.parameters.annotations import Annotation, annotations_for
+from lscb_analysis.parameters.catalogue import Catalogue
+from lscb_analysis.parameters.catalogue_entries import Subgroup
+from lscb_analysis.parameters.narratives import MARKDOWN_FENCE, MARKDOWN_HEADING, SECTIONS, Narrative
+from lscb_analysis.periods import Quarter
+
+__all__ = [
+    "STATUS_LABELS",
+    "actions_display",
+    "missing_narrative_markdown",
+    "narrative_markdown",
+    "notes_markdown",
+]
+
+#: Reader-facing names of the action statuses.
+STATUS_LABELS: dict[str, str] = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "complete": "Complete",
+    "closed": "Closed",
+}
+
+
+def _name(subgroup: str | Subgroup) -> tuple[str, str]:
+    if isinstance(subgroup, Subgroup):
+        return subgroup.id, subgroup.name
+    return subgroup, f"The {subgroup.replace('_', ' ')} sub-group"
+
+
+def missing_narrative_markdown(quarter: Quarter | str, subgroup: str | Subgroup) -> str:
+    """A clearly worded notice for a report when the sub-group wrote no narrative.
+
+    Parameters
+    ----------
+    quarter : Quarter or str
+    subgroup : str or Subgroup
+        The id, or the catalogue's :class:`Subgroup` (its name is then used).
+
+    Returns
+    -------
+    str
+        Markdown: a block quote saying no narrative was received and where the
+        sub-group should put it.
+    """
+    q = Quarter.parse(quarter)
+    sid, name = _name(subgroup)
+    return (
+        f"> **No narrative received.** {name} has not provided a narrative for {q.label}: "
+        "there is no voice of the child, audit findings, feedback or account of the difference made "
+        "to report this quarter. The figures below are shown without the sub-group's commentary.\n>\n"
+        f"> *For the sub-group:* write `parameters/narratives/{q.slug}/{sid}.md` "
+        "(sections `## Voice of the child`, `## Audit findings`, `## Feedback`, "
+        "`## What difference have we made`, `## Actions and forward planning`) and re-run the report."
+    )
+
+
+def narrative_markdown(
+    narr: Narrative,
+    *,
+    level: int = 3,
+    order: list[str] | None = None,
+    missing_note: bool = True,
+) -> str:
+    """The narrative as Markdown for a report, headings at ``level``.
+
+    Known sections come in the order of :data:`SECTIONS` (or ``order``), then
+    the extra sections in file order. Headings inside sections are demoted to
+    stay below ``level``. With ``missing_note``, a closing line lists the
+    known sections the sub-group left out.
+    """
+    hashes = "#" * level
+    keys = [k for k in (order or list(SECTIONS)) if k in narr.sections] + [
+        k for k in narr.extra_keys if k not in (order or [])
+    ]
+    parts: list[str] = []
+    if narr.preamble:
+        parts.append(_demote(narr.preamble, level))
+    for k in keys:
+        body = narr.sections[k].strip()
+        heading = SECTIONS[k][0] if k in SECTIONS else narr.headings.get(k, k)
+        parts.append(f"{hashes} {heading}\n\n{_demote(body, level) if body else '*Left blank by the sub-group.*'}")
+    if missing_note:
+        gone = [
+            SECTIONS[k][0]
+            for k in ("voice_of_the_child", "audit_findings", "feedback", "difference_made", "actions")
+            if k in narr.missing
+        ]
+        if gone:
+            parts.append("*Not covered this quarter: " + ", ".join(gone) + ".*")
+    return "\n\n".join(parts)
+
+
+def _demote(markdown: str, level: int) -> str:
+    """Push headings in the body below ``level`` (fenced code untouched)."""
+    out, fence = [], None
+    for line in markdown.splitlines():
+        f = MARKDOWN_FENCE.match(line)
+        if f:
+            fence = None if fence else f.group(1)[0] * 3
+        m = None if fence or f else MARKDOWN_HEADING.match(line)
+        if m and (m.group(2) or "").strip():
+            depth = min(6, max(len(m.group(1)), level + 1))
+            line = f"{'#' * depth} {m.group(2).strip()}"
+        out.append(line)
+    return "\n".join(out)
+
+
+def notes_markdown(
+    anns: Iterable[Annotation], indicator_id: str, upto: Quarter | str, *, with_author: bool = True
+) -> str:
+    """The indicator's annotations as a Markdown list to print under its chart ('' when none).
+
+    ``- **2025-26 Q1**: New police recording practice ... (Police performance analyst)``
+    """
+    lines = []
+    for a in annotations_for(anns, indicator_id, upto):
+        who = f" ({html.escape(a.author, quote=False)})" if with_author else ""
+        lines.append(f"- **{a.period}**: {html.escape(a.text, quote=False)}{who}")
+    return "\n".join(lines)
+
+
+def actions_display(table: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """A board-readable version of :func:`lscb_analysis.summary.actions.actions_table`.
+
+    Columns ``Action``, ``Owner``, ``Due`` (``30 Sep 2026``), ``Status``
+    (``In progress: overdue by 12 days``), ``Indicators`` (titles when a
+    catalogue is given) and ``Update``.
+    """
+
+    def status(row: pd.Series) -> str:
+        label = STATUS_LABELS.get(row["status"], str(row["status"]))
+        if row["overdue"]:
+            d = int(row["days_overdue"])
+            return f"{label}: overdue by {d} day{'s' if d != 1 else ''}"
+        return label
+
+    def indicators(ids: str) -> str:
+        names = [i.strip() for i in (ids or "").split(",") if i.strip()]
+        if catalogue is not None:
+            names = [catalogue.indicators[i].title if i in catalogue.indicators else i for i in names]
+        return "; ".join(names)
+
+    return pd.DataFrame(
+        {
+            "Ref": table["id"],
+            "Action": table["action"],
+            "Owner": table["owner"],
+            "Due": [f"{d.day} {d:%b %Y}" if isinstance(d, dt.date) else "" for d in table["due"]],
+            "Status": [status(r) for _, r in table.iterrows()],
+            "Indicators": [indicators(x) for x in table["linked_indicators"]],
+            "Update": table["update"].fillna("") if len(table) else table["update"],
+        }
+    )
