@@ -3,6 +3,8 @@
 Every output is written to a temporary file in the same folder, flushed to
 disk, then renamed over the target (``os.replace`` is atomic on POSIX and
 Windows), so a reader never sees a partial file and a crash leaves the old one.
+A write that fails (read-only folder, full disk, file-size limit) removes its
+temporary file and raises :class:`WriteError`: one line naming the file.
 """
 
 from __future__ import annotations
@@ -13,7 +15,18 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_with", "file_sha256"]
+from lscb_analysis.errors import LscbError
+
+__all__ = ["WriteError", "atomic_write_bytes", "atomic_write_text", "atomic_write_with", "file_sha256", "os_reason"]
+
+
+class WriteError(LscbError, OSError):
+    """A file could not be written (read-only folder, full disk, file-size limit); what was there is unchanged."""
+
+
+def os_reason(exc: OSError) -> str:
+    """The operating system's words for ``exc`` (``No space left on device``), without paths or codes."""
+    return os.strerror(exc.errno) if exc.errno else " ".join(str(exc).split())
 
 
 def atomic_write_with(target: Path | str, write: Callable[[Path], None]) -> Path:
@@ -22,22 +35,44 @@ def atomic_write_with(target: Path | str, write: Callable[[Path], None]) -> Path
     The temporary file lives beside the target so the rename never crosses a
     file system. On any error the temporary file is removed and the target is
     untouched.
+
+    Raises
+    ------
+    WriteError
+        When the folder or file cannot be written (an ``OSError`` and an
+        :class:`~lscb_analysis.errors.LscbError`: one line naming the file).
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except OSError as exc:
+        _discard(tmp)
+        if isinstance(exc, LscbError):
+            raise
+        err = WriteError(f"cannot write {target}: {os_reason(exc)}; the file was left as it was")
+        err.errno = exc.errno
+        raise err from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
     return target
+
+
+def _discard(tmp: Path | None) -> None:
+    if tmp is not None:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _umask() -> int:

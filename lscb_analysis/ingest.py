@@ -18,14 +18,17 @@ Policy for a quarter where some files are rejected and others are fine
   ingested again. Warnings never block.
 
 A figure that differs from the one stored for the same cell (a restatement)
-replaces it in ``figures.parquet``; the old value stays in ``history.parquet``
+replaces it in the store's figures; the old value stays in its history
 with its source file, hash and time (see :func:`lscb_analysis.store.restatements`),
-and the ingest warns ``R052-restatement``. When nothing changes, the store is
-not rewritten. The whole read-validate-write runs under the store's lock, so
-two ingests at once run one after the other.
+and the ingest warns ``R052-restatement``. When no figure changes, the figures
+and history files are kept byte for byte. The whole read-validate-write runs
+under the store's lock, so two ingests at once run one after the other, and
+everything an ingest writes (figures, history, findings, the log of the files
+it read) is committed as one new store generation (:func:`lscb_analysis.store.updating`):
+a crash or a full disk leaves the previous store whole.
 
-Each ingest records its findings and a log of the files it read in
-``data/processed/`` and writes the quarter's data-quality report to
+Each ingest records its findings and a log of the files it read in the
+store and writes the quarter's data-quality report to
 ``reports/<quarter>/data_quality.html`` and ``.csv``
 (:mod:`lscb_analysis.render.quality_page`).
 """
@@ -52,14 +55,7 @@ from lscb_analysis.returns.reader import MAX_RETURN_BYTES, read_return
 from lscb_analysis.returns.returnfile import ReturnFile
 from lscb_analysis.returns.rules import RULES
 from lscb_analysis.returns.validate import validate_returns
-from lscb_analysis.store import (
-    LOG_COLUMNS,
-    empty_store,
-    read_history,
-    store_lock,
-    write_ingest_records,
-    write_store,
-)
+from lscb_analysis.store import LOG_COLUMNS, empty_store, updating
 from lscb_analysis.tidy import KEY, TOTAL
 
 __all__ = ["IngestResult", "ingest_quarters", "compute_values"]
@@ -327,7 +323,7 @@ def ingest_quarters(
             )
     result = IngestResult(quarters=quarters)
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-    with store_lock(p.root):
+    with updating(p.root) as store:
         files = [
             read_return(f, q, name=_display_name(f, p.raw), max_bytes=max_bytes)
             for q in quarters
@@ -335,7 +331,7 @@ def ingest_quarters(
         ]
         v = validate_returns(files, cat)
         new = compute_values(_store_rows(files, v.rows, partnership.area_code, stamp), cat, pop)
-        history = read_history(p.root)
+        history = store.history
         current = history.drop_duplicates(KEY, keep="last")
         new = new.reindex(columns=history.columns)
         changed = _changed(new, current)
@@ -345,12 +341,12 @@ def ingest_quarters(
         restated = _restatement_findings(changed, current)
         findings += restated
         if len(changed):
-            history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
-            write_store(history.drop_duplicates(KEY, keep="last"), history, p.root)
+            store.history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
         findings.sort(key=lambda f: (f.quarter, f.file, f.row if f.row is not None else 0, f.severity != "error"))
         fdf = findings_frame(findings).assign(ingested_at=stamp)
-        write_ingest_records(
-            [q.code for q in quarters], fdf, _returns_log(files, findings, set(v.rejected), v.rows, stamp), p.root
+        # history, figures, findings and the returns log are committed together when the block ends
+        store.replace_records(
+            [q.code for q in quarters], fdf, _returns_log(files, findings, set(v.rejected), v.rows, stamp)
         )
     result.files = [rf.path for rf in files]
     result.accepted = [files[i].path for i in v.accepted]

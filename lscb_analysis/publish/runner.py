@@ -32,6 +32,7 @@ from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
+from lscb_analysis.store import GENERATION_ENV
 
 if TYPE_CHECKING:
     from lscb_analysis.publish.kernels import KernelTemplate, TemplateClient
@@ -274,8 +275,16 @@ def _connect_template(address: str | None) -> None:
         _TEMPLATE = TemplateClient(address)
 
 
-def _init_worker(log_file: str | None, template: str | None = None) -> None:
-    """Send kernels' stderr to the run log, connect to the kernel template, import the heavy modules once."""
+def _init_worker(log_file: str | None, template: str | None = None, store_generation: str | None = None) -> None:
+    """Send kernels' stderr to the run log, connect to the kernel template, import the heavy modules once.
+
+    ``store_generation`` is the store generation the run reads (``None``: the current one at each read). It is
+    set here, not inherited, because the fork server may have started before the run pinned it.
+    """
+    if store_generation:
+        os.environ[GENERATION_ENV] = store_generation
+    else:
+        os.environ.pop(GENERATION_ENV, None)
     if log_file:
         fd = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.dup2(fd, 2)  # kernels inherit fd 2: their start-up chatter goes to run.log, not the console
@@ -405,7 +414,10 @@ def _run_pool(
     ctx = _pool_context()
     results: list[ReportResult] = []
     with cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(log_file, template)
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(log_file, template, os.environ.get(GENERATION_ENV)),
     ) as pool:
         warm = [pool.submit(os.getpid) for _ in range(workers)]  # start the workers now
         try:

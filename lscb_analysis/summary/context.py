@@ -2,8 +2,9 @@
 
 The summary of every indicator for a quarter is computed once per quarter by
 :func:`prepare_quarter` (the runner calls it before starting any kernel) and
-cached in ``data/processed/summaries/<quarter>.parquet``; a notebook run on its
-own computes it when the cache is missing or older than the store.
+cached beside the store generation it was computed from
+(:func:`lscb_analysis.store.derived_folder`), so a new ingest never meets a
+stale summary; a notebook run on its own computes it when the cache is missing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import Partnership, load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.store import StoreMissingError, read_figures
+from lscb_analysis.store import StoreMissingError, derived_folder, read_figures
 from lscb_analysis.tidy import TOTAL
 
 __all__ = [
@@ -135,7 +136,7 @@ def summarise_quarter(ctx: Context) -> pd.DataFrame:
 
 
 def _summary_file(root: Path, q: Quarter) -> Path:
-    return paths(root).processed / "summaries" / f"{q.slug}.parquet"
+    return derived_folder(root) / "summaries" / f"{q.slug}.parquet"
 
 
 def prepare_quarter(quarter: Quarter, root: Path | str | None = None) -> pd.DataFrame:
@@ -224,9 +225,8 @@ def load_benchmark_charts(ctx: Context, indicator_id: str) -> tuple[pd.DataFrame
 
 
 def load_summary(ctx: Context) -> pd.DataFrame:
-    """The cached summary for the context's quarter, recomputed when missing or stale."""
+    """The cached summary for the context's quarter, computed when missing."""
     f = _summary_file(ctx.root, ctx.quarter)
-    store = paths(ctx.root).processed / "figures.parquet"
-    if f.exists() and f.stat().st_mtime >= store.stat().st_mtime:
+    if f.exists():
         return pd.read_parquet(f)
     return prepare_quarter(ctx.quarter, ctx.root)
