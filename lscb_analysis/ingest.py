@@ -49,7 +49,7 @@ from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.population import load_population, population_for
-from lscb_analysis.returns.folders import ReturnsNotFoundError, return_files, return_folders
+from lscb_analysis.returns.folders import ReturnsNotFoundError, quarter_folders, return_files
 from lscb_analysis.returns.outliers import outlier_findings
 from lscb_analysis.returns.reader import MAX_RETURN_BYTES, read_return
 from lscb_analysis.returns.returnfile import ReturnFile
@@ -179,6 +179,26 @@ def _store_rows(files: list[ReturnFile], rows: pd.DataFrame, area: str, stamp: s
             "ingested_at": stamp,
         }
     )
+
+
+def _two_folders(q: Quarter, folders: list[Path], raw: Path) -> list[ReturnFile]:
+    """The files of a quarter with several folders, each refused unread (``R054``); none are ingested."""
+    shown = " and ".join(_display_name(d, raw) for d in folders)
+    message = (
+        f"Two folders hold returns for {q.code}: {shown}; keep one folder per quarter (named {q.slug}) and move "
+        "every return of the quarter into it. No return in either folder was read."
+    )
+    out = []
+    for d in folders:
+        for f in return_files(d):
+            rf = ReturnFile(path=f, name=_display_name(f, raw), quarter=q, provider=f.stem.strip().lower())
+            rf.add("R054-quarter-folders", message)
+            out.append(rf)
+    if not out:  # no files to hang the finding on: a finding for the quarter
+        rf = ReturnFile(path=folders[0], name=_display_name(folders[0], raw), quarter=q, provider="")
+        rf.add("R054-quarter-folders", message)
+        out.append(rf)
+    return out
 
 
 def _missing_returns(
@@ -314,7 +334,8 @@ def ingest_quarters(
     cat = load_catalogue(p.parameters)
     partnership = load_partnership(p.root)
     pop = load_population(p.root)
-    folders = return_folders(p.root)
+    every = quarter_folders(p.root)
+    folders = {q: ds[0] for q, ds in every.items()}
     quarters = sorted(set(quarters))
     for q in quarters:
         if q not in folders:
@@ -325,9 +346,16 @@ def ingest_quarters(
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     with updating(p.root) as store:
         files = [
-            read_return(f, q, name=_display_name(f, p.raw), max_bytes=max_bytes)
+            rf
             for q in quarters
-            for f in return_files(folders[q])
+            for rf in (
+                _two_folders(q, every[q], p.raw)
+                if len(every[q]) > 1
+                else [
+                    read_return(f, q, name=_display_name(f, p.raw), max_bytes=max_bytes)
+                    for f in return_files(folders[q])
+                ]
+            )
         ]
         v = validate_returns(files, cat)
         new = compute_values(_store_rows(files, v.rows, partnership.area_code, stamp), cat, pop)

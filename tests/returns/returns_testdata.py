@@ -51,7 +51,7 @@ def rows_to_xlsx(
     for r, row in enumerate(rows, start=top + 2):
         for c, name in enumerate(cols, start=1):
             v = row[name]
-            if isinstance(v, str) and v.isdigit():
+            if isinstance(v, str) and v.isascii() and v.isdigit():  # other scripts stay text, as typed
                 v = int(v)
             ws.cell(r, c, None if v == "" else v)
     wb.save(path)
