@@ -60,6 +60,7 @@ def _five_breakdowns(root: Path) -> None:
 def _scenario(name: str, years: int, *, five_breakdowns: bool, pack: bool) -> dict[str, object]:
     from lscb_analysis.demo import DEMO_LAST, generate_demo
     from lscb_analysis.ingest import ingest_quarters, return_folders
+    from lscb_analysis.publish.quality_pages import write_quality_pages
 
     with tempfile.TemporaryDirectory(prefix="lscb-scale-") as tmp:
         root = _copy_project(Path(tmp) / "project")
@@ -68,6 +69,7 @@ def _scenario(name: str, years: int, *, five_breakdowns: bool, pack: bool) -> di
         files = generate_demo(root, first=DEMO_LAST + (1 - 4 * years), last=DEMO_LAST)
         t = time.perf_counter()
         res = ingest_quarters(list(return_folders(root)), root)
+        write_quality_pages(res.quarters, root)  # as `lscb ingest` does
         ingest_s = time.perf_counter() - t
         row: dict[str, object] = {
             "scenario": name,
