@@ -179,7 +179,8 @@ def _run_planned(
     logger: logging.Logger,
 ) -> None:
     """The rest of ``lscb run`` once the background processes are starting."""
-    from lscb_analysis.publish.runner import RunError, plan_reports, run_reports
+    from lscb_analysis.publish.plan import RunError, plan_reports
+    from lscb_analysis.publish.runner import run_reports
 
     try:
         specs = plan_reports(q, subgroups=subgroup, root=root)
