@@ -116,13 +116,13 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()},
     }
     print(
-        f"explorer on {ctx.quarter.code}: load_context {t_load:.2f}s, Explorer() {t_init:.2f}s (imports, benchmark warm-up)"
+        f"explorer on {ctx.quarter.code}: load_context {t_load:.2f}s, "
+        f"Explorer() {t_init:.2f}s (imports, benchmark warm-up)"
     )
     print(f"{'view':<10} {'first':>7} {'median':>7} {'p95':>7} {'max':>7}  under {GOAL}s")
     for v, r in results.items():
-        print(
-            f"{v:<10} {r['first_s']:>7.3f} {r['median_s']:>7.3f} {r['p95_s']:>7.3f} {r['max_s']:>7.3f}  {r['under_goal']}/{r['n']}"
-        )
+        times = f"{r['first_s']:>7.3f} {r['median_s']:>7.3f} {r['p95_s']:>7.3f} {r['max_s']:>7.3f}"
+        print(f"{v:<10} {times}  {r['under_goal']}/{r['n']}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "explore.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS / 'explore.json'}")
