@@ -158,8 +158,8 @@ def check_parameters(specs: Sequence[ReportSpec]) -> None:
     RunError
         Naming the notebook, the unknown parameters and the declared ones.
     """
-    # papermill (through nbformat and jsonschema) takes seconds to import: the runner calls this in
-    # its workers, which have it loaded, and `lscb run`'s own process never imports it.
+    # papermill (through nbformat and jsonschema) takes seconds to import: the runner calls this in a
+    # worker that has it loaded, so `lscb run`'s own process imports it only to run notebooks itself.
     import papermill  # noqa: PLC0415 - see above
 
     declared: dict[Path, list[str]] = {}
@@ -172,7 +172,7 @@ def check_parameters(specs: Sequence[ReportSpec]) -> None:
         names = declared[s.notebook]
         unknown = sorted(set(s.parameters) - set(names))
         if unknown:
-            declares = ", ".join(names) if names else "none (is a cell tagged 'parameters'?)"
+            declares = ", ".join(names) if names else "none (no cell tagged 'parameters'?)"
             raise RunError(
                 f"{s.notebook.name}: unknown parameter(s) {', '.join(unknown)}; the notebook declares {declares}"
             )
