@@ -15,7 +15,13 @@ from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.format import RETURN_EXTENSIONS
 
-__all__ = ["OTHER_SPREADSHEETS", "ReturnsNotFoundError", "return_files", "return_folders", "latest_quarter_with_returns"]
+__all__ = [
+    "OTHER_SPREADSHEETS",
+    "ReturnsNotFoundError",
+    "return_files",
+    "return_folders",
+    "latest_quarter_with_returns",
+]
 
 #: Spreadsheet formats ingest does not read; a provider's file in one of them is an error.
 OTHER_SPREADSHEETS: tuple[str, ...] = (".xls", ".xlsm", ".xlsb", ".ods", ".numbers", ".tsv")
