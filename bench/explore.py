@@ -121,10 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{'view':<10} {'first':>7} {'median':>7} {'p95':>7} {'max':>7}  under {GOAL}s")
     for v, r in results.items():
-        print(
-            f"{v:<10} {r['first_s']:>7.3f} {r['median_s']:>7.3f} {r['p95_s']:>7.3f} {r['max_s']:>7.3f}  "
-            f"{r['under_goal']}/{r['n']}"
-        )
+        times = f"{r['first_s']:>7.3f} {r['median_s']:>7.3f} {r['p95_s']:>7.3f} {r['max_s']:>7.3f}"
+        print(f"{v:<10} {times}  {r['under_goal']}/{r['n']}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "explore.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS / 'explore.json'}")

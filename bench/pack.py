@@ -71,7 +71,7 @@ def time_pack(quarter: str, workers: int | None) -> tuple[float, int]:
 def time_naive(quarter: str) -> tuple[float, int]:
     """The shell loop an analyst would write: papermill CLI then nbconvert CLI, one notebook at a time."""
     from lscb_analysis.periods import Quarter
-    from lscb_analysis.publish.runner import plan_reports
+    from lscb_analysis.publish.plan import plan_reports
 
     specs = plan_reports(Quarter.parse(quarter), root=ROOT)
     out = Path(tempfile.mkdtemp(prefix="lscb-naive-"))
@@ -136,7 +136,7 @@ def time_forked_kernel(repeat: int = 3) -> tuple[float, float]:
     import nbformat
     from nbclient import NotebookClient
 
-    from lscb_analysis.publish.kernels import KernelTemplate, TemplateClient, TemplateKernelManager
+    from lscb_analysis.publish.kernels import KernelTemplate, TemplateClient, kernels_from
 
     t = time.perf_counter()
     with KernelTemplate() as template:
@@ -148,12 +148,10 @@ def time_forked_kernel(repeat: int = 3) -> tuple[float, float]:
         for _ in range(repeat):
             nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(notebook_imports())])
             t = time.perf_counter()
-            NotebookClient(
-                nb,
-                kernel_name="python3",
-                kernel_manager_class=TemplateKernelManager.bound(client),
-                resources={"metadata": {"path": str(ROOT / "notebooks")}},
-            ).execute()
+            with kernels_from(template):
+                NotebookClient(
+                    nb, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}
+                ).execute()
             times.append(time.perf_counter() - t)
         client.close()
     return once, sorted(times)[len(times) // 2]

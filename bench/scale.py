@@ -62,6 +62,7 @@ def _five_breakdowns(root: Path) -> None:
 def _scenario(name: str, years: int, *, five_breakdowns: bool, pack: bool) -> dict[str, object]:
     from lscb_analysis.demo import DEMO_LAST, generate_demo
     from lscb_analysis.ingest import ingest_quarters
+    from lscb_analysis.publish.quality_pages import write_quality_pages
     from lscb_analysis.returns.folders import return_folders
 
     with tempfile.TemporaryDirectory(prefix="lscb-scale-") as tmp:
@@ -71,6 +72,7 @@ def _scenario(name: str, years: int, *, five_breakdowns: bool, pack: bool) -> di
         files = generate_demo(root, first=DEMO_LAST + (1 - 4 * years), last=DEMO_LAST)
         t = time.perf_counter()
         res = ingest_quarters(list(return_folders(root)), root)
+        write_quality_pages(res.quarters, root)  # as `lscb ingest` does
         ingest_s = time.perf_counter() - t
         row: dict[str, object] = {
             "scenario": name,

@@ -111,6 +111,7 @@ def ingest(
     and .csv, and exits 1 when any return was rejected (warnings do not block).
     """
     from lscb_analysis.ingest import ingest_quarters  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.quality_pages import write_quality_pages  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.returns.folders import ReturnsNotFoundError, return_folders  # noqa: PLC0415 - fast CLI start
 
     if quarter.strip().lower() == "all":
@@ -132,10 +133,9 @@ def ingest(
         typer.echo(f"  {f.quarter} {f}", err=True)
     if len(res.errors) > limit:
         typer.echo(f"  ... and {len(res.errors) - limit} more errors (see the data-quality reports)", err=True)
-    if res.reports:
-        last = res.reports[quarters[-1]] if quarters[-1] in res.reports else next(iter(res.reports.values()))
-        more = f" (and {len(res.reports) - 1} other quarters)" if len(res.reports) > 1 else ""
-        typer.echo(f"data-quality report: {last[0]}{more}")
+    pages = write_quality_pages(res.quarters, root)
+    more = f" (and {len(pages) - 1} other quarters)" if len(pages) > 1 else ""
+    typer.echo(f"data-quality report: {pages[res.quarters[-1]][0]}{more}")
     if res.blocked:
         typer.echo(
             f"blocked: {len(res.rejected)} return(s) rejected in {', '.join(res.blocked_quarters())}; "
@@ -212,7 +212,7 @@ def _run_planned(
     logger: logging.Logger,
 ) -> None:
     """The rest of ``lscb run`` once the background processes are starting."""
-    from lscb_analysis.publish.runner import plan_reports  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
 
     try:
         specs = plan_reports(q, subgroups=subgroup, root=root)

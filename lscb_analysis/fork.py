@@ -5,20 +5,26 @@
 
 * the ``parameters`` cell kept as typed, commented lines
   (``name: type = default  # meaning``) with the new defaults, so the copy
-  runs standalone (nbval, the runner) and papermill can still override them;
+  runs standalone (nbval, the runner) and papermill can still override them.
+  Papermill does the work: it reads the cell (:func:`papermill.inspect_notebook`,
+  the same reading the runner checks parameters with) and writes the new
+  values (:func:`papermill.parameterize.parameterize_notebook`, as the
+  injected-parameters cell of a run), which then replace the defaults, each on
+  its own line;
 * ``project_root`` re-pointed from the new folder, when it was relative;
 * a header cell saying what it was forked from: source notebook, git commit
   (when the project is a git checkout), date and parameters;
 * every output, execution count and widget state stripped.
 
-An existing file is never overwritten.
+An executed report (``reports/<quarter>/*.ipynb``) can be forked too: the
+values papermill injected into it become the defaults. An existing file is
+never overwritten.
 """
 
 from __future__ import annotations
 
 import ast
 import datetime as dt
-import json
 import os
 import re
 import subprocess
@@ -30,11 +36,15 @@ import typer
 
 from lscb_analysis.errors import LscbError
 from lscb_analysis.paths import paths
+from lscb_analysis.periods import Quarter, QuarterError
 
 __all__ = ["ForkError", "fork_notebook", "fork_command", "slugify", "MAX_SLUG"]
 
 #: Longest slug kept in a file name (cut at a hyphen where possible).
 MAX_SLUG = 60
+
+_PARAMETERS = "parameters"
+_INJECTED = "injected-parameters"
 
 
 class ForkError(LscbError, ValueError):
@@ -61,82 +71,43 @@ def slugify(text: str, max_length: int = MAX_SLUG) -> str:
 
 
 # ---------------------------------------------------------------- helpers
-def _source_text(cell: Any) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+def _tagged(nb: Any, tag: str) -> Any | None:
+    return next((c for c in nb.cells if c.cell_type == "code" and tag in c.metadata.get("tags", [])), None)
 
 
-def _parameters_cell(nb: Any) -> Any:
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            return cell
-    raise ForkError("the notebook has no cell tagged 'parameters', so its parameters cannot be preset")
+def _value(source: str) -> object:
+    """The Python value of a parameter's default as papermill read it (its source text when not a literal)."""
+    try:
+        return ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return source
 
 
-def _declared(src: str) -> dict[str, ast.AnnAssign | ast.Assign]:
-    out: dict[str, ast.AnnAssign | ast.Assign] = {}
-    for node in ast.parse(src).body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            out[node.target.id] = node
-        elif isinstance(node, ast.Assign):
-            for t in node.targets:
-                if isinstance(t, ast.Name):
-                    out[t.id] = node
-    return out
+def _take_injected(nb: Any, translator: Any) -> dict[str, str]:
+    """Remove papermill's ``injected-parameters`` cell; the values it set, as source text (papermill's reading)."""
+    cell = _tagged(nb, _INJECTED)
+    if cell is None:
+        return {}
+    nb.cells.remove(cell)
+    return {p.name: p.default for p in translator.inspect(cell)}
 
 
-def _literal(value: object) -> str:
-    """Python source for a parameter value; strings in double quotes, like the templates."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (bool, int, float)) or value is None:
-        return repr(value)
-    raise ForkError(f"parameter values must be str, int, float, bool or None, got {type(value).__name__}")
+def _with_defaults(cell: Any, defaults: dict[str, str], translator: Any) -> str:
+    """The parameters cell's source with each named parameter's default replaced, on its own line.
 
-
-def _offsets(src: str) -> list[int]:
-    starts = [0]
-    for line in src.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    return starts
-
-
-def _set_defaults(src: str, values: dict[str, object]) -> str:
-    """Replace the default of each named parameter in the cell source, keeping types and comments."""
-    declared = _declared(src)
-    unknown = sorted(set(values) - set(declared))
-    if unknown:
-        raise ForkError(
-            f"the notebook does not declare parameter(s) {', '.join(unknown)}; "
-            f"it declares {', '.join(declared) or 'none'}"
-        )
-    starts = _offsets(src)
-    edits = []
-    for name, value in values.items():
-        node = declared[name].value
-        assert node is not None  # _declared keeps only assignments with a value
-        a = starts[node.lineno - 1] + _char_col(src, starts[node.lineno - 1], node.col_offset)
-        b = starts[node.end_lineno - 1] + _char_col(src, starts[node.end_lineno - 1], node.end_col_offset)  # type: ignore[operator]
-        edits.append((a, b, _literal(value)))
-    for a, b, text in sorted(edits, reverse=True):
-        src = src[:a] + text + src[b:]
-    return src
-
-
-def _char_col(src: str, line_start: int, byte_col: int) -> int:
-    """ast column offsets count UTF-8 bytes; convert to characters on that line."""
-    line = src[line_start:].split("\n", 1)[0]
-    return len(line.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
-
-
-def _current_defaults(src: str) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for name, node in _declared(src).items():
-        try:
-            out[name] = ast.literal_eval(node.value)  # type: ignore[arg-type]
-        except ValueError:
-            out[name] = ast.unparse(node.value)  # type: ignore[arg-type]
-    return out
+    Each line papermill's pattern reads as a parameter keeps its name, type and
+    comment; other lines (comments, blank lines) are kept as they are.
+    """
+    declared = {p.name: p.default for p in translator.inspect(cell)}
+    lines = cell.source.split("\n")
+    for i, line in enumerate(lines):
+        m = translator.PARAMETER_PATTERN.match(line)
+        if m is None or m["target"] not in defaults:
+            continue
+        if m["value"].strip() != declared.get(m["target"]):
+            raise ForkError(f"parameter {m['target']} spans several lines; set its default by hand")
+        lines[i] = line[: m.start("value")] + defaults[m["target"]] + line[m.end("value") :]
+    return "\n".join(lines)
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -170,15 +141,15 @@ def _resolve_source(source: str | Path, root: Path) -> Path:
 def _validate(values: dict[str, object], root: Path) -> None:
     q = values.get("quarter")
     if isinstance(q, str) and q.strip().lower() != "latest":
-        from lscb_analysis.periods import Quarter, QuarterError
-
         try:
             values["quarter"] = Quarter.parse(q).code
         except QuarterError as exc:
             raise ForkError(str(exc)) from None
     sg = values.get("subgroup")
     if isinstance(sg, str):
-        from lscb_analysis.parameters.catalogue import load_catalogue
+        # `lscb` imports this module to register the command: the catalogue (pydantic, about
+        # 0.8 s) loads only when a sub-group is to be checked.
+        from lscb_analysis.parameters.catalogue import load_catalogue  # noqa: PLC0415 - see above
 
         known = list(load_catalogue(paths(root).parameters).subgroups)
         if sg not in known:
@@ -197,21 +168,32 @@ def _header(name: str, source: str, commit: str | None, today: dt.date, params: 
     )
 
 
-def _pop_injected(nb: Any) -> dict[str, object]:
-    """Remove papermill's ``injected-parameters`` cells; return the values they set."""
-    values: dict[str, object] = {}
-    keep = []
+def _strip(nb: Any) -> None:
+    """Remove every output, execution count, run record and widget state (and empty lists of tags)."""
     for c in nb.cells:
-        if "injected-parameters" in c.get("metadata", {}).get("tags", []):
-            for name, node in _declared(_source_text(c)).items():
-                try:
-                    values[name] = ast.literal_eval(node.value)  # type: ignore[arg-type]
-                except ValueError:
-                    pass
-        else:
-            keep.append(c)
-    nb.cells = keep
-    return values
+        if c.cell_type == "code":
+            c.outputs = []
+            c.execution_count = None
+        for key in ("execution", "papermill", "jupyter", "collapsed", "scrolled"):
+            c.metadata.pop(key, None)
+        if c.metadata.get("tags") == []:
+            del c.metadata["tags"]
+    for key in ("widgets", "papermill"):
+        nb.metadata.pop(key, None)
+
+
+def _move_new(tmp: Path, target: Path) -> None:
+    """Move ``tmp`` to ``target``, which must not exist (it is never overwritten)."""
+    try:
+        os.link(tmp, target)  # fails if the target appeared meanwhile: never overwrite
+    except FileExistsError:
+        raise FileExistsError(f"{target} already exists; choose another --name") from None
+    except OSError:
+        if target.exists():
+            raise FileExistsError(f"{target} already exists; choose another --name") from None
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # -------------------------------------------------------------------- API
@@ -233,7 +215,7 @@ def fork_notebook(
         Title of the deep dive; also gives the file name's slug.
     parameters : dict, optional
         New defaults for the notebook's parameters (``quarter``, ``subgroup``...),
-        each one the notebook declares.
+        each one the notebook declares; ``None`` values are ignored.
     root : path, optional
         The project folder (default: this checkout).
     today : datetime.date, optional
@@ -252,7 +234,13 @@ def fork_notebook(
     FileExistsError
         The deep dive already exists (it is never overwritten).
     """
-    import nbformat
+    # `lscb` imports this module to register the command, and papermill and nbformat take
+    # seconds to import: only a fork pays for them.
+    import nbformat  # noqa: PLC0415 - see above
+    import papermill  # noqa: PLC0415 - see above
+    from papermill.iorw import load_notebook_node  # noqa: PLC0415 - see above
+    from papermill.parameterize import parameterize_notebook  # noqa: PLC0415 - see above
+    from papermill.translators import PythonTranslator  # noqa: PLC0415 - see above
 
     p = paths(root)
     today = today or dt.date.today()
@@ -267,17 +255,22 @@ def fork_notebook(
             f"{target} already exists; choose another --name, or delete or rename the existing deep dive"
         )
 
-    nb = nbformat.read(str(src_path), as_version=4)
-    cell = _parameters_cell(nb)
-    src = _source_text(cell)
+    nb = load_notebook_node(str(src_path))  # papermill's reading: every cell gets a list of tags
+    cell = _tagged(nb, _PARAMETERS)
+    if cell is None:
+        raise ForkError("the notebook has no cell tagged 'parameters', so its parameters cannot be preset")
+    declared = papermill.inspect_notebook(src_path)
     values: dict[str, object] = {k: v for k, v in (parameters or {}).items() if v is not None}
-    # An executed report (reports/<quarter>/*.ipynb) carries papermill's injected parameters:
-    # they become the defaults (unless given), and the injected cell goes.
-    injected = _pop_injected(nb)
-    declared = _current_defaults(src)
-    for k, v in injected.items():
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise ForkError(
+            f"the notebook does not declare parameter(s) {', '.join(unknown)}; "
+            f"it declares {', '.join(declared) or 'none'}"
+        )
+    # An executed report carries papermill's injected parameters: they become the defaults (unless given).
+    for k, v in _take_injected(nb, PythonTranslator).items():
         if k in declared and k not in values and k != "project_root":
-            values[k] = v
+            values[k] = _value(v)
     _validate(values, p.root)
     # The deep dive belongs to the project it is written into: project_root points there from
     # notebooks/deep_dives/ (relative, so the checkout can move), unless given explicitly.
@@ -285,21 +278,18 @@ def fork_notebook(
         given = values.get("project_root")
         target_root = (Path.cwd() / str(given)).resolve() if given is not None else p.root
         values["project_root"] = Path(os.path.relpath(target_root, out_dir.resolve())).as_posix()
-    cell.source = _set_defaults(src, values)
 
-    for c in nb.cells:
-        if c.cell_type == "code":
-            c.outputs = []
-            c.execution_count = None
-        for key in ("execution", "papermill", "jupyter", "collapsed", "scrolled"):
-            c.metadata.pop(key, None)
-    for key in ("widgets", "papermill"):
-        nb.metadata.pop(key, None)
+    kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
+    nb = parameterize_notebook(nb, values, kernel_name=kernel, language="python")
+    cell = _tagged(nb, _PARAMETERS)
+    cell.source = _with_defaults(cell, _take_injected(nb, PythonTranslator), PythonTranslator)
+    _strip(nb)
+
     try:
         shown = src_path.relative_to(p.root).as_posix()
     except ValueError:
         shown = str(src_path)
-    final = _current_defaults(cell.source)
+    final = {prm.name: _value(prm.default) for prm in PythonTranslator.inspect(cell)}
     commit = _commit(p.root, src_path)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(_header(name, shown, commit, today, final)))
     lscb = dict(nb.metadata.get("lscb", {}))
@@ -313,20 +303,10 @@ def fork_notebook(
     }
     nb.metadata["lscb"] = lscb
     nbformat.validate(nb)
-
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     nbformat.write(nb, str(tmp))
-    try:
-        os.link(tmp, target)  # fails if the target appeared meanwhile: never overwrite
-    except FileExistsError:
-        raise FileExistsError(f"{target} already exists; choose another --name") from None
-    except OSError:
-        if target.exists():
-            raise FileExistsError(f"{target} already exists; choose another --name") from None
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    _move_new(tmp, target)
     return target
 
 

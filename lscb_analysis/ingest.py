@@ -28,9 +28,8 @@ it read) is committed as one new store generation (:func:`lscb_analysis.store.up
 a crash or a full disk leaves the previous store whole.
 
 Each ingest records its findings and a log of the files it read in the
-store and writes the quarter's data-quality report to
-``reports/<quarter>/data_quality.html`` and ``.csv``
-(:mod:`lscb_analysis.render.quality_page`).
+store; ``lscb ingest`` then writes each quarter's data-quality pages from
+them (:mod:`lscb_analysis.publish.quality_pages`).
 """
 
 from __future__ import annotations
@@ -81,8 +80,6 @@ class IngestResult:
         Store cells added or revised (0: the store was not rewritten).
     restated : int
         Of those, revisions of cells already stored.
-    reports : dict of Quarter to (Path, Path)
-        The data-quality report of each quarter (HTML, CSV).
     """
 
     quarters: list[Quarter]
@@ -93,7 +90,6 @@ class IngestResult:
     findings: list[Finding] = field(default_factory=list)
     changed: int = 0
     restated: int = 0
-    reports: dict[Quarter, tuple[Path, Path]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -303,7 +299,6 @@ def ingest_quarters(
     quarters: Iterable[Quarter],
     root: Path | str | None = None,
     *,
-    reports: bool = True,
     max_bytes: int = MAX_RETURN_BYTES,
 ) -> IngestResult:
     """Validate the returns of the given quarters and merge the accepted ones into the store.
@@ -314,15 +309,13 @@ def ingest_quarters(
         Quarters to ingest (each must have a returns folder).
     root : path, optional
         Project folder.
-    reports : bool
-        Write each quarter's data-quality report to ``reports/<quarter>/``.
     max_bytes : int
         Size limit of a return file.
 
     Returns
     -------
     IngestResult
-        Files accepted and rejected, findings, store changes and report paths.
+        Files accepted and rejected, findings and store changes.
         ``blocked`` is true when any file was rejected (see the module's policy).
 
     Raises
@@ -383,10 +376,6 @@ def ingest_quarters(
     result.findings = findings
     result.changed = len(changed)
     result.restated = len(restated)
-    if reports:
-        from lscb_analysis.render.quality_page import write_quality_reports
-
-        result.reports = write_quality_reports(quarters, p.root)
     return result
 
 

@@ -35,7 +35,15 @@ from lscb_analysis.returns.folders import latest_quarter_with_returns, return_fi
 from lscb_analysis.store import StoreMissingError, read_figures, read_returns_log
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["RECEIVED_LOG", "received_dates", "timeliness", "completeness", "errors_by_provider"]
+__all__ = [
+    "RECEIVED_LOG",
+    "received_dates",
+    "timeliness",
+    "timeliness_table",
+    "completeness",
+    "completeness_table",
+    "errors_by_provider",
+]
 
 #: File name of the arrival log, in the partnership's returns folder.
 RECEIVED_LOG = "received.yaml"
@@ -78,7 +86,7 @@ def received_dates(root: Path | str | None = None) -> dict[tuple[str, str], dt.d
     return out
 
 
-def _timeliness(
+def timeliness_table(
     q: Quarter,
     cat: Catalogue,
     folder: Path | None,
@@ -86,6 +94,7 @@ def _timeliness(
     received: dict[tuple[str, str], dt.date],
     today: dt.date,
 ) -> pd.DataFrame:
+    """Who returned for quarter ``q``, from records already read (see :func:`timeliness` for the columns)."""
     due_providers = [pid for pid in cat.providers if cat.for_provider(pid, q.q)]
     files: dict[str, list[Path]] = {}
     for f in return_files(folder) if folder is not None else []:
@@ -182,7 +191,7 @@ def timeliness(quarter: Quarter | str, root: Path | str | None = None, *, today:
     p = paths(root)
     q = _quarter(quarter, p.root)
     folder = return_folders(p.root).get(q)
-    return _timeliness(
+    return timeliness_table(
         q,
         load_catalogue(p.parameters),
         folder,
@@ -192,7 +201,8 @@ def timeliness(quarter: Quarter | str, root: Path | str | None = None, *, today:
     )
 
 
-def _completeness(q: Quarter, cat: Catalogue, figures: pd.DataFrame) -> pd.DataFrame:
+def completeness_table(q: Quarter, cat: Catalogue, figures: pd.DataFrame) -> pd.DataFrame:
+    """Completeness of quarter ``q`` from the store's figures of that quarter (see :func:`completeness`)."""
     """Completeness from the quarter's store rows (``figures`` may hold other periods too)."""
     fig = figures[figures.period == q.code] if len(figures) else figures
     stats: dict[str, tuple[int, int, str, str]] = {}
@@ -263,7 +273,7 @@ def completeness(quarter: Quarter | str, root: Path | str | None = None) -> pd.D
         figures = read_figures(p.root)
     except StoreMissingError:
         figures = pd.DataFrame(columns=["indicator_id", "period", "breakdown", "numerator", "status"])
-    return _completeness(q, load_catalogue(p.parameters), figures)
+    return completeness_table(q, load_catalogue(p.parameters), figures)
 
 
 def errors_by_provider(root: Path | str | None = None) -> pd.DataFrame:

@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 import nbformat
+import papermill
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from lscb_analysis.fork import MAX_SLUG, ForkError, fork_command, fork_notebook, slugify
-from lscb_analysis.publish.runner import notebook_parameters, plan_reports
+from lscb_analysis.publish.plan import plan_reports
 
 DAY = dt.date(2026, 11, 22)
 
@@ -60,7 +61,10 @@ def test_fork_presets_parameters_and_says_where_it_came_from(project):
     assert params[0].startswith('quarter: str = "2025-26 Q3"  # ')
     assert params[1].startswith('subgroup: str = "health"  # sub-group id')
     assert params[2].startswith('project_root: str = "../.."  # ')
-    assert notebook_parameters(out) == notebook_parameters(source), "names and types unchanged"
+    declared = {k: (v["inferred_type_name"], v["help"]) for k, v in papermill.inspect_notebook(source).items()}
+    assert {k: (v["inferred_type_name"], v["help"]) for k, v in papermill.inspect_notebook(out).items()} == declared, (
+        "names, types and meanings unchanged"
+    )
     header = "".join(_cells(out)[0]["source"])
     assert header.startswith("# Neglect: repeat plans")
     assert "`notebooks/subgroup_report.ipynb`" in header and "2026-11-22" in header

@@ -205,7 +205,7 @@ def test_chart_pngs_are_recompressed_without_changing_the_picture():
     import numpy as np
     from PIL import Image
 
-    from lscb_analysis.publish.htmlexport import _compress_images
+    from lscb_analysis.publish.htmlexport import RecompressImagesPreprocessor
 
     fig, ax = plt.subplots(figsize=(6, 3), dpi=90)
     ax.plot(np.arange(16), np.sin(np.arange(16)), marker="o")
@@ -217,9 +217,9 @@ def test_chart_pngs_are_recompressed_without_changing_the_picture():
     nb.cells[0].outputs = [
         nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(original).decode()})
     ]
-    saved = _compress_images(nb)
+    nb, resources = RecompressImagesPreprocessor().preprocess(nb, {})
     new = base64.b64decode(nb.cells[0].outputs[0]["data"]["image/png"])
-    assert saved > 0 and len(new) < len(original)
+    assert resources["lscb_png_bytes_saved"] == len(original) - len(new) > 0
     a = np.asarray(Image.open(io.BytesIO(original)).convert("RGB"), dtype=int)
     b = np.asarray(Image.open(io.BytesIO(new)).convert("RGB"), dtype=int)
     assert a.shape == b.shape and np.abs(a - b).mean() < 2  # same picture, to within palette rounding

@@ -10,13 +10,17 @@ import time
 
 import nbformat
 import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.provisioning import KernelProvisionerFactory
 from nbclient import NotebookClient
 
 from lscb_analysis.publish.kernels import (
+    PROVISIONER,
     KernelTemplate,
     TemplateClient,
-    TemplateKernelManager,
+    TemplateProvisioner,
     _ipykernel_argv,
+    kernels_from,
     template_supported,
 )
 
@@ -32,7 +36,7 @@ print(json.dumps({
     "pid": os.getpid(), "ppid": os.getppid(), "pgid": os.getpgid(0), "cwd": os.getcwd(),
     "env": os.environ.get("LSCB_TEST_MARK"), "random": float(np.random.random()),
     "leaked": "LEFT_BY_ANOTHER_NOTEBOOK" in globals(), "preloaded": "lscb_analysis.report" in sys.modules,
-    "backend": __import__("matplotlib").get_backend(),
+    "backend": __import__("matplotlib").get_backend(), "jupyter_path": os.environ.get("JUPYTER_PATH"),
 }))
 LEFT_BY_ANOTHER_NOTEBOOK = 1
 """
@@ -47,10 +51,11 @@ def template():
         client.close()
 
 
-def _run(source: str, cwd, manager=None, **kw) -> nbformat.NotebookNode:
+def _run(source: str, cwd, template: KernelTemplate | None = None, **kw) -> nbformat.NotebookNode:
+    """Run one cell in a python3 kernel: forked from ``template``, or started the usual way."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
-    extra = {"kernel_manager_class": manager} if manager else {}
-    NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}, **extra, **kw).execute()
+    with kernels_from(template):
+        NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}, **kw).execute()
     return nb
 
 
@@ -59,19 +64,32 @@ def _probe(nb: nbformat.NotebookNode) -> dict:
     return json.loads(text.strip().splitlines()[-1])
 
 
+def test_the_template_kernel_spec_selects_the_provisioner_by_entry_point(template):
+    tpl, _ = template
+    ksm = KernelSpecManager(kernel_dirs=[f"{tpl.kernel_folder}/kernels"])
+    spec = ksm.get_kernel_spec("python3")
+    stanza = spec.metadata["kernel_provisioner"]
+    assert stanza == {"provisioner_name": PROVISIONER, "config": {"address": tpl.address}}
+    assert spec.argv[1:3] == ["-m", "ipykernel_launcher"]  # this interpreter's ipykernel, as found
+    provisioner = KernelProvisionerFactory.instance().create_provisioner_instance("k", spec, parent=None)
+    assert isinstance(provisioner, TemplateProvisioner) and provisioner.address == tpl.address
+
+
 def test_each_notebook_gets_its_own_fresh_kernel_with_its_own_folder_and_environment(template, tmp_path, monkeypatch):
-    tpl, client = template
+    tpl, _ = template
     monkeypatch.setenv("LSCB_TEST_MARK", "passed through")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "elsewhere"))
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    manager = TemplateKernelManager.bound(client)
-    first, second = _run(PROBE, tmp_path / "a", manager), _run(PROBE, tmp_path / "b", manager)
+    first, second = _run(PROBE, tmp_path / "a", tpl), _run(PROBE, tmp_path / "b", tpl)
+    assert os.environ["JUPYTER_PATH"] == str(tmp_path / "elsewhere")  # kernels_from put it back
     a, b = _probe(first), _probe(second)
     assert a["pid"] != b["pid"] and os.getpid() not in (a["pid"], b["pid"])
-    assert a["ppid"] == b["ppid"] == tpl._proc.pid  # forked by the template, not started from scratch
+    assert a["ppid"] == b["ppid"] == tpl.pid  # forked by the template, not started from scratch
     assert a["pgid"] == a["pid"]  # its own process group, as jupyter_client's launcher gives a kernel
     assert a["preloaded"] and a["cwd"] == str(tmp_path / "a") and b["cwd"] == str(tmp_path / "b")
     assert a["env"] == "passed through"
+    assert a["jupyter_path"] == str(tmp_path / "elsewhere")  # the template's kernel spec folder is not passed on
     assert not a["leaked"] and not b["leaked"]  # nothing one notebook defines reaches the next
     assert a["random"] != b["random"]  # numpy's global random state is not shared between kernels
     assert a["backend"] == "module://matplotlib_inline.backend_inline"
@@ -80,25 +98,33 @@ def test_each_notebook_gets_its_own_fresh_kernel_with_its_own_folder_and_environ
 
 
 def test_a_forked_kernel_gives_the_same_outputs_as_a_normally_started_one(template, tmp_path):
-    _, client = template
+    tpl, _ = template
     source = (
         "from lscb_analysis.render.format import format_value\nimport pandas as pd\nimport matplotlib.pyplot as plt\n"
         "from lscb_analysis.render.plots.style import apply_style\napply_style()\n"
         "plt.plot([1, 3, 2], label='x'); plt.title('Same pixels'); plt.legend(); plt.show()\n"
         "print(format_value(12.345, 'percentage'))\npd.DataFrame({'a': [1, 2]})"
     )
-    forked = _run(source, tmp_path, TemplateKernelManager.bound(client)).cells[0].outputs
+    forked = _run(source, tmp_path, tpl).cells[0].outputs
     plain = _run(source, tmp_path).cells[0].outputs
     assert any("image/png" in o.get("data", {}) for o in forked)
     assert forked == plain  # same text, same table, same chart to the byte
 
 
+def test_a_forked_kernel_runs_the_exit_handlers_a_notebook_registers(template, tmp_path):
+    tpl, _ = template
+    mark = tmp_path / "atexit.txt"
+    source = f"import atexit, pathlib\natexit.register(pathlib.Path({str(mark)!r}).write_text, 'ran')"
+    _run(source, tmp_path, tpl)  # returns once the kernel has been shut down and has exited
+    assert mark.read_text() == "ran"
+
+
 def test_a_running_cell_can_be_interrupted(template, tmp_path):
-    _, client = template
+    tpl, client = template
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell("import time\ntime.sleep(60)"),
-            nbformat.v4.new_code_cell("print('still alive')"),
+            nbformat.v4.new_code_cell("import os\nprint('still alive', os.getppid())"),
         ]
     )
     c = NotebookClient(
@@ -107,14 +133,14 @@ def test_a_running_cell_can_be_interrupted(template, tmp_path):
         timeout=2,
         interrupt_on_timeout=True,
         allow_errors=True,
-        kernel_manager_class=TemplateKernelManager.bound(client),
         resources={"metadata": {"path": str(tmp_path)}},
     )
     t = time.monotonic()
-    c.execute()
+    with kernels_from(tpl):
+        c.execute()
     assert time.monotonic() - t < 50  # the sleep was interrupted, not waited out
     assert nb.cells[0].outputs[0]["ename"] == "KeyboardInterrupt"
-    assert nb.cells[1].outputs[0]["text"].strip() == "still alive"
+    assert nb.cells[1].outputs[0]["text"].strip() == f"still alive {tpl.pid}"  # a kernel forked by the template
 
 
 def test_kernels_exit_when_the_template_goes_away(tmp_path):
@@ -143,9 +169,8 @@ def test_a_template_that_cannot_import_falls_back_to_normal_kernels(tmp_path, ca
         client = TemplateClient(tpl.address)
         assert client.wait_ready() is False
         assert "no_such_module_for_lscb" in client.error
-        nb = _run("import os\nprint(os.getpid())", tmp_path, TemplateKernelManager.bound(client))
-        pid = int(nb.cells[0].outputs[0]["text"])
-        assert pid != tpl._proc.pid
+        nb = _run("import os\nprint(os.getppid())", tmp_path, tpl)
+        assert int(nb.cells[0].outputs[0]["text"]) == os.getpid()  # started the usual way, by this process
         client.close()
 
 
@@ -167,7 +192,7 @@ def test_reports_import_nothing_heavy_that_the_template_has_not(project, templat
     from lscb_analysis.ingest import ingest_quarters
     from lscb_analysis.returns.folders import return_folders
 
-    _, client = template
+    tpl, _ = template
     ingest_quarters(list(return_folders(project)), project)
     nb = nbformat.read(project / "notebooks" / f"{report}.ipynb", as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell("import sys\n_modules_at_start = set(sys.modules)"))
@@ -177,14 +202,10 @@ def test_reports_import_nothing_heavy_that_the_template_has_not(project, templat
     params = {"quarter": "latest", "project_root": str(project)} | (
         {"subgroup": "quality_assurance"} if report == "subgroup_report" else {}
     )
-    out = pm.execute_notebook(
-        str(src),
-        str(project / "out.ipynb"),
-        parameters=params,
-        cwd=str(src.parent),
-        progress_bar=False,
-        kernel_manager_class=TemplateKernelManager.bound(client),
-    )
+    with kernels_from(tpl):
+        out = pm.execute_notebook(
+            str(src), str(project / "out.ipynb"), parameters=params, cwd=str(src.parent), progress_bar=False
+        )
     new = ast.literal_eval(out.cells[-1].outputs[0]["text"])  # a printed list of module names
     heavy = [m for m in new if m.split(".")[0] in HEAVY]
     assert not heavy, f"imported after the kernel started: {heavy}"

@@ -91,7 +91,8 @@ def test_tracked_returns_are_only_the_fictional_demo():
 def test_secrets_baseline_is_clean_and_hooks_are_configured():
     baseline = ROOT / ".secrets.baseline"
     assert baseline.exists(), (
-        "create it: .venv/bin/detect-secrets scan --exclude-files '^(data/raw/|constraints.txt|\\.venv/)' > .secrets.baseline"
+        "create it: .venv/bin/detect-secrets scan --exclude-files '^(data/raw/|constraints.txt|\\.venv/)' "
+        "> .secrets.baseline"
     )
     data = json.loads(baseline.read_text(encoding="utf-8"))
     assert data["results"] == {}, (
@@ -106,3 +107,17 @@ def test_secrets_baseline_is_clean_and_hooks_are_configured():
         "id: no-real-returns",
     ):
         assert hook in config, hook
+
+
+def test_package_data_ships_every_template_and_stylesheet():
+    """Page templates and CSS are files in the package: pyproject's package-data must ship each one."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["lscb_analysis"]
+    package = ROOT / "lscb_analysis"
+    shipped = {p for pattern in patterns for p in package.glob(pattern) if p.is_file()}  # setuptools globs the same way
+    files = [p for d in ("render/templates", "render/css") for p in (package / d).rglob("*") if p.is_file()]
+    files = [p for p in files if "__pycache__" not in p.parts]
+    assert files, "no templates found"
+    assert [str(p.relative_to(package)) for p in files if p not in shipped] == []

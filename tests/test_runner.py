@@ -5,10 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import papermill
 import pytest
 
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.runner import RunError, notebook_parameters, plan_reports
+from lscb_analysis.publish.plan import ReportSpec, RunError, check_parameters, plan_reports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,9 +36,10 @@ def test_bad_parameters_fail_with_one_line(args, expect):
 
 def test_every_notebook_declares_typed_parameters():
     for nb in sorted((ROOT / "notebooks").rglob("*.ipynb")):
-        params = notebook_parameters(nb)
+        params = papermill.inspect_notebook(nb)
         assert "quarter" in params and "project_root" in params, nb
-        assert all(t != "object" for t in params.values()), f"{nb}: parameters must be annotated"
+        assert all(p["inferred_type_name"] != "None" for p in params.values()), f"{nb}: parameters must be annotated"
+        assert all(p["help"] for p in params.values()), f"{nb}: each parameter says what it means"
 
 
 def test_plan_covers_core_and_every_subgroup():
@@ -57,8 +59,40 @@ def test_unknown_parameter_is_rejected(project):
         if "parameters" in cell["metadata"].get("tags", []):
             cell["source"] = 'quarter: str = "latest"  # q\nproject_root: str = ".."  # root\n'
     bad.write_text(json.dumps(nb))
-    with pytest.raises(RunError, match="unknown parameter"):
-        plan_reports(Quarter.parse("2026-27 Q2"), root=project)
+    specs = plan_reports(Quarter.parse("2026-27 Q2"), root=project)
+    with pytest.raises(RunError, match=r"subgroup_report.ipynb: unknown parameter\(s\) subgroup; .* declares quarter"):
+        check_parameters(specs)
+    check_parameters([s for s in specs if "subgroup" not in s.parameters])  # the others are fine
+
+
+def test_a_run_with_an_unknown_parameter_starts_no_notebook(project):
+    from lscb_analysis.publish.runner import run_reports
+
+    nb = _tiny_notebook(project / "notebooks" / "tiny.ipynb", "print('ran')")
+    q = Quarter.parse("2026-27 Q2")
+    spec = ReportSpec("tiny", "Tiny", nb, {"quarter": q.code, "project_root": str(project), "colour": "red"})
+    for workers in (1, 2):
+        with pytest.raises(RunError, match="unknown parameter.* colour"):
+            run_reports([spec, spec], q, root=project, max_workers=workers, kernel_template=False)
+    assert not list((project / "reports" / q.slug).glob("*.html")), "no notebook ran, no index was written"
+
+
+def test_the_pool_forks_each_kernel_from_the_template(project):
+    from lscb_analysis.publish.kernels import KernelTemplate, template_supported
+    from lscb_analysis.publish.runner import run_reports
+
+    if not template_supported():
+        pytest.skip("kernels are forked from a template only on Linux")
+    nb = _tiny_notebook(project / "notebooks" / "parent.ipynb", "import os\nprint('parent', os.getppid())")
+    q = Quarter.parse("2026-27 Q2")
+    params = {"quarter": q.code, "project_root": str(project)}
+    specs = [ReportSpec(n, n, nb, params) for n in ("one", "two", "three")]
+    with KernelTemplate() as tpl:
+        results = run_reports(specs, q, root=project, max_workers=2, kernel_template=tpl)
+        assert all(r.ok for r in results), results
+        for s in specs:
+            html = (project / "reports" / q.slug / f"{s.name}.html").read_text(encoding="utf-8")
+            assert f"parent {tpl.pid}" in html, s.name
 
 
 def _tiny_notebook(path: Path, source: str) -> Path:
@@ -75,7 +109,7 @@ def _tiny_notebook(path: Path, source: str) -> Path:
 
 @pytest.mark.parametrize("kernel_template", [True, False], ids=["forked-kernels", "plain-kernels"])
 def test_one_failing_notebook_does_not_stop_the_others(project, kernel_template):
-    from lscb_analysis.publish.runner import ReportSpec, run_reports
+    from lscb_analysis.publish.runner import run_reports
 
     nb = project / "notebooks"
     good = _tiny_notebook(nb / "good.ipynb", "print('all well', quarter)")
@@ -152,7 +186,7 @@ def test_unknown_benchmark_authority_is_a_one_line_error_with_suggestions(projec
 
 
 def test_the_pool_gets_the_longest_reports_first(tmp_path):
-    from lscb_analysis.publish.runner import ReportSpec, longest_first
+    from lscb_analysis.publish.runner import longest_first
 
     specs = [ReportSpec(n, n, tmp_path / f"{n}.ipynb", {}) for n in ("core", "short", "long", "new")]
     assert [s.name for s in longest_first(specs, tmp_path)] == [

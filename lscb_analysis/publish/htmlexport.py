@@ -7,41 +7,63 @@ widget area is simply blank. No pip package installed here ships the
 html-manager embed bundle (``widgetsnbextension`` only has the classic
 notebook extension, which needs a running notebook; JupyterLab's
 labextension needs JupyterLab), and inlining a renderer would cost 1-2 MB per
-report against a 1.5 MB budget. So :func:`export_html`:
+report against a 1.5 MB budget. So the exporter:
 
-* uses the lab template with every input and prompt hidden;
-* drops the CDN ``<script>`` blocks (require.js, MathJax, mermaid, the
-  widget renderer loader) from the template;
+* uses the lab template with every input and prompt hidden, through the
+  template file ``render/templates/nbconvert/lscb_offline.html.j2``, which
+  drops the CDN ``<script>`` blocks (require.js, MathJax, mermaid, the widget
+  renderer loader);
 * leaves out cells tagged ``analyst-note`` (or ``remove-cell``): notes for
-  whoever edits the notebook, not for board members;
+  whoever edits the notebook, not for board members (nbconvert's
+  ``TagRemovePreprocessor``);
 * replaces each live widget output (``application/vnd.jupyter.widget-view+json``,
   which cannot render offline) with a short note saying that the interactive
-  controls are available in JupyterLab; the notebook's static output (e.g.
-  :meth:`lscb_analysis.explore.Explorer.snapshot`) stays, so the reader
-  always sees the last view;
+  controls are available in JupyterLab (:class:`WidgetNotePreprocessor`); the
+  notebook's static output (e.g. :meth:`lscb_analysis.explore.Explorer.snapshot`)
+  stays, so the reader always sees the last view;
+* re-encodes chart PNGs with an adaptive palette (:class:`RecompressImagesPreprocessor`);
 * keeps the widgets' last state embedded as inert JSON
-  (``application/vnd.jupyter.widget-state+json``), which requests nothing;
-* as a safety net, removes any remaining tag that would fetch from
-  ``http(s)://`` or ``//`` (scripts, stylesheets, images, frames), keeping an
-  image's alt text, and fails if anything external is left.
+  (``application/vnd.jupyter.widget-state+json``), which requests nothing.
 
+As a safety net, :func:`notebook_to_html` then removes any remaining tag that
+would fetch from ``http(s)://`` or ``//`` (scripts, stylesheets, images,
+frames), keeping an image's alt text, and fails if anything external is left.
 :func:`external_requests` lists what a page would fetch from outside the
 file; the tests run it over every report type.
 """
 
 from __future__ import annotations
 
-import copy
+import base64
 import functools
+import html
+import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from PIL import Image
+from traitlets import Integer
+from traitlets.config import Config
+
 from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.errors import LscbError
+from lscb_analysis.render.pages import NBCONVERT_TEMPLATES
 
-__all__ = ["export_html", "notebook_to_html", "external_requests", "WIDGET_NOTE", "HIDDEN_TAGS", "ExternalRequestError"]
+__all__ = [
+    "export_html",
+    "notebook_to_html",
+    "external_requests",
+    "WIDGET_NOTE",
+    "HIDDEN_TAGS",
+    "ExternalRequestError",
+    "WidgetNotePreprocessor",
+    "RecompressImagesPreprocessor",
+]
 
 #: Shown where a live widget was, in the published HTML.
 WIDGET_NOTE = "Interactive controls are available when this notebook is opened in JupyterLab."
@@ -51,30 +73,8 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: Cells with one of these tags are left out of the published HTML.
 HIDDEN_TAGS = frozenset({"analyst-note", "remove-cell", "remove_cell"})
 
-_TEMPLATE = r"""
-{%- extends 'index.html.j2' -%}
-{#- lscb: no CDN scripts. The page must read the same offline. -#}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}
-<style type="text/css">
-main { max-width: 1100px; margin: 0 auto; padding: 0 1rem 2rem; }
-.lscb-widget-note { border-left: 4px solid #0072B2; background: #f3f8fc; padding: .5rem .8rem; margin: .5rem 0; }
-table.lscb-table { border-collapse: collapse; }
-table.lscb-table th, table.lscb-table td { padding: .25rem .6rem; border-bottom: 1px solid #ddd; text-align: left; }
-@media print {
-  main { max-width: none; padding: 0; }
-  .jp-OutputArea-output img { max-width: 100% !important; page-break-inside: avoid; }
-  .jp-Cell { page-break-inside: avoid; }
-  .lscb-widget-note { display: none; }
-}
-</style>
-{%- endblock extra_css -%}
-"""
-
-_TEMPLATE_NAME = "lscb_offline.html.j2"
+#: The page template, in :data:`~lscb_analysis.render.pages.NBCONVERT_TEMPLATES`; it extends the lab template.
+TEMPLATE_FILE = "lscb_offline.html.j2"
 
 #: (tag, attribute) pairs whose URL the browser fetches while loading the page.
 _FETCHING = {
@@ -104,88 +104,87 @@ class ExternalRequestError(LscbError, RuntimeError):
     """The exported HTML would still fetch something from outside the file."""
 
 
-# ------------------------------------------------------------ notebook prep
-def _note_output() -> dict[str, Any]:
-    return {
-        "output_type": "display_data",
-        "data": {"text/html": f"<p class='lscb-widget-note'>{WIDGET_NOTE}</p>", "text/plain": WIDGET_NOTE},
-        "metadata": {},
-    }
+# ----------------------------------------------------------- preprocessors
+class WidgetNotePreprocessor(Preprocessor):
+    """Replace the live widget views of each cell with one note (:data:`WIDGET_NOTE`).
 
+    A widget view needs a running kernel; the note says where the controls
+    are. The cell's other outputs (the static snapshot) stay.
+    """
 
-def _strip_widget_views(nb: Any) -> int:
-    """Replace every live widget output with :data:`WIDGET_NOTE`; returns how many were replaced."""
-    import nbformat
-
-    n = 0
-    for cell in nb.cells:
+    def preprocess_cell(self, cell: Any, resources: dict, index: int) -> tuple[Any, dict]:
         if cell.cell_type != "code":
-            continue
-        outs = []
-        noted = False
-        for out in cell.get("outputs", []):
-            if WIDGET_VIEW in out.get("data", {}):
-                n += 1
-                if not noted:
-                    outs.append(nbformat.from_dict(_note_output()))
-                    noted = True
-                continue
-            outs.append(out)
+            return cell, resources
+        outs, noted = [], False
+        for out in cell.outputs:
+            if WIDGET_VIEW not in out.get("data", {}):
+                outs.append(out)
+            elif not noted:
+                outs.append(nbformat.from_dict(_NOTE))
+                noted = True
         cell.outputs = outs
-    return n
+        return cell, resources
 
 
-def _compress_images(nb: Any, colours: int = 256) -> int:
-    """Re-encode chart PNGs with an adaptive palette; returns the bytes saved.
+_NOTE: dict[str, Any] = {
+    "output_type": "display_data",
+    "data": {"text/html": f"<p class='lscb-widget-note'>{WIDGET_NOTE}</p>", "text/plain": WIDGET_NOTE},
+    "metadata": {},
+}
+
+
+class RecompressImagesPreprocessor(Preprocessor):
+    """Re-encode chart PNGs with an adaptive palette, when that makes them smaller.
 
     Matplotlib writes 32-bit RGBA PNGs; charts use a handful of colours plus
     anti-aliasing, which an adaptive 256-colour palette keeps visually
     identical at about a third of the size. This is what keeps a sub-group
-    report with every SPC chart under the 1.5 MB budget.
+    report with every SPC chart under the 1.5 MB budget. The bytes saved are
+    added up in ``resources["lscb_png_bytes_saved"]``.
     """
-    import base64
-    import io
 
-    from PIL import Image
+    colours = Integer(256, help="Colours of the adaptive palette.").tag(config=True)
 
-    saved = 0
-    for cell in nb.cells:
+    def preprocess_cell(self, cell: Any, resources: dict, index: int) -> tuple[Any, dict]:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
-            png = data.get("image/png")
-            if not png:
-                continue
-            raw = base64.b64decode(png)
-            try:
-                with Image.open(io.BytesIO(raw)) as im:
-                    small = im.convert("RGB").quantize(
-                        colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-                    )
-                    buf = io.BytesIO()
-                    small.save(buf, format="PNG")
-            except (OSError, ValueError):  # not a PNG Pillow can read: publish it as it is
-                continue
-            if buf.tell() < len(raw):
-                saved += len(raw) - buf.tell()
-                data["image/png"] = base64.b64encode(buf.getvalue()).decode("ascii")
-    return saved
+            if data.get("image/png"):
+                raw = base64.b64decode(data["image/png"])
+                small = _recompress_png(raw, self.colours)
+                if len(small) < len(raw):
+                    resources["lscb_png_bytes_saved"] = resources.get("lscb_png_bytes_saved", 0) + len(raw) - len(small)
+                    data["image/png"] = base64.b64encode(small).decode("ascii")
+        return cell, resources
+
+
+def _recompress_png(raw: bytes, colours: int) -> bytes:
+    """``raw`` as a palette PNG; ``raw`` itself when Pillow cannot read it (published as it is)."""
+    try:
+        with Image.open(io.BytesIO(raw)) as im:
+            small = im.convert("RGB").quantize(
+                colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+            )
+            buf = io.BytesIO()
+            small.save(buf, format="PNG")
+    except (OSError, ValueError):
+        return raw
+    return buf.getvalue()
 
 
 # ----------------------------------------------------------------- export
-@functools.lru_cache(maxsize=1)
-def _exporter() -> Any:
+@functools.cache
+def _exporter() -> HTMLExporter:
     """The HTML exporter, built once per process (loading its templates takes longer than a conversion)."""
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(
+    config = Config({"TagRemovePreprocessor": {"remove_cell_tags": set(HIDDEN_TAGS)}})
+    exp = HTMLExporter(
+        config=config,
         template_name="lab",
-        template_file=_TEMPLATE_NAME,
-        extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+        template_file=TEMPLATE_FILE,
+        extra_template_paths=[str(NBCONVERT_TEMPLATES)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
-        # Belt and braces: even if a block above is bypassed, nothing points at a CDN.
+        # Belt and braces: even if a block of the template is bypassed, nothing points at a CDN.
         require_js_url="",
         mathjax_url="",
         mermaid_js_url="",
@@ -194,25 +193,24 @@ def _exporter() -> Any:
         jupyter_widgets_base_url="",
         widget_renderer_url="",
     )
+    exp.register_preprocessor(WidgetNotePreprocessor(), enabled=True)
+    exp.register_preprocessor(RecompressImagesPreprocessor(), enabled=True)
+    return exp
 
 
-def notebook_to_html(nb: Any) -> str:
+def notebook_to_html(nb: nbformat.NotebookNode) -> str:
     """HTML of a notebook node, with no code and no external requests.
 
     Parameters
     ----------
     nb : nbformat.NotebookNode
-        An executed notebook (not modified).
+        An executed notebook (not modified: the exporter works on a copy).
 
     Raises
     ------
     ExternalRequestError
         When something external survived (a bug: the message lists it).
     """
-    nb = copy.deepcopy(nb)
-    nb.cells = [c for c in nb.cells if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", []))]
-    _strip_widget_views(nb)
-    _compress_images(nb)
     body, _ = _exporter().from_notebook_node(nb)
     body, found = _strip_external(body)
     left = external_requests(body) if found else []  # scan again only if something had to be removed
@@ -236,8 +234,6 @@ def export_html(ipynb_path: str | Path, html_path: str | Path) -> Path:
     pathlib.Path
         ``html_path``.
     """
-    import nbformat
-
     nb = nbformat.read(str(ipynb_path), as_version=4)
     return atomic_write_text(Path(html_path), notebook_to_html(nb))
 
@@ -332,7 +328,7 @@ def _strip_external(html_text: str) -> tuple[str, bool]:
             replacement = ""
         elif tag == "img":
             alt = attrs.get("alt") or "image not included: it is hosted outside this report"
-            replacement = f"<span class='lscb-external-image'>[{_escape(alt)}]</span>"
+            replacement = f"<span class='lscb-external-image'>[{html.escape(alt, quote=True)}]</span>"
         else:
             replacement = ""
         out = out[:start] + replacement + out[end:]
@@ -340,9 +336,3 @@ def _strip_external(html_text: str) -> tuple[str, bool]:
     out = re.sub(r"@import\s+(?:url\()?\s*['\"]?(?:https?:)?//[^;]*;", "", out, flags=re.I)
     out = _CSS_URL.sub(lambda m: m.group(0).replace(m.group(1), "about:blank"), out)
     return out, True
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)

@@ -1,10 +1,11 @@
 """Fresh kernels forked from a template process that has already imported the reports' modules.
 
-Starting a Python kernel and importing pandas, statsmodels, seaborn and this
-package costs about 3 s of CPU, and a board pack starts one kernel per
-notebook. On Linux the runner instead starts one *template*
-process per run, which imports those modules once (:data:`PRELOAD`) and then
-forks a new kernel for each notebook: the copy-on-write technique of
+Starting a Python kernel and importing pandas, statsmodels and this package
+costs about 3 s of CPU, and a board pack starts one kernel per notebook. On
+Linux the runner instead starts one *template* process per run
+(:class:`KernelTemplate`, :mod:`lscb_analysis.publish.template_process`),
+which imports those modules once (:data:`PRELOAD`) and then forks a new
+kernel for each notebook: the copy-on-write technique of
 :mod:`multiprocessing`'s ``forkserver`` and Android's zygote.
 
 Each notebook still gets its own new kernel process. The template never runs
@@ -15,43 +16,64 @@ environment, and reseeds numpy's global random state as a new process would.
 Exactly as with a normally launched kernel, it exits if the template (its
 parent) goes away.
 
-The template is an optimisation and never a reason to fail. When it cannot
-start, or a kernel spec is not this interpreter's ipykernel,
-:class:`TemplateKernelManager` launches the kernel the usual way.
+How kernels reach the template, through jupyter_client's documented extension
+points only: the template writes a kernel spec named ``python3`` (this
+interpreter's, as it would be found, plus a ``kernel_provisioner`` stanza
+naming :data:`PROVISIONER` and the template's socket) into a private folder;
+a process that puts that folder first on ``JUPYTER_PATH``
+(:func:`use_kernel_template`) starts its ``python3`` kernels through
+:class:`TemplateProvisioner`, which jupyter_client finds by its entry point
+(``jupyter_client.kernel_provisioners`` in ``pyproject.toml``). Papermill and
+nbclient need nothing else.
 
-Protocol (one JSON object per line on a Unix socket): the template greets each
-client with ``{"ready": pid}`` once it has imported :data:`PRELOAD`, or
-``{"error": text}``. The client then sends ``{"op": "fork", "argv": [...], "cwd": ..., "env": {...}}``
-and gets ``{"pid": n}`` back, or ``{"op": "poll", "pid": n}`` and gets
-``{"exit": code_or_null}``.
+The template is an optimisation and never a reason to fail. When it cannot
+start, cannot import its modules, or a kernel spec is not this interpreter's
+ipykernel, :class:`TemplateProvisioner` launches the kernel the usual way;
+where the provisioner is not installed, no template is started.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.metadata
 import json
 import logging
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
-import uuid
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning import LocalProvisioner
+from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
+from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
+from traitlets import Unicode
+
+from lscb_analysis.publish.template_process import send_message
 
 __all__ = [
     "PRELOAD",
+    "PROVISIONER",
     "REPORT_MODULES",
     "KernelTemplate",
     "TemplateClient",
-    "TemplateKernelManager",
+    "TemplateProvisioner",
     "template_supported",
+    "use_kernel_template",
+    "kernels_from",
 ]
 
 log = logging.getLogger("lscb.kernels")
+
+#: The name :class:`TemplateProvisioner` is registered under (entry point group
+#: ``jupyter_client.kernel_provisioners``) and that the template's kernel spec names.
+PROVISIONER = "lscb-kernel-template"
 
 #: What the report notebooks import, directly or when they run: the package's report modules and
 #: the modules pandas, pyarrow and matplotlib load only on first use. ``bench/pack.py`` times a normal
@@ -92,164 +114,19 @@ _INLINE = "module://matplotlib_inline.backend_inline"
 
 
 def template_supported() -> bool:
-    """Whether kernels are forked from a template here: Linux only.
+    """Whether kernels are forked from a template here: Linux, with :class:`TemplateProvisioner` installed.
 
     macOS has ``fork``, but its system libraries (Accelerate, which numpy may
     use) are not safe to use in a forked child, which is why Python itself
-    stopped forking by default there; Windows has no ``fork``.
+    stopped forking by default there; Windows has no ``fork``. The
+    provisioner is installed with the package (``pip install -e .``).
     """
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
+    if not (sys.platform.startswith("linux") and hasattr(os, "fork")):
+        return False
+    return bool(importlib.metadata.entry_points(group=KernelProvisionerFactory.GROUP_NAME, name=PROVISIONER))
 
 
-# ------------------------------------------------------------ template side
-def _send(sock: socket.socket, obj: dict[str, Any]) -> None:
-    sock.sendall(json.dumps(obj).encode() + b"\n")
-
-
-def _die_with(parent: int) -> None:
-    """End this process when ``parent`` ends, from the first instant (Linux), as well as by ipykernel's poller."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
-    if os.getppid() != parent:  # it died before we could ask
-        os._exit(1)
-
-
-def _kernel_child(argv: list[str], cwd: str, env: dict[str, str], parent: int) -> None:
-    """Become a kernel: what ``python -m ipykernel_launcher <argv>`` would do in a new process."""
-    code = 1
-    try:
-        _die_with(parent)
-        os.setsid()  # its own process group, as jupyter_client's launcher gives a kernel
-        os.chdir(cwd)
-        os.environ.clear()
-        os.environ.update(env)
-        if "numpy" in sys.modules:
-            sys.modules["numpy"].random.seed()  # a new process would not share the template's state
-        sys.argv = [sys.executable, "-m", "ipykernel_launcher", *argv]
-        from ipykernel.kernelapp import IPKernelApp
-
-        app = IPKernelApp.instance()
-        # parent_handle's default was read from the environment when the template imported ipykernel:
-        # name the template, so ipykernel's own poller also ends the kernel with it
-        app.initialize([*argv, f"--IPKernelApp.parent_handle={parent}"])
-        _register_with_kernel()
-        app.start()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    except BaseException:
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        try:
-            import atexit
-
-            atexit._run_exitfuncs()  # what a normal interpreter exit would run (IPython's history)
-        finally:
-            os._exit(code)
-
-
-def _register_with_kernel() -> None:
-    """Redo what preloaded modules do at import only when inside a kernel.
-
-    ipywidgets (imported by seaborn) registers its comm targets at import if
-    IPython is running; the template imported it before there was a kernel.
-    """
-    widgets = sys.modules.get("ipywidgets")
-    if widgets is not None and hasattr(widgets, "register_comm_target"):
-        widgets.register_comm_target()
-
-
-class _Template:
-    """The template process: imports, then serves fork and poll requests from its clients."""
-
-    def __init__(self, address: str, preload: Sequence[str]) -> None:
-        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.listener.bind(address)  # clients may connect now; they are answered once the imports are done
-        self.listener.listen(16)
-        self.preload = preload
-        self.clients: dict[socket.socket, bytes] = {}
-        self.exits: dict[int, int] = {}
-        self.error: str | None = None
-
-    def serve(self) -> None:
-        import selectors
-
-        os.environ.setdefault("MPLBACKEND", _INLINE)
-        try:
-            for name in self.preload:
-                __import__(name)
-        except BaseException:
-            import traceback
-
-            self.error = traceback.format_exc()
-        sel = selectors.DefaultSelector()
-        sel.register(self.listener, selectors.EVENT_READ)
-        sel.register(sys.stdin, selectors.EVENT_READ)  # the owner holds the other end; EOF means stop
-        while True:
-            for key, _ in sel.select(timeout=1.0):
-                if key.fileobj is sys.stdin:
-                    if not os.read(sys.stdin.fileno(), 4096):
-                        return
-                elif key.fileobj is self.listener:
-                    conn, _ = self.listener.accept()
-                    _send(conn, {"error": self.error} if self.error else {"ready": os.getpid()})
-                    self.clients[conn] = b""
-                    sel.register(conn, selectors.EVENT_READ)
-                else:
-                    conn = key.fileobj
-                    data = conn.recv(65536)
-                    if not data:
-                        sel.unregister(conn)
-                        del self.clients[conn]
-                        conn.close()
-                        continue
-                    self.clients[conn] += data
-                    while b"\n" in self.clients[conn]:
-                        line, self.clients[conn] = self.clients[conn].split(b"\n", 1)
-                        _send(conn, self.handle(json.loads(line)))
-            self.reap()
-
-    def handle(self, req: dict[str, Any]) -> dict[str, Any]:
-        if req["op"] == "fork":
-            me = os.getpid()
-            pid = os.fork()
-            if pid == 0:
-                self.listener.close()
-                for c in self.clients:
-                    c.close()
-                _kernel_child(req["argv"], req["cwd"], req["env"], me)
-            return {"pid": pid}
-        if req["op"] == "poll":
-            self.reap(req["pid"])
-            return {"exit": self.exits.get(req["pid"])}
-        return {"error": f"unknown request {req['op']!r}"}
-
-    def reap(self, pid: int = -1) -> None:
-        """Collect exited kernels (no zombies) and remember their exit codes."""
-        while True:
-            try:
-                done, status = os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if not done:
-                return
-            self.exits[done] = os.waitstatus_to_exitcode(status)
-            if pid != -1:
-                return
-
-
-def _serve(address: str, preload: Sequence[str]) -> None:
-    """Entry point of the template process (see :class:`KernelTemplate`)."""
-    _Template(address, preload).serve()
-
-
-# -------------------------------------------------------------- client side
+# -------------------------------------------------------------- the template
 class KernelTemplate:
     """A template process that has imported :data:`PRELOAD` and forks kernels on request.
 
@@ -262,27 +139,26 @@ class KernelTemplate:
 
     Notes
     -----
-    Start it early, since the imports take a few seconds, then call
-    :meth:`connect` in each process that runs notebooks (the pool's workers
-    connect by :attr:`address`). :meth:`close` ends it. Kernels still running
-    then exit, as a kernel does when its parent dies. The socket lives in a
-    private temporary folder (mode 0700).
+    Start it early, since the imports take a few seconds. A process then
+    starts its ``python3`` kernels from it after
+    ``use_kernel_template(template.kernel_folder)`` (the pool's workers do
+    so by :attr:`kernel_folder`). :meth:`close` ends it; kernels still
+    running then exit, as a kernel does when its parent dies. The socket and
+    the kernel spec live in a private temporary folder (mode 0700).
     """
 
     def __init__(self, preload: Sequence[str] = PRELOAD, *, log_file: str | None = None) -> None:
-        import tempfile
-
         self._dir = tempfile.mkdtemp(prefix="lscb-kernels-")
         self.address = os.path.join(self._dir, "template.sock")
+        #: Put first on ``JUPYTER_PATH`` to start ``python3`` kernels from this template.
+        self.kernel_folder = self._dir
+        _write_kernel_spec(Path(self._dir) / "kernels" / NATIVE_KERNEL_NAME, self.address)
         env = dict(os.environ, MPLBACKEND=os.environ.get("MPLBACKEND", _INLINE))
+        entry = f"from lscb_analysis.publish.template_process import main; main({self.address!r}, {list(preload)!r})"
         err = open(log_file, "ab") if log_file else None  # kernels' start-up chatter goes where the run logs
         try:
             self._proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    f"from lscb_analysis.publish.kernels import _serve; _serve({self.address!r}, {list(preload)!r})",
-                ],
+                [sys.executable, "-c", entry],
                 stdin=subprocess.PIPE,
                 stderr=err,
                 env=env,
@@ -292,14 +168,17 @@ class KernelTemplate:
             if err:
                 err.close()
 
+    @property
+    def pid(self) -> int:
+        """The template's process id (every kernel forked from it is its child)."""
+        return self._proc.pid
+
     def close(self) -> None:
-        """End the template process, even while it is still importing, and remove its socket.
+        """End the template process, even while it is still importing, and remove its folder.
 
         (If the owner dies without closing it, the template sees its standard
         input close and exits by itself.)
         """
-        import shutil
-
         try:
             if self._proc.stdin:
                 self._proc.stdin.close()
@@ -315,18 +194,66 @@ class KernelTemplate:
         self.close()
 
 
+def _write_kernel_spec(folder: Path, address: str) -> None:
+    """This process's ``python3`` kernel spec, started through :class:`TemplateProvisioner` at ``address``.
+
+    A spec that already names another provisioner is left to it (written
+    unchanged), and so is one for another interpreter (the provisioner
+    launches it the usual way).
+    """
+    spec = KernelSpecManager().get_kernel_spec(NATIVE_KERNEL_NAME).to_dict()
+    metadata = dict(spec.get("metadata") or {})
+    if metadata.get("kernel_provisioner", {}).get("provisioner_name", PROVISIONER) == PROVISIONER:
+        metadata["kernel_provisioner"] = {"provisioner_name": PROVISIONER, "config": {"address": address}}
+    spec["metadata"] = metadata
+    folder.mkdir(parents=True)
+    (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+
+
+#: The folder :func:`use_kernel_template` put on ``JUPYTER_PATH`` in this process.
+_FOLDER: str | None = None
+
+
+def use_kernel_template(folder: str | None) -> None:
+    """Start this process's ``python3`` kernels from the template whose :attr:`~KernelTemplate.kernel_folder` is given.
+
+    Puts ``folder`` first on ``JUPYTER_PATH``, where jupyter_client looks
+    for kernel specs; ``None`` takes back the folder set before.
+    """
+    global _FOLDER
+    parts = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != _FOLDER]
+    if folder:
+        parts.insert(0, folder)
+    _FOLDER = folder
+    if parts:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(parts)
+    else:
+        os.environ.pop("JUPYTER_PATH", None)
+
+
+@contextlib.contextmanager
+def kernels_from(template: KernelTemplate | None) -> Iterator[None]:
+    """Within the block, this process's ``python3`` kernels start from ``template`` (:func:`use_kernel_template`)."""
+    use_kernel_template(template.kernel_folder if template else None)
+    try:
+        yield
+    finally:
+        use_kernel_template(None)
+
+
+# ---------------------------------------------------------------- a client
 class TemplateClient:
-    """One process's connection to a :class:`KernelTemplate` (thread-safe).
+    """One connection to a :class:`KernelTemplate` (thread-safe).
 
     Parameters
     ----------
     address : str
         :attr:`KernelTemplate.address`.
+    timeout : float
+        How long to wait for the template to open its socket, in seconds.
     """
 
     def __init__(self, address: str, *, timeout: float = 10.0) -> None:
-        import time
-
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         end = time.monotonic() + timeout
         while True:  # the template binds its socket a moment after it starts
@@ -335,6 +262,7 @@ class TemplateClient:
                 break
             except (FileNotFoundError, ConnectionRefusedError):
                 if time.monotonic() > end:
+                    self._sock.close()
                     raise
                 time.sleep(0.02)
         self._reader = self._sock.makefile("rb")
@@ -359,7 +287,6 @@ class TemplateClient:
                 self._ready = "ready" in msg
                 if not self._ready:
                     self.error = msg.get("error") or "unknown error"
-                    log.warning("kernel template unavailable; kernels start the usual way: %s", self.error)
             return self._ready
 
     def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
@@ -367,13 +294,13 @@ class TemplateClient:
         if not self.wait_ready():
             raise ConnectionError(f"the kernel template is not available: {self.error}")
         with self._lock:
-            _send(self._sock, {"op": "fork", "argv": argv, "cwd": cwd, "env": env})
+            send_message(self._sock, {"op": "fork", "argv": argv, "cwd": cwd, "env": env})
             return int(self._recv()["pid"])
 
     def exit_code(self, pid: int) -> int | None:
         """The kernel's exit code, or ``None`` while it runs."""
         with self._lock:
-            _send(self._sock, {"op": "poll", "pid": pid})
+            send_message(self._sock, {"op": "poll", "pid": pid})
             return self._recv()["exit"]
 
     def close(self) -> None:
@@ -382,7 +309,7 @@ class TemplateClient:
 
 
 class _ForkedKernel:
-    """The :class:`subprocess.Popen` interface jupyter_client's provisioner uses, for a forked kernel."""
+    """The :class:`subprocess.Popen` interface :class:`~jupyter_client.provisioning.LocalProvisioner` uses."""
 
     stdin = stdout = stderr = None
 
@@ -399,8 +326,6 @@ class _ForkedKernel:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int | None:
-        import time
-
         end = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if end is not None and time.monotonic() > end:
@@ -412,13 +337,9 @@ class _ForkedKernel:
         os.kill(self.pid, sig)
 
     def terminate(self) -> None:
-        import signal
-
         self.send_signal(signal.SIGTERM)
 
     def kill(self) -> None:
-        import signal
-
         self.send_signal(signal.SIGKILL)
 
 
@@ -430,58 +351,73 @@ def _gone(pid: int) -> int | None:
     return None
 
 
-class _TemplateProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner, launching by fork from a :class:`KernelTemplate`."""
+# ----------------------------------------------------------- the provisioner
+class TemplateProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, launching this interpreter's ipykernel by fork from a template.
 
-    template: TemplateClient | None = None
+    Selected by a kernel spec whose ``metadata.kernel_provisioner`` names
+    :data:`PROVISIONER`, with the template's socket as ``config.address``
+    (:class:`KernelTemplate` writes such a spec). Any other kernel command,
+    or a template that is gone or could not import its modules, is launched
+    the usual way.
+    """
+
+    address = Unicode("", config=True, help="The kernel template's socket (KernelTemplate.address).")
+
+    _client: TemplateClient | None = None
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        """Take the template's folder back off the kernel's ``JUPYTER_PATH``: the kernel sees what it would have."""
+        kwargs = await super().pre_launch(**kwargs)
+        env = kwargs.get("env")
+        if env and "JUPYTER_PATH" in env and self.kernel_spec is not None:
+            ours = os.path.dirname(os.path.dirname(self.kernel_spec.resource_dir))
+            parts = [p for p in env["JUPYTER_PATH"].split(os.pathsep) if p and os.path.abspath(p) != ours]
+            if parts:
+                env["JUPYTER_PATH"] = os.pathsep.join(parts)
+            else:
+                del env["JUPYTER_PATH"]
+        return kwargs
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
         argv = _ipykernel_argv(cmd)
-        template = self.template
-        if argv is None or template is None or not template.wait_ready():
+        client = self._connect() if argv is not None else None
+        if argv is None or client is None:
             return await super().launch_kernel(cmd, **kwargs)
         env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        pid = template.fork(argv, cwd, env)
-        self.process = _ForkedKernel(template, pid)
+        pid = client.fork(argv, cwd, env)
+        self.process = _ForkedKernel(client, pid)
         self.pid = pid
         self.pgid = pid  # the kernel calls setsid() first; until then killpg fails and the pid is signalled
         self.cwd = cwd
         return self.connection_info
 
+    def _connect(self) -> TemplateClient | None:
+        """This provisioner's connection to the template (kept across restarts); ``None`` when unavailable."""
+        if self._client is None:
+            try:
+                self._client = TemplateClient(self.address)
+            except OSError as exc:
+                log.warning("kernel template unavailable; the kernel starts the usual way: %s", exc)
+                return None
+        if not self._client.wait_ready():
+            log.warning("kernel template unavailable; the kernel starts the usual way: %s", self._client.error)
+            return None
+        return self._client
+
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart=restart)
+        if not restart and self._client is not None:
+            self._client.close()
+            self._client = None
+
 
 def _ipykernel_argv(cmd: Sequence[str]) -> list[str] | None:
     """The arguments after ``-m ipykernel_launcher`` when ``cmd`` runs this interpreter's ipykernel."""
-    import shutil
-
     if len(cmd) < 3 or list(cmd[1:3]) != ["-m", "ipykernel_launcher"]:
         return None
     exe = shutil.which(cmd[0]) or cmd[0]
     if os.path.realpath(exe) != os.path.realpath(sys.executable):
         return None
     return list(cmd[3:])
-
-
-class TemplateKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels fork from :attr:`template` (see the module notes).
-
-    Pass ``TemplateKernelManager.bound(client)`` as ``kernel_manager_class`` to
-    nbclient or papermill. With no template, or a kernel spec for another
-    interpreter, it behaves exactly as
-    :class:`jupyter_client.manager.AsyncKernelManager`.
-    """
-
-    template: TemplateClient | None = None
-
-    @classmethod
-    def bound(cls, client: TemplateClient | None) -> type[TemplateKernelManager]:
-        """This class with its kernels forked by ``client``'s template."""
-        return type(cls.__name__, (cls,), {"template": client})
-
-    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
-        if self.provisioner is None and self.template is not None:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
-            prov = _TemplateProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-            prov.template = self.template
-            self.provisioner = prov
-        return await super()._async_pre_start_kernel(**kw)

@@ -21,7 +21,7 @@ def _baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "data" / "raw", dst / "data" / "raw")
     (dst / "data" / "processed").mkdir(parents=True)
     (dst / "reports").mkdir()
-    res = ingest_quarters([Q], dst, reports=False)
+    res = ingest_quarters([Q], dst)
     assert not res.blocked, [str(f) for f in res.errors]
     return dst
 

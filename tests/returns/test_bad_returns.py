@@ -217,7 +217,7 @@ def test_bad_return_is_reported_and_leaves_the_store_untouched(ingested_q: Path,
     before = store_bytes(ingested_q)
     make(ingested_q)
     raw_before = tree_hashes(folder(ingested_q))
-    res = ingest_quarters([Q], ingested_q, reports=False)
+    res = ingest_quarters([Q], ingested_q)
     hits = [f for f in res.findings if f.rule == code]
     assert hits, f"{case}: expected {code}, got {[str(f) for f in res.findings]}"
     f = hits[0]
@@ -233,7 +233,7 @@ def test_bad_return_is_reported_and_leaves_the_store_untouched(ingested_q: Path,
 
 def test_messages_say_what_to_do(ingested_q: Path) -> None:
     text_in_count(ingested_q)
-    res = ingest_quarters([Q], ingested_q, reports=False)
+    res = ingest_quarters([Q], ingested_q)
     (f,) = res.errors
     assert f.message == (
         "Row 11, column numerator (F): '12 approx' is not a whole number; enter digits only, "
@@ -258,7 +258,7 @@ def test_large_file_is_refused_without_reading_it(tmp_path: Path, monkeypatch: p
 def test_two_agreeing_files_give_a_warning_only(ingested_q: Path) -> None:
     before = store_bytes(ingested_q)
     rows_to_xlsx(read_rows(folder(ingested_q) / "police.csv"), folder(ingested_q) / "police.xlsx")
-    res = ingest_quarters([Q], ingested_q, reports=False)
+    res = ingest_quarters([Q], ingested_q)
     assert not res.blocked
     assert [f.rule for f in res.findings] == ["R032-duplicate-file"]
     assert store_bytes(ingested_q) == before
@@ -271,7 +271,7 @@ def test_csv_encodings_are_accepted(ingested_q: Path, encoding: str) -> None:
     f, rows = _police(ingested_q)
     rows = [{**r, "notes": "Café figures checked – ‘final’"} for r in rows]
     write_rows(f, rows, encoding=encoding)
-    res = ingest_quarters([Q], ingested_q, reports=False)
+    res = ingest_quarters([Q], ingested_q)
     assert not res.blocked, [str(x) for x in res.errors]
     assert [x.rule for x in res.findings] == (["R004-not-utf8"] if encoding == "cp1252" else [])
     assert store_bytes(ingested_q) == before
@@ -291,7 +291,7 @@ def test_partly_rejected_quarter_takes_the_good_files(ingested_q: Path) -> None:
     )
     rows[i]["numerator"] = str(int(rows[i]["numerator"]) + 1)
     write_rows(h, rows)
-    res = ingest_quarters([Q], ingested_q, reports=False)
+    res = ingest_quarters([Q], ingested_q)
     assert res.blocked and [p.name for p in res.rejected] == ["police.csv"]
     assert res.changed == 1 and res.restated == 1
     assert {f.rule for f in res.findings} == {"R020-not-a-number", "R052-restatement"}

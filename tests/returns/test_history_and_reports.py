@@ -33,7 +33,7 @@ def test_restatement_keeps_the_old_value_with_its_source(ingested_q: Path) -> No
     old = int(rows[COUNT_ROW - 2]["numerator"])
     rows[COUNT_ROW - 2]["numerator"] = str(old + 7)
     write_rows(f, rows)
-    res = ingest_quarters([Q], ingested_q, reports=False)
+    res = ingest_quarters([Q], ingested_q)
     assert not res.blocked and res.changed == 1 and res.restated == 1
     (w,) = res.warnings
     assert w.rule == "R052-restatement" and w.row == COUNT_ROW and f"from {old:,} to {old + 7:,}" in w.message
@@ -53,7 +53,7 @@ def test_restatement_keeps_the_old_value_with_its_source(ingested_q: Path) -> No
 
 def test_reingest_adds_nothing_and_keeps_the_store_bytes(ingested_q: Path) -> None:
     before = store_bytes(ingested_q)
-    res = ingest_quarters([Q], ingested_q, reports=False)
+    res = ingest_quarters([Q], ingested_q)
     assert res.changed == 0 and not res.findings
     assert store_bytes(ingested_q) == before
 
@@ -64,7 +64,7 @@ def test_gss_symbols_are_stored_as_missing_with_their_reason(ingested_q: Path) -
     rows[COUNT_ROW - 2]["numerator"] = "c"
     rows[16]["numerator"] = "~"  # charge-or-caution total (its breakdowns are then not summed)
     write_rows(f, rows)
-    res = ingest_quarters([Q], ingested_q, reports=False)
+    res = ingest_quarters([Q], ingested_q)
     assert not res.blocked
     assert sorted(w.rule for w in res.warnings) == ["R051-legacy-symbol", "R052-restatement", "R052-restatement"]
     cell = _cell(ingested_q).iloc[0]
@@ -81,7 +81,7 @@ def test_two_ingests_at_once_do_not_corrupt_the_store(project: Path) -> None:
 
     def run() -> None:
         try:
-            ingest_quarters(qs, project, reports=False)
+            ingest_quarters(qs, project)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -107,7 +107,7 @@ def test_timeliness_uses_the_arrival_log_then_file_times(ingested_q: Path) -> No
     day = dt.datetime(2026, 10, 29, 12).timestamp()
     os.utime(health, (day, day))
     (folder(ingested_q) / "cdop.csv").unlink()
-    ingest_quarters([Q], ingested_q, reports=False)
+    ingest_quarters([Q], ingested_q)
     t = timeliness(Q, ingested_q, today=dt.date(2026, 12, 1)).set_index("provider")
     assert (t.loc["police", "status"], t.loc["police", "days_late"], t.loc["police", "received_from"]) == (
         "late",
@@ -135,7 +135,7 @@ def test_errors_by_provider_over_time(ingested_q: Path) -> None:
     rows = read_rows(f)
     rows[COUNT_ROW - 2]["numerator"] = "-1"
     write_rows(f, rows)
-    ingest_quarters([Q - 1, Q], ingested_q, reports=False)
+    ingest_quarters([Q - 1, Q], ingested_q)
     e = errors_by_provider(ingested_q)
     assert list(e.columns) == ["quarter", "provider", "files", "accepted", "rejected", "missing", "errors", "warnings"]
     assert e.quarter.iloc[0] == (Q - 1).code
@@ -169,7 +169,7 @@ def test_ingest_command_reports_and_exits_1_when_blocked(ingested_q: Path) -> No
         ["returns/demo/2026-27-Q2/police.csv", 11, "numerator", "R020-not-a-number", "error"]
     ]
     page = html.read_text()
-    assert "Blocked" in page and "&#x27;12 approx&#x27; is not a whole number" in page
+    assert "Blocked" in page and "&#39;12 approx&#39; is not a whole number" in page
     assert store_bytes(ingested_q) == before and tree_hashes(ingested_q / "data" / "raw") == raw
     r = runner.invoke(app, ["ingest", "--quarter", "2031-32 Q1", "--root", str(ingested_q)])
     assert r.exit_code == 1 and "no returns folder" in r.output

@@ -65,7 +65,7 @@ def test_template_locks_labels_and_validates_counts(project: Path, tmp_path: Pat
 def test_filled_template_ingests_to_the_same_store_values_as_csv(project: Path) -> None:
     key = ["indicator_id", "period", "breakdown", "breakdown_value"]
     values = ["numerator", "denominator", "value", "status", "provider"]
-    ingest_quarters([Q], project, reports=False)
+    ingest_quarters([Q], project)
     from_csv = read_figures(project).sort_values(key).reset_index(drop=True)
     templates = write_templates(Q, project, out=project / "filled")
     for t in templates:
@@ -83,7 +83,7 @@ def test_filled_template_ingests_to_the_same_store_values_as_csv(project: Path) 
         src.unlink()
         shutil.move(t, folder(project) / t.name)
     shutil.rmtree(project / "data" / "processed")
-    res = ingest_quarters([Q], project, reports=False)
+    res = ingest_quarters([Q], project)
     assert res.findings == [] and len(res.accepted) == len(templates)
     from_xlsx = read_figures(project).sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(from_csv[key + values], from_xlsx[key + values])

@@ -1,0 +1,179 @@
+"""What a quarter's board pack contains: the reports, their notebooks and parameters.
+
+:func:`plan_reports` lists the reports (core data set, one per sub-group, the
+explorer, deep dives) and refuses, before anything starts, an unknown
+sub-group, a missing notebook or an unknown benchmark authority.
+:func:`check_parameters` refuses a parameter a notebook does not declare, as
+papermill reads the notebook's ``parameters`` cell (papermill itself only
+warns); the runner calls it before any kernel starts, in a process that has
+papermill loaded. :class:`ReportResult` is what became of each report: the
+index page and ``run.json`` are written from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lscb_analysis.errors import LscbError
+from lscb_analysis.parameters.catalogue import load_catalogue
+from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.paths import paths
+from lscb_analysis.periods import Quarter
+
+__all__ = [
+    "CORE",
+    "SUBGROUP_TEMPLATE",
+    "RunError",
+    "ReportSpec",
+    "ReportResult",
+    "plan_reports",
+    "check_parameters",
+]
+
+#: The Leadership Board's report (``notebooks/core_data_set.ipynb``).
+CORE = "core_data_set"
+#: The notebook every sub-group's score card runs, unless it has its own ``notebooks/subgroups/<id>.ipynb``.
+SUBGROUP_TEMPLATE = "subgroup_report"
+
+
+class RunError(LscbError):
+    """Invalid run parameters, raised before any kernel starts."""
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report to produce: which notebook, with which parameters, under which name."""
+
+    name: str
+    title: str
+    notebook: Path
+    parameters: dict[str, object]
+    section: str = "Sub-group score cards"
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class ReportResult:
+    """What happened to one report."""
+
+    name: str
+    title: str
+    section: str
+    ok: bool
+    seconds: float
+    html: str | None = None
+    ipynb: str | None = None
+    error: str | None = None
+    cell: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _deep_dives(nb_dir: Path) -> list[Path]:
+    d = nb_dir / "deep_dives"
+    return sorted(d.glob("*.ipynb")) if d.exists() else []
+
+
+def plan_reports(
+    quarter: Quarter,
+    *,
+    subgroups: Sequence[str] | None = None,
+    root: Path | str | None = None,
+    include_core: bool = True,
+    include_extras: bool = True,
+) -> list[ReportSpec]:
+    """The reports a quarter's board pack contains.
+
+    Core data set first, then one per sub-group (its own notebook
+    ``notebooks/subgroups/<id>.ipynb`` when it has customised one, otherwise
+    the shared template), then the explorer and any deep dives.
+
+    Raises
+    ------
+    RunError
+        An unknown sub-group (the message lists the valid ones), a missing
+        notebook, or an unknown benchmark authority (the message suggests the
+        nearest). Parameter names are checked by :func:`check_parameters`.
+    """
+    p = paths(root)
+    cat = load_catalogue(p.parameters)
+    known = list(cat.subgroups)
+    chosen = list(subgroups) if subgroups else known
+    bad = [s for s in chosen if s not in cat.subgroups]
+    if bad:
+        raise RunError(f"unknown sub-group {', '.join(map(repr, bad))}; valid: {', '.join(known)}")
+    nb = p.notebooks
+    base = {"quarter": quarter.code, "project_root": str(p.root)}
+    specs: list[ReportSpec] = []
+    if include_core and not subgroups:
+        specs.append(
+            ReportSpec(CORE, "Core data set (Leadership Board)", nb / f"{CORE}.ipynb", dict(base), "Core data set")
+        )
+    for sid in chosen:
+        own = nb / "subgroups" / f"{sid}.ipynb"
+        notebook = own if own.exists() else nb / f"{SUBGROUP_TEMPLATE}.ipynb"
+        narrative = p.parameters / "narratives" / quarter.slug / f"{sid}.md"
+        notes = () if narrative.exists() else (f"No narrative written (expected {narrative.relative_to(p.root)})",)
+        specs.append(
+            ReportSpec(f"subgroup_{sid}", cat.subgroups[sid].name, notebook, {**base, "subgroup": sid}, notes=notes)
+        )
+    if include_extras and not subgroups:
+        explore = nb / "explore.ipynb"
+        if explore.exists():
+            specs.append(
+                ReportSpec("explore", "Interactive explorer", explore, dict(base), "Exploration and deep dives")
+            )
+        for dive in _deep_dives(nb):
+            specs.append(
+                ReportSpec(
+                    f"deep_dive_{dive.stem}", f"Deep dive: {dive.stem}", dive, dict(base), "Exploration and deep dives"
+                )
+            )
+    for s in specs:
+        if not s.notebook.exists():
+            raise RunError(f"{s.notebook}: notebook not found")
+    code = load_partnership(p.root).benchmark_la_code
+    if code:
+        # The DfE benchmark modules load only when an authority is named, so that refusing an
+        # unknown sub-group stays quick (they cost about 0.5 s to import).
+        from lscb_analysis.benchmark import resolve_la_code  # noqa: PLC0415 - see above
+
+        try:
+            resolve_la_code(code, data_dir=p.dfe)
+        except ValueError as exc:
+            raise RunError(f"parameters/partnership.yaml benchmark_la_code: {' '.join(str(exc).split())}") from None
+    return specs
+
+
+def check_parameters(specs: Sequence[ReportSpec]) -> None:
+    """Refuse a parameter that a report's notebook does not declare.
+
+    The declared parameters are papermill's reading of the notebook's cell
+    tagged ``parameters`` (:func:`papermill.inspect_notebook`), the same
+    reading ``lscb fork`` uses. Papermill itself only warns about an unknown
+    parameter, and the notebook would then run with its default.
+
+    Raises
+    ------
+    RunError
+        Naming the notebook, the unknown parameters and the declared ones.
+    """
+    # papermill (through nbformat and jsonschema) takes seconds to import: the runner calls this in a
+    # worker that has it loaded, so `lscb run`'s own process imports it only to run notebooks itself.
+    import papermill  # noqa: PLC0415 - see above
+
+    declared: dict[Path, list[str]] = {}
+    for s in specs:
+        if s.notebook not in declared:
+            try:
+                declared[s.notebook] = list(papermill.inspect_notebook(s.notebook))
+            except ValueError as exc:  # not a notebook; no kernel spec to say its language
+                raise RunError(f"{s.notebook.name}: {exc}") from None
+        names = declared[s.notebook]
+        unknown = sorted(set(s.parameters) - set(names))
+        if unknown:
+            declares = ", ".join(names) if names else "none (no cell tagged 'parameters'?)"
+            raise RunError(
+                f"{s.notebook.name}: unknown parameter(s) {', '.join(unknown)}; the notebook declares {declares}"
+            )

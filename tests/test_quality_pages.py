@@ -1,0 +1,76 @@
+"""The data-quality pages: written by the publish layer from what an ingest recorded, escaped, offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from lscb_analysis.findings import FINDING_COLUMNS
+from lscb_analysis.ingest import ingest_quarters
+from lscb_analysis.periods import Quarter
+from lscb_analysis.publish.htmlexport import external_requests
+from lscb_analysis.publish.quality_pages import quality_page_paths, write_quality_pages
+from lscb_analysis.render.quality_page import render_quality_page
+
+Q = Quarter.parse("2026-27 Q2")
+
+
+def test_pages_of_each_ingested_quarter(project):
+    res = ingest_quarters([Q - 1, Q], project)
+    written = write_quality_pages(res.quarters, project, today=dt.date(2026, 12, 1))
+    assert written == {q: quality_page_paths(q, project) for q in (Q - 1, Q)}
+    html, csv_file = written[Q]
+    assert html == project / "reports/2026-27-Q2/data_quality.html"
+    assert list(pd.read_csv(csv_file).columns) == FINDING_COLUMNS
+    page = html.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.endswith("</body></html>\n")
+    assert "<h1>Data quality of the returns for 2026-27 Q2 (Jul-Sep 2026)</h1>" in page
+    assert "No errors:" in page and "12 of 12 expected returns received" in page
+    assert "<td>local_authority</td><td>Local authority children&#39;s social care</td>" in page
+    assert external_requests(page) == []
+
+
+def test_the_page_escapes_what_a_return_contains():
+    finding = dict.fromkeys(FINDING_COLUMNS)
+    finding |= {
+        "severity": "error",
+        "provider": "police",
+        "file": "returns/demo/2026-27-Q2/police.csv",
+        "row": 11,
+        "rule": "R020-not-a-number",
+        "message": "'<script>alert(1)</script>' is not a whole number",
+    }
+    timeliness = pd.DataFrame(
+        [
+            {
+                "provider": "police",
+                "provider_name": "Police & <b>crime</b>",
+                "files": "police.csv",
+                "status": "late",
+                "ingest": "rejected",
+            }
+        ]
+    )
+    completeness = pd.DataFrame({"indicator_id": ["cpp_rate"], "status": ["missing"]})
+    page = render_quality_page(
+        Q, "A & B partnership", pd.DataFrame([finding]), timeliness, completeness, generated="2026-12-01 09:00"
+    )
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Police &amp; &lt;b&gt;crime&lt;/b&gt;" in page and "A &amp; B partnership" in page
+    assert "<strong>Blocked:</strong> 1 return(s) rejected with 1 error(s)" in page
+    assert "<td class='error'>error</td><td>police</td><td>police.csv</td>" in page  # the file name, not its path
+    assert "<td class='warning'>late</td><td class='error'>rejected</td>" in page
+    assert "<tr><td>cpp_rate</td><td>missing</td></tr>" in page  # not complete: listed, and not coloured
+    assert "<td>R020-not-a-number</td><td class='error'>error</td>" in page  # the rules that fired
+
+
+def test_lscb_ingest_writes_the_pages(project):
+    from typer.testing import CliRunner
+
+    from lscb_analysis.cli import app
+
+    r = CliRunner().invoke(app, ["ingest", "--quarter", "latest", "--root", str(project)])
+    assert r.exit_code == 0, r.output
+    html, csv_file = quality_page_paths(Q, project)
+    assert f"data-quality report: {html}" in r.output and csv_file.exists()
