@@ -187,7 +187,7 @@ def _run_planned(
         logger.error("run %s refused: %s", q.code, exc)
         raise fail(str(exc)) from None
     from lscb_analysis.store import StoreMissingError
-    from lscb_analysis.summary.context import prepare_quarter
+    from lscb_analysis.summary.quarter import prepare_quarter
 
     logger.info("run %s: %d reports", q.code, len(specs))
     done = 0
