@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    from lscb_analysis.explore import VIEWS, Explorer
+    from lscb_analysis.explore import Explorer
+    from lscb_analysis.render.views import VIEWS
     from lscb_analysis.summary.context import load_context
 
     ctx = load_context(args.quarter, ROOT)
@@ -116,13 +117,13 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()},
     }
     print(
-        f"explorer on {ctx.quarter.code}: load_context {t_load:.2f}s, Explorer() {t_init:.2f}s (imports, benchmark warm-up)"
+        f"explorer on {ctx.quarter.code}: load_context {t_load:.2f}s, "
+        f"Explorer() {t_init:.2f}s (imports, benchmark warm-up)"
     )
     print(f"{'view':<10} {'first':>7} {'median':>7} {'p95':>7} {'max':>7}  under {GOAL}s")
     for v, r in results.items():
-        print(
-            f"{v:<10} {r['first_s']:>7.3f} {r['median_s']:>7.3f} {r['p95_s']:>7.3f} {r['max_s']:>7.3f}  {r['under_goal']}/{r['n']}"
-        )
+        times = f"{r['first_s']:>7.3f} {r['median_s']:>7.3f} {r['p95_s']:>7.3f} {r['max_s']:>7.3f}"
+        print(f"{v:<10} {times}  {r['under_goal']}/{r['n']}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "explore.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS / 'explore.json'}")
