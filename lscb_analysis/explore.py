@@ -35,6 +35,7 @@ from IPython.display import display as ipython_display
 from lscb_analysis.disclosure import is_small, suppress_breakdown, suppress_series
 from lscb_analysis.parameters.catalogue import Indicator
 from lscb_analysis.periods import Quarter
+from lscb_analysis.render.theme import PALETTE
 from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult, html_output, view_benchmark
 from lscb_analysis.returns.format import TOTAL
 from lscb_analysis.summary.benchmarks import load_benchmark
@@ -292,7 +293,7 @@ class Explorer:
         self.output.outputs = tuple(outs)
         self.last_outputs = outs
         self.last_seconds = time.perf_counter() - t
-        self.status.value = f"<small style='color:#666'>Drawn in {self.last_seconds:.2f} s</small>"
+        self.status.value = f"<small style='color:{PALETTE['muted']}'>Drawn in {self.last_seconds:.2f} s</small>"
         return outs
 
     def _cache_key(self) -> tuple[Any, ...]:

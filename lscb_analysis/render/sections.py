@@ -15,7 +15,7 @@ import datetime as dt
 import pandas as pd
 
 from lscb_analysis.render.format import MISSING, format_dfe_year, format_value
-from lscb_analysis.render.theme import QUARTILE_BANDS
+from lscb_analysis.render.theme import PALETTE, QUARTILE_BANDS
 
 __all__ = [
     "html_table",
@@ -190,13 +190,14 @@ def actions_markdown(table: pd.DataFrame, as_of: dt.date) -> str:
 def actions_html(shown: pd.DataFrame, overdue: pd.Series) -> str:
     """The actions table (``shown`` from ``actions_display``), overdue rows highlighted; every cell escaped."""
     flags = list(overdue)
+    overdue_style = f"background-color:{PALETTE['overdue']};font-weight:bold"
     styled = (
         shown.style.hide(axis="index")
         .format(escape="html")
         .set_properties(**{"text-align": "left", "vertical-align": "top"})
         .set_table_styles([{"selector": "th", "props": "text-align: left;"}])
         .apply(
-            lambda row: ["background-color:#fde0dd;font-weight:bold" if flags[row.name] else "" for _ in row],
+            lambda row: [overdue_style if flags[row.name] else "" for _ in row],
             axis=1,
         )
     )

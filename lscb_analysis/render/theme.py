@@ -45,6 +45,7 @@ PALETTE: dict[str, str] = {
     "similar": "#F0C300",
     "text": "#231F20",
     "white": "#FFFFFF",
+    "overdue": "#FDE0DD",  # background of an overdue action
 }
 
 #: Chart marker per SPC point type, so colour is never the only signal.
