@@ -21,12 +21,15 @@ __all__ = ["breakdown_table", "breakdown_html"]
 
 
 def breakdown_table(table: BreakdownTable) -> GT:
-    """One indicator's breakdowns (:func:`lscb_analysis.summary.breakdowns.breakdown_tables`) as a table."""
+    """One indicator's breakdowns (:func:`lscb_analysis.summary.breakdowns.breakdown_tables`) as a table.
+
+    The table's id (``lscb-breakdown-<indicator id>``) keeps its cells' header ids unique on a page.
+    """
     rows = table.rows.reset_index(drop=True)
     periods = table.periods
     df = rows[["dimension", "value", "latest", "previous", "spark"]]
     gt = (
-        GT(df, rowname_col="value", groupname_col="dimension")
+        GT(df, rowname_col="value", groupname_col="dimension", id=f"lscb-breakdown-{table.indicator.id}")
         .tab_stubhead(label=table.indicator.title)
         .cols_label(
             latest=periods[-1],

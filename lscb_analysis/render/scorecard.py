@@ -186,7 +186,8 @@ def scorecard_table(
     df = _frame(rows.reset_index(drop=True), notes or {}, grouped)
     units = list(rows.unit)
     has_bench = _BENCHMARK in df.columns
-    gt = GT(df, groupname_col="Sub-group" if grouped else None).tab_header(title=title, subtitle=subtitle)
+    gt = GT(df, groupname_col="Sub-group" if grouped else None, id="lscb-scorecard")
+    gt = gt.tab_header(title=title, subtitle=subtitle)
     figures = ["Latest", "95% CI", "_upper", "Previous quarter", "Same quarter last year", "Target"]
     gt = fmt_figures(gt, figures, units)
     gt = sub_symbols(gt, "Latest", list(rows.latest_symbol))
