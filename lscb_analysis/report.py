@@ -22,7 +22,7 @@ from lscb_analysis.parameters.narratives import load_narrative, missing_narrativ
 from lscb_analysis.quality import completeness, timeliness
 from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
-from lscb_analysis.render.format import unit_label
+from lscb_analysis.render.format import escape_text, unit_label
 from lscb_analysis.render.plots.benchmark import plot_benchmark_trend, plot_neighbour_bars
 from lscb_analysis.render.plots.funnel import plot_funnel
 from lscb_analysis.render.plots.series import mark_annotations, series_chart
@@ -71,7 +71,8 @@ def header(ctx: Context, title: str, intro: str = "") -> None:
         ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
     display(HTML(f"<style>{report_css()}</style>"))
     demo = " Demonstration data for a fictional partnership." if ctx.partnership.fictional else ""
-    display(Markdown(f"# {title}\n\n**{ctx.partnership.name}**, {ctx.quarter.label}.{demo}\n\n{intro}"))
+    name = escape_text(ctx.partnership.name)
+    display(Markdown(f"# {escape_text(title)}\n\n**{name}**, {ctx.quarter.label}.{demo}\n\n{escape_text(intro)}"))
 
 
 def scorecard(
@@ -114,7 +115,7 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
     drawn = 0
     for ind in ctx.catalogue.for_subgroup(subgroup):
         s = indicator_series(ctx.figures, ind.id)
-        display(Markdown(f"### {ind.title}\n\n{ind.definition}"))
+        display(Markdown(f"### {escape_text(ind.title)}\n\n{escape_text(ind.definition)}"))
         if s.empty:
             display(Markdown("_No figures received yet._"))
             continue
@@ -141,7 +142,9 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
             f"**Trend:** {row.trend_sentence}",
             f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}",
         ]
-        lines += [f"**Note [{n}] {period}:** {text}" for n, (period, text) in enumerate(notes.items(), start=1)]
+        lines += [
+            f"**Note [{n}] {period}:** {escape_text(note)}" for n, (period, note) in enumerate(notes.items(), start=1)
+        ]
         display(Markdown("\n\n".join(lines)))
     return drawn
 
@@ -165,7 +168,7 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
         for iid in latest.index:
             title = ctx.catalogue.indicators[iid].title
             neighbours, funnel, lines = load_benchmark_charts(ctx, iid)
-            display(Markdown(f"#### {title}"))
+            display(Markdown(f"#### {escape_text(title)}"))
             _show(
                 plot_benchmark_trend(
                     overview[overview.indicator_id == iid].sort_values("year"), title=f"{title}: over time"

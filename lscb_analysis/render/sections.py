@@ -14,7 +14,7 @@ import datetime as dt
 
 import pandas as pd
 
-from lscb_analysis.render.format import MISSING, format_dfe_year, format_value
+from lscb_analysis.render.format import MISSING, escape_text, format_dfe_year, format_value
 from lscb_analysis.render.theme import PALETTE, QUARTILE_BANDS
 
 __all__ = [
@@ -62,7 +62,7 @@ def benchmark_intro(authority: str, *, fictional: bool) -> str:
         else ""
     )
     return (
-        f"Published DfE statistics (reporting years ending 31 March) for **{authority}**, against its ten "
+        f"Published DfE statistics (reporting years ending 31 March) for **{escape_text(authority)}**, against its ten "
         f"statistical neighbours (DfE 2025 model), its region and England.{borrowed}"
     )
 
@@ -109,7 +109,7 @@ def returns_markdown(timeliness: pd.DataFrame) -> str:
     late = timeliness[timeliness.status.isin(["late", "missing", "awaited"])]
     on_time = int((timeliness.status == "on time").sum())
     text = f"**{on_time} of {len(timeliness)} providers returned on time.**"
-    return text + (f" Late or missing: {', '.join(late.provider_name)}." if len(late) else "")
+    return text + (f" Late or missing: {escape_text(', '.join(late.provider_name))}." if len(late) else "")
 
 
 def _date(value: object) -> str:
@@ -143,7 +143,8 @@ def completeness_markdown(completeness: pd.DataFrame) -> str:
     )
     if incomplete.empty:
         return text
-    return text + " Incomplete: " + "; ".join(f"{r.title} ({r.status})" for r in incomplete.itertuples()) + "."
+    listed = "; ".join(f"{r.title} ({r.status})" for r in incomplete.itertuples())
+    return f"{text} Incomplete: {escape_text(listed)}."
 
 
 # ------------------------------------------------------------ restatements
