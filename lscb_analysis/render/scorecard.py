@@ -225,7 +225,16 @@ def scorecard_table(
         .cols_align(align="right", columns=["Latest", "Previous quarter", "Same quarter last year", "Target"])
         .cols_align(align="left", columns=["95% CI", _SPARK, *([_BENCHMARK] if has_bench else [])])
         .tab_style(style=style.text(weight="bold"), locations=loc.body(columns="Latest"))
-        .cols_width({"Indicator": "16%", "Trend": "22%", "95% CI": "7%", **({_BENCHMARK: "12%"} if has_bench else {})})
+        .cols_width(
+            {
+                "Indicator": "16%",
+                "Trend": "19%",
+                "95% CI": "7%",
+                "Variation": "6%",
+                "Assurance": "6%",
+                **({_BENCHMARK: "12%"} if has_bench else {}),
+            }
+        )
         .tab_options(table_font_size="11.5px", data_row_padding="3px", table_width="100%", container_width="100%")
         .opt_row_striping()
     )
