@@ -81,7 +81,7 @@ def _cells(table_html: str) -> list[dict[str, str]]:
     for tr in re.findall(r"<tr>(.*?)</tr>", table_html, flags=re.S):
         cells = re.findall(r'<td[^>]*headers="([^"]*)"[^>]*>(.*?)</td>', tr, flags=re.S)
         if cells:
-            rows.append({h.split()[-1].removeprefix("lscb-scorecard-"): c for h, c in cells})
+            rows.append({h.split()[-1]: c for h, c in cells})
     return rows
 
 

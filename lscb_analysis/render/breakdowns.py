@@ -13,7 +13,7 @@ import functools
 
 from great_tables import GT
 
-from lscb_analysis.render.format import fmt_figures, sub_symbols
+from lscb_analysis.render.format import fmt_figures, gt_html, sub_symbols
 from lscb_analysis.render.scorecard import sparkline_svg
 from lscb_analysis.summary.breakdowns import BreakdownTable
 
@@ -23,13 +23,14 @@ __all__ = ["breakdown_table", "breakdown_html"]
 def breakdown_table(table: BreakdownTable) -> GT:
     """One indicator's breakdowns (:func:`lscb_analysis.summary.breakdowns.breakdown_tables`) as a table.
 
-    The table's id (``lscb-breakdown-<indicator id>``) keeps its cells' header ids unique on a page.
+    The table's id (``bd-<indicator id>``) keeps its cells' header ids unique on a page, where
+    several breakdown tables share column names.
     """
     rows = table.rows.reset_index(drop=True)
     periods = table.periods
     df = rows[["dimension", "value", "latest", "previous", "spark"]]
     gt = (
-        GT(df, rowname_col="value", groupname_col="dimension", id=f"lscb-breakdown-{table.indicator.id}")
+        GT(df, rowname_col="value", groupname_col="dimension", id=f"bd-{table.indicator.id}")
         .tab_stubhead(label=table.indicator.title)
         .cols_label(
             latest=periods[-1],
@@ -59,4 +60,4 @@ def breakdown_table(table: BreakdownTable) -> GT:
 
 def breakdown_html(table: BreakdownTable) -> str:
     """:func:`breakdown_table` as self-contained HTML."""
-    return breakdown_table(table).as_raw_html(inline_css=False)
+    return gt_html(lambda: breakdown_table(table))

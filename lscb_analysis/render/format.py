@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -27,6 +27,7 @@ __all__ = [
     "format_dfe_year",
     "fmt_figures",
     "sub_symbols",
+    "gt_html",
     "escape_text",
 ]
 
@@ -139,3 +140,15 @@ def sub_symbols(gt: GT, column: str, symbols: Sequence[str], *, missing: str = M
     for text, rows in by_text.items():
         gt = gt.sub_missing(columns=column, rows=rows, missing_text=text)
     return gt
+
+
+def gt_html(make_table: Callable[[], GT]) -> str:
+    """Build a great_tables table and render it as HTML, with pandas' Python string storage.
+
+    great_tables keeps a table's cells in a pandas ``string`` frame and sets
+    them one at a time; with pyarrow storage (pandas 3's default) each set
+    copies the whole column, which made a score card take twice as long.
+    The output is the same.
+    """
+    with pd.option_context("mode.string_storage", "python"):
+        return make_table().as_raw_html(inline_css=False)

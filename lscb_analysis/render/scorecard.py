@@ -26,7 +26,7 @@ import pandas as pd
 from great_tables import GT, loc, style
 
 from lscb_analysis.disclosure.settings import Disclosure
-from lscb_analysis.render.format import MISSING, fmt_figures, format_dfe_year, sub_symbols
+from lscb_analysis.render.format import MISSING, fmt_figures, format_dfe_year, gt_html, sub_symbols
 from lscb_analysis.render.theme import (
     DIRECTION,
     LEGENDS,
@@ -186,8 +186,7 @@ def scorecard_table(
     df = _frame(rows.reset_index(drop=True), notes or {}, grouped)
     units = list(rows.unit)
     has_bench = _BENCHMARK in df.columns
-    gt = GT(df, groupname_col="Sub-group" if grouped else None, id="lscb-scorecard")
-    gt = gt.tab_header(title=title, subtitle=subtitle)
+    gt = GT(df, groupname_col="Sub-group" if grouped else None).tab_header(title=title, subtitle=subtitle)
     figures = ["Latest", "95% CI", "_upper", "Previous quarter", "Same quarter last year", "Target"]
     gt = fmt_figures(gt, figures, units)
     gt = sub_symbols(gt, "Latest", list(rows.latest_symbol))
@@ -251,7 +250,7 @@ def _style_badges(gt: GT, column: str, rows: list[int], judgement: Judgement, sy
 
 def scorecard_html(rows: pd.DataFrame, **kwargs: object) -> str:
     """The score card as self-contained HTML (see :func:`scorecard_table` for the arguments)."""
-    return scorecard_table(rows, **kwargs).as_raw_html(inline_css=False)  # type: ignore[arg-type]
+    return gt_html(lambda: scorecard_table(rows, **kwargs))  # type: ignore[arg-type]
 
 
 def legend_html(rule: Disclosure) -> str:
