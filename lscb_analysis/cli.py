@@ -220,7 +220,7 @@ def _run_planned(
     except LscbError as exc:
         logger.error("run %s refused: %s", q.code, exc)
         raise
-    from lscb_analysis.summary.context import prepare_quarter  # noqa: PLC0415 - only once the run is planned
+    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
 
     logger.info("run %s: %d reports", q.code, len(specs))
     done = 0
