@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    from lscb_analysis.explore import VIEWS, Explorer
+    from lscb_analysis.explore import Explorer
+    from lscb_analysis.render.views import VIEWS
     from lscb_analysis.summary.context import load_context
 
     ctx = load_context(args.quarter, ROOT)

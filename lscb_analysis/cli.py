@@ -239,7 +239,7 @@ def _run_reports(
 ) -> None:
     """Run the planned reports (reading the pinned store generation) and say which failed."""
     from lscb_analysis.publish.runner import run_reports  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.summary.context import prepare_quarter  # noqa: PLC0415 - only once the run is planned
+    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
 
     logger.info("run %s: %d reports", q.code, len(specs))
     done = 0

@@ -2,24 +2,15 @@
 
 :class:`Explorer` lets an analyst pick an indicator (labelled by its
 sub-group), a breakdown (the total or one value of one of the indicator's
-breakdown dimensions), a range of quarters and a view:
-
-``spc``
-    Making Data Count XmR chart (:func:`lscb_analysis.stats.spc`).
-``trend``
-    Values with confidence intervals and a trend test sentence
-    (:func:`lscb_analysis.stats.trend_test`).
-``benchmark``
-    The partnership's benchmark authority against its statistical neighbours,
-    region and England (:mod:`lscb_analysis.benchmark`, DfE published figures).
-``table``
-    The figures of the chosen quarters.
+breakdown dimensions), a range of quarters and a view: an SPC chart, a trend
+test, the DfE benchmark or a table (:mod:`lscb_analysis.render.views`).
 
 Every view is drawn from figures that passed disclosure control
 (:func:`published_rows`): counts from 1 to 5 (numerators and denominators),
 and the complementary cells that would let a reader recover them from a
-breakdown's total, are replaced by the GSS symbol and drawn as gaps. A view that cannot be computed (too few points,
-no DfE benchmark, missing module) shows a short message, never a traceback.
+breakdown's total, are replaced by the GSS symbol and drawn as gaps. A view
+that cannot be computed (too few points, no DfE benchmark) shows a short
+message, never a traceback.
 
 The output area is filled with plain mime bundles (PNG, HTML), so the
 explorer works, and can be tested, without a browser or a kernel: set a
@@ -31,125 +22,35 @@ cannot be rendered (see :mod:`lscb_analysis.publish.htmlexport`).
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-import re
 import time
-import warnings
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import ipywidgets as w
 import pandas as pd
-from matplotlib.figure import Figure
+from IPython.display import display as ipython_display
 
 from lscb_analysis.disclosure.suppress import is_small, suppress_breakdown, suppress_series
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.periods import Quarter
-from lscb_analysis.summary.context import UNIT_LABELS, Context, indicator_series
+from lscb_analysis.render.theme import PALETTE
+from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult, html_output, view_benchmark
+from lscb_analysis.summary.benchmarks import load_benchmark
+from lscb_analysis.summary.context import Context, indicator_series, load_context
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["Explorer", "ViewResult", "VIEWS", "explore", "published_rows"]
-
-#: View id -> button label, in display order.
-VIEWS: dict[str, str] = {"spc": "SPC", "trend": "Trend", "benchmark": "Benchmark", "table": "Table"}
-
-_IMPROVEMENT = {"higher_is_better": "increase", "lower_is_better": "decrease", "no_judgement": "neutral"}
-_PER = {"rate_per_10000": 10_000.0, "rate_per_1000": 1_000.0, "percentage": 100.0, "count": 1.0}
-#: Fewest published points the trend test accepts (``trend_test`` raises below this).
-MIN_TREND_POINTS = 6
-
-
-@dataclass
-class ViewResult:
-    """What one view shows: a heading, a figure or table, notes, or a message.
-
-    Attributes
-    ----------
-    title : str
-        Heading above the view.
-    figure : matplotlib.figure.Figure, optional
-        The chart, rendered to PNG for the output area.
-    table_html : str, optional
-        An HTML table (already disclosure-controlled and escaped).
-    notes : list of str
-        Plain-text notes under the view (method, points left out...).
-    message : str, optional
-        Why the view could not be drawn; set instead of ``figure`` / ``table_html``.
-    """
-
-    title: str
-    figure: Figure | None = None
-    table_html: str | None = None
-    notes: list[str] = field(default_factory=list)
-    message: str | None = None
-
-    def to_outputs(self) -> list[dict[str, Any]]:
-        """Jupyter ``display_data`` outputs (nbformat dicts) for this view.
-
-        A heading (tables and messages only: a chart has its own title), the
-        message, the chart as PNG or the table, then the notes.
-        """
-        outs = []
-        if self.figure is None:  # a chart carries its own title
-            outs.append(_html_output(f"<h3 class='lscb-explore-title'>{html.escape(self.title)}</h3>"))
-        if self.message:
-            outs.append(
-                _html_output(f"<p class='lscb-explore-message'><strong>{html.escape(self.message)}</strong></p>")
-            )
-        if self.figure is not None:
-            outs.append(_png_output(self.figure, self.title))
-        if self.table_html:
-            outs.append(_html_output(self.table_html))
-        if self.notes:
-            items = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-            outs.append(_html_output(f"<ul class='lscb-explore-notes'>{items}</ul>"))
-        return outs
-
-
-def _html_output(text: str) -> dict[str, Any]:
-    plain = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
-    return {"output_type": "display_data", "data": {"text/html": text, "text/plain": plain}, "metadata": {}}
-
-
-def _png_output(fig: Figure, alt: str) -> dict[str, Any]:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", dpi=fig.dpi)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return {
-        "output_type": "display_data",
-        "data": {"image/png": data, "text/plain": f"<Figure: {alt}>"},
-        "metadata": {},
-    }
-
-
-def _new_axes(height_ratio: float | None = None) -> Any:
-    """Axes on a figure outside pyplot (never auto-displayed by the inline backend, never leaked).
-
-    Size and resolution follow the workbench style (:func:`lscb_analysis.render.plots.apply_style`);
-    ``height_ratio`` (height / width) makes a taller figure, e.g. for a legend below the chart.
-    """
-    import matplotlib as mpl
-
-    from lscb_analysis.render.plots import apply_style
-
-    apply_style()
-    w, h = mpl.rcParams["figure.figsize"]
-    fig = Figure(figsize=(w, w * height_ratio if height_ratio else h), dpi=mpl.rcParams["figure.dpi"])
-    return fig.add_subplot(1, 1, 1)
+__all__ = ["Explorer", "explore", "published_rows"]
 
 
 # ---------------------------------------------------------------------- data
 def published_rows(ctx: Context, ind: Indicator) -> pd.DataFrame:
     """Every store row of one indicator (total and breakdowns) after disclosure control.
 
-    Uses :func:`lscb_analysis.disclosure.suppress.suppress_breakdown` (primary and
+    Uses :func:`lscb_analysis.disclosure.suppress_breakdown`: primary and
     complementary suppression across each breakdown and its total, so a hidden
-    cell cannot be recovered by switching between breakdown values).
+    cell cannot be recovered by switching between breakdown values.
     """
     rows = ctx.figures[ctx.figures.indicator_id == ind.id]
     if len(rows):
@@ -191,181 +92,6 @@ def _series(
     out["status"] = out["status"].astype(object).where(out["status"].notna(), "")
     out["received"] = out.period.isin(set(s.period)) if not s.empty else False
     return out
-
-
-def _fmt(v: float, unit: str) -> str:
-    from lscb_analysis.report import format_value
-
-    return format_value(v, unit)
-
-
-# --------------------------------------------------------------------- views
-def _view_table(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> ViewResult:
-    symbol = ctx.partnership.disclosure.symbol
-
-    def cell(v: float, status: str, received: bool, unit: str) -> str:
-        if not received:
-            return "no return"
-        if status:
-            return status
-        if pd.isna(v):
-            return "–"
-        return _fmt(v, unit)
-
-    table = pd.DataFrame(
-        {
-            "Quarter": [q.label for q in s.quarter],
-            "Numerator": [
-                cell(v, st if pd.isna(v) else "", r, "count")
-                for v, st, r in zip(s.numerator, s.status, s.received, strict=True)
-            ],
-            "Denominator": [
-                "" if ind.unit == "count" else cell(v, symbol if pd.isna(v) and st == symbol else "", r, "count")
-                for v, st, r in zip(s.denominator, s.status, s.received, strict=True)
-            ],
-            "Value": [
-                cell(v, st if pd.isna(v) else "", r, ind.unit)
-                for v, st, r in zip(s.value, s.status, s.received, strict=True)
-            ],
-        }
-    )
-    if ind.unit == "count":
-        table = table.drop(columns="Denominator")
-    res = ViewResult(
-        title, table_html=table.to_html(index=False, escape=True, classes="lscb-table lscb-explore-table", border=0)
-    )
-    res.notes.append(
-        f"{len(table)} quarters. '{symbol}': a count from 1 to 5, suppressed. 'no return': no figure received."
-    )
-    return res
-
-
-def _view_spc(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> ViewResult:
-    from lscb_analysis.render.plots.spc import spc_chart
-    from lscb_analysis.stats import spc
-
-    ok = s[s.value.notna()]
-    dropped = len(s) - len(ok)
-    if len(ok) < 2:
-        return ViewResult(
-            title, message=f"An SPC chart needs at least 2 published figures; the chosen quarters have {len(ok)}."
-        )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = spc(
-            ok.value.to_numpy(dtype=float),
-            improvement=_IMPROVEMENT.get(ind.polarity, "neutral"),
-            target=ind.target,
-            x=list(ok.quarter),
-        )
-    ax = _new_axes()
-    spc_chart(result, title=title, ax=ax, y_label=UNIT_LABELS.get(ind.unit, ""))
-    res = ViewResult(title, figure=ax.figure)
-    res.notes.append(
-        f"XmR chart of {len(ok)} quarters (NHS Making Data Count rules). Variation: {result.variation_label}."
-    )
-    if result.assurance_icon is not None and result.assurance_label:
-        res.notes.append(f"Assurance against the target: {result.assurance_label}.")
-    if dropped:
-        res.notes.append(f"{dropped} quarter(s) without a published figure (not received or suppressed) are left out.")
-    res.notes.extend(str(w) for w in getattr(result, "warnings", ()))
-    return res
-
-
-def _view_trend(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> ViewResult:
-    from lscb_analysis.render.plots.trend import trend_chart
-    from lscb_analysis.stats import proportion_ci, rate_ci, trend_test
-
-    per = _PER.get(ind.unit, 1.0)
-    lower = upper = None
-    if ind.unit == "percentage":
-        ci = proportion_ci(s.numerator.to_numpy(), s.denominator.to_numpy(), per=per)
-        lower, upper = ci.lower, ci.upper
-    elif ind.unit.startswith("rate_per"):
-        ci = rate_ci(s.numerator.to_numpy(), s.denominator.to_numpy(), per=per)
-        lower, upper = ci.lower, ci.upper
-    ok = s[s.value.notna() & s.numerator.notna() & (s.denominator.notna() | (ind.unit == "count"))]
-    notes: list[str] = []
-    result = None
-    if len(ok) < MIN_TREND_POINTS:
-        notes.append(
-            f"No trend test: it needs at least {MIN_TREND_POINTS} published quarters, the range has {len(ok)}."
-        )
-    else:
-        dens = np.ones(len(ok)) if ind.unit == "count" else ok.denominator.to_numpy(dtype=float)
-        kind = "proportion" if ind.unit == "percentage" else "rate"
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                result = trend_test(
-                    ok.numerator.to_numpy(dtype=float),
-                    dens,
-                    [q.ordinal for q in ok.quarter],
-                    seasons=[q.q for q in ok.quarter],
-                    kind=kind,
-                    per=per if kind == "rate" else 10_000,
-                )
-            notes.append(f"Trend test ({result.method}, {result.n_points} quarters): {result.sentence}.")
-        except ValueError as exc:
-            notes.append(f"No trend test: {exc}.")
-    if len(ok) < len(s):
-        notes.append(f"{len(s) - len(ok)} quarter(s) without a published figure are gaps and left out of the test.")
-    if s.value.notna().sum() == 0:
-        return ViewResult(title, message="No published figures in the chosen quarters.", notes=notes)
-    ax = _new_axes()
-    trend_chart(
-        s.value.to_numpy(dtype=float),
-        lower,
-        upper,
-        periods=list(s.quarter),
-        title=title,
-        ax=ax,
-        y_label=UNIT_LABELS.get(ind.unit, ""),
-        result=result,
-        benchmark=ind.target,
-        benchmark_label="Target",
-    )
-    return ViewResult(title, figure=ax.figure, notes=notes)
-
-
-def _view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) -> ViewResult:
-    from lscb_analysis.render.plots.benchmark import plot_benchmark_trend
-    from lscb_analysis.summary.context import load_benchmark
-
-    if breakdown != TOTAL:
-        return ViewResult(title, message="DfE benchmarks compare whole authorities: choose the Total breakdown.")
-    la = ctx.partnership.benchmark_la_code
-    if not la:
-        return ViewResult(
-            title, message="No benchmark authority is set: add benchmark_la_code to parameters/partnership.yaml."
-        )
-    overview = load_benchmark(ctx)  # prepared once per quarter (lscb_analysis.summary.context.prepare_quarter)
-    known = sorted(set(overview.indicator_id)) if len(overview) else []
-    if ind.id not in known:
-        return ViewResult(
-            title,
-            message=f"DfE does not publish this indicator for every local authority, so it has no benchmark. Indicators with a benchmark: {', '.join(known)}.",
-        )
-    table = overview[overview.indicator_id == ind.id].sort_values("year")
-    if table.empty:
-        return ViewResult(title, message=f"DfE publishes no figures for authority {la} on this indicator.")
-    ax = _new_axes(0.6)
-    plot_benchmark_trend(table, ax=ax)
-    name = str(table["la_name"].iloc[-1])
-    notes = [
-        f"DfE published figures for {name} (benchmark_la_code {la} in parameters/partnership.yaml), years ending 31 March; "
-        "the quarter range does not apply.",
-    ]
-    if ctx.partnership.fictional:
-        notes.append(f"The demo partnership is fictional: these are {name}'s real published figures, not Castlemoor's.")
-    last = table[table.value.notna()].tail(1)
-    if len(last):
-        r = last.iloc[0]
-        band = f", quartile band {r.quartile_band}" if isinstance(r.quartile_band, str) else ""
-        notes.append(
-            f"{r.period}: rank {int(r['rank']) if pd.notna(r['rank']) else '–'} of {r.n_ranked} authorities (1 = lowest){band}; against England: {r.vs_england}."
-        )
-    return ViewResult(f"{title}: DfE benchmark", figure=ax.figure, notes=notes)
 
 
 # ------------------------------------------------------------------ explorer
@@ -420,8 +146,6 @@ class Explorer:
         view: str = "spc",
         warm: bool = True,
     ) -> None:
-        import ipywidgets as w
-
         self.ctx = ctx
         self.last_seconds = 0.0
         self.last_outputs: list[dict[str, Any]] = []
@@ -503,8 +227,6 @@ class Explorer:
 
     def _warm(self) -> None:
         try:
-            from lscb_analysis.summary.context import load_benchmark
-
             load_benchmark(self.ctx)
         except Exception:  # noqa: BLE001 - warming is an optimisation; the view reports real errors
             pass
@@ -538,7 +260,7 @@ class Explorer:
         title = self.title()
         try:
             if st["view"] == "benchmark":
-                return _view_benchmark(self.ctx, ind, st["breakdown"], ind.title)
+                return view_benchmark(self.ctx, ind, st["breakdown"], ind.title)
             if ind.id not in self._rows:
                 self._rows = {ind.id: published_rows(self.ctx, ind)}  # one indicator cached: the one on screen
             s = _series(self.ctx, ind, st["breakdown"], st["breakdown_value"], st["periods"], self._rows[ind.id])
@@ -546,12 +268,7 @@ class Explorer:
                 return ViewResult(
                     title, message="No figures received for this indicator and breakdown in the chosen quarters."
                 )
-            views: dict[str, Callable[[Context, Indicator, pd.DataFrame, str], ViewResult]] = {
-                "spc": _view_spc,
-                "trend": _view_trend,
-                "table": _view_table,
-            }
-            return views[st["view"]](self.ctx, ind, s, title)
+            return SERIES_VIEWS[st["view"]](self.ctx, ind, s, title)
         except Exception as exc:  # noqa: BLE001 - a view must never show a traceback to a reader
             return ViewResult(title, message=f"This view could not be computed: {type(exc).__name__}: {exc}")
 
@@ -576,7 +293,7 @@ class Explorer:
         self.output.outputs = tuple(outs)
         self.last_outputs = outs
         self.last_seconds = time.perf_counter() - t
-        self.status.value = f"<small style='color:#666'>Drawn in {self.last_seconds:.2f} s</small>"
+        self.status.value = f"<small style='color:{PALETTE['muted']}'>Drawn in {self.last_seconds:.2f} s</small>"
         return outs
 
     def _cache_key(self) -> tuple[Any, ...]:
@@ -613,19 +330,15 @@ class Explorer:
             f"{html.escape(VIEWS[st['view']])}, breakdown {html.escape(where)}, quarters "
             f"{html.escape(st['periods'][0])} to {html.escape(st['periods'][1])}.</em></p>"
         )
-        outs = [_html_output(caption), *(self.last_outputs or self.redraw())]
+        outs = [html_output(caption), *(self.last_outputs or self.redraw())]
         if display:
-            from IPython.display import display as show
-
             for o in outs:
-                show(o["data"], raw=True)
+                ipython_display(o["data"], raw=True)
         return outs
 
     def show(self) -> None:
         """Display the live widgets."""
-        from IPython.display import display
-
-        display(self.widget)
+        ipython_display(self.widget)
 
     def _ipython_display_(self) -> None:
         self.show()
@@ -633,6 +346,4 @@ class Explorer:
 
 def explore(quarter: str = "latest", project_root: str | Path | None = None, **kwargs: Any) -> Explorer:
     """Load a quarter's context and return an :class:`Explorer` on it."""
-    from lscb_analysis.summary.context import load_context
-
     return Explorer(load_context(quarter, project_root), **kwargs)

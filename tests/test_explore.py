@@ -10,10 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lscb_analysis.explore import VIEWS, Explorer, ViewResult
+from lscb_analysis.explore import Explorer
 from lscb_analysis.ingest import ingest_quarters
+from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult
 from lscb_analysis.returns.folders import return_folders
 from lscb_analysis.summary.context import load_context
+from lscb_analysis.summary.indicator import MIN_SPC_POINTS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,21 +147,20 @@ def test_views_that_cannot_be_computed_say_why(explorer, ctx):
     explorer.breakdown.value = ("locality", "Eastbrook")
     assert "choose the Total breakdown" in _html(explorer.output.outputs)
     explorer.breakdown.value = ("total", None)
-    explorer.periods.value = (ctx.periods[-1], ctx.periods[-1])
+    explorer.periods.value = (ctx.periods[-MIN_SPC_POINTS + 1], ctx.periods[-1])
     explorer.view.value = "spc"
-    assert "at least 2 published figures" in _html(explorer.output.outputs)
+    assert f"at least {MIN_SPC_POINTS} published figures" in _html(explorer.output.outputs)  # as the reports
+    explorer.periods.value = (ctx.periods[-1], ctx.periods[-1])
     explorer.view.value = "trend"
     text = _html(explorer.output.outputs)
     assert "No trend test" in text and "Traceback" not in text
 
 
 def test_a_failing_view_shows_a_message_not_a_traceback(explorer, monkeypatch):
-    import lscb_analysis.explore as ex
-
     def boom(*a, **k):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(ex, "_view_table", boom)
+    monkeypatch.setitem(SERIES_VIEWS, "table", boom)
     explorer.view.value = "table"
     text = _html(explorer.output.outputs)
     assert "could not be computed: RuntimeError: kaput" in text

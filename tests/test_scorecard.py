@@ -1,6 +1,8 @@
 """Score-card judgements: reference CIs, RAG, direction, disclosure and exceptions."""
 
 import csv
+import html
+import re
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +11,13 @@ import pytest
 
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.parameters.catalogue import load_catalogue
-from lscb_analysis.render.scorecard import scorecard_frame
+from lscb_analysis.render.scorecard import scorecard_html
+from lscb_analysis.render.theme import SPC_VARIATION
+from lscb_analysis.summary.context import load_context
 from lscb_analysis.summary.exception_report import find_exceptions
 from lscb_analysis.summary.indicator import describe_indicator, direction_of_travel, rag_status
+from lscb_analysis.summary.quarter import summarise_quarter
+from lscb_analysis.summary.scorecard import scorecard_rows
 
 REF = Path(__file__).resolve().parent / "stats" / "data"
 CAT = load_catalogue()
@@ -69,32 +75,76 @@ def test_direction_of_travel(value, previous, polarity, expected):
     assert direction_of_travel(value, previous, polarity) == expected
 
 
-def test_small_counts_are_suppressed_with_what_derives_from_them():
-    ind = CAT.indicator("child_deaths_notified")
-    s = _series([7, 9, 3, 8, 12, 10, 11, 4, 9, 2], [None] * 10, unit_per=1)
+def _cells(table_html: str) -> list[dict[str, str]]:
+    """The body cells of a great_tables table, row by row: column id -> cell HTML."""
+    rows = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", table_html, flags=re.S):
+        cells = re.findall(r'<td[^>]*headers="([^"]*)"[^>]*>(.*?)</td>', tr, flags=re.S)
+        if cells:
+            rows.append({h.split()[-1]: c for h, c in cells})
+    return rows
+
+
+def _summary_row(ind, s, **extra):
     st = describe_indicator(s, ind)
-    row = {
+    return {
         **st.as_row(),
         "title": ind.title,
+        "subgroup": ind.subgroup,
         "unit": ind.unit,
         "target": np.nan,
         "current": True,
         "spark": list(s.value.astype(float)[-8:]),
         "spark_numerators": list(s.numerator.astype(float)[-8:]),
+        **extra,
     }
-    frame = scorecard_frame(pd.DataFrame([row]), Disclosure())
-    r = frame.iloc[0]
-    assert r["Latest"] == "c" and r["95% CI"] == "" and r["Direction"] == ""  # 2 now, 9 before: change would reveal it
-    assert r["Previous quarter"] == "9"
-    assert r["Same quarter last year"] == "10"
-    svg = r["Last 8 quarters"]
-    assert svg.count("<polyline") == 2  # last 8: c,8,12,10,11,c,9,c: gaps split the line, none drawn at a c
+
+
+def test_small_counts_are_suppressed_with_what_derives_from_them():
+    ind = CAT.indicator("child_deaths_notified")
+    s = _series([7, 9, 3, 8, 12, 10, 11, 4, 9, 2], [None] * 10, unit_per=1)
+    rows = scorecard_rows(pd.DataFrame([_summary_row(ind, s)]), Disclosure())
+    r = rows.iloc[0]
+    assert r.latest_symbol == "c" and np.isnan(r.latest) and np.isnan(r.lower)
+    assert r.direction == ""  # 2 now, 9 before: the change would reveal it
+    assert r.spark == [None, 8, 12, 10, 11, None, 9, None]  # last 8: c,8,12,10,11,c,9,c
+    shown = _cells(scorecard_html(rows, title="Score card"))[0]
+    assert shown["Latest"] == "c" and shown["95-CI"] == "" and shown["Direction"] == ""
+    assert shown["Previous-quarter"] == "9"
+    assert shown["Same-quarter-last-year"] == "10"
+    svg = shown["Last-8-quarters"]
+    assert svg.count("<polyline") == 2  # gaps split the line, none drawn at a c
     assert ">2<" not in svg and "polyline" in svg
 
 
-def test_exceptions_surface_the_planted_demo_patterns():
-    from lscb_analysis.summary.context import load_context, summarise_quarter
+def test_score_card_text_is_escaped_and_figures_formatted_by_unit():
+    ind = CAT.indicator("rereferrals_pct")
+    s = _series([20, 22, 25, 30], [100, 100, 100, 100])
+    row = _summary_row(ind, s, title="<script>alert(1)</script> & co", target=25.0)
+    rows = scorecard_rows(pd.DataFrame([row]), Disclosure())
+    page = scorecard_html(rows, title="<b>Card</b>", notes={ind.id: {"2023-24 Q1": "a <i>note</i>"}})
+    assert "<script>" not in page and "<b>Card" not in page and "<i>note" not in page
+    shown = _cells(page)[0]
+    assert html.unescape(re.sub(r"<[^>]+>", "\n", shown["Indicator"])).split("\n")[:2] == [
+        "<script>alert(1)</script> & co",
+        "Note: a <i>note</i>",
+    ]
+    assert shown["Latest"] == "30.0%" and shown["Previous-quarter"] == "25.0%" and shown["Target"] == "25.0%"
+    lo, hi = re.fullmatch(r"(\d+\.\d)% to (\d+\.\d)%", shown["95-CI"]).groups()
+    assert float(lo) < 30 < float(hi)
 
+
+def test_score_card_shows_spc_judgements_in_the_chart_colours():
+    ind = CAT.indicator("rereferrals_pct")
+    s = _series([20, 22, 25, 30], [100, 100, 100, 100])
+    row = _summary_row(ind, s, spc_variation="special_cause_concern", spc_assurance="consistent_fail")
+    page = scorecard_html(scorecard_rows(pd.DataFrame([row]), Disclosure()), title="Card")
+    concern = SPC_VARIATION["special_cause_concern"]
+    cell = _cells(page)[0]["Variation"]
+    assert f"background:{concern.colour}" in cell and "Concern" in cell  # the SPC chart's colour (test_stats_plots)
+
+
+def test_exceptions_surface_the_planted_demo_patterns():
     ctx = load_context("2026-27 Q2", Path(__file__).resolve().parents[1])
     names = {k: v.name for k, v in ctx.catalogue.subgroups.items()}
     ex = find_exceptions(summarise_quarter(ctx), names).set_index("indicator_id")

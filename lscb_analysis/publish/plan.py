@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.catalogue import load_catalogue
@@ -40,6 +41,8 @@ SUBGROUP_TEMPLATE = "subgroup_report"
 
 class RunError(LscbError):
     """Invalid run parameters, raised before any kernel starts."""
+
+    exit_code: ClassVar[int] = 2
 
 
 @dataclass(frozen=True)

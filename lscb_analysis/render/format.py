@@ -1,31 +1,154 @@
-"""How figures are written for a board: one place, so every table agrees."""
+"""How figures are written for a board: one place, so every table, sentence and chart agrees.
+
+:data:`NUMBER_FORMATS` is the one rule (decimals and suffix per unit).
+:func:`format_value` applies it to one figure (sentences, chart labels);
+:func:`fmt_figures` applies the same rule inside a great_tables table, and
+:func:`sub_symbols` writes the GSS symbol of a suppressed or unavailable figure.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-__all__ = ["format_value"]
+import pandas as pd
+from great_tables import GT
+
+__all__ = [
+    "MISSING",
+    "MINUS",
+    "UNIT_LABELS",
+    "NumberFormat",
+    "NUMBER_FORMATS",
+    "number_format",
+    "unit_label",
+    "format_value",
+    "format_dfe_year",
+    "fmt_figures",
+    "sub_symbols",
+    "gt_html",
+    "escape_text",
+]
+
+#: Shown for a figure that is simply missing (not received, not published).
+MISSING = "–"
+
+#: The minus sign of a negative figure (U+2212, as great_tables writes it in HTML).
+MINUS = "\u2212"
+
+#: Axis and column wording for each unit of ``parameters/indicators.yaml``.
+UNIT_LABELS: dict[str, str] = {
+    "count": "Number",
+    "percentage": "%",
+    "rate_per_10000": "Rate per 10,000 children",
+    "rate_per_1000": "Rate per 1,000",
+}
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """Decimals and suffix of a unit's figures (thousands always separated by a comma)."""
+
+    decimals: int
+    suffix: str = ""
+
+
+#: Counts are whole numbers, percentages have one decimal and ``%``; any other unit is a rate (one decimal).
+NUMBER_FORMATS: dict[str, NumberFormat] = {"count": NumberFormat(0), "percentage": NumberFormat(1, "%")}
+_RATE = NumberFormat(1)
+
+
+def number_format(unit: str) -> NumberFormat:
+    """The :class:`NumberFormat` of a unit (a rate's for any unit not in :data:`NUMBER_FORMATS`)."""
+    return NUMBER_FORMATS.get(unit, _RATE)
+
+
+def unit_label(unit: str) -> str:
+    """Axis or column wording for a unit (the unit itself when it has none)."""
+    return UNIT_LABELS.get(unit, unit)
 
 
 def format_value(value: float | None, unit: str, status: str = "") -> str:
-    """A figure as a board member reads it: ``512``, ``23.5%``, ``42.1``, or the GSS symbol.
+    """A figure as a board member reads it: ``512``, ``23.5%``, ``1,042.1``, ``−3.2``, or the GSS symbol.
 
     Parameters
     ----------
     value : float or None
-        Missing values are shown as an en dash.
+        Missing values are shown as :data:`MISSING` (an en dash).
     unit : str
-        ``count`` (whole number with thousands separator), ``percentage``
-        (one decimal and %), anything else (a rate: one decimal).
+        ``count`` (whole number), ``percentage`` (one decimal and %), anything
+        else a rate (one decimal); thousands are separated by commas.
     status : str
         A GSS symbol (``c``, ``x``, ...) shown instead of the value.
     """
     if status:
         return status
     if value is None or pd.isna(value):
-        return "–"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "percentage":
-        return f"{value:.1f}%"
-    return f"{value:,.1f}"
+        return MISSING
+    f = number_format(unit)
+    digits = f"{abs(value):,.{f.decimals}f}"
+    sign = MINUS if value < 0 and digits.strip("0.,") else ""  # a figure that rounds to zero has no sign
+    return f"{sign}{digits}{f.suffix}"
+
+
+def escape_text(value: object) -> str:
+    """Text from a parameter file or the store, for a Markdown or HTML page: HTML escaped, so it shows as typed.
+
+    Indicator titles and definitions, sub-group remits, provider names and
+    analysts' notes are typed by people; none of it may become markup.
+    """
+    return html.escape(str(value), quote=False)
+
+
+def format_dfe_year(year: object) -> str:
+    """A DfE reporting year (ending 31 March) as a financial year: ``2025`` -> ``2024-25``; other text as given."""
+    text = str(int(year)) if isinstance(year, float) and year.is_integer() else str(year)
+    if text.isdigit() and len(text) == 4:
+        return f"{int(text) - 1}-{text[-2:]}"
+    return text
+
+
+def fmt_figures(gt: GT, columns: str | list[str], units: Sequence[str]) -> GT:
+    """Format a table's figure columns by each row's unit, with the rule of :func:`format_value`.
+
+    Parameters
+    ----------
+    gt : great_tables.GT
+    columns : str or list of str
+        Numeric columns (NaN where a figure is missing or suppressed: see :func:`sub_symbols`).
+    units : sequence of str
+        The unit of each row, in row order.
+    """
+    by_format: dict[NumberFormat, list[int]] = {}
+    for i, unit in enumerate(units):
+        by_format.setdefault(number_format(unit), []).append(i)
+    for f, rows in by_format.items():
+        gt = gt.fmt_number(columns=columns, rows=rows, decimals=f.decimals, use_seps=True, pattern="{x}" + f.suffix)
+    return gt
+
+
+def sub_symbols(gt: GT, column: str, symbols: Sequence[str], *, missing: str = MISSING) -> GT:
+    """Write each row's symbol where the column has no figure.
+
+    ``symbols`` has one entry per row: a GSS symbol (``c`` suppressed, ``x``
+    not available...) or ``""``, in which case a missing figure shows ``missing``.
+    """
+    by_text: dict[str, list[int]] = {}
+    for i, sym in enumerate(symbols):
+        by_text.setdefault(sym or missing, []).append(i)
+    for text, rows in by_text.items():
+        gt = gt.sub_missing(columns=column, rows=rows, missing_text=text)
+    return gt
+
+
+def gt_html(make_table: Callable[[], GT]) -> str:
+    """Build a great_tables table and render it as HTML, with pandas' Python string storage.
+
+    great_tables keeps a table's cells in a pandas ``string`` frame and sets
+    them one at a time; with pyarrow storage (pandas 3's default) each set
+    copies the whole column, which made a score card take twice as long.
+    The output is the same.
+    """
+    with pd.option_context("mode.string_storage", "python"):
+        return make_table().as_raw_html(inline_css=False)

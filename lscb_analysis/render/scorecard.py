@@ -1,154 +1,72 @@
 """The score card: one row per indicator, as the Operational Board reads it.
 
-Built from the quarter's summary (:func:`lscb_analysis.summary.context.summarise_quarter`)
-and rendered with great_tables as a real HTML table with inline SVG sparklines,
-so it reads well in the report, survives printing to PDF and needs no
-scripts. Every judgement is carried by a symbol and a word as well as a
-colour (accessibility: colour is never the only signal). Counts in the
-suppression range, and anything derived from them, show the disclosure symbol.
+Drawn with great_tables from the disclosure-controlled rows of
+:func:`lscb_analysis.summary.scorecard.quarter_scorecard`: figures are numbers
+that great_tables formats with the workbench's one number rule
+(:func:`lscb_analysis.render.format.fmt_figures`), text is escaped by
+great_tables, and judgements are badges in the colours of
+:mod:`lscb_analysis.render.theme` (the same as the charts'). Every judgement
+is carried by a symbol and a word as well as a colour (accessibility: colour
+is never the only signal). Counts in the suppression range, and anything
+derived from them, show the disclosure symbol.
+
+Sparklines are inline SVG (:func:`sparkline_svg`), written by a great_tables
+formatter from each row's values: great_tables' own ``fmt_nanoplot`` (1.1)
+tests every value with polars, which the workbench does not install, and a
+suppressed point must be a gap.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable
 
 import pandas as pd
 from great_tables import GT, loc, style
 
 from lscb_analysis.disclosure.settings import Disclosure
-from lscb_analysis.disclosure.suppress import is_small
-from lscb_analysis.render.format import format_value
+from lscb_analysis.render.format import MISSING, fmt_figures, format_dfe_year, gt_html, sub_symbols
+from lscb_analysis.render.theme import (
+    DIRECTION,
+    LEGENDS,
+    PALETTE,
+    RAG,
+    SPC_ASSURANCE,
+    SPC_VARIATION,
+    VS_ENGLAND,
+    Judgement,
+    ink_on,
+)
+from lscb_analysis.summary.indicator import MIN_SPC_POINTS
+from lscb_analysis.summary.quarter import SPARK_QUARTERS
 
-__all__ = [
-    "scorecard_frame",
-    "render_scorecard",
-    "legend_html",
-    "sparkline_svg",
-    "DIRECTION",
-    "SPC_LABELS",
-    "ASSURANCE_LABELS",
-    "RAG_LABELS",
-]
+__all__ = ["scorecard_table", "scorecard_html", "legend_html", "sparkline_svg", "badge"]
 
-#: Direction of travel: symbol, word, colour.
-DIRECTION = {
-    "better": ("▲▼", "Better", "#1B7837"),
-    "worse": ("▲▼", "Worse", "#B2182B"),
-    "same": ("▶", "Same", "#4D4D4D"),
-    "up": ("▲", "Up", "#4D4D4D"),
-    "down": ("▼", "Down", "#4D4D4D"),
-}
-RAG_LABELS = {
-    "green": ("●", "Green: target met", "#1B7837"),
-    "amber": ("◐", "Amber: within tolerance", "#B35806"),
-    "red": ("○", "Red: target missed", "#B2182B"),
-}
-SPC_LABELS = {
-    "common_cause": ("~", "Common cause", "#595959"),
-    "special_cause_improvement": ("★", "Improvement", "#1F77B4"),
-    "special_cause_concern": ("!", "Concern", "#B35806"),
-    "special_cause_neutral_high": ("H", "Unusually high", "#490092"),
-    "special_cause_neutral_low": ("L", "Unusually low", "#490092"),
-}
-ASSURANCE_LABELS = {
-    "consistent_pass": ("P", "Passes", "#1F77B4"),
-    "consistent_fail": ("F", "Fails", "#B35806"),
-    "inconsistent": ("?", "Hit and miss", "#595959"),
-}
-#: Longer wording for the legend.
-_LEGEND_WORDS = {
-    "common_cause": "Common cause: only the usual variation",
-    "special_cause_improvement": "Special cause: improvement",
-    "special_cause_concern": "Special cause: concern",
-    "special_cause_neutral_high": "Special cause: unusually high (no judgement)",
-    "special_cause_neutral_low": "Special cause: unusually low (no judgement)",
-    "consistent_pass": "Passes: the process will consistently meet the target",
-    "consistent_fail": "Fails: the process will consistently miss the target",
-    "inconsistent": "Hit and miss: the target falls within the process limits",
-}
+_SPARK = f"Last {SPARK_QUARTERS} quarters"
+_BENCHMARK = "Benchmark (DfE)"
+#: Judgement columns: heading, the row's key column, the vocabulary.
+_BADGES: tuple[tuple[str, str, dict[str, Judgement]], ...] = (
+    ("Direction", "direction", DIRECTION),
+    ("RAG", "rag", RAG),
+    ("Variation", "spc_variation", SPC_VARIATION),
+    ("Assurance", "spc_assurance", SPC_ASSURANCE),
+)
 
 
-def _badge(mapping: dict[str, tuple[str, str, str]], key: object) -> str:
-    if not isinstance(key, str) or key not in mapping:
-        return ""
-    sym, word, colour = mapping[key]
-    return f'<span class="lscb-badge" style="color:{colour}"><span aria-hidden="true">{sym}</span> {html.escape(word)}</span>'
+def badge(text: str, judgement: Judgement, symbol: str | None = None) -> str:
+    """A judgement's badge around its word: a symbol (hidden from screen readers) and the colour.
 
-
-def _direction_badge(direction: str, value: float, previous: float) -> str:
-    if direction in ("better", "worse"):
-        arrow = "▲" if value > previous else "▼"
-        _, word, colour = DIRECTION[direction]
-        return f'<span class="lscb-badge" style="color:{colour}"><span aria-hidden="true">{arrow}</span> {word}</span>'
-    return _badge(DIRECTION, direction)
-
-
-def scorecard_frame(
-    summary: pd.DataFrame, rule: Disclosure, *, annotations: dict[str, list[str]] | None = None
-) -> pd.DataFrame:
-    """Display strings (HTML fragments) for the score card, after disclosure control.
-
-    Parameters
-    ----------
-    summary : DataFrame
-        Rows of :func:`lscb_analysis.summary.context.summarise_quarter` (one sub-group's, or all).
-    rule : Disclosure
-        The partnership's suppression rule.
-    annotations : dict, optional
-        Indicator id -> analyst notes shown beside the figure.
-
-    Notes
-    -----
-    Primary suppression: a latest, previous or year-ago figure whose count is
-    in the suppression range shows the symbol, with its CI. Secondary: the
-    direction of travel compares two figures, so it is suppressed when either
-    is; sparkline points with a small count are drawn as gaps.
+    ``text`` is HTML (already escaped). A ``fill`` judgement is a filled badge
+    with text in the contrasting colour; others are coloured text.
     """
-    sym = rule.symbol
-    annotations = annotations or {}
-    out = []
-    for r in summary.itertuples(index=False):
-        small_now = bool(is_small([r.numerator], rule)[0])
-        small_prev = bool(is_small([r.previous_numerator], rule)[0])
-        small_year = bool(is_small([r.year_ago_numerator], rule)[0])
-        if r.status:
-            latest = html.escape(str(r.status))
-        elif small_now:
-            latest = sym
-        else:
-            latest = format_value(r.value, r.unit)
-        ci = ""
-        if not small_now and pd.notna(r.lower):
-            ci = f"{format_value(r.lower, r.unit)} to {format_value(r.upper, r.unit)}"
-        direction = "" if (small_now or small_prev) else _direction_badge(r.direction, r.value, r.previous)
-        spark = [
-            None if (v is None or (n is not None and is_small([n], rule)[0])) else v
-            for v, n in zip(r.spark, r.spark_numerators, strict=True)
-        ]
-        notes = annotations.get(r.indicator_id, [])
-        title = html.escape(r.title)
-        if notes:
-            title += "".join(f'<div class="lscb-note">Note: {html.escape(n)}</div>' for n in notes)
-        if not r.current and r.latest_period:
-            title += f'<div class="lscb-note">Latest figure: {html.escape(r.latest_period)}</div>'
-        out.append(
-            {
-                "indicator_id": r.indicator_id,
-                "Indicator": title,
-                "Latest": latest,
-                "95% CI": ci,
-                "Previous quarter": sym if small_prev else format_value(r.previous, r.unit),
-                "Same quarter last year": sym if small_year else format_value(r.year_ago, r.unit),
-                "Direction": direction,
-                "Target": format_value(r.target, r.unit) if pd.notna(r.target) else "",
-                "RAG": _badge(RAG_LABELS, r.rag),
-                "Variation": _badge(SPC_LABELS, r.spc_variation),
-                "Assurance": _badge(ASSURANCE_LABELS, r.spc_assurance),
-                "Trend": f"{html.escape(r.trend_sentence)}<br><em>Last 5 points:</em> {html.escape(r.recent_trend)}",
-                "Last 8 quarters": sparkline_svg(spark),
-            }
-        )
-    return pd.DataFrame(out)
+    sym = html.escape(symbol or judgement.symbol)
+    if judgement.fill:
+        look = f"background:{judgement.colour};color:{ink_on(judgement.colour)}"
+        classes = "lscb-badge lscb-badge-fill"
+    else:
+        look, classes = f"color:{judgement.colour}", "lscb-badge"
+    return f'<span class="{classes}" style="{look}"><span aria-hidden="true">{sym}</span> {text}</span>'
 
 
 def sparkline_svg(
@@ -181,8 +99,9 @@ def sparkline_svg(
             current.append(xy(i, y))
     if current:
         segments.append(current)
+    colour = PALETTE["series"]
     lines = "".join(
-        f'<polyline points="{" ".join(seg)}" fill="none" stroke="#0072B2" stroke-width="2"/>' for seg in segments
+        f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" stroke-width="2"/>' for seg in segments
     )
     last = [i for i, y in enumerate(ys) if y is not None][-1]
     dot = xy(last, ys[last]).split(",")
@@ -191,71 +110,162 @@ def sparkline_svg(
     )
     return (
         f'<svg role="img" aria-label="{label}" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
-        f'>{lines}<circle cx="{dot[0]}" cy="{dot[1]}" r="3" fill="#0072B2"/></svg>'
+        f'>{lines}<circle cx="{dot[0]}" cy="{dot[1]}" r="3" fill="{colour}"/></svg>'
     )
 
 
-def render_scorecard(
-    frame: pd.DataFrame,
+def _notes(row: pd.Series, notes: dict[str, dict[str, str]]) -> str:
+    lines = [f"Note: {text}" for text in notes.get(row.indicator_id, {}).values()]
+    if not row.current and row.latest_period:
+        lines.append(f"Latest figure: {row.latest_period}")
+    return "\n".join(lines)
+
+
+def _frame(rows: pd.DataFrame, notes: dict[str, dict[str, str]], grouped: bool) -> pd.DataFrame:
+    """The table great_tables draws: shown columns, then helper columns (``_...``) merged into them."""
+    bench = rows.benchmark_year.notna() if "benchmark_year" in rows else pd.Series(False, index=rows.index)
+    df = pd.DataFrame(
+        {
+            "Indicator": rows.title,
+            "Latest": rows.latest,
+            "95% CI": rows.lower,
+            "Previous quarter": rows.previous,
+            "Same quarter last year": rows.year_ago,
+            "Direction": [DIRECTION[d].word if d in DIRECTION else "" for d in rows.direction],
+            "Target": rows.target,
+            "RAG": [RAG[k].word if k in RAG else "" for k in rows.rag],
+            "Variation": [SPC_VARIATION[k].word if k in SPC_VARIATION else "" for k in rows.spc_variation],
+            "Assurance": [SPC_ASSURANCE[k].word if k in SPC_ASSURANCE else "" for k in rows.spc_assurance],
+            "Trend": rows.trend_sentence,
+            _SPARK: rows.spark,
+            "_notes": [_notes(r, notes) for r in rows.itertuples(index=False)],
+            "_upper": rows.upper,
+            "_recent": rows.recent_trend,
+        }
+    )
+    if bench.any():
+        df[_BENCHMARK] = [format_dfe_year(y) if b else "" for y, b in zip(rows.benchmark_year, bench, strict=True)]
+        df["_bm_value"] = rows.benchmark_value
+        df["_bm_england"] = rows.benchmark_england
+        df["_bm_neighbours"] = rows.benchmark_neighbours
+        df["_bm_word"] = [
+            VS_ENGLAND.get(v if isinstance(v, str) else "", VS_ENGLAND[""]) for v in rows.benchmark_vs_england
+        ]
+    if grouped:
+        df.insert(0, "Sub-group", list(rows.subgroup_name))
+    return df.reset_index(drop=True)
+
+
+def _where(values: pd.Series | list, wanted: Callable[[object], bool]) -> list[int]:
+    return [i for i, v in enumerate(values) if wanted(v)]
+
+
+def scorecard_table(
+    rows: pd.DataFrame,
     *,
     title: str,
     subtitle: str = "",
-    benchmark: pd.DataFrame | None = None,
-    groups: pd.Series | None = None,
-) -> str:
-    """The score card as self-contained HTML (great_tables, inline SVG sparklines).
+    notes: dict[str, dict[str, str]] | None = None,
+    grouped: bool = False,
+) -> GT:
+    """The score card as a great_tables table.
 
-    ``groups`` (one label per row, e.g. the owning sub-group) splits the table
-    into row groups: the core data set's roll-up of every sub-group's score card.
+    Parameters
+    ----------
+    rows : DataFrame
+        From :func:`lscb_analysis.summary.scorecard.quarter_scorecard` (or
+        :func:`lscb_analysis.summary.scorecard.scorecard_rows`: no benchmark column).
+    title, subtitle : str
+    notes : dict, optional
+        Analysts' notes, indicator id -> {period: text}
+        (:func:`lscb_analysis.summary.context.annotation_notes`), shown under the indicator.
+    grouped : bool
+        Split the table into one row group per sub-group: the core data set's
+        roll-up of every sub-group's score card.
     """
-    df = frame.drop(columns=["indicator_id"])
-    if benchmark is not None and len(benchmark):
-        df = df.join(benchmark.reindex(frame.indicator_id).reset_index(drop=True).fillna(""))
-    if groups is not None:
-        df.insert(0, "Sub-group", list(groups))
+    df = _frame(rows.reset_index(drop=True), notes or {}, grouped)
+    units = list(rows.unit)
+    has_bench = _BENCHMARK in df.columns
+    gt = GT(df, groupname_col="Sub-group" if grouped else None).tab_header(title=title, subtitle=subtitle)
+    figures = ["Latest", "95% CI", "_upper", "Previous quarter", "Same quarter last year", "Target"]
+    gt = fmt_figures(gt, figures, units)
+    gt = sub_symbols(gt, "Latest", list(rows.latest_symbol))
+    gt = sub_symbols(gt, "Previous quarter", list(rows.previous_symbol))
+    gt = sub_symbols(gt, "Same quarter last year", list(rows.year_ago_symbol))
+    gt = gt.sub_missing(columns="Target", missing_text="")
+    gt = gt.cols_merge(columns=["95% CI", "_upper"], pattern="<<{0} to {1}>>")
+    gt = gt.cols_merge(
+        columns=["Indicator", "_notes"], rows=_where(df._notes, bool), pattern='{0}<div class="lscb-note">{1}</div>'
+    )
+    gt = gt.cols_merge(columns=["Trend", "_recent"], pattern="{0}<br><em>Last 5 points:</em> {1}")
+    gt = gt.fmt(sparkline_svg, columns=_SPARK)
+    for column, key, vocabulary in _BADGES:
+        for k, judgement in vocabulary.items():
+            if key == "direction" and k in ("better", "worse"):
+                for rising, arrow in ((True, "▲"), (False, "▼")):
+                    where = _where(zip(rows[key], rows.rising, strict=True), lambda v, k=k, r=rising: v == (k, r))
+                    gt = _style_badges(gt, column, where, judgement, arrow)
+            else:
+                gt = _style_badges(gt, column, _where(rows[key], lambda v, k=k: v == k), judgement)
+    if has_bench:
+        with_bench = _where(df[_BENCHMARK], bool)
+        bench_units = ["percentage" if u == "percentage" else "rate" for u in rows.benchmark_unit]
+        for col in ("_bm_value", "_bm_england", "_bm_neighbours"):
+            gt = fmt_figures(gt, col, bench_units).sub_missing(columns=col, missing_text=MISSING)
+        gt = gt.cols_merge(
+            columns=[_BENCHMARK, "_bm_value", "_bm_england", "_bm_neighbours", "_bm_word"],
+            rows=with_bench,
+            pattern="{0}: {1}; England {2}; neighbours {3}<br><em>{4}</em>",
+        )
+    helpers = [c for c in df.columns if c.startswith("_")]
     gt = (
-        GT(df, groupname_col="Sub-group" if groups is not None else None)
-        .tab_header(title=title, subtitle=subtitle)
-        .fmt(
-            lambda x: x, columns=[c for c in df.columns if c != "Sub-group"]
-        )  # cells are already-escaped HTML fragments
+        gt.cols_hide(helpers)
         .tab_spanner(label="SPC (Making Data Count)", columns=["Variation", "Assurance"])
         .cols_align(align="right", columns=["Latest", "Previous quarter", "Same quarter last year", "Target"])
+        .cols_align(align="left", columns=["95% CI", _SPARK, *([_BENCHMARK] if has_bench else [])])
         .tab_style(style=style.text(weight="bold"), locations=loc.body(columns="Latest"))
         .cols_width(
             {
                 "Indicator": "16%",
-                "Trend": "22%",
+                "Trend": "19%",
                 "95% CI": "7%",
-                **({"Benchmark (DfE)": "12%"} if "Benchmark (DfE)" in df.columns else {}),
+                "Variation": "6%",
+                "Assurance": "6%",
+                **({_BENCHMARK: "12%"} if has_bench else {}),
             }
         )
         .tab_options(table_font_size="11.5px", data_row_padding="3px", table_width="100%", container_width="100%")
         .opt_row_striping()
     )
-    return gt.as_raw_html(inline_css=False)
+    return gt
 
 
-def legend_html() -> str:
-    """What every symbol and colour means (shown under each score card)."""
+def _style_badges(gt: GT, column: str, rows: list[int], judgement: Judgement, symbol: str | None = None) -> GT:
+    if not rows:
+        return gt
+    return gt.text_transform(
+        locations=loc.body(columns=column, rows=rows), fn=functools.partial(badge, judgement=judgement, symbol=symbol)
+    )
+
+
+def scorecard_html(rows: pd.DataFrame, **kwargs: object) -> str:
+    """The score card as self-contained HTML (see :func:`scorecard_table` for the arguments)."""
+    return gt_html(lambda: scorecard_table(rows, **kwargs))  # type: ignore[arg-type]
+
+
+def legend_html(rule: Disclosure) -> str:
+    """What every symbol and colour means (shown under each score card), with the partnership's suppression rule."""
     parts = []
-    for heading, mapping in (
-        ("Direction of travel (against the previous quarter)", DIRECTION),
-        ("RAG (against target and tolerance)", RAG_LABELS),
-        ("SPC variation (Making Data Count, latest point)", SPC_LABELS),
-        ("SPC assurance (can the process meet the target?)", ASSURANCE_LABELS),
-    ):
-        items = "".join(
-            f'<li><span style="color:{c}"><span aria-hidden="true">{html.escape(s)}</span> {html.escape(_LEGEND_WORDS.get(k, w))}</span></li>'
-            for k, (s, w, c) in mapping.items()
-        )
+    for heading, vocabulary in LEGENDS:
+        items = "".join(f"<li>{badge(html.escape(j.legend), j)}</li>" for j in vocabulary.values())
         parts.append(f"<div><strong>{html.escape(heading)}</strong><ul>{items}</ul></div>")
     extra = (
         "<p>Better/worse takes the indicator's polarity into account; Up/Down is shown for indicators with no "
-        "judgement (more is neither better nor worse). <em>c</em>: figure suppressed (a count of 1 to 5, or "
-        "derived from one). <em>x</em>/<em>z</em>: not available/not applicable. The 95% CI uses the Wilson "
-        "method for percentages and exact Poisson/Byar's method for rates (PHEindicatormethods). SPC icons need at "
-        "least 8 quarters; the trend sentence comes from a Poisson (rates, counts) or binomial (percentages) "
-        "regression on the whole series; the recent trend is Fingertips' 5-point test.</p>"
+        f"judgement (more is neither better nor worse). <em>{html.escape(rule.symbol)}</em>: figure suppressed "
+        f"(a count of {rule.min_count} to {rule.max_count}, or derived from one). <em>x</em>/<em>z</em>: not "
+        "available/not applicable. The 95% CI uses the Wilson method for percentages and exact Poisson/Byar's "
+        f"method for rates (PHEindicatormethods). SPC icons need at least {MIN_SPC_POINTS} quarters; the trend "
+        "sentence comes from a Poisson (rates, counts) or binomial (percentages) regression on the whole series; "
+        "the recent trend is Fingertips' 5-point test.</p>"
     )
-    return f'<div class="lscb-legend" style="display:flex;flex-wrap:wrap;gap:1.5rem;font-size:12px">{"".join(parts)}</div>{extra}'
+    return f'<div class="lscb-legend">{"".join(parts)}</div>{extra}'

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["find_exceptions", "REASONS"]
+from lscb_analysis.summary.benchmarks import benchmark_latest
+from lscb_analysis.summary.context import Context
+from lscb_analysis.summary.quarter import load_summary
+
+__all__ = ["find_exceptions", "quarter_exceptions", "REASONS"]
 
 REASONS = {
     "concern": "Special cause concern",
@@ -34,7 +38,7 @@ def find_exceptions(
     Parameters
     ----------
     summary : DataFrame
-        From :func:`lscb_analysis.summary.context.summarise_quarter`.
+        From :func:`lscb_analysis.summary.quarter.summarise_quarter`.
     subgroup_names : dict
         Sub-group id -> name.
     benchmark : DataFrame, optional
@@ -78,6 +82,18 @@ def find_exceptions(
             )
     df = pd.DataFrame(rows, columns=["indicator_id", "Indicator", "Sub-group", "Why", "Summary", "_n"])
     return df.sort_values("_n", ascending=False, kind="stable").drop(columns="_n").reset_index(drop=True)
+
+
+def quarter_exceptions(ctx: Context) -> pd.DataFrame:
+    """The quarter's exceptions (:func:`find_exceptions`), "worse than the benchmark" against England.
+
+    The benchmark is the benchmark authority's latest published DfE figure
+    compared with England (Fingertips' overlapping-CI method).
+    """
+    names = {k: v.name for k, v in ctx.catalogue.subgroups.items()}
+    latest = benchmark_latest(ctx)
+    bench = latest[["vs_england"]].rename(columns={"vs_england": "comparison"}) if len(latest) else None
+    return find_exceptions(load_summary(ctx), names, bench)
 
 
 def _sentence(r) -> str:  # noqa: ANN001

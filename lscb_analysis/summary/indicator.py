@@ -12,6 +12,7 @@ number.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -19,13 +20,27 @@ import pandas as pd
 
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.periods import Quarter
-from lscb_analysis.stats import SPCWarning, proportion_ci, rate_ci, recent_trend, spc, trend_test
+from lscb_analysis.stats import (
+    IntervalResult,
+    SPCResult,
+    SPCWarning,
+    TrendResult,
+    proportion_ci,
+    rate_ci,
+    recent_trend,
+    spc,
+    trend_test,
+)
 
 __all__ = [
     "IndicatorStats",
     "describe_indicator",
     "direction_of_travel",
     "rag_status",
+    "indicator_interval",
+    "indicator_spc",
+    "indicator_trend",
+    "IMPROVEMENT",
     "MIN_SPC_POINTS",
     "MIN_TREND_POINTS",
 ]
@@ -35,7 +50,8 @@ MIN_SPC_POINTS = 8
 #: Points needed for the GLM trend test (lscb_analysis.stats.trend_test).
 MIN_TREND_POINTS = 6
 
-_IMPROVEMENT = {"higher_is_better": "increase", "lower_is_better": "decrease", "no_judgement": "neutral"}
+#: The SPC improvement direction (:func:`lscb_analysis.stats.spc` ``improvement``) of each catalogue polarity.
+IMPROVEMENT = {"higher_is_better": "increase", "lower_is_better": "decrease", "no_judgement": "neutral"}
 
 
 @dataclass
@@ -103,12 +119,49 @@ def direction_of_travel(value: float, previous: float, polarity: str) -> str:
     return "better" if up == (polarity == "higher_is_better") else "worse"
 
 
-def _interval(ind: Indicator, num: np.ndarray, den: np.ndarray):
+def indicator_interval(ind: Indicator, num: np.ndarray, den: np.ndarray) -> IntervalResult | None:
+    """95% confidence intervals for each figure of the series, by the indicator's unit; ``None`` for counts.
+
+    Wilson score for percentages (PHEindicatormethods ``phe_proportion``),
+    exact Poisson below 10 events and Byar's from 10 for rates (``phe_rate``).
+    """
     if ind.unit == "percentage":
         return proportion_ci(num, den, per=100)
     if ind.unit in ("rate_per_10000", "rate_per_1000"):
         return rate_ci(num, den, per=ind.per)
     return None
+
+
+def indicator_spc(ind: Indicator, values: np.ndarray, x: list) -> SPCResult:
+    """The Making Data Count XmR chart of a series, by the indicator's polarity and target.
+
+    ``values`` are the published figures only (missing quarters left out) and
+    ``x`` their periods. :class:`lscb_analysis.stats.SPCWarning` (short series,
+    limits not fixed) is not raised: the result's ``warnings`` carry it.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SPCWarning)
+        return spc(np.asarray(values, dtype=float), improvement=IMPROVEMENT[ind.polarity], target=ind.target, x=x)
+
+
+def indicator_trend(
+    ind: Indicator, num: np.ndarray, den: np.ndarray | None, periods: Sequence[Quarter | str]
+) -> TrendResult:
+    """The GLM trend test of a series, by the indicator's unit (:func:`lscb_analysis.stats.trend_test`).
+
+    Binomial for percentages; Poisson / quasi-Poisson with the log
+    denominator as offset for rates; counts as rates with a denominator of 1
+    (``den`` is ignored). The quarters give the positions (gaps kept) and the
+    quarter of the year. Raises ``ValueError`` when the series cannot be tested.
+    """
+    num = np.asarray(num, dtype=float)
+    quarters = [Quarter.parse(p) for p in periods]
+    when = {"periods": [q.ordinal for q in quarters], "seasons": [q.q for q in quarters]}
+    if ind.unit == "percentage":
+        return trend_test(num, np.asarray(den, dtype=float), **when, kind="proportion", per=100)
+    if ind.unit == "count":
+        return trend_test(num, np.ones(len(num)), **when, kind="rate", per=1)
+    return trend_test(num, np.asarray(den, dtype=float), **when, kind="rate", per=ind.per)
 
 
 def describe_indicator(series: pd.DataFrame, ind: Indicator, quarter_code: str | None = None) -> IndicatorStats:
@@ -163,20 +216,13 @@ def describe_indicator(series: pd.DataFrame, ind: Indicator, quarter_code: str |
     st.rag = rag_status(st.value, ind)
 
     ok = np.isfinite(val)
-    ci = _interval(ind, np.where(ok, num, np.nan), np.where(ok, den, np.nan)) if ind.unit != "count" else None
+    ci = indicator_interval(ind, np.where(ok, num, np.nan), np.where(ok, den, np.nan))
     if ci is not None and ok[-1]:
         st.lower, st.upper, st.ci_method = float(ci.lower[-1]), float(ci.upper[-1]), str(ci.method[-1])
 
     vals = val[ok]
     if len(vals) >= MIN_SPC_POINTS:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SPCWarning)
-            r = spc(
-                vals,
-                improvement=_IMPROVEMENT[ind.polarity],
-                target=ind.target,
-                x=[p for p, k in zip(periods, ok, strict=True) if k],
-            )
+        r = indicator_spc(ind, vals, [p for p, k in zip(periods, ok, strict=True) if k])
         st.spc_variation = r.variation_icon
         st.spc_variation_icon = r.variation_icon_name
         st.spc_assurance = r.assurance_icon
@@ -192,20 +238,24 @@ def describe_indicator(series: pd.DataFrame, ind: Indicator, quarter_code: str |
 
 
 def _consecutive(s: pd.DataFrame, i: int) -> bool:
-    from lscb_analysis.periods import Quarter
-
     return Quarter.parse(s.period.iloc[-1]) - Quarter.parse(s.period.iloc[i]) == -i - 1
 
 
 def _back(s: pd.DataFrame, quarters: int) -> int | None:
-    from lscb_analysis.periods import Quarter
-
     want = Quarter.parse(s.period.iloc[-1]) + (-quarters)
     hits = [i for i, p in enumerate(s.period) if Quarter.parse(p) == want]
     return hits[0] if hits else None
 
 
-def _add_recent_trend(st: IndicatorStats, ind: Indicator, num, den, val, ci, ok) -> None:
+def _add_recent_trend(
+    st: IndicatorStats,
+    ind: Indicator,
+    num: np.ndarray,
+    den: np.ndarray,
+    val: np.ndarray,
+    ci: IntervalResult | None,
+    ok: np.ndarray,
+) -> None:
     try:
         if ind.unit == "percentage":
             r = recent_trend(counts=num[ok], denominators=den[ok], polarity=ind.polarity)
@@ -222,19 +272,15 @@ def _add_recent_trend(st: IndicatorStats, ind: Indicator, num, den, val, ci, ok)
         st.notes.append(f"recent trend: {exc}")
 
 
-def _add_trend(st: IndicatorStats, ind: Indicator, num, den, s: pd.DataFrame, ok) -> None:
+def _add_trend(
+    st: IndicatorStats, ind: Indicator, num: np.ndarray, den: np.ndarray, s: pd.DataFrame, ok: np.ndarray
+) -> None:
     if ok.sum() < MIN_TREND_POINTS:
         st.trend_sentence = f"Too few quarters to test for a trend ({int(ok.sum())} of {MIN_TREND_POINTS} needed)."
         return
-    quarters = [Quarter.parse(p) for p, k in zip(s.period, ok, strict=True) if k]
-    when = {"periods": [q.ordinal for q in quarters], "seasons": [q.q for q in quarters]}
+    periods = [p for p, k in zip(s.period, ok, strict=True) if k]
     try:
-        if ind.unit == "percentage":
-            r = trend_test(num[ok], den[ok], **when, kind="proportion", per=100)
-        elif ind.unit == "count":
-            r = trend_test(num[ok], np.ones(ok.sum()), **when, kind="rate", per=1)
-        else:
-            r = trend_test(num[ok], den[ok], **when, kind="rate", per=ind.per)
+        r = indicator_trend(ind, num[ok], den[ok], periods)
     except ValueError as exc:
         st.trend_sentence = "Trend cannot be tested for this series."
         st.notes.append(f"trend: {exc}")

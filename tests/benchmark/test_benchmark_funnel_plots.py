@@ -11,7 +11,9 @@ import pytest
 from dfe_testdata import HERE
 
 from lscb_analysis.benchmark import benchmark_table, funnel_data, funnel_limits, neighbour_comparison
-from lscb_analysis.render.plots.benchmark import plot_benchmark_trend, plot_funnel, plot_neighbour_bars
+from lscb_analysis.benchmark.funnel import funnel_lines
+from lscb_analysis.render.plots.benchmark import plot_benchmark_trend, plot_neighbour_bars
+from lscb_analysis.render.plots.funnel import plot_funnel
 
 
 def test_proportion_limits_match_phe_reference() -> None:
@@ -69,8 +71,11 @@ def test_trend_lines_differ_by_marker(dfe_dir: Path) -> None:
 
 @pytest.mark.parametrize("indicator", ["rereferrals_pct", "cin_rate"])
 def test_funnel_plot_builds(dfe_dir: Path, indicator: str) -> None:
-    fig = plot_funnel(funnel_data(indicator, highlight="815", data_dir=dfe_dir))
+    data = funnel_data(indicator, highlight="815", data_dir=dfe_dir)
+    fig = plot_funnel(data, lines=funnel_lines(data))
     assert any("North Yorkshire" in t.get_text() for t in fig.axes[0].texts)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any(t.startswith("England ") for t in legend) and "95% limits" in legend and "99.8% limits" in legend
     plt.close(fig)
 
 

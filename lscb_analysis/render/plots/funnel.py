@@ -1,150 +1,144 @@
-"""Funnel plot of areas' proportions against their denominators (PHEindicatormethods limits)."""
+"""The funnel plot: areas' values against their denominators, with 95% and 99.8% limits (PHEindicatormethods)."""
 
 from __future__ import annotations
 
-from typing import Any
+import textwrap
 
-import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lscb_analysis.render.plots.spc import PALETTE
-from lscb_analysis.stats import funnel_limits_proportion, funnel_significance
-from lscb_analysis.stats._validate import as_float_array
+from lscb_analysis.render.format import format_value, unit_label
+from lscb_analysis.render.plots.style import fit_layout, new_axes
+from lscb_analysis.render.theme import PALETTE
 
-__all__ = ["funnel_plot"]
+__all__ = ["plot_funnel"]
 
-_POINTS = {
-    "High (0.001)": ("^", "High (outside 99.8%)"),
-    "High (0.025)": ("^", "High (outside 95%)"),
-    "Not significant": ("o", "Within 95% limits"),
-    "Low (0.025)": ("v", "Low (outside 95%)"),
-    "Low (0.001)": ("v", "Low (outside 99.8%)"),
+#: Marker and legend wording per position against the limits.
+_POSITION_MARKERS = {
+    "within 95%": ("o", "Within 95% limits"),
+    "above 95%": ("^", "Above 95% limit"),
+    "below 95%": ("v", "Below 95% limit"),
+    "above 99.8%": ("^", "Above 99.8% limit"),
+    "below 99.8%": ("v", "Below 99.8% limit"),
 }
+#: Limit lines: colour, line style, legend label (the upper line of each pair is not in the legend).
+_LINES = (
+    ("lower_2s", "muted", "--", "95% limits"),
+    ("upper_2s", "muted", "--", None),
+    ("lower_3s", "text", "-", "99.8% limits"),
+    ("upper_3s", "text", "-", None),
+)
 
 
-def funnel_plot(
-    numerators: Any,
-    denominators: Any,
-    *,
-    labels: Any = None,
-    title: str,
-    ax: Axes | None = None,
-    multiplier: float = 100,
-    highlight: Any = None,
-    x_label: str = "Denominator",
-    y_label: str | None = None,
-) -> Figure:
-    """Funnel plot for proportions with 95% and 99.8% limits around the overall value.
+def plot_funnel(data: pd.DataFrame, *, lines: pd.DataFrame, title: str | None = None, ax: Axes | None = None) -> Figure:
+    """Funnel plot of every area around a centre line, with 95% and 99.8% limits.
 
     Parameters
     ----------
-    numerators, denominators : array-like
-        One entry per area. Areas with a missing (suppressed) numerator or
-        denominator are left out of the limits and the points (never drawn as
-        zero); the number left out is noted under the chart.
-    labels : array-like, optional
-        Area names (used for ``highlight``).
-    title : str
+    data : DataFrame
+        One row per area: ``denominator``, ``value``, ``position`` (``"within 95%"``,
+        ``"above 99.8%"``...), ``highlight`` (bool) and ``la_name``; ``attrs`` give
+        ``unit``, ``target`` (the centre line) and optionally ``centre`` (its
+        name, default England), ``title`` and ``year``. The output of :func:`lscb_analysis.benchmark.funnel_data`.
+        Areas with a missing (suppressed) value or denominator are left out,
+        never drawn as zero, and the number left out is noted under the chart.
+    lines : DataFrame
+        The limit lines to draw: ``limit`` (``lower_2s``, ``upper_2s``,
+        ``lower_3s``, ``upper_3s``), ``population``, ``value``, sorted for
+        drawing (``funnel_lines``, computed once per quarter).
+    title : str, optional
+        Defaults to ``data.attrs["title"]``.
     ax : matplotlib.axes.Axes, optional
-    multiplier : float, default 100
-    highlight : str or list of str, optional
-        Area(s) to label, e.g. this partnership.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Notes
     -----
-    Limits from :func:`lscb_analysis.stats.funnel_limits_proportion`, points'
-    significance from :func:`lscb_analysis.stats.funnel_significance`
-    (PHEindicatormethods). Points outside the limits differ in marker shape as
-    well as colour.
+    Limits are PHEindicatormethods' funnel limits around the centre line
+    (:func:`lscb_analysis.stats.funnel_limits_proportion` for percentages,
+    :func:`lscb_analysis.stats.funnel_limits_rate` for rates), drawn dashed
+    (95%) and solid (99.8%); the centre line is dotted. Points have a marker
+    per position (circle within, triangles up/down outside; filled outside
+    99.8%, hollow outside 95%); the highlighted area is a large star with its
+    name and value written beside it. The x axis is logarithmic.
     """
-    x = as_float_array(numerators, "numerators")
-    n = as_float_array(denominators, "denominators")
-    if len(x) != len(n):
-        raise ValueError("numerators and denominators must have the same length")
-    names = np.asarray(labels if labels is not None else [str(i) for i in range(len(x))], dtype=object)
-    keep = ~(np.isnan(x) | np.isnan(n))
+    unit = data.attrs.get("unit", "percentage")
+    target = float(data.attrs.get("target", data["target"].iloc[0] if "target" in data else np.nan))
+    title = title or data.attrs.get("title", "")
+    year = data.attrs.get("year")
+    centre = data.attrs.get("centre", "England")
+    keep = data["value"].notna() & data["denominator"].notna()
     left_out = int((~keep).sum())
-    x, n, names = x[keep], n[keep], names[keep]
-    lim = funnel_limits_proportion(x, n, multiplier=multiplier)
-    sig = funnel_significance(x, n, statistic="proportion")
-    if ax is None:
-        fig, ax = plt.subplots()
-    else:
-        fig = ax.figure
-    pop = lim.population
-    ax.plot(
-        pop,
-        lim.baseline,
-        color=PALETTE.get("text", "#231F20"),
-        linewidth=1.2,
-        label=f"Overall ({lim.baseline.iloc[0]:.1f})",
+    data = data[keep]
+    fig, ax = new_axes(ax, figsize=(10, 5))
+    n = data["denominator"].to_numpy(dtype=float)
+    lo = max(1.0, float(np.nanmin(n)) * 0.8)
+    hi = float(np.nanmax(n)) * 1.05
+    for limit, colour, style, label in _LINES:
+        part = lines[lines["limit"] == limit]
+        ax.plot(
+            part["population"],
+            part["value"],
+            color=PALETTE[colour],
+            linestyle=style,
+            linewidth=1,
+            label=label or "_nolegend_",
+        )
+    ax.axhline(
+        target, color=PALETTE["text"], linestyle=":", linewidth=1.2, label=f"{centre} {format_value(target, unit)}"
     )
-    ax.plot(
-        pop, lim.lower_2s_limit, color=PALETTE.get("muted", "#7F7F7F"), linestyle="--", linewidth=1, label="95% limits"
-    )
-    ax.plot(pop, lim.upper_2s_limit, color=PALETTE.get("muted", "#7F7F7F"), linestyle="--", linewidth=1)
-    ax.plot(
-        pop,
-        lim.lower_3s_limit,
-        color=PALETTE.get("muted", "#7F7F7F"),
-        linestyle=":",
-        linewidth=1.2,
-        label="99.8% limits",
-    )
-    ax.plot(pop, lim.upper_3s_limit, color=PALETTE.get("muted", "#7F7F7F"), linestyle=":", linewidth=1.2)
-    colours = {
-        "High (0.001)": PALETTE.get("worse", "#B2182B"),
-        "High (0.025)": PALETTE.get("comparator", "#E69F00"),
-        "Not significant": PALETTE.get("series", "#0072B2"),
-        "Low (0.025)": PALETTE.get("secondary", "#009E73"),
-        "Low (0.001)": PALETTE.get("neutral", "#490092"),
-    }
-    y = x / n * multiplier
-    for level, (marker, label) in _POINTS.items():
-        mask = sig == level
-        if mask.any():
-            ax.scatter(
-                n[mask],
-                y[mask],
-                marker=marker,
-                s=36,
-                color=colours[level],
-                edgecolor="white",
-                linewidth=0.5,
-                zorder=3,
-                label=label,
-            )
-    if highlight is not None:
-        wanted = {highlight} if isinstance(highlight, str) else set(highlight)
-        for i in np.flatnonzero([nm in wanted for nm in names]):
-            ax.scatter(
-                n[i], y[i], s=110, facecolor="none", edgecolor=PALETTE.get("text", "#231F20"), linewidth=1.5, zorder=4
-            )
-            ax.annotate(str(names[i]), (n[i], y[i]), xytext=(6, 6), textcoords="offset points", fontsize=8)
-    # zoom on the areas: the limits at tiny populations would flatten the chart
-    near = lim[lim.population >= 0.5 * n.min()]
-    lo_y = min(float(np.min(y)), float(near.lower_3s_limit.min()))
-    hi_y = max(float(np.max(y)), float(near.upper_3s_limit.max()))
-    pad = 0.08 * (hi_y - lo_y or 1.0)
-    ax.set_ylim(max(0.0, lo_y - pad), min(float(multiplier), hi_y + pad))
-    ax.set_xlim(0, float(pop.max()))
-    ax.set_title(title)
-    ax.set_xlabel(x_label)
-    ax.set_ylabel(y_label or ("Percentage" if multiplier == 100 else f"Per {multiplier:,g}"))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    others = data[~data["highlight"]]
+    for pos, (marker, label) in _POSITION_MARKERS.items():
+        pts = others[others["position"].eq(pos)]
+        if pts.empty:
+            continue
+        filled = "99.8" in pos or pos.startswith("within")
+        ax.scatter(
+            pts["denominator"],
+            pts["value"],
+            marker=marker,
+            s=28,
+            linewidths=0.9,
+            facecolors=PALETTE["comparator"] if filled else "none",
+            edgecolors=PALETTE["comparator"] if pos.startswith("within") else PALETTE["text"],
+            label=f"{label} ({len(pts)})",
+            alpha=0.9,
+        )
+    for _, r in data[data["highlight"]].iterrows():
+        ax.scatter(
+            [r["denominator"]],
+            [r["value"]],
+            marker="*",
+            s=220,
+            color=PALETTE["series"],
+            edgecolors=PALETTE["text"],
+            linewidths=1,
+            zorder=5,
+            label=f"{r['la_name']} ({r['position']})",
+        )
+        ax.annotate(
+            f"{r['la_name']}\n{format_value(r['value'], unit)}",
+            (r["denominator"], r["value"]),
+            xytext=(8, 8),
+            textcoords="offset points",
+            fontsize=9,
+            fontweight="bold",
+            color=PALETTE["text"],
+        )
+    ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel("Denominator (log scale)")
+    ax.set_ylabel(unit_label(unit))
+    ax.set_title(textwrap.fill(f"{title}, {year}" if year else title, 80))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, frameon=True)
     if left_out:
         ax.text(
             0,
             -0.18,
-            f"{left_out} area(s) with suppressed figures are not shown and not in the limits.",
+            f"{left_out} area(s) with suppressed figures are not shown.",
             transform=ax.transAxes,
             fontsize=8,
-            color=PALETTE.get("muted", "#7F7F7F"),
+            color=PALETTE["muted"],
         )
+    fit_layout(fig)
     return fig

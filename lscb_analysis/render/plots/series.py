@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lscb_analysis.render.plots.style import PALETTE, apply_style, fit_layout
+from lscb_analysis.render.plots.style import fit_layout, new_axes
+from lscb_analysis.render.theme import PALETTE
 
-__all__ = ["series_chart", "small_multiples", "mark_annotations"]
+__all__ = ["series_chart", "mark_annotations"]
 
 
 def mark_annotations(ax: Axes, periods: list[str], values: np.ndarray, annotations: dict[str, str] | None) -> None:
@@ -60,11 +60,7 @@ def series_chart(
     annotations : dict, optional
         Period code -> short note, drawn as a numbered marker above the point.
     """
-    apply_style()
-    if ax is None:
-        fig, ax = plt.subplots()
-    else:
-        fig = ax.figure
+    fig, ax = new_axes(ax)
     x = np.arange(len(series))
     y = series["value"].astype(float).to_numpy()
     ax.plot(x, y, color=PALETTE["series"], marker="o", markersize=4, linewidth=1.8, label="Value")
@@ -92,54 +88,3 @@ def series_chart(
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=8, ncols=2)
     fit_layout(fig)
     return fig
-
-
-def small_multiples(
-    panels: list[tuple[str, pd.DataFrame, float | None]],
-    *,
-    columns: int = 4,
-    title: str | None = None,
-    panel_size: tuple[float, float] = (2.4, 1.7),
-) -> Figure:
-    """A grid of small series charts sharing one style, one panel per indicator.
-
-    Parameters
-    ----------
-    panels : list of (title, series, target)
-        ``series`` has ``period`` and ``value`` (NaN where missing or suppressed).
-    columns : int
-        Panels per row.
-    """
-    apply_style()
-    rows = max(1, -(-len(panels) // columns))
-    fig, axes = plt.subplots(
-        rows, columns, figsize=(panel_size[0] * columns, panel_size[1] * rows), squeeze=False, sharey=True
-    )
-    for ax, (name, s, target) in zip(axes.flat, panels, strict=False):
-        y = s["value"].astype(float).to_numpy()
-        x = np.arange(len(y))
-        ax.plot(x, y, color=PALETTE["series"], marker="o", markersize=2, linewidth=1.2)
-        if target is not None:
-            ax.axhline(target, color=PALETTE["target"], linestyle="--", linewidth=0.9)
-        ax.set_title(_wrap(name, 34), fontsize=7.5, fontweight="bold", loc="left")
-        ax.tick_params(labelsize=6.5)
-        ax.set_xticks([])
-        ax.set_ylim(bottom=0, top=max(1.0, float(np.nanmax(y)) * 1.1) if np.isfinite(y).any() else 1.0)
-        if len(y) and not np.isnan(y[-1]):
-            ax.annotate(f"{y[-1]:,.1f}", (x[-1], y[-1]), xytext=(2, 2), textcoords="offset points", fontsize=6.5)
-    for ax in list(axes.flat)[len(panels) :]:
-        ax.set_visible(False)
-    if title:
-        fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
-    # fixed margins: tight_layout measures every tick of every panel, which dominates drawing time
-    top = 1 - (0.5 if title else 0.3) / fig.get_figheight()
-    fig.subplots_adjust(
-        left=0.6 / fig.get_figwidth(), right=0.98, bottom=0.12 / rows + 0.02, top=top, hspace=0.55, wspace=0.12
-    )
-    return fig
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width)[:2])

@@ -5,53 +5,15 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from lscb_analysis.render.plots.style import MARKERS, PALETTE, set_margins
+from lscb_analysis.render.plots.style import axis_labels, new_axes, set_margins, thin_ticks
+from lscb_analysis.render.theme import MARKERS, PALETTE, SPC_VARIATION
 
-__all__ = ["spc_chart", "axis_labels"]
-
-_STYLE = {
-    "common_cause": (PALETTE["common"], MARKERS["common_cause"], "Common cause"),
-    "special_cause_improvement": (
-        PALETTE["improvement"],
-        MARKERS["special_cause_improvement"],
-        "Special cause: improvement",
-    ),
-    "special_cause_concern": (PALETTE["concern"], MARKERS["special_cause_concern"], "Special cause: concern"),
-    "special_cause_neutral_high": (
-        PALETTE["neutral"],
-        MARKERS["special_cause_neutral"],
-        "Special cause: higher (neutral)",
-    ),
-    "special_cause_neutral_low": (PALETTE["neutral"], "s", "Special cause: lower (neutral)"),
-}
-
-
-def axis_labels(x: Any) -> list[str]:
-    """Readable tick labels for period labels (quarters, periods, dates, numbers)."""
-    out = []
-    for v in x:
-        if hasattr(v, "short"):
-            out.append(str(v.short))
-        elif hasattr(v, "strftime") and not hasattr(v, "freqstr"):
-            out.append(v.strftime("%b %Y"))
-        else:
-            out.append(str(v))
-    return out
-
-
-def _thin_ticks(ax: Axes, labels: list[str], max_ticks: int = 12) -> None:
-    step = max(1, int(np.ceil(len(labels) / max_ticks)))
-    pos = list(range(0, len(labels), step))
-    ax.set_xticks(pos)
-    ax.set_xticklabels(
-        [labels[i] for i in pos], rotation=45 if len(pos) > 6 else 0, ha="right" if len(pos) > 6 else "center"
-    )
+__all__ = ["spc_chart"]
 
 
 def spc_chart(
@@ -85,23 +47,21 @@ def spc_chart(
     """
     d = result.data
     own = ax is None
-    if ax is None:
-        fig, ax = plt.subplots()
-    else:
-        fig = ax.figure
+    fig, ax = new_axes(ax)
     pos = np.arange(len(d))
     ax.plot(pos, d.y, color=PALETTE["muted"], linewidth=1.5, zorder=2)
-    ax.plot(pos, d["mean"], color=PALETTE.get("text", "#231F20"), linewidth=1.2, zorder=1)
+    ax.plot(pos, d["mean"], color=PALETTE["text"], linewidth=1.2, zorder=1)
     ax.plot(pos, d.lpl, color=PALETTE["muted"], linestyle="--", linewidth=1, zorder=1)
     ax.plot(pos, d.upl, color=PALETTE["muted"], linestyle="--", linewidth=1, zorder=1)
     handles = [
-        Line2D([], [], color=PALETTE.get("text", "#231F20"), linewidth=1.2, label="Mean"),
+        Line2D([], [], color=PALETTE["text"], linewidth=1.2, label="Mean"),
         Line2D([], [], color=PALETTE["muted"], linestyle="--", linewidth=1, label="Process limits"),
     ]
     if result.target is not None:
         ax.axhline(result.target, color=PALETTE["target"], linestyle="--", linewidth=1.2, zorder=1)
         handles.append(Line2D([], [], color=PALETTE["target"], linestyle="--", label=f"Target ({result.target:g})"))
-    for ptype, (colour, marker, label) in _STYLE.items():
+    for ptype, judgement in SPC_VARIATION.items():
+        colour, marker, label = judgement.colour, MARKERS[ptype], judgement.chart
         mask = (d.point_type == ptype).to_numpy()
         if not mask.any():
             continue
@@ -129,7 +89,7 @@ def spc_chart(
             ha="right",
             va="top",
         )
-    _thin_ticks(ax, axis_labels(d.x))
+    thin_ticks(ax, axis_labels(d.x))
     ax.set_title(title)
     if y_label:
         ax.set_ylabel(y_label)

@@ -1,68 +1,122 @@
-"""One consistent, accessible chart style for every report.
+"""One consistent, accessible chart style for every report (matplotlib only).
 
-Colours are the Okabe-Ito colour-blind-safe palette, with the NHS Making Data
-Count SPC colours (blue improvement, orange concern, purple neutral) kept for
-SPC charts. Colour is never the only signal: charts pair it with markers,
-line styles or labels.
+Colours and markers come from :mod:`lscb_analysis.render.theme`. Every chart
+gets its figure from :func:`new_axes` (pyplot) or :func:`detached_axes` (no
+pyplot, for the explorer), which apply the style first: a chart looks the same
+whether or not it is the first one a kernel draws.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib as mpl
-import seaborn as sns
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import cycler
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import TightLayoutEngine
 
-__all__ = ["PALETTE", "apply_style", "MARKERS", "fit_layout", "set_margins"]
+from lscb_analysis.render.theme import PALETTE
 
-PALETTE: dict[str, str] = {
-    "series": "#0072B2",  # blue: the partnership's own figures
-    "comparator": "#E69F00",  # orange: neighbours / England
-    "secondary": "#009E73",  # green
-    "target": "#D55E00",  # vermilion: target line
-    "muted": "#7F7F7F",  # grey: process limits, context
-    "improvement": "#289DE0",  # MDC blue
-    "concern": "#FAB428",  # MDC orange
-    "neutral": "#490092",  # MDC purple
-    "common": "#A6A6A6",  # MDC grey
-    "better": "#1B7837",
-    "worse": "#B2182B",
-    "similar": "#F0C300",
-    "text": "#231F20",
-}
+__all__ = ["apply_style", "new_axes", "detached_axes", "fit_layout", "set_margins", "axis_labels", "thin_ticks"]
 
-#: Marker per point meaning, so colour is never the only signal.
-MARKERS: dict[str, str] = {
-    "common_cause": "o",
-    "special_cause_improvement": "^",
-    "special_cause_concern": "v",
-    "special_cause_neutral": "D",
+_GREY = ".15"  # text and ticks: near black
+_LIGHT = ".8"  # axes edges and grid
+
+#: A white grid style (what seaborn's ``whitegrid`` style and ``notebook`` context set, which the
+#: workbench used before), then the workbench's own sizes.
+_STYLE: dict[str, object] = {
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "axes.edgecolor": _LIGHT,
+    "axes.linewidth": 1.25,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "axes.labelcolor": _GREY,
+    "axes.prop_cycle": cycler(color=[PALETTE["series"], PALETTE["comparator"], PALETTE["secondary"]]),
+    "axes.spines.left": True,
+    "axes.spines.bottom": True,
+    "grid.color": _LIGHT,
+    "grid.linestyle": "-",
+    "grid.linewidth": 1.0,
+    "text.color": _GREY,
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+    "lines.linewidth": 1.5,
+    "lines.markersize": 6,
+    "lines.solid_capstyle": "round",
+    "patch.linewidth": 1.0,
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "xtick.color": _GREY,
+    "ytick.color": _GREY,
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "xtick.top": False,
+    "ytick.right": False,
+    "xtick.bottom": False,
+    "ytick.left": False,
+    "xtick.major.width": 1.25,
+    "ytick.major.width": 1.25,
+    "xtick.minor.width": 1.0,
+    "ytick.minor.width": 1.0,
+    "xtick.major.size": 6.0,
+    "ytick.major.size": 6.0,
+    "xtick.minor.size": 4.0,
+    "ytick.minor.size": 4.0,
+    "xtick.labelsize": 11.0,
+    "ytick.labelsize": 11.0,
+    "legend.fontsize": 11.0,
+    "legend.title_fontsize": 12.0,
+    # Sized for a report page; 90 dpi keeps a sub-group report under 1.5 MB with every chart.
+    "figure.figsize": (7.5, 3.2),
+    "figure.dpi": 90,
+    "savefig.dpi": 90,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    # Titles sit just above the axes. Left automatic, matplotlib measures every axis on each draw
+    # to avoid labels on top, which no chart here has: about a quarter of an SPC chart's drawing.
+    "axes.titley": 1.0,
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "font.size": 10,
+    "svg.fonttype": "none",
 }
 
 
 def apply_style() -> None:
-    """Apply the workbench style to matplotlib and seaborn (idempotent)."""
-    sns.set_theme(context="notebook", style="whitegrid", palette=list(PALETTE.values())[:3])
-    mpl.rcParams.update(
-        {
-            # Sized for a report page; 90 dpi keeps a sub-group report under 1.5 MB with every chart.
-            "figure.figsize": (7.5, 3.2),
-            "figure.dpi": 90,
-            "savefig.dpi": 90,
-            "axes.titlesize": 12,
-            "axes.titleweight": "bold",
-            "axes.titlelocation": "left",
-            # Titles sit just above the axes. Left automatic, matplotlib measures every axis on each draw
-            # to avoid labels on top, which no chart here has: about a quarter of an SPC chart's drawing.
-            "axes.titley": 1.0,
-            "axes.labelsize": 10,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "legend.frameon": False,
-            "font.size": 10,
-            "svg.fonttype": "none",
-        }
-    )
+    """Apply the workbench style to matplotlib (idempotent; :func:`new_axes` calls it)."""
+    mpl.rcParams.update(_STYLE)
+
+
+def new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
+    """The axes to draw on: ``ax`` as given, or a new pyplot figure in the workbench style.
+
+    A caller that passes ``ax`` made its figure with :func:`new_axes` or
+    :func:`detached_axes`, so the style is already applied.
+    """
+    if ax is not None:
+        return ax.figure, ax  # type: ignore[return-value]
+    apply_style()
+    fig, new = plt.subplots(figsize=figsize)
+    return fig, new
+
+
+def detached_axes(height_ratio: float | None = None) -> Axes:
+    """Axes on a figure outside pyplot (never auto-displayed by the inline backend, never leaked).
+
+    Size and resolution follow the workbench style; ``height_ratio``
+    (height / width) makes a taller figure, e.g. for a legend below the chart.
+    """
+    apply_style()
+    w, h = mpl.rcParams["figure.figsize"]
+    fig = Figure(figsize=(w, w * height_ratio if height_ratio else h), dpi=mpl.rcParams["figure.dpi"])
+    return fig.add_subplot(1, 1, 1)
 
 
 def fit_layout(fig: Figure) -> None:
@@ -79,3 +133,26 @@ def set_margins(fig: Figure, *, left: float, right: float, bottom: float, top: f
     """Fixed margins in inches: no measuring pass at all, and charts of one kind line up on the page."""
     w, h = fig.get_size_inches()
     fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h)
+
+
+def axis_labels(x: Any) -> list[str]:
+    """Readable tick labels for period labels (quarters, periods, dates, numbers)."""
+    out = []
+    for v in x:
+        if hasattr(v, "short"):
+            out.append(str(v.short))
+        elif hasattr(v, "strftime") and not hasattr(v, "freqstr"):
+            out.append(v.strftime("%b %Y"))
+        else:
+            out.append(str(v))
+    return out
+
+
+def thin_ticks(ax: Axes, labels: list[str], max_ticks: int = 12) -> None:
+    """At most ``max_ticks`` labelled ticks, rotated when there are more than six."""
+    step = max(1, int(np.ceil(len(labels) / max_ticks)))
+    pos = list(range(0, len(labels), step))
+    ax.set_xticks(pos)
+    ax.set_xticklabels(
+        [labels[i] for i in pos], rotation=45 if len(pos) > 6 else 0, ha="right" if len(pos) > 6 else "center"
+    )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lscb_analysis.render.plots.spc import PALETTE, _thin_ticks, axis_labels
+from lscb_analysis.render.plots.style import axis_labels, new_axes, thin_ticks
+from lscb_analysis.render.theme import PALETTE
 from lscb_analysis.stats._validate import as_float_array
 
 __all__ = ["trend_chart"]
@@ -57,10 +57,7 @@ def trend_chart(
     periods = list(periods)
     if len(periods) != n:
         raise ValueError(f"periods has {len(periods)} entries for {n} values")
-    if ax is None:
-        fig, ax = plt.subplots()
-    else:
-        fig = ax.figure
+    fig, ax = new_axes(ax)
     pos = np.arange(n)
     if lower is not None and upper is not None:
         lo = as_float_array(lower, "lower")
@@ -71,19 +68,19 @@ def trend_chart(
             np.where(ok, lo, np.nan),
             np.where(ok, hi, np.nan),
             where=ok,
-            color=PALETTE.get("series", "#0072B2"),
+            color=PALETTE["series"],
             alpha=0.18,
             linewidth=0,
             label=confidence_label,
         )
-    ax.plot(pos, y, color=PALETTE.get("series", "#0072B2"), marker="o", markersize=5, linewidth=1.8, label="Value")
+    ax.plot(pos, y, color=PALETTE["series"], marker="o", markersize=5, linewidth=1.8, label="Value")
     if benchmark is not None:
         b = as_float_array(benchmark, "benchmark")
         b = np.broadcast_to(b, (n,)) if b.size == 1 else b
         ax.plot(
             pos,
             b,
-            color=PALETTE.get("comparator", "#E69F00"),
+            color=PALETTE["comparator"],
             linestyle="--",
             marker="s",
             markersize=3,
@@ -100,9 +97,9 @@ def trend_chart(
             fontsize=7,
             ha="center",
             va="bottom",
-            color=PALETTE.get("muted", "#7F7F7F"),
+            color=PALETTE["muted"],
         )
-    _thin_ticks(ax, axis_labels(periods))
+    thin_ticks(ax, axis_labels(periods))
     ax.set_title(title)
     if result is not None and getattr(result, "sentence", None):
         ax.text(
@@ -113,7 +110,7 @@ def trend_chart(
             fontsize=8,
             va="bottom",
             ha="left",
-            color=PALETTE.get("text", "#231F20"),
+            color=PALETTE["text"],
         )
         ax.set_title(title, pad=16)
     if y_label:
