@@ -529,7 +529,7 @@ class StoreUpdate:
             out[table] = frame
         return out
 
-    def commit(self) -> Generation | None:
+    def commit(self) -> Generation:
         """Write the new generation and make it current; the base stays current when nothing changed."""
         if not self._new and self.base is not None and not self._legacy:
             return self.base

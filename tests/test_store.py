@@ -13,12 +13,14 @@ from __future__ import annotations
 import contextlib
 import csv
 import ctypes
+import datetime as dt
 import errno
 import json
 import os
 import random
 import resource
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -214,7 +216,8 @@ def test_a_pin_of_a_dead_process_does_not_keep_a_generation(project: Path) -> No
     pins = store_folder(project) / "pins"
     pins.mkdir(exist_ok=True)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    info = {"generation": gen.name, "pid": int(dead.stdout), "host": os.uname().nodename, "time": "2026-01-01T00:00"}
+    now = dt.datetime.now(dt.UTC).isoformat()
+    info = {"generation": gen.name, "pid": int(dead.stdout), "host": socket.gethostname(), "time": now}
     (pins / f"{gen.name}.{info['pid']}.dead").write_text(json.dumps(info) + "\n")
     for _ in range(KEEP_PREVIOUS + 1):
         ingest_quarters([Q], project)
