@@ -33,7 +33,7 @@ from lscb_analysis.atomic import atomic_write_with
 from lscb_analysis.errors import LscbError
 from lscb_analysis.findings import FINDING_COLUMNS, findings_frame
 from lscb_analysis.paths import paths
-from lscb_analysis.periods import Quarter
+from lscb_analysis.periods import Quarter, as_periods
 from lscb_analysis.tidy import DTYPES, KEY, STORE_COLUMNS
 
 __all__ = [
@@ -71,7 +71,8 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in STORE_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"store rows lack column(s) {missing}")
-    return df[STORE_COLUMNS].astype(dict(DTYPES)).reset_index(drop=True)
+    df = df[STORE_COLUMNS].assign(period=as_periods(df["period"]))  # codes such as "2026-27 Q2" are parsed once each
+    return df.astype(dict(DTYPES)).reset_index(drop=True)
 
 
 def read_figures(root: Path | str | None = None) -> pd.DataFrame:
@@ -208,9 +209,7 @@ def restatements(quarter: Quarter | str | None = None, root: Path | str | None =
     if hist.empty:
         return pd.DataFrame(columns=cols)
     if quarter is not None and str(quarter).strip().lower() != "latest":
-        q = Quarter.parse(quarter)
-        periods = {p: Quarter.parse(p) <= q for p in hist.period.unique()}
-        hist = hist[hist.period.map(periods).astype(bool)]
+        hist = hist[hist.period <= Quarter.parse(quarter).period]
     hist = hist.reset_index(drop=True)
     prev = hist.groupby(KEY, sort=False, dropna=False).cumcount()
     revised = hist[prev > 0]
