@@ -86,13 +86,21 @@ def read_figures(root: Path | str | None = None) -> pd.DataFrame:
     figures, _, _ = _files(root)
     if not figures.exists():
         raise StoreMissingError(f"{figures}: the store is empty; run `lscb ingest --quarter all` (or `make report`)")
-    return pd.read_parquet(figures)
+    return _read_table(figures)
+
+
+def _read_table(file: Path) -> pd.DataFrame:
+    """A store table; one written before periods were typed has its quarter codes parsed (no re-ingest needed)."""
+    df = pd.read_parquet(file)
+    if not isinstance(df["period"].dtype, pd.PeriodDtype):
+        df["period"] = as_periods(df["period"])
+    return df
 
 
 def read_history(root: Path | str | None = None) -> pd.DataFrame:
     """Every value ever accepted, oldest first."""
     _, history, _ = _files(root)
-    return pd.read_parquet(history) if history.exists() else empty_store()
+    return _read_table(history) if history.exists() else empty_store()
 
 
 @contextmanager
