@@ -34,7 +34,7 @@ from IPython.display import display as ipython_display
 
 from lscb_analysis.disclosure.suppress import is_small, suppress_breakdown, suppress_series
 from lscb_analysis.parameters.catalogue_entries import Indicator
-from lscb_analysis.periods import Quarter
+from lscb_analysis.periods import Quarter, as_periods
 from lscb_analysis.render.theme import PALETTE
 from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult, html_output, view_benchmark
 from lscb_analysis.summary.benchmarks import load_benchmark
@@ -84,7 +84,7 @@ def _series(
             s["status"] = s["status"].astype("string").mask(small_den, rule.symbol)
     first, last = Quarter.parse(periods[0]), Quarter.parse(periods[1])
     frame = pd.DataFrame({"quarter": Quarter.range(first, last)})
-    frame["period"] = frame.quarter.map(lambda q: q.code)
+    frame["period"] = as_periods(frame.quarter)
     cols = ["period", "numerator", "denominator", "value", "status"]
     out = frame.merge(s[cols] if not s.empty else pd.DataFrame(columns=cols), on="period", how="left")
     for c in ("numerator", "denominator", "value"):

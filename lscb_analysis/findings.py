@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from lscb_analysis.periods import Quarter
+
 __all__ = ["Severity", "Rule", "Finding", "FINDING_COLUMNS", "EXCERPT_CHARS", "excerpt", "rule_table", "findings_frame"]
 
 #: Characters of a value a finding's message quotes (:func:`excerpt`).
@@ -138,7 +140,7 @@ class Rule:
         """A finding at a stored figure's numerator cell.
 
         ``figure`` is a row of the tidy table (:mod:`lscb_analysis.tidy`):
-        ``source_file``, ``source_sheet``, ``source_row``, ``provider``, ``period``.
+        ``source_file``, ``source_sheet``, ``source_row``, ``provider``, ``period`` (a quarter or its code).
         """
         return self.finding(
             message,
@@ -147,7 +149,7 @@ class Rule:
             row=int(figure.source_row),
             column="numerator",
             provider=str(figure.provider),
-            quarter=str(figure.period),
+            quarter=Quarter.parse(figure.period).code,
         )
 
 

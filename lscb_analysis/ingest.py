@@ -46,7 +46,7 @@ from lscb_analysis.findings import Finding, findings_frame
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
-from lscb_analysis.periods import Quarter
+from lscb_analysis.periods import Quarter, as_periods
 from lscb_analysis.population import load_population, population_for
 from lscb_analysis.returns.folders import ReturnsNotFoundError, quarter_folders, return_files
 from lscb_analysis.returns.outliers import outlier_findings
@@ -130,7 +130,7 @@ def compute_values(df: pd.DataFrame, cat: Catalogue, pop: pd.DataFrame) -> pd.Da
     )
     den = pd.to_numeric(df.denominator, errors="coerce").astype(float)
     if use_pop.any():
-        fy_of = {p: Quarter.parse(p).fy for p in df.loc[use_pop, "period"].unique()}
+        fy_of = {p: Quarter.parse(p).fy for p in df.loc[use_pop, "period"].unique()}  # codes or periods
         sub = df.loc[use_pop]
         fy = sub.period.map(fy_of)
         loc = sub.breakdown_value.where(sub.breakdown.eq("locality"), "")
@@ -160,7 +160,7 @@ def _store_rows(files: list[ReturnFile], rows: pd.DataFrame, area: str, stamp: s
     return pd.DataFrame(
         {
             "indicator_id": rows.indicator_id.to_numpy(),
-            "period": rows.qcode.to_numpy(),
+            "period": as_periods(rows.qcode).to_numpy(),
             "area": area,
             "breakdown": rows.breakdown.to_numpy(),
             "breakdown_value": rows.breakdown_value.to_numpy(),
@@ -236,7 +236,7 @@ def _restatement_findings(changed: pd.DataFrame, current: pd.DataFrame) -> list[
         out.append(
             RULES["R052-restatement"].on_figure(
                 r,
-                f"Row {int(r.source_row)} revises {cell} for {r.period} "
+                f"Row {int(r.source_row)} revises {cell} for {Quarter.parse(r.period).code} "
                 f"from {show(r.numerator_old, r.denominator_old, r.status_old)} "
                 f"to {show(r.numerator, r.denominator, r.status)} "
                 f"(previously from {r.source_file_old}, ingested {r.ingested_at_old}); "

@@ -3,22 +3,37 @@
 Quarter 1 is April to June, quarter 4 is January to March. A quarter is
 written ``2025-26 Q2`` and shown to readers as ``2025-26 Q2 (Jul-Sep 2025)``;
 on disk (folder names) it is ``2025-26-Q2``.
+
+Built on pandas' fiscal quarters, ``Period(freq="Q-MAR")`` (a year ending in
+March; pandas names it by the year it ends, so 2025-26 Q2 is ``2026Q2``).
+The store keeps ``period`` as that typed column (:data:`PERIOD_DTYPE`), so
+figures are compared, sorted and counted as quarters, never as text;
+:class:`Quarter` is the thin facade for the ``2025-26 Q2`` form that people
+read and type. Text is parsed at the edges only (returns, parameters, the
+command line) with :meth:`Quarter.parse`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import total_ordering
 from typing import ClassVar
 
+import pandas as pd
+
 from lscb_analysis.errors import LscbError
 
-__all__ = ["Quarter", "QuarterError"]
+__all__ = ["Quarter", "QuarterError", "FREQ", "PERIOD_DTYPE", "as_periods", "codes"]
+
+#: pandas frequency of a UK financial-year quarter (years end in March).
+FREQ = "Q-MAR"
+#: dtype of the store's ``period`` column.
+PERIOD_DTYPE = pd.PeriodDtype(FREQ)
 
 _PATTERN = re.compile(r"^\s*(\d{4})[-/](\d{2})[\s_-]*Q([1-4])\s*$", re.IGNORECASE)
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 class QuarterError(LscbError, ValueError):
@@ -51,8 +66,8 @@ class Quarter:
 
     # ----------------------------------------------------------------- parsing
     @classmethod
-    def parse(cls, text: str | Quarter) -> Quarter:
-        """Parse ``2025-26 Q2``, ``2025-26-Q2`` or ``2025/26 q2``.
+    def parse(cls, text: str | Quarter | pd.Period) -> Quarter:
+        """Parse ``2025-26 Q2``, ``2025-26-Q2`` or ``2025/26 q2`` (a Quarter or a ``Q-MAR`` Period passes through).
 
         Raises
         ------
@@ -62,6 +77,8 @@ class Quarter:
         """
         if isinstance(text, Quarter):
             return text
+        if isinstance(text, pd.Period):
+            return cls.from_period(text)
         m = _PATTERN.match(str(text))
         if not m:
             raise QuarterError(
@@ -77,12 +94,23 @@ class Quarter:
         return cls(start, q)
 
     @classmethod
+    def from_period(cls, period: pd.Period) -> Quarter:
+        """The quarter of a pandas ``Q-MAR`` period (pandas names the year by its end: ``2026Q2`` is 2025-26 Q2)."""
+        if period.freqstr != FREQ:
+            raise QuarterError(f"not a financial-year quarter: {period!r} (frequency {period.freqstr}, not {FREQ})")
+        return cls(period.qyear - 1, period.quarter)
+
+    @classmethod
     def containing(cls, day: dt.date) -> Quarter:
         """The quarter that contains a calendar date."""
-        fy = day.year if day.month >= 4 else day.year - 1
-        return cls(fy, (day.month - 4) % 12 // 3 + 1)
+        return cls.from_period(pd.Period(day, freq=FREQ))
 
     # ------------------------------------------------------------- properties
+    @property
+    def period(self) -> pd.Period:
+        """This quarter as a pandas ``Period`` (``freq="Q-MAR"``), the store's type."""
+        return pd.Period(year=self.year + 1, quarter=self.q, freq=FREQ)
+
     @property
     def fy(self) -> str:
         """Financial year, e.g. ``2025-26``."""
@@ -101,20 +129,18 @@ class Quarter:
     @property
     def start(self) -> dt.date:
         """First day of the quarter."""
-        month = 4 + 3 * (self.q - 1)
-        year = self.year + (month - 1) // 12
-        return dt.date(year, (month - 1) % 12 + 1, 1)
+        return self.period.start_time.date()
 
     @property
     def end(self) -> dt.date:
         """Last day of the quarter."""
-        return (self + 1).start - dt.timedelta(days=1)
+        return self.period.end_time.date()
 
     @property
     def months(self) -> str:
         """Months covered, e.g. ``Jul-Sep 2025``."""
         s, e = self.start, self.end
-        return f"{_MONTHS[s.month - 1]}-{_MONTHS[e.month - 1]} {e.year}"
+        return f"{s:%b}-{e:%b} {e.year}"
 
     @property
     def label(self) -> str:
@@ -133,8 +159,7 @@ class Quarter:
 
     # ------------------------------------------------------------- arithmetic
     def __add__(self, n: int) -> Quarter:
-        o = self.ordinal + int(n)
-        return Quarter(o // 4, o % 4 + 1)
+        return Quarter.from_period(self.period + int(n))
 
     def __sub__(self, other: int | Quarter) -> Quarter | int:  # type: ignore[override]
         if isinstance(other, Quarter):
@@ -153,3 +178,21 @@ class Quarter:
     def range(cls, first: Quarter, last: Quarter) -> list[Quarter]:
         """Every quarter from ``first`` to ``last`` inclusive."""
         return [first + i for i in range(last.ordinal - first.ordinal + 1)]
+
+
+def as_periods(values: Iterable[str | Quarter | pd.Period] | pd.Series) -> pd.Series:
+    """Quarter codes, :class:`Quarter` objects or periods as a typed ``period[Q-MAR]`` series.
+
+    Each distinct text is parsed once (:meth:`Quarter.parse`), so a column of
+    codes converts at the cost of its distinct values.
+    """
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    if isinstance(s.dtype, pd.PeriodDtype):
+        return s.astype(PERIOD_DTYPE)
+    lookup = {v: Quarter.parse(v).period for v in pd.unique(s.dropna())}
+    return s.map(lookup).astype(PERIOD_DTYPE)
+
+
+def codes(periods: Iterable[pd.Period]) -> list[str]:
+    """``2025-26 Q2``-form codes of typed periods (for text that people read)."""
+    return [Quarter.from_period(p).code for p in periods]

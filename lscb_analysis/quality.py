@@ -30,7 +30,7 @@ from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.parameters.yamlio import YamlFileError, read_yaml
 from lscb_analysis.paths import paths
-from lscb_analysis.periods import Quarter
+from lscb_analysis.periods import Quarter, as_periods
 from lscb_analysis.returns.folders import latest_quarter_with_returns, return_files, return_folders
 from lscb_analysis.store import StoreMissingError, read_figures, read_returns_log
 from lscb_analysis.tidy import TOTAL
@@ -204,7 +204,7 @@ def timeliness(quarter: Quarter | str, root: Path | str | None = None, *, today:
 def completeness_table(q: Quarter, cat: Catalogue, figures: pd.DataFrame) -> pd.DataFrame:
     """Completeness of quarter ``q`` from the store's figures of that quarter (see :func:`completeness`)."""
     """Completeness from the quarter's store rows (``figures`` may hold other periods too)."""
-    fig = figures[figures.period == q.code] if len(figures) else figures
+    fig = figures[figures.period == q.period] if len(figures) else figures
     stats: dict[str, tuple[int, int, str, str]] = {}
     if len(fig):
         status = fig.status.astype(object).where(fig.status.notna(), "").astype(str)
@@ -312,7 +312,7 @@ def errors_by_provider(root: Path | str | None = None) -> pd.DataFrame:
         .reset_index()
     )
     order = {pid: i for i, pid in enumerate(load_catalogue(p.parameters).providers)}
-    g["_q"] = g.quarter.map(lambda s: Quarter.parse(s).ordinal)
+    g["_q"] = as_periods(g.quarter)
     g["_p"] = g.provider.map(lambda s: order.get(s, len(order)))
     g = g.sort_values(["_q", "_p", "provider"]).drop(columns=["_q", "_p"]).reset_index(drop=True)
     for c in ("files", "accepted", "rejected", "errors", "warnings"):

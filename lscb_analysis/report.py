@@ -127,7 +127,7 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         vals = masked.value.astype(float)
         if vals.notna().sum() >= MIN_SPC_POINTS and not is_small(s.numerator, rule).any():
             ok = vals.notna().to_numpy()
-            result = indicator_spc(ind, vals[ok].to_numpy(), list(s.period[ok]))
+            result = indicator_spc(ind, vals[ok].to_numpy(), [q.code for q in s.quarter[ok]])
             fig = spc_chart(result, title=ind.title, y_label=unit_label(ind.unit))
             mark_annotations(fig.axes[0], list(result.data.x), result.data.y.to_numpy(dtype=float), notes)
         else:

@@ -63,7 +63,7 @@ from lscb_analysis.atomic import WriteError, atomic_write_text, file_sha256, os_
 from lscb_analysis.errors import LscbError
 from lscb_analysis.findings import FINDING_COLUMNS, findings_frame
 from lscb_analysis.paths import paths
-from lscb_analysis.periods import Quarter
+from lscb_analysis.periods import Quarter, as_periods
 from lscb_analysis.tidy import DTYPES, KEY, STORE_COLUMNS
 
 __all__ = [
@@ -141,7 +141,8 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in STORE_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"store rows lack column(s) {missing}")
-    return df[STORE_COLUMNS].astype(dict(DTYPES)).reset_index(drop=True)
+    df = df[STORE_COLUMNS].assign(period=as_periods(df["period"]))  # codes such as "2026-27 Q2" are parsed once each
+    return df.astype(dict(DTYPES)).reset_index(drop=True)
 
 
 def _figures_of(history: pd.DataFrame) -> pd.DataFrame:
@@ -300,13 +301,21 @@ def verify_generation(gen: Generation) -> None:
             raise StoreCorruptError(f"{f}: does not match the manifest's SHA-256")
         if len(pd.read_parquet(f)) != entry["rows"]:
             raise StoreCorruptError(f"{f}: does not have the manifest's {entry['rows']} rows")
-    figures = pd.read_parquet(gen.path("figures"))
-    expected = _figures_of(pd.read_parquet(gen.path("history")))
+    figures = _read_table(gen.path("figures"))
+    expected = _figures_of(_read_table(gen.path("history")))
     if not figures.reset_index(drop=True).equals(expected):
         raise StoreCorruptError(f"{gen.folder}: figures are not the latest values of the history")
 
 
 # ----------------------------------------------------------------- readers
+def _read_table(file: Path) -> pd.DataFrame:
+    """A store table; one written before periods were typed has its quarter codes parsed (no re-ingest needed)."""
+    df = pd.read_parquet(file)
+    if "period" in df.columns and not isinstance(df["period"].dtype, pd.PeriodDtype):
+        df["period"] = as_periods(df["period"])
+    return df
+
+
 def _read(table: str, root: Path | str | None, generation: Generation | None) -> pd.DataFrame | None:
     gen = generation
     if gen is None:
@@ -317,7 +326,7 @@ def _read(table: str, root: Path | str | None, generation: Generation | None) ->
                 raise
             return None
     try:
-        return pd.read_parquet(gen.path(table))
+        return _read_table(gen.path(table))
     except FileNotFoundError:
         raise StoreMissingError(
             f"{gen.path(table)}: missing from store generation {gen.name}; run `lscb ingest --quarter all`"
@@ -468,7 +477,7 @@ class StoreUpdate:
         if table not in self._cache:
             if self.base is not None:
                 try:
-                    self._cache[table] = pd.read_parquet(self.base.path(table))
+                    self._cache[table] = _read_table(self.base.path(table))
                 except OSError as exc:
                     raise StoreCorruptError(
                         f"{self.base.path(table)}: cannot be read ({exc}); the store generation {self.base.name} "
@@ -476,7 +485,7 @@ class StoreUpdate:
                         "quarter again"
                     ) from None
             elif table in self._legacy:
-                self._cache[table] = pd.read_parquet(self._legacy[table])
+                self._cache[table] = _read_table(self._legacy[table])
             elif table == "history" and "figures" in self._legacy:  # an old store without its history
                 self._cache[table] = conform(pd.read_parquet(self._legacy["figures"]))
             else:
@@ -712,9 +721,7 @@ def restatements(
     if hist.empty:
         return pd.DataFrame(columns=cols)
     if quarter is not None and str(quarter).strip().lower() != "latest":
-        q = Quarter.parse(quarter)
-        periods = {p: Quarter.parse(p) <= q for p in hist.period.unique()}
-        hist = hist[hist.period.map(periods).astype(bool)]
+        hist = hist[hist.period <= Quarter.parse(quarter).period]
     hist = hist.reset_index(drop=True)
     prev = hist.groupby(KEY, sort=False, dropna=False).cumcount()
     revised = hist[prev > 0]

@@ -9,7 +9,7 @@ them. This module is where that table's shape is written down, once.
 column             meaning
 =================  ==========================================================
 indicator_id       indicator id from ``parameters/indicators.yaml``
-period             financial-year quarter code, e.g. ``2026-27 Q2``
+period             financial-year quarter, typed ``period[Q-MAR]`` (2026-27 Q2 is ``2027Q2``)
 area               the partnership's area code
 breakdown          breakdown dimension id, or ``total``
 breakdown_value    one of the dimension's values, or ``total``
@@ -59,7 +59,7 @@ KEY: list[str] = [*FIGURE_KEY, "breakdown", "breakdown_value"]
 DTYPES: Mapping[str, str] = MappingProxyType(
     {
         "indicator_id": "string",
-        "period": "string",
+        "period": "period[Q-MAR]",
         "area": "string",
         "breakdown": "string",
         "breakdown_value": "string",

@@ -12,6 +12,7 @@ import pytest
 
 from lscb_analysis.explore import Explorer
 from lscb_analysis.ingest import ingest_quarters
+from lscb_analysis.periods import Quarter
 from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult
 from lscb_analysis.returns.folders import return_folders
 from lscb_analysis.summary.context import load_context
@@ -106,7 +107,9 @@ def test_table_has_the_chosen_quarters(explorer, ctx):
     assert len(t) == 5
     assert t["Quarter"].iloc[0].startswith(first) and t["Quarter"].iloc[-1].startswith(last)
     fig = ctx.figures
-    row = fig[(fig.indicator_id == "cpp_rate") & (fig.breakdown == "total") & (fig.period == first)].iloc[0]
+    row = fig[
+        (fig.indicator_id == "cpp_rate") & (fig.breakdown == "total") & (fig.period == Quarter.parse(first).period)
+    ].iloc[0]
     assert t["Numerator"].iloc[0] == f"{row.numerator:,.0f}"
 
 
@@ -119,7 +122,8 @@ def test_table_suppresses_small_counts(explorer, ctx):
     explorer.indicator.value = r.indicator_id
     explorer.breakdown.value = ("total", None) if r.breakdown == "total" else (r.breakdown, r.breakdown_value)
     explorer.view.value = "table"
-    explorer.periods.value = (r.period, r.period)
+    code = Quarter.from_period(r.period).code
+    explorer.periods.value = (code, code)
     t = _table(explorer.output.outputs)
     assert t["Numerator"].tolist() == ["c"]
     assert t["Value"].tolist() == ["c"]

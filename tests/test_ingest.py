@@ -25,7 +25,7 @@ def test_store_figures_equal_the_raw_cells(ingested):
     for line_no, row in enumerate(rows[:40], start=2):
         hit = fig[
             (fig.indicator_id == row["indicator_id"])
-            & (fig.period == "2026-27 Q2")
+            & (fig.period == Quarter(2026, 2).period)
             & (fig.breakdown == row["breakdown"])
             & (fig.breakdown_value == (row["breakdown_value"]))
         ]
@@ -38,12 +38,16 @@ def test_store_figures_equal_the_raw_cells(ingested):
 def test_rates_use_the_population_file(ingested):
     fig = read_figures(ingested)
     pop = pd.read_csv(ingested / "data/raw/population/demo_child_population.csv")
-    row = fig[(fig.indicator_id == "cpp_rate") & (fig.period == "2025-26 Q3") & (fig.breakdown == "total")].iloc[0]
+    row = fig[
+        (fig.indicator_id == "cpp_rate") & (fig.period == Quarter(2025, 3).period) & (fig.breakdown == "total")
+    ].iloc[0]
     children = pop[pop.financial_year == "2025-26"].population.sum()
     assert row.denominator == children
     assert row.value == pytest.approx(row.numerator / children * 10_000, rel=1e-12)
     loc = fig[
-        (fig.indicator_id == "cpp_rate") & (fig.period == "2025-26 Q3") & (fig.breakdown_value == "Eastbrook")
+        (fig.indicator_id == "cpp_rate")
+        & (fig.period == Quarter(2025, 3).period)
+        & (fig.breakdown_value == "Eastbrook")
     ].iloc[0]
     assert loc.denominator == pop[(pop.financial_year == "2025-26") & (pop.locality == "Eastbrook")].population.sum()
 

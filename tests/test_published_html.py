@@ -82,5 +82,8 @@ def test_disclosure_audit_finds_nothing(pages):
 def test_auditor_would_catch_a_leak():
     """The scan above can fail: a small count in a count column and an NHS number are both found."""
     rule = load_partnership(ROOT).disclosure
-    leak = "<table><tr><th>Locality</th><th>Number of children</th></tr><tr><td>Eastbrook</td><td>3</td></tr></table><p>NHS 943 476 5919</p>"
+    leak = (
+        "<table><tr><th>Locality</th><th>Number of children</th></tr>"
+        "<tr><td>Eastbrook</td><td>3</td></tr></table><p>NHS 943 476 5919</p>"
+    )
     assert len([f for f in audit_html(leak, rule=rule, source="leak.html") if f.severity == "error"]) >= 2

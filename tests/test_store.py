@@ -54,7 +54,6 @@ ROOT = Path(__file__).resolve().parents[1]
 Q = Quarter(2026, 2)
 #: The one figure the tests revise: police's count of children missing from home (no breakdown rows).
 CELL = {"indicator_id": "missing_from_home", "breakdown": "total", "breakdown_value": "total"}
-COMPARED = ["indicator_id", "period", "breakdown", "breakdown_value", "numerator", "denominator", "value", "status"]
 
 
 def _copy_project(dst: Path) -> Path:
@@ -112,7 +111,7 @@ def revise(project: Path) -> int:
 
 def stored_value(project: Path, **kwargs: object) -> float:
     fig = read_figures(project, **kwargs)
-    hit = fig[(fig.indicator_id == CELL["indicator_id"]) & (fig.period == Q.code) & (fig.breakdown == "total")]
+    hit = fig[(fig.indicator_id == CELL["indicator_id"]) & (fig.period == Q.period) & (fig.breakdown == "total")]
     assert len(hit) == 1
     return float(hit.numerator.iloc[0])
 

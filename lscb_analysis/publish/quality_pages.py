@@ -77,7 +77,9 @@ def write_quality_pages(
     for q in quarters:
         f = findings.iloc[find_by_q[q.code]][FINDING_COLUMNS] if q.code in find_by_q else empty
         tl = timeliness_table(q, cat, folders.get(q), log, received, today)
-        comp = completeness_table(q, cat, figures.iloc[fig_by_q[q.code]] if q.code in fig_by_q else figures.iloc[:0])
+        comp = completeness_table(
+            q, cat, figures.iloc[fig_by_q[q.period]] if q.period in fig_by_q else figures.iloc[:0]
+        )
         html_file, csv_file = quality_page_paths(q, p.root)
         atomic_write_csv(csv_file, f)  # formula-like text (a file name, a header) escaped
         atomic_write_text(html_file, render_quality_page(q, partnership.name, f, tl, comp, generated=generated))

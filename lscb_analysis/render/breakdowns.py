@@ -33,8 +33,8 @@ def breakdown_table(table: BreakdownTable) -> GT:
         GT(df, rowname_col="value", groupname_col="dimension", id=f"bd-{table.indicator.id}")
         .tab_stubhead(label=table.indicator.title)
         .cols_label(
-            latest=periods[-1],
-            previous=periods[-2] if len(periods) > 1 else "",
+            latest=periods[-1].code,
+            previous=periods[-2].code if len(periods) > 1 else "",
             spark=f"Last {len(periods)} returns",
         )
     )

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.findings import Finding
-from lscb_analysis.returns.checks import parse_quarter
+from lscb_analysis.periods import as_periods
 from lscb_analysis.returns.rules import RULES
 from lscb_analysis.tidy import TOTAL
 
@@ -50,7 +50,7 @@ def outlier_findings(new: pd.DataFrame, history: pd.DataFrame) -> list[Finding]:
     allv = pd.concat([old.assign(is_new=False), tot_new[cols].assign(is_new=True, _i=tot_new.index)], ignore_index=True)
     allv = allv[allv.indicator_id.isin(set(tot_new.indicator_id))]
     allv["value"] = allv.value.astype(float)
-    allv["ord"] = allv.period.map(lambda p: parse_quarter(p).ordinal)
+    allv["ord"] = as_periods(allv.period).array.asi8  # quarters in order
     allv = allv.sort_values(["indicator_id", "ord"], kind="stable")
     out: list[Finding] = []
     for ind_id, g in allv.groupby("indicator_id", sort=False):

@@ -15,6 +15,7 @@ import pandas as pd
 
 from lscb_analysis.disclosure.suppress import suppress_breakdown
 from lscb_analysis.parameters.catalogue_entries import Indicator
+from lscb_analysis.periods import Quarter
 from lscb_analysis.summary.context import Context
 
 __all__ = ["BreakdownTable", "breakdown_tables"]
@@ -27,7 +28,7 @@ class BreakdownTable:
     Attributes
     ----------
     indicator : Indicator
-    periods : list of str
+    periods : list of Quarter
         The indicator's own last periods, oldest first (an annual indicator
         has its last years, not empty quarters).
     rows : DataFrame
@@ -41,7 +42,7 @@ class BreakdownTable:
     """
 
     indicator: Indicator
-    periods: list[str]
+    periods: list[Quarter]
     rows: pd.DataFrame
 
 
@@ -67,7 +68,8 @@ def breakdown_tables(ctx: Context, subgroup: str, *, last: int = 8) -> list[Brea
         if not ind.breakdowns:
             continue
         mine = ctx.figures[ctx.figures.indicator_id == ind.id]
-        periods = [p for p in ctx.periods if p in set(mine.period)][-last:]
+        have = set(mine.period)
+        periods = [q.period for q in ctx.quarters if q.period in have][-last:]
         rows = mine[mine.period.isin(periods)]
         if rows.empty:
             continue
@@ -97,5 +99,5 @@ def breakdown_tables(ctx: Context, subgroup: str, *, last: int = 8) -> list[Brea
                     }
                 )
         if body:
-            out.append(BreakdownTable(ind, periods, pd.DataFrame(body)))
+            out.append(BreakdownTable(ind, [Quarter.from_period(p) for p in periods], pd.DataFrame(body)))
     return out

@@ -36,10 +36,14 @@ class Context:
     root: Path
 
     @property
+    def quarters(self) -> list[Quarter]:
+        """Quarters with data up to the report quarter, in order."""
+        return [Quarter.from_period(p) for p in sorted(self.figures.period.unique())]
+
+    @property
     def periods(self) -> list[str]:
-        """Quarter codes with data up to the report quarter, in order."""
-        qs = sorted({Quarter.parse(p) for p in self.figures.period.unique()})
-        return [q.code for q in qs]
+        """Codes of :attr:`quarters` (``2026-27 Q2``), for controls and text."""
+        return [q.code for q in self.quarters]
 
 
 def load_context(quarter: str = "latest", project_root: str | Path | None = None) -> Context:
@@ -54,7 +58,7 @@ def load_context(quarter: str = "latest", project_root: str | Path | None = None
     """
     p = paths(project_root)
     figures = read_figures(p.root)
-    quarters = sorted({Quarter.parse(x) for x in figures.period.unique()})
+    quarters = [Quarter.from_period(x) for x in sorted(figures.period.unique())]
     q = quarters[-1] if str(quarter).lower() == "latest" else Quarter.parse(quarter)
     if q not in quarters:
         raise StoreMissingError(
@@ -62,7 +66,7 @@ def load_context(quarter: str = "latest", project_root: str | Path | None = None
             if quarters
             else "the store is empty"
         )
-    keep = figures.period.map(lambda s: Quarter.parse(s) <= q)
+    keep = figures.period <= q.period
     return Context(
         q, load_catalogue(p.parameters), load_partnership(p.root), figures[keep].reset_index(drop=True), p.root
     )
@@ -79,8 +83,8 @@ def indicator_series(
     rows = figures[(figures.indicator_id == indicator_id) & (figures.breakdown == breakdown)]
     if breakdown_value is not None:
         rows = rows[rows.breakdown_value == breakdown_value]
-    rows = rows.assign(quarter=rows.period.map(Quarter.parse))
-    return rows.sort_values(["quarter", "breakdown_value"]).reset_index(drop=True)
+    rows = rows.sort_values(["period", "breakdown_value"]).reset_index(drop=True)
+    return rows.assign(quarter=rows.period.map(Quarter.from_period))
 
 
 def annotation_notes(ctx: Context, subgroup: str | None = None) -> dict[str, dict[str, str]]:

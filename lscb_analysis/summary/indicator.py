@@ -145,7 +145,7 @@ def indicator_spc(ind: Indicator, values: np.ndarray, x: list) -> SPCResult:
 
 
 def indicator_trend(
-    ind: Indicator, num: np.ndarray, den: np.ndarray | None, periods: Sequence[Quarter | str]
+    ind: Indicator, num: np.ndarray, den: np.ndarray | None, periods: Sequence[Quarter | str | pd.Period]
 ) -> TrendResult:
     """The GLM trend test of a series, by the indicator's unit (:func:`lscb_analysis.stats.trend_test`).
 
@@ -197,19 +197,19 @@ def describe_indicator(series: pd.DataFrame, ind: Indicator, quarter_code: str |
     num = s.numerator.astype(float).to_numpy()
     den = s.denominator.astype(float).to_numpy()
     val = s.value.astype(float).to_numpy()
+    quarters = [Quarter.parse(p) for p in s.period]
     st = IndicatorStats(
         ind.id,
-        str(last.period),
+        quarters[-1].code,
         value=val[-1],
         numerator=num[-1],
         denominator=den[-1],
         status=str(last.status) if pd.notna(last.status) else "",
         n_points=int(np.isfinite(val).sum()),
     )
-    periods = list(s.period)
-    if len(s) >= 2 and _consecutive(s, -2):
+    if len(s) >= 2 and quarters[-1] - quarters[-2] == 1:
         st.previous, st.previous_numerator = val[-2], num[-2]
-    ya = _back(s, 4)
+    ya = next((i for i, q in enumerate(quarters) if q == quarters[-1] + (-4)), None)
     if ya is not None:
         st.year_ago, st.year_ago_numerator = val[ya], num[ya]
     st.direction = direction_of_travel(st.value, st.previous, ind.polarity)
@@ -222,7 +222,7 @@ def describe_indicator(series: pd.DataFrame, ind: Indicator, quarter_code: str |
 
     vals = val[ok]
     if len(vals) >= MIN_SPC_POINTS:
-        r = indicator_spc(ind, vals, [p for p, k in zip(periods, ok, strict=True) if k])
+        r = indicator_spc(ind, vals, [q for q, k in zip(quarters, ok, strict=True) if k])
         st.spc_variation = r.variation_icon
         st.spc_variation_icon = r.variation_icon_name
         st.spc_assurance = r.assurance_icon
@@ -235,16 +235,6 @@ def describe_indicator(series: pd.DataFrame, ind: Indicator, quarter_code: str |
     if quarter_code and st.latest_period != quarter_code:
         st.notes.append(f"latest figure is for {st.latest_period}")
     return st
-
-
-def _consecutive(s: pd.DataFrame, i: int) -> bool:
-    return Quarter.parse(s.period.iloc[-1]) - Quarter.parse(s.period.iloc[i]) == -i - 1
-
-
-def _back(s: pd.DataFrame, quarters: int) -> int | None:
-    want = Quarter.parse(s.period.iloc[-1]) + (-quarters)
-    hits = [i for i, p in enumerate(s.period) if Quarter.parse(p) == want]
-    return hits[0] if hits else None
 
 
 def _add_recent_trend(

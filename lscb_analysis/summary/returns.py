@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.disclosure.suppress import is_small
-from lscb_analysis.periods import Quarter
+from lscb_analysis.periods import as_periods, codes
 from lscb_analysis.quality import errors_by_provider
 from lscb_analysis.store import restatements
 from lscb_analysis.summary.context import Context
@@ -31,7 +31,8 @@ def recent_errors(ctx: Context, quarters: int = 8) -> pd.DataFrame:
     e = errors_by_provider(ctx.root)
     if e.empty:
         return e
-    recent = e[e.quarter.map(lambda x: 0 <= ctx.quarter - Quarter.parse(x) < quarters)]
+    back = ctx.quarter.period.ordinal - as_periods(e.quarter).array.asi8
+    recent = e[(back >= 0) & (back < quarters)]
     return recent.pivot_table(index="provider", columns="quarter", values="errors", aggfunc="sum", fill_value=0)
 
 
@@ -55,7 +56,7 @@ def published_restatements(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "indicator": r.indicator_id.map(lambda i: inds[i].title if i in inds else i),
-            "period": r.period,
+            "period": codes(r.period),
             "breakdown": [
                 "" if b == TOTAL else f"{b}: {v}" for b, v in zip(r.breakdown, r.breakdown_value, strict=True)
             ],

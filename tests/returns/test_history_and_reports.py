@@ -23,7 +23,7 @@ COUNT_ROW = 11  # police.csv: missing_from_home total
 
 def _cell(project: Path, indicator: str = "missing_from_home") -> pd.DataFrame:
     fig = read_figures(project)
-    return fig[(fig.indicator_id == indicator) & (fig.period == Q.code) & (fig.breakdown == "total")]
+    return fig[(fig.indicator_id == indicator) & (fig.period == Q.period) & (fig.breakdown == "total")]
 
 
 def test_restatement_keeps_the_old_value_with_its_source(ingested_q: Path) -> None:
@@ -39,7 +39,7 @@ def test_restatement_keeps_the_old_value_with_its_source(ingested_q: Path) -> No
     assert w.rule == "R052-restatement" and w.row == COUNT_ROW and f"from {old:,} to {old + 7:,}" in w.message
     assert float(_cell(ingested_q).numerator.iloc[0]) == old + 7
     hist = read_history(ingested_q)
-    cell = hist[(hist.indicator_id == "missing_from_home") & (hist.period == Q.code)]
+    cell = hist[(hist.indicator_id == "missing_from_home") & (hist.period == Q.period)]
     assert cell.numerator.tolist() == [old, old + 7]
     assert cell.file_sha256.tolist() == [old_sha, file_sha256(f)]
     r = restatements("latest", ingested_q)
@@ -94,7 +94,7 @@ def test_two_ingests_at_once_do_not_corrupt_the_store(project: Path) -> None:
     hist = read_history(project)
     fig = read_figures(project)
     assert not hist.duplicated(["indicator_id", "period", "area", "breakdown", "breakdown_value"]).any()
-    assert len(fig) == len(hist) and set(fig.period) == {q.code for q in qs}
+    assert len(fig) == len(hist) and set(fig.period) == {q.period for q in qs}
 
 
 def test_timeliness_uses_the_arrival_log_then_file_times(ingested_q: Path) -> None:
