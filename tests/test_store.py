@@ -30,15 +30,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from lscb_analysis import store as store_module
 from lscb_analysis.cli import app
 from lscb_analysis.ingest import ingest_quarters
 from lscb_analysis.periods import Quarter
 from lscb_analysis.store import (
     GENERATION_ENV,
     KEEP_PREVIOUS,
+    Generation,
     StoreMissingError,
     current_generation,
+    latest_figures,
     pinned_generation,
     read_figures,
     read_findings,
@@ -116,7 +117,7 @@ def stored_value(project: Path, **kwargs: object) -> float:
     return float(hit.numerator.iloc[0])
 
 
-def assert_whole(project: Path) -> store_module.Generation:
+def assert_whole(project: Path) -> Generation:
     """The current generation is complete, matches its manifest, and its figures are its history's latest."""
     gen = current_generation(project)
     assert gen is not None and gen.complete, "CURRENT names no complete generation"
@@ -252,7 +253,7 @@ def test_readers_see_whole_generations_while_another_process_ingests(project: Pa
             with pinned_generation(project) as gen:
                 fig = read_figures(project)
                 hist = read_history(project)
-                latest = store_module._figures_of(hist)
+                latest = latest_figures(hist)
                 pd.testing.assert_frame_equal(fig.reset_index(drop=True), latest)
                 assert len(read_findings(project)) == gen.manifest()["tables"]["findings"]["rows"]
             reads += 1
