@@ -2,9 +2,10 @@
 
 The summary of every indicator for a quarter is computed once per quarter by
 :func:`prepare_quarter` (the runner calls it before starting any kernel) and
-cached in ``data/processed/summaries/<quarter>.parquet``; a notebook run on its
-own computes it when the cache is missing or older than the store
-(:func:`load_summary`).
+cached beside the store generation it was computed from
+(:func:`lscb_analysis.store.derived_folder`), so a new ingest never meets a
+stale summary; a notebook run on its own computes it when the cache is
+missing (:func:`load_summary`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.atomic import atomic_write_with
-from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
+from lscb_analysis.store import derived_folder
 from lscb_analysis.summary.benchmarks import load_benchmark
 from lscb_analysis.summary.context import Context, indicator_series, load_context
 from lscb_analysis.summary.indicator import describe_indicator
@@ -61,7 +62,7 @@ def summarise_quarter(ctx: Context) -> pd.DataFrame:
 
 
 def _summary_file(root: Path, q: Quarter) -> Path:
-    return paths(root).processed / "summaries" / f"{q.slug}.parquet"
+    return derived_folder(root) / "summaries" / f"{q.slug}.parquet"
 
 
 def prepare_quarter(quarter: Quarter, root: Path | str | None = None) -> pd.DataFrame:
@@ -74,10 +75,9 @@ def prepare_quarter(quarter: Quarter, root: Path | str | None = None) -> pd.Data
 
 
 def load_summary(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
-    """The cached summary for the context's quarter (one sub-group's rows, or all), recomputed when stale."""
+    """The cached summary for the context's quarter (one sub-group's rows, or all), computed when missing."""
     f = _summary_file(ctx.root, ctx.quarter)
-    store = paths(ctx.root).processed / "figures.parquet"
-    if f.exists() and f.stat().st_mtime >= store.stat().st_mtime:
+    if f.exists():
         summary = pd.read_parquet(f)
     else:
         summary = prepare_quarter(ctx.quarter, ctx.root)
