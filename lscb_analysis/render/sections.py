@@ -22,6 +22,7 @@ __all__ = [
     "exceptions_markdown",
     "benchmark_intro",
     "benchmark_frame",
+    "lait_position",
     "returns_markdown",
     "returns_frame",
     "completeness_markdown",
@@ -53,6 +54,21 @@ def exceptions_markdown(exceptions: pd.DataFrame) -> str:
 
 
 # ----------------------------------------------------------- benchmarking
+def lait_position(rank: float, n_ranked: int, band: object) -> str:
+    """Where a published figure sits among all authorities, in LAIT's words (a phrase).
+
+    ``rank``, ``n_ranked``, ``band``: :func:`lscb_analysis.benchmark.lait.rank_and_band`.
+    """
+    if band == "-":
+        return "is not ranked or banded (the indicator has no polarity: neither high nor low is better)"
+    if pd.isna(rank):
+        return "is not ranked (no figure, or one resting on a suppressed count)"
+    quartile = QUARTILE_BANDS.get(band, MISSING) if isinstance(band, str) else MISSING
+    return (
+        f"ranks {format_value(rank, 'count')} of {format_value(n_ranked, 'count')} (1 = best), quartile band {quartile}"
+    )
+
+
 def benchmark_intro(authority: str, *, fictional: bool) -> str:
     """What the benchmarking section compares (Markdown)."""
     borrowed = (
@@ -71,8 +87,8 @@ def benchmark_frame(latest: pd.DataFrame) -> pd.DataFrame:
     """The benchmarking table: one row per indicator, its latest DfE year.
 
     ``latest`` is :func:`lscb_analysis.summary.benchmarks.benchmark_latest`.
-    Rank 1 is the lowest value, as DfE's LAIT; quartile band A is the best
-    quarter by the indicator's polarity.
+    Rank 1 is the best and quartile band A the best quarter, as DfE's LAIT
+    (:mod:`lscb_analysis.benchmark.lait`); ``-`` for an indicator with no polarity.
     """
     la = latest.la_name.iloc[0]
     units = list(latest.unit)
@@ -90,9 +106,13 @@ def benchmark_frame(latest: pd.DataFrame) -> pd.DataFrame:
             ],
             "Region": figures("region_value"),
             "England": figures("england_value"),
-            "Rank (1 = lowest)": [
-                f"{format_value(r, 'count')} of {format_value(n, 'count')}" if pd.notna(r) else MISSING
-                for r, n in zip(latest["rank"], latest.n_ranked, strict=True)
+            "Rank (1 = best)": [
+                "-"
+                if b == "-"
+                else f"{format_value(r, 'count')} of {format_value(n, 'count')}"
+                if pd.notna(r)
+                else MISSING
+                for r, n, b in zip(latest["rank"], latest.n_ranked, latest.quartile_band, strict=True)
             ],
             "Quartile band": latest.quartile_band.map(
                 lambda b: QUARTILE_BANDS.get(b, b) if isinstance(b, str) else MISSING
