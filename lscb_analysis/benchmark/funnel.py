@@ -139,8 +139,12 @@ def funnel_data(
     highlight: str | int | None = None,
     data_dir: str | Path | None = None,
     measures: BenchmarkMeasures | str | Path | None = None,
+    adjust_for_overdispersion: bool = True,
 ) -> pd.DataFrame:
     """All authorities in one year for a funnel plot, with limits around England.
+
+    ``adjust_for_overdispersion=False`` keeps PHEindicatormethods' limits whatever the test says
+    (``attrs["overdispersion"]`` still reports it).
 
     The y value is ``numerator / denominator * per`` (so published rounding
     does not move points off their funnel); the centre line is England's
@@ -178,6 +182,8 @@ def funnel_data(
     limit_cols = [c for c in lim.columns if c != "denominator"]
     plain = _funnel_positions(x, n, target, spec.unit, spec.per)
     od = funnel_overdispersion(x, n, target, unit=spec.unit, per=spec.per)
+    if not adjust_for_overdispersion and od["adjusted"]:
+        od.update(adjusted=False, method="PHEindicatormethods (over-dispersed, not adjusted on request)")
     od["outside_99_8_unadjusted"] = int(sum("99.8" in p for p in plain))
     if od["adjusted"]:
         lim = funnel_limits(target, n, unit=spec.unit, per=spec.per, tau2=od["tau2"])

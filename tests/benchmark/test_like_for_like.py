@@ -15,8 +15,11 @@ import pytest
 from dfe_testdata import as_number, raw_la_cell, raw_level_cell
 
 from lscb_analysis.benchmark.like_for_like import ROLLING_YEAR, SNAPSHOT, dfe_definition_figure
+from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 from lscb_analysis.periods import Quarter
 from lscb_analysis.stats import compare_to_benchmark, proportion_ci, rate_ci
+from lscb_analysis.summary.benchmarks import like_for_like
+from lscb_analysis.summary.context import load_context
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 CLA = "cla_number_and_rate_per_10k_children.csv"
@@ -141,3 +144,55 @@ def test_count_has_no_dfe_figure() -> None:
         polarity="none",
     )
     assert fig.reason and math.isnan(fig.value)
+
+
+# ------------------------------------------------------------------ the demo pack
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The project's own store (built by `make run`): these tests only read it."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "data" / "processed" / "figures.parquet").exists():
+        pytest.skip("the demo store is not built (make run)")
+    ctx = load_context("2026-27 Q2", root)
+    return ctx, like_for_like(ctx)
+
+
+def test_demo_shows_every_published_indicator_like_for_like(demo) -> None:
+    """Every indicator DfE publishes has our own figure on DfE's definition, beside England and the neighbours."""
+    ctx, table = demo
+    published = list(load_benchmark_measures(ctx.root / "parameters" / "benchmark_measures.yaml").indicators)
+    shown = table[table.published.astype(bool)]
+    assert set(shown.index) == {i for i in published if i in ctx.catalogue.indicators}
+    assert shown.value.notna().all() and shown.england.notna().all() and shown.neighbours.notna().all()
+    for iid, r in shown.iterrows():
+        ind = ctx.catalogue.indicators[iid]
+        assert r.definition == (ROLLING_YEAR if ind.measure == "flow" else SNAPSHOT)
+    assert (table.loc[~table.published.astype(bool), "reason"] != "").all()
+
+
+def test_demo_referrals_are_a_year_not_a_quarter(demo) -> None:
+    """The score card once put a quarter's 132.3 per 10,000 beside DfE's annual rate: now the four quarters' sum."""
+    ctx, table = demo
+    s = ctx.figures[(ctx.figures.indicator_id == "referrals_rate") & (ctx.figures.breakdown == "total")]
+    s = s.sort_values("period").tail(4)
+    assert [Quarter.from_period(p).code for p in s.period] == ["2025-26 Q3", "2025-26 Q4", "2026-27 Q1", "2026-27 Q2"]
+    want = float(s.numerator.sum()) / float(s.denominator.iloc[-1]) * 10_000
+    assert table.loc["referrals_rate", "value"] == pytest.approx(want)
+    assert table.loc["referrals_rate", "value"] > 3 * float(s.value.iloc[-1])
+
+
+def test_demo_verdicts_agree_with_the_numbers_beside_them(demo) -> None:
+    """Fingertips: similar when England lies within our interval; otherwise the side our figure is on."""
+    _, table = demo
+    words = {
+        "lower_is_better": {"above": "worse", "below": "better"},
+        "higher_is_better": {"above": "better", "below": "worse"},
+        "none": {"above": "higher", "below": "lower"},
+    }
+    for _, r in table[table.value.notna()].iterrows():
+        if r.lower <= r.england <= r.upper:
+            assert r.vs_england == "similar"
+        else:
+            assert r.vs_england == words[r.polarity]["above" if r.value > r.england else "below"]
