@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from lscb_analysis.render.format import MISSING, escape_text, format_dfe_year, format_value
@@ -22,6 +23,7 @@ __all__ = [
     "exceptions_markdown",
     "like_for_like_intro",
     "like_for_like_frame",
+    "own_figure_sentence",
     "benchmark_intro",
     "funnel_note",
     "benchmark_frame",
@@ -98,6 +100,25 @@ def like_for_like_intro(table: pd.DataFrame, *, partnership: str, fictional: boo
         "worse (higher or lower when neither is better). The **quartile band** is where our figure would fall among "
         "every authority's that year, cut as DfE's LAIT cuts them (A = the best quarter; - when neither high nor "
         "low is better)."
+    )
+
+
+def own_figure_sentence(row: pd.Series, partnership: str) -> str:
+    """One sentence: our figure on DfE's definition, its interval and how it compares with England (plain text).
+
+    ``row`` is one row of :func:`lscb_analysis.summary.benchmarks.like_for_like`.
+    """
+    if isinstance(row.get("symbol"), str) and row.symbol:
+        return f"{partnership}'s own figure, {row.period}: {row.symbol} (suppressed)."
+    if pd.isna(row.get("value", np.nan)):
+        return f"{partnership}'s own figure on DfE's definition is not computed: {row.reason}."
+    u = row.unit
+    verdict = {"not compared": "not compared with"}.get(row.vs_england, f"{row.vs_england} than")
+    verdict = "similar to" if row.vs_england == "similar" else verdict
+    return (
+        f"{partnership}'s own figure on DfE's definition ({row.definition}, {row.period}): "
+        f"{format_value(row.value, u)} (95% CI {format_value(row.lower, u)} to {format_value(row.upper, u)}), "
+        f"{verdict} England ({format_value(row.england, u)}, DfE {format_dfe_year(row.dfe_year)})."
     )
 
 

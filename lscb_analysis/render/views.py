@@ -39,8 +39,8 @@ from lscb_analysis.render.plots.benchmark import plot_benchmark_trend
 from lscb_analysis.render.plots.spc import spc_chart
 from lscb_analysis.render.plots.style import detached_axes
 from lscb_analysis.render.plots.trend import trend_chart
-from lscb_analysis.render.sections import html_table, lait_position
-from lscb_analysis.summary.benchmarks import load_benchmark
+from lscb_analysis.render.sections import html_table, lait_position, own_figure_sentence
+from lscb_analysis.summary.benchmarks import like_for_like, load_benchmark
 from lscb_analysis.summary.context import Context
 from lscb_analysis.summary.indicator import (
     MIN_SPC_POINTS,
@@ -255,6 +255,9 @@ def view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) -> 
     if len(last):
         r = last.iloc[0]
         notes.append(f"{r.period}: {name}'s published figure {lait_position(r['rank'], r.n_ranked, r.quartile_band)}.")
+    own = like_for_like(ctx, ind.subgroup)
+    if ind.id in own.index:
+        notes.append(own_figure_sentence(own.loc[ind.id], ctx.partnership.short_name))
     return ViewResult(f"{title}: DfE benchmark", figure=ax.figure, notes=notes)
 
 
