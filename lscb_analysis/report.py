@@ -24,14 +24,14 @@ from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
 from lscb_analysis.render.format import escape_text, unit_label
 from lscb_analysis.render.narrative import actions_display, missing_narrative_markdown
-from lscb_analysis.render.plots.benchmark import plot_benchmark_trend, plot_neighbour_bars
+from lscb_analysis.render.plots.benchmark import OwnPoint, plot_benchmark_trend, plot_neighbour_bars
 from lscb_analysis.render.plots.funnel import plot_funnel
 from lscb_analysis.render.plots.series import mark_annotations, series_chart
 from lscb_analysis.render.plots.spc import spc_chart
 from lscb_analysis.render.scorecard import legend_html, scorecard_html
 from lscb_analysis.render.theme import report_css
 from lscb_analysis.summary.actions import actions_table
-from lscb_analysis.summary.benchmarks import benchmark_latest, load_benchmark, load_benchmark_charts
+from lscb_analysis.summary.benchmarks import benchmark_latest, like_for_like, load_benchmark, load_benchmark_charts
 from lscb_analysis.summary.breakdowns import breakdown_tables
 from lscb_analysis.summary.context import Context, annotation_notes, indicator_series, load_context
 from lscb_analysis.summary.exception_report import quarter_exceptions
@@ -152,32 +152,46 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
 
 
 def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = True) -> pd.DataFrame:
-    """Display the benchmarking section: value against statistical neighbours, region and England.
+    """Display the benchmarking section: the partnership's own figures on DfE's definitions against England.
 
-    Shows the latest DfE year per indicator as a table and, with ``charts``,
-    each indicator's time series, neighbour bars and funnel plot of all
-    authorities. Returns the table shown.
+    First the like-for-like table (:func:`lscb_analysis.summary.benchmarks.like_for_like`: a rolling
+    year for flows, the 31 March snapshot for stocks, with its interval, beside the neighbour
+    average, region and England, and Fingertips' comparison with England), then the benchmark
+    authority's published figures ranked and banded as DfE's LAIT does. With ``charts``, per
+    indicator: the benchmark authority, its neighbours and England over time; our figure among the
+    neighbours; and every authority on a funnel plot with ours. Returns the like-for-like table shown.
     """
-    latest = benchmark_latest(ctx, subgroup)
-    if latest.empty:
+    table = like_for_like(ctx, subgroup)
+    table = table[table.published.astype(bool)]
+    if table.empty:
         display(Markdown(sections.NO_BENCHMARK))
-        return latest
-    display(Markdown(sections.benchmark_intro(latest.la_name.iloc[0], fictional=ctx.partnership.fictional)))
-    shown = sections.benchmark_frame(latest)
+        return pd.DataFrame()
+    name = ctx.partnership.short_name
+    display(Markdown(sections.like_for_like_intro(table, partnership=name, fictional=ctx.partnership.fictional)))
+    shown = sections.like_for_like_frame(table, name)
     display(HTML(sections.html_table(shown)))
+    latest = benchmark_latest(ctx, subgroup)
+    if not latest.empty:
+        display(Markdown(sections.benchmark_intro(latest.la_name.iloc[0], fictional=ctx.partnership.fictional)))
+        display(HTML(sections.html_table(sections.benchmark_frame(latest))))
     if charts:
         overview = load_benchmark(ctx)
-        for iid in latest.index:
+        for iid, own in table.iterrows():
+            if iid not in latest.index:
+                continue
             title = ctx.catalogue.indicators[iid].title
             neighbours, funnel, lines = load_benchmark_charts(ctx, iid)
+            ours = OwnPoint(f"{name}, {own.period.split(' (')[0]}", own.value, own.denominator)
             display(Markdown(f"#### {escape_text(title)}"))
             _show(
                 plot_benchmark_trend(
-                    overview[overview.indicator_id == iid].sort_values("year"), title=f"{title}: over time"
+                    overview[overview.indicator_id == iid].sort_values("year"),
+                    title=f"{latest.la_name.iloc[0]} (benchmark authority), its neighbours and England over time",
                 )
             )
-            _show(plot_neighbour_bars(neighbours, title="Against statistical neighbours"))
-            _show(plot_funnel(funnel, lines=lines, title="All authorities (funnel plot)"))
+            _show(plot_neighbour_bars(neighbours, title="Our figure among the statistical neighbours", own=ours))
+            _show(plot_funnel(funnel, lines=lines, title="All authorities (funnel plot)", own=ours))
+            display(Markdown(sections.funnel_note(funnel)))
     return shown
 
 

@@ -123,7 +123,6 @@ def _notes(row: pd.Series, notes: dict[str, dict[str, str]]) -> str:
 
 def _frame(rows: pd.DataFrame, notes: dict[str, dict[str, str]], grouped: bool) -> pd.DataFrame:
     """The table great_tables draws: shown columns, then helper columns (``_...``) merged into them."""
-    bench = rows.benchmark_year.notna() if "benchmark_year" in rows else pd.Series(False, index=rows.index)
     df = pd.DataFrame(
         {
             "Indicator": rows.title,
@@ -143,17 +142,38 @@ def _frame(rows: pd.DataFrame, notes: dict[str, dict[str, str]], grouped: bool) 
             "_recent": rows.recent_trend,
         }
     )
-    if bench.any():
-        df[_BENCHMARK] = [format_dfe_year(y) if b else "" for y, b in zip(rows.benchmark_year, bench, strict=True)]
+    if "benchmark_published" in rows:
+        df[_BENCHMARK] = [benchmark_cell_text(r) for r in rows.itertuples(index=False)]
         df["_bm_value"] = rows.benchmark_value
+        df["_bm_lower"] = rows.benchmark_lower
+        df["_bm_upper"] = rows.benchmark_upper
         df["_bm_england"] = rows.benchmark_england
         df["_bm_neighbours"] = rows.benchmark_neighbours
+        df["_bm_year"] = [format_dfe_year(y) if pd.notna(y) else "" for y in rows.benchmark_year]
         df["_bm_word"] = [
             VS_ENGLAND.get(v if isinstance(v, str) else "", VS_ENGLAND[""]) for v in rows.benchmark_vs_england
         ]
     if grouped:
         df.insert(0, "Sub-group", list(rows.subgroup_name))
     return df.reset_index(drop=True)
+
+
+def benchmark_cell_text(row: object) -> str:
+    """The first words of a score card's benchmark cell: what the partnership's figure covers, or why there is none.
+
+    ``row`` has the ``benchmark_*`` fields of :func:`lscb_analysis.summary.scorecard.quarter_scorecard`.
+    """
+    if not row.benchmark_published:  # type: ignore[attr-defined]
+        return "Not published by DfE"
+    if isinstance(row.benchmark_symbol, str) and row.benchmark_symbol:  # type: ignore[attr-defined]
+        return f"{_first_upper(row.benchmark_period)}: {row.benchmark_symbol}"  # type: ignore[attr-defined]
+    if pd.isna(row.benchmark_value):  # type: ignore[attr-defined]
+        return f"Not compared: {row.benchmark_reason}"  # type: ignore[attr-defined]
+    return _first_upper(str(row.benchmark_period).split(" (")[0])  # type: ignore[attr-defined]
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _where(values: pd.Series | list, wanted: Callable[[object], bool]) -> list[int]:
@@ -208,15 +228,15 @@ def scorecard_table(
             else:
                 gt = _style_badges(gt, column, _where(rows[key], lambda v, k=k: v == k), judgement)
     if has_bench:
-        with_bench = _where(df[_BENCHMARK], bool)
-        bench_units = ["percentage" if u == "percentage" else "rate" for u in rows.benchmark_unit]
-        for col in ("_bm_value", "_bm_england", "_bm_neighbours"):
-            gt = fmt_figures(gt, col, bench_units).sub_missing(columns=col, missing_text=MISSING)
+        with_value = _where(df._bm_value, pd.notna)
+        for col in ("_bm_value", "_bm_lower", "_bm_upper", "_bm_england", "_bm_neighbours"):
+            gt = fmt_figures(gt, col, units).sub_missing(columns=col, missing_text=MISSING)
         gt = gt.cols_merge(
-            columns=[_BENCHMARK, "_bm_value", "_bm_england", "_bm_neighbours", "_bm_word"],
-            rows=with_bench,
-            pattern="{0}: {1}; England {2}; neighbours {3}<br><em>{4}</em>",
+            columns=[_BENCHMARK, "_bm_value", "_bm_lower", "_bm_upper", "_bm_england", "_bm_neighbours", "_bm_year"],
+            rows=with_value,
+            pattern="{0}: <strong>{1}</strong> ({2} to {3})<br>England {4}, neighbours {5} (DfE {6})",
         )
+        gt = gt.cols_merge(columns=[_BENCHMARK, "_bm_word"], rows=with_value, pattern="{0}<br><em>{1}</em>")
     helpers = [c for c in df.columns if c.startswith("_")]
     gt = (
         gt.cols_hide(helpers)

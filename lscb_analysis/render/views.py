@@ -34,13 +34,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lscb_analysis.parameters.catalogue_entries import Indicator
-from lscb_analysis.render.format import MISSING, format_value, unit_label
+from lscb_analysis.render.format import format_value, unit_label
 from lscb_analysis.render.plots.benchmark import plot_benchmark_trend
 from lscb_analysis.render.plots.spc import spc_chart
 from lscb_analysis.render.plots.style import detached_axes
 from lscb_analysis.render.plots.trend import trend_chart
-from lscb_analysis.render.sections import html_table
-from lscb_analysis.summary.benchmarks import load_benchmark
+from lscb_analysis.render.sections import html_table, lait_position, own_figure_sentence
+from lscb_analysis.summary.benchmarks import like_for_like, load_benchmark
 from lscb_analysis.summary.context import Context
 from lscb_analysis.summary.indicator import (
     MIN_SPC_POINTS,
@@ -254,11 +254,10 @@ def view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) -> 
     last = table[table.value.notna()].tail(1)
     if len(last):
         r = last.iloc[0]
-        band = f", quartile band {r.quartile_band}" if isinstance(r.quartile_band, str) else ""
-        rank = format_value(r["rank"], "count") if pd.notna(r["rank"]) else MISSING
-        notes.append(
-            f"{r.period}: rank {rank} of {r.n_ranked} authorities (1 = lowest){band}; against England: {r.vs_england}."
-        )
+        notes.append(f"{r.period}: {name}'s published figure {lait_position(r['rank'], r.n_ranked, r.quartile_band)}.")
+    own = like_for_like(ctx, ind.subgroup)
+    if ind.id in own.index:
+        notes.append(own_figure_sentence(own.loc[ind.id], ctx.partnership.short_name))
     return ViewResult(f"{title}: DfE benchmark", figure=ax.figure, notes=notes)
 
 

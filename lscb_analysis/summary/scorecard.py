@@ -14,20 +14,26 @@ import pandas as pd
 
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.disclosure.suppress import is_small
-from lscb_analysis.summary.benchmarks import benchmark_latest
+from lscb_analysis.summary.benchmarks import like_for_like
 from lscb_analysis.summary.context import Context
 from lscb_analysis.summary.quarter import load_summary
 
 __all__ = ["scorecard_rows", "quarter_scorecard"]
 
-#: Columns of :func:`lscb_analysis.summary.benchmarks.benchmark_latest` a score card shows, and their names there.
+#: Columns of :func:`lscb_analysis.summary.benchmarks.like_for_like` a score card shows, and their names there.
 _BENCHMARK = {
-    "year": "benchmark_year",
-    "unit": "benchmark_unit",
+    "published": "benchmark_published",
+    "definition": "benchmark_definition",
+    "period": "benchmark_period",
+    "dfe_year": "benchmark_year",
     "value": "benchmark_value",
-    "england_value": "benchmark_england",
-    "neighbour_average": "benchmark_neighbours",
+    "lower": "benchmark_lower",
+    "upper": "benchmark_upper",
+    "symbol": "benchmark_symbol",
+    "england": "benchmark_england",
+    "neighbours": "benchmark_neighbours",
     "vs_england": "benchmark_vs_england",
+    "reason": "benchmark_reason",
 }
 
 
@@ -110,9 +116,14 @@ def quarter_scorecard(ctx: Context, subgroup: str | None = None) -> pd.DataFrame
     """The score card of a sub-group, or of the core data set (every sub-group, in the order of subgroups.yaml).
 
     :func:`scorecard_rows` of the quarter's summary, with ``subgroup_name`` and
-    the DfE benchmark of each indicator DfE publishes (``benchmark_year``,
-    ``benchmark_unit``, ``benchmark_value``, ``benchmark_england``,
-    ``benchmark_neighbours``, ``benchmark_vs_england``; missing otherwise).
+    the like-for-like DfE benchmark of each indicator
+    (:func:`lscb_analysis.summary.benchmarks.like_for_like`): the partnership's
+    own figure on DfE's definition (``benchmark_definition``,
+    ``benchmark_period``, ``benchmark_value``, ``benchmark_lower``,
+    ``benchmark_upper``, ``benchmark_symbol``) beside DfE's latest year
+    (``benchmark_year``, ``benchmark_england``, ``benchmark_neighbours``),
+    ``benchmark_vs_england`` and ``benchmark_published`` / ``benchmark_reason``
+    (why there is no figure, e.g. DfE does not publish the indicator).
     """
     s = load_summary(ctx, subgroup)
     if subgroup is None:
@@ -120,10 +131,5 @@ def quarter_scorecard(ctx: Context, subgroup: str | None = None) -> pd.DataFrame
         s = s.sort_values("subgroup", key=lambda col: col.map(order), kind="stable")
     rows = scorecard_rows(s, ctx.partnership.disclosure)
     rows["subgroup_name"] = rows.subgroup.map(lambda g: ctx.catalogue.subgroups[g].name)
-    latest = benchmark_latest(ctx, subgroup)
-    bench = (
-        latest[list(_BENCHMARK)].rename(columns=_BENCHMARK)
-        if len(latest)
-        else pd.DataFrame(columns=list(_BENCHMARK.values()))
-    )
+    bench = like_for_like(ctx, subgroup).reindex(columns=list(_BENCHMARK)).rename(columns=_BENCHMARK)
     return rows.join(bench, on="indicator_id")
