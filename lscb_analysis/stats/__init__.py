@@ -6,8 +6,9 @@
   levels) and SPC for proportions.
 * Recent trend marker: Fingertips ``TrendMarkerCalculator``.
 * XmR SPC charts: NHS Making Data Count, NHSRplotthedots 0.2 ``ptd_spc``.
-* Trend tests for short quarterly series: Poisson / binomial GLM (R's
-  ``glm.fit``) with an exact Kendall cross-check.
+* Trend tests for short quarterly series: Poisson / quasi-Poisson / binomial
+  GLM (statsmodels) with a quarter-of-year term, and an exact Kendall
+  cross-check.
 * Funnel plot limits and significance: PHEindicatormethods
   ``calculate_funnel_limits`` / ``assign_funnel_significance``.
 
