@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -10,6 +11,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from lscb_analysis.stats._validate import as_float_array, check_confidence, check_min_points, check_no_missing
 from lscb_analysis.stats.recent_trend import cochran_armitage_chi2
@@ -62,9 +64,9 @@ class TrendResult:
     sentence : str
         One plain-English sentence for a board member.
     glm : statsmodels.genmod.generalized_linear_model.GLMResults
-        The one fit the reported figures come from (fitted with
-        ``scale="X2"``: its ``scale`` is the Pearson dispersion,
-        ``normalized_cov_params`` the covariance at a scale of 1).
+        The one fit the reported figures come from (at the model's scale of
+        1; the quasi standard errors are its ``bse`` times
+        ``sqrt(dispersion)``).
     design : pandas.DataFrame
         The design matrix (``const``, ``t``, period-of-year dummies
         ``q2``..``q4`` for the periods present); time is measured in periods
@@ -214,6 +216,12 @@ def _sentence(ratio: float, lo: float, hi: float, p: float, conf: float, kind: s
     )
 
 
+def _separated(mu: np.ndarray, kind: str) -> bool:
+    """Fitted values at the edge of the parameter space (a count of 0, a proportion of 0 or 1): no finite estimate."""
+    edge = 1e-8
+    return bool((mu < edge).any() or (kind == "proportion" and (mu > 1 - edge).any()))
+
+
 def trend_test(
     counts: Any,
     denominators: Any,
@@ -281,15 +289,18 @@ def trend_test(
     ValueError
         Fewer than 6 points (fewer than two years of periods with the
         seasonal term), missing values, negative counts, zero denominators,
-        counts above denominators for a proportion, repeated periods.
+        counts above denominators for a proportion, repeated periods, or a
+        fit that does not converge (proportions all at 0% or 100%: separation).
 
     Notes
     -----
     One statsmodels ``GLM`` fit per call (IRLS, Poisson with a log link and
-    ``log(denominator)`` offset, or binomial with a logit link), fitted with
-    ``scale="X2"`` so that both the model scale of 1 and the quasi scale
-    (Pearson chi2 / residual df, as R's ``quasipoisson`` / ``quasibinomial``)
-    come from the same estimates. Time is measured in periods (first = 1);
+    ``log(denominator)`` offset, or binomial with a logit link). The quasi
+    model (R's ``quasipoisson`` / ``quasibinomial``) has the same estimates
+    and its standard errors multiplied by ``sqrt(Pearson chi2 / residual
+    df)``, so both come from that one fit. (statsmodels' own
+    ``fit(scale="X2")`` rescales inside its iterations and fails to converge
+    on binomial counts with large denominators.) Time is measured in periods (first = 1);
     the per-year ratio is ``exp(periods_per_year x coefficient)`` with limits
     ``exp(periods_per_year x (coef -/+ q x SE))``, ``q`` the normal quantile
     (t with the residual df for quasi models).
@@ -371,12 +382,23 @@ def trend_test(
     else:
         model = GLM(np.column_stack([x, d - x]), X, family=families.Binomial())
         base = "binomial GLM (logit)"
-    fit = model.fit(scale="X2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        try:
+            fit = model.fit()
+        except PerfectSeparationWarning:
+            fit = None
+    if fit is None or not fit.converged or not np.isfinite(fit.bse).all() or _separated(fit.mu, kind):
+        raise ValueError(
+            "the model does not converge: the fitted "
+            + ("proportions reach 0% or 100%" if kind == "proportion" else "counts reach zero")
+            + " (separation), so a trend cannot be estimated"
+        )
     df_resid = float(fit.df_resid)
     phi = float(fit.pearson_chi2 / df_resid) if df_resid > 0 else float("nan")
     quasi = dispersion == "quasi" or (dispersion == "auto" and df_resid > 0 and phi > 1)
     coef = float(fit.params["t"])
-    se = float(np.sqrt((phi if quasi else 1.0) * fit.normalized_cov_params.loc["t", "t"]))
+    se = float(np.sqrt(phi if quasi else 1.0) * fit.bse["t"])
     if quasi:
         base = "quasi-" + base
         p = float(2 * stats.t.sf(abs(coef / se), df_resid))

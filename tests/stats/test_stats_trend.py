@@ -68,7 +68,7 @@ def actual(series: str, test: str, stat: str) -> float:
         "deviance": r.glm.deviance,
         "pearson_chi2": r.glm.pearson_chi2,
         "df_resid": r.glm.df_resid,
-        "dispersion": r.glm.scale,
+        "dispersion": r.dispersion,
         "rate_ratio_per_period": r.ratio_per_period,
         "wald95_lo_t": math.log(r.lower) / r.periods_per_year,
         "wald95_hi_t": math.log(r.upper) / r.periods_per_year,
@@ -179,6 +179,7 @@ def test_period_positions_and_labels_equivalent():
         (([0] * 6, [10] * 6), {}, "every count is zero"),
         (([1, 2, 3, 4, 5, 6], [10] * 6), {"kind": "odds"}, "kind"),
         (([1, 2, 3, 4, 5, 6], [10] * 6), {"seasons": [1, 2, 3]}, "seasons"),
+        (([9, 9, 6, 6, 11, 6, 7, 7, 6], [9, 9, 6, 6, 11, 6, 7, 7, 7]), {"kind": "proportion"}, "separation"),
         (([1, 2, 3, 4, 5, 6], [10] * 6), {"seasons": [1, 2, 3, 4, 5, 1]}, "seasons"),
     ],
 )
