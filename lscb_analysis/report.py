@@ -16,7 +16,7 @@ from IPython import get_ipython
 from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
-from lscb_analysis.disclosure.suppress import is_small, suppress_series
+from lscb_analysis.disclosure.suppress import suppress_series
 from lscb_analysis.parameters.actions import load_actions, load_all_actions
 from lscb_analysis.parameters.narratives import load_narrative, section
 from lscb_analysis.quality import completeness, timeliness
@@ -33,7 +33,7 @@ from lscb_analysis.render.theme import report_css
 from lscb_analysis.summary.actions import actions_table
 from lscb_analysis.summary.benchmarks import benchmark_latest, like_for_like, load_benchmark, load_benchmark_charts
 from lscb_analysis.summary.breakdowns import breakdown_tables
-from lscb_analysis.summary.context import Context, annotation_notes, indicator_series, load_context
+from lscb_analysis.summary.context import Context, annotation_notes, change_register, indicator_series, load_context
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS, indicator_spc
 from lscb_analysis.summary.quarter import load_summary
@@ -105,15 +105,18 @@ def exceptions(ctx: Context) -> pd.DataFrame:
 
 
 def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, dict[str, str]] | None = None) -> int:
-    """One section per indicator: SPC chart (enough quarters) or series chart, trend sentence, notes.
+    """One section per indicator: SPC chart (enough published quarters) or series chart, trend sentence, notes.
 
-    A series with any count in the suppression range is drawn as a plain
-    series chart with gaps (an SPC chart would plot the suppressed values).
-    Returns the number of charts drawn.
+    Both charts are drawn from the published figures (after disclosure
+    control): a suppressed quarter is a gap. The SPC limits are recalculated
+    at each change recorded in ``parameters/annotations.yaml``; the chart
+    marks it and the notes under it say what changed. Returns the number of
+    charts drawn.
     """
     summary = load_summary(ctx, subgroup).set_index("indicator_id")
     rule = ctx.partnership.disclosure
     annotations = annotations or {}
+    changes = change_register(ctx)
     drawn = 0
     for ind in ctx.catalogue.for_subgroup(subgroup):
         s = indicator_series(ctx.figures, ind.id)
@@ -124,10 +127,8 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         row = summary.loc[ind.id]
         notes = annotations.get(ind.id, {})
         masked = suppress_series(s, rule)
-        vals = masked.value.astype(float)
-        if vals.notna().sum() >= MIN_SPC_POINTS and not is_small(s.numerator, rule).any():
-            ok = vals.notna().to_numpy()
-            result = indicator_spc(ind, vals[ok].to_numpy(), [q.code for q in s.quarter[ok]])
+        if masked.value.notna().sum() >= MIN_SPC_POINTS:
+            result = indicator_spc(ind, masked, changes[ind.id])
             fig = spc_chart(result, title=ind.title, y_label=unit_label(ind.unit))
             mark_annotations(fig.axes[0], list(result.data.x), result.data.y.to_numpy(dtype=float), notes)
         else:
@@ -141,9 +142,12 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         _show(fig)
         drawn += 1
         lines = [
-            f"**Trend:** {row.trend_sentence}",
-            f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}",
+            f"**Trend:** {row.trend_sentence}"
+            if row.trend_sentence
+            else f"**Trend:** none: the latest figure is not published ({row.status or 'missing'})."
         ]
+        if row.recent_trend:
+            lines.append(f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}")
         lines += [
             f"**Note [{n}] {period}:** {escape_text(note)}" for n, (period, note) in enumerate(notes.items(), start=1)
         ]

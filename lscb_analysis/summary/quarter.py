@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.atomic import atomic_write_with
+from lscb_analysis.disclosure.suppress import suppress_series
 from lscb_analysis.periods import Quarter
 from lscb_analysis.store import derived_folder
 from lscb_analysis.summary.benchmarks import load_benchmark
-from lscb_analysis.summary.context import Context, indicator_series, load_context
+from lscb_analysis.summary.context import Context, change_register, indicator_series, load_context
 from lscb_analysis.summary.indicator import describe_indicator
 from lscb_analysis.tidy import TOTAL
 
@@ -30,18 +31,26 @@ SPARK_QUARTERS = 8
 
 
 def summarise_quarter(ctx: Context) -> pd.DataFrame:
-    """One row per catalogue indicator: the score card's figures and judgements.
+    """One row per catalogue indicator: the score card's figures and judgements, from published figures only.
 
+    Each series passes disclosure control first
+    (:func:`lscb_analysis.disclosure.suppress.suppress_series`: counts and
+    denominators of 1 to 5 are suppressed with what derives from them), so no
+    judgement, interval, chart or trend is derived from a suppressed figure.
     Columns are those of :class:`lscb_analysis.summary.indicator.IndicatorStats`
     plus the catalogue fields a report shows (title, sub-group, unit, polarity,
-    target) and ``spark``: the last :data:`SPARK_QUARTERS` quarters' values for
-    a sparkline (with their numerators, for disclosure control).
+    target) and ``spark``: the last :data:`SPARK_QUARTERS` quarters' published
+    values for a sparkline (``None`` for a gap).
     """
     rows = []
     totals = ctx.figures[ctx.figures.breakdown == TOTAL]
+    changes = change_register(ctx)
+    rule = ctx.partnership.disclosure
     for ind in ctx.catalogue.indicators.values():
         s = indicator_series(totals, ind.id)
-        st = describe_indicator(s, ind, ctx.quarter.code)
+        if not s.empty:
+            s = suppress_series(s, rule)
+        st = describe_indicator(s, ind, ctx.quarter.code, changes=changes[ind.id])
         rows.append(
             {
                 "title": ind.title,
@@ -54,8 +63,9 @@ def summarise_quarter(ctx: Context) -> pd.DataFrame:
                 "small_numbers": ind.small_numbers,
                 **st.as_row(),
                 "current": st.latest_period == ctx.quarter.code,
-                "spark": [float(v) if pd.notna(v) else None for v in s.value.tail(SPARK_QUARTERS)],
-                "spark_numerators": [float(v) if pd.notna(v) else None for v in s.numerator.tail(SPARK_QUARTERS)],
+                "spark": [float(v) if pd.notna(v) else None for v in s.value.tail(SPARK_QUARTERS)]
+                if not s.empty
+                else [],
             }
         )
     return pd.DataFrame(rows)
