@@ -22,6 +22,8 @@ report against a 1.5 MB budget. So the exporter:
   notebook's static output (e.g. :meth:`lscb_analysis.explore.Explorer.snapshot`)
   stays, so the reader always sees the last view;
 * re-encodes chart PNGs with an adaptive palette (:class:`RecompressImagesPreprocessor`);
+* gives every chart a text alternative, a page its title, landmarks and navigation, and a long
+  report its contents (:mod:`lscb_analysis.publish.reportpage`);
 * keeps the widgets' last state embedded as inert JSON
   (``application/vnd.jupyter.widget-state+json``), which requests nothing.
 
@@ -52,6 +54,7 @@ from traitlets.config import Config
 
 from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.errors import LscbError
+from lscb_analysis.publish.reportpage import AltTextPreprocessor, Page, add_contents, first_heading
 from lscb_analysis.render.pages import NBCONVERT_TEMPLATES
 
 __all__ = [
@@ -195,23 +198,30 @@ def _exporter() -> HTMLExporter:
     )
     exp.register_preprocessor(WidgetNotePreprocessor(), enabled=True)
     exp.register_preprocessor(RecompressImagesPreprocessor(), enabled=True)
+    exp.register_preprocessor(AltTextPreprocessor(), enabled=True)
     return exp
 
 
-def notebook_to_html(nb: nbformat.NotebookNode) -> str:
+def notebook_to_html(nb: nbformat.NotebookNode, page: Page | None = None) -> str:
     """HTML of a notebook node, with no code and no external requests.
 
     Parameters
     ----------
     nb : nbformat.NotebookNode
         An executed notebook (not modified: the exporter works on a copy).
+    page : Page, optional
+        Its place in the board pack: the page's title, landmarks and links. Without it, the page is
+        titled after the notebook's first heading and links nowhere.
 
     Raises
     ------
     ExternalRequestError
         When something external survived (a bug: the message lists it).
     """
-    body, _ = _exporter().from_notebook_node(nb)
+    title = page.html_title if page else first_heading(nb) or "Report"
+    nb = nbformat.from_dict({**nb, "metadata": {**nb.metadata, "title": title}})  # a shallow copy: the title
+    body, _ = _exporter().from_notebook_node(nb, resources={"lscb": page} if page else None)
+    body = add_contents(body)
     body, found = _strip_external(body)
     left = external_requests(body) if found else []  # scan again only if something had to be removed
     if left:
@@ -219,7 +229,7 @@ def notebook_to_html(nb: nbformat.NotebookNode) -> str:
     return body
 
 
-def export_html(ipynb_path: str | Path, html_path: str | Path) -> Path:
+def export_html(ipynb_path: str | Path, html_path: str | Path, page: Page | None = None) -> Path:
     """Convert an executed notebook to offline, code-free HTML (written atomically).
 
     Parameters
@@ -228,6 +238,8 @@ def export_html(ipynb_path: str | Path, html_path: str | Path) -> Path:
         The executed notebook.
     html_path : path
         Where to write the HTML.
+    page : Page, optional
+        Its place in the board pack (:func:`notebook_to_html`).
 
     Returns
     -------
@@ -235,7 +247,7 @@ def export_html(ipynb_path: str | Path, html_path: str | Path) -> Path:
         ``html_path``.
     """
     nb = nbformat.read(str(ipynb_path), as_version=4)
-    return atomic_write_text(Path(html_path), notebook_to_html(nb))
+    return atomic_write_text(Path(html_path), notebook_to_html(nb, page))
 
 
 # ------------------------------------------------------- external requests

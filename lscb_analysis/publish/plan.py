@@ -13,7 +13,7 @@ index page and ``run.json`` are written from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,6 +22,7 @@ from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
+from lscb_analysis.publish.reportpage import PageLink
 
 __all__ = [
     "CORE",
@@ -47,7 +48,11 @@ class RunError(LscbError):
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """One report to produce: which notebook, with which parameters, under which name."""
+    """One report to produce: which notebook, with which parameters, under which name.
+
+    ``previous`` and ``next`` are its neighbours in the whole pack's order (a run of one
+    sub-group still links its page to the reports either side of it).
+    """
 
     name: str
     title: str
@@ -55,6 +60,13 @@ class ReportSpec:
     parameters: dict[str, object]
     section: str = "Sub-group score cards"
     notes: tuple[str, ...] = ()
+    previous: PageLink | None = None
+    next: PageLink | None = None
+
+    @property
+    def html(self) -> str:
+        """The published page's file name."""
+        return f"{self.name}.html"
 
 
 @dataclass
@@ -83,14 +95,13 @@ def plan_reports(
     *,
     subgroups: Sequence[str] | None = None,
     root: Path | str | None = None,
-    include_core: bool = True,
-    include_extras: bool = True,
 ) -> list[ReportSpec]:
-    """The reports a quarter's board pack contains.
+    """The reports a quarter's board pack contains (or, with ``subgroups``, those sub-groups' reports).
 
     Core data set first, then one per sub-group (its own notebook
     ``notebooks/subgroups/<id>.ipynb`` when it has customised one, otherwise
-    the shared template), then the explorer and any deep dives.
+    the shared template), then the explorer and any deep dives. Each report
+    knows its neighbours in that order (:attr:`ReportSpec.previous`, :attr:`ReportSpec.next`).
 
     Raises
     ------
@@ -102,37 +113,36 @@ def plan_reports(
     p = paths(root)
     cat = load_catalogue(p.parameters)
     known = list(cat.subgroups)
-    chosen = list(subgroups) if subgroups else known
-    bad = [s for s in chosen if s not in cat.subgroups]
+    bad = [s for s in subgroups or () if s not in cat.subgroups]
     if bad:
         raise RunError(f"unknown sub-group {', '.join(map(repr, bad))}; valid: {', '.join(known)}")
     nb = p.notebooks
     base = {"quarter": quarter.code, "project_root": str(p.root)}
-    specs: list[ReportSpec] = []
-    if include_core and not subgroups:
-        specs.append(
-            ReportSpec(CORE, "Core data set (Leadership Board)", nb / f"{CORE}.ipynb", dict(base), "Core data set")
-        )
-    for sid in chosen:
+    pack = [ReportSpec(CORE, "Core data set (Leadership Board)", nb / f"{CORE}.ipynb", dict(base), "Core data set")]
+    for sid in known:
         own = nb / "subgroups" / f"{sid}.ipynb"
         notebook = own if own.exists() else nb / f"{SUBGROUP_TEMPLATE}.ipynb"
         narrative = p.parameters / "narratives" / quarter.slug / f"{sid}.md"
         notes = () if narrative.exists() else (f"No narrative written (expected {narrative.relative_to(p.root)})",)
-        specs.append(
+        pack.append(
             ReportSpec(f"subgroup_{sid}", cat.subgroups[sid].name, notebook, {**base, "subgroup": sid}, notes=notes)
         )
-    if include_extras and not subgroups:
-        explore = nb / "explore.ipynb"
-        if explore.exists():
-            specs.append(
-                ReportSpec("explore", "Interactive explorer", explore, dict(base), "Exploration and deep dives")
+    explore = nb / "explore.ipynb"
+    if explore.exists():
+        pack.append(ReportSpec("explore", "Interactive explorer", explore, dict(base), "Exploration and deep dives"))
+    for dive in _deep_dives(nb):
+        pack.append(
+            ReportSpec(
+                f"deep_dive_{dive.stem}", f"Deep dive: {dive.stem}", dive, dict(base), "Exploration and deep dives"
             )
-        for dive in _deep_dives(nb):
-            specs.append(
-                ReportSpec(
-                    f"deep_dive_{dive.stem}", f"Deep dive: {dive.stem}", dive, dict(base), "Exploration and deep dives"
-                )
-            )
+        )
+    links = [PageLink(s.title, s.html) for s in pack]
+    pack = [
+        replace(s, previous=links[i - 1] if i else None, next=links[i + 1] if i + 1 < len(pack) else None)
+        for i, s in enumerate(pack)
+    ]
+    chosen = {f"subgroup_{sid}" for sid in subgroups} if subgroups else None
+    specs = [s for s in pack if chosen is None or s.name in chosen]
     for s in specs:
         if not s.notebook.exists():
             raise RunError(f"{s.notebook}: notebook not found")

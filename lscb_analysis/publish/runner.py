@@ -31,19 +31,20 @@ from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.index import render_index
+from lscb_analysis.publish.index import RUN_HTML, render_index, render_run_page
 from lscb_analysis.publish.kernels import KernelTemplate, kernels_from, template_supported, use_kernel_template
 from lscb_analysis.publish.plan import ReportResult, ReportSpec, check_parameters
 from lscb_analysis.publish.quality_pages import REPORT_HTML
+from lscb_analysis.publish.reportpage import Page
 from lscb_analysis.store import GENERATION_ENV
 
-__all__ = ["run_reports", "longest_first", "warm_up", "write_index"]
+__all__ = ["run_reports", "longest_first", "warm_up", "write_index", "pack_label"]
 
 log = logging.getLogger("lscb.run")
 
 
-def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResult:
-    """Run one notebook and publish it. Runs in a worker process."""
+def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str, pack: str) -> ReportResult:
+    """Run one notebook and publish it as a page of ``pack`` (:func:`pack_label`). Runs in a worker process."""
     # papermill and nbconvert take seconds to import: the workers' fork server has loaded them
     # (see _pool_context), and `lscb run`'s own process imports them only when it runs notebooks itself.
     import papermill as pm  # noqa: PLC0415 - see above
@@ -51,7 +52,8 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResu
     from lscb_analysis.publish.htmlexport import export_html  # noqa: PLC0415 - see above
 
     out = Path(out_dir)
-    ipynb, html = out / f"{spec.name}.ipynb", out / f"{spec.name}.html"
+    ipynb, html = out / f"{spec.name}.ipynb", out / spec.html
+    page = Page(spec.title, pack, previous=spec.previous, next=spec.next)
     tmp = out / f".{spec.name}.running.ipynb"
     start = time.perf_counter()
     res = ReportResult(spec.name, spec.title, spec.section, ok=True, seconds=0.0, notes=list(spec.notes))
@@ -78,13 +80,18 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResu
     try:
         if tmp.exists():
             os.replace(tmp, ipynb)
-            export_html(ipynb, html)
+            export_html(ipynb, html, page)
             res.ipynb, res.html = ipynb.name, html.name
     except Exception as exc:  # noqa: BLE001 - recorded as this report's failure, the others still run
         res.ok = False
         res.error = (res.error + "; " if res.error else "") + f"HTML export failed: {type(exc).__name__}: {exc}"
     res.seconds = time.perf_counter() - start
     return res
+
+
+def pack_label(partnership: str, quarter: Quarter) -> str:
+    """What a report page says it belongs to (its title's end, a printed page's running header)."""
+    return f"{partnership}: board pack, {quarter.label}"
 
 
 def _init_worker(log_file: str | None, template: str | None = None, store_generation: str | None = None) -> None:
@@ -151,7 +158,9 @@ def run_reports(
     p = paths(root)
     out = p.reports / quarter.slug
     out.mkdir(parents=True, exist_ok=True)
-    workers = max_workers or load_partnership(p.root).max_workers or os.cpu_count() or 1
+    partnership = load_partnership(p.root)
+    pack = pack_label(partnership.name, quarter)
+    workers = max_workers or partnership.max_workers or os.cpu_count() or 1
     workers = max(1, min(workers, len(specs)))
     results: list[ReportResult] = []
     log_file = str(out / "run.log")
@@ -167,13 +176,13 @@ def run_reports(
                 check_parameters(specs)
                 with kernels_from(template):
                     for s in specs:
-                        r = _execute_one(s, str(out), kernel_name)
+                        r = _execute_one(s, str(out), kernel_name, pack)
                         results.append(r)
                         if on_done:
                             on_done(r)
             else:
                 folder = template.kernel_folder if template else None
-                results = _run_pool(specs, out, workers, kernel_name, log_file, folder, prepared.result, on_done)
+                results = _run_pool(specs, out, workers, kernel_name, pack, log_file, folder, prepared.result, on_done)
         finally:
             if own and template:
                 template.close()
@@ -213,6 +222,7 @@ def _run_pool(
     out: Path,
     workers: int,
     kernel_name: str,
+    pack: str,
     log_file: str,
     template: str | None,
     prepared: Callable[[], object],
@@ -241,7 +251,7 @@ def _run_pool(
             pool.shutdown(cancel_futures=True)
             raise
         cf.wait(warm)
-        futures = {pool.submit(_execute_one, s, str(out), kernel_name): s for s in longest_first(specs, out)}
+        futures = {pool.submit(_execute_one, s, str(out), kernel_name, pack): s for s in longest_first(specs, out)}
         for fut in cf.as_completed(futures):
             s = futures[fut]
             try:
@@ -292,10 +302,12 @@ def _merge_previous(results: list[ReportResult], out: Path) -> list[ReportResult
 
 
 def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:
-    """Write ``index.html`` linking every report and saying which failed, plus ``run.json``."""
+    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``."""
     links = [("Data-quality report on this quarter's returns", REPORT_HTML)] if (out / REPORT_HTML).exists() else []
-    html = render_index(
-        results, quarter, generated=dt.datetime.now().replace(microsecond=0), root=out.parents[1], links=links
-    )
+    generated = dt.datetime.now().replace(microsecond=0)
+    root = out.parents[1]
     atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
-    return atomic_write_text(out / "index.html", html)
+    atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root))
+    return atomic_write_text(
+        out / "index.html", render_index(results, quarter, generated=generated, root=root, links=links)
+    )

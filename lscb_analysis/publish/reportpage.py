@@ -1,0 +1,168 @@
+"""The furniture of a published report page: title, landmarks, navigation, contents, text alternatives.
+
+Used by :mod:`lscb_analysis.publish.htmlexport` with the page template
+``render/templates/nbconvert/lscb_offline.html.j2``:
+
+* :class:`Page` is a report's place in the board pack: the page's ``<title>``
+  (report, partnership, quarter: also the running header of a printed page),
+  and the links of its ``<header>`` and ``<footer>`` to the front page and the
+  previous and next reports;
+* :func:`add_contents` lists a long report's sections at its top;
+* :class:`AltTextPreprocessor` gives every chart a text alternative: the one its
+  output carries in ``metadata["image/png"]["alt"]`` (written from the data by the
+  chart's section), else "Chart: <the heading it sits under>". nbconvert's "No
+  description has been provided for this image" never reaches a page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import nbformat
+from bs4 import BeautifulSoup
+from nbconvert.preprocessors import Preprocessor
+
+__all__ = ["Page", "PageLink", "add_contents", "first_heading", "AltTextPreprocessor", "CONTENTS_MIN_SECTIONS"]
+
+
+class AltTextPreprocessor(Preprocessor):
+    """Give every image output a text alternative (``metadata[<mime>]["alt"]``), so no chart is unlabelled.
+
+    A chart's section may write its own from the data (``display(fig, metadata={"image/png": {"alt": ...}})``);
+    that is kept. Otherwise the alternative is "Chart: " and the heading the chart sits under (the
+    last Markdown heading of the notebook so far, from a Markdown cell or a Markdown or HTML output).
+    """
+
+    def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+        heading = ""
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                heading = _last_heading(cell.source, markdown=True) or heading
+                continue
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                heading = _last_heading(data.get("text/markdown", ""), markdown=True) or heading
+                heading = _last_heading(data.get("text/html", ""), markdown=False) or heading
+                for mime in _IMAGE_TYPES & set(data):
+                    meta = out.setdefault("metadata", {}).setdefault(mime, {})
+                    if not str(meta.get("alt") or "").strip():
+                        meta["alt"] = f"Chart: {heading}" if heading else "Chart"
+        return nb, resources
+
+
+_IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
+_MD_HEADING = re.compile(r"^#{1,4}\s+(.+?)\s*#*\s*$", re.M)
+_HTML_HEADING = re.compile(r"<h[1-4][^>]*>(.*?)</h[1-4]>", re.S | re.I)
+
+
+def _last_heading(text: Any, *, markdown: bool) -> str:
+    """The text of the last heading in a Markdown or HTML string ("" when none)."""
+    text = "".join(text) if isinstance(text, list) else str(text or "")
+    found = (_MD_HEADING if markdown else _HTML_HEADING).findall(text)
+    if not found:
+        return ""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", found[-1]))
+    return " ".join(plain.replace("*", "").replace("`", "").split())
+
+
+# --------------------------------------------------------------- the page
+@dataclass(frozen=True)
+class PageLink:
+    """A link to another page of the pack."""
+
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A report's place in the board pack: its title and its links to the front page and its neighbours.
+
+    Attributes
+    ----------
+    title : str
+        The report's title (the page's ``<title>`` starts with it).
+    pack : str
+        The pack it belongs to, e.g. "Northshire Safeguarding Children Partnership: board pack, July to
+        September 2026"; the rest of the ``<title>``, and the running header of a printed page.
+    previous, next : PageLink, optional
+        The reports before and after it in the pack's order.
+    index_href : str
+        The front page.
+    """
+
+    title: str
+    pack: str
+    previous: PageLink | None = None
+    next: PageLink | None = None
+    index_href: str = "index.html"
+
+    @property
+    def html_title(self) -> str:
+        """The ``<title>``: report, then pack."""
+        return f"{self.title} - {self.pack}"
+
+
+#: A report gets a list of contents when it has at least this many sections (``<h2>`` headings).
+CONTENTS_MIN_SECTIONS = 3
+
+
+def add_contents(body: str) -> str:
+    """Put a list of the report's sections (its ``<h2>`` headings) at the top of ``<main>``, after the title block.
+
+    Headings without an ``id`` get one. A report with fewer than
+    :data:`CONTENTS_MIN_SECTIONS` sections is returned unchanged.
+    """
+    soup = BeautifulSoup(body, features="html.parser")
+    main = soup.find("main")
+    if main is None:
+        return body
+    headings = main.find_all("h2")
+    if len(headings) < CONTENTS_MIN_SECTIONS:
+        return body
+    nav = soup.new_tag("nav", attrs={"class": "lscb-contents", "aria-labelledby": "lscb-contents-title"})
+    title = soup.new_tag("h2", attrs={"id": "lscb-contents-title"})
+    title.string = "Contents"
+    nav.append(title)
+    items = soup.new_tag("ol")
+    used: set[str] = {str(t["id"]) for t in soup.find_all(id=True)}
+    for i, h in enumerate(headings, 1):
+        for a in h.find_all("a", class_="anchor-link"):
+            a.decompose()
+        if not h.get("id"):
+            slug = re.sub(r"[^a-z0-9]+", "-", h.get_text(" ").lower()).strip("-") or f"section-{i}"
+            while slug in used:
+                slug += f"-{i}"
+            used.add(slug)
+            h["id"] = slug
+        li = soup.new_tag("li")
+        a = soup.new_tag("a", href=f"#{h['id']}")
+        a.string = " ".join(h.get_text(" ").split())
+        li.append(a)
+        items.append(li)
+    nav.append(items)
+    h1 = main.find("h1")
+    cell = h1.find_parent("div", class_="jp-Cell") if h1 else None
+    if cell is not None:
+        cell.insert_after(nav)
+    else:
+        main.insert(0, nav)
+    return str(soup)
+
+
+def first_heading(nb: nbformat.NotebookNode) -> str:
+    """The notebook's first Markdown heading, from a Markdown cell or a Markdown output ("" when none)."""
+    for cell in nb.cells:
+        texts = (
+            [cell.source]
+            if cell.cell_type == "markdown"
+            else [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+        )
+        for text in texts:
+            found = _MD_HEADING.search("".join(text) if isinstance(text, list) else str(text))
+            if found:
+                return found.group(1)
+    return ""
