@@ -270,9 +270,25 @@ def _run_reports(
     logger.info("finished in %.1fs, %d failed", time.perf_counter() - t, len(failed))
     for r in failed:
         typer.echo(f"failed: {r.name}: cell {r.cell}: {r.error}", err=True)
+    _print_pack(out, logger)
     typer.echo(str(out / "index.html"))
     if failed:
         raise typer.Exit(1)
+
+
+def _print_pack(out: Path, logger: logging.Logger) -> None:
+    """Print the pack to ``board_pack.pdf`` when Chromium is available; say clearly when it is not."""
+    from lscb_analysis.publish.pdf import PdfUnavailableError, build_board_pack  # noqa: PLC0415 - fast CLI start
+
+    t = time.perf_counter()
+    try:
+        pdf = build_board_pack(out)
+    except PdfUnavailableError as exc:
+        typer.echo(f"no PDF of the pack: {exc}", err=True)
+        logger.warning("no PDF of the pack: %s", exc)
+        return
+    typer.echo(f"PDF of the pack: {pdf} ({time.perf_counter() - t:.1f}s)", err=True)
+    logger.info("PDF of the pack: %s in %.1fs", pdf, time.perf_counter() - t)
 
 
 _command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)

@@ -46,8 +46,15 @@ AXE_JS = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 #: axe-core's impacts that fail the test (WCAG 2.2 AA rules and best practices).
 FAILING_IMPACTS = {"serious", "critical"}
 NBCONVERT_ALT = "No description has been provided for this image"
-#: An A4 sheet in PDF points (1/72 inch), with a point of slack for rounding.
+#: Pages of the demo pack that still print beyond their budget, with the A4 pages they print to today (2026-27 Q2,
+#: measured with this CSS). Their length is the reports' content (the score card's sentences, every indicator's
+#: chart, the actions), which issue 14's other half lays out as one unit per indicator. A ratchet: such a page
+#: fails if it gets longer, and fails once it is within budget until it is taken off this list.
+OVER_BUDGET: dict[str, int] = {}
+
+#: An A4 sheet in PDF points (1/72 inch).
 A4_POINTS = (595.3, 841.9)
+A4_SLACK = 1.5  # Chromium rounds a sheet to whole CSS pixels
 
 
 def _ci() -> bool:
@@ -234,7 +241,16 @@ def test_page_prints_to_a4_within_its_budget(browser, quarter_dir: Path, page_na
     out.write_bytes(pdf)
     sheets = PdfReader(out).pages
     sizes = {(round(float(s.mediabox.width), 1), round(float(s.mediabox.height), 1)) for s in sheets}
-    assert all(abs(w - A4_POINTS[0]) < 1 and abs(h - A4_POINTS[1]) < 1 for w, h in sizes), f"{page_name}: {sizes}"
+    assert all(abs(w - A4_POINTS[0]) < A4_SLACK and abs(h - A4_POINTS[1]) < A4_SLACK for w, h in sizes), (
+        f"{page_name}: {sizes}"
+    )
     budget = page_budget(page_name)
-    if budget is not None:
-        assert len(sheets) <= budget, f"{page_name} prints to {len(sheets)} A4 pages; its budget is {budget}"
+    if budget is None:
+        return
+    n = len(sheets)
+    if page_name not in OVER_BUDGET:
+        assert n <= budget, f"{page_name} prints to {n} A4 pages; its budget is {budget}"
+        return
+    assert n <= OVER_BUDGET[page_name], f"{page_name} got longer: {n} A4 pages (was {OVER_BUDGET[page_name]})"
+    assert n > budget, f"{page_name} is within its budget ({n} <= {budget}): take it off OVER_BUDGET"
+    pytest.xfail(f"{page_name} prints to {n} A4 pages; its budget is {budget}")
