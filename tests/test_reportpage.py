@@ -33,6 +33,9 @@ def _report(sections: int = 3) -> object:
             new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
         ]
         cells.append(chart)
+    photo = new_code_cell("display(Image(jpeg))")
+    photo.outputs = [new_output("display_data", data={"image/jpeg": PNG})]
+    cells.append(photo)
     own = new_code_cell("display(fig, metadata=...)")
     own.outputs = [
         new_output(
@@ -56,9 +59,9 @@ PAGE = Page(
 def test_every_chart_has_a_text_alternative_and_never_nbconverts_placeholder():
     html = notebook_to_html(_report(), PAGE)
     alts = re.findall(r'<img [^>]*alt="([^"]*)"', html)
-    assert len(alts) == 4 and all(a.strip() for a in alts)
-    assert alts[:3] == ["Chart: Indicator 1", "Chart: Indicator 2", "Chart: Indicator 3"]
-    assert alts[3] == "SPC chart of referrals: latest 175, mean 159, no special cause", "the chart's own alt is kept"
+    assert len(alts) == 5 and all(a.strip() for a in alts)
+    assert alts[:4] == ["Chart: Indicator 1", "Chart: Indicator 2", "Chart: Indicator 3", "Chart: Indicator 3"]
+    assert alts[4] == "SPC chart of referrals: latest 175, mean 159, no special cause", "the chart's own alt is kept"
     assert NBCONVERT_ALT not in html
     assert NBCONVERT_ALT not in notebook_to_html(_report()), "a notebook converted on its own too"
 

@@ -50,7 +50,13 @@ NBCONVERT_ALT = "No description has been provided for this image"
 #: measured with this CSS). Their length is the reports' content (the score card's sentences, every indicator's
 #: chart, the actions), which issue 14's other half lays out as one unit per indicator. A ratchet: such a page
 #: fails if it gets longer, and fails once it is within budget until it is taken off this list.
-OVER_BUDGET: dict[str, int] = {}
+OVER_BUDGET: dict[str, int] = {
+    "core_data_set.html": 26,
+    "subgroup_young_and_safe.html": 16,
+    "subgroup_health.html": 13,
+    "subgroup_quality_assurance.html": 21,
+    "subgroup_safeguarding_and_reviewing.html": 17,
+}
 
 #: An A4 sheet in PDF points (1/72 inch).
 A4_POINTS = (595.3, 841.9)
