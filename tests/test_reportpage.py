@@ -9,8 +9,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from lscb_analysis.periods import Quarter
 from lscb_analysis.publish.htmlexport import notebook_to_html
-from lscb_analysis.publish.plan import plan_reports
-from lscb_analysis.publish.reportpage import CONTENTS_MIN_SECTIONS, Page, PageLink, add_contents
+from lscb_analysis.publish.plan import Page, PageLink, plan_reports
+from lscb_analysis.publish.reportpage import CONTENTS_MIN_SECTIONS, add_contents
 
 PNG = base64.b64encode(
     bytes.fromhex(

@@ -54,7 +54,8 @@ from traitlets.config import Config
 
 from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.errors import LscbError
-from lscb_analysis.publish.reportpage import AltTextPreprocessor, Page, add_contents, first_heading
+from lscb_analysis.publish.plan import Page
+from lscb_analysis.publish.reportpage import AltTextPreprocessor, add_contents, first_heading
 from lscb_analysis.render.pages import NBCONVERT_TEMPLATES
 
 __all__ = [

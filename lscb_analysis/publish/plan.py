@@ -22,9 +22,10 @@ from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.reportpage import PageLink
 
 __all__ = [
+    "Page",
+    "PageLink",
     "CORE",
     "SUBGROUP_TEMPLATE",
     "RunError",
@@ -44,6 +45,43 @@ class RunError(LscbError):
     """Invalid run parameters, raised before any kernel starts."""
 
     exit_code: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A link to another page of the pack."""
+
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A report's place in the board pack: its title and its links to the front page and its neighbours.
+
+    Attributes
+    ----------
+    title : str
+        The report's title (the page's ``<title>`` starts with it).
+    pack : str
+        The pack it belongs to, e.g. "Northshire Safeguarding Children Partnership: board pack, July to
+        September 2026"; the rest of the ``<title>``, and the running header of a printed page.
+    previous, next : PageLink, optional
+        The reports before and after it in the pack's order.
+    index_href : str
+        The front page.
+    """
+
+    title: str
+    pack: str
+    previous: PageLink | None = None
+    next: PageLink | None = None
+    index_href: str = "index.html"
+
+    @property
+    def html_title(self) -> str:
+        """The ``<title>``: report, then pack."""
+        return f"{self.title} - {self.pack}"
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,10 @@
 """The furniture of a published report page: title, landmarks, navigation, contents, text alternatives.
 
 Used by :mod:`lscb_analysis.publish.htmlexport` with the page template
-``render/templates/nbconvert/lscb_offline.html.j2``:
+``render/templates/nbconvert/lscb_offline.html.j2``, which gives the page its
+``<title>``, ``<header>``, ``<footer>`` and links from a
+:class:`lscb_analysis.publish.plan.Page`:
 
-* :class:`Page` is a report's place in the board pack: the page's ``<title>``
-  (report, partnership, quarter: also the running header of a printed page),
-  and the links of its ``<header>`` and ``<footer>`` to the front page and the
-  previous and next reports;
 * :func:`add_contents` lists a long report's sections at its top;
 * :class:`AltTextPreprocessor` gives every chart a text alternative: the one its
   output carries in ``metadata["image/png"]["alt"]`` (written from the data by the
@@ -18,14 +16,13 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import nbformat
 from bs4 import BeautifulSoup
 from nbconvert.preprocessors import Preprocessor
 
-__all__ = ["Page", "PageLink", "add_contents", "first_heading", "AltTextPreprocessor", "CONTENTS_MIN_SECTIONS"]
+__all__ = ["add_contents", "first_heading", "AltTextPreprocessor", "CONTENTS_MIN_SECTIONS"]
 
 
 class AltTextPreprocessor(Preprocessor):
@@ -66,44 +63,6 @@ def _last_heading(text: Any, *, markdown: bool) -> str:
         return ""
     plain = html.unescape(re.sub(r"<[^>]+>", "", found[-1]))
     return " ".join(plain.replace("*", "").replace("`", "").split())
-
-
-# --------------------------------------------------------------- the page
-@dataclass(frozen=True)
-class PageLink:
-    """A link to another page of the pack."""
-
-    title: str
-    href: str
-
-
-@dataclass(frozen=True)
-class Page:
-    """A report's place in the board pack: its title and its links to the front page and its neighbours.
-
-    Attributes
-    ----------
-    title : str
-        The report's title (the page's ``<title>`` starts with it).
-    pack : str
-        The pack it belongs to, e.g. "Northshire Safeguarding Children Partnership: board pack, July to
-        September 2026"; the rest of the ``<title>``, and the running header of a printed page.
-    previous, next : PageLink, optional
-        The reports before and after it in the pack's order.
-    index_href : str
-        The front page.
-    """
-
-    title: str
-    pack: str
-    previous: PageLink | None = None
-    next: PageLink | None = None
-    index_href: str = "index.html"
-
-    @property
-    def html_title(self) -> str:
-        """The ``<title>``: report, then pack."""
-        return f"{self.title} - {self.pack}"
 
 
 #: A report gets a list of contents when it has at least this many sections (``<h2>`` headings).

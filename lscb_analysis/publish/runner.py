@@ -31,11 +31,9 @@ from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.index import RUN_HTML, render_index, render_run_page
 from lscb_analysis.publish.kernels import KernelTemplate, kernels_from, template_supported, use_kernel_template
-from lscb_analysis.publish.plan import ReportResult, ReportSpec, check_parameters
+from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters
 from lscb_analysis.publish.quality_pages import REPORT_HTML
-from lscb_analysis.publish.reportpage import Page
 from lscb_analysis.store import GENERATION_ENV
 
 __all__ = ["run_reports", "longest_first", "warm_up", "write_index", "pack_label"]
@@ -303,6 +301,10 @@ def _merge_previous(results: list[ReportResult], out: Path) -> list[ReportResult
 
 def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:
     """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``."""
+    # The front page reads the quarter's summary and draws sparklines (pandas, great_tables: seconds to import);
+    # `lscb run` imports this module before it plans, so that a refused run stays quick.
+    from lscb_analysis.publish.index import RUN_HTML, render_index, render_run_page  # noqa: PLC0415 - see above
+
     links = [("Data-quality report on this quarter's returns", REPORT_HTML)] if (out / REPORT_HTML).exists() else []
     generated = dt.datetime.now().replace(microsecond=0)
     root = out.parents[1]
