@@ -183,9 +183,13 @@ def run(
             "(faster); --no-kernel-template starts every kernel from scratch.",
         ),
     ] = True,
+    pdf: Annotated[
+        bool,
+        typer.Option(help="Also print the pack to board_pack.pdf (needs Chromium and the `pdf` extra)."),
+    ] = True,
     root: RootOpt = None,
 ) -> None:
-    """Execute every report notebook for a quarter and publish the HTML board pack."""
+    """Execute every report notebook for a quarter and publish the HTML board pack (and its PDF)."""
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.runner import warm_up  # noqa: PLC0415 - fast CLI start
 
@@ -196,7 +200,7 @@ def run(
     # The kernel template imports the reports' modules while the run is planned.
     template = warm_up(kernel_template=kernel_template, log_file=out / "run.log")
     try:
-        _run_planned(q, subgroup, workers, root, template, out, logger)
+        _run_planned(q, subgroup, workers, root, template, out, logger, pdf=pdf)
     finally:
         if template:
             template.close()
@@ -210,6 +214,8 @@ def _run_planned(
     template: KernelTemplate | None,
     out: Path,
     logger: logging.Logger,
+    *,
+    pdf: bool,
 ) -> None:
     """The rest of ``lscb run`` once the background processes are starting."""
     from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
@@ -225,7 +231,7 @@ def _run_planned(
     # meanwhile does not mix two versions of the store in one pack.
     with pinned_generation(root) as generation:
         logger.info("run %s: store generation %s", q.code, generation.name)
-        _run_reports(q, specs, workers, root, template, out, logger)
+        _run_reports(q, specs, workers, root, template, out, logger, pdf=pdf)
 
 
 def _run_reports(
@@ -236,6 +242,8 @@ def _run_reports(
     template: KernelTemplate | None,
     out: Path,
     logger: logging.Logger,
+    *,
+    pdf: bool,
 ) -> None:
     """Run the planned reports (reading the pinned store generation) and say which failed."""
     from lscb_analysis.publish.runner import run_reports  # noqa: PLC0415 - fast CLI start
@@ -270,7 +278,8 @@ def _run_reports(
     logger.info("finished in %.1fs, %d failed", time.perf_counter() - t, len(failed))
     for r in failed:
         typer.echo(f"failed: {r.name}: cell {r.cell}: {r.error}", err=True)
-    _print_pack(out, logger)
+    if pdf:
+        _print_pack(out, logger)
     typer.echo(str(out / "index.html"))
     if failed:
         raise typer.Exit(1)

@@ -260,3 +260,18 @@ def test_page_prints_to_a4_within_its_budget(browser, quarter_dir: Path, page_na
     assert n <= OVER_BUDGET[page_name], f"{page_name} got longer: {n} A4 pages (was {OVER_BUDGET[page_name]})"
     assert n > budget, f"{page_name} is within its budget ({n} <= {budget}): take it off OVER_BUDGET"
     pytest.xfail(f"{page_name} prints to {n} A4 pages; its budget is {budget}")
+
+
+def test_board_pack_pdf_holds_every_page_on_paper_with_a_bookmark_each(browser, quarter_dir: Path) -> None:
+    from pypdf import PdfReader
+
+    from lscb_analysis.publish.pdf import BOARD_PACK_PDF, pack_pages
+
+    pdf = quarter_dir / BOARD_PACK_PDF
+    assert pdf.exists(), f"`lscb run` did not write {pdf} although Chromium is installed"
+    reader = PdfReader(pdf)
+    pages = pack_pages(quarter_dir)
+    assert [o.title for o in reader.outline] == [t for t, _ in pages]
+    assert pages[0] == ("Front page", "index.html") and "explore.html" not in {h for _, h in pages}
+    starts = [reader.get_destination_page_number(o) for o in reader.outline]
+    assert starts[0] == 0 and starts == sorted(starts) and len(set(starts)) == len(starts), "each starts a sheet"
