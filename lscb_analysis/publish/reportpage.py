@@ -70,7 +70,7 @@ CONTENTS_MIN_SECTIONS = 3
 
 
 def add_contents(body: str) -> str:
-    """Put a list of the report's sections (its ``<h2>`` headings) at the top of ``<main>``, after the title block.
+    """Put a list of the report's sections (its ``<h2>`` headings) before the first of them, after the title block.
 
     Headings without an ``id`` get one. A report with fewer than
     :data:`CONTENTS_MIN_SECTIONS` sections is returned unchanged.
@@ -103,12 +103,7 @@ def add_contents(body: str) -> str:
         li.append(a)
         items.append(li)
     nav.append(items)
-    h1 = main.find("h1")
-    cell = h1.find_parent("div", class_="jp-Cell") if h1 else None
-    if cell is not None:
-        cell.insert_after(nav)
-    else:
-        main.insert(0, nav)
+    headings[0].insert_before(nav)  # after the title block, before the first section
     return str(soup)
 
 
