@@ -82,6 +82,18 @@ def write_quality_pages(
         )
         html_file, csv_file = quality_page_paths(q, p.root)
         atomic_write_text(csv_file, f.to_csv(index=False, lineterminator="\n"))
-        atomic_write_text(html_file, render_quality_page(q, partnership.name, f, tl, comp, generated=generated))
+        atomic_write_text(
+            html_file,
+            render_quality_page(
+                q,
+                partnership.name,
+                f,
+                tl,
+                comp,
+                generated=generated,
+                rule=partnership.disclosure,
+                csv_name=csv_file.name,
+            ),
+        )
         out[q] = (html_file, csv_file)
     return out

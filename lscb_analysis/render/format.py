@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -28,7 +27,6 @@ __all__ = [
     "fmt_figures",
     "sub_symbols",
     "gt_html",
-    "escape_text",
 ]
 
 #: Shown for a figure that is simply missing (not received, not published).
@@ -90,15 +88,6 @@ def format_value(value: float | None, unit: str, status: str = "") -> str:
     digits = f"{abs(value):,.{f.decimals}f}"
     sign = MINUS if value < 0 and digits.strip("0.,") else ""  # a figure that rounds to zero has no sign
     return f"{sign}{digits}{f.suffix}"
-
-
-def escape_text(value: object) -> str:
-    """Text from a parameter file or the store, for a Markdown or HTML page: HTML escaped, so it shows as typed.
-
-    Indicator titles and definitions, sub-group remits, provider names and
-    analysts' notes are typed by people; none of it may become markup.
-    """
-    return html.escape(str(value), quote=False)
 
 
 def format_dfe_year(year: object) -> str:

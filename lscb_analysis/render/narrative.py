@@ -21,6 +21,7 @@ from lscb_analysis.parameters.catalogue import Catalogue
 from lscb_analysis.parameters.catalogue_entries import Subgroup
 from lscb_analysis.parameters.narratives import MARKDOWN_FENCE, MARKDOWN_HEADING, SECTIONS, Narrative
 from lscb_analysis.periods import Quarter
+from lscb_analysis.render.sanitise import escape_markdown
 
 __all__ = [
     "STATUS_LABELS",
@@ -62,6 +63,7 @@ def missing_narrative_markdown(quarter: Quarter | str, subgroup: str | Subgroup)
     """
     q = Quarter.parse(quarter)
     sid, name = _name(subgroup)
+    name = escape_markdown(name)
     return (
         f"> **No narrative received.** {name} has not provided a narrative for {q.label}: "
         "there is no voice of the child, audit findings, feedback or account of the difference made "

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lscb_analysis.disclosure.scan import suppress_counts_in_text
+from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.periods import Quarter
 from lscb_analysis.render.pages import render_page
 from lscb_analysis.returns.rules import RULES
@@ -79,8 +81,16 @@ def render_quality_page(
     completeness: pd.DataFrame,
     *,
     generated: str,
+    rule: Disclosure,
+    csv_name: str,
 ) -> str:
-    """The data-quality page of one quarter.
+    """The data-quality page of one quarter, with disclosure control like every published page.
+
+    Figures quoted in the findings' messages ("revises ... from 4 to 3") in
+    the suppressed range are written as the symbol
+    (:func:`lscb_analysis.disclosure.scan.suppress_counts_in_text`); the page
+    says that the CSV beside it (``csv_name``) is for analysts: it keeps the
+    figures as received.
 
     Parameters
     ----------
@@ -96,12 +106,21 @@ def render_quality_page(
         Each due indicator (:func:`lscb_analysis.quality.completeness`); those not complete are listed.
     generated : str
         When the page was made, as shown.
+    rule : Disclosure
+        The partnership's disclosure control.
+    csv_name : str
+        The file name of the CSV of every finding, unsuppressed.
     """
     found = findings.astype(object).where(findings.notna(), None).to_dict("records")
     returns = timeliness.astype(object).to_dict("records")
     errors = sum(1 for f in found if f["severity"] == "error")
     shown = [
-        {**f, "file": _text(f["file"]).rsplit("/", 1)[-1], "row": _text(f["row"])}
+        {
+            **f,
+            "file": _text(f["file"]).rsplit("/", 1)[-1],
+            "row": _text(f["row"]),
+            "message": suppress_counts_in_text(_text(f["message"]), rule),
+        }
         for f in sorted(
             found,
             key=lambda f: (
@@ -120,6 +139,10 @@ def render_quality_page(
         quarter=quarter,
         partnership=partnership,
         generated=generated,
+        dmin=rule.min_count,
+        dmax=rule.max_count,
+        dsym=rule.symbol,
+        csv_name=csv_name,
         expected=len(returns),
         received=sum(1 for t in returns if t["files"]),
         late=sum(1 for t in returns if t["status"] == "late"),

@@ -14,7 +14,8 @@ import datetime as dt
 
 import pandas as pd
 
-from lscb_analysis.render.format import MISSING, escape_text, format_dfe_year, format_value
+from lscb_analysis.render.format import MISSING, format_dfe_year, format_value
+from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.render.theme import PALETTE, QUARTILE_BANDS
 
 __all__ = [
@@ -62,8 +63,9 @@ def benchmark_intro(authority: str, *, fictional: bool) -> str:
         else ""
     )
     return (
-        f"Published DfE statistics (reporting years ending 31 March) for **{escape_text(authority)}**, against its ten "
-        f"statistical neighbours (DfE 2025 model), its region and England.{borrowed}"
+        "Published DfE statistics (reporting years ending 31 March) for "
+        f"**{escape_markdown(authority)}**, against its ten statistical neighbours (DfE 2025 model), its region "
+        f"and England.{borrowed}"
     )
 
 
@@ -109,7 +111,7 @@ def returns_markdown(timeliness: pd.DataFrame) -> str:
     late = timeliness[timeliness.status.isin(["late", "missing", "awaited"])]
     on_time = int((timeliness.status == "on time").sum())
     text = f"**{on_time} of {len(timeliness)} providers returned on time.**"
-    return text + (f" Late or missing: {escape_text(', '.join(late.provider_name))}." if len(late) else "")
+    return text + (f" Late or missing: {escape_markdown(', '.join(late.provider_name))}." if len(late) else "")
 
 
 def _date(value: object) -> str:
@@ -144,7 +146,7 @@ def completeness_markdown(completeness: pd.DataFrame) -> str:
     if incomplete.empty:
         return text
     listed = "; ".join(f"{r.title} ({r.status})" for r in incomplete.itertuples())
-    return f"{text} Incomplete: {escape_text(listed)}."
+    return f"{text} Incomplete: {escape_markdown(listed)}."
 
 
 # ------------------------------------------------------------ restatements
@@ -189,12 +191,20 @@ def actions_markdown(table: pd.DataFrame, as_of: dt.date) -> str:
 
 
 def actions_html(shown: pd.DataFrame, overdue: pd.Series) -> str:
-    """The actions table (``shown`` from ``actions_display``), overdue rows highlighted; every cell escaped."""
+    """The actions table (``shown`` from ``actions_display``), overdue rows highlighted.
+
+    ``Action`` and ``Update`` are Markdown (emphasis, links), shown through the
+    sanitiser (:func:`lscb_analysis.render.sanitise.markdown_html`); every other
+    cell is escaped, so it shows as typed.
+    """
     flags = list(overdue)
     overdue_style = f"background-color:{PALETTE['overdue']};font-weight:bold"
+    prose = [c for c in ("Action", "Update") if c in shown.columns]
+    plain = [c for c in shown.columns if c not in prose]
     styled = (
         shown.style.hide(axis="index")
-        .format(escape="html")
+        .format(escape="html", subset=plain)
+        .format(lambda text: markdown_html(str(text), inline=True), subset=prose)
         .set_properties(**{"text-align": "left", "vertical-align": "top"})
         .set_table_styles([{"selector": "th", "props": "text-align: left;"}])
         .apply(
