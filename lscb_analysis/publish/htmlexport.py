@@ -321,7 +321,7 @@ def css_urls(css: str) -> list[str]:
     CSS escapes (``\\75 rl(``) and comments are undone first, as the browser's tokenizer does.
     """
     text = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16) or 0xFFFD) if m.group(1) else m.group(2), css)
-    text = _CSS_COMMENT.sub("", text)
+    text = _CSS_COMMENT.sub(" ", text)  # a comment separates tokens
     found = [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(text)]
     found += [m.group(1) if m.group(1) is not None else m.group(2) for m in _CSS_IMPORT.finditer(text)]
     for m in _CSS_STRING_FUNCTION.finditer(text):

@@ -22,6 +22,7 @@ error is not published.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,7 @@ from lscb_analysis.findings import Finding
 from lscb_analysis.parameters.catalogue import Catalogue
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.plan import CORE, ReportResult, ReportSpec
+from lscb_analysis.publish.plan import CORE, SUBGROUP_TEMPLATE, ReportResult, ReportSpec
 
 __all__ = ["TextProblem", "audit_page", "refuse_reports", "scan_free_text", "NOT_HOLDING_BACK"]
 
@@ -82,14 +83,14 @@ def _scan(text: str, source: str, *, first_line: int = 1) -> list[Finding]:
     return find_disclosure_risks(text, source=source, bare_dates=True, small_numbers_in_text=True, line_of=line_of)
 
 
-def _entries(path: Path, top: str) -> list[MappingNode]:
-    """The mapping nodes of the list under ``top`` (none when the file is missing or not YAML).
+def _entries(text: str, top: str) -> list[MappingNode]:
+    """The mapping nodes of the list under ``top`` (none when the text is not YAML of that shape).
 
     A file that does not parse is reported by its loader when a report reads it; here it has no text to check.
     """
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
         return []
     if not isinstance(root, MappingNode):
         return []
@@ -99,24 +100,25 @@ def _entries(path: Path, top: str) -> list[MappingNode]:
     return []
 
 
-def _fields(entry: MappingNode) -> dict[str, ScalarNode]:
-    """The entry's fields whose value is a scalar."""
-    return {k.value: v for k, v in entry.value if isinstance(k, ScalarNode) and isinstance(v, ScalarNode)}
-
-
 def _scan_yaml(path: Path, rel: str, top: str, names: Sequence[str]) -> list[tuple[dict[str, str], Finding]]:
-    """Findings in the free-text fields of each entry, with the entry's ``id``/``indicator`` values."""
+    """Findings in the free-text fields of each entry, with the entry's ``id`` and ``indicator``.
+
+    Each field is scanned as written in the file (from its first to its last character), so that a
+    finding's line is the file's line even inside a folded (``>``) or literal (``|``) block.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
     out = []
-    for entry in _entries(path, top):
-        fields = _fields(entry)
-        keys = {k: v.value for k, v in fields.items() if k in {"indicator", "id"}}
+    for entry in _entries(text, top):
+        fields = {k.value: v for k, v in entry.value if isinstance(k, ScalarNode) and isinstance(v, ScalarNode)}
+        keys = {k: fields[k].value for k in ("id", "indicator") if k in fields}
         for name in names:
             node = fields.get(name)
-            if node is None:
-                continue
-            # A block scalar (| or >) starts on the line after its indicator.
-            first = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
-            out.extend((keys, f) for f in _scan(node.value, rel, first_line=first))
+            if node is not None:
+                written = text[node.start_mark.index : node.end_mark.index]
+                out.extend((keys, f) for f in _scan(written, rel, first_line=node.start_mark.line + 1))
     return out
 
 
@@ -162,9 +164,27 @@ def scan_free_text(quarter: Quarter, catalogue: Catalogue, root: Path | str | No
     return problems
 
 
+def _shown_as(spec: ReportSpec) -> str:
+    """The report whose text ``spec`` shows: itself, or for a deep dive the report it was forked from.
+
+    ``lscb fork`` records the source notebook and parameters in the notebook's metadata; a deep dive
+    without that record may show anything (``"*"``).
+    """
+    if not spec.name.startswith("deep_dive_"):
+        return spec.name
+    try:
+        meta = json.loads(spec.notebook.read_text(encoding="utf-8"))["metadata"]["lscb"]["forked_from"]
+        source, sid = Path(meta["notebook"]).stem, meta["parameters"].get("subgroup")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "*"
+    if source == CORE:
+        return CORE
+    return f"subgroup_{sid}" if isinstance(sid, str) and source == SUBGROUP_TEMPLATE else "*"
+
+
 def _shows(spec: ReportSpec, problem: TextProblem) -> bool:
-    # A deep dive may show any of it: it is held back by every problem.
-    return "*" in problem.reports or spec.name in problem.reports or spec.name.startswith("deep_dive_")
+    shown = _shown_as(spec)
+    return "*" in problem.reports or shown == "*" or shown in problem.reports
 
 
 def refuse_reports(
