@@ -10,9 +10,11 @@ looks for personal data and small numbers of people with
 unique pupil numbers, postcodes, dates of birth, names, "three children")
 and says, one line per problem, the file, the line and what it found.
 :func:`refuse_reports` then holds back every report that would show it: it is
-not run, the index says why, and ``lscb run`` exits non-zero. A full numeric
-date (``D007-date``) is reported but does not hold a report back (it is often
-the date of a meeting); every other finding does.
+not run, the index says why, and ``lscb run`` exits non-zero (a deep dive is
+held back with the report it was forked from, or by any problem when its
+origin is unknown). A full numeric date (``D007-date``) is reported but does
+not hold a report back (it is often the date of a meeting); every other
+finding does.
 
 After a page is exported, :func:`audit_page` runs
 :func:`lscb_analysis.disclosure.audit.audit_html` on it (small counts in its

@@ -69,8 +69,10 @@ _NETWORK_PATH = re.compile(r"^[\s\x00-\x1f]*[/\\]{2}")
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'"
 )
-#: Markdown's ASCII punctuation (CommonMark: any of these can be backslash-escaped).
-_MD_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+#: Characters that start inline Markdown (CommonMark, with tables and strikethrough).
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>&!~|])")
+#: A block marker at the start of a line: heading, list, setext underline, block quote, ordered list.
+_MD_BLOCK_START = re.compile(r"^(\d*)([#+\-=>]|(?<=\d)[.)])")
 
 
 def escape_text(value: object) -> str:
@@ -87,16 +89,22 @@ def escape_text(value: object) -> str:
 def escape_markdown(value: object) -> str:
     """Plain text for Markdown that :func:`markdown_html` renders: shows exactly as typed, on one line.
 
-    Every ASCII punctuation character is backslash-escaped (CommonMark), so no
-    emphasis, link, heading, list, code or HTML comes of it; runs of white
-    space (line breaks too) become one space, so it cannot start a block.
+    Every character that starts inline markup (emphasis, code, links, images,
+    raw HTML, entities, strikethrough, table cells) is backslash-escaped, and
+    so is a block marker at the start (``#``, ``-``, ``+``, ``=``, ``>``,
+    ``1.``); runs of white space (line breaks too) become one space, so it
+    cannot start a block of its own. Other punctuation stays as typed.
 
     Examples
     --------
-    >>> escape_markdown("[x](javascript:alert(1)) *Castlemoor*")
-    '\\\\[x\\\\]\\\\(javascript\\\\:alert\\\\(1\\\\)\\\\) \\\\*Castlemoor\\\\*'
+    >>> escape_markdown("[x](javascript:alert(1)) *Castlemoor* sub-group & co")
+    '\\\\[x\\\\](javascript:alert(1)) \\\\*Castlemoor\\\\* sub-group \\\\& co'
+    >>> escape_markdown("1. not a list")
+    '1\\\\. not a list'
     """
-    return _MD_PUNCTUATION.sub(r"\\\1", " ".join(str(value).split()))
+    text = _MD_INLINE.sub(r"\\\1", " ".join(str(value).split()))
+    m = _MD_BLOCK_START.match(text)
+    return f"{m.group(1)}\\{m.group(2)}{text[m.end() :]}" if m else text
 
 
 @functools.cache

@@ -19,7 +19,6 @@ suppressed point must be a gap.
 from __future__ import annotations
 
 import functools
-import html
 from collections.abc import Callable
 
 import pandas as pd
@@ -27,6 +26,7 @@ from great_tables import GT, loc, style
 
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.render.format import MISSING, fmt_figures, format_dfe_year, gt_html, sub_symbols
+from lscb_analysis.render.sanitise import escape_text
 from lscb_analysis.render.theme import (
     DIRECTION,
     LEGENDS,
@@ -60,7 +60,7 @@ def badge(text: str, judgement: Judgement, symbol: str | None = None) -> str:
     ``text`` is HTML (already escaped). A ``fill`` judgement is a filled badge
     with text in the contrasting colour; others are coloured text.
     """
-    sym = html.escape(symbol or judgement.symbol)
+    sym = escape_text(symbol or judgement.symbol)
     if judgement.fill:
         look = f"background:{judgement.colour};color:{ink_on(judgement.colour)}"
         classes = "lscb-badge lscb-badge-fill"
@@ -257,11 +257,11 @@ def legend_html(rule: Disclosure) -> str:
     """What every symbol and colour means (shown under each score card), with the partnership's suppression rule."""
     parts = []
     for heading, vocabulary in LEGENDS:
-        items = "".join(f"<li>{badge(html.escape(j.legend), j)}</li>" for j in vocabulary.values())
-        parts.append(f"<div><strong>{html.escape(heading)}</strong><ul>{items}</ul></div>")
+        items = "".join(f"<li>{badge(escape_text(j.legend), j)}</li>" for j in vocabulary.values())
+        parts.append(f"<div><strong>{escape_text(heading)}</strong><ul>{items}</ul></div>")
     extra = (
         "<p>Better/worse takes the indicator's polarity into account; Up/Down is shown for indicators with no "
-        f"judgement (more is neither better nor worse). <em>{html.escape(rule.symbol)}</em>: figure suppressed "
+        f"judgement (more is neither better nor worse). <em>{escape_text(rule.symbol)}</em>: figure suppressed "
         f"(a count of {rule.min_count} to {rule.max_count}, or derived from one). <em>x</em>/<em>z</em>: not "
         "available/not applicable. The 95% CI uses the Wilson method for percentages and exact Poisson/Byar's "
         f"method for rates (PHEindicatormethods). SPC icons need at least {MIN_SPC_POINTS} quarters; the trend "
