@@ -299,11 +299,14 @@ def test_the_external_load_audit_lists_everything_chromium_requests(browser, tmp
     assert listed, f"{payload}: the audit must list it (Chromium requested {requested})"
 
 
-@pytest.mark.parametrize("n", range(len(hostile.EXTERNAL) + len(hostile.SCRIPT)))
+#: HTML payloads a CSP can stop: not Markdown (only a page renderer makes HTML of it), and not
+#: ``<meta http-equiv=refresh>``, which no CSP stops (the sanitiser removes it: tested on the hostile pack).
+_CSP_STOPS = [p for p in hostile.EXTERNAL + hostile.SCRIPT if "refresh" not in p and not p.startswith(("![", "["))]
+
+
+@pytest.mark.parametrize("n", range(len(_CSP_STOPS)))
 def test_the_content_security_policy_alone_stops_each_trick(browser, tmp_path, n):
-    payload = (hostile.EXTERNAL + hostile.SCRIPT)[n]
-    if "refresh" in payload or payload.startswith(("![", "[")):
-        pytest.skip("a CSP cannot stop <meta http-equiv=refresh>; the sanitiser removes it (tested above)")
+    payload = _CSP_STOPS[n]
     seen = _open(browser, _trick_page(tmp_path, n, payload, csp=True))
     assert not seen["requests"], f"{payload}: requested {seen['requests']}"
     assert not seen["dialogs"] and not [c for c in seen["console"] if hostile.MARK in c and "error" not in c[:6]]
