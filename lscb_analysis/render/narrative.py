@@ -134,7 +134,7 @@ def notes_markdown(
     lines = []
     for a in annotations_for(anns, indicator_id, upto):
         who = f" ({escape_text(a.author)})" if with_author else ""
-        lines.append(f"- **{a.period}**: {escape_text(a.text)}{who}")
+        lines.append(f"- **{a.period}**: {escape_text(a.note)}{who}")
     return "\n".join(lines)
 
 
