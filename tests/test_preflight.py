@@ -98,3 +98,17 @@ def test_a_page_that_fails_the_disclosure_audit_is_refused():
     assert [f.rule for f in audit_page(page, Disclosure(), "x.html")] == ["D001-small-count"]
     assert audit_page("<p>Postcode LS1 4AB</p>", Disclosure(), "x.html")[0].rule == "D005-postcode"
     assert audit_page("<p>On 12/03/2019 the board met.</p>", Disclosure(), "x.html") == [], "warnings do not refuse"
+
+
+def test_an_annotation_on_several_indicators_holds_back_each_of_their_reports(project):
+    cat = load_catalogue(project / "parameters")
+    annotations = project / "parameters" / "annotations.yaml"
+    annotations.write_text(
+        annotations.read_text(encoding="utf-8")
+        + "\n  - indicator: [cpp_rate, missing_from_home]\n    period: 2025-26 Q1\n    change: service\n"
+        "    text: Postcode LS1 4AB.\n    author: JS\n",
+        encoding="utf-8",
+    )
+    (ann,) = _problems(project)
+    subgroups = {f"subgroup_{cat.indicators[i].subgroup}" for i in ("cpp_rate", "missing_from_home")}
+    assert ann.finding.rule == "D005-postcode" and ann.reports == subgroups | {CORE, "explore"}

@@ -102,8 +102,10 @@ def _entries(text: str, top: str) -> list[MappingNode]:
     return []
 
 
-def _scan_yaml(path: Path, rel: str, top: str, names: Sequence[str]) -> list[tuple[dict[str, str], Finding]]:
-    """Findings in the free-text fields of each entry, with the entry's ``id`` and ``indicator``.
+def _scan_yaml(
+    path: Path, rel: str, top: str, names: Sequence[str]
+) -> list[tuple[dict[str, tuple[str, ...]], Finding]]:
+    """Findings in the free-text fields of each entry, with the entry's ``id`` and ``indicator`` (one or a list).
 
     Each field is scanned as written in the file (from its first to its last character), so that a
     finding's line is the file's line even inside a folded (``>``) or literal (``|``) block.
@@ -115,13 +117,25 @@ def _scan_yaml(path: Path, rel: str, top: str, names: Sequence[str]) -> list[tup
     out = []
     for entry in _entries(text, top):
         fields = {k.value: v for k, v in entry.value if isinstance(k, ScalarNode) and isinstance(v, ScalarNode)}
-        keys = {k: fields[k].value for k in ("id", "indicator") if k in fields}
+        keys = {k.value: _scalars(v) for k, v in entry.value if isinstance(k, ScalarNode) and k.value in _KEYS}
         for name in names:
             node = fields.get(name)
             if node is not None:
                 written = text[node.start_mark.index : node.end_mark.index]
                 out.extend((keys, f) for f in _scan(written, rel, first_line=node.start_mark.line + 1))
     return out
+
+
+_KEYS = ("id", "indicator")
+
+
+def _scalars(node: object) -> tuple[str, ...]:
+    """The value of a scalar, or the scalar items of a list (``indicator: [a, b]``)."""
+    if isinstance(node, ScalarNode):
+        return (node.value,)
+    if isinstance(node, SequenceNode):
+        return tuple(n.value for n in node.value if isinstance(n, ScalarNode))
+    return ()
 
 
 def scan_free_text(quarter: Quarter, catalogue: Catalogue, root: Path | str | None = None) -> list[TextProblem]:
@@ -160,8 +174,13 @@ def scan_free_text(quarter: Quarter, catalogue: Catalogue, root: Path | str | No
     f = p.parameters / "annotations.yaml"
     if f.is_file():
         for keys, x in _scan_yaml(f, rel(f), "annotations", _ANNOTATION_FIELDS):
-            ind = catalogue.indicators.get(keys.get("indicator", ""))
-            shown = frozenset({f"subgroup_{ind.subgroup}", CORE, "explore"}) if ind else frozenset({"*"})
+            inds = [catalogue.indicators.get(i) for i in keys.get("indicator", ())]
+            known = bool(inds) and all(inds)
+            shown = (
+                frozenset({f"subgroup_{i.subgroup}" for i in inds if i} | {CORE, "explore"})
+                if known
+                else frozenset({"*"})  # an unknown indicator: it may show anywhere
+            )
             problems.append(TextProblem(x, shown))
     return problems
 
