@@ -116,3 +116,19 @@ def test_lscb_ingest_writes_the_pages(project):
     assert r.exit_code == 0, r.output
     html, csv_file = quality_page_paths(Q, project)
     assert f"data-quality report: {html}" in r.output and csv_file.exists()
+
+
+def test_a_page_that_fails_the_disclosure_audit_is_withheld_and_says_why(project):
+    police = project / "data/raw/returns/demo/2026-27-Q2/police.csv"
+    lines = police.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",80,", ",Jayden Smith aged 7 LS1 4AB,")  # echoed in the finding's message
+    police.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = ingest_quarters([Q], project)
+    html, csv_file = write_quality_pages(res.quarters, project, today=dt.date(2026, 12, 1))[Q]
+    page = html.read_text(encoding="utf-8")
+    assert "LS1 4AB" in csv_file.read_text(encoding="utf-8"), "the analysts' CSV keeps the finding as received"
+    assert "LS1 4AB" not in page and "Jayden" not in page
+    assert "<strong>Not published:</strong> the disclosure audit found" in page
+    assert "D005-postcode" in page and "data_quality.csv</strong>, beside this page" in page
+    assert page.index('http-equiv="Content-Security-Policy"') < page.index("<meta charset")
+    assert not [f for f in audit_html(page) if f.severity == "error"]

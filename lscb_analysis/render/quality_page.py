@@ -16,11 +16,12 @@ import pandas as pd
 
 from lscb_analysis.disclosure.scan import suppress_counts_in_text
 from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.findings import Finding
 from lscb_analysis.periods import Quarter
 from lscb_analysis.render.pages import render_page
 from lscb_analysis.returns.rules import RULES
 
-__all__ = ["render_quality_page"]
+__all__ = ["render_quality_page", "render_withheld_quality_page"]
 
 #: Columns of the returns table, from :func:`lscb_analysis.quality.timeliness`.
 _RETURN_COLUMNS = [
@@ -153,4 +154,22 @@ def render_quality_page(
         findings=_table(shown, _FINDING_COLUMNS, _CLASSES),
         gaps=_table(gaps, list(completeness.columns), {}),
         rules=_table(legend, ["rule", "severity", "checks"], _CLASSES),
+    )
+
+
+def render_withheld_quality_page(
+    quarter: Quarter, partnership: str, problems: Sequence[Finding], *, generated: str, csv_name: str
+) -> str:
+    """The page published instead of a data-quality page that failed the disclosure audit.
+
+    It says why (each problem's rule and message, never the text it was found in) and where the
+    analysts' CSV is.
+    """
+    return render_page(
+        "data_quality_withheld.html.j2",
+        quarter=quarter,
+        partnership=partnership,
+        problems=list(problems),
+        generated=generated,
+        csv_name=csv_name,
     )
