@@ -106,7 +106,7 @@ def render_index(
     *,
     generated: dt.datetime,
     root: Path | str | None = None,
-    links: Sequence[tuple[str, str]] = (),
+    links: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """The front page: the board's summary of the quarter, and links to every report.
 
@@ -120,8 +120,9 @@ def render_index(
         Shown as the time the pack was made.
     root : path, optional
         The project folder (its partnership, catalogue and store).
-    links : sequence of (title, href)
-        Other pages of the pack (the data-quality page), listed with the reports.
+    links : sequence of (title, href, note)
+        Other pages of the pack (the data-quality page), listed under "Data quality" with the
+        reports, each with a note ('' for none).
 
     When the summary cannot be computed (no store yet), the page says so and
     still lists the reports.
