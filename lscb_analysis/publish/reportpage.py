@@ -61,8 +61,13 @@ def _last_heading(text: Any, *, markdown: bool) -> str:
     found = (_MD_HEADING if markdown else _HTML_HEADING).findall(text)
     if not found:
         return ""
-    plain = html.unescape(re.sub(r"<[^>]+>", "", found[-1]))
-    return " ".join(plain.replace("*", "").replace("`", "").split())
+    return _plain(found[-1])
+
+
+def _plain(heading: str) -> str:
+    """A heading's words: no tags (raw HTML in Markdown is never copied into a title or alt text), no emphasis."""
+    plain = html.unescape(re.sub(r"<[^>]*>?", "", heading))
+    return " ".join(re.sub(r"[<>*`]", "", plain).split())
 
 
 #: A report gets a list of contents when it has at least this many sections (``<h2>`` headings).
@@ -117,6 +122,6 @@ def first_heading(nb: nbformat.NotebookNode) -> str:
         )
         for text in texts:
             found = _MD_HEADING.search("".join(text) if isinstance(text, list) else str(text))
-            if found:
-                return found.group(1)
+            if found and _plain(found.group(1)):
+                return _plain(found.group(1))
     return ""
