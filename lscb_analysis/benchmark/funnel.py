@@ -22,7 +22,7 @@ from lscb_analysis.paths import data_dir_or_default
 from lscb_analysis.stats.funnel import funnel_limits_at, funnel_limits_proportion, funnel_limits_rate
 from lscb_analysis.stats.funnel_significance import funnel_significance
 
-__all__ = ["POSITIONS", "funnel_limits", "funnel_data", "funnel_lines"]
+__all__ = ["POSITIONS", "funnel_limits", "funnel_positions", "funnel_data", "funnel_lines"]
 
 _LIMIT_NAMES = {
     "lower_2s_limit": "lower_95",
@@ -83,13 +83,15 @@ def funnel_limits(
     return out[["denominator", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]]
 
 
-def _funnel_positions(
+def funnel_positions(
     numerators: np.ndarray, denominators: np.ndarray, target: float, unit: str, per: float | None
 ) -> np.ndarray:
     """Where each area falls: PHEindicatormethods' significance around ``target``, as ``"above 99.8%"``...
 
     :func:`lscb_analysis.stats.funnel_significance.funnel_significance`, its
     labels named by position (:data:`POSITIONS`); ``""`` for an area without counts.
+    With ``target`` the pooled average of the areas given (as a region's figure
+    is), the positions are exactly PHEindicatormethods' ``assign_funnel_significance``.
     """
     statistic, mult = _funnel_statistic(unit, per)
     x = np.asarray(numerators, dtype=float)
@@ -160,7 +162,7 @@ def funnel_data(
     limit_cols = [c for c in lim.columns if c != "denominator"]
     for c in limit_cols:
         la[c] = lim[c].to_numpy()
-    la["position"] = _funnel_positions(
+    la["position"] = funnel_positions(
         la["numerator"].to_numpy(), la["denominator"].to_numpy(), target, spec.unit, spec.per
     )
     hl = find_authority(highlight, d).old_la_code if highlight is not None else None

@@ -31,6 +31,7 @@ __all__ = [
     "Subgroup",
     "SubgroupKind",
     "Unit",
+    "UNIT_PER",
     "indicator_rule_problems",
 ]
 
@@ -43,8 +44,8 @@ Measure = Literal["snapshot", "flow"]
 SubgroupKind = Literal["sub_group", "quarterly_report"]
 ReportsTo = Literal["operational_board"]
 
-#: Multiplier of each unit (figure = numerator / denominator * per).
-_PER: dict[str, int | None] = {"count": None, "rate_per_10000": 10_000, "rate_per_1000": 1_000, "percentage": 100}
+#: Multiplier of each unit (figure = numerator / denominator * per; None for a count).
+UNIT_PER: dict[str, int | None] = {"count": None, "rate_per_10000": 10_000, "rate_per_1000": 1_000, "percentage": 100}
 
 #: Financial-year quarters in which an indicator is due when ``reported_in`` is absent.
 DEFAULT_REPORTED_IN: dict[str, tuple[int, ...]] = {
@@ -282,7 +283,7 @@ class Indicator(BaseModel):
     @property
     def per(self) -> int | None:
         """Multiplier of the unit: 10_000, 1_000, 100 (percentage) or None (count)."""
-        return _PER[self.unit]
+        return UNIT_PER[self.unit]
 
     @property
     def reported_quarters(self) -> list[int]:
@@ -325,7 +326,7 @@ def indicator_rule_problems(d: Mapping[str, Any]) -> list[tuple[str, str]]:
             out.append(("denominator", f"must be null when unit is 'count' (got {den!r})"))
         if "denominator_source" in d and src is not None:
             out.append(("denominator_source", f"must be null when unit is 'count' (got {src!r})"))
-    elif unit in _PER:
+    elif unit in UNIT_PER:
         if "denominator" in d and (den is None or (isinstance(den, str) and not den.strip())):
             out.append(("denominator", f"is required when unit is {unit!r} (got {den!r})"))
         if "denominator_source" in d and src is None:
