@@ -426,7 +426,13 @@ def render_partnership_page(settings: RegionSettings, rq: RegionQuarter, shown: 
         t = rq.partnerships[(rq.partnerships["indicator_id"] == ind.id) & (rq.partnerships["shown"] == shown)]
         reg = _regional_value(rq, ind.id)
         if t.empty:
-            rows.append([Cell(ind.title, href=indicator_file(ind.id))] + [Cell(MISSING)] * 6)
+            local = ((rq.local["shown"] == shown) & (rq.local["indicator_id"] == ind.id)).any()
+            why = "Local definition: shown below, not compared" if local else "No figure"
+            rows.append(
+                [Cell(ind.title, href=indicator_file(ind.id)), Cell(why, "hidden"), Cell(MISSING)]
+                + [Cell(format_value(reg["value"], ind.unit), "num")]
+                + [Cell(MISSING)] * 3
+            )
             continue
         r = t.iloc[0]
         fifth = {"highest": "Highest fifth", "lowest": "Lowest fifth"}.get(r["fifth"], "")

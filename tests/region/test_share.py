@@ -139,3 +139,14 @@ def test_an_unknown_local_indicator_is_refused_with_the_entry_named(project):
         share_quarter(Q, project)
     assert "repeat_plans_pct" in str(err.value) and "no_such_indicator" in str(err.value)
     assert err.value.exit_code == 2
+
+
+def test_the_share_command_prints_both_files(shared, tmp_path):
+    from typer.testing import CliRunner
+
+    from lscb_analysis.cli import app
+
+    project, _ = shared
+    res = CliRunner().invoke(app, ["share", "--quarter", Q.code, "--out", str(tmp_path), "--root", str(project)])
+    assert res.exit_code == 0, res.output
+    assert res.output.split() == [str(tmp_path / f"DEMO_{Q.slug}.csv"), str(tmp_path / f"DEMO_{Q.slug}.json")]
