@@ -13,14 +13,15 @@ agencies' returns (:mod:`lscb_analysis.ingest`):
   read), with each partnership as an ``area``; a revised figure (a restated
   quarter) replaces the current one and the old value stays in the history
   with its file, hash and time (:func:`lscb_analysis.store.restatements`),
-  with the warning ``X023-restatement``;
+  with the warning ``X023-restatement``; everything is committed as one new
+  store generation (:func:`lscb_analysis.store.updating`), under the store's lock;
 * a member with no file for a quarter is reported (``X022-partnership-missing``);
 * figures on a local definition are stored beside the common ones
   (:data:`lscb_analysis.region.exchange.DEFINITION` rows), never pooled.
 
 The manifests of accepted files (agreement, whether the partnership may be
-named, how its local figures differ) are kept in ``shared_manifests.parquet``.
-Everything runs under the store's lock.
+named, how its local figures differ) are kept in ``data/processed/shared_manifests.parquet``,
+written once the store's generation is committed.
 """
 
 from __future__ import annotations
@@ -45,15 +46,7 @@ from lscb_analysis.region.exchange import DEFINITION, LOCAL
 from lscb_analysis.region.receive import SharedFile, read_shared
 from lscb_analysis.region.rules import RULES
 from lscb_analysis.region.settings import RegionSettings, load_region
-from lscb_analysis.store import (
-    LOG_COLUMNS,
-    conform,
-    empty_store,
-    read_history,
-    store_lock,
-    write_ingest_records,
-    write_store,
-)
+from lscb_analysis.store import LOG_COLUMNS, conform, empty_store, updating
 from lscb_analysis.tidy import KEY, TOTAL
 
 __all__ = [
@@ -315,7 +308,7 @@ def ingest_region(quarters: Iterable[Quarter], root: Path | str | None = None) -
             raise SharedNotFoundError(f"no folder for {q.label} under {p.shared} (expected {q.slug}/)")
     result = RegionIngestResult(quarters=quarters)
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-    with store_lock(p.root):
+    with updating(p.root) as store:
         files: list[SharedFile] = []
         findings: list[Finding] = []
         missing: list[Finding] = []
@@ -326,22 +319,23 @@ def ingest_region(quarters: Iterable[Quarter], root: Path | str | None = None) -
             missing += _missing(q, got, settings)
         accepted = [sf for sf in files if not sf.has_errors]
         new = _store_rows(accepted, settings, stamp)
-        history = read_history(p.root)
+        history = store.history
         current = history.drop_duplicates(KEY, keep="last")
+        new = new.reindex(columns=history.columns)
         changed = changed_rows(new, current)
         restated = restatement_findings(changed, current, RULES["X023-restatement"])
         if len(changed):
-            history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
-            write_store(history.drop_duplicates(KEY, keep="last"), history, p.root)
+            store.history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
         findings += [f for sf in files for f in sf.findings] + missing + restated
         findings.sort(key=lambda f: (f.quarter, f.file, f.row if f.row is not None else 0, f.severity != "error"))
-        write_ingest_records(
+        # history, figures, findings and the log of files read are committed together when the block ends
+        store.replace_records(
             [q.code for q in quarters],
             findings_frame(findings).assign(ingested_at=stamp),
             _log(files, missing, stamp),
-            p.root,
         )
-        _write_manifests(accepted, stamp, p.root)
+    # the manifests are kept beside the store, written once its generation is committed
+    _write_manifests(accepted, stamp, p.root)
     result.files = [sf.path for sf in files]
     result.accepted = [sf.path for sf in accepted]
     result.rejected = [sf.path for sf in files if sf.has_errors]

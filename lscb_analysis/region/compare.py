@@ -20,9 +20,11 @@ Intervals
     percentages (:func:`lscb_analysis.stats.proportion_ci`), exact Poisson /
     Byar's for rates (:func:`lscb_analysis.stats.rate_ci`).
 Rank and quartile band
-    DfE LAIT rules (:func:`lscb_analysis.benchmark.compare.rank_and_band`):
-    rank 1 = the lowest value, ties share the lower rank; band A = the best
-    quarter (the lowest quarter of values when the indicator has no polarity).
+    DfE LAIT rules (:func:`lscb_analysis.benchmark.lait.rank_and_band`), the
+    partnerships of the region taking the place of authorities: rank 1 = the
+    best figure, ties share the better rank; bands from R's type 7 quartiles,
+    A = the best quarter. An indicator without polarity is neither ranked nor
+    banded (``-``, as LAIT shows it).
 Significance against the region
     Fingertips' overlapping-interval comparison
     (:func:`lscb_analysis.stats.compare_to_benchmark`): ``similar`` when the
@@ -52,8 +54,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.benchmark.compare import rank_and_band
 from lscb_analysis.benchmark.funnel import funnel_positions
+from lscb_analysis.benchmark.lait import rank_and_band
 from lscb_analysis.disclosure.suppress import is_small
 from lscb_analysis.parameters.catalogue_entries import UNIT_PER
 from lscb_analysis.periods import Quarter

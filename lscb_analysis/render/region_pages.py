@@ -317,7 +317,9 @@ def render_indicator_page(
     generated: str,
 ) -> str:
     """One indicator across the region's partnerships; ``caterpillar`` and ``funnel`` are image ``data:`` URIs."""
-    t = rq.partnerships[rq.partnerships["indicator_id"] == ind.id].sort_values(["rank", "shown"], na_position="last")
+    t = rq.partnerships[rq.partnerships["indicator_id"] == ind.id].sort_values(
+        ["rank", "value", "shown"], na_position="last"
+    )
     reg = _regional_value(rq, ind.id)
     rows = [
         [
@@ -345,9 +347,9 @@ def render_indicator_page(
         ]
     )
     band = (
-        "A is the best quarter of partnerships"
+        ""
         if ind.polarity != "no_judgement"
-        else "A is the quarter with the lowest figures (no polarity: a position, not a judgement)"
+        else "This indicator has no polarity, so it is neither ranked nor banded (LAIT shows -)."
     )
     images = [
         {
@@ -380,10 +382,10 @@ def render_indicator_page(
         _Section(
             "Each partnership",
             [
-                "Rank 1 is the lowest figure (DfE LAIT rules; ties share the lower rank). Quartile band: "
-                f"{band}. Against the region: the regional figure inside the partnership's 95% interval is "
-                "similar (Fingertips' overlapping-interval comparison). Funnel position: PHEindicatormethods' "
-                "significance around the regional figure.",
+                "Rank 1 is the best figure and band A the best quarter of partnerships (DfE LAIT rules; ties "
+                f"share the better rank). {band} Against the region: the regional figure inside the "
+                "partnership's 95% interval is similar (Fingertips' overlapping-interval comparison). Funnel "
+                "position: PHEindicatormethods' significance around the regional figure.",
             ],
             {
                 "header": [
@@ -451,9 +453,9 @@ def render_partnership_page(settings: RegionSettings, rq: RegionQuarter, shown: 
         _Section(
             "Against the region",
             [
-                "Each figure with its 95% interval against the regional figure; rank 1 is the lowest figure "
-                "(DfE LAIT rules) and band A the best quarter of partnerships (the lowest quarter where the "
-                "indicator has no polarity)."
+                "Each figure with its 95% interval against the regional figure; rank 1 is the best figure "
+                "and band A the best quarter of partnerships (DfE LAIT rules); an indicator without polarity "
+                "is neither ranked nor banded (-)."
             ],
             {
                 "header": [

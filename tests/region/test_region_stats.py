@@ -7,8 +7,9 @@ comparison of seven methods", Statistics in Medicine 17:857-872, Table I (method
 0.2553 to 0.3662; 15/148 gives 0.0624 to 0.1605. PHEindicatormethods' phe_proportion uses this method.
 Exact Poisson limits (PHEindicatormethods' phe_rate below 10 events; Garwood 1936): 5 events give
 1.6235 to 11.6683.
-Rank and quartile band: DfE LAIT (rank 1 = lowest, ties share the lowest rank; band A = best quarter,
-band = ceil(4 * position / n)). Comparison with a benchmark: Fingertips' single overlapping CIs comparer.
+Rank and quartile band: DfE LAIT's R functions (calculate_rank: rank 1 = best, ties share the lowest rank;
+calculate_quartile_band: R's type 7 quantiles, upper edges inclusive, A = best quarter; no polarity: "-").
+Comparison with a benchmark: Fingertips' single overlapping CIs comparer.
 """
 
 from __future__ import annotations
@@ -86,10 +87,10 @@ def test_regional_figure_is_pooled_and_partnerships_are_ranked_banded_and_compar
     assert (reg["numerator"], reg["denominator"]) == (136, 571)
     assert reg["value"] == pytest.approx(136 / 571 * 100)
     t = rq.partnerships.set_index("member")
-    # values 30.8% (P1), 10.1% (P2), 25.0% (P3): LAIT rank 1 = lowest
+    # values 30.8% (P1), 10.1% (P2), 25.0% (P3), lower is better: LAIT rank 1 = best = lowest
     assert t["rank"].to_dict() == {"P1": 3.0, "P2": 1.0, "P3": 2.0}
-    # lower is better, best first P2, P3, P1: band = ceil(4 * position / 3) = 2, 3, 4 -> B, C, D
-    assert t["quartile_band"].to_dict() == {"P1": "D", "P2": "B", "P3": "C"}
+    # type 7 cut points of (10.1, 25.0, 30.8): 10.1, 17.55, 25.0, 27.9, 30.8; bands A-D upwards for low is good
+    assert t["quartile_band"].to_dict() == {"P1": "D", "P2": "A", "P3": "B"}
     # region 23.8%: P1's interval 25.5-36.6 excludes it (above, lower is better: worse); P2's 6.2-16.1 (better)
     assert t["compared"].to_dict() == {"P1": "worse", "P2": "better", "P3": "similar"}
     assert t.loc["P1", "fifth"] == "highest" and t.loc["P2", "fifth"] == "lowest"
@@ -97,12 +98,18 @@ def test_regional_figure_is_pooled_and_partnerships_are_ranked_banded_and_compar
     assert set(t["shown"]) == {"Partnership 1", "Partnership 2", "Partnership 3"}
 
 
-def test_ties_share_the_lowest_rank():
+def test_ties_share_the_best_rank_and_no_polarity_is_not_ranked():
     figures = _figures([("P1", 20, 100, ""), ("P2", 20, 100, ""), ("P3", 40, 100, "")])
     rq = compare_quarter(figures, _settings("higher_is_better"), NO_MANIFESTS, Q)
     t = rq.partnerships.set_index("member")
-    assert t["rank"].to_dict() == {"P1": 1.0, "P2": 1.0, "P3": 3.0}
-    assert t.loc["P3", "quartile_band"] == "B"  # best of 3 with higher is better: ceil(4/3) = 2
+    assert t["rank"].to_dict() == {"P1": 2.0, "P2": 2.0, "P3": 1.0}
+    # cut points of (20, 20, 40): 20, 20, 20, 30, 40; bands D-A upwards for high is good
+    assert t["quartile_band"].to_dict() == {"P1": "D", "P2": "D", "P3": "A"}
+    rq = compare_quarter(figures, _settings("no_judgement"), NO_MANIFESTS, Q)
+    t = rq.partnerships.set_index("member")
+    assert t["rank"].isna().all() and set(t["quartile_band"]) == {"-"}
+    # region 80/300 = 26.7%: inside 20/100's Wilson interval (13.3 to 28.9), below 40/100's (30.9 to 49.8)
+    assert t["compared"].to_dict() == {"P1": "similar", "P2": "similar", "P3": "higher"}
 
 
 def test_a_clearly_high_partnership_is_outside_the_funnel():
