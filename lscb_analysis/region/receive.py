@@ -229,6 +229,8 @@ def _read_csv(sf: SharedFile, data: bytes) -> pd.DataFrame | None:
 
 
 def _per_row(sf: SharedFile, table: pd.DataFrame, mask: pd.Series, code: str, column: str, text: str) -> None:
+    if not mask.any():  # the usual case: no row breaks the rule
+        return
     for r in table[mask].itertuples(index=False):
         sf.add(code, f"Row {r.source_row}: {text.format(**r._asdict())}", row=int(r.source_row), column=column)
 
