@@ -183,12 +183,15 @@ def render_region_index(settings: RegionSettings, rq: RegionQuarter, *, generate
     shown = sorted(set(p["shown"]), key=lambda s: (s.startswith("Partnership "), s))
     header = [Cell("Partnership")] + [Cell(i.short, href=indicator_file(i.id), title=i.title) for i in inds]
     rows = []
+    cells = {(r["shown"], r["indicator_id"]): r for _, r in p.iterrows()}  # one pass: linear in partnerships
+    regional = {ind.id: _regional_value(rq, ind.id)["value"] for ind in inds}
     for name in shown:
         row = [Cell(name, href=partnership_file(name))]
         for ind in inds:
-            r = p[(p["shown"] == name) & (p["indicator_id"] == ind.id)]
-            reg = _regional_value(rq, ind.id)
-            row.append(_judged(r.iloc[0], ind.unit, reg["value"]) if len(r) else Cell(MISSING, "hidden", "No figure"))
+            r = cells.get((name, ind.id))
+            row.append(
+                _judged(r, ind.unit, regional[ind.id]) if r is not None else Cell(MISSING, "hidden", "No figure")
+            )
         rows.append(row)
     region_row = [Cell(f"{settings.name} (region)")] + [
         Cell(format_value(_regional_value(rq, i.id)["value"], i.unit), "num") for i in inds
@@ -424,8 +427,9 @@ def render_indicator_page(
 def render_partnership_page(settings: RegionSettings, rq: RegionQuarter, shown: str, *, generated: str) -> str:
     """Where one partnership (by the name it is shown under) stands on each common indicator."""
     rows = []
+    mine = rq.partnerships[rq.partnerships["shown"] == shown]
     for ind in settings.indicators:
-        t = rq.partnerships[(rq.partnerships["indicator_id"] == ind.id) & (rq.partnerships["shown"] == shown)]
+        t = mine[mine["indicator_id"] == ind.id]
         reg = _regional_value(rq, ind.id)
         if t.empty:
             local = ((rq.local["shown"] == shown) & (rq.local["indicator_id"] == ind.id)).any()
