@@ -213,13 +213,32 @@ def _run_planned(
 ) -> None:
     """The rest of ``lscb run`` once the background processes are starting."""
     from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.publish.runner import run_reports  # noqa: PLC0415 - fast CLI start
 
     try:
         specs = plan_reports(q, subgroups=subgroup, root=root)
     except LscbError as exc:
         logger.error("run %s refused: %s", q.code, exc)
         raise
+    from lscb_analysis.store import pinned_generation  # noqa: PLC0415 - fast CLI start
+
+    # One store generation for the whole run: every notebook's kernel inherits it, so an ingest
+    # meanwhile does not mix two versions of the store in one pack.
+    with pinned_generation(root) as generation:
+        logger.info("run %s: store generation %s", q.code, generation.name)
+        _run_reports(q, specs, workers, root, template, out, logger)
+
+
+def _run_reports(
+    q: Quarter,
+    specs: list,
+    workers: int | None,
+    root: Path | None,
+    template: KernelTemplate | None,
+    out: Path,
+    logger: logging.Logger,
+) -> None:
+    """Run the planned reports (reading the pinned store generation) and say which failed."""
+    from lscb_analysis.publish.runner import run_reports  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
 
     logger.info("run %s: %d reports", q.code, len(specs))
