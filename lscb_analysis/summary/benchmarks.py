@@ -93,8 +93,12 @@ def _write_benchmark_charts(ctx: Context, code: str, indicator_id: str) -> None:
     dfe = paths(ctx.root).dfe
     nb_file, fn_file, ln_file = _chart_files(ctx.root, indicator_id)
     nc = neighbour_comparison(code, indicator_id, data_dir=dfe)
-    fd = funnel_data(indicator_id, highlight=code, data_dir=dfe)
-    lines = funnel_lines(fd)
+    measures = load_benchmark_measures(paths(ctx.root).parameters / "benchmark_measures.yaml")
+    if measures.indicator(indicator_id).numerator is None:  # a published value without counts (LAIT): no funnel
+        fd, lines = pd.DataFrame(), pd.DataFrame()
+    else:
+        fd = funnel_data(indicator_id, highlight=code, data_dir=dfe, measures=measures)
+        lines = funnel_lines(fd)
     atomic_write_with(nb_file, lambda tmp: nc.to_parquet(tmp, index=False))
     atomic_write_with(fn_file, lambda tmp: fd.to_parquet(tmp, index=False))
     atomic_write_with(ln_file, lambda tmp: lines.to_parquet(tmp, index=False))
