@@ -112,12 +112,12 @@ def ingest(
     """
     from lscb_analysis.ingest import ingest_quarters  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.quality_pages import write_quality_pages  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.returns.folders import ReturnsNotFoundError, return_folders  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.returns.folders import no_returns_error, return_folders  # noqa: PLC0415 - fast CLI start
 
     if quarter.strip().lower() == "all":
         quarters = list(return_folders(root))
         if not quarters:
-            raise ReturnsNotFoundError("no returns found under data/raw/returns/; run `lscb demo` first")
+            raise no_returns_error(root)
     else:
         quarters = [resolve_quarter(quarter, root)]
     t = time.perf_counter()
