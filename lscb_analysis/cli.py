@@ -92,6 +92,30 @@ def resolve_quarter(text: str, root: Path | None) -> Quarter:
 
 
 @_command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new project's folder.")],
+    partnership: Annotated[str, typer.Option("--partnership", help="The partnership's name.")],
+    authority: Annotated[
+        str, typer.Option("--authority", help="Its local authority for benchmarking: name or DfE / GSS code.")
+    ],
+    preset: Annotated[str, typer.Option("--preset", help="Core data set: current (default) or nyscb.")] = "current",
+    force: Annotated[bool, typer.Option("--force", help="Write over the files of an existing project.")] = False,
+) -> None:
+    """Start a project for a real partnership: parameters, child population, DfE files, notebooks."""
+    from lscb_analysis.project import init_project  # noqa: PLC0415 - fast CLI start
+
+    res = init_project(folder, partnership=partnership, authority=authority, preset=preset, force=force)
+    typer.echo(
+        f"created {res.root} for {res.name} ({len(res.files)} files, preset {preset}); "
+        f"benchmarks: {res.authority}, its ten statistical neighbours and England"
+    )
+    typer.echo("fill in by hand: parameters/providers.yaml (contacts, deadlines), indicators.yaml targets, localities")
+    typer.echo(f"next, in {res.root}:")
+    for i, step in enumerate(res.next_steps, 1):
+        typer.echo(f"  {i}. {step}")
+
+
+@_command()
 def demo(root: RootOpt = None) -> None:
     """Write the fictional demo partnership's returns into data/raw/ (deterministic)."""
     from lscb_analysis.demo import generate_demo  # noqa: PLC0415 - fast CLI start
