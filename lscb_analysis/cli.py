@@ -115,6 +115,30 @@ def init(
         typer.echo(f"  {i}. {step}")
 
 
+benchmarks_app = typer.Typer(
+    help="The published statistics the partnership is benchmarked against.", no_args_is_help=True
+)
+app.add_typer(benchmarks_app, name="benchmarks")
+
+
+@benchmarks_app.command("update")
+@_reporting_errors
+def benchmarks_update(
+    folder: Annotated[Path, typer.Argument(help="Folder of downloaded DfE (EES) or Fingertips CSV files.")],
+    root: RootOpt = None,
+) -> None:
+    """Check and install newer DfE / Fingertips releases into data/raw/dfe/, keeping the files they replace."""
+    from lscb_analysis.project.releases import update_benchmarks  # noqa: PLC0415 - fast CLI start
+
+    res = update_benchmarks(folder, root)
+    for new, name in res.installed.items():
+        typer.echo(f"installed {new}" + (f" as {name}" if name != new else ""))
+    if res.archived is not None:
+        typer.echo(f"the files replaced are kept in {res.archived}")
+    for line in res.changes or ["no benchmark's figures changed"]:
+        typer.echo(f"  {line}")
+
+
 @_command()
 def demo(root: RootOpt = None) -> None:
     """Write the fictional demo partnership's returns into data/raw/ (deterministic)."""
