@@ -49,14 +49,14 @@ from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
-from lscb_analysis.paths import MARKER, Paths
+from lscb_analysis.paths import MARKER, Paths, package_checkout
 from lscb_analysis.periods import Quarter
 from lscb_analysis.project.presets import DEFAULT_PRESET, WHOLE_AREA, preset_files
 
 __all__ = ["CHECKOUT", "InitError", "InitExistsError", "InitResult", "init_project", "slug"]
 
 #: The workbench checkout this package lives in: the source of the DfE files and notebooks.
-CHECKOUT = Path(__file__).resolve().parents[2]
+CHECKOUT = package_checkout()
 #: The neighbour model benchmarks use (``lscb_analysis.benchmark.compare``).
 NEIGHBOUR_MODEL = "2025"
 _POPULATION_FILE = "ons_mid-year_population_estimates_2012_to_2024.csv"
