@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,14 @@ def test_benchmark_polarity_agrees_with_the_catalogue(catalogue, measures) -> No
         if spec.polarity != "none":
             assert POLARITY[ind.polarity] == spec.polarity, iid
         assert ind.unit == spec.unit or (ind.unit, spec.unit) == ("count", "rate_per_10000"), iid
+
+
+def test_every_lait_id_named_as_a_national_reference_is_real(catalogue) -> None:
+    lait = lait_dictionary(DFE)
+    named = {
+        iid: m.group(1)
+        for iid, ind in catalogue.indicators.items()
+        if (m := re.search(r"\bLAIT (\S+?)(?:[;,]?\s|[;,]?$)", ind.national_ref or ""))
+    }
+    assert len(named) >= 20
+    assert {iid: code for iid, code in named.items() if code not in lait.index} == {}
