@@ -38,6 +38,7 @@ __all__ = [
     "Paths",
     "ProjectRootError",
     "data_dir_or_default",
+    "package_checkout",
     "paths",
     "project_root",
 ]
@@ -70,6 +71,11 @@ def _checked(root: Path | str, how: str) -> Path:
     return folder
 
 
+def package_checkout() -> Path:
+    """The folder this package lives in (the workbench checkout, when installed with ``pip install -e``)."""
+    return Path(__file__).resolve().parent.parent
+
+
 def project_root(root: Path | str | None = None) -> Path:
     """The project root: ``root`` > ``$LSCB_PROJECT_ROOT`` > a project at or above the cwd > this checkout.
 
@@ -98,7 +104,7 @@ def project_root(root: Path | str | None = None) -> Path:
     for folder in (cwd, *cwd.parents):
         if _is_project(folder):
             return folder
-    checkout = Path(__file__).resolve().parent.parent
+    checkout = package_checkout()
     if _is_project(checkout):
         return checkout
     raise ProjectRootError(
