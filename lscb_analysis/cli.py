@@ -337,6 +337,78 @@ def _run_reports(
 _command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)
 
 
+@_command()
+def share(
+    quarter: QuarterOpt = "latest",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder (default: reports/share/<quarter>/).")] = None,
+    root: RootOpt = None,
+) -> None:
+    """Write the quarter's file for the region: the agreed indicators, disclosure control applied, and its manifest."""
+    from lscb_analysis.region.share import share_quarter  # noqa: PLC0415 - fast CLI start
+
+    csv_file, manifest = share_quarter(resolve_quarter(quarter, root), root, out)
+    typer.echo(str(csv_file))
+    typer.echo(str(manifest))
+
+
+region_app = typer.Typer(
+    help="A region's shared data set: ingest the partnerships' shared files, publish the regional pack.",
+    no_args_is_help=True,
+)
+app.add_typer(region_app, name="region")
+
+
+def _region_quarters(text: str, root: Path | None) -> list[Quarter]:
+    from lscb_analysis.region.collect import latest_shared_quarter, shared_folders  # noqa: PLC0415 - fast CLI start
+
+    key = text.strip().lower()
+    if key == "all":
+        return list(shared_folders(root)) or [latest_shared_quarter(root)]
+    return [latest_shared_quarter(root) if key == "latest" else Quarter.parse(text)]
+
+
+@region_app.command("ingest")
+@_reporting_errors
+def region_ingest(
+    quarter: Annotated[str, typer.Option("--quarter", "-q", help="Quarter, 'latest' or 'all'.")] = "latest",
+    root: RootOpt = None,
+) -> None:
+    """Check the partnerships' shared files and add the accepted ones to the region's store (exit 1 if any rejected)."""
+    from lscb_analysis.region.collect import ingest_region  # noqa: PLC0415 - fast CLI start
+
+    res = ingest_region(_region_quarters(quarter, root), root)
+    typer.echo(
+        f"ingested {len(res.files)} shared files, {len(res.accepted)} accepted, {len(res.rejected)} rejected; "
+        f"{res.rows} figures, {res.changed} new or revised ({res.restated} restated); "
+        f"{len(res.errors)} error(s), {len(res.warnings)} warning(s)"
+    )
+    for f in res.findings:
+        if f.severity == "error" or f.rule in ("X022-partnership-missing", "X023-restatement"):
+            typer.echo(f"  {f.quarter} {f}", err=True)
+    if res.blocked:
+        typer.echo("blocked: nothing from a rejected file reached the store; ask for corrected files.", err=True)
+        raise typer.Exit(1)
+
+
+@region_app.command("run")
+@_reporting_errors
+def region_run(quarter: QuarterOpt = "latest", root: RootOpt = None) -> None:
+    """Publish the regional pack of a quarter into reports/region/<quarter>/."""
+    from lscb_analysis.publish.region_pack import write_region_pack  # noqa: PLC0415 - fast CLI start
+
+    typer.echo(str(write_region_pack(_region_quarters(quarter, root)[-1], root)))
+
+
+@region_app.command("demo")
+@_reporting_errors
+def region_demo(root: RootOpt = None) -> None:
+    """Write the fictional region's shared files into data/raw/shared/ (deterministic)."""
+    from lscb_analysis.region.demo import generate_region_demo  # noqa: PLC0415 - fast CLI start
+
+    files = generate_region_demo(root)
+    typer.echo(f"wrote {len(files)} shared files under {files[0].parents[1]}")
+
+
 def _file_logger(file: Path) -> logging.Logger:
     logger = logging.getLogger("lscb.run")
     logger.setLevel(logging.INFO)
