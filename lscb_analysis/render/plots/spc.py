@@ -135,7 +135,8 @@ def spc_chart(
         handles.append(Line2D([], [], color=PALETTE["muted"], linestyle=":" if trial else "--", label=label))
     if result.target is not None:
         ax.axhline(result.target, color=PALETTE["target"], linestyle="--", linewidth=1.2, zorder=1)
-        handles.append(Line2D([], [], color=PALETTE["target"], linestyle="--", label=f"Target ({result.target:g})"))
+        shown = format_value(result.target, unit) if unit is not None else f"{result.target:g}"
+        handles.append(Line2D([], [], color=PALETTE["target"], linestyle="--", label=f"Target ({shown})"))
     for ptype, judgement in SPC_VARIATION.items():
         colour, marker, label = judgement.colour, MARKERS[ptype], judgement.chart
         mask = (d.point_type == ptype).to_numpy()
