@@ -267,4 +267,5 @@ def icon_svg(kind: str, key: str, *, size: int = 32, label: str | None = None) -
     svg = _SVG_ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg).replace("url(#", f"url(#{prefix}")
     head, rest = svg.split(">", 1)
     head = " ".join(re.sub(r'\b(width|height)="\d+"', "", head, count=2).split())
-    return f'{head} width="{size}" height="{size}" viewBox="0 0 378 378" class="lscb-mdc-icon" style="flex-shrink:0" {name}{rest}'
+    look = f'width="{size}" height="{size}" viewBox="0 0 378 378" class="lscb-mdc-icon" style="flex-shrink:0"'
+    return f"{head} {look} {name}{rest}"
