@@ -99,6 +99,12 @@ def test_spc_chart_labels_the_latest_quarter_and_its_alt_text_reads_the_data():
     fig = spc_chart(r, title="Children missing from home", unit="count", icons=False)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "30" in texts  # the latest quarter, labelled with its value
+    # at the top of the axes, the label goes beside the point, clear of the (wrapped) title
+    renderer = fig.canvas.get_renderer()
+    label = next(t for t in fig.axes[0].texts if t.get_text() == "30").get_window_extent(renderer)
+    assert label.y1 <= fig.axes[0].get_window_extent(renderer).y1  # inside the axes: the title sits above them
+    long = spc_chart(r, title="Children subject of a child protection plan, by category, duration and locality")
+    assert "\n" in long.axes[0].get_title(loc="left")
     alt = spc_alt_text(r, title="Children missing from home", unit="count")
     assert re.match(
         r"SPC chart of children missing from home, 13 quarters to 2026-27 Q1: latest 30, mean 12, "

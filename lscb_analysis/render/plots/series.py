@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from lscb_analysis.render.format import format_value
-from lscb_analysis.render.plots.style import fit_layout, label_latest, new_axes
+from lscb_analysis.render.plots.style import fit_layout, label_latest, new_axes, wrap_title
 from lscb_analysis.render.theme import PALETTE
 
 __all__ = ["series_chart", "series_alt_text", "mark_annotations"]
@@ -108,14 +108,14 @@ def series_chart(
     if target is not None:
         ax.axhline(target, color=PALETTE["target"], linestyle="--", linewidth=1.2, label="Target")
     mark_annotations(ax, list(series["period"]), y, annotations)
-    if unit is not None:
-        label_latest(ax, y, unit, colour=PALETTE["series"])
     labels = [str(p).replace(" Q", "\nQ") for p in series["period"]]
     step = max(1, len(labels) // 8)
     ax.set_xticks(x[::step], labels[::step], fontsize=8)
-    ax.set_title(title)
+    ax.set_title(wrap_title(title))
     ax.set_ylabel(unit_label)
     ax.set_ylim(bottom=0, top=None if np.isfinite(y).any() else 1.0)
+    if unit is not None:
+        label_latest(ax, y, unit, colour=PALETTE["series"])
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=8, ncols=2)
     fit_layout(fig)
     return fig

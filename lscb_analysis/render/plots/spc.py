@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from lscb_analysis.render.format import format_value
-from lscb_analysis.render.plots.style import axis_labels, label_latest, new_axes, set_margins, thin_ticks
+from lscb_analysis.render.plots.style import axis_labels, label_latest, new_axes, set_margins, thin_ticks, wrap_title
 from lscb_analysis.render.theme import MARKERS, PALETTE, SPC_VARIATION
 from lscb_analysis.stats.spc import SHORT_GROUP_THRESHOLD
 
@@ -171,7 +171,7 @@ def spc_chart(
     if unit is not None:
         label_latest(ax, y, unit)
     thin_ticks(ax, axis_labels(d.x))
-    ax.set_title(title)
+    ax.set_title(wrap_title(title))
     if y_label:
         ax.set_ylabel(y_label)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
@@ -194,5 +194,6 @@ def spc_chart(
     if own:
         # Room for the y labels, the rotated quarters below and the legend and icons to the right: the widest
         # measured over every indicator (tight_layout would measure each chart, at about a third of its cost).
-        set_margins(fig, left=1.0, right=2.4, bottom=1.1, top=0.4)
+        extra = 0.2 * wrap_title(title).count("\n")  # a wrapped title's further lines
+        set_margins(fig, left=1.0, right=2.4, bottom=1.1, top=0.4 + extra)
     return fig

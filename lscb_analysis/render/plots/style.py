@@ -8,6 +8,7 @@ whether or not it is the first one a kernel draws.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import matplotlib as mpl
@@ -31,6 +32,7 @@ __all__ = [
     "thin_ticks",
     "label_latest",
     "end_labels",
+    "wrap_title",
 ]
 
 _GREY = ".15"  # text and ticks: near black
@@ -173,20 +175,24 @@ def label_latest(ax: Axes, y: np.ndarray, unit: str, *, colour: str | None = Non
     """Write the latest published value beside its point (at x = its position); its position, or None.
 
     The figure is written with :func:`lscb_analysis.render.format.format_value`
-    (the tables' rule), above the point and right-aligned so it stays inside
-    the axes; a missing or suppressed latest quarter has no label (the point
-    before it is not the latest quarter).
+    (the tables' rule), above the point, or to its left when the point is in
+    the top fifth of the axes (so it never runs into the title, nor into a
+    note's marker under the point); a missing or
+    suppressed latest quarter has no label (the point before it is not the
+    latest quarter).
     """
     if len(y) == 0 or np.isnan(y[-1]):
         return None
     i = len(y) - 1
+    low, high = ax.get_ylim()
+    near_top = high > low and (y[i] - low) / (high - low) > 0.8
     ax.annotate(
         format_value(float(y[i]), unit),
         (i, y[i]),
-        xytext=(0, 9),
+        xytext=(-8, 0) if near_top else (0, 9),
         textcoords="offset points",
-        ha="center",
-        va="bottom",
+        ha="right" if near_top else "center",
+        va="center" if near_top else "bottom",
         fontsize=9,
         fontweight="bold",
         color=colour or PALETTE["text"],
@@ -194,6 +200,11 @@ def label_latest(ax: Axes, y: np.ndarray, unit: str, *, colour: str | None = Non
         zorder=5,
     )
     return i
+
+
+def wrap_title(title: str, width: int = 60) -> str:
+    """A chart title wrapped to fit above the axes of a report chart (``width`` characters a line)."""
+    return textwrap.fill(title, width)
 
 
 def end_labels(ax: Axes, items: list[tuple[float, float, str, str]], *, fontsize: float = 8) -> None:
