@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lscb_analysis.summary.benchmarks import benchmark_latest
+from lscb_analysis.summary.benchmarks import like_for_like
 from lscb_analysis.summary.context import Context
 from lscb_analysis.summary.quarter import load_summary
 
@@ -88,12 +88,13 @@ def find_exceptions(
 def quarter_exceptions(ctx: Context) -> pd.DataFrame:
     """The quarter's exceptions (:func:`find_exceptions`), "worse than the benchmark" against England.
 
-    The benchmark is the benchmark authority's latest published DfE figure
-    compared with England (Fingertips' overlapping-CI method).
+    The comparison is the score card's like-for-like one
+    (:func:`lscb_analysis.summary.benchmarks.like_for_like`): the partnership's
+    own figure on DfE's definition against England's published value, not the
+    benchmark authority's figure (which only chooses the comparators).
     """
     names = {k: v.name for k, v in ctx.catalogue.subgroups.items()}
-    latest = benchmark_latest(ctx)
-    bench = latest[["vs_england"]].rename(columns={"vs_england": "comparison"}) if len(latest) else None
+    bench = like_for_like(ctx)[["vs_england"]].rename(columns={"vs_england": "comparison"})
     return find_exceptions(load_summary(ctx), names, bench)
 
 

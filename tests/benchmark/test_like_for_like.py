@@ -20,6 +20,8 @@ from lscb_analysis.periods import Quarter
 from lscb_analysis.stats import compare_to_benchmark, proportion_ci, rate_ci
 from lscb_analysis.summary.benchmarks import like_for_like
 from lscb_analysis.summary.context import load_context
+from lscb_analysis.summary.exception_report import quarter_exceptions
+from lscb_analysis.summary.quarter import load_summary
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 CLA = "cla_number_and_rate_per_10k_children.csv"
@@ -151,10 +153,8 @@ def test_count_has_no_dfe_figure() -> None:
 
 @pytest.fixture(scope="module")
 def demo():
-    """The project's own store (built by `make run`): these tests only read it."""
+    """The project's own store (built by `make run`, which `make test` runs first): these tests only read it."""
     root = Path(__file__).resolve().parents[2]
-    if not (root / "data" / "processed" / "figures.parquet").exists():
-        pytest.skip("the demo store is not built (make run)")
     ctx = load_context("2026-27 Q2", root)
     return ctx, like_for_like(ctx)
 
@@ -196,3 +196,15 @@ def test_demo_verdicts_agree_with_the_numbers_beside_them(demo) -> None:
             assert r.vs_england == "similar"
         else:
             assert r.vs_england == words[r.polarity]["above" if r.value > r.england else "below"]
+
+
+def test_red_red_exceptions_use_the_like_for_like_verdict(demo) -> None:
+    """An exception is "worse than benchmark" exactly when the score card's like-for-like verdict is "worse"."""
+    ctx, table = demo
+    ex = quarter_exceptions(ctx).set_index("indicator_id")
+    red_red = {i for i, why in ex.Why.items() if "Worse than benchmark" in why}
+    worse = set(table.index[table.vs_england == "worse"])
+    assert red_red <= worse
+    summary = load_summary(ctx).set_index("indicator_id")
+    worsening = summary.trend_worsening.fillna(False).astype(bool) | (summary.direction == "worse")
+    assert red_red == {i for i in worse & set(summary.index[worsening]) if bool(summary.loc[i, "current"])}
