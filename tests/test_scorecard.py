@@ -112,6 +112,7 @@ def test_small_counts_are_suppressed_with_what_derives_from_them():
     assert r.spark == [None, 8, 12, 10, 11, None, 9, None]  # last 8: c,8,12,10,11,c,9,c
     shown = _cells(scorecard_html(rows, title="Score card"))[0]
     assert shown["Latest"] == "c" and shown["95-CI"] == "" and shown["Direction"] == ""
+    assert "Recent trend" not in shown["Trend"] and "<svg" not in shown["Variation"]  # no empty labels, no icon
     assert shown["Previous-quarter"] == "9"
     assert shown["Same-quarter-last-year"] == "10"
     svg = shown["Last-8-quarters"]

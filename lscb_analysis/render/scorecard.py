@@ -254,7 +254,11 @@ def scorecard_table(
     gt = gt.cols_merge(
         columns=["Indicator", "_notes"], rows=_where(df._notes, bool), pattern='{0}<div class="lscb-note">{1}</div>'
     )
-    gt = gt.cols_merge(columns=["Trend", "_recent"], pattern="{0}<br><em>Recent trend (Fingertips):</em> {1}")
+    gt = gt.cols_merge(
+        columns=["Trend", "_recent"],
+        rows=_where(df._recent, bool),  # a suppressed latest figure has neither: no empty "Recent trend:" label
+        pattern="{0}<br><em>Recent trend (Fingertips):</em> {1}",
+    )
     gt = gt.fmt(sparkline_svg, columns=_SPARK)
     for column, key, vocabulary in _BADGES:
         for k, judgement in vocabulary.items():
@@ -292,10 +296,10 @@ def scorecard_table(
         .cols_width(
             {
                 "Indicator": "16%",
-                "Trend": "19%",
+                "Trend": "17%",
                 "95% CI": "7%",
-                "Variation": "6%",
-                "Assurance": "6%",
+                "Variation": "7.5%",  # an icon and a word such as "Improvement" or "Hit and miss"
+                "Assurance": "6.5%",
                 **({_BENCHMARK: "12%"} if has_bench else {}),
             }
         )
