@@ -92,6 +92,54 @@ def resolve_quarter(text: str, root: Path | None) -> Quarter:
 
 
 @_command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new project's folder.")],
+    partnership: Annotated[str, typer.Option("--partnership", help="The partnership's name.")],
+    authority: Annotated[
+        str, typer.Option("--authority", help="Its local authority for benchmarking: name or DfE / GSS code.")
+    ],
+    preset: Annotated[str, typer.Option("--preset", help="Core data set: current (default) or nyscb.")] = "current",
+    force: Annotated[bool, typer.Option("--force", help="Write over the files of an existing project.")] = False,
+) -> None:
+    """Start a project for a real partnership: parameters, child population, DfE files, notebooks."""
+    from lscb_analysis.project import init_project  # noqa: PLC0415 - fast CLI start
+
+    res = init_project(folder, partnership=partnership, authority=authority, preset=preset, force=force)
+    typer.echo(
+        f"created {res.root} for {res.name} ({len(res.files)} files, preset {preset}); "
+        f"benchmarks: {res.authority}, its ten statistical neighbours and England"
+    )
+    typer.echo("fill in by hand: parameters/providers.yaml (contacts, deadlines), indicators.yaml targets, localities")
+    typer.echo(f"next, in {res.root}:")
+    for i, step in enumerate(res.next_steps, 1):
+        typer.echo(f"  {i}. {step}")
+
+
+benchmarks_app = typer.Typer(
+    help="The published statistics the partnership is benchmarked against.", no_args_is_help=True
+)
+app.add_typer(benchmarks_app, name="benchmarks")
+
+
+@benchmarks_app.command("update")
+@_reporting_errors
+def benchmarks_update(
+    folder: Annotated[Path, typer.Argument(help="Folder of downloaded DfE (EES) or Fingertips CSV files.")],
+    root: RootOpt = None,
+) -> None:
+    """Check and install newer DfE / Fingertips releases into data/raw/dfe/, keeping the files they replace."""
+    from lscb_analysis.project.releases import update_benchmarks  # noqa: PLC0415 - fast CLI start
+
+    res = update_benchmarks(folder, root)
+    for new, name in res.installed.items():
+        typer.echo(f"installed {new}" + (f" as {name}" if name != new else ""))
+    if res.archived is not None:
+        typer.echo(f"the files replaced are kept in {res.archived}")
+    for line in res.changes or ["no benchmark's figures changed"]:
+        typer.echo(f"  {line}")
+
+
+@_command()
 def demo(root: RootOpt = None) -> None:
     """Write the fictional demo partnership's returns into data/raw/ (deterministic)."""
     from lscb_analysis.demo import generate_demo  # noqa: PLC0415 - fast CLI start
@@ -112,12 +160,12 @@ def ingest(
     """
     from lscb_analysis.ingest import ingest_quarters  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.quality_pages import write_quality_pages  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.returns.folders import ReturnsNotFoundError, return_folders  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.returns.folders import no_returns_error, return_folders  # noqa: PLC0415 - fast CLI start
 
     if quarter.strip().lower() == "all":
         quarters = list(return_folders(root))
         if not quarters:
-            raise ReturnsNotFoundError("no returns found under data/raw/returns/; run `lscb demo` first")
+            raise no_returns_error(root)
     else:
         quarters = [resolve_quarter(quarter, root)]
     t = time.perf_counter()
@@ -238,8 +286,18 @@ def _run_reports(
     logger: logging.Logger,
 ) -> None:
     """Run the planned reports (reading the pinned store generation) and say which failed."""
+    from lscb_analysis.parameters.catalogue import load_catalogue  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.preflight import scan_free_text  # noqa: PLC0415 - only once the run is planned
     from lscb_analysis.publish.runner import run_reports  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
+
+    # Free text is checked before anything runs: one line per problem (file, line, what was found).
+    problems = scan_free_text(q, load_catalogue(paths(root).parameters), root)
+    for pr in problems:
+        line = f"{'personal data' if pr.holds_back else 'check'}: {pr}"
+        typer.echo(line, err=True)
+        logger.warning("%s", line)
 
     logger.info("run %s: %d reports", q.code, len(specs))
     done = 0
@@ -265,6 +323,7 @@ def _run_reports(
         on_done=progress,
         prepare=lambda: prepare_quarter(q, root),
         kernel_template=template or False,
+        text_problems=problems,
     )
     failed = [r for r in results if not r.ok]
     logger.info("finished in %.1fs, %d failed", time.perf_counter() - t, len(failed))

@@ -24,7 +24,6 @@ cannot be rendered (see :mod:`lscb_analysis.publish.htmlexport`).
 
 from __future__ import annotations
 
-import html
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -37,6 +36,7 @@ from IPython.display import display as ipython_display
 from lscb_analysis.disclosure.suppress import is_small, suppress_breakdown, suppress_series
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.periods import Quarter, as_periods
+from lscb_analysis.render.sanitise import escape_text
 from lscb_analysis.render.theme import PALETTE
 from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult, html_output, view_benchmark
 from lscb_analysis.summary.benchmarks import load_benchmark
@@ -238,7 +238,7 @@ class Explorer:
     def _on_search(self, change: dict[str, Any]) -> None:
         found = self.matching(change["new"])
         if not found:
-            self.status.value = f"<small>No indicator matches {html.escape(change['new'])!r}.</small>"
+            self.status.value = f"<small>No indicator matches {escape_text(repr(change['new']))}.</small>"
             return
         self.indicator.options = found  # the selection moves to the first match when the current one is left out
 
@@ -348,8 +348,8 @@ class Explorer:
         where = "total" if st["breakdown"] == TOTAL else f"{st['breakdown']} = {st['breakdown_value']}"
         caption = (
             "<p class='lscb-explore-snapshot'><em>Snapshot of the explorer: view "
-            f"{html.escape(VIEWS[st['view']])}, breakdown {html.escape(where)}, quarters "
-            f"{html.escape(st['periods'][0])} to {html.escape(st['periods'][1])}.</em></p>"
+            f"{escape_text(VIEWS[st['view']])}, breakdown {escape_text(where)}, quarters "
+            f"{escape_text(st['periods'][0])} to {escape_text(st['periods'][1])}.</em></p>"
         )
         outs = [html_output(caption), *(self.last_outputs or self.redraw())]
         if display:

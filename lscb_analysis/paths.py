@@ -30,7 +30,16 @@ from typing import ClassVar
 
 from lscb_analysis.errors import LscbError
 
-__all__ = ["ENV_VAR", "MARKER", "Paths", "ProjectRootError", "data_dir_or_default", "paths", "project_root"]
+__all__ = [
+    "ENV_VAR",
+    "MARKER",
+    "Paths",
+    "ProjectRootError",
+    "data_dir_or_default",
+    "package_checkout",
+    "paths",
+    "project_root",
+]
 
 #: Environment variable naming the project root.
 ENV_VAR = "LSCB_PROJECT_ROOT"
@@ -56,6 +65,11 @@ def _checked(root: Path | str, how: str) -> Path:
             "give the folder that holds parameters/ and data/"
         )
     return folder
+
+
+def package_checkout() -> Path:
+    """The folder this package lives in (the workbench checkout, when installed with ``pip install -e``)."""
+    return Path(__file__).resolve().parent.parent
 
 
 def project_root(root: Path | str | None = None) -> Path:
@@ -86,7 +100,7 @@ def project_root(root: Path | str | None = None) -> Path:
     for folder in (cwd, *cwd.parents):
         if _is_project(folder):
             return folder
-    checkout = Path(__file__).resolve().parent.parent
+    checkout = package_checkout()
     if _is_project(checkout):
         return checkout
     raise ProjectRootError(

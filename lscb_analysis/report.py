@@ -13,7 +13,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython import get_ipython
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 from lscb_analysis.disclosure.suppress import suppress_series
@@ -22,7 +22,7 @@ from lscb_analysis.parameters.narratives import indicator_commentary, load_narra
 from lscb_analysis.quality import completeness, timeliness
 from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
-from lscb_analysis.render.format import escape_text, unit_label
+from lscb_analysis.render.format import unit_label
 from lscb_analysis.render.indicator_unit import (
     dated_notes_markdown,
     key_figures_markdown,
@@ -41,6 +41,7 @@ from lscb_analysis.render.plots.benchmark import (
 from lscb_analysis.render.plots.funnel import funnel_alt_text, plot_funnel
 from lscb_analysis.render.plots.series import mark_annotations, series_alt_text, series_chart
 from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
+from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.render.scorecard import legend_html, scorecard_html
 from lscb_analysis.render.theme import report_css
 from lscb_analysis.summary.actions import actions_table
@@ -69,6 +70,11 @@ __all__ = [
 ]
 
 
+def _markdown(text: str) -> None:
+    """Display Markdown as sanitised HTML (:mod:`lscb_analysis.render.sanitise`), never as raw Markdown output."""
+    display(HTML(markdown_html(text)))
+
+
 def _show(fig: Figure, alt: str) -> None:
     """Display a chart with its text alternative on the image output (the published page's ``alt``), then close it."""
     display(fig, metadata={"image/png": {"alt": alt}})
@@ -87,8 +93,8 @@ def header(ctx: Context, title: str, intro: str = "") -> None:
         ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
     display(HTML(f"<style>{report_css()}</style>"))
     demo = " Demonstration data for a fictional partnership." if ctx.partnership.fictional else ""
-    name = escape_text(ctx.partnership.name)
-    display(Markdown(f"# {escape_text(title)}\n\n**{name}**, {ctx.quarter.label}.{demo}\n\n{escape_text(intro)}"))
+    name = escape_markdown(ctx.partnership.name)
+    _markdown(f"# {escape_markdown(title)}\n\n**{name}**, {ctx.quarter.label}.{demo}\n\n{escape_markdown(intro)}")
 
 
 def scorecard(
@@ -112,7 +118,7 @@ def scorecard(
 def exceptions(ctx: Context) -> pd.DataFrame:
     """Display the Leadership Board's exceptions: special-cause concern, worsening, red, red-red."""
     ex = quarter_exceptions(ctx)
-    display(Markdown(sections.exceptions_markdown(ex)))
+    _markdown(sections.exceptions_markdown(ex))
     if not ex.empty:
         display(HTML(sections.html_table(ex.drop(columns="indicator_id"))))
     return ex
@@ -160,12 +166,12 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         if ind.id in lfl.index and bool(lfl.loc[ind.id, "published"]):
             comparison = sections.own_figure_sentence(lfl.loc[ind.id], ctx.partnership.short_name)
         display(HTML(unit_heading_html(ind, row)))
-        display(Markdown(key_figures_markdown(ind, row, comparison)))
+        _markdown(key_figures_markdown(ind, row, comparison))
         notes = annotations.get(ind.id, {})
         masked = suppress_series(s, rule) if not s.empty else s
         published = int(masked.value.notna().sum()) if not s.empty else 0
         if published == 0:
-            display(Markdown(no_chart_sentence(len(s), published)))
+            _markdown(no_chart_sentence(len(s), published))
         elif published >= MIN_SPC_POINTS:
             result = indicator_spc(ind, masked, changes[ind.id])
             fig = spc_chart(result, title=ind.title, y_label=unit_label(ind.unit), icons=False, unit=ind.unit)
@@ -199,7 +205,7 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         lines.append(dated_notes_markdown(notes))
         text = "\n\n".join(line for line in lines if line)
         if text:
-            display(Markdown(text))
+            _markdown(text)
     return drawn
 
 
@@ -216,15 +222,15 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
     table = like_for_like(ctx, subgroup)
     table = table[table.published.astype(bool)]
     if table.empty:
-        display(Markdown(sections.NO_BENCHMARK))
+        _markdown(sections.NO_BENCHMARK)
         return pd.DataFrame()
     name = ctx.partnership.short_name
-    display(Markdown(sections.like_for_like_intro(table, partnership=name, fictional=ctx.partnership.fictional)))
+    _markdown(sections.like_for_like_intro(table, partnership=name, fictional=ctx.partnership.fictional))
     shown = sections.like_for_like_frame(table, name)
     display(HTML(sections.html_table(shown)))
     latest = benchmark_latest(ctx, subgroup)
     if not latest.empty:
-        display(Markdown(sections.benchmark_intro(latest.la_name.iloc[0], fictional=ctx.partnership.fictional)))
+        _markdown(sections.benchmark_intro(latest.la_name.iloc[0], fictional=ctx.partnership.fictional))
         display(HTML(sections.html_table(sections.benchmark_frame(latest))))
     if charts:
         overview = load_benchmark(ctx)
@@ -234,7 +240,7 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
             title = ctx.catalogue.indicators[iid].title
             neighbours, funnel, lines = load_benchmark_charts(ctx, iid)
             ours = OwnPoint(f"{name}, {own.period.split(' (')[0]}", own.value, own.denominator)
-            display(Markdown(f"#### {escape_text(title)}"))
+            _markdown(f"#### {escape_markdown(title)}")
             trend = overview[overview.indicator_id == iid].sort_values("year")
             trend_title = f"{latest.la_name.iloc[0]} (benchmark authority), its neighbours and England over time"
             _show(plot_benchmark_trend(trend, title=trend_title), benchmark_trend_alt_text(trend, title=trend_title))
@@ -243,12 +249,15 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
                 plot_neighbour_bars(neighbours, title=bars_title, own=ours),
                 neighbour_bars_alt_text(neighbours, title=bars_title, own=ours),
             )
+            if funnel.empty:
+                _markdown(sections.NO_FUNNEL)
+                continue
             funnel_title = "All authorities (funnel plot)"
             _show(
                 plot_funnel(funnel, lines=lines, title=funnel_title, own=ours),
                 funnel_alt_text(funnel, title=f"{title}, all authorities", own=ours),
             )
-            display(Markdown(sections.funnel_note(funnel)))
+            _markdown(sections.funnel_note(funnel))
     return shown
 
 
@@ -279,7 +288,7 @@ def narrative(
     narr = load_narrative(ctx.quarter, subgroup, ctx.root)
     if narr is None:
         if notice:
-            display(Markdown(missing_narrative_markdown(ctx.quarter, ctx.catalogue.subgroups[subgroup])))
+            _markdown(missing_narrative_markdown(ctx.quarter, ctx.catalogue.subgroups[subgroup]))
         return False
     titles = {ind.id: ind.title for ind in ctx.catalogue.for_subgroup(subgroup)}
     for key in keys or tuple(narr.sections):
@@ -288,7 +297,7 @@ def narrative(
             text, _ = indicator_commentary(text, titles)
         if text:
             head = title or narr.headings.get(key, key.replace("_", " ").capitalize())
-            display(Markdown(f"{'#' * heading_level} {head}\n\n{text}"))
+            _markdown(f"{'#' * heading_level} {escape_markdown(head)}\n\n{text}")
     return True
 
 
@@ -300,9 +309,9 @@ def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
         acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
     table = actions_table(acts, ctx.quarter.end)
     if table.empty:
-        display(Markdown(sections.NO_ACTIONS))
+        _markdown(sections.NO_ACTIONS)
         return table
-    display(Markdown(sections.actions_markdown(table, ctx.quarter.end)))
+    _markdown(sections.actions_markdown(table, ctx.quarter.end))
     display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
     return table
 
@@ -313,12 +322,12 @@ def returns_status(ctx: Context) -> pd.DataFrame:
     Timely returns are the agencies' service-level agreement with the board.
     """
     t = timeliness(ctx.quarter, ctx.root)
-    display(Markdown(sections.returns_markdown(t)))
+    _markdown(sections.returns_markdown(t))
     display(HTML(sections.html_table(sections.returns_frame(t))))
-    display(Markdown(sections.completeness_markdown(completeness(ctx.quarter, ctx.root))))
+    _markdown(sections.completeness_markdown(completeness(ctx.quarter, ctx.root)))
     errors = recent_errors(ctx)
     if not errors.empty:
-        display(Markdown("**Errors found in returns, by provider and quarter** (last eight quarters ingested):"))
+        _markdown("**Errors found in returns, by provider and quarter** (last eight quarters ingested):")
         display(HTML(sections.html_table(errors, index=True)))
     return t
 
@@ -326,7 +335,7 @@ def returns_status(ctx: Context) -> pd.DataFrame:
 def restatements(ctx: Context) -> pd.DataFrame:
     """Figures for earlier quarters revised since they were first accepted (latest value used in reports)."""
     restated = published_restatements(ctx)
-    display(Markdown(sections.restatements_markdown(restated)))
+    _markdown(sections.restatements_markdown(restated))
     if not restated.empty:
         display(HTML(sections.html_table(sections.restatements_frame(restated))))
     return restated
@@ -345,5 +354,5 @@ def breakdowns(ctx: Context, subgroup: str, *, last: int = 8) -> int:
     for table in tables:
         display(HTML(breakdown_html(table)))
     if not tables:
-        display(Markdown("_None of this sub-group's indicators has a breakdown._"))
+        _markdown("_None of this sub-group's indicators has a breakdown._")
     return len(tables)

@@ -18,6 +18,7 @@ from lscb_analysis.render.indicator_unit import dated_notes_markdown, no_chart_s
 from lscb_analysis.render.plots.benchmark import plot_benchmark_trend
 from lscb_analysis.render.plots.series import series_alt_text, series_chart
 from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
+from lscb_analysis.render.sanitise import markdown_html
 from lscb_analysis.stats.spc import spc
 from lscb_analysis.summary.context import load_context
 
@@ -61,8 +62,8 @@ def test_commentary_under_a_heading_naming_an_indicator_goes_with_it():
 
 
 def test_notes_show_their_quarter():
-    text = dated_notes_markdown({"2024-25 Q4": "New recording <b>practice</b>"})
-    assert text == "**Note [1] (2024-25 Q4):** New recording &lt;b&gt;practice&lt;/b&gt;"
+    text = markdown_html(dated_notes_markdown({"2024-25 Q4": "New recording <b>practice</b>"}))
+    assert "<strong>Note [1] (2024-25 Q4):</strong> New recording &lt;b&gt;practice&lt;/b&gt;" in text
 
 
 def test_each_indicator_is_one_unit_with_icons_figures_chart_alt_text_and_actions(ctx, monkeypatch):
@@ -78,9 +79,9 @@ def test_each_indicator_is_one_unit_with_icons_figures_chart_alt_text_and_action
         assert f'id="indicator-{ind.id}"' in text
     # the headings carry NHS England's icons with their text alternatives
     assert re.search(r'<svg[^>]+role="img" aria-label="(Common cause|Special cause)[^"]*"', text)
-    assert "**Latest, 2026-27 Q2:" in text and "95% confidence interval" in text
+    assert "<strong>Latest, 2026-27 Q2:" in text and "95% confidence interval" in text
     # the actions that name an indicator sit with it, not only at the end of the report
-    assert "**Actions on this indicator**" in text and "**NEG-01**" in text
+    assert "<strong>Actions on this indicator</strong>" in text and "<strong>NEG-01</strong>" in text
 
 
 def test_rates_in_a_unit_show_their_unit(ctx, monkeypatch):
@@ -88,7 +89,7 @@ def test_rates_in_a_unit_show_their_unit(ctx, monkeypatch):
     report.indicator_sections(ctx, "quality_assurance")
     text = _text(out)
     assert re.search(
-        r"\*\*Latest, 2026-27 Q2: [\d,.]+ per 10,000 children\*\* \((in|at the end of) the quarter\)", text
+        r"<strong>Latest, 2026-27 Q2: [\d,.]+ per 10,000 children</strong> \((in|at the end of) the quarter\)", text
     )
     assert "Against England and neighbours:" in text and "statistical neighbours' average is" in text
 

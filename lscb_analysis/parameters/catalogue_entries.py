@@ -42,7 +42,9 @@ Polarity = Literal["higher_is_better", "lower_is_better", "no_judgement"]
 Frequency = Literal["monthly_presented_quarterly", "quarterly", "half_yearly", "annual"]
 Measure = Literal["snapshot", "flow"]
 SubgroupKind = Literal["sub_group", "quarterly_report"]
-ReportsTo = Literal["operational_board"]
+#: The board a group reports to: the LSCB era's operational board, or (Working Together 2023) the
+#: delegated safeguarding partners, who lead the arrangements for the three safeguarding partners.
+ReportsTo = Literal["operational_board", "delegated_safeguarding_partners"]
 
 #: Multiplier of each unit (figure = numerator / denominator * per).
 _PER: dict[str, int | None] = {"count": None, "rate_per_10000": 10_000, "rate_per_1000": 1_000, "percentage": 100}
@@ -122,7 +124,7 @@ class Subgroup(BaseModel):
     kind : {'sub_group', 'quarterly_report'}
         A standing sub-group with a score card, or a service that reports to
         the board quarterly.
-    reports_to : {'operational_board'}
+    reports_to : {'operational_board', 'delegated_safeguarding_partners'}
         The board the group's score card goes to.
     chair_role : str
         The role (never the person) that chairs the group or writes the report.

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -34,7 +33,6 @@ __all__ = [
     "fmt_figures",
     "sub_symbols",
     "gt_html",
-    "escape_text",
 ]
 
 #: Shown for a figure that is simply missing (not received, not published).
@@ -135,15 +133,6 @@ def format_change(change: float | None, unit: str, *, words: bool = False) -> st
     else:
         after = " pp" if unit == "percentage" else ""
     return f"{sign}{digits}{after}"
-
-
-def escape_text(value: object) -> str:
-    """Text from a parameter file or the store, for a Markdown or HTML page: HTML escaped, so it shows as typed.
-
-    Indicator titles and definitions, sub-group remits, provider names and
-    analysts' notes are typed by people; none of it may become markup.
-    """
-    return html.escape(str(value), quote=False)
 
 
 def format_dfe_year(year: object) -> str:

@@ -18,8 +18,9 @@ import datetime as dt
 import pandas as pd
 
 from lscb_analysis.parameters.catalogue_entries import Indicator
-from lscb_analysis.render.format import escape_text, format_change, format_value, format_with_unit
+from lscb_analysis.render.format import format_change, format_value, format_with_unit
 from lscb_analysis.render.narrative import STATUS_LABELS
+from lscb_analysis.render.sanitise import escape_markdown, escape_text
 from lscb_analysis.render.scorecard import icon_cell
 from lscb_analysis.render.theme import RAG
 
@@ -87,14 +88,14 @@ def key_figures_markdown(ind: Indicator, row: pd.Series | None, comparison: str 
     comparison : str
         The like-for-like sentence (:func:`lscb_analysis.render.sections.own_figure_sentence`), plain text.
     """
-    lines = [f"_{escape_text(ind.definition)}_"]
+    lines = [f"_{escape_markdown(ind.definition)}_"]
     if row is None:
         return "\n\n".join(lines)
     u = ind.unit
     when = _when(ind)
     period = row.latest_period or ""
     if row.status:
-        lines.append(f"**Latest, {period}:** {escape_text(row.status)} (not published: see the legend).")
+        lines.append(f"**Latest, {period}:** {escape_markdown(row.status)} (not published: see the legend).")
     elif pd.notna(row.value):
         latest = f"**Latest, {period}: {format_with_unit(row.value, u)}**" + (f" ({when})" if when else "")
         if pd.notna(row.lower) and pd.notna(row.upper):
@@ -110,7 +111,7 @@ def key_figures_markdown(ind: Indicator, row: pd.Series | None, comparison: str 
         rag = RAG[row.rag].word if isinstance(row.rag, str) and row.rag in RAG else "not rated"
         lines.append(f"**Target:** {format_with_unit(ind.target, u)} ({rag}).")
     if comparison:
-        lines.append(f"**Against England and neighbours:** {escape_text(comparison)}")
+        lines.append(f"**Against England and neighbours:** {escape_markdown(comparison)}")
     return "\n\n".join(lines)
 
 
@@ -139,7 +140,7 @@ def linked_actions_markdown(actions: pd.DataFrame, as_of: dt.date) -> str:
         if r.overdue:
             status += f": overdue by {int(r.days_overdue)} day{'s' if int(r.days_overdue) != 1 else ''}"
         due = f"{r.due.day} {r.due:%b %Y}" if isinstance(r.due, dt.date) else ""
-        items.append(f"- **{escape_text(r.id)}** ({status}; due {due}): {escape_text(r.action)}")
+        items.append(f"- **{escape_markdown(r.id)}** ({status}; due {due}): {escape_markdown(r.action)}")
     return f"**Actions on this indicator** (at {as_of.day} {as_of:%B %Y}):\n\n" + "\n".join(items)
 
 
@@ -149,6 +150,6 @@ def dated_notes_markdown(notes: dict[str, str]) -> str:
     The number is the marker on the chart (:func:`lscb_analysis.render.plots.series.mark_annotations`).
     """
     return "\n\n".join(
-        f"**Note [{n}] ({escape_text(period)}):** {escape_text(text)}"
+        f"**Note [{n}] ({escape_markdown(period)}):** {escape_markdown(text)}"
         for n, (period, text) in enumerate(notes.items(), start=1)
     )
