@@ -1,9 +1,11 @@
 """Interactive indicator explorer for JupyterLab (ipywidgets), with a static snapshot.
 
-:class:`Explorer` lets an analyst pick an indicator (labelled by its
-sub-group), a breakdown (the total or one value of one of the indicator's
-breakdown dimensions), a range of quarters and a view: an SPC chart, a trend
-test, the DfE benchmark or a table (:mod:`lscb_analysis.render.views`).
+:class:`Explorer` lets an analyst search the indicator list (by title,
+sub-group or id), pick an indicator (labelled by its sub-group), a
+breakdown (the total or one value of one of the indicator's breakdown
+dimensions), a range of quarters and a view: an SPC chart, a trend
+test, the DfE benchmark or a table (:mod:`lscb_analysis.render.views`), and
+download the figures a view shows as CSV.
 
 Every view is drawn from figures that passed disclosure control
 (:func:`published_rows`): counts from 1 to 5 (numerators and denominators),
@@ -168,6 +170,10 @@ class Explorer:
         qs = ctx.periods or [ctx.quarter.code]
         wide = w.Layout(width="95%")
         style = {"description_width": "110px"}
+        self._options = options
+        self.search = w.Text(
+            placeholder="Search indicators by title, sub-group or id", description="Search", layout=wide, style=style
+        )
         self.indicator = w.Dropdown(options=options, value=first, description="Indicator", layout=wide, style=style)
         self.breakdown = w.Dropdown(
             options=self._breakdown_options(first), description="Breakdown", layout=wide, style=style
@@ -185,7 +191,9 @@ class Explorer:
         )
         self.output = w.Output(layout=w.Layout(min_height="380px"))
         self.status = w.HTML()
-        self.widget = w.VBox([self.indicator, self.breakdown, self.periods, self.view, self.status, self.output])
+        self.widget = w.VBox(
+            [self.search, self.indicator, self.breakdown, self.periods, self.view, self.status, self.output]
+        )
         self._suspend = True
         try:
             if breakdown != TOTAL or breakdown_value is not None:
@@ -195,6 +203,7 @@ class Explorer:
         finally:
             self._suspend = False
         self.indicator.observe(self._on_indicator, names="value")
+        self.search.observe(self._on_search, names="value")
         for wd in (self.breakdown, self.periods, self.view):
             wd.observe(self._on_change, names="value")
         if warm:
@@ -220,6 +229,18 @@ class Explorer:
         finally:
             self._suspend = False
         self.redraw()
+
+    def matching(self, text: str) -> list[tuple[str, str]]:
+        """The indicator options whose label (sub-group and title) or id contain every word of ``text``."""
+        words = text.lower().split()
+        return [(label, iid) for label, iid in self._options if all(x in f"{label} {iid}".lower() for x in words)]
+
+    def _on_search(self, change: dict[str, Any]) -> None:
+        found = self.matching(change["new"])
+        if not found:
+            self.status.value = f"<small>No indicator matches {escape_text(repr(change['new']))}.</small>"
+            return
+        self.indicator.options = found  # the selection moves to the first match when the current one is left out
 
     def _on_change(self, change: dict[str, Any]) -> None:
         if not self._suspend:

@@ -18,16 +18,29 @@ from matplotlib.figure import Figure
 
 from lscb_analysis.disclosure.suppress import suppress_series
 from lscb_analysis.parameters.actions import load_actions, load_all_actions
-from lscb_analysis.parameters.narratives import load_narrative, section
+from lscb_analysis.parameters.narratives import indicator_commentary, load_narrative, section
 from lscb_analysis.quality import completeness, timeliness
 from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
 from lscb_analysis.render.format import unit_label
+from lscb_analysis.render.indicator_unit import (
+    dated_notes_markdown,
+    key_figures_markdown,
+    linked_actions_markdown,
+    no_chart_sentence,
+    unit_heading_html,
+)
 from lscb_analysis.render.narrative import actions_display, missing_narrative_markdown
-from lscb_analysis.render.plots.benchmark import OwnPoint, plot_benchmark_trend, plot_neighbour_bars
-from lscb_analysis.render.plots.funnel import plot_funnel
-from lscb_analysis.render.plots.series import mark_annotations, series_chart
-from lscb_analysis.render.plots.spc import spc_chart
+from lscb_analysis.render.plots.benchmark import (
+    OwnPoint,
+    benchmark_trend_alt_text,
+    neighbour_bars_alt_text,
+    plot_benchmark_trend,
+    plot_neighbour_bars,
+)
+from lscb_analysis.render.plots.funnel import funnel_alt_text, plot_funnel
+from lscb_analysis.render.plots.series import mark_annotations, series_alt_text, series_chart
+from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
 from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.render.scorecard import legend_html, scorecard_html
 from lscb_analysis.render.theme import report_css
@@ -62,8 +75,9 @@ def _markdown(text: str) -> None:
     display(HTML(markdown_html(text)))
 
 
-def _show(fig: Figure) -> None:
-    plt.show()
+def _show(fig: Figure, alt: str) -> None:
+    """Display a chart with its text alternative on the image output (the published page's ``alt``), then close it."""
+    display(fig, metadata={"image/png": {"alt": alt}})
     plt.close(fig)
 
 
@@ -111,54 +125,87 @@ def exceptions(ctx: Context) -> pd.DataFrame:
 
 
 def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, dict[str, str]] | None = None) -> int:
-    """One section per indicator: SPC chart (enough published quarters) or series chart, trend sentence, notes.
+    """Each indicator as one unit: icons, definition, figures with units, comparison, chart, trend, commentary, actions.
 
-    Both charts are drawn from the published figures (after disclosure
-    control): a suppressed quarter is a gap. The SPC limits are recalculated
-    at each change recorded in ``parameters/annotations.yaml``; the chart
-    marks it and the notes under it say what changed. Returns the number of
+    Per indicator (:mod:`lscb_analysis.render.indicator_unit`): the heading with
+    its Making Data Count icons; the definition; the latest figure with its unit
+    and 95% interval, the change on the previous quarter, the target; our figure
+    on DfE's definition against England and the statistical neighbours
+    (:func:`lscb_analysis.summary.benchmarks.like_for_like`); the SPC chart
+    (enough published quarters) or series chart, with the latest quarter
+    labelled and a text alternative written from the data; the trend sentence;
+    the sub-group's commentary on the indicator (a level-3 heading naming it in
+    the narrative's *Data commentary*,
+    :func:`lscb_analysis.parameters.narratives.indicator_commentary`); the
+    sub-group's actions whose ``linked_indicators`` name it; and the analysts'
+    notes, each with its quarter.
+
+    Charts are drawn from the published figures (after disclosure control): a
+    suppressed quarter is a gap, and a series with no published quarter gets a
+    sentence instead of empty axes. The SPC limits are recalculated at each
+    change recorded in ``parameters/annotations.yaml``. Returns the number of
     charts drawn.
     """
     summary = load_summary(ctx, subgroup).set_index("indicator_id")
     rule = ctx.partnership.disclosure
     annotations = annotations or {}
     changes = change_register(ctx)
+    indicators = ctx.catalogue.for_subgroup(subgroup)
+    lfl = like_for_like(ctx, subgroup)
+    _, commentary = indicator_commentary(
+        section(load_narrative(ctx.quarter, subgroup, ctx.root), "data_commentary"),
+        {ind.id: ind.title for ind in indicators},
+    )
+    acts = actions_table(load_actions(subgroup, ctx.root, catalogue=ctx.catalogue), ctx.quarter.end)
+    linked = acts.linked_indicators.map(lambda ids: {i.strip() for i in ids.split(",")})
     drawn = 0
-    for ind in ctx.catalogue.for_subgroup(subgroup):
+    for ind in indicators:
         s = indicator_series(ctx.figures, ind.id)
-        _markdown(f"### {escape_markdown(ind.title)}\n\n{escape_markdown(ind.definition)}")
-        if s.empty:
-            _markdown("_No figures received yet._")
-            continue
-        row = summary.loc[ind.id]
+        row = summary.loc[ind.id] if ind.id in summary.index and not s.empty else None
+        comparison = ""
+        if ind.id in lfl.index and bool(lfl.loc[ind.id, "published"]):
+            comparison = sections.own_figure_sentence(lfl.loc[ind.id], ctx.partnership.short_name)
+        display(HTML(unit_heading_html(ind, row)))
+        _markdown(key_figures_markdown(ind, row, comparison))
         notes = annotations.get(ind.id, {})
-        masked = suppress_series(s, rule)
-        if masked.value.notna().sum() >= MIN_SPC_POINTS:
+        masked = suppress_series(s, rule) if not s.empty else s
+        published = int(masked.value.notna().sum()) if not s.empty else 0
+        if published == 0:
+            _markdown(no_chart_sentence(len(s), published))
+        elif published >= MIN_SPC_POINTS:
             result = indicator_spc(ind, masked, changes[ind.id])
-            fig = spc_chart(result, title=ind.title, y_label=unit_label(ind.unit))
+            fig = spc_chart(result, title=ind.title, y_label=unit_label(ind.unit), icons=False, unit=ind.unit)
             mark_annotations(fig.axes[0], list(result.data.x), result.data.y.to_numpy(dtype=float), notes)
+            _show(fig, spc_alt_text(result, title=ind.title, unit=ind.unit))
+            drawn += 1
         else:
+            shown = masked.assign(period=masked.quarter.map(lambda q: q.code))
             fig = series_chart(
-                masked.assign(period=masked.quarter.map(lambda q: q.code)),
+                shown,
                 title=ind.title,
                 unit_label=unit_label(ind.unit),
                 target=ind.target,
                 annotations=notes,
+                unit=ind.unit,
             )
-        _show(fig)
-        drawn += 1
-        lines = [
-            f"**Trend:** {row.trend_sentence}"
-            if row.trend_sentence
-            else f"**Trend:** none: the latest figure is not published ({row.status or 'missing'})."
-        ]
-        if row.recent_trend:
-            lines.append(f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}")
-        lines += [
-            f"**Note [{n}] {escape_markdown(period)}:** {note}"
-            for n, (period, note) in enumerate(notes.items(), start=1)
-        ]
-        _markdown("\n\n".join(lines))
+            _show(fig, series_alt_text(shown, title=ind.title, unit=ind.unit, target=ind.target))
+            drawn += 1
+        lines = []
+        if row is not None:
+            lines.append(
+                f"**Trend:** {row.trend_sentence}"
+                if row.trend_sentence
+                else f"**Trend:** none: the latest figure is not published ({row.status or 'missing'})."
+            )
+            if row.recent_trend:
+                lines.append(f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}")
+        if ind.id in commentary:
+            lines.append(f"**The sub-group's commentary:**\n\n{commentary[ind.id]}")
+        lines.append(linked_actions_markdown(acts[linked.map(lambda ids, i=ind.id: i in ids)], ctx.quarter.end))
+        lines.append(dated_notes_markdown(notes))
+        text = "\n\n".join(line for line in lines if line)
+        if text:
+            _markdown(text)
     return drawn
 
 
@@ -194,17 +241,22 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
             neighbours, funnel, lines = load_benchmark_charts(ctx, iid)
             ours = OwnPoint(f"{name}, {own.period.split(' (')[0]}", own.value, own.denominator)
             _markdown(f"#### {escape_markdown(title)}")
+            trend = overview[overview.indicator_id == iid].sort_values("year")
+            trend_title = f"{latest.la_name.iloc[0]} (benchmark authority), its neighbours and England over time"
+            _show(plot_benchmark_trend(trend, title=trend_title), benchmark_trend_alt_text(trend, title=trend_title))
+            bars_title = "Our figure among the statistical neighbours"
             _show(
-                plot_benchmark_trend(
-                    overview[overview.indicator_id == iid].sort_values("year"),
-                    title=f"{latest.la_name.iloc[0]} (benchmark authority), its neighbours and England over time",
-                )
+                plot_neighbour_bars(neighbours, title=bars_title, own=ours),
+                neighbour_bars_alt_text(neighbours, title=bars_title, own=ours),
             )
-            _show(plot_neighbour_bars(neighbours, title="Our figure among the statistical neighbours", own=ours))
             if funnel.empty:
                 _markdown(sections.NO_FUNNEL)
                 continue
-            _show(plot_funnel(funnel, lines=lines, title="All authorities (funnel plot)", own=ours))
+            funnel_title = "All authorities (funnel plot)"
+            _show(
+                plot_funnel(funnel, lines=lines, title=funnel_title, own=ours),
+                funnel_alt_text(funnel, title=f"{title}, all authorities", own=ours),
+            )
             _markdown(sections.funnel_note(funnel))
     return shown
 
@@ -218,7 +270,10 @@ def narrative(
     ----------
     keys : str
         Section keys to show here, in order (e.g. ``"voice_of_the_child"``,
-        ``"audit_findings"``); none means every section.
+        ``"audit_findings"``); none means every section. Of the
+        ``data_commentary`` section only the general commentary is shown here:
+        what is written under a level-3 heading naming an indicator is shown
+        with that indicator (:func:`indicator_sections`).
     notice : bool
         When the sub-group wrote no narrative, show the visible "no narrative
         received" notice here (do this once, near the top of the report).
@@ -235,8 +290,11 @@ def narrative(
         if notice:
             _markdown(missing_narrative_markdown(ctx.quarter, ctx.catalogue.subgroups[subgroup]))
         return False
+    titles = {ind.id: ind.title for ind in ctx.catalogue.for_subgroup(subgroup)}
     for key in keys or tuple(narr.sections):
         text = section(narr, key)
+        if key == "data_commentary":  # commentary on one indicator is shown with it (indicator_sections)
+            text, _ = indicator_commentary(text, titles)
         if text:
             head = title or narr.headings.get(key, key.replace("_", " ").capitalize())
             _markdown(f"{'#' * heading_level} {escape_markdown(head)}\n\n{text}")

@@ -16,7 +16,7 @@ def ctx():
 
 def _displayed(monkeypatch):
     out = []
-    monkeypatch.setattr(report, "display", lambda obj: out.append(getattr(obj, "data", "")))
+    monkeypatch.setattr(report, "display", lambda obj, **_: out.append(getattr(obj, "data", "")))
     return out
 
 
@@ -26,7 +26,7 @@ def test_annotations_in_indicator_sections_are_escaped(ctx, monkeypatch):
     report.indicator_sections(ctx, "serious_case_review", annotations={ind.id: {"2026-27 Q1": "<img src=x> & co"}})
     text = "\n".join(str(o) for o in out)
     assert "<img src=x>" not in text
-    assert "**Note [1] 2026-27 Q1:** &lt;img src=x&gt; &amp; co" in text
+    assert "<strong>Note [1] (2026-27 Q1):</strong> &lt;img src=x&gt; &amp; co" in text
 
 
 def test_header_shows_the_report_styles_and_escapes_text(ctx, monkeypatch):

@@ -15,7 +15,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.render.format import MISSING, format_dfe_year, format_value
+from lscb_analysis.render.format import MISSING, format_dfe_year, format_value, format_with_unit
 from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.render.theme import PALETTE, QUARTILE_BANDS
 
@@ -109,9 +109,10 @@ def like_for_like_intro(table: pd.DataFrame, *, partnership: str, fictional: boo
 
 
 def own_figure_sentence(row: pd.Series, partnership: str) -> str:
-    """One sentence: our figure on DfE's definition, its interval and how it compares with England (plain text).
+    """Our figure on DfE's definition, its interval, how it compares with England, and the neighbours (plain text).
 
     ``row`` is one row of :func:`lscb_analysis.summary.benchmarks.like_for_like`.
+    Rates carry their unit (:func:`lscb_analysis.render.format.format_with_unit`).
     """
     if isinstance(row.get("symbol"), str) and row.symbol:
         return f"{partnership}'s own figure, {row.period}: {row.symbol} (suppressed)."
@@ -120,11 +121,16 @@ def own_figure_sentence(row: pd.Series, partnership: str) -> str:
     u = row.unit
     verdict = {"not compared": "not compared with"}.get(row.vs_england, f"{row.vs_england} than")
     verdict = "similar to" if row.vs_england == "similar" else verdict
-    return (
+    text = (
         f"{partnership}'s own figure on DfE's definition ({row.definition}, {row.period}): "
-        f"{format_value(row.value, u)} (95% CI {format_value(row.lower, u)} to {format_value(row.upper, u)}), "
-        f"{verdict} England ({format_value(row.england, u)}, DfE {format_dfe_year(row.dfe_year)})."
+        f"{format_with_unit(row.value, u)} (95% CI {format_value(row.lower, u)} to {format_value(row.upper, u)}), "
+        f"{verdict} England ({format_with_unit(row.england, u)}, DfE {format_dfe_year(row.dfe_year)})."
     )
+    if pd.notna(row.get("neighbours", np.nan)):
+        used = row.get("neighbours_used", np.nan)
+        of = f" ({used:.0f} of 10 with a figure)" if pd.notna(used) else ""
+        text += f" The statistical neighbours' average is {format_with_unit(row.neighbours, u)}{of}."
+    return text
 
 
 def like_for_like_frame(table: pd.DataFrame, partnership: str) -> pd.DataFrame:
