@@ -92,6 +92,54 @@ def resolve_quarter(text: str, root: Path | None) -> Quarter:
 
 
 @_command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new project's folder.")],
+    partnership: Annotated[str, typer.Option("--partnership", help="The partnership's name.")],
+    authority: Annotated[
+        str, typer.Option("--authority", help="Its local authority for benchmarking: name or DfE / GSS code.")
+    ],
+    preset: Annotated[str, typer.Option("--preset", help="Core data set: current (default) or nyscb.")] = "current",
+    force: Annotated[bool, typer.Option("--force", help="Write over the files of an existing project.")] = False,
+) -> None:
+    """Start a project for a real partnership: parameters, child population, DfE files, notebooks."""
+    from lscb_analysis.project import init_project  # noqa: PLC0415 - fast CLI start
+
+    res = init_project(folder, partnership=partnership, authority=authority, preset=preset, force=force)
+    typer.echo(
+        f"created {res.root} for {res.name} ({len(res.files)} files, preset {preset}); "
+        f"benchmarks: {res.authority}, its ten statistical neighbours and England"
+    )
+    typer.echo("fill in by hand: parameters/providers.yaml (contacts, deadlines), indicators.yaml targets, localities")
+    typer.echo(f"next, in {res.root}:")
+    for i, step in enumerate(res.next_steps, 1):
+        typer.echo(f"  {i}. {step}")
+
+
+benchmarks_app = typer.Typer(
+    help="The published statistics the partnership is benchmarked against.", no_args_is_help=True
+)
+app.add_typer(benchmarks_app, name="benchmarks")
+
+
+@benchmarks_app.command("update")
+@_reporting_errors
+def benchmarks_update(
+    folder: Annotated[Path, typer.Argument(help="Folder of downloaded DfE (EES) or Fingertips CSV files.")],
+    root: RootOpt = None,
+) -> None:
+    """Check and install newer DfE / Fingertips releases into data/raw/dfe/, keeping the files they replace."""
+    from lscb_analysis.project.releases import update_benchmarks  # noqa: PLC0415 - fast CLI start
+
+    res = update_benchmarks(folder, root)
+    for new, name in res.installed.items():
+        typer.echo(f"installed {new}" + (f" as {name}" if name != new else ""))
+    if res.archived is not None:
+        typer.echo(f"the files replaced are kept in {res.archived}")
+    for line in res.changes or ["no benchmark's figures changed"]:
+        typer.echo(f"  {line}")
+
+
+@_command()
 def demo(root: RootOpt = None) -> None:
     """Write the fictional demo partnership's returns into data/raw/ (deterministic)."""
     from lscb_analysis.demo import generate_demo  # noqa: PLC0415 - fast CLI start
@@ -112,12 +160,12 @@ def ingest(
     """
     from lscb_analysis.ingest import ingest_quarters  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.quality_pages import write_quality_pages  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.returns.folders import ReturnsNotFoundError, return_folders  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.returns.folders import no_returns_error, return_folders  # noqa: PLC0415 - fast CLI start
 
     if quarter.strip().lower() == "all":
         quarters = list(return_folders(root))
         if not quarters:
-            raise ReturnsNotFoundError("no returns found under data/raw/returns/; run `lscb demo` first")
+            raise no_returns_error(root)
     else:
         quarters = [resolve_quarter(quarter, root)]
     t = time.perf_counter()
@@ -287,6 +335,78 @@ def _run_reports(
 
 
 _command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)
+
+
+@_command()
+def share(
+    quarter: QuarterOpt = "latest",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder (default: reports/share/<quarter>/).")] = None,
+    root: RootOpt = None,
+) -> None:
+    """Write the quarter's file for the region: the agreed indicators, disclosure control applied, and its manifest."""
+    from lscb_analysis.region.share import share_quarter  # noqa: PLC0415 - fast CLI start
+
+    csv_file, manifest = share_quarter(resolve_quarter(quarter, root), root, out)
+    typer.echo(str(csv_file))
+    typer.echo(str(manifest))
+
+
+region_app = typer.Typer(
+    help="A region's shared data set: ingest the partnerships' shared files, publish the regional pack.",
+    no_args_is_help=True,
+)
+app.add_typer(region_app, name="region")
+
+
+def _region_quarters(text: str, root: Path | None) -> list[Quarter]:
+    from lscb_analysis.region.collect import latest_shared_quarter, shared_folders  # noqa: PLC0415 - fast CLI start
+
+    key = text.strip().lower()
+    if key == "all":
+        return list(shared_folders(root)) or [latest_shared_quarter(root)]
+    return [latest_shared_quarter(root) if key == "latest" else Quarter.parse(text)]
+
+
+@region_app.command("ingest")
+@_reporting_errors
+def region_ingest(
+    quarter: Annotated[str, typer.Option("--quarter", "-q", help="Quarter, 'latest' or 'all'.")] = "latest",
+    root: RootOpt = None,
+) -> None:
+    """Check the partnerships' shared files and add the accepted ones to the region's store (exit 1 if any rejected)."""
+    from lscb_analysis.region.collect import ingest_region  # noqa: PLC0415 - fast CLI start
+
+    res = ingest_region(_region_quarters(quarter, root), root)
+    typer.echo(
+        f"ingested {len(res.files)} shared files, {len(res.accepted)} accepted, {len(res.rejected)} rejected; "
+        f"{res.rows} figures, {res.changed} new or revised ({res.restated} restated); "
+        f"{len(res.errors)} error(s), {len(res.warnings)} warning(s)"
+    )
+    for f in res.findings:
+        if f.severity == "error" or f.rule in ("X022-partnership-missing", "X023-restatement"):
+            typer.echo(f"  {f.quarter} {f}", err=True)
+    if res.blocked:
+        typer.echo("blocked: nothing from a rejected file reached the store; ask for corrected files.", err=True)
+        raise typer.Exit(1)
+
+
+@region_app.command("run")
+@_reporting_errors
+def region_run(quarter: QuarterOpt = "latest", root: RootOpt = None) -> None:
+    """Publish the regional pack of a quarter into reports/region/<quarter>/."""
+    from lscb_analysis.publish.region_pack import write_region_pack  # noqa: PLC0415 - fast CLI start
+
+    typer.echo(str(write_region_pack(_region_quarters(quarter, root)[-1], root)))
+
+
+@region_app.command("demo")
+@_reporting_errors
+def region_demo(root: RootOpt = None) -> None:
+    """Write the fictional region's shared files into data/raw/shared/ (deterministic)."""
+    from lscb_analysis.region.demo import generate_region_demo  # noqa: PLC0415 - fast CLI start
+
+    files = generate_region_demo(root)
+    typer.echo(f"wrote {len(files)} shared files under {files[0].parents[1]}")
 
 
 def _file_logger(file: Path) -> logging.Logger:

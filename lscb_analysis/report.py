@@ -201,6 +201,9 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
                 )
             )
             _show(plot_neighbour_bars(neighbours, title="Our figure among the statistical neighbours", own=ours))
+            if funnel.empty:
+                _markdown(sections.NO_FUNNEL)
+                continue
             _show(plot_funnel(funnel, lines=lines, title="All authorities (funnel plot)", own=ours))
             _markdown(sections.funnel_note(funnel))
     return shown

@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 NO_BENCHMARK = "_DfE does not publish the indicators of this report for local authorities; no benchmark is available._"
+NO_FUNNEL = "_No funnel plot: the published source (LAIT) gives each authority's value, not its counts._"
 NO_ACTIONS = "_No actions recorded in `parameters/actions/`._"
 NO_RESTATEMENTS = "No figures for earlier quarters were revised this quarter."
 
