@@ -30,6 +30,7 @@ from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.catalogue_entries import UNIT_PER
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
+from lscb_analysis.publish.preflight import audit_page
 from lscb_analysis.region.collect import read_manifests
 from lscb_analysis.region.compare import RegionQuarter, compare_quarter
 from lscb_analysis.region.settings import CommonIndicator, RegionSettings, load_region
@@ -46,7 +47,7 @@ from lscb_analysis.render.region_pages import (
 )
 from lscb_analysis.store import read_figures
 
-__all__ = ["REGION_ROW", "NoRegionalFiguresError", "region_pack_folder", "write_region_pack"]
+__all__ = ["REGION_ROW", "NoRegionalFiguresError", "RegionPageRefusedError", "region_pack_folder", "write_region_pack"]
 
 #: ``partnership`` of the regional figures' rows in ``region.csv``.
 REGION_ROW = "region"
@@ -56,6 +57,10 @@ CSV_COLUMNS = ["indicator_id", "shown", "numerator", "denominator", "status", "v
 
 class NoRegionalFiguresError(LscbError):
     """The region's store holds no figure for the quarter asked for (a data problem)."""
+
+
+class RegionPageRefusedError(LscbError):
+    """A regional page failed the audit every published page passes (a small count, active content): nothing written."""
 
 
 def region_pack_folder(quarter: Quarter, root: Path | str | None = None) -> Path:
@@ -159,6 +164,10 @@ def write_region_pack(
         )
     for shown in sorted(set(rq.partnerships["shown"]) | set(rq.missing)):
         pages[partnership_file(shown)] = render_partnership_page(settings, rq, shown, generated=generated)
+    for name, html in pages.items():
+        problems = audit_page(html, settings.disclosure, name)
+        if problems:  # audited like every published page: a page that fails is not published
+            raise RegionPageRefusedError(f"{out / name} not published: {problems[0]}")
     for name, html in pages.items():
         atomic_write_text(out / name, html)
     atomic_write_text(out / "region.csv", _csv(rq))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from lscb_analysis.cli import app
+from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.publish.preflight import audit_page
 from lscb_analysis.region.demo import DEMO_LAST, generate_region_demo
+from lscb_analysis.render.sanitise import csp_meta
 
 Q = DEMO_LAST
 DEMO_REGION = Path(__file__).resolve().parents[2] / "demo" / "region"
@@ -101,3 +105,29 @@ def test_region_run_without_figures_for_the_quarter_is_a_data_problem(pack):
     root = pack.parents[2]
     res = CliRunner().invoke(app, ["region", "run", "--quarter", "2030-31 Q1", "--root", str(root)])
     assert res.exit_code == 1 and "no figures for 2030-31 Q1" in res.output
+
+
+def test_every_regional_page_has_the_content_security_policy_and_passes_the_page_audit(pack):
+    for page in pack.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert csp_meta() in unescape(html), page.name
+        assert audit_page(html, Disclosure(), page.name) == [], page.name
+
+
+def test_hostile_names_in_the_region_file_reach_the_pages_as_text(tmp_path):
+    root = tmp_path / "region"
+    shutil.copytree(DEMO_REGION / "parameters", root / "parameters")
+    shutil.copytree(DEMO_REGION / "data" / "raw", root / "data" / "raw")
+    yaml_file = root / "parameters" / "region.yaml"
+    hostile = '<script>alert(1)</script><img src="https://example.org/x.png">'
+    text = yaml_file.read_text(encoding="utf-8").replace("name: Vale and Fen safeguarding region", f"name: '{hostile}'")
+    yaml_file.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["region", "ingest", "--quarter", "all", "--root", str(root)]).exit_code == 0
+    run = runner.invoke(app, ["region", "run", "--quarter", Q.code, "--root", str(root)])
+    assert run.exit_code == 0, run.output
+    index = (root / "reports" / "region" / Q.slug / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index  # shown as text
+    for page in (root / "reports" / "region" / Q.slug).glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script" not in html and '<img src="https://example.org' not in html, page.name
