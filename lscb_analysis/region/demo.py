@@ -32,10 +32,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.parameters.yamlio import dump_yaml
 from lscb_analysis.paths import REGION_MARKER, paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.region.exchange import write_exchange
@@ -217,6 +217,6 @@ def synthetic_region(folder: Path | str, template: RegionSettings, *, members: i
         for i in range(1, members + 1)
     ]
     data["fictional"] = True
-    atomic_write_text(folder / REGION_MARKER, yaml.safe_dump(data, sort_keys=False))
+    atomic_write_text(folder / REGION_MARKER, dump_yaml(data))
     generate_region_demo(folder, quarters=quarters)
     return folder
