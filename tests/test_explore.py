@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -146,7 +147,7 @@ def test_views_that_cannot_be_computed_say_why(explorer, ctx):
     )
     explorer.indicator.value = no_dfe
     explorer.view.value = "benchmark"
-    assert "no benchmark" in _html(explorer.output.outputs)
+    assert "No DfE benchmark is set up for this indicator" in _html(explorer.output.outputs)
     explorer.indicator.value = "cpp_rate"
     explorer.breakdown.value = ("locality", "Eastbrook")
     assert "choose the Total breakdown" in _html(explorer.output.outputs)
@@ -233,3 +234,18 @@ def test_no_breakdown_value_shows_a_small_count(ctx):
             if col in t:
                 nums = pd.to_numeric(t[col].str.replace(",", ""), errors="coerce")
                 assert not nums.between(1, 5).any(), (option, col, t[col].tolist())
+
+
+def test_benchmark_view_says_what_is_mapped_not_what_dfe_publishes(explorer, ctx):
+    """DfE publishes the child protection plan rate; the explorer must not say otherwise, nor show internal ids."""
+    from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
+
+    mapped = load_benchmark_measures(ctx.root / "parameters" / "benchmark_measures.yaml").indicators
+    explorer.indicator.value = "cpp_rate"
+    explorer.view.value = "benchmark"
+    text = html.unescape(_html(explorer.output.outputs))
+    assert "does not publish" not in text
+    assert "parameters/benchmark_measures.yaml does not map it" in text
+    for iid in mapped:
+        assert ctx.catalogue.indicators[iid].title in text
+        assert iid not in text.replace(ctx.catalogue.indicators[iid].title, "")
