@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import html
-import shutil
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from project_copy import ROOT, copy_project
 
 from lscb_analysis.explore import Explorer
 from lscb_analysis.ingest import ingest_quarters
@@ -19,17 +18,11 @@ from lscb_analysis.returns.folders import return_folders
 from lscb_analysis.summary.context import load_context
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory):
     """The demo store built in a throwaway copy of the project (never the real store)."""
-    dst = tmp_path_factory.mktemp("explore") / "project"
-    for sub in ("parameters", "notebooks"):
-        shutil.copytree(ROOT / sub, dst / sub, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "deep_dives"))
-    shutil.copytree(ROOT / "data" / "raw", dst / "data" / "raw")
-    (dst / "data" / "processed").mkdir(parents=True)
+    dst = copy_project(ROOT, tmp_path_factory.mktemp("explore") / "project")
     ingest_quarters(list(return_folders(dst)), dst)
     return load_context("latest", dst)
 
