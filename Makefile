@@ -51,4 +51,4 @@ bench: ingest
 	$(BIN)/python bench/pack.py
 
 clean:
-	rm -rf reports/*/ data/processed/*.parquet data/processed/summaries
+	rm -rf reports/*/ data/processed/store data/processed/*.parquet data/processed/summaries

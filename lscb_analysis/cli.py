@@ -236,8 +236,26 @@ def _run_planned(
     logger: logging.Logger,
 ) -> None:
     """The rest of ``lscb run`` once the background processes are starting."""
+    from lscb_analysis.store import pinned_generation  # noqa: PLC0415 - fast CLI start
+
+    # One store generation for the whole run: every notebook's kernel inherits it, so an ingest
+    # meanwhile does not mix two versions of the store in one pack.
+    with pinned_generation(root) as generation:
+        logger.info("run %s: store generation %s", q.code, generation.name)
+        _run_reports(q, specs, workers, root, template, out, logger)
+
+
+def _run_reports(
+    q: Quarter,
+    specs: list[ReportSpec],
+    workers: int | None,
+    root: Path | None,
+    template: KernelTemplate | None,
+    out: Path,
+    logger: logging.Logger,
+) -> None:
+    """Run the planned reports (reading the pinned store generation) and say which failed."""
     from lscb_analysis.publish.runner import run_reports  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
 
     logger.info("run %s: %d reports", q.code, len(specs))
     done = 0
@@ -265,7 +283,7 @@ def _run_planned(
         root=root,
         max_workers=workers,
         on_done=progress,
-        prepare=lambda: prepare_quarter(q, root),
+        prepare=lambda: _prepare(q, root, logger),
         kernel_template=template or False,
     )
     failed = [r for r in results if not r.ok]
@@ -281,6 +299,21 @@ def _run_planned(
     typer.echo(str(out / "index.html"))
     if failed or partial:
         raise typer.Exit(1)
+
+
+def _prepare(q: Quarter, root: Path | None, logger: logging.Logger) -> None:
+    """Prepare the quarter's shared statistics; an invalid entry they read costs only the sections that need them.
+
+    An :class:`LscbError` here (say, an invalid ``parameters/annotations.yaml``, whose recorded changes the
+    SPC limits restart at) does not stop the run: each report computes what it needs, and the sections
+    that cannot show a notice naming the entry (:func:`lscb_analysis.report.section`), listed on the index.
+    """
+    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
+
+    try:
+        prepare_quarter(q, root)
+    except LscbError as exc:
+        logger.warning("shared statistics not prepared (the sections that need them will say why): %s", exc)
 
 
 _command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.atomic import atomic_write_text
+from lscb_analysis.atomic import atomic_write_csv, atomic_write_text, formula_safe
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.parameters.partnership import load_partnership
@@ -259,7 +259,7 @@ def _csv_text(rows: list[dict[str, object]], columns: list[str]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows({k: formula_safe(v) for k, v in r.items()} for r in rows)
     return buf.getvalue()
 
 
@@ -294,7 +294,7 @@ def generate_demo(
     pop = _population(first, last)
     written: list[Path] = []
     pop_file = p.raw / partnership.population_file
-    atomic_write_text(pop_file, pop.to_csv(index=False, lineterminator="\n"))
+    atomic_write_csv(pop_file, pop, line_end="\n")  # the committed file's line ends: its own numbers
     written.append(pop_file)
 
     by_quarter: dict[Quarter, dict[str, list[dict[str, object]]]] = {q: {} for q in quarters}

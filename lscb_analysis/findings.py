@@ -21,7 +21,29 @@ import pandas as pd
 
 from lscb_analysis.periods import Quarter
 
-__all__ = ["Severity", "Rule", "Finding", "FINDING_COLUMNS", "rule_table", "findings_frame"]
+__all__ = ["Severity", "Rule", "Finding", "FINDING_COLUMNS", "EXCERPT_CHARS", "excerpt", "rule_table", "findings_frame"]
+
+#: Characters of a value a finding's message quotes (:func:`excerpt`).
+EXCERPT_CHARS = 40
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """A value as a finding quotes it: one line, at most ``limit`` characters, saying how long it really was.
+
+    A cell, header or sheet name can hold megabytes; a message (and the data-quality files built from
+    messages) repeats only this much of it.
+
+    Examples
+    --------
+    >>> excerpt("12 approx")
+    '12 approx'
+    >>> excerpt("x" * 100, 10)
+    'xxxxxxxxxx... (100 characters)'
+    """
+    text = str(value)
+    shown = "".join(c if c.isprintable() else " " for c in text[:limit])  # line breaks, tabs, controls
+    return shown if len(text) <= limit else f"{shown}... ({len(text):,} characters)"
+
 
 #: An **error** must be fixed (a return with one is rejected; a page with one is not published);
 #: a **warning** asks a person to confirm.

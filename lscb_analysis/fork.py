@@ -262,7 +262,16 @@ def fork_notebook(
             f"{target} already exists; choose another --name, or delete or rename the existing deep dive"
         )
 
-    nb = load_notebook_node(str(src_path))  # papermill's reading: every cell gets a list of tags
+    if src_path.suffix.lower() != ".ipynb":
+        raise ForkError(f"{src_path}: is not a Jupyter notebook (.ipynb); give a report notebook, e.g. subgroup_report")
+    try:
+        nb = load_notebook_node(str(src_path))  # papermill's reading: every cell gets a list of tags
+    except (ValueError, nbformat.ValidationError) as exc:  # not JSON, not UTF-8, not the notebook format
+        reason = " ".join(str(exc).split())[:120]
+        raise ForkError(
+            f"{src_path}: is not a Jupyter notebook ({type(exc).__name__}: {reason}); "
+            "give a report notebook (.ipynb), e.g. subgroup_report"
+        ) from None
     cell = _tagged(nb, _PARAMETERS)
     if cell is None:
         raise ForkError("the notebook has no cell tagged 'parameters', so its parameters cannot be preset")

@@ -18,15 +18,18 @@ Policy for a quarter where some files are rejected and others are fine
   ingested again. Warnings never block.
 
 A figure that differs from the one stored for the same cell (a restatement)
-replaces it in ``figures.parquet``; the old value stays in ``history.parquet``
+replaces it in the store's figures; the old value stays in its history
 with its source file, hash and time (see :func:`lscb_analysis.store.restatements`),
-and the ingest warns ``R052-restatement``. When nothing changes, the store is
-not rewritten. The whole read-validate-write runs under the store's lock, so
-two ingests at once run one after the other.
+and the ingest warns ``R052-restatement``. When no figure changes, the figures
+and history files are kept byte for byte. The whole read-validate-write runs
+under the store's lock, so two ingests at once run one after the other, and
+everything an ingest writes (figures, history, findings, the log of the files
+it read) is committed as one new store generation (:func:`lscb_analysis.store.updating`):
+a crash or a full disk leaves the previous store whole.
 
-Each ingest records its findings and a log of the files it read in
-``data/processed/``; ``lscb ingest`` then writes each quarter's data-quality
-pages from them (:mod:`lscb_analysis.publish.quality_pages`).
+Each ingest records its findings and a log of the files it read in the
+store; ``lscb ingest`` then writes each quarter's data-quality pages from
+them (:mod:`lscb_analysis.publish.quality_pages`).
 """
 
 from __future__ import annotations
@@ -45,20 +48,13 @@ from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter, as_periods
 from lscb_analysis.population import load_population, population_for
-from lscb_analysis.returns.folders import ReturnsNotFoundError, return_files, return_folders
+from lscb_analysis.returns.folders import ReturnsNotFoundError, quarter_folders, return_files
 from lscb_analysis.returns.outliers import outlier_findings
 from lscb_analysis.returns.reader import MAX_RETURN_BYTES, read_return
 from lscb_analysis.returns.returnfile import ReturnFile
 from lscb_analysis.returns.rules import RULES
 from lscb_analysis.returns.validate import validate_returns
-from lscb_analysis.store import (
-    LOG_COLUMNS,
-    empty_store,
-    read_history,
-    store_lock,
-    write_ingest_records,
-    write_store,
-)
+from lscb_analysis.store import LOG_COLUMNS, empty_store, updating
 from lscb_analysis.tidy import KEY, TOTAL
 
 __all__ = ["IngestResult", "ingest_quarters", "compute_values"]
@@ -179,6 +175,26 @@ def _store_rows(files: list[ReturnFile], rows: pd.DataFrame, area: str, stamp: s
             "ingested_at": stamp,
         }
     )
+
+
+def _two_folders(q: Quarter, folders: list[Path], raw: Path) -> list[ReturnFile]:
+    """The files of a quarter with several folders, each refused unread (``R054``); none are ingested."""
+    shown = " and ".join(_display_name(d, raw) for d in folders)
+    message = (
+        f"Two folders hold returns for {q.code}: {shown}; keep one folder per quarter (named {q.slug}) and move "
+        "every return of the quarter into it. No return in either folder was read."
+    )
+    out = []
+    for d in folders:
+        for f in return_files(d):
+            rf = ReturnFile(path=f, name=_display_name(f, raw), quarter=q, provider=f.stem.strip().lower())
+            rf.add("R054-quarter-folders", message)
+            out.append(rf)
+    if not out:  # no files to hang the finding on: a finding for the quarter
+        rf = ReturnFile(path=folders[0], name=_display_name(folders[0], raw), quarter=q, provider="")
+        rf.add("R054-quarter-folders", message)
+        out.append(rf)
+    return out
 
 
 def _missing_returns(
@@ -311,7 +327,8 @@ def ingest_quarters(
     cat = load_catalogue(p.parameters)
     partnership = load_partnership(p.root)
     pop = load_population(p.root)
-    folders = return_folders(p.root)
+    every = quarter_folders(p.root)
+    folders = {q: ds[0] for q, ds in every.items()}
     quarters = sorted(set(quarters))
     for q in quarters:
         if q not in folders:
@@ -320,15 +337,22 @@ def ingest_quarters(
             )
     result = IngestResult(quarters=quarters)
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-    with store_lock(p.root):
+    with updating(p.root) as store:
         files = [
-            read_return(f, q, name=_display_name(f, p.raw), max_bytes=max_bytes)
+            rf
             for q in quarters
-            for f in return_files(folders[q])
+            for rf in (
+                _two_folders(q, every[q], p.raw)
+                if len(every[q]) > 1
+                else [
+                    read_return(f, q, name=_display_name(f, p.raw), max_bytes=max_bytes)
+                    for f in return_files(folders[q])
+                ]
+            )
         ]
         v = validate_returns(files, cat)
         new = compute_values(_store_rows(files, v.rows, partnership.area_code, stamp), cat, pop)
-        history = read_history(p.root)
+        history = store.history
         current = history.drop_duplicates(KEY, keep="last")
         new = new.reindex(columns=history.columns)
         changed = _changed(new, current)
@@ -338,12 +362,12 @@ def ingest_quarters(
         restated = _restatement_findings(changed, current)
         findings += restated
         if len(changed):
-            history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
-            write_store(history.drop_duplicates(KEY, keep="last"), history, p.root)
+            store.history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
         findings.sort(key=lambda f: (f.quarter, f.file, f.row if f.row is not None else 0, f.severity != "error"))
         fdf = findings_frame(findings).assign(ingested_at=stamp)
-        write_ingest_records(
-            [q.code for q in quarters], fdf, _returns_log(files, findings, set(v.rejected), v.rows, stamp), p.root
+        # history, figures, findings and the returns log are committed together when the block ends
+        store.replace_records(
+            [q.code for q in quarters], fdf, _returns_log(files, findings, set(v.rejected), v.rows, stamp)
         )
     result.files = [rf.path for rf in files]
     result.accepted = [files[i].path for i in v.accepted]

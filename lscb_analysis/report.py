@@ -34,7 +34,7 @@ from IPython import get_ipython
 from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
-from lscb_analysis.disclosure.suppress import is_small, suppress_series
+from lscb_analysis.disclosure.suppress import suppress_series
 from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError
 from lscb_analysis.parameters.actions import load_actions, load_all_actions
 from lscb_analysis.parameters.narratives import load_narrative
@@ -44,16 +44,16 @@ from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
 from lscb_analysis.render.format import escape_text, unit_label
 from lscb_analysis.render.narrative import actions_display, missing_narrative_markdown
-from lscb_analysis.render.plots.benchmark import plot_benchmark_trend, plot_neighbour_bars
+from lscb_analysis.render.plots.benchmark import OwnPoint, plot_benchmark_trend, plot_neighbour_bars
 from lscb_analysis.render.plots.funnel import plot_funnel
 from lscb_analysis.render.plots.series import mark_annotations, series_chart
 from lscb_analysis.render.plots.spc import spc_chart
 from lscb_analysis.render.scorecard import legend_html, scorecard_html
 from lscb_analysis.render.theme import report_css
 from lscb_analysis.summary.actions import actions_table
-from lscb_analysis.summary.benchmarks import benchmark_latest, load_benchmark, load_benchmark_charts
+from lscb_analysis.summary.benchmarks import benchmark_latest, like_for_like, load_benchmark, load_benchmark_charts
 from lscb_analysis.summary.breakdowns import breakdown_tables
-from lscb_analysis.summary.context import Context, indicator_series, load_context
+from lscb_analysis.summary.context import Context, change_register, indicator_series, load_context
 from lscb_analysis.summary.context import annotation_notes as load_annotation_notes
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.figures import published_breakdown, published_series
@@ -216,15 +216,18 @@ def exceptions(ctx: Context) -> pd.DataFrame:
 
 @_isolated("Indicators in detail", int)
 def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, dict[str, str]] | None = None) -> int:
-    """One section per indicator: SPC chart (enough quarters) or series chart, trend sentence, notes.
+    """One section per indicator: SPC chart (enough published quarters) or series chart, trend sentence, notes.
 
-    A series with any count in the suppression range is drawn as a plain
-    series chart with gaps (an SPC chart would plot the suppressed values).
-    Returns the number of charts drawn.
+    Both charts are drawn from the published figures (after disclosure
+    control): a suppressed quarter is a gap. The SPC limits are recalculated
+    at each change recorded in ``parameters/annotations.yaml``; the chart
+    marks it and the notes under it say what changed. Returns the number of
+    charts drawn.
     """
     summary = load_summary(ctx, subgroup).set_index("indicator_id")
     rule = ctx.partnership.disclosure
     annotations = annotations or {}
+    changes = change_register(ctx)
     drawn = 0
     for ind in ctx.catalogue.for_subgroup(subgroup):
         s = indicator_series(ctx.figures, ind.id)
@@ -235,10 +238,8 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         row = summary.loc[ind.id]
         notes = annotations.get(ind.id, {})
         masked = suppress_series(s, rule)
-        vals = masked.value.astype(float)
-        if vals.notna().sum() >= MIN_SPC_POINTS and not is_small(s.numerator, rule).any():
-            ok = vals.notna().to_numpy()
-            result = indicator_spc(ind, vals[ok].to_numpy(), [q.code for q in s.quarter[ok]])
+        if masked.value.notna().sum() >= MIN_SPC_POINTS:
+            result = indicator_spc(ind, masked, changes[ind.id])
             fig = spc_chart(result, title=ind.title, y_label=unit_label(ind.unit))
             mark_annotations(fig.axes[0], list(result.data.x), result.data.y.to_numpy(dtype=float), notes)
         else:
@@ -252,9 +253,12 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         _show(fig)
         drawn += 1
         lines = [
-            f"**Trend:** {row.trend_sentence}",
-            f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}",
+            f"**Trend:** {row.trend_sentence}"
+            if row.trend_sentence
+            else f"**Trend:** none: the latest figure is not published ({row.status or 'missing'})."
         ]
+        if row.recent_trend:
+            lines.append(f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}")
         lines += [
             f"**Note [{n}] {period}:** {escape_text(note)}" for n, (period, note) in enumerate(notes.items(), start=1)
         ]
@@ -264,32 +268,46 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
 
 @_isolated("Benchmarking", pd.DataFrame)
 def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = True) -> pd.DataFrame:
-    """Display the benchmarking section: value against statistical neighbours, region and England.
+    """Display the benchmarking section: the partnership's own figures on DfE's definitions against England.
 
-    Shows the latest DfE year per indicator as a table and, with ``charts``,
-    each indicator's time series, neighbour bars and funnel plot of all
-    authorities. Returns the table shown.
+    First the like-for-like table (:func:`lscb_analysis.summary.benchmarks.like_for_like`: a rolling
+    year for flows, the 31 March snapshot for stocks, with its interval, beside the neighbour
+    average, region and England, and Fingertips' comparison with England), then the benchmark
+    authority's published figures ranked and banded as DfE's LAIT does. With ``charts``, per
+    indicator: the benchmark authority, its neighbours and England over time; our figure among the
+    neighbours; and every authority on a funnel plot with ours. Returns the like-for-like table shown.
     """
-    latest = benchmark_latest(ctx, subgroup)
-    if latest.empty:
+    table = like_for_like(ctx, subgroup)
+    table = table[table.published.astype(bool)]
+    if table.empty:
         display(Markdown(sections.NO_BENCHMARK))
-        return latest
-    display(Markdown(sections.benchmark_intro(latest.la_name.iloc[0], fictional=ctx.partnership.fictional)))
-    shown = sections.benchmark_frame(latest)
+        return pd.DataFrame()
+    name = ctx.partnership.short_name
+    display(Markdown(sections.like_for_like_intro(table, partnership=name, fictional=ctx.partnership.fictional)))
+    shown = sections.like_for_like_frame(table, name)
     display(HTML(sections.html_table(shown)))
+    latest = benchmark_latest(ctx, subgroup)
+    if not latest.empty:
+        display(Markdown(sections.benchmark_intro(latest.la_name.iloc[0], fictional=ctx.partnership.fictional)))
+        display(HTML(sections.html_table(sections.benchmark_frame(latest))))
     if charts:
         overview = load_benchmark(ctx)
-        for iid in latest.index:
+        for iid, own in table.iterrows():
+            if iid not in latest.index:
+                continue
             title = ctx.catalogue.indicators[iid].title
             neighbours, funnel, lines = load_benchmark_charts(ctx, iid)
+            ours = OwnPoint(f"{name}, {own.period.split(' (')[0]}", own.value, own.denominator)
             display(Markdown(f"#### {escape_text(title)}"))
             _show(
                 plot_benchmark_trend(
-                    overview[overview.indicator_id == iid].sort_values("year"), title=f"{title}: over time"
+                    overview[overview.indicator_id == iid].sort_values("year"),
+                    title=f"{latest.la_name.iloc[0]} (benchmark authority), its neighbours and England over time",
                 )
             )
-            _show(plot_neighbour_bars(neighbours, title="Against statistical neighbours"))
-            _show(plot_funnel(funnel, lines=lines, title="All authorities (funnel plot)"))
+            _show(plot_neighbour_bars(neighbours, title="Our figure among the statistical neighbours", own=ours))
+            _show(plot_funnel(funnel, lines=lines, title="All authorities (funnel plot)", own=ours))
+            display(Markdown(sections.funnel_note(funnel)))
     return shown
 
 

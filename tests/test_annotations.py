@@ -14,6 +14,7 @@ from lscb_analysis.parameters.annotations import (
     annotations_for,
     for_indicator,
     load_annotations,
+    recorded_changes,
 )
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
@@ -68,6 +69,45 @@ def test_demo_annotations_explain_the_planted_patterns(demo):
 def test_step_change_note_sits_on_the_demo_step(demo):
     (a,) = [x for x in demo if x.indicator == "missing_from_home"]
     assert a.quarter == STEP  # where lscb_analysis.demo plants the step change
+    assert a.change == "recording"  # a recorded change: SPC limits are recalculated from it
+
+
+# ---------------------------------------------------------------- the change register
+def test_the_demo_register_rebases_missing_from_home_only(demo):
+    assert recorded_changes(demo, "missing_from_home", LATEST) == [STEP]
+    assert recorded_changes(demo, "missing_from_home", STEP - 1) == []  # not yet recorded then
+    assert recorded_changes(demo, "lado_allegations", LATEST) == []  # a one-off, explained but not a change
+    note = for_indicator(demo, "missing_from_home", LATEST)[STEP.code]
+    assert note.startswith("Change in recording practice: SPC limits are recalculated from this quarter.")
+
+
+def test_a_change_for_several_indicators_and_breakdowns(root):
+    write(
+        root,
+        one(indicator="[referrals_rate, rereferrals_pct]", change="service", period="2026-27 Q1")
+        + one(indicator="cpp_rate", change="boundary", breakdown="{locality: Westfield}").replace("annotations:\n", ""),
+    )
+    anns = load_annotations(root)
+    assert [(a.indicator, a.change) for a in anns] == [
+        ("referrals_rate", "service"),
+        ("rereferrals_pct", "service"),
+        ("cpp_rate", "boundary"),
+    ]
+    q = Quarter.parse("2026-27 Q1")
+    assert recorded_changes(anns, "referrals_rate", LATEST) == [q]
+    assert recorded_changes(anns, "referrals_rate", LATEST, breakdown="locality", breakdown_value="Eastbrook") == [q]
+    west = Quarter.parse("2025-26 Q1")
+    assert recorded_changes(anns, "cpp_rate", LATEST) == []  # the total is not rebased by one locality's change
+    assert recorded_changes(anns, "cpp_rate", LATEST, breakdown="locality", breakdown_value="Westfield") == [west]
+    assert recorded_changes(anns, "cpp_rate", LATEST, breakdown="locality", breakdown_value="Eastbrook") == []
+
+
+def test_an_unknown_change_kind_is_named(root):
+    write(root, one(change="new_front_door"))
+    with pytest.raises(AnnotationsError) as e:
+        load_annotations(root)
+    assert "annotation 1 (missing_from_home, 2025-26 Q1) field 'change'" in str(e.value)
+    assert "must be one of recording, service, boundary, definition (got 'new_front_door')" in str(e.value)
 
 
 def test_annotations_show_in_their_quarter_and_every_later_one(demo):
@@ -132,7 +172,10 @@ def test_notes_markdown(demo):
             "field 'period': not a quarter: '2025-27 Q1'; the financial year 2025-27 must be consecutive years",
         ),
         ({"text": "''"}, "field 'text': string should have at least 1 character (got '')"),
-        ({"colour": "red"}, "field 'colour': unknown field (allowed: indicator, period, text, author, breakdown)"),
+        (
+            {"colour": "red"},
+            "field 'colour': unknown field (allowed: indicator, period, text, author, breakdown, change)",
+        ),
         (
             {"breakdown": "locality"},
             "field 'breakdown': 'missing_from_home' is not broken down by 'locality' (its breakdowns: none)",

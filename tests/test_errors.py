@@ -8,6 +8,8 @@ import pkgutil
 import shutil
 from pathlib import Path
 
+import pytest
+from test_yamlio import billion_laughs
 from typer.testing import CliRunner
 
 import lscb_analysis
@@ -84,3 +86,69 @@ def test_a_data_problem_exits_1(project: Path) -> None:
     shutil.rmtree(population)
     code, lines = invoke("ingest", "--quarter", "2026-27 Q2", "--root", str(project))
     assert code == 1 and lines[0].startswith("error: ") and "population file not found" in lines[0]
+
+
+# ------------------------------------------------- failure modes (issue 13)
+def _one_error_line(r) -> str:
+    """The run ended with exactly one ``error:`` line, no traceback and nothing after it."""
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    lines = r.stderr.splitlines()
+    errors = [x for x in lines if x.startswith("error:")]
+    assert len(errors) == 1 and lines[-1] == errors[0], r.stderr
+    assert "Traceback" not in r.output
+    return errors[0]
+
+
+def test_bad_yaml_in_partnership_yaml_is_one_line_exit_2(project: Path) -> None:
+    f = project / "parameters" / "partnership.yaml"
+    f.write_text(f.read_text(encoding="utf-8") + "disclosure: [unclosed\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["ingest", "--quarter", "2026-27 Q2", "--root", str(project)])
+    assert r.exit_code == 2
+    line = _one_error_line(r)
+    assert line.startswith("error: parameters/partnership.yaml: is not valid YAML at line ")
+
+
+def test_a_repeated_max_count_is_refused_before_anything_runs(project: Path) -> None:
+    """The issue: a second max_count (0) silently switched disclosure control off for counts 1 to 5."""
+    f = project / "parameters" / "partnership.yaml"
+    text = f.read_text(encoding="utf-8")
+    assert "  max_count: 5\n" in text
+    f.write_text(text.replace("  max_count: 5\n", "  max_count: 5\n  max_count: 0\n"), encoding="utf-8")
+    n = text[: text.index("  max_count: 5\n")].count("\n") + 1
+    r = CliRunner().invoke(app, ["run", "--quarter", "2026-27 Q2", "--no-kernel-template", "--root", str(project)])
+    assert r.exit_code == 2
+    assert _one_error_line(r) == (
+        f"error: parameters/partnership.yaml: line {n + 1}: key 'max_count' repeats the key at line {n}; "
+        "a mapping may give each key once"
+    )
+    assert not list((project / "reports").glob("*/*.html")), "a report was published"
+
+
+def test_an_alias_bomb_in_indicators_yaml_is_one_line_exit_2(project: Path) -> None:
+    f = project / "parameters" / "indicators.yaml"
+    f.write_text(billion_laughs() + f.read_text(encoding="utf-8"), encoding="utf-8")
+    r = CliRunner().invoke(app, ["ingest", "--quarter", "2026-27 Q2", "--root", str(project)])
+    assert r.exit_code == 2
+    line = _one_error_line(r)
+    assert line.startswith("error: parameters/indicators.yaml: aliases expand the document") and len(line) < 300
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("notes.txt", b"Minutes of the neglect sub-group\n"), ("report.ipynb", b"not json"), ("empty.ipynb", b"{}")],
+)
+def test_forking_something_that_is_not_a_notebook_is_one_line_exit_2(project: Path, name: str, content: bytes) -> None:
+    src = project / name
+    src.write_bytes(content)
+    r = CliRunner().invoke(app, ["fork", str(src), "--name", "Neglect deep dive", "--root", str(project)])
+    assert r.exit_code == 2
+    assert _one_error_line(r).startswith(f"error: {src}: is not a Jupyter notebook")
+    assert not list((project / "notebooks" / "deep_dives").glob("*.ipynb"))
+
+
+def test_a_report_folder_that_cannot_be_written_is_one_line_exit_1(project: Path) -> None:
+    (project / "reports").rmdir()
+    (project / "reports").write_text("a file where the reports folder belongs\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["templates", "--quarter", "2026-27 Q2", "--root", str(project)])
+    assert r.exit_code == 1
+    assert _one_error_line(r).startswith(f"error: cannot write {project / 'reports'}")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.disclosure.suppress import suppress_series
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.render.scorecard import scorecard_html
 from lscb_analysis.render.theme import SPC_VARIATION
@@ -47,7 +48,7 @@ def test_latest_percentage_carries_the_published_wilson_interval():
     assert st.value == pytest.approx(65.0)
     assert st.lower == pytest.approx(float(ref["lower95"]) * 100, rel=1e-9)
     assert st.upper == pytest.approx(float(ref["upper95"]) * 100, rel=1e-9)
-    assert "SPC needs 8 points" in "; ".join(st.notes)
+    assert "SPC needs 8 published quarters (3 so far)" in "; ".join(st.notes)
 
 
 def test_rag_uses_polarity_target_and_tolerance():
@@ -86,6 +87,8 @@ def _cells(table_html: str) -> list[dict[str, str]]:
 
 
 def _summary_row(ind, s, **extra):
+    """A summary row as summarise_quarter makes it: from the published (disclosure-controlled) series."""
+    s = suppress_series(s, Disclosure())
     st = describe_indicator(s, ind)
     return {
         **st.as_row(),
@@ -94,8 +97,7 @@ def _summary_row(ind, s, **extra):
         "unit": ind.unit,
         "target": np.nan,
         "current": True,
-        "spark": list(s.value.astype(float)[-8:]),
-        "spark_numerators": list(s.numerator.astype(float)[-8:]),
+        "spark": [None if pd.isna(v) else float(v) for v in s.value[-8:]],
         **extra,
     }
 
@@ -103,10 +105,11 @@ def _summary_row(ind, s, **extra):
 def test_small_counts_are_suppressed_with_what_derives_from_them():
     ind = CAT.indicator("child_deaths_notified")
     s = _series([7, 9, 3, 8, 12, 10, 11, 4, 9, 2], [None] * 10, unit_per=1)
-    rows = scorecard_rows(pd.DataFrame([_summary_row(ind, s)]), Disclosure())
+    rows = scorecard_rows(pd.DataFrame([_summary_row(ind, s)]))
     r = rows.iloc[0]
     assert r.latest_symbol == "c" and np.isnan(r.latest) and np.isnan(r.lower)
-    assert r.direction == ""  # 2 now, 9 before: the change would reveal it
+    assert r.direction == "" and np.isnan(r.change)  # 2 now, 9 before: the change would reveal it
+    assert (r.rag, r.spc_variation, r.spc_assurance, r.trend_sentence, r.recent_trend) == ("", "", "", "", "")
     assert r.spark == [None, 8, 12, 10, 11, None, 9, None]  # last 8: c,8,12,10,11,c,9,c
     shown = _cells(scorecard_html(rows, title="Score card"))[0]
     assert shown["Latest"] == "c" and shown["95-CI"] == "" and shown["Direction"] == ""
@@ -121,7 +124,7 @@ def test_score_card_text_is_escaped_and_figures_formatted_by_unit():
     ind = CAT.indicator("rereferrals_pct")
     s = _series([20, 22, 25, 30], [100, 100, 100, 100])
     row = _summary_row(ind, s, title="<script>alert(1)</script> & co", target=25.0)
-    rows = scorecard_rows(pd.DataFrame([row]), Disclosure())
+    rows = scorecard_rows(pd.DataFrame([row]))
     page = scorecard_html(rows, title="<b>Card</b>", notes={ind.id: {"2023-24 Q1": "a <i>note</i>"}})
     assert "<script>" not in page and "<b>Card" not in page and "<i>note" not in page
     shown = _cells(page)[0]
@@ -138,7 +141,7 @@ def test_score_card_shows_spc_judgements_in_the_chart_colours():
     ind = CAT.indicator("rereferrals_pct")
     s = _series([20, 22, 25, 30], [100, 100, 100, 100])
     row = _summary_row(ind, s, spc_variation="special_cause_concern", spc_assurance="consistent_fail")
-    page = scorecard_html(scorecard_rows(pd.DataFrame([row]), Disclosure()), title="Card")
+    page = scorecard_html(scorecard_rows(pd.DataFrame([row])), title="Card")
     concern = SPC_VARIATION["special_cause_concern"]
     cell = _cells(page)[0]["Variation"]
     assert f"background:{concern.colour}" in cell and "Concern" in cell  # the SPC chart's colour (test_stats_plots)
@@ -147,9 +150,16 @@ def test_score_card_shows_spc_judgements_in_the_chart_colours():
 def test_exceptions_surface_the_planted_demo_patterns():
     ctx = load_context("2026-27 Q2", Path(__file__).resolve().parents[1])
     names = {k: v.name for k, v in ctx.catalogue.subgroups.items()}
-    ex = find_exceptions(summarise_quarter(ctx), names).set_index("indicator_id")
-    assert "Special cause concern" in ex.loc["missing_from_home", "Why"]  # step change seven quarters ago
-    assert "Worsening trend" in ex.loc["initial_assessments_in_time_pct", "Why"]  # worsening, still within target
+    summary = summarise_quarter(ctx).set_index("indicator_id")
+    ex = find_exceptions(summary.reset_index(), names).set_index("indicator_id")
+    # the step change seven quarters ago is a recorded change of recording practice: the limits are recalculated
+    # from it, and the new process (7 quarters, trial limits) shows no special cause
+    mfh = summary.loc["missing_from_home"]
+    assert (mfh.spc_since, mfh.spc_variation, bool(mfh.spc_trial)) == ("2024-25 Q4", "common_cause", True)
+    assert "missing_from_home" not in ex.index
+    decline = ex.loc["initial_assessments_in_time_pct"]  # worsening, still within target
+    assert "Worsening trend" in decline.Why and "Special cause concern" in decline.Why
+    assert "the latest quarter ends a run of 7 or more quarters below the average" in decline.Summary
     assert "cpp_rate" not in ex.index  # rising, but no polarity: not a judgement
 
 

@@ -104,34 +104,54 @@ def test_the_runner_reads_the_records_back_in_cell_order():
     assert section_problems({"cells": []}) == []
 
 
-def test_a_broken_action_and_annotation_cost_only_their_sections(project):
-    """The board keeps the score card; the run exits 1; the front page says what to fix."""
-    ingest_quarters(list(return_folders(project)), project)
-    _break(project / "parameters" / "actions" / "neglect.yaml", *BAD_STATUS)
-    _break(project / "parameters" / "annotations.yaml", *BAD_ANNOTATION)
+def _run_neglect(project: Path) -> tuple[subprocess.CompletedProcess, Path]:
     r = subprocess.run(
         [sys.executable, "-m", "lscb_analysis.cli", "run", "--subgroup", "neglect", "--root", str(project)],
         capture_output=True,
         text=True,
         timeout=600,
     )
+    return r, project / "reports" / LATEST.slug
+
+
+def test_a_broken_action_costs_only_its_section(project):
+    """The board keeps the score card; the run exits 1; the front page says what to fix."""
+    ingest_quarters(list(return_folders(project)), project)
+    _break(project / "parameters" / "actions" / "neglect.yaml", *BAD_STATUS)
+    r, out = _run_neglect(project)
     assert r.returncode == 1, r.stderr
     assert "FAILED" not in r.stderr and "failed:" not in r.stderr
     fixes = [line for line in r.stderr.splitlines() if line.startswith("to fix: subgroup_neglect: ")]
-    assert len(fixes) == 2, r.stderr
-    assert any("parameters/actions/neglect.yaml: action 'NEG-02' field 'status'" in f for f in fixes)
-    assert any("parameters/annotations.yaml: annotation" in f and "lado_alegations" in f for f in fixes)
-    out = project / "reports" / LATEST.slug
+    assert len(fixes) == 1, r.stderr
+    assert "parameters/actions/neglect.yaml: action 'NEG-02' field 'status'" in fixes[0]
     page = (out / "subgroup_neglect.html").read_text(encoding="utf-8")
-    assert "Score card: Neglect Sub-Group" in page, "the score card is published"
-    assert "Indicators in detail" in page and "Breakdowns" in page
-    assert page.count("this section could not be built") == 2
+    assert "Score card: Neglect Sub-Group" in page
+    assert "lscb-badge" in page and "lscb-legend" in page, "the score card's judgements are published"
+    assert page.count("this section could not be built") == 1
+    assert "Actions and forward planning (parameters/actions/): this section could not be built" in page
     assert "Forward planning" in page  # the narrative after the actions, in the same cell, still ran
     results = {x["name"]: x for x in json.loads((out / "run.json").read_text(encoding="utf-8"))}
-    assert results["subgroup_neglect"]["ok"] and len(results["subgroup_neglect"]["problems"]) == 2
+    assert results["subgroup_neglect"]["ok"] and len(results["subgroup_neglect"]["problems"]) == 1
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "with sections that could not be built" in index and "Produced, 2 problems" in index
+    assert "with sections that could not be built" in index and "Produced, 1 problem" in index
     assert (
         "To fix: Actions and forward planning (parameters/actions/): parameters/actions/neglect.yaml: "
         "action &#39;NEG-02&#39; field &#39;status&#39;" in index
     )
+
+
+def test_a_broken_annotation_costs_the_sections_that_read_annotations_not_the_run(project):
+    """The notes, and what restarts SPC limits at recorded changes, say what to fix; the rest is published."""
+    ingest_quarters(list(return_folders(project)), project)
+    _break(project / "parameters" / "annotations.yaml", *BAD_ANNOTATION)
+    r, out = _run_neglect(project)
+    assert r.returncode == 1, r.stderr
+    assert "FAILED" not in r.stderr and "failed:" not in r.stderr
+    fixes = [line for line in r.stderr.splitlines() if line.startswith("to fix: subgroup_neglect: ")]
+    assert fixes and all("parameters/annotations.yaml: annotation" in f and "lado_alegations" in f for f in fixes)
+    assert fixes[0].startswith("to fix: subgroup_neglect: Notes on data points (parameters/annotations.yaml): ")
+    page = (out / "subgroup_neglect.html").read_text(encoding="utf-8")
+    assert page.count("this section could not be built") == len(fixes)
+    assert "Breakdowns" in page and "Forward planning" in page and "Actions and forward planning" in page
+    results = {x["name"]: x for x in json.loads((out / "run.json").read_text(encoding="utf-8"))}
+    assert results["subgroup_neglect"]["ok"]

@@ -13,10 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lscb_analysis.errors import LscbError, ProblemsError
 from lscb_analysis.parameters import yamlio
+from lscb_analysis.parameters.actions import load_actions
+from lscb_analysis.parameters.annotations import load_annotations
+from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 from lscb_analysis.parameters.catalogue import CatalogueError, load_catalogue
 from lscb_analysis.parameters.partnership import ConfigError, load_partnership
 from lscb_analysis.parameters.problems import entry_label, problem, unknown_id, validation_problems
 from lscb_analysis.parameters.yamlio import MAX_ALIAS_NODES, YamlFileError, read_entries, read_yaml
+from lscb_analysis.quality import received_dates
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "lscb_analysis"
@@ -287,3 +291,52 @@ def test_partnership_range_of_one_and_a_file_of_the_wrong_shape(partnership_root
     (partnership_root / "parameters" / "partnership.yaml").write_text("- a list\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="must be a mapping of settings"):
         load_partnership(partnership_root)
+
+
+# ------------------------------------------------ repeated keys, every file
+def _repeat_first_key(f: Path) -> tuple[int, str]:
+    """Repeat the first indented ``key: value`` line of ``f`` right after itself; its line number and key."""
+    lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        m = re.match(r"^( {2,})([a-z_]+): \S", line)
+        if m:
+            lines.insert(i + 1, line)
+            f.write_text("".join(lines), encoding="utf-8")
+            return i + 1, m.group(2)
+    raise AssertionError(f"{f}: no indented key to repeat")
+
+
+_EVERY_YAML = {
+    "parameters/indicators.yaml": lambda root: load_catalogue(root / "parameters"),
+    "parameters/subgroups.yaml": lambda root: load_catalogue(root / "parameters"),
+    "parameters/providers.yaml": lambda root: load_catalogue(root / "parameters"),
+    "parameters/partnership.yaml": load_partnership,
+    "parameters/benchmark_measures.yaml": lambda root: load_benchmark_measures(
+        root / "parameters" / "benchmark_measures.yaml"
+    ),
+    "parameters/actions/neglect.yaml": lambda root: load_actions("neglect", root),
+    "parameters/annotations.yaml": load_annotations,
+    "data/raw/returns/demo/received.yaml": received_dates,
+}
+
+
+def test_every_yaml_file_the_workbench_reads_is_covered() -> None:
+    """The YAML files of the project are exactly those below (a new one needs a case)."""
+    found = {
+        p.relative_to(ROOT).as_posix()
+        for sub in ("parameters", "data/raw")
+        for p in (ROOT / sub).rglob("*.yaml")
+        if "actions" not in p.parts or p.name == "neglect.yaml"
+    }
+    assert found == set(_EVERY_YAML)
+
+
+@pytest.mark.parametrize("name", list(_EVERY_YAML))
+def test_a_repeated_key_is_refused_in_every_yaml_file(project: Path, name: str) -> None:
+    line, key = _repeat_first_key(project / name)
+    with pytest.raises(LscbError) as err:
+        _EVERY_YAML[name](project)
+    assert err.value.exit_code == 2
+    message = str(err.value)
+    assert f"line {line + 1}: key '{key}' repeats the key at line {line}" in message, message
+    assert name.rsplit("/", 1)[-1] in message and "\n" not in message

@@ -10,8 +10,9 @@ Modules: :mod:`.ees` (EES CSV reader; GSS symbols: :mod:`lscb_analysis.symbols`)
 (statistical neighbours and their average), :mod:`.measures` (the values
 of the DfE measures that ``parameters/benchmark_measures.yaml`` names; the
 mapping itself is :mod:`lscb_analysis.parameters.benchmark_measures`),
-:mod:`.compare` (tables), :mod:`.funnel` (funnel plot data and limit lines, with limits and
-significance from :mod:`lscb_analysis.stats`). Charts: :mod:`lscb_analysis.render.plots.benchmark`.
+:mod:`.lait` (LAIT's rank and quartile band), :mod:`.compare` (tables),
+:mod:`.funnel` (funnel plot data and limit lines, with limits and significance
+from :mod:`lscb_analysis.stats`). Charts: :mod:`lscb_analysis.render.plots.benchmark`.
 """
 
 from lscb_analysis.benchmark.authorities import (
@@ -27,10 +28,10 @@ from lscb_analysis.benchmark.compare import (
     benchmark_table,
     compare_with_england,
     neighbour_comparison,
-    rank_and_band,
 )
 from lscb_analysis.benchmark.ees import EESFormatError, period_end_year, period_label, read_ees_csv
 from lscb_analysis.benchmark.funnel import funnel_data, funnel_limits, funnel_lines
+from lscb_analysis.benchmark.lait import quartile_band, quartile_cut_points, rank_and_band
 from lscb_analysis.benchmark.measures import check_measures, indicator_values
 from lscb_analysis.benchmark.neighbours import (
     NeighbourAverage,
@@ -59,6 +60,8 @@ __all__ = [
     "neighbour_comparison",
     "period_end_year",
     "period_label",
+    "quartile_band",
+    "quartile_cut_points",
     "rank_and_band",
     "read_ees_csv",
     "resolve_la_code",

@@ -2,17 +2,12 @@
 
 Conventions
 -----------
-Rank
-    As in DfE's Local Authority Interactive Tool (LAIT): among all
-    authorities with a published value that year, **rank 1 = the lowest
-    value**, whatever the polarity; ties share the lowest rank (``min``).
-Quartile band
-    LAIT banding, **A = the best quartile**: authorities are ordered best
-    first (lowest first when lower is better, highest first when higher is
-    better) and band = A, B, C or D for ``ceil(4 * position / n)`` = 1..4. For
-    indicators without a polarity (``none``) the order is lowest first, so A =
-    the lowest 25 % of values and the band describes position, not performance
-    (column ``band_basis`` says which).
+Rank and quartile band
+    Exactly as DfE's Local Authority Interactive Tool (LAIT):
+    :mod:`lscb_analysis.benchmark.lait` (rank 1 = the best, ties share the
+    lowest rank; bands cut at R's type 7 quartiles of every authority with a
+    value, upper edges inclusive, A = the best quarter; no polarity: ``-``).
+    An authority whose figure rests on a suppressed count is not ranked.
 Neighbour average
     Mean of the statistical neighbours with a published value (see
     :mod:`.neighbours`), with the counts used / suppressed / unavailable.
@@ -30,7 +25,6 @@ All authorities on a funnel plot: :mod:`lscb_analysis.benchmark.funnel`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.benchmark.authorities import find_authority
+from lscb_analysis.benchmark.lait import rank_and_band
 from lscb_analysis.benchmark.measures import _as_spec, indicator_values
 from lscb_analysis.benchmark.neighbours import neighbour_average, statistical_neighbours_table
 from lscb_analysis.parameters.benchmark_measures import BenchmarkMeasures
@@ -50,10 +45,7 @@ __all__ = [
     "benchmark_table",
     "compare_with_england",
     "neighbour_comparison",
-    "rank_and_band",
 ]
-
-_BANDS = "ABCD"
 
 
 def _objects(values: Iterable[object]) -> pd.Series:
@@ -61,51 +53,39 @@ def _objects(values: Iterable[object]) -> pd.Series:
     return pd.Series([v if isinstance(v, str) else None for v in values], dtype=object)
 
 
-def rank_and_band(values: pd.Series, polarity: str) -> pd.DataFrame:
-    """LAIT rank (1 = lowest value) and quartile band (A = best) of each value.
+#: LAIT's quartile cut points (0, 25, 50, 75, 100 %), as columns.
+_CUTS = ["q0", "q25", "q50", "q75", "q100"]
 
-    Parameters
-    ----------
-    values
-        One value per authority (index: authority code); ``NaN`` are left out.
-    polarity
-        ``lower_is_better``, ``higher_is_better`` or ``none`` (A = lowest values).
 
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed like ``values``: ``rank`` (float, NaN when no value), ``n_ranked``
-        and ``quartile_band``.
-    """
-    v = pd.to_numeric(values, errors="coerce").astype(float)
-    ok = v.notna()
-    n = int(ok.sum())
-    rank = v[ok].rank(method="min", ascending=True)
-    best_first = v[ok].rank(method="min", ascending=(polarity != "higher_is_better"))
-    band = best_first.map(lambda r: _BANDS[min(3, max(0, math.ceil(4 * r / n) - 1))])
-    out = pd.DataFrame(index=v.index)
-    out["rank"] = rank.reindex(v.index)
-    out["n_ranked"] = n
-    out["quartile_band"] = band.reindex(v.index).astype(object).where(ok, None)
-    return out
+def rests_on_suppressed_count(rows: pd.DataFrame) -> pd.Series:
+    """Rows whose numerator or denominator is published as a suppression symbol (``c``...): not ranked."""
+    flags = [rows[c].isin(list(SUPPRESSED)) for c in ("numerator_status", "denominator_status") if c in rows]
+    return pd.concat(flags, axis=1).any(axis=1) if flags else pd.Series(False, index=rows.index)
 
 
 def _rank_all(la: pd.DataFrame, polarity: str) -> pd.DataFrame:
-    """:func:`rank_and_band` of every authority in every year: ``year, area_code, rank, n_ranked, quartile_band``."""
+    """LAIT rank and band (:func:`lscb_analysis.benchmark.lait.rank_and_band`) of every authority, every year.
+
+    Columns ``year, area_code, rank, n_ranked, quartile_band, q0, q25, q50, q75, q100``.
+    """
     v = la[la["value"].notna()].drop_duplicates(["year", "area_code"])
     years = [
-        rank_and_band(g.set_index("area_code")["value"], polarity).assign(year=year)
+        rank_and_band(
+            g.set_index("area_code")["value"],
+            polarity,
+            not_ranked=rests_on_suppressed_count(g).set_axis(g["area_code"]),
+        ).assign(year=year)
         for year, g in v.groupby("year", sort=True)
     ]
-    cols = ["year", "area_code", "rank", "n_ranked", "quartile_band"]
+    cols = ["year", "area_code", "rank", "n_ranked", "quartile_band", *_CUTS]
     return pd.concat(years).rename_axis("area_code").reset_index()[cols] if years else pd.DataFrame(columns=cols)
 
 
 def _band_basis(polarity: str) -> str:
     return {
-        "lower_is_better": "A = best 25% (lowest values)",
-        "higher_is_better": "A = best 25% (highest values)",
-    }.get(polarity, "A = lowest 25% of values (no polarity: not a judgement)")
+        "lower_is_better": "rank 1 = lowest; A = lowest 25% (low is good)",
+        "higher_is_better": "rank 1 = highest; A = highest 25% (high is good)",
+    }.get(polarity, "no polarity: not ranked or banded (LAIT shows -)")
 
 
 _POLARITY_SPELLINGS = {
@@ -181,7 +161,9 @@ def benchmark_table(
         numerator, denominator``, ``neighbour_average, neighbours_used,
         neighbours_suppressed, neighbours_unavailable``, ``region_code,
         region_name, region_value, england_value``, ``rank, n_ranked``
-        (1 = lowest value), ``quartile_band`` (A = best), ``band_basis``,
+        (1 = best; NaN without polarity), ``quartile_band`` (A = best, ``-``
+        without polarity), ``q0, q25, q50, q75, q100`` (LAIT's cut points
+        that year), ``band_basis``,
         ``change`` (from the previous year), ``ci_lower, ci_upper,
         vs_england``, ``unit, polarity``.
     """
@@ -241,6 +223,9 @@ def benchmark_table(
     out["rank"] = rk["rank"].to_numpy(dtype=float)
     out["n_ranked"] = rk["n_ranked"].fillna(0).astype(int).to_numpy()
     out["quartile_band"] = _objects(rk["quartile_band"])
+    cuts = ranked.reset_index().drop_duplicates("year").set_index("year")[_CUTS]
+    for c in _CUTS:
+        out[c] = [float(cuts[c].get(y, np.nan)) for y in years]
     out["band_basis"] = _band_basis(spec.polarity)
     out["status"] = _objects(out["status"])
     prev = out.set_index("year")["value"]

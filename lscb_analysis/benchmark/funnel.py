@@ -1,12 +1,22 @@
 """All authorities on a funnel plot: values, limits and positions around England.
 
-PHEindicatormethods' funnel limits and significance
-(:mod:`lscb_analysis.stats.funnel`, :mod:`lscb_analysis.stats.funnel_significance`):
-Wilson-based limits for percentages, exact Poisson limits for rates, 95 % and
-99.8 %, centred on England's value (the statistics layer's ``target=``
-option), as Fingertips funnel charts are, rather than on the pooled average of
-the authorities plotted. :func:`funnel_data` is one year's points with their
-limits and positions, :func:`funnel_lines` the limit lines to draw.
+Centre
+    England's published value, the same figure every table and chart shows as "England"
+    (:func:`lscb_analysis.benchmark.compare.benchmark_table` ``england_value``), as Fingertips funnel
+    charts centre on England rather than on the pooled average of the authorities plotted.
+Limits
+    PHEindicatormethods' 95 % and 99.8 % limits (:mod:`lscb_analysis.stats.funnel`,
+    :mod:`lscb_analysis.stats.funnel_significance`: Wilson-based for percentages, exact Poisson for
+    rates) when the authorities vary about as chance would make them. When they vary much more
+    (Spiegelhalter's test: ``I phi`` beyond the 95th percentile of chi-squared on ``I - 1``
+    degrees of freedom, with 10 % of z-scores winsorised at each end), the limits are widened by
+    the additive random-effects model (:mod:`lscb_analysis.stats.funnel_overdispersion`), as PHE's
+    funnel plot guidance and Spiegelhalter (2005) advise, and positions are read against the
+    widened limits. ``attrs["overdispersion"]`` says which, with phi, tau2 and how many
+    authorities the unadjusted 99.8 % limits would have flagged.
+
+:func:`funnel_data` is one year's points with their limits and positions, :func:`funnel_lines`
+the limit lines to draw.
 """
 
 from __future__ import annotations
@@ -20,9 +30,10 @@ from lscb_analysis.benchmark.authorities import find_authority
 from lscb_analysis.benchmark.measures import BenchmarkMeasures, _as_spec, indicator_values
 from lscb_analysis.paths import data_dir_or_default
 from lscb_analysis.stats.funnel import funnel_limits_at, funnel_limits_proportion, funnel_limits_rate
+from lscb_analysis.stats.funnel_overdispersion import overdispersed_limits, overdispersion
 from lscb_analysis.stats.funnel_significance import funnel_significance
 
-__all__ = ["POSITIONS", "funnel_limits", "funnel_data", "funnel_lines"]
+__all__ = ["POSITIONS", "funnel_limits", "funnel_data", "funnel_lines", "funnel_overdispersion"]
 
 _LIMIT_NAMES = {
     "lower_2s_limit": "lower_95",
@@ -53,6 +64,7 @@ def funnel_limits(
     *,
     unit: str = "percentage",
     per: float | None = None,
+    tau2: float | None = None,
 ) -> pd.DataFrame:
     """95 % and 99.8 % funnel limits around ``target`` at each denominator.
 
@@ -71,6 +83,9 @@ def funnel_limits(
         ``"percentage"`` or ``"rate_per_10000"`` (any other unit is a rate per ``per``, default 1).
     per
         Multiplier; default 100 for percentages, 10,000 for rates.
+    tau2
+        Between-area variance of Spiegelhalter's additive model: limits widened for
+        over-dispersion (:func:`lscb_analysis.stats.funnel_overdispersion.overdispersed_limits`).
 
     Returns
     -------
@@ -78,7 +93,10 @@ def funnel_limits(
         ``denominator``, ``lower_95``, ``upper_95``, ``lower_99_8``, ``upper_99_8``.
     """
     statistic, mult = _funnel_statistic(unit, per)
-    lim = funnel_limits_at(denominators, target, statistic=statistic, multiplier=mult)
+    if tau2 is None:
+        lim = funnel_limits_at(denominators, target, statistic=statistic, multiplier=mult)
+    else:
+        lim = overdispersed_limits(denominators, target, statistic=statistic, multiplier=mult, tau2=tau2)
     out = lim.rename(columns={"population": "denominator", **_LIMIT_NAMES})
     return out[["denominator", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]]
 
@@ -121,8 +139,12 @@ def funnel_data(
     highlight: str | int | None = None,
     data_dir: str | Path | None = None,
     measures: BenchmarkMeasures | str | Path | None = None,
+    adjust_for_overdispersion: bool = True,
 ) -> pd.DataFrame:
     """All authorities in one year for a funnel plot, with limits around England.
+
+    ``adjust_for_overdispersion=False`` keeps PHEindicatormethods' limits whatever the test says
+    (``attrs["overdispersion"]`` still reports it).
 
     The y value is ``numerator / denominator * per`` (so published rounding
     does not move points off their funnel); the centre line is England's
@@ -150,19 +172,24 @@ def funnel_data(
     eng = vals[vals["geographic_level"].eq("National") & vals["year"].eq(year)]
     if eng.empty:
         raise ValueError(f"{indicator_id}: no England value in {year}")
-    e = eng.iloc[0]
-    target = float(e["numerator"] / e["denominator"] * spec.per) if e["denominator"] > 0 else float(e["value"])
+    target = float(eng.iloc[0]["value"])  # England as every table shows it
     la = vals[vals["geographic_level"].eq("Local authority") & vals["year"].eq(year)]
     la = la[la["numerator"].notna() & la["denominator"].gt(0)].copy()
     la["value"] = la["numerator"] / la["denominator"] * spec.per
     la["target"] = target
-    lim = funnel_limits(target, la["denominator"].to_numpy(), unit=spec.unit, per=spec.per)
+    x, n = la["numerator"].to_numpy(dtype=float), la["denominator"].to_numpy(dtype=float)
+    lim = funnel_limits(target, n, unit=spec.unit, per=spec.per)
     limit_cols = [c for c in lim.columns if c != "denominator"]
+    plain = _funnel_positions(x, n, target, spec.unit, spec.per)
+    od = funnel_overdispersion(x, n, target, unit=spec.unit, per=spec.per)
+    if not adjust_for_overdispersion and od["adjusted"]:
+        od.update(adjusted=False, method="PHEindicatormethods (over-dispersed, not adjusted on request)")
+    od["outside_99_8_unadjusted"] = int(sum("99.8" in p for p in plain))
+    if od["adjusted"]:
+        lim = funnel_limits(target, n, unit=spec.unit, per=spec.per, tau2=od["tau2"])
     for c in limit_cols:
         la[c] = lim[c].to_numpy()
-    la["position"] = _funnel_positions(
-        la["numerator"].to_numpy(), la["denominator"].to_numpy(), target, spec.unit, spec.per
-    )
+    la["position"] = _positions_by_limits(la) if od["adjusted"] else plain
     hl = find_authority(highlight, d).old_la_code if highlight is not None else None
     la["highlight"] = la["area_code"].eq(hl)
     out = la[
@@ -186,7 +213,53 @@ def funnel_data(
         "polarity": spec.polarity,
         "year": year,
         "target": target,
+        "overdispersion": od,
     }
+    return out
+
+
+def funnel_overdispersion(
+    numerators: np.ndarray, denominators: np.ndarray, target: float, *, unit: str, per: float
+) -> dict[str, object]:
+    """Whether the authorities are over-dispersed around ``target``, and by how much (see the module notes).
+
+    Returns
+    -------
+    dict
+        ``adjusted`` (limits widened), ``phi``, ``tau2``, ``p_value``, ``n`` (authorities) and
+        ``method`` (what the chart says about its limits).
+    """
+    statistic, mult = _funnel_statistic(unit, per)
+    res = overdispersion(numerators, denominators, target, statistic=statistic, multiplier=mult)
+    return {
+        "adjusted": bool(res.overdispersed),
+        "phi": res.phi,
+        "tau2": res.tau2,
+        "p_value": res.p_value,
+        "n": res.n,
+        "method": "Spiegelhalter (2005) additive random effects, 10% winsorised"
+        if res.overdispersed
+        else "PHEindicatormethods (no over-dispersion found)",
+    }
+
+
+def _positions_by_limits(la: pd.DataFrame) -> list[str]:
+    """Position of each authority against its own (over-dispersion adjusted) limits."""
+    out = []
+    for v, lo95, hi95, lo998, hi998 in zip(
+        la["value"], la["lower_95"], la["upper_95"], la["lower_99_8"], la["upper_99_8"], strict=True
+    ):
+        out.append(
+            "above 99.8%"
+            if v > hi998
+            else "below 99.8%"
+            if v < lo998
+            else "above 95%"
+            if v > hi95
+            else "below 95%"
+            if v < lo95
+            else "within 95%"
+        )
     return out
 
 
@@ -218,6 +291,18 @@ def funnel_lines(data: pd.DataFrame) -> pd.DataFrame:
     x = data["numerator"].to_numpy(dtype=float)
     lo = max(1.0, float(np.nanmin(n)) * 0.8)
     hi = float(np.nanmax(n)) * 1.05
+    od = data.attrs.get("overdispersion") or {}
+    if od.get("adjusted"):
+        grid = np.geomspace(lo, hi, 200)
+        lim = funnel_limits(target, grid, unit=unit, per=per, tau2=float(od["tau2"]))
+        names = {"lower_95": "lower_2s", "upper_95": "upper_2s", "lower_99_8": "lower_3s", "upper_99_8": "upper_3s"}
+        return pd.concat(
+            [
+                pd.DataFrame({"limit": short, "population": grid, "value": lim[col].to_numpy()})
+                for col, short in names.items()
+            ],
+            ignore_index=True,
+        )
     if unit == "percentage":
         lim = funnel_limits_proportion(x, n, multiplier=per, target=target)
         xs = {c: lim["population"] for c in ("lower_2s", "upper_2s", "lower_3s", "upper_3s")}

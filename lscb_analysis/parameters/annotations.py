@@ -1,33 +1,44 @@
-"""Analysts' annotations: context for a data point.
+"""Analysts' annotations: context for a data point, and the register of changes to the process.
 
 ``parameters/annotations.yaml`` records why a figure looks the way it does
 (a change in recording practice, a one-off event), so every later report
-explains it too::
+explains it too. An annotation with ``change:`` is a recorded change to the
+process that produces the figures (a new recording practice, a new front
+door, a boundary change, a new definition): the SPC chart's limits are
+recalculated from that quarter (NHSRplotthedots' rebasing), the chart marks
+it and its note says so::
 
     annotations:
       - indicator: missing_from_home
-        period: 2025-26 Q1
-        text: New police recording practice for missing episodes from April 2025.
+        period: 2024-25 Q4
+        change: recording                      # optional: recording, service, boundary or definition
+        text: New police recording practice for missing episodes from January 2025.
         author: Police performance analyst     # a role or initials
-        breakdown: locality                    # optional: a breakdown dimension ...
+      - indicator: [referrals_rate, rereferrals_pct]   # one entry for several indicators
+        period: 2026-27 Q1
+        change: service
+        text: The new front door (MASH) opened in April 2026.
+        author: JS
       - indicator: cpp_children
         period: 2026-27 Q2
         text: ...
         author: JS
-        breakdown: {locality: Eastbrook}       # ... or one of its values
+        breakdown: {locality: Eastbrook}       # optional: a breakdown dimension or one of its values
 
 :func:`load_annotations` validates the file (unknown indicator, malformed
-period, unknown breakdown, record-level data in the text) and reports every
-problem at once, each naming the entry. :func:`for_indicator` gives the
-annotations to show with an indicator in a quarter's report: every one up to
-that quarter, so a note stays visible in later reports.
+period, unknown change or breakdown, record-level data in the text) and
+reports every problem at once, each naming the entry. :func:`for_indicator`
+gives the notes to show with an indicator in a quarter's report: every one up
+to that quarter, so a note stays visible in later reports.
+:func:`recorded_changes` gives the quarters a series' SPC limits are
+recalculated from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -40,13 +51,25 @@ from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 
 __all__ = [
+    "CHANGES",
+    "ChangeKind",
     "Annotation",
     "AnnotationsError",
     "load_annotations",
     "for_indicator",
     "annotations_for",
     "annotations_file",
+    "recorded_changes",
 ]
+
+ChangeKind = Literal["recording", "service", "boundary", "definition"]
+#: Each kind of recorded change, as a note names it. SPC limits are recalculated from its quarter.
+CHANGES: dict[str, str] = {
+    "recording": "Change in recording practice",
+    "service": "Change in the service (e.g. a new front door)",
+    "boundary": "Boundary change",
+    "definition": "Change of definition",
+}
 
 
 class AnnotationsError(ProblemsError):
@@ -78,6 +101,9 @@ class Annotation(BaseModel):
         Breakdown dimension the note is about (``locality``); None for the total.
     breakdown_value : str or None
         The dimension's value (``Eastbrook``), when the note is about one.
+    change : {'recording', 'service', 'boundary', 'definition'} or None
+        A recorded change to the process from this quarter (see :data:`CHANGES`):
+        the indicator's SPC limits are recalculated from it. None for a plain note.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -88,6 +114,7 @@ class Annotation(BaseModel):
     author: str = Field(min_length=1, max_length=80)
     breakdown: str | None = None
     breakdown_value: str | None = None
+    change: ChangeKind | None = None
 
     @field_validator("period", mode="before")
     @classmethod
@@ -98,6 +125,13 @@ class Annotation(BaseModel):
     def quarter(self) -> Quarter:
         """The period as a :class:`Quarter`."""
         return Quarter.parse(self.period)
+
+    @property
+    def note(self) -> str:
+        """The text a report shows: a recorded change says what kind it is and that SPC limits restart."""
+        if self.change is None:
+            return self.text
+        return f"{CHANGES[self.change]}: SPC limits are recalculated from this quarter. {self.text}"
 
 
 def annotations_file(root: Path | str | None = None) -> Path:
@@ -126,7 +160,15 @@ def _split_breakdown(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[st
 
 
 #: The fields written by hand (``breakdown_value`` comes from ``breakdown: {dimension: value}``).
-_WRITTEN = {Annotation: ["indicator", "period", "text", "author", "breakdown"]}
+_WRITTEN = {Annotation: ["indicator", "period", "text", "author", "breakdown", "change"]}
+
+
+def _per_indicator(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """An entry for several indicators (``indicator: [a, b]``) as one entry per indicator."""
+    ids = raw.get("indicator")
+    if isinstance(ids, list) and ids and all(isinstance(i, str) for i in ids):
+        return [dict(raw, indicator=i) for i in ids]
+    return [raw]
 
 
 def load_annotations(root: Path | str | None = None, *, catalogue: Catalogue | None = None) -> list[Annotation]:
@@ -166,37 +208,42 @@ def load_annotations(root: Path | str | None = None, *, catalogue: Catalogue | N
         if not isinstance(raw, dict):
             problems.append(f"{file}: annotation {pos}: must be a mapping of fields (got {type(raw).__name__})")
             continue
-        where = _entry(pos, raw)
-        raw, split = _split_breakdown(raw)
-        found = [problem(file, where, f, m) for f, m in split]
-        checks: list[tuple[str, str]] = []
-        obj: Annotation | None = None
-        try:
-            obj = Annotation.model_validate(raw)
-        except ValidationError as exc:
-            found.extend(validation_problems(exc, Annotation, file=file, entry=where, allowed=_WRITTEN))
-        ind_id = raw.get("indicator")
-        ind = cat.indicators.get(ind_id) if isinstance(ind_id, str) else None
-        if isinstance(ind_id, str) and ind is None:
-            checks.append(("indicator", unknown_id("indicator", ind_id, cat.indicators)))
-        dim, val = raw.get("breakdown"), raw.get("breakdown_value")
-        if ind is not None and isinstance(dim, str):
-            if dim not in ind.breakdowns:
-                allowed = ", ".join(ind.breakdowns) or "none"
-                checks.append(("breakdown", f"{ind.id!r} is not broken down by {dim!r} (its breakdowns: {allowed})"))
-            elif val is not None and val not in cat.breakdowns[dim].values:
-                checks.append(("breakdown", unknown_id(f"{dim} value", val, cat.breakdowns[dim].values)))
-        txt = raw.get("text")
-        if isinstance(txt, str):
-            checks.extend(("text", f.message) for f in find_disclosure_risks(txt) if f.severity == "error")
-        found.extend(problem(file, where, f, m) for f, m in checks)
-        if found:
-            problems.extend(found)
-        elif obj is not None:
-            out.append(obj)
+        for one in _per_indicator(raw):
+            found = _check(one, _entry(pos, one), cat, file, out)
+            problems.extend(p for p in found if p not in problems)
     if problems:
         raise AnnotationsError(problems)
     return out
+
+
+def _check(raw: dict[str, Any], where: str, cat: Catalogue, file: str, out: list[Annotation]) -> list[str]:
+    """Validate one entry (for one indicator): its problems, or append it to ``out``."""
+    raw, split = _split_breakdown(raw)
+    found = [problem(file, where, f, m) for f, m in split]
+    checks: list[tuple[str, str]] = []
+    obj: Annotation | None = None
+    try:
+        obj = Annotation.model_validate(raw)
+    except ValidationError as exc:
+        found.extend(validation_problems(exc, Annotation, file=file, entry=where, allowed=_WRITTEN))
+    ind_id = raw.get("indicator")
+    ind = cat.indicators.get(ind_id) if isinstance(ind_id, str) else None
+    if isinstance(ind_id, str) and ind is None:
+        checks.append(("indicator", unknown_id("indicator", ind_id, cat.indicators)))
+    dim, val = raw.get("breakdown"), raw.get("breakdown_value")
+    if ind is not None and isinstance(dim, str):
+        if dim not in ind.breakdowns:
+            allowed = ", ".join(ind.breakdowns) or "none"
+            checks.append(("breakdown", f"{ind.id!r} is not broken down by {dim!r} (its breakdowns: {allowed})"))
+        elif val is not None and val not in cat.breakdowns[dim].values:
+            checks.append(("breakdown", unknown_id(f"{dim} value", val, cat.breakdowns[dim].values)))
+    txt = raw.get("text")
+    if isinstance(txt, str):
+        checks.extend(("text", f.message) for f in find_disclosure_risks(txt) if f.severity == "error")
+    found.extend(problem(file, where, f, m) for f, m in checks)
+    if not found and obj is not None:
+        out.append(obj)
+    return found
 
 
 def annotations_for(
@@ -247,5 +294,31 @@ def for_indicator(
     """
     out: dict[str, str] = {}
     for a in annotations_for(anns, indicator_id, upto, breakdown=breakdown, breakdown_value=breakdown_value):
-        out[a.period] = f"{out[a.period]}\n\n{a.text}" if a.period in out else a.text
+        out[a.period] = f"{out[a.period]}\n\n{a.note}" if a.period in out else a.note
     return out
+
+
+def recorded_changes(
+    anns: Iterable[Annotation],
+    indicator_id: str,
+    upto: Quarter | str,
+    *,
+    breakdown: str | None = None,
+    breakdown_value: str | None = None,
+) -> list[Quarter]:
+    """The quarters from which an indicator's SPC limits are recalculated (its recorded changes), oldest first.
+
+    A change recorded for the indicator's total applies to every breakdown of
+    it too; one recorded for a breakdown (or one of its values) applies to
+    that series only.
+    """
+    last = Quarter.parse(upto)
+    found = set()
+    for a in anns:
+        if a.change is None or a.indicator != indicator_id or a.quarter > last:
+            continue
+        if a.breakdown is None or (
+            a.breakdown == breakdown and (a.breakdown_value is None or a.breakdown_value == breakdown_value)
+        ):
+            found.add(a.quarter)
+    return sorted(found)

@@ -22,6 +22,7 @@ from lscb_analysis.workdays import add_working_days
 
 __all__ = [
     "Breakdown",
+    "DECIMALS",
     "DEFAULT_REPORTED_IN",
     "DenominatorSource",
     "Frequency",
@@ -46,6 +47,8 @@ ReportsTo = Literal["operational_board"]
 
 #: Multiplier of each unit (figure = numerator / denominator * per).
 _PER: dict[str, int | None] = {"count": None, "rate_per_10000": 10_000, "rate_per_1000": 1_000, "percentage": 100}
+#: Decimal places each unit is published with: every table, sentence and judgement of a change uses them.
+DECIMALS: dict[str, int] = {"count": 0, "rate_per_10000": 1, "rate_per_1000": 1, "percentage": 1}
 
 #: Financial-year quarters in which an indicator is due when ``reported_in`` is absent.
 DEFAULT_REPORTED_IN: dict[str, tuple[int, ...]] = {
@@ -288,6 +291,11 @@ class Indicator(BaseModel):
     def per(self) -> int | None:
         """Multiplier of the unit: 10_000, 1_000, 100 (percentage) or None (count)."""
         return _PER[self.unit]
+
+    @property
+    def decimals(self) -> int:
+        """Decimal places the figure is published with (:data:`DECIMALS`)."""
+        return DECIMALS[self.unit]
 
     @property
     def reported_quarters(self) -> list[int]:

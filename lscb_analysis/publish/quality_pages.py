@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscb_analysis.atomic import atomic_write_text
+from lscb_analysis.atomic import atomic_write_csv, atomic_write_text
 from lscb_analysis.findings import FINDING_COLUMNS
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
@@ -81,7 +81,7 @@ def write_quality_pages(
             q, cat, figures.iloc[fig_by_q[q.period]] if q.period in fig_by_q else figures.iloc[:0]
         )
         html_file, csv_file = quality_page_paths(q, p.root)
-        atomic_write_text(csv_file, f.to_csv(index=False, lineterminator="\n"))
+        atomic_write_csv(csv_file, f)  # formula-like text (a file name, a header) escaped
         atomic_write_text(html_file, render_quality_page(q, partnership.name, f, tl, comp, generated=generated))
         out[q] = (html_file, csv_file)
     return out

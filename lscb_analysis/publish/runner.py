@@ -42,6 +42,7 @@ from lscb_analysis.publish.kernels import (
 )
 from lscb_analysis.publish.plan import ReportResult, ReportSpec, check_parameters
 from lscb_analysis.publish.quality_pages import REPORT_HTML
+from lscb_analysis.store import GENERATION_ENV
 
 __all__ = ["run_reports", "longest_first", "warm_up", "write_index", "section_problems"]
 
@@ -110,8 +111,16 @@ def section_problems(nb: dict) -> list[str]:
     return out
 
 
-def _init_worker(log_file: str | None, template: str | None = None) -> None:
-    """Send kernels' stderr to the run log; start kernels from the run's kernel template."""
+def _init_worker(log_file: str | None, template: str | None = None, store_generation: str | None = None) -> None:
+    """Send kernels' stderr to the run log; start kernels from the run's kernel template.
+
+    ``store_generation`` is the store generation the run reads (``None``: the current one at each read); it is
+    set here, not inherited, because the fork server may have started before the run pinned it.
+    """
+    if store_generation:
+        os.environ[GENERATION_ENV] = store_generation
+    else:
+        os.environ.pop(GENERATION_ENV, None)
     if log_file:
         fd = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.dup2(fd, 2)  # kernels inherit fd 2: their start-up chatter goes to run.log, not the console
@@ -242,7 +251,10 @@ def _run_pool(
     ctx = _pool_context()
     results: list[ReportResult] = []
     with cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(log_file, template)
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(log_file, template, os.environ.get(GENERATION_ENV)),
     ) as pool:
         checked = pool.submit(check_parameters, specs)  # a worker has papermill loaded already
         warm = [pool.submit(os.getpid) for _ in range(workers - 1)]  # start the other workers now

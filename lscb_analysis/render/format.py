@@ -1,7 +1,8 @@
 """How figures are written for a board: one place, so every table, sentence and chart agrees.
 
 :data:`NUMBER_FORMATS` is the one rule (decimals and suffix per unit).
-:func:`format_value` applies it to one figure (sentences, chart labels);
+:func:`format_value` applies it to one figure (sentences, chart labels) and
+:func:`format_change` to a change between two figures (percentage points are ``pp``);
 :func:`fmt_figures` applies the same rule inside a great_tables table, and
 :func:`sub_symbols` writes the GSS symbol of a suppressed or unavailable figure.
 """
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 import pandas as pd
 from great_tables import GT
 
+from lscb_analysis.parameters.catalogue_entries import DECIMALS
+
 __all__ = [
     "MISSING",
     "MINUS",
@@ -24,6 +27,7 @@ __all__ = [
     "number_format",
     "unit_label",
     "format_value",
+    "format_change",
     "format_dfe_year",
     "fmt_figures",
     "sub_symbols",
@@ -55,8 +59,12 @@ class NumberFormat:
 
 
 #: Counts are whole numbers, percentages have one decimal and ``%``; any other unit is a rate (one decimal).
-NUMBER_FORMATS: dict[str, NumberFormat] = {"count": NumberFormat(0), "percentage": NumberFormat(1, "%")}
-_RATE = NumberFormat(1)
+#: The decimals are the catalogue's (:data:`lscb_analysis.parameters.catalogue_entries.DECIMALS`).
+NUMBER_FORMATS: dict[str, NumberFormat] = {
+    "count": NumberFormat(DECIMALS["count"]),
+    "percentage": NumberFormat(DECIMALS["percentage"], "%"),
+}
+_RATE = NumberFormat(DECIMALS["rate_per_10000"])
 
 
 def number_format(unit: str) -> NumberFormat:
@@ -90,6 +98,22 @@ def format_value(value: float | None, unit: str, status: str = "") -> str:
     digits = f"{abs(value):,.{f.decimals}f}"
     sign = MINUS if value < 0 and digits.strip("0.,") else ""  # a figure that rounds to zero has no sign
     return f"{sign}{digits}{f.suffix}"
+
+
+def format_change(change: float | None, unit: str) -> str:
+    """A change between two figures of a unit, signed, at the unit's precision: ``+12``, ``−3.4``, ``+1.2 pp``.
+
+    A change between two percentages is in percentage points, written ``pp``
+    (``+1.2 pp``, never ``+1.2%``, which would read as a relative change). A
+    change that rounds to zero is ``0`` (``0.0 pp``); a missing one
+    :data:`MISSING`.
+    """
+    if change is None or pd.isna(change):
+        return MISSING
+    f = number_format(unit)
+    digits = f"{abs(change):,.{f.decimals}f}"
+    sign = "" if not digits.strip("0.,") else (MINUS if change < 0 else "+")
+    return f"{sign}{digits}{' pp' if unit == 'percentage' else ''}"
 
 
 def escape_text(value: object) -> str:

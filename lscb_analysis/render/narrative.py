@@ -133,7 +133,7 @@ def notes_markdown(
     lines = []
     for a in annotations_for(anns, indicator_id, upto):
         who = f" ({html.escape(a.author, quote=False)})" if with_author else ""
-        lines.append(f"- **{a.period}**: {html.escape(a.text, quote=False)}{who}")
+        lines.append(f"- **{a.period}**: {html.escape(a.note, quote=False)}{who}")
     return "\n".join(lines)
 
 

@@ -26,7 +26,8 @@ import pandas as pd
 from great_tables import GT, loc, style
 
 from lscb_analysis.disclosure.settings import Disclosure
-from lscb_analysis.render.format import MISSING, fmt_figures, format_dfe_year, gt_html, sub_symbols
+from lscb_analysis.parameters.catalogue_entries import DECIMALS
+from lscb_analysis.render.format import MISSING, fmt_figures, format_change, format_dfe_year, gt_html, sub_symbols
 from lscb_analysis.render.theme import (
     DIRECTION,
     LEGENDS,
@@ -38,7 +39,8 @@ from lscb_analysis.render.theme import (
     Judgement,
     ink_on,
 )
-from lscb_analysis.summary.indicator import MIN_SPC_POINTS
+from lscb_analysis.stats.spc import SHORT_GROUP_THRESHOLD
+from lscb_analysis.summary.indicator import MIN_SPC_POINTS, MIN_TREND_POINTS
 from lscb_analysis.summary.quarter import SPARK_QUARTERS
 
 __all__ = ["scorecard_table", "scorecard_html", "legend_html", "sparkline_svg", "badge"]
@@ -121,9 +123,22 @@ def _notes(row: pd.Series, notes: dict[str, dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def _direction(direction: str, change: float, unit: str) -> str:
+    """The direction's word with the change that makes it: ``Worse (+1.2 pp)``, ``No change (0.0 pp)``."""
+    if direction not in DIRECTION:
+        return ""
+    word = DIRECTION[direction].word
+    return f"{word} ({format_change(change, unit)})" if pd.notna(change) else word
+
+
+def _variation(key: str, trial: bool) -> str:
+    if key not in SPC_VARIATION:
+        return ""
+    return SPC_VARIATION[key].word + (" (trial limits)" if trial else "")
+
+
 def _frame(rows: pd.DataFrame, notes: dict[str, dict[str, str]], grouped: bool) -> pd.DataFrame:
     """The table great_tables draws: shown columns, then helper columns (``_...``) merged into them."""
-    bench = rows.benchmark_year.notna() if "benchmark_year" in rows else pd.Series(False, index=rows.index)
     df = pd.DataFrame(
         {
             "Indicator": rows.title,
@@ -131,10 +146,10 @@ def _frame(rows: pd.DataFrame, notes: dict[str, dict[str, str]], grouped: bool) 
             "95% CI": rows.lower,
             "Previous quarter": rows.previous,
             "Same quarter last year": rows.year_ago,
-            "Direction": [DIRECTION[d].word if d in DIRECTION else "" for d in rows.direction],
+            "Direction": [_direction(d, c, u) for d, c, u in zip(rows.direction, rows.change, rows.unit, strict=True)],
             "Target": rows.target,
             "RAG": [RAG[k].word if k in RAG else "" for k in rows.rag],
-            "Variation": [SPC_VARIATION[k].word if k in SPC_VARIATION else "" for k in rows.spc_variation],
+            "Variation": [_variation(k, t) for k, t in zip(rows.spc_variation, rows.spc_trial, strict=True)],
             "Assurance": [SPC_ASSURANCE[k].word if k in SPC_ASSURANCE else "" for k in rows.spc_assurance],
             "Trend": rows.trend_sentence,
             _SPARK: rows.spark,
@@ -143,17 +158,38 @@ def _frame(rows: pd.DataFrame, notes: dict[str, dict[str, str]], grouped: bool) 
             "_recent": rows.recent_trend,
         }
     )
-    if bench.any():
-        df[_BENCHMARK] = [format_dfe_year(y) if b else "" for y, b in zip(rows.benchmark_year, bench, strict=True)]
+    if "benchmark_published" in rows:
+        df[_BENCHMARK] = [benchmark_cell_text(r) for r in rows.itertuples(index=False)]
         df["_bm_value"] = rows.benchmark_value
+        df["_bm_lower"] = rows.benchmark_lower
+        df["_bm_upper"] = rows.benchmark_upper
         df["_bm_england"] = rows.benchmark_england
         df["_bm_neighbours"] = rows.benchmark_neighbours
+        df["_bm_year"] = [format_dfe_year(y) if pd.notna(y) else "" for y in rows.benchmark_year]
         df["_bm_word"] = [
             VS_ENGLAND.get(v if isinstance(v, str) else "", VS_ENGLAND[""]) for v in rows.benchmark_vs_england
         ]
     if grouped:
         df.insert(0, "Sub-group", list(rows.subgroup_name))
     return df.reset_index(drop=True)
+
+
+def benchmark_cell_text(row: object) -> str:
+    """The first words of a score card's benchmark cell: what the partnership's figure covers, or why there is none.
+
+    ``row`` has the ``benchmark_*`` fields of :func:`lscb_analysis.summary.scorecard.quarter_scorecard`.
+    """
+    if not row.benchmark_published:  # type: ignore[attr-defined]
+        return "Not published by DfE"
+    if isinstance(row.benchmark_symbol, str) and row.benchmark_symbol:  # type: ignore[attr-defined]
+        return f"{_first_upper(row.benchmark_period)}: {row.benchmark_symbol}"  # type: ignore[attr-defined]
+    if pd.isna(row.benchmark_value):  # type: ignore[attr-defined]
+        return f"Not compared: {row.benchmark_reason}"  # type: ignore[attr-defined]
+    return _first_upper(str(row.benchmark_period).split(" (")[0])  # type: ignore[attr-defined]
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _where(values: pd.Series | list, wanted: Callable[[object], bool]) -> list[int]:
@@ -197,7 +233,7 @@ def scorecard_table(
     gt = gt.cols_merge(
         columns=["Indicator", "_notes"], rows=_where(df._notes, bool), pattern='{0}<div class="lscb-note">{1}</div>'
     )
-    gt = gt.cols_merge(columns=["Trend", "_recent"], pattern="{0}<br><em>Last 5 points:</em> {1}")
+    gt = gt.cols_merge(columns=["Trend", "_recent"], pattern="{0}<br><em>Recent trend (Fingertips):</em> {1}")
     gt = gt.fmt(sparkline_svg, columns=_SPARK)
     for column, key, vocabulary in _BADGES:
         for k, judgement in vocabulary.items():
@@ -208,15 +244,15 @@ def scorecard_table(
             else:
                 gt = _style_badges(gt, column, _where(rows[key], lambda v, k=k: v == k), judgement)
     if has_bench:
-        with_bench = _where(df[_BENCHMARK], bool)
-        bench_units = ["percentage" if u == "percentage" else "rate" for u in rows.benchmark_unit]
-        for col in ("_bm_value", "_bm_england", "_bm_neighbours"):
-            gt = fmt_figures(gt, col, bench_units).sub_missing(columns=col, missing_text=MISSING)
+        with_value = _where(df._bm_value, pd.notna)
+        for col in ("_bm_value", "_bm_lower", "_bm_upper", "_bm_england", "_bm_neighbours"):
+            gt = fmt_figures(gt, col, units).sub_missing(columns=col, missing_text=MISSING)
         gt = gt.cols_merge(
-            columns=[_BENCHMARK, "_bm_value", "_bm_england", "_bm_neighbours", "_bm_word"],
-            rows=with_bench,
-            pattern="{0}: {1}; England {2}; neighbours {3}<br><em>{4}</em>",
+            columns=[_BENCHMARK, "_bm_value", "_bm_lower", "_bm_upper", "_bm_england", "_bm_neighbours", "_bm_year"],
+            rows=with_value,
+            pattern="{0}: <strong>{1}</strong> ({2} to {3})<br>England {4}, neighbours {5} (DfE {6})",
         )
+        gt = gt.cols_merge(columns=[_BENCHMARK, "_bm_word"], rows=with_value, pattern="{0}<br><em>{1}</em>")
     helpers = [c for c in df.columns if c.startswith("_")]
     gt = (
         gt.cols_hide(helpers)
@@ -253,19 +289,38 @@ def scorecard_html(rows: pd.DataFrame, **kwargs: object) -> str:
     return gt_html(lambda: scorecard_table(rows, **kwargs))  # type: ignore[arg-type]
 
 
+def _places(decimals: int) -> str:
+    return "whole numbers" if decimals == 0 else f"{decimals} decimal place{'s' if decimals > 1 else ''}"
+
+
 def legend_html(rule: Disclosure) -> str:
-    """What every symbol and colour means (shown under each score card), with the partnership's suppression rule."""
+    """What every symbol and colour means (shown under each score card), with the rules behind each judgement."""
     parts = []
     for heading, vocabulary in LEGENDS:
         items = "".join(f"<li>{badge(html.escape(j.legend), j)}</li>" for j in vocabulary.values())
         parts.append(f"<div><strong>{html.escape(heading)}</strong><ul>{items}</ul></div>")
+    precision = (
+        f"counts as {_places(DECIMALS['count'])}, rates to {_places(DECIMALS['rate_per_10000'])}, "
+        f"percentages to {_places(DECIMALS['percentage'])}"
+    )
     extra = (
-        "<p>Better/worse takes the indicator's polarity into account; Up/Down is shown for indicators with no "
-        f"judgement (more is neither better nor worse). <em>{html.escape(rule.symbol)}</em>: figure suppressed "
-        f"(a count of {rule.min_count} to {rule.max_count}, or derived from one). <em>x</em>/<em>z</em>: not "
-        "available/not applicable. The 95% CI uses the Wilson method for percentages and exact Poisson/Byar's "
-        f"method for rates (PHEindicatormethods). SPC icons need at least {MIN_SPC_POINTS} quarters; the trend "
-        "sentence comes from a Poisson (rates, counts) or binomial (percentages) regression on the whole series; "
-        "the recent trend is Fingertips' 5-point test.</p>"
+        "<p><strong>Direction of travel</strong> compares the latest figure with the previous quarter's as both are "
+        f"shown ({precision}): figures equal "
+        "at that precision are <em>No change</em>. The change is in brackets; a change in a percentage is in "
+        "percentage points (pp). Better/worse takes the indicator's polarity into account; Up/Down is shown for "
+        "indicators with no judgement (more is neither better nor worse).</p>"
+        f"<p><em>{html.escape(rule.symbol)}</em>: figure suppressed (a count or denominator of {rule.min_count} "
+        f"to {rule.max_count}, or derived from one); nothing is derived from a suppressed figure: no interval, "
+        "direction, RAG, SPC icon or trend. <em>x</em>/<em>z</em>: not available/not applicable. The 95% CI uses "
+        "the Wilson method for percentages and exact Poisson/Byar's method for rates (PHEindicatormethods).</p>"
+        f"<p><strong>SPC</strong> (NHS Making Data Count rules, NHSRplotthedots): icons need {MIN_SPC_POINTS} "
+        "published quarters; suppressed quarters are gaps; the limits are recalculated from each change recorded "
+        f"in <code>parameters/annotations.yaml</code>; limits from fewer than {SHORT_GROUP_THRESHOLD} quarters are "
+        "<em>trial limits</em>.</p>"
+        "<p><strong>Trend</strong>: a Poisson (rates, counts) or binomial (percentages) regression with a "
+        "quarter-of-year term, so the usual pattern within a year is not read as a trend, on the published "
+        f"quarters since the last recorded change ({MIN_TREND_POINTS} quarters, two years, are needed). "
+        "<strong>Recent trend</strong>: Fingertips' 5-point test, which Fingertips applies to annual figures "
+        "only.</p>"
     )
     return f'<div class="lscb-legend">{"".join(parts)}</div>{extra}'

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from lscb_analysis.render.format import MISSING, escape_text, format_dfe_year, format_value
@@ -20,8 +21,13 @@ from lscb_analysis.render.theme import PALETTE, QUARTILE_BANDS
 __all__ = [
     "html_table",
     "exceptions_markdown",
+    "like_for_like_intro",
+    "like_for_like_frame",
+    "own_figure_sentence",
     "benchmark_intro",
+    "funnel_note",
     "benchmark_frame",
+    "lait_position",
     "returns_markdown",
     "returns_frame",
     "completeness_markdown",
@@ -68,26 +74,163 @@ def exceptions_markdown(exceptions: pd.DataFrame) -> str:
 
 
 # ----------------------------------------------------------- benchmarking
-def benchmark_intro(authority: str, *, fictional: bool) -> str:
-    """What the benchmarking section compares (Markdown)."""
+def lait_position(rank: float, n_ranked: int, band: object) -> str:
+    """Where a published figure sits among all authorities, in LAIT's words (a phrase).
+
+    ``rank``, ``n_ranked``, ``band``: :func:`lscb_analysis.benchmark.lait.rank_and_band`.
+    """
+    if band == "-":
+        return "is not ranked or banded (the indicator has no polarity: neither high nor low is better)"
+    if pd.isna(rank):
+        return "is not ranked (no figure, or one resting on a suppressed count)"
+    quartile = QUARTILE_BANDS.get(band, MISSING) if isinstance(band, str) else MISSING
+    return (
+        f"ranks {format_value(rank, 'count')} of {format_value(n_ranked, 'count')} (1 = best), quartile band {quartile}"
+    )
+
+
+def like_for_like_intro(table: pd.DataFrame, *, partnership: str, fictional: bool) -> str:
+    """What the like-for-like benchmarking table compares, and how (Markdown).
+
+    ``table`` is :func:`lscb_analysis.summary.benchmarks.like_for_like` (indicators DfE publishes).
+    """
+    authority = (
+        escape_text(table.authority.dropna().iloc[0]) if table.authority.notna().any() else "the benchmark authority"
+    )
+    years = sorted({format_dfe_year(y) for y in table.dfe_year.dropna()})
     borrowed = (
-        " The demonstration partnership is fictional: these are the published figures of the authority named in "
-        "`parameters/partnership.yaml`."
+        f" The demonstration partnership is fictional: it borrows {authority}'s neighbours and region as comparators."
         if fictional
         else ""
     )
     return (
-        f"Published DfE statistics (reporting years ending 31 March) for **{escape_text(authority)}**, against its ten "
-        f"statistical neighbours (DfE 2025 model), its region and England.{borrowed}"
+        f"**{escape_text(partnership)}'s own figures on DfE's definitions**, against England and the average of the "
+        f"ten statistical neighbours of {authority} (the benchmark authority in `parameters/partnership.yaml`, DfE "
+        f"2025 model) in DfE's latest year ({', '.join(years)}, year ending 31 March).{borrowed} DfE counts events "
+        "during the year (referrals, re-referrals, assessments, plans starting), so these are the sum of the last four "
+        "quarters (a rolling year); for children in need or looked after DfE counts the position on 31 March, so "
+        "these are the figure at the latest 31 March (Q4). Rates use the year's child population, per 10,000 "
+        "children as DfE does. **Compared with England** is Fingertips' method: *similar* when England's value lies "
+        "within our figure's 95% confidence interval (Wilson for percentages, Byar's for rates), otherwise better or "
+        "worse (higher or lower when neither is better). The **quartile band** is where our figure would fall among "
+        "every authority's that year, cut as DfE's LAIT cuts them (A = the best quarter; - when neither high nor "
+        "low is better)."
+    )
+
+
+def own_figure_sentence(row: pd.Series, partnership: str) -> str:
+    """One sentence: our figure on DfE's definition, its interval and how it compares with England (plain text).
+
+    ``row`` is one row of :func:`lscb_analysis.summary.benchmarks.like_for_like`.
+    """
+    if isinstance(row.get("symbol"), str) and row.symbol:
+        return f"{partnership}'s own figure, {row.period}: {row.symbol} (suppressed)."
+    if pd.isna(row.get("value", np.nan)):
+        return f"{partnership}'s own figure on DfE's definition is not computed: {row.reason}."
+    u = row.unit
+    verdict = {"not compared": "not compared with"}.get(row.vs_england, f"{row.vs_england} than")
+    verdict = "similar to" if row.vs_england == "similar" else verdict
+    return (
+        f"{partnership}'s own figure on DfE's definition ({row.definition}, {row.period}): "
+        f"{format_value(row.value, u)} (95% CI {format_value(row.lower, u)} to {format_value(row.upper, u)}), "
+        f"{verdict} England ({format_value(row.england, u)}, DfE {format_dfe_year(row.dfe_year)})."
+    )
+
+
+def like_for_like_frame(table: pd.DataFrame, partnership: str) -> pd.DataFrame:
+    """The like-for-like benchmarking table: one row per indicator DfE publishes.
+
+    ``table`` is :func:`lscb_analysis.summary.benchmarks.like_for_like` (rows with ``published``).
+    """
+    units = list(table.unit)
+
+    def figures(column: str) -> list[str]:
+        return [format_value(v, u) for v, u in zip(table[column], units, strict=True)]
+
+    ours = []
+    for f, lo, hi, sym, reason in zip(
+        figures("value"), figures("lower"), figures("upper"), table.symbol, table.reason, strict=True
+    ):
+        if isinstance(sym, str) and sym:
+            ours.append(sym)
+        elif f == MISSING:
+            ours.append(f"not computed: {reason}")
+        else:
+            ours.append(f"{f} ({lo} to {hi})")
+    words = {"not compared": "Not compared"}
+    return pd.DataFrame(
+        {
+            "Indicator": table.title,
+            "DfE definition: our figure covers": [
+                f"{d or 'not computed'}, {p}" for d, p in zip(table.definition.fillna(""), table.period, strict=True)
+            ],
+            f"{partnership} (95% CI)": ours,
+            "Neighbours (average)": [
+                f"{f} ({n:.0f} of 10)" if pd.notna(n) else f
+                for f, n in zip(figures("neighbours"), table.neighbours_used, strict=True)
+            ],
+            "Region": [
+                f"{f} ({r})" if isinstance(r, str) else f
+                for f, r in zip(figures("region"), table.region_name, strict=True)
+            ],
+            "England": figures("england"),
+            "DfE year": table.dfe_year.map(lambda y: format_dfe_year(y) if pd.notna(y) else MISSING),
+            "Compared with England": [words.get(v, str(v).capitalize()) for v in table.vs_england],
+            "Quartile band among authorities": table.band.map(
+                lambda b: QUARTILE_BANDS.get(b, b) if isinstance(b, str) else MISSING
+            ),
+        }
+    )
+
+
+def funnel_note(funnel: pd.DataFrame) -> str:
+    """What the funnel plot's limits are, whether they were adjusted for over-dispersion and why (Markdown).
+
+    ``funnel`` is :func:`lscb_analysis.benchmark.funnel_data` (its ``attrs``).
+    """
+    od = funnel.attrs.get("overdispersion") or {}
+    unit = funnel.attrs.get("unit", "percentage")
+    centre = f"England's {format_value(funnel.attrs.get('target'), unit)} ({format_dfe_year(funnel.attrs.get('year'))})"
+    n = od.get("n", len(funnel))
+    if not od.get("adjusted"):
+        return (
+            f"_Funnel limits around {centre}: PHEindicatormethods' 95% and 99.8% limits. The {n} authorities vary "
+            "about as much as chance would make them (Spiegelhalter's over-dispersion test), so the limits are not "
+            "adjusted._"
+        )
+    return (
+        f"_Funnel limits around {centre}, **adjusted for over-dispersion**: the {n} authorities vary "
+        f"{od['phi']:.1f} times as much as chance alone would make them (Spiegelhalter's dispersion ratio, 10% of "
+        f"z-scores winsorised at each end), so ordinary limits would put {od.get('outside_99_8_unadjusted', 0)} of "
+        "them outside the 99.8% limits. Following PHE's funnel plot guidance and Spiegelhalter (2005), the limits "
+        "are widened by the between-authority variation (additive random-effects model), so a point outside them "
+        "is unusual even allowing for how much authorities differ._"
+    )
+
+
+def benchmark_intro(authority: str, *, fictional: bool) -> str:
+    """What the benchmark authority's table shows (Markdown)."""
+    borrowed = (
+        " The demonstration partnership is fictional: these are another authority's figures, shown because its "
+        "neighbours and region are the comparators above; they say nothing about the partnership."
+        if fictional
+        else ""
+    )
+    return (
+        f"**Published DfE figures for {escape_text(authority)}** (the benchmark authority), ranked and banded among "
+        "every authority exactly as DfE's Local Authority Interactive Tool (LAIT) does: rank 1 is the best; quartile "
+        "bands cut at the quartiles of every authority with a figure (R's default `quantile()`), upper edges "
+        "included, A the best quarter; an indicator where neither high nor low is better is not ranked or banded "
+        f"(-), nor is an authority whose figure rests on a suppressed count.{borrowed}"
     )
 
 
 def benchmark_frame(latest: pd.DataFrame) -> pd.DataFrame:
-    """The benchmarking table: one row per indicator, its latest DfE year.
+    """The benchmark authority's published figures: one row per indicator, its latest DfE year.
 
     ``latest`` is :func:`lscb_analysis.summary.benchmarks.benchmark_latest`.
-    Rank 1 is the lowest value, as DfE's LAIT; quartile band A is the best
-    quarter by the indicator's polarity.
+    Rank 1 is the best and quartile band A the best quarter, as DfE's LAIT
+    (:mod:`lscb_analysis.benchmark.lait`); ``-`` for an indicator with no polarity.
     """
     la = latest.la_name.iloc[0]
     units = list(latest.unit)
@@ -100,20 +243,18 @@ def benchmark_frame(latest: pd.DataFrame) -> pd.DataFrame:
             "Indicator": latest.title,
             "Year": latest.period.map(format_dfe_year),
             la: [st or f for f, st in zip(figures("value"), latest.status.fillna(""), strict=True)],
-            "Neighbours (average)": [
-                f"{f} ({n} of 10)" for f, n in zip(figures("neighbour_average"), latest.neighbours_used, strict=True)
-            ],
-            "Region": figures("region_value"),
-            "England": figures("england_value"),
-            "Rank (1 = lowest)": [
-                f"{format_value(r, 'count')} of {format_value(n, 'count')}" if pd.notna(r) else MISSING
-                for r, n in zip(latest["rank"], latest.n_ranked, strict=True)
+            "Rank (1 = best)": [
+                "-"
+                if b == "-"
+                else f"{format_value(r, 'count')} of {format_value(n, 'count')}"
+                if pd.notna(r)
+                else MISSING
+                for r, n, b in zip(latest["rank"], latest.n_ranked, latest.quartile_band, strict=True)
             ],
             "Quartile band": latest.quartile_band.map(
                 lambda b: QUARTILE_BANDS.get(b, b) if isinstance(b, str) else MISSING
             ),
             "Change on previous year": figures("change"),
-            "Compared with England (95% CI)": latest.vs_england.fillna("not compared").str.capitalize(),
         }
     )
 

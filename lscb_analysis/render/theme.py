@@ -98,7 +98,7 @@ class Judgement:
 DIRECTION: dict[str, Judgement] = {
     "better": Judgement("▲▼", "Better", PALETTE["better"]),
     "worse": Judgement("▲▼", "Worse", PALETTE["worse"]),
-    "same": Judgement("▶", "Same", PALETTE["same"]),
+    "same": Judgement("▶", "No change", PALETTE["same"], "No change (equal at the precision shown)"),
     "up": Judgement("▲", "Up", PALETTE["same"]),
     "down": Judgement("▼", "Down", PALETTE["same"]),
 }

@@ -35,14 +35,14 @@ from matplotlib.figure import Figure
 
 from lscb_analysis.parameters.benchmark_measures import default_measures_path, load_benchmark_measures
 from lscb_analysis.parameters.catalogue_entries import Indicator
-from lscb_analysis.render.format import MISSING, format_value, unit_label
+from lscb_analysis.render.format import format_value, unit_label
 from lscb_analysis.render.plots.benchmark import plot_benchmark_trend
 from lscb_analysis.render.plots.spc import spc_chart
 from lscb_analysis.render.plots.style import detached_axes
 from lscb_analysis.render.plots.trend import trend_chart
-from lscb_analysis.render.sections import html_table
-from lscb_analysis.summary.benchmarks import load_benchmark
-from lscb_analysis.summary.context import Context
+from lscb_analysis.render.sections import html_table, lait_position, own_figure_sentence
+from lscb_analysis.summary.benchmarks import like_for_like, load_benchmark
+from lscb_analysis.summary.context import Context, change_register
 from lscb_analysis.summary.indicator import (
     MIN_SPC_POINTS,
     MIN_TREND_POINTS,
@@ -158,53 +158,74 @@ def view_table(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> Vie
 
 
 def view_spc(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> ViewResult:
-    """The Making Data Count XmR chart of the published figures (at least :data:`MIN_SPC_POINTS`)."""
-    ok = s[s.value.notna()]
-    dropped = len(s) - len(ok)
-    if len(ok) < MIN_SPC_POINTS:
+    """The Making Data Count XmR chart of the published figures (at least :data:`MIN_SPC_POINTS`).
+
+    Quarters without a published figure are gaps; the limits are
+    recalculated at each change recorded for the indicator
+    (:func:`lscb_analysis.summary.context.change_register`).
+    """
+    published = int(s.value.notna().sum())
+    if published < MIN_SPC_POINTS:
         return ViewResult(
             title,
             message=f"An SPC chart needs at least {MIN_SPC_POINTS} published figures; "
-            f"the chosen quarters have {len(ok)}.",
+            f"the chosen quarters have {published}.",
         )
+    changes = change_register(ctx)[ind.id]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a view shows its warnings as notes, never as stderr
-        result = indicator_spc(ind, ok.value.to_numpy(dtype=float), list(ok.quarter))
+        result = indicator_spc(ind, s, changes)
     ax = detached_axes()
     spc_chart(result, title=title, ax=ax, y_label=unit_label(ind.unit))
     res = ViewResult(title, figure=ax.figure)
     res.notes.append(
-        f"XmR chart of {len(ok)} quarters (NHS Making Data Count rules). Variation: {result.variation_label}."
+        f"XmR chart of {published} quarters (NHS Making Data Count rules). Variation: {result.variation_label}."
     )
     if result.assurance_icon is not None and result.assurance_label:
         res.notes.append(f"Assurance against the target: {result.assurance_label}.")
-    if dropped:
-        res.notes.append(f"{dropped} quarter(s) without a published figure (not received or suppressed) are left out.")
+    if published < len(s):
+        res.notes.append(
+            f"{len(s) - published} quarter(s) without a published figure (not received or suppressed) are gaps."
+        )
+    starts = result.data.x[result.data.rebase_group.diff().fillna(0) > 0]
+    if len(starts):
+        res.notes.append(f"Limits recalculated from {', '.join(map(str, starts))} (recorded changes).")
     res.notes.extend(str(w) for w in getattr(result, "warnings", ()))
     return res
 
 
 def view_trend(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> ViewResult:
-    """Values with their 95% confidence intervals and the GLM trend test (at least :data:`MIN_TREND_POINTS`)."""
+    """Values with their 95% confidence intervals and the GLM trend test of the published figures.
+
+    The test uses the figures since the last recorded change in the range
+    (as the score card) and needs two years of quarters
+    (:data:`MIN_TREND_POINTS`), so the quarter-of-year term can be estimated.
+    """
     ci = indicator_interval(ind, s.numerator.to_numpy(), s.denominator.to_numpy())
     lower, upper = (ci.lower, ci.upper) if ci is not None else (None, None)
+    since = max((c for c in change_register(ctx)[ind.id] if s.quarter.iloc[0] < c <= s.quarter.iloc[-1]), default=None)
     ok = s[s.value.notna() & s.numerator.notna() & (s.denominator.notna() | (ind.unit == "count"))]
+    if since is not None:
+        ok = ok[ok.quarter >= since]
     notes: list[str] = []
     result = None
-    if len(ok) < MIN_TREND_POINTS:
+    span = (ok.quarter.iloc[-1] - ok.quarter.iloc[0] + 1) if len(ok) else 0
+    what = f" since the recorded change in {since.code}" if since else " in the range"
+    if span < MIN_TREND_POINTS or len(ok) < 6:
         notes.append(
-            f"No trend test: it needs at least {MIN_TREND_POINTS} published quarters, the range has {len(ok)}."
+            f"No trend test: it needs two years ({MIN_TREND_POINTS} quarters) of published figures{what}, "
+            f"there are {len(ok)}."
         )
     else:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a view never writes to stderr
                 result = indicator_trend(ind, ok.numerator.to_numpy(), ok.denominator.to_numpy(), list(ok.quarter))
-            notes.append(f"Trend test ({result.method}, {result.n_points} quarters): {result.sentence}.")
+            notes.append(f"Trend test{what} ({result.method}, {result.n_points} quarters): {result.sentence}.")
         except ValueError as exc:
             notes.append(f"No trend test: {exc}.")
-    if len(ok) < len(s):
-        notes.append(f"{len(s) - len(ok)} quarter(s) without a published figure are gaps and left out of the test.")
+    if s.value.notna().sum() < len(s):
+        notes.append(f"{len(s) - int(s.value.notna().sum())} quarter(s) without a published figure are gaps.")
     if s.value.notna().sum() == 0:
         return ViewResult(title, message="No published figures in the chosen quarters.", notes=notes)
     ax = detached_axes()
@@ -259,11 +280,10 @@ def view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) -> 
     last = table[table.value.notna()].tail(1)
     if len(last):
         r = last.iloc[0]
-        band = f", quartile band {r.quartile_band}" if isinstance(r.quartile_band, str) else ""
-        rank = format_value(r["rank"], "count") if pd.notna(r["rank"]) else MISSING
-        notes.append(
-            f"{r.period}: rank {rank} of {r.n_ranked} authorities (1 = lowest){band}; against England: {r.vs_england}."
-        )
+        notes.append(f"{r.period}: {name}'s published figure {lait_position(r['rank'], r.n_ranked, r.quartile_band)}.")
+    own = like_for_like(ctx, ind.subgroup)
+    if ind.id in own.index:
+        notes.append(own_figure_sentence(own.loc[ind.id], ctx.partnership.short_name))
     return ViewResult(f"{title}: DfE benchmark", figure=ax.figure, notes=notes)
 
 

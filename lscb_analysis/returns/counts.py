@@ -4,6 +4,12 @@
 :func:`count_findings` reports the cells that are neither (``R018``, ``R020``
 to ``R023``) and the legacy symbols (``R051``). A symbol is read as a missing
 figure with the symbol as its reason, never as 0 (:mod:`lscb_analysis.symbols`).
+
+Digits are the ASCII digits 0-9. A number written in other digits
+(Arabic-Indic ``١٢``, Persian ``۱۲``, Devanagari ``१२``, full-width ``１２``)
+is text where a count belongs, ``R020-not-a-number``, with a message saying
+which digits to type; it is not read as 12, and it is not a fraction
+(``R022``, which it used to be reported as).
 """
 
 from __future__ import annotations
@@ -11,12 +17,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lscb_analysis.findings import excerpt
 from lscb_analysis.returns.checks import SYMBOL_HINT, Emitter
 from lscb_analysis.symbols import GSS_SYMBOLS
 
 __all__ = ["parse_counts", "count_findings"]
 
-_NUMBER = r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?$"
+_NUMBER = r"^[+-]?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]*)?$"
+#: A number in digits of any script (``\d`` is every Unicode decimal digit) that is not all ASCII.
+_OTHER_DIGITS = r"^[+-]?[\d,.\s]*\d[\d,.\s]*$"
 
 
 def parse_counts(cells: pd.Series) -> pd.DataFrame:
@@ -48,9 +57,11 @@ def parse_counts(cells: pd.Series) -> pd.DataFrame:
     ok = numlike & ~negative & ~decimal
     formula = ~blank & ~numlike & ~is_symbol & t.str.startswith("=")
     text = ~blank & ~numlike & ~is_symbol & ~formula
+    other_digits = text & t.str.match(_OTHER_DIGITS).fillna(False).astype(bool)
     return pd.DataFrame(
         {
             "text": text,
+            "other_digits": other_digits,
             "value": num.where(ok).astype(float),
             "symbol": low.where(is_symbol, ""),
             "blank": blank,
@@ -76,24 +87,37 @@ def count_findings(em: Emitter, df: pd.DataFrame, p: pd.DataFrame, column: str, 
     )
     em.per_cell(
         df,
-        scope & p.text,
+        scope & p.text & ~p.other_digits,
         "R020-not-a-number",
         column,
-        lambda r: f"'{getattr(r, column)}' is not a whole number; enter digits only, or {SYMBOL_HINT}.",
+        lambda r: f"'{excerpt(getattr(r, column))}' is not a whole number; enter digits only, or {SYMBOL_HINT}.",
+    )
+    em.per_cell(
+        df,
+        scope & p.other_digits,
+        "R020-not-a-number",
+        column,
+        lambda r: (
+            f"'{excerpt(getattr(r, column))}' is written in digits other than 0-9 (Arabic-Indic, full-width or "
+            "another script), which ingest does not read as a number; type the figure with the digits 0-9."
+        ),
     )
     em.per_cell(
         df,
         scope & p.formula,
         "R023-formula",
         column,
-        lambda r: f"holds a formula ({getattr(r, column)}); type the figure itself (copy and Paste Special > Values).",
+        lambda r: (
+            f"holds a formula ({excerpt(getattr(r, column))}); "
+            "type the figure itself (copy and Paste Special > Values)."
+        ),
     )
     em.per_cell(
         df,
         scope & p.negative,
         "R021-negative",
         column,
-        lambda r: f"{getattr(r, column)} is negative; counts are 0 or more: correct the figure.",
+        lambda r: f"{excerpt(getattr(r, column))} is negative; counts are 0 or more: correct the figure.",
     )
     em.per_cell(
         df,
@@ -101,7 +125,7 @@ def count_findings(em: Emitter, df: pd.DataFrame, p: pd.DataFrame, column: str, 
         "R022-decimal",
         column,
         lambda r: (
-            f"{getattr(r, column)} is not a whole number; "
+            f"{excerpt(getattr(r, column))} is not a whole number; "
             "counts have no fractions: enter the number of children or events."
         ),
     )

@@ -2,7 +2,11 @@
 
 ``data/raw/returns/<partnership>/<yyyy-yy-Qn>/<provider>.csv`` (or ``.xlsx``),
 the partnership's folder named by ``returns_folder`` in
-``parameters/partnership.yaml``.
+``parameters/partnership.yaml``. A folder's name may be written any way
+:meth:`~lscb_analysis.periods.Quarter.parse` reads (``2026-27-Q2``, ``2026-27 Q2``),
+but one quarter has one folder: :func:`quarter_folders` lists every folder
+of each quarter, and ingest refuses a quarter with two (``R054``), reading
+neither, rather than merging them or ignoring one.
 """
 
 from __future__ import annotations
@@ -45,19 +49,35 @@ def return_files(folder: Path) -> list[Path]:
     )
 
 
-def return_folders(root: Path | str | None = None) -> dict[Quarter, Path]:
-    """Quarter folders holding returns for the configured partnership, in order."""
+def quarter_folders(root: Path | str | None = None) -> dict[Quarter, list[Path]]:
+    """Every folder naming each quarter, for the configured partnership: quarters in order, folders by name.
+
+    A quarter with more than one folder (``2026-27 Q2`` and ``2026-27-Q2``) is refused by ingest (``R054``).
+    """
     p = paths(root)
     base = p.returns / load_partnership(p.root).returns_folder
-    out: dict[Quarter, Path] = {}
+    out: dict[Quarter, list[Path]] = {}
     if base.exists():
-        for d in base.iterdir():
+        for d in sorted(base.iterdir()):
             if d.is_dir():
                 try:
-                    out[Quarter.parse(d.name)] = d
+                    q = Quarter.parse(d.name)
                 except ValueError:
                     continue
+                out.setdefault(q, []).append(d)
     return dict(sorted(out.items()))
+
+
+def return_folders(root: Path | str | None = None) -> dict[Quarter, Path]:
+    """The folder of each quarter holding returns, in order.
+
+    Where a quarter has several folders (which ingest refuses), the one named
+    like :attr:`~lscb_analysis.periods.Quarter.slug`, else the first by name.
+    """
+    out = {}
+    for q, ds in quarter_folders(root).items():
+        out[q] = next((d for d in ds if d.name == q.slug), ds[0])
+    return out
 
 
 def latest_quarter_with_returns(root: Path | str | None = None) -> Quarter:

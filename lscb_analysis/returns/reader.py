@@ -2,10 +2,12 @@
 
 The reader checks what can be checked without the catalogue: the file is not
 too large (refused from its size alone, before reading), it is what its
-extension says, it decodes, the ``Return`` sheet exists, the header is in
-row 1 with every column of :data:`~lscb_analysis.returns.format.RETURN_COLUMNS`,
-there are no merged cells, and no cell holds a formula, date, Excel error or
-TRUE/FALSE. Cells come back as stripped text; each row keeps its spreadsheet
+extension says, it decodes, the ``Return`` sheet exists, no cell is longer
+than :data:`MAX_CELL_CHARS` (``R019``), the header is in row 1 with every
+column of :data:`~lscb_analysis.returns.format.RETURN_COLUMNS`, there are no
+merged cells, and no cell holds a formula, date, Excel error or TRUE/FALSE.
+Findings quote at most a short excerpt of any value
+(:func:`~lscb_analysis.findings.excerpt`). Cells come back as stripped text; each row keeps its spreadsheet
 row number (header = row 1). Raw files are opened read-only and never changed.
 Excel workbooks are opened by :mod:`lscb_analysis.returns.excel`.
 
@@ -24,15 +26,20 @@ import hashlib
 import io
 from pathlib import Path
 
+from lscb_analysis.findings import excerpt
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.excel import read_xlsx_rows
 from lscb_analysis.returns.format import COUNT_COLUMNS, INFO_COLUMNS, RETURN_COLUMNS, RETURN_EXTENSIONS, RETURN_SHEET
 from lscb_analysis.returns.returnfile import ReturnFile, column_letter
 
-__all__ = ["MAX_RETURN_BYTES", "read_return"]
+__all__ = ["MAX_RETURN_BYTES", "MAX_CELL_CHARS", "read_return"]
 
 #: Largest return file read (a real return is a few kilobytes).
 MAX_RETURN_BYTES = 10 * 2**20
+#: Longest cell read (labels and counts are a few words or digits; notes a few sentences).
+MAX_CELL_CHARS = 2_000
+#: Cells reported as too long before the reader stops looking.
+_LONG_CELLS_LISTED = 3
 #: Rows searched for a header that is not in row 1.
 _HEADER_SEARCH_ROWS = 30
 
@@ -158,14 +165,17 @@ def _read_csv(rf: ReturnFile, data: bytes) -> list[list[str]] | None:
     delimiter = ","
     if "," not in first:
         delimiter = ";" if ";" in first else "\t" if "\t" in first else ","
+    limit = csv.field_size_limit(MAX_RETURN_BYTES)  # long cells are reported as R019, not as a parse error
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
         rf.add(
             "R001-file-unreadable",
-            f"{rf.path.name} is not a valid CSV file ({exc}); check for an unmatched quote mark.",
+            f"{rf.path.name} is not a valid CSV file ({excerpt(exc, 80)}); check for an unmatched quote mark.",
         )
         return None
+    finally:
+        csv.field_size_limit(limit)
     return rows
 
 
@@ -183,8 +193,29 @@ def _header_row(rows: list[list[str]]) -> int | None:
     return None
 
 
+def _long_cells(rf: ReturnFile, rows: list[list[str]]) -> bool:
+    """Report cells longer than :data:`MAX_CELL_CHARS` (``R019``); True when there are any."""
+    found = 0
+    for r_i, row in enumerate(rows):
+        for c_i, v in enumerate(row):
+            if len(str(v)) > MAX_CELL_CHARS:
+                found += 1
+                if found <= _LONG_CELLS_LISTED:
+                    rf.add(
+                        "R019-cell-too-long",
+                        f"Row {r_i + 1}, column {column_letter(c_i)} holds {len(str(v)):,} characters "
+                        f"('{excerpt(v)}'), more than the {MAX_CELL_CHARS:,} a return's cell may hold, "
+                        "so the file was not read further; enter one label or figure per cell "
+                        "(long comments belong in an e-mail to the board's business unit).",
+                        row=r_i + 1,
+                    )
+    return found > 0
+
+
 def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] | None) -> None:
     name = rf.path.name
+    if _long_cells(rf, rows):
+        return
     while rows and not any(str(x).strip() for x in rows[-1]):
         rows.pop()
         if kinds:
@@ -214,7 +245,7 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
             close = difflib.get_close_matches(m, [_norm(u) for u in unknown], n=1, cutoff=0.4)
             if close:
                 orig = unknown[[_norm(u) for u in unknown].index(close[0])]
-                hints.append(f"rename '{orig}' to '{m}'")
+                hints.append(f"rename '{excerpt(orig)}' to '{m}'")
         hint = ("; " + "; ".join(hints)) if hints else f"; row 1 must hold the column names {', '.join(RETURN_COLUMNS)}"
         if not any(normed):
             hint = f"; row 1 is blank but must hold the column names {', '.join(RETURN_COLUMNS)}"
@@ -245,10 +276,10 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
         ):
             rf.add(
                 "R009-extra-column",
-                f"Column {column_letter(i)} '{h}' is not part of the return and was ignored; "
+                f"Column {column_letter(i)} '{excerpt(h)}' is not part of the return and was ignored; "
                 "remove it, or move comments to the notes column.",
                 row=1,
-                column=h,
+                column=excerpt(h),
             )
     width = len(header)
     data: dict[str, list[str]] = {c: [] for c in RETURN_COLUMNS}
@@ -294,7 +325,8 @@ def _kind_finding(rf: ReturnFile, kind: str, text: str, row: int, column: str) -
     if kind == "formula":
         rf.add(
             "R023-formula",
-            f"{where} holds a formula ({text}); type {what} instead (copy the cell and use Paste Special > Values).",
+            f"{where} holds a formula ({excerpt(text)}); type {what} instead "
+            "(copy the cell and use Paste Special > Values).",
             row=row,
             column=column,
         )
@@ -309,7 +341,8 @@ def _kind_finding(rf: ReturnFile, kind: str, text: str, row: int, column: str) -
     else:
         rf.add(
             "R020-not-a-number",
-            f"{where} holds {'an Excel error' if kind == 'error' else 'TRUE/FALSE'} ({text}); enter {what} instead.",
+            f"{where} holds {'an Excel error' if kind == 'error' else 'TRUE/FALSE'} ({excerpt(text)}); "
+            f"enter {what} instead.",
             row=row,
             column=column,
         )

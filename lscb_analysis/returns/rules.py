@@ -12,10 +12,13 @@ code                                   severity  what it means
 ``R001-file-unreadable``               error     the file cannot be opened or parsed
 ``R002-wrong-file-type``               error     the content is not what the extension says
                                                  (a ``.xlsx`` that is text, an old ``.xls``...)
-``R003-file-too-large``                error     above the size limit; refused without reading it
+``R003-file-too-large``                error     above a size limit: the file, a part of the workbook
+                                                 (sheet, shared text), or the rows and cells of the
+                                                 ``Return`` sheet; refused before it is read whole
 ``R004-not-utf8``                      warning   a CSV not saved as UTF-8; read as Windows-1252
 ``R005-empty-return``                  error     no sheet, no rows or no figures
 ``R006-sheet-missing``                 error     an Excel return without a sheet named ``Return``
+                                                 (or with two, e.g. ``Return`` and ``Return ``)
 ``R007-header-invalid``                error     the header row is not row 1, or a column is
                                                  missing or renamed
 ``R008-merged-cells``                  error     merged cells on the ``Return`` sheet
@@ -29,7 +32,10 @@ code                                   severity  what it means
 ``R016-unknown-breakdown``             error     a breakdown the indicator does not have
 ``R017-unknown-breakdown-value``       error     a breakdown value that is not allowed
 ``R018-blank-cell``                    error     a label or figure left blank
-``R020-not-a-number``                  error     text where a count belongs ("12 approx")
+``R019-cell-too-long``                 error     a cell longer than any return needs
+                                                 (:data:`~lscb_analysis.returns.reader.MAX_CELL_CHARS`)
+``R020-not-a-number``                  error     text where a count belongs ("12 approx"), including
+                                                 digits other than 0-9 (Arabic-Indic, full-width)
 ``R021-negative``                      error     a negative count
 ``R022-decimal``                       error     a count with a fraction ("12.5")
 ``R023-formula``                       error     a formula where a typed value belongs
@@ -48,6 +54,9 @@ code                                   severity  what it means
 ``R050-outlier``                       warning   far outside the indicator's own history: confirm
 ``R051-legacy-symbol``                 warning   an obsolete GSS symbol (``:``, ``~``, ``..``)
 ``R052-restatement``                   warning   a revised figure for a cell already stored
+``R053-hidden-sheet``                  error     a hidden or very hidden sheet in an Excel return
+``R054-quarter-folders``               error     two folders hold returns for one quarter
+                                                 (``2026-27 Q2`` and ``2026-27-Q2``): neither is read
 =====================================  ========  ==================================================
 
 GSS symbols (``c``, ``x``, ``z``, ``low``, ``k``, ``u`` and the legacy ``:``,
@@ -65,10 +74,10 @@ __all__ = ["RULES"]
 RULES: dict[str, Rule] = rule_table(
     ("R001-file-unreadable", "error", "file cannot be opened or parsed"),
     ("R002-wrong-file-type", "error", "content is not what the file extension says"),
-    ("R003-file-too-large", "error", "file above the size limit"),
+    ("R003-file-too-large", "error", "file, workbook part or sheet above a size limit"),
     ("R004-not-utf8", "warning", "CSV not saved as UTF-8"),
     ("R005-empty-return", "error", "no sheet, rows or figures"),
-    ("R006-sheet-missing", "error", "no sheet named Return"),
+    ("R006-sheet-missing", "error", "no sheet named Return (or two)"),
     ("R007-header-invalid", "error", "header row moved, or a column missing or renamed"),
     ("R008-merged-cells", "error", "merged cells"),
     ("R009-extra-column", "warning", "column not part of the return (ignored)"),
@@ -81,7 +90,8 @@ RULES: dict[str, Rule] = rule_table(
     ("R016-unknown-breakdown", "error", "breakdown not used by the indicator"),
     ("R017-unknown-breakdown-value", "error", "breakdown value not allowed"),
     ("R018-blank-cell", "error", "blank label or figure"),
-    ("R020-not-a-number", "error", "text where a count belongs"),
+    ("R019-cell-too-long", "error", "cell longer than a return needs"),
+    ("R020-not-a-number", "error", "text (or digits other than 0-9) where a count belongs"),
     ("R021-negative", "error", "negative count"),
     ("R022-decimal", "error", "count with a fraction"),
     ("R023-formula", "error", "formula instead of a value"),
@@ -100,4 +110,6 @@ RULES: dict[str, Rule] = rule_table(
     ("R050-outlier", "warning", "far outside the indicator's history"),
     ("R051-legacy-symbol", "warning", "obsolete GSS symbol"),
     ("R052-restatement", "warning", "revised figure for a stored cell"),
+    ("R053-hidden-sheet", "error", "hidden or very hidden sheet"),
+    ("R054-quarter-folders", "error", "two folders for one quarter"),
 )

@@ -9,7 +9,9 @@ columns ingest ignores. Labels are locked (the sheet is protected without a
 password, so nobody changes them by accident); only the figures and notes
 can be typed in, and cell validation allows whole numbers of 0 or more or a
 GSS symbol. A first sheet, ``Instructions``, gives the deadline, how to fill
-the return in, the symbols, and every indicator's definition.
+the return in, the symbols, and every indicator's definition. Every text is
+written as text (:func:`lscb_analysis.atomic.set_cell`): a title or name that
+starts like a formula (``=``, ``+``, ``-``, ``@``) is shown, never run.
 
 A filled template is accepted by ingest unchanged, and gives the same store
 values as the same figures sent as CSV.
@@ -22,11 +24,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lscb_analysis.atomic import atomic_write_with
+from lscb_analysis.atomic import atomic_write_with, set_cell
 from lscb_analysis.parameters.catalogue import Catalogue, UnknownIdError, load_catalogue
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.parameters.partnership import load_partnership
@@ -80,6 +83,11 @@ def template_rows(cat: Catalogue, provider: str, quarter: Quarter) -> list[dict[
                 }
             )
     return rows
+
+
+def _put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write a value into the sheet: text as text, never a formula (an indicator's title may start with '=')."""
+    return set_cell(ws.cell(row, column), value)
 
 
 def _validation_formula(cell: str) -> str:
@@ -137,8 +145,8 @@ def _instructions(
         ("Indicators in this return", ""),
     ]
     for r, (a, b) in enumerate(lines, start=1):
-        ws.cell(r, 1, a).font = Font(bold=bool(a) and not a.startswith("   "))
-        ws.cell(r, 2, b).alignment = Alignment(wrap_text=True, vertical="top")
+        _put(ws, r, 1, a).font = Font(bold=bool(a) and not a.startswith("   "))
+        _put(ws, r, 2, b).alignment = Alignment(wrap_text=True, vertical="top")
     ws.cell(1, 1).font = Font(bold=True, size=14)
     head = [
         "indicator_id",
@@ -153,7 +161,7 @@ def _instructions(
     ]
     start = len(lines) + 1
     for c, h in enumerate(head, start=1):
-        ws.cell(start, c, h).font = Font(bold=True)
+        _put(ws, start, c, h).font = Font(bold=True)
     for r, ind in enumerate(inds, start=start + 1):
         vals = [
             ind.id,
@@ -174,7 +182,7 @@ def _instructions(
             ind.frequency.replace("_", " "),
         ]
         for c, v in enumerate(vals, start=1):
-            ws.cell(r, c, v).alignment = Alignment(wrap_text=True, vertical="top")
+            _put(ws, r, c, v).alignment = Alignment(wrap_text=True, vertical="top")
     for c, w in enumerate([30, 60, 60, 40, 40, 14, 30, 14, 16], start=1):
         ws.column_dimensions[column_letter(c - 1)].width = w
     ws.protection.sheet = True
@@ -183,7 +191,7 @@ def _instructions(
 def _return_sheet(ws: Worksheet, cat: Catalogue, rows: list[dict[str, str]]) -> None:
     col = {c: i + 1 for i, c in enumerate(TEMPLATE_COLUMNS)}
     for c, i in col.items():
-        cell = ws.cell(1, i, c)
+        cell = _put(ws, 1, i, c)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
         ws.column_dimensions[column_letter(i - 1)].width = _WIDTHS.get(c, 14)
@@ -200,7 +208,7 @@ def _return_sheet(ws: Worksheet, cat: Catalogue, rows: list[dict[str, str]]) -> 
             "indicator_title",
             "denominator_needed",
         ):
-            cell = ws.cell(r, col[c], row[c])
+            cell = _put(ws, r, col[c], row[c])
             cell.number_format = "@"
         num = ws.cell(r, col["numerator"])
         num.protection, num.fill = unlocked, entry

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lscb_analysis.findings import Finding
+from lscb_analysis.findings import Finding, excerpt
 from lscb_analysis.parameters.catalogue import Catalogue
 from lscb_analysis.returns.checks import SYMBOL_HINT, Emitter, catalogue_facts, parse_quarter, suggest
 from lscb_analysis.returns.combined import (
@@ -145,8 +145,9 @@ def validate_returns(files: Sequence[ReturnFile], cat: Catalogue) -> Validation:
         "provider",
         ["provider"],
         lambda r, rows: (
-            f"The file is named for provider '{r.expected_provider}' but {rows} say '{r.provider}'; "
-            f"put each provider's figures in its own file ({r.provider}.csv or .xlsx), or correct the provider column."
+            f"The file is named for provider '{r.expected_provider}' but {rows} say '{excerpt(r.provider)}'; "
+            f"put each provider's figures in its own file ({excerpt(r.provider)}.csv or .xlsx), "
+            "or correct the provider column."
         ),
     )
     wrong_provider = m
@@ -160,7 +161,7 @@ def validate_returns(files: Sequence[ReturnFile], cat: Catalogue) -> Validation:
         "quarter",
         ["quarter"],
         lambda r, rows: (
-            f"The file is in the folder for {r.qcode} but {rows} say '{r.quarter}'; "
+            f"The file is in the folder for {r.qcode} but {rows} say '{excerpt(r.quarter)}'; "
             f"correct the quarter column to {r.qcode}, or move the file to the folder of the quarter it reports."
         ),
     )
@@ -175,7 +176,7 @@ def validate_returns(files: Sequence[ReturnFile], cat: Catalogue) -> Validation:
         "indicator_id",
         ["indicator_id"],
         lambda r, rows: (
-            f"'{r.indicator_id}' ({rows}) is not an indicator id{suggest(r.indicator_id, cat.indicators)}; "
+            f"'{excerpt(r.indicator_id)}' ({rows}) is not an indicator id{suggest(r.indicator_id, cat.indicators)}; "
             "use the ids in the template, or ask the board's data team to add the indicator."
         ),
     )
@@ -227,7 +228,7 @@ def validate_returns(files: Sequence[ReturnFile], cat: Catalogue) -> Validation:
         "breakdown",
         ["indicator_id", "breakdown"],
         lambda r, rows: (
-            f"'{r.breakdown}' ({rows}) is not a breakdown of {r.indicator_id} "
+            f"'{excerpt(r.breakdown)}' ({rows}) is not a breakdown of {r.indicator_id} "
             f"(allowed: total{''.join(', ' + b for b in meta.breakdowns[r.indicator_id])}); use the template's rows."
         ),
     )
@@ -244,9 +245,9 @@ def validate_returns(files: Sequence[ReturnFile], cat: Catalogue) -> Validation:
         "R017-unknown-breakdown-value",
         "breakdown_value",
         lambda r: (
-            f"'{r.breakdown_value}' is not allowed: the total row's breakdown value must be 'total'."
+            f"'{excerpt(r.breakdown_value)}' is not allowed: the total row's breakdown value must be 'total'."
             if r.breakdown == TOTAL
-            else f"'{r.breakdown_value}' is not a value of breakdown {r.breakdown}"
+            else f"'{excerpt(r.breakdown_value)}' is not a value of breakdown {r.breakdown}"
             f"{suggest(r.breakdown_value, meta.values.get(r.breakdown, ()))}; "
             f"allowed: {', '.join(meta.values.get(r.breakdown, ()))}."
         ),
@@ -279,7 +280,7 @@ def validate_returns(files: Sequence[ReturnFile], cat: Catalogue) -> Validation:
         "R026-denominator-not-expected",
         "denominator",
         lambda r: (
-            f"'{r.denominator}' was ignored: {r.indicator_id} has no denominator sent by the provider "
+            f"'{excerpt(r.denominator)}' was ignored: {r.indicator_id} has no denominator sent by the provider "
             f"({_supplied_denominator(cat, r.indicator_id)}); leave the cell blank."
         ),
     )

@@ -6,10 +6,14 @@
   levels) and SPC for proportions.
 * Recent trend marker: Fingertips ``TrendMarkerCalculator``.
 * XmR SPC charts: NHS Making Data Count, NHSRplotthedots 0.2 ``ptd_spc``.
-* Trend tests for short quarterly series: Poisson / binomial GLM (R's
-  ``glm.fit``) with an exact Kendall cross-check.
+* Trend tests for short quarterly series: Poisson / quasi-Poisson / binomial
+  GLM (statsmodels) with a quarter-of-year term, and an exact Kendall
+  cross-check.
 * Funnel plot limits and significance: PHEindicatormethods
   ``calculate_funnel_limits`` / ``assign_funnel_significance``.
+* Directly and indirectly standardised rates and ratios, means and
+  quantiles: PHEindicatormethods ``calculate_dsr``, ``calculate_ISRate``,
+  ``calculate_ISRatio``, ``phe_mean``, ``phe_quantile``.
 
 Each function documents the published method it follows and the reference
 vectors (``tests/stats/data``) it was verified against.
@@ -23,9 +27,13 @@ from lscb_analysis.stats.compare import (
     compare_to_benchmark_spc_proportion,
     compare_to_benchmark_two_level,
 )
+from lscb_analysis.stats.dsr import StandardisedResult, directly_standardised_rate
 from lscb_analysis.stats.funnel import funnel_limits_proportion, funnel_limits_rate, funnel_limits_ratio
 from lscb_analysis.stats.funnel_significance import funnel_significance
+from lscb_analysis.stats.isr import indirectly_standardised_rate, indirectly_standardised_ratio
+from lscb_analysis.stats.means import MeanResult, mean_ci
 from lscb_analysis.stats.proportions import proportion_ci
+from lscb_analysis.stats.quantiles import QuantileWarning, assign_quantiles
 from lscb_analysis.stats.rates import byars_limits, exact_poisson_limits, rate_ci
 from lscb_analysis.stats.recent_trend import RecentTrendResult, cochran_armitage_chi2, recent_trend
 from lscb_analysis.stats.spc import SPCResult, SPCWarning, spc
@@ -53,4 +61,12 @@ __all__ = [
     "funnel_limits_rate",
     "funnel_limits_ratio",
     "funnel_significance",
+    "StandardisedResult",
+    "directly_standardised_rate",
+    "indirectly_standardised_rate",
+    "indirectly_standardised_ratio",
+    "MeanResult",
+    "mean_ci",
+    "QuantileWarning",
+    "assign_quantiles",
 ]

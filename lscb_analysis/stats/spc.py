@@ -1,26 +1,19 @@
-"""XmR statistical process control charts, as NHS "Making Data Count" (NHSRplotthedots 0.2)."""
+"""XmR statistical process control charts, as NHS "Making Data Count" (NHSRplotthedots 0.2 ``ptd_spc``)."""
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.stats._validate import as_float_array, check_no_missing
+from lscb_analysis.stats._validate import as_float_array
+from lscb_analysis.stats.spc_rules import RULES, point_type, rule_of, special_cause_types
 
-__all__ = [
-    "spc",
-    "SPCResult",
-    "SPCWarning",
-    "seven_point_one_side_mean",
-    "part_of_seven_trend",
-    "seven_point_trend",
-    "two_in_three",
-    "part_of_two_in_three",
-]
+__all__ = ["spc", "SPCResult", "SPCWarning", "SHORT_GROUP_WARNING", "SHORT_GROUP_THRESHOLD"]
 
 #: Process limits are the mean +/- 2.66 x the mean moving range.
 LIMIT = 2.66
@@ -28,89 +21,22 @@ LIMIT = 2.66
 LIMIT_CLOSE = 2 * (LIMIT / 3)
 #: Moving ranges above 3.267 x their mean are screened out.
 MR_SCREEN = 3.267
-#: Fewer points than this make unreliable limits (NHSRplotthedots short-group warning).
-MIN_POINTS_FOR_LIMITS = 12
+#: A limits group with fewer points than this has trial limits (NHSRplotthedots ``ptd_add_short_group_warnings``).
+SHORT_GROUP_THRESHOLD = 12
+#: The warning NHSRplotthedots gives for a short group, word for word.
+SHORT_GROUP_WARNING = (
+    "Some groups have 'n < 12' observations. These have trial limits, which will be revised with each "
+    "additional observation until 'n = fix_after_n_points' has been reached."
+)
 
 Improvement = Literal["increase", "decrease", "neutral"]
 _DIRECTION = {"increase": 1, "decrease": -1, "neutral": 0}
 
 
 class SPCWarning(UserWarning):
-    """The SPC limits rest on too few points (fewer than 12) to be relied on."""
+    """A limits group rests on fewer than 12 points: its limits are trial limits."""
 
 
-# ---------------------------------------------------------------- rule helpers
-def seven_point_one_side_mean(v: Any) -> np.ndarray:
-    """1 where a point is the 7th (or later) of a run on one side of the mean.
-
-    ``v`` is the sign of each point relative to the mean (-1, 0, 1); a point on
-    the mean (0) breaks a run. NHSRplotthedots ``ptd_seven_point_one_side_mean``.
-    """
-    v = np.asarray(v, dtype=float)
-    vp = np.concatenate([np.zeros(6), v])
-    return np.array([float(np.all(vp[i] == vp[i - np.arange(1, 7)]) and vp[i] != 0) for i in range(6, len(vp))])
-
-
-def part_of_seven_trend(v: Any) -> np.ndarray:
-    """1 where a point is flagged or one of the next 6 points is (back-fills a run).
-
-    NHSRplotthedots ``ptd_part_of_seven_trend``.
-    """
-    v = np.asarray(v, dtype=float)
-    vp = np.concatenate([v, np.zeros(6)])
-    return np.array([float(np.any(np.abs(vp[i : i + 7]) == 1)) for i in range(len(v))])
-
-
-def seven_point_trend(y: Any) -> np.ndarray:
-    """+1 / -1 at the 7th (or later) point of 7 consecutively rising / falling points.
-
-    Six successive increases (or decreases) are needed; a tie (equal
-    consecutive values) breaks the trend. NHSRplotthedots ``ptd_seven_point_trend``.
-    """
-    y = np.asarray(y, dtype=float)
-    out = np.zeros(len(y))
-    for i in range(6, len(y)):
-        d = np.sign(np.diff(y[i - 6 : i + 1]))
-        if np.all(d == 1):
-            out[i] = 1
-        elif np.all(d == -1):
-            out[i] = -1
-    return out
-
-
-def two_in_three(v: Any, rtm: Any) -> np.ndarray:
-    """1 for every point of a 3-point window with 2+ points close to a limit, all on one side.
-
-    ``v`` flags points close to the limits, ``rtm`` is the sign relative to the
-    mean. NHSRplotthedots ``ptd_two_in_three``.
-    """
-    v = np.asarray(v, dtype=float)
-    rtm = np.asarray(rtm, dtype=float)
-    if len(v) == 0:
-        return np.zeros(0)
-    vp = np.concatenate([[0, 0], v, [0, 0]])
-    rp = np.concatenate([[0, 0], rtm, [0, 0]])
-    out = np.zeros(len(v))
-    for i in range(len(v)):
-        for s in (0, 1, 2):
-            w = slice(i + s, i + s + 3)
-            if vp[w].sum() >= 2 and abs(rp[w].sum()) == 3:
-                out[i] = 1
-                break
-    return out
-
-
-def part_of_two_in_three(v: Any, close: Any) -> np.ndarray:
-    """Only the close-to-limit points of a 2-in-3 window are special cause.
-
-    NHSRplotthedots ``ptd_part_of_two_in_three``.
-    """
-    v = np.asarray(v, dtype=float)
-    close = np.asarray(close, dtype=float)
-    return ((v == 1) & (np.abs(close) == 1)).astype(float)
-
-
-# ---------------------------------------------------------------- result
 @dataclass(frozen=True)
 class SPCResult:
     """An XmR chart: one row per point plus the Making Data Count icons.
@@ -118,36 +44,42 @@ class SPCResult:
     Attributes
     ----------
     data : pandas.DataFrame
-        One row per point: ``x``, ``y``, ``mean``, ``lpl``, ``upl``,
-        ``outside_limits``, ``relative_to_mean``, ``close_to_limits``, ``trend``
-        (+1 / -1 where the point is part of a 7-point rising / falling run),
-        ``special_cause_type`` (``"Above UCL"``, ``"7 Point Trend (Increasing)"``,
-        ``"2 in 3 Above CL"``, ``"7 Points Below CL"``, ``"Common Cause"``...),
-        ``point_type`` and ``target``.
-    variation_icon : str
-        The point type of the last point, in NHSRplotthedots' vocabulary:
-        ``common_cause``, ``special_cause_improvement``,
+        One row per point: ``x``, ``y`` (NaN for a gap), ``rebase_group``
+        (0, 1, ... from each recorded change), ``short_group_warning`` (the
+        group's limits are trial limits), ``fixed`` (the point is in its
+        group's baseline), ``mean``, ``lpl``, ``upl`` (of the point's group;
+        NaN when the group has no moving range to measure, e.g. a constant
+        baseline), ``outside_limits``, ``relative_to_mean``,
+        ``close_to_limits``, ``trend`` (+1 / -1 in a 7-point rising / falling
+        run), ``special_cause_type`` (``"Above UCL"``, ``"7 Point Trend
+        (Increasing)"``, ``"2 in 3 Above CL"``, ``"7 Points Below CL"``,
+        ``"Common Cause"``; None for a gap), ``point_type`` (None for a gap)
+        and ``target``.
+    variation_icon : str or None
+        The point type of the last point in NHSRplotthedots' vocabulary
+        (``common_cause``, ``special_cause_improvement``,
         ``special_cause_concern``, ``special_cause_neutral_high`` or
-        ``special_cause_neutral_low``.
-    variation_icon_name : str
-        The Making Data Count icon to show: ``common_cause``,
-        ``improvement_high`` / ``improvement_low``, ``concern_high`` /
-        ``concern_low``, ``neutral_high`` / ``neutral_low``.
+        ``special_cause_neutral_low``); None when the last point is a gap.
+    variation_icon_name : str or None
+        The Making Data Count icon: ``common_cause``, ``improvement_high`` /
+        ``improvement_low``, ``concern_high`` / ``concern_low``,
+        ``neutral_high`` / ``neutral_low``.
     assurance_icon : str or None
-        ``consistent_pass``, ``consistent_fail``, ``inconsistent``; ``None``
-        without a target or when improvement is neutral.
+        ``consistent_pass``, ``consistent_fail``, ``inconsistent``; None
+        without a target, when improvement is neutral, or when the last
+        group has no limits.
     improvement : str
-        ``increase``, ``decrease`` or ``neutral``.
     target : float or None
     n_points_for_limits : int
-        How many points the mean and limits were computed from.
+        How many points the last group's mean and limits come from.
+    screen_outliers : bool
     method : str
-        Always ``"XmR (NHSRplotthedots 0.2 ptd_spc)"``.
+    warnings : tuple of str
     """
 
     data: pd.DataFrame
-    variation_icon: str
-    variation_icon_name: str
+    variation_icon: str | None
+    variation_icon_name: str | None
     assurance_icon: str | None
     improvement: str
     target: float | None
@@ -157,13 +89,41 @@ class SPCResult:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
     @property
+    def special_cause_type(self) -> str | None:
+        """The last point's ``special_cause_type`` (None for a gap)."""
+        return self.data.special_cause_type.iloc[-1]
+
+    @property
+    def rule(self) -> str | None:
+        """Which Making Data Count rule flags the last point: a key of :data:`RULES`, or None (common cause, gap)."""
+        t = self.special_cause_type
+        return None if t is None else rule_of(t)
+
+    @property
+    def rule_text(self) -> str | None:
+        """The rule flagging the last point, in words (:data:`lscb_analysis.stats.spc_rules.RULES`)."""
+        return None if self.rule is None else RULES[self.rule]
+
+    @property
+    def trial_limits(self) -> bool:
+        """Whether the last point is judged against trial limits (its group has fewer than 12 points)."""
+        return bool(self.data.short_group_warning.iloc[-1])
+
+    @property
+    def has_limits(self) -> bool:
+        """Whether the last group has process limits (it has a moving range that was not screened out)."""
+        return bool(np.isfinite(self.data.upl.iloc[-1]))
+
+    @property
     def variation_label(self) -> str:
         """Plain-English label of the variation icon."""
+        if self.variation_icon_name is None:
+            return "No figure for the latest point"
         return _VARIATION_LABELS[self.variation_icon_name]
 
     @property
     def assurance_label(self) -> str | None:
-        """Plain-English label of the assurance icon (None without a target)."""
+        """Plain-English label of the assurance icon (None without one)."""
         return None if self.assurance_icon is None else _ASSURANCE_LABELS[self.assurance_icon]
 
 
@@ -183,7 +143,48 @@ _ASSURANCE_LABELS = {
 }
 
 
-# ---------------------------------------------------------------- main function
+def _nanmean(a: np.ndarray) -> float:
+    a = a[~np.isnan(a)]
+    return float(a.mean()) if len(a) else float("nan")
+
+
+def _group_limits(y: np.ndarray, fix_n: int | None, screen: bool) -> tuple[float, float, np.ndarray]:
+    """Mean, mean moving range and baseline mask of one limits group (``ptd_spc_standard``).
+
+    The baseline is the first ``fix_n`` observed points (all of them without
+    ``fix_n``). A moving range is taken between consecutive points only, so
+    none spans a gap; moving ranges at or above 3.267 x their mean are
+    screened out (with a mean moving range of 0 every one is, as in R, and
+    the limits are NaN).
+    """
+    seen = np.cumsum(~np.isnan(y))
+    fixed = seen <= (fix_n if fix_n is not None else len(y))
+    fix_y = np.where(fixed, y, np.nan)
+    mean = _nanmean(fix_y)
+    mr = np.abs(np.diff(fix_y))
+    amr = _nanmean(mr)
+    if screen:
+        with np.errstate(invalid="ignore"):
+            mr = np.where(mr < MR_SCREEN * amr, mr, np.nan)
+        amr = _nanmean(mr)
+    return mean, amr, fixed
+
+
+def _rebase_groups(x: Sequence[Any], rebase: Sequence[Any] | None) -> np.ndarray:
+    """Group of each point: ``cumsum`` of the points whose label is a rebase label (``ptd_add_rebase_column``)."""
+    if rebase is None or len(rebase) == 0:
+        return np.zeros(len(x), dtype=int)
+    starts = np.array([any(_same(xi, r) for r in rebase) for xi in x], dtype=int)
+    return np.cumsum(starts)
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
 def spc(
     values: Any,
     *,
@@ -192,29 +193,34 @@ def spc(
     fix_after_n_points: int | None = None,
     screen_outliers: bool = True,
     x: Any = None,
+    rebase: Sequence[Any] | None = None,
 ) -> SPCResult:
     """XmR (individuals and moving range) chart with Making Data Count rules.
 
     Parameters
     ----------
     values : array-like or pandas.Series
-        The measure, one value per period, in time order. A Series' index
-        (e.g. dates or quarters) is kept as the ``x`` column. Missing values
-        are not allowed: an XmR chart needs a complete run of points.
+        The measure, one value per period, in time order. A Series' index is
+        kept as the ``x`` column. A missing value (NaN, None: a suppressed or
+        unreceived figure) is a gap, not an error.
     improvement : {"increase", "decrease", "neutral"}, default "increase"
-        Which direction is better; ``neutral`` flags special causes as
-        higher / lower without judging them.
+        Which direction is better; ``neutral`` flags special causes as higher
+        / lower without judging them.
     target : float, optional
         Target for the assurance icon.
     fix_after_n_points : int, optional
-        Compute the mean and limits from the first ``n`` points only (a
-        baseline) and judge later points against them.
+        Compute each group's mean and limits from its first ``n`` points only
+        (a baseline) and judge later points against them.
     screen_outliers : bool, default True
         Remove moving ranges above 3.267 x the mean moving range before
-        recomputing the mean moving range (NHSRplotthedots default; the NHS
-        Excel tool does not screen).
+        recomputing it (NHSRplotthedots default; the NHS Excel tool does not).
     x : array-like, optional
         Labels for the points (overrides a Series index).
+    rebase : sequence, optional
+        Labels (values of ``x``) at which the limits are recalculated: each
+        starts a new group with its own mean, limits, baseline and rules, as
+        ``ptd_spc(rebase = ptd_rebase(...))``. Labels not in ``x`` are
+        ignored, as NHSRplotthedots does.
 
     Returns
     -------
@@ -223,46 +229,58 @@ def spc(
     Raises
     ------
     ValueError
-        Fewer than 2 points, a missing value, an unknown ``improvement``, or a
-        ``fix_after_n_points`` below 2.
+        Fewer than 2 published points, an unknown ``improvement``, a
+        ``fix_after_n_points`` below 2, or as many labels as points.
 
     Warns
     -----
     SPCWarning
-        When fewer than 12 points make the limits.
+        When a group has fewer than 12 points (NHSRplotthedots'
+        ``ptd_add_short_group_warnings`` message; its ``short_group_warning``
+        rows are trial limits).
 
     Notes
     -----
-    Follows NHSRplotthedots 0.2 ``ptd_spc()`` (``ptd_spc_standard``,
-    ``ptd_calculate_point_type``, ``ptd_special_cause_type``,
-    ``ptd_calculate_assurance_type``):
+    Follows NHSRplotthedots 0.2 ``ptd_spc()`` (``ptd_add_rebase_column``,
+    ``ptd_spc_standard``, ``ptd_calculate_point_type``,
+    ``ptd_add_short_group_warnings``, ``ptd_calculate_assurance_type``):
 
-    * limits = mean +/- 2.66 x mean moving range, where moving ranges above
-      3.267 x their mean are screened out first;
-    * rules, in precedence: a point outside the limits; part of a run of 7
-      points each higher (or lower) than the last (a tie breaks the run); 2 of 3
-      consecutive points beyond 2/3 of the way to a limit with all 3 on the same
-      side of the mean (only the close points are flagged); part of a run of 7
-      points on one side of the mean;
-    * whether a special cause is improvement or concern follows the rule's
-      direction (above / increasing vs below / decreasing), so a rising 7-point
-      trend below the mean is a concern when decrease is better;
-    * the variation icon is the point type of the last point; the assurance
-      icon compares the target with the last point's limits.
+    * each rebase group has limits = mean +/- 2.66 x mean moving range, from
+      its first ``fix_after_n_points`` points (all without), moving ranges
+      above 3.267 x their mean screened out; when every moving range is
+      screened out (a constant baseline) the limits are NaN, as in R, so no
+      later point is "outside" them;
+    * rules per group, in precedence: outside the limits; part of a run of 7
+      points each higher (or lower) than the last; 2 of 3 consecutive points
+      beyond 2/3 of the way to a limit, all 3 on one side of the mean (only
+      the close points are flagged); part of a run of 7 on one side of the
+      mean (:mod:`lscb_analysis.stats.spc_rules`);
+    * a group with fewer than 12 points warns that its limits are trial
+      limits. ``ptd_add_short_group_warnings`` documents, tests and words the
+      threshold as 12 (``n < 12``); its code's fallback option value is 13,
+      which the package's own tests do not use. 12 is used here;
+    * the variation icon is the last point's type; the assurance icon
+      compares the target with the last point's limits.
 
-    One deliberate difference: when every moving range is zero (a constant
-    series) NHSRplotthedots screens them all out and returns ``NaN`` limits;
-    here the limits equal the mean, so nothing silent is produced.
+    Missing values: NHSRplotthedots asks for a series without gaps. A gap
+    here is handled as ``ptd_spc_standard``'s own NA arithmetic does: the
+    mean ignores it and no moving range spans it. A gap is not an
+    observation (the baseline and the 12-point count are of published points)
+    and no run (trend, one side, 2 of 3) continues across it, since the
+    missing point could break it. Where R would give "inconsistent"
+    assurance against NaN limits, the assurance is None.
 
-    Verified against ``ptd_spc()`` output for the package's own snapshot and
-    vignette series (``tests/stats/data/spc_xmr_nhsrplotthedots.csv``) and the
-    rule unit tests (``spc_rule_unit_vectors_nhsrplotthedots.csv``).
+    Verified against ``ptd_spc()`` output for the package's snapshot and
+    vignette series (``tests/stats/data/spc_xmr_nhsrplotthedots.csv``), its
+    rule, rebase, short-group and fixed-baseline unit tests
+    (``tests/stats/test_stats_spc.py``).
 
     References
     ----------
     .. [1] NHS England. Making Data Count: Strengthening your decisions. 2019.
-    .. [2] nhs-r-community/NHSRplotthedots, ``R/ptd_spc_standard.R``,
-       ``R/ptd_calculate_point_type.R``, ``R/ptd_calculate_assurance_type.R``.
+    .. [2] nhs-r-community/NHSRplotthedots 0.2, ``R/ptd_spc.R``,
+       ``R/ptd_spc_standard.R``, ``R/ptd_calculate_point_type.R``,
+       ``R/ptd_add_short_group_warnings.R``.
     """
     if improvement not in _DIRECTION:
         raise ValueError(f"improvement must be 'increase', 'decrease' or 'neutral', got {improvement!r}")
@@ -271,101 +289,83 @@ def spc(
         x = values.index.to_numpy()
     y = as_float_array(values, "values")
     n = len(y)
-    if n < 2:
-        raise ValueError(f"an XmR chart needs at least 2 points, got {n}")
-    check_no_missing(y, "values", "an XmR chart")
-    if x is None:
-        x = np.arange(1, n + 1)
-    else:
-        x = np.asarray(x)
-        if len(x) != n:
-            raise ValueError(f"x has {len(x)} labels for {n} values")
+    if int((~np.isnan(y)).sum()) < 2:
+        raise ValueError(f"an XmR chart needs at least 2 published points, got {int((~np.isnan(y)).sum())}")
+    x = np.arange(1, n + 1) if x is None else np.asarray(x)
+    if len(x) != n:
+        raise ValueError(f"x has {len(x)} labels for {n} values")
     if target is not None:
-        target = float(target)
-        if np.isnan(target):
-            target = None
+        target = None if np.isnan(float(target)) else float(target)
     if fix_after_n_points is not None:
         if int(fix_after_n_points) != fix_after_n_points or fix_after_n_points < 2:
             raise ValueError(f"fix_after_n_points must be a whole number of at least 2, got {fix_after_n_points!r}")
         fix_after_n_points = int(fix_after_n_points)
 
-    n_fix = n if fix_after_n_points is None else min(n, fix_after_n_points)
+    group = _rebase_groups(list(x), rebase)
+    cols = {k: np.full(n, np.nan) for k in ("mean", "amr")}
+    fixed = np.zeros(n, dtype=bool)
+    short = np.zeros(n, dtype=bool)
+    n_fix_last = 0
+    for g in np.unique(group):
+        at = group == g
+        mean, amr, fx = _group_limits(y[at], fix_after_n_points, screen_outliers)
+        cols["mean"][at], cols["amr"][at] = mean, amr
+        fixed[at] = fx
+        observed = int((~np.isnan(y[at])).sum())
+        short[at] = observed < SHORT_GROUP_THRESHOLD
+        n_fix_last = min(observed, fix_after_n_points or observed)
+    mean, amr = cols["mean"], cols["amr"]
+    lpl, upl = mean - LIMIT * amr, mean + LIMIT * amr
+    nlpl, nupl = mean - LIMIT_CLOSE * amr, mean + LIMIT_CLOSE * amr
+
+    have = ~np.isnan(y)
+    with np.errstate(invalid="ignore"):
+        outside = have & ((y > upl) | (y < lpl))
+        rtm = np.where(have, np.sign(y - mean), 0.0)
+        close = have & ~outside & ((y < nlpl) | (y > nupl))
+
+    types: list[str | None] = [None] * n
+    trend = np.zeros(n, dtype=int)
+    # one run of consecutive published points of one group at a time: no rule spans a gap or a rebase
+    run_id = np.cumsum(np.r_[True, (group[1:] != group[:-1]) | (have[1:] != have[:-1])])
+    for r in np.unique(run_id[have]):
+        at = np.flatnonzero(run_id == r)
+        t, d = special_cause_types(y[at], rtm[at], close[at], outside[at])
+        for i, ti, di in zip(at, t, d, strict=True):
+            types[i], trend[i] = ti, di
+    point_types = [None if t is None else point_type(t, direction) for t in types]
+
     msgs: list[str] = []
-    if n_fix < MIN_POINTS_FOR_LIMITS:
-        msg = (
-            f"the SPC limits are based on only {n_fix} points; at least {MIN_POINTS_FOR_LIMITS} are "
-            "recommended before special-cause signals are relied on"
-        )
-        warnings.warn(msg, SPCWarning, stacklevel=2)
-        msgs.append(msg)
-
-    fix_y = y[:n_fix]
-    mean = float(np.mean(fix_y))
-    mr = np.abs(np.diff(fix_y))
-    amr = float(np.mean(mr))
-    if screen_outliers and amr > 0:
-        mr = mr[mr < MR_SCREEN * amr]
-        amr = float(np.mean(mr))
-    lpl = mean - LIMIT * amr
-    upl = mean + LIMIT * amr
-    nlpl = mean - LIMIT_CLOSE * amr
-    nupl = mean + LIMIT_CLOSE * amr
-
-    outside = (y > upl) | (y < lpl)
-    rtm = np.sign(y - mean)
-    close = ~outside & ((y < nlpl) | (y > nupl))
-
-    part_trend = part_of_seven_trend(seven_point_trend(y))
-    part_two = part_of_two_in_three(two_in_three(close, rtm), close)
-    part_side = part_of_seven_trend(seven_point_one_side_mean(rtm))
-
-    # direction of a trend at each point: use the right-hand step where the next
-    # point is part of the trend too, otherwise the left-hand step
-    sdy = np.sign(np.diff(y))
-    right = np.concatenate([sdy, sdy[-1:]])
-    left = np.concatenate([[0.0], sdy])
-    both = np.concatenate([part_trend[1:], [0.0]]).astype(bool) & part_trend.astype(bool)
-    trend_dir = np.where(both, right, left)
-
-    types: list[str] = []
-    for i in range(n):
-        side = "Above" if rtm[i] > 0 else "Below"
-        if outside[i]:
-            types.append("Above UCL" if rtm[i] == 1 else "Below LCL")
-        elif part_trend[i]:
-            types.append(f"7 Point Trend ({'In' if trend_dir[i] == 1 else 'De'}creasing)")
-        elif part_two[i]:
-            types.append(f"2 in 3 {side} CL")
-        elif part_side[i]:
-            types.append(f"7 Points {side} CL")
-        else:
-            types.append("Common Cause")
-    point_types = [_point_type(t, direction) for t in types]
+    if short.any():
+        warnings.warn(SHORT_GROUP_WARNING, SPCWarning, stacklevel=2)
+        msgs.append(SHORT_GROUP_WARNING)
 
     data = pd.DataFrame(
         {
             "x": x,
             "y": y,
+            "rebase_group": group,
+            "short_group_warning": short,
+            "fixed": fixed,
             "mean": mean,
             "lpl": lpl,
             "upl": upl,
             "outside_limits": outside,
             "relative_to_mean": rtm.astype(int),
             "close_to_limits": close,
-            "trend": np.where(part_trend == 1, trend_dir, 0).astype(int),
-            "special_cause_type": types,
-            "point_type": point_types,
+            "trend": trend,
+            "special_cause_type": pd.Series(types, dtype=object),  # None for a gap (not pandas' NaN)
+            "point_type": pd.Series(point_types, dtype=object),
             "target": np.nan if target is None else target,
         }
     )
-    data["fixed"] = np.arange(n) < n_fix
 
     last = point_types[-1]
     assurance: str | None = None
-    if target is not None and direction != 0:
-        if target > upl:
+    if target is not None and direction != 0 and np.isfinite(upl[-1]):
+        if target > upl[-1]:
             assurance = "consistent_fail" if direction == 1 else "consistent_pass"
-        elif target < lpl:
+        elif target < lpl[-1]:
             assurance = "consistent_pass" if direction == 1 else "consistent_fail"
         else:
             assurance = "inconsistent"
@@ -373,26 +373,14 @@ def spc(
     return SPCResult(
         data=data,
         variation_icon=last,
-        variation_icon_name=_icon_name(last, improvement),
+        variation_icon_name=None if last is None else _icon_name(last, improvement),
         assurance_icon=assurance,
         improvement=improvement,
         target=target,
-        n_points_for_limits=n_fix,
+        n_points_for_limits=n_fix_last,
         screen_outliers=screen_outliers,
         warnings=tuple(msgs),
     )
-
-
-def _point_type(special_cause_type: str, direction: int) -> str:
-    if "Above" in special_cause_type or "Increasing" in special_cause_type:
-        v = 1
-    elif "Below" in special_cause_type or "Decreasing" in special_cause_type:
-        v = -1
-    else:
-        return "common_cause"
-    if direction == 0:
-        return "special_cause_neutral_high" if v > 0 else "special_cause_neutral_low"
-    return "special_cause_improvement" if v * direction > 0 else "special_cause_concern"
 
 
 def _icon_name(point_type: str, improvement: str) -> str:

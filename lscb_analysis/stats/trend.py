@@ -1,24 +1,27 @@
-"""Trend test for short quarterly series (Poisson / binomial GLM with a Kendall cross-check)."""
+"""Trend test for short quarterly series: a statsmodels Poisson / binomial GLM with a quarter-of-year term."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from lscb_analysis.stats._glm import glm_fit_r
 from lscb_analysis.stats._validate import as_float_array, check_confidence, check_min_points, check_no_missing
 from lscb_analysis.stats.recent_trend import cochran_armitage_chi2
 
-__all__ = ["trend_test", "TrendResult", "kendall_trend", "period_index", "MIN_POINTS", "SEASONAL_MIN_POINTS"]
+__all__ = ["trend_test", "TrendResult", "kendall_trend", "period_index", "MIN_POINTS", "SEASONAL_MIN_YEARS"]
 
-#: Fewest points ``trend_test`` accepts.
+#: Fewest points ``trend_test`` accepts without a seasonal term.
 MIN_POINTS = 6
-#: Quarter-of-year dummies are added only from this many points (3 full years).
-SEASONAL_MIN_POINTS = 12
+#: Fewest years a seasonal term needs: two, so that each period of the year is seen twice.
+SEASONAL_MIN_YEARS = 2
 
 
 @dataclass(frozen=True)
@@ -60,12 +63,14 @@ class TrendResult:
     kind : str
     sentence : str
         One plain-English sentence for a board member.
-    glm : GLMFit
-        The fit the reported figures come from: R ``glm.fit``'s IRLS reproduced
-        exactly (see ``lscb_analysis.stats._glm``), the only fit made.
+    glm : statsmodels.genmod.generalized_linear_model.GLMResults
+        The one fit the reported figures come from (at the model's scale of
+        1; the quasi standard errors are its ``bse`` times
+        ``sqrt(dispersion)``).
     design : pandas.DataFrame
-        The design matrix (``const``, ``t``, quarter dummies ``q2``..``q4``);
-        time is measured in periods with the first period = 1.
+        The design matrix (``const``, ``t``, period-of-year dummies
+        ``q2``..``q4`` for the periods present); time is measured in periods
+        with the first period = 1.
     """
 
     ratio_per_year: float
@@ -108,9 +113,13 @@ def period_index(
     * anything else sortable (opaque labels): consecutive periods in sorted order.
 
     ``seasons`` gives each point's period of the year (1..``periods_per_year``,
-    e.g. the quarter); by default numbers give ``(p - 1) % periods_per_year + 1``
-    and labels their position in sorted order. Periods are not parsed here:
-    callers turn quarters or dates into positions and seasons.
+    e.g. the quarter). By default numbers give ``(p - 1) % periods_per_year +
+    1``: the same season for positions a year apart, which is all the
+    seasonal term needs (only its dummies' names depend on where the count
+    starts). Labels get their position in sorted order, which is right only
+    when no period is missing: pass ``seasons`` with labels that have gaps.
+    Periods are not parsed here: callers turn quarters or dates into
+    positions and seasons.
     """
     if seasons is not None:
         season_of = np.asarray(list(seasons), dtype=int)
@@ -207,6 +216,12 @@ def _sentence(ratio: float, lo: float, hi: float, p: float, conf: float, kind: s
     )
 
 
+def _separated(mu: np.ndarray, kind: str) -> bool:
+    """Fitted values at the edge of the parameter space (a count of 0, a proportion of 0 or 1): no finite estimate."""
+    edge = 1e-8
+    return bool((mu < edge).any() or (kind == "proportion" and (mu > 1 - edge).any()))
+
+
 def trend_test(
     counts: Any,
     denominators: Any,
@@ -226,8 +241,9 @@ def trend_test(
     ----------
     counts : array-like
         Numerators per period (children on a plan, re-referrals...). No
-        missing values: a trend test needs every period; drop suppressed
-        periods explicitly (with their labels) rather than filling them.
+        missing values: a trend test needs every period it is given; leave
+        suppressed periods out explicitly (with their labels) rather than
+        filling them.
     denominators : array-like
         Population (rates) or number of cases (proportions) per period.
     periods : array-like, optional
@@ -236,9 +252,10 @@ def trend_test(
         consecutive quarters in sorted order). Default: consecutive quarters in
         the order given. Quarters and dates are not parsed here.
     seasons : array-like, optional
-        Each point's quarter of the year (1..``periods_per_year``), for the
-        quarter-of-year dummies; default from the positions (see
-        :func:`period_index`).
+        Each point's period of the year (1..``periods_per_year``: the quarter),
+        for the seasonal term. Default from the positions (see
+        :func:`period_index`): pass it whenever the periods are labels with
+        gaps.
     kind : {"rate", "proportion"}, default "rate"
         ``rate``: Poisson GLM of counts with a ``log(denominator)`` offset;
         ``proportion``: binomial (logit) GLM, plus a Cochran-Armitage test.
@@ -247,14 +264,15 @@ def trend_test(
         depend on it).
     confidence : float, default 0.95
     seasonal : bool, optional
-        Add quarter-of-year dummies. Default (``None``): only from 12 points
-        (3 years) with ``periods_per_year == 4``; ``True`` forces them (at
-        least two full years are needed, otherwise ``ValueError``).
+        A period-of-year term (quarter-of-year dummies). Default (``None``):
+        yes for sub-annual data (``periods_per_year > 1``), so a seasonal
+        pattern (school holidays) is not read as a trend; ``False`` leaves it
+        out (annual data need none).
     dispersion : {"auto", "fixed", "quasi"}, default "auto"
-        ``auto``: when Pearson chi2 / df > 1 (over-dispersion) refit as
-        quasi-Poisson / quasi-binomial (scale = Pearson chi2 / df) with
-        t-based p-values and limits; otherwise keep the Poisson / binomial
-        scale of 1 (under-dispersion never narrows the interval).
+        ``auto``: when Pearson chi2 / df > 1 (over-dispersion) use the
+        quasi-Poisson / quasi-binomial scale (Pearson chi2 / df) with t-based
+        p-values and limits; otherwise keep the Poisson / binomial scale of 1
+        (under-dispersion never narrows the interval).
     periods_per_year : int, default 4
         4 for quarters (1 for annual data, 12 for months).
 
@@ -263,30 +281,51 @@ def trend_test(
     TrendResult
         With ``ratio_per_year``, ``lower``, ``upper``, ``p_value``, ``method``,
         ``kendall_tau``, ``kendall_p``, ``n_points`` and ``sentence``, e.g.
-        "Rising by about 9% a year (95% CI +4% to +14%); unlikely to be chance,
+        "Rising by about 9% a year (95% CI 4% to 14%); unlikely to be chance,
         p = 0.002".
 
     Raises
     ------
     ValueError
-        Fewer than 6 points, missing values, negative counts, zero
-        denominators, counts above denominators for a proportion, repeated
-        periods.
+        Fewer than 6 points (fewer than two years of periods with the
+        seasonal term), missing values, negative counts, zero denominators,
+        counts above denominators for a proportion, repeated periods, or a
+        fit that does not converge (proportions all at 0% or 100%: separation).
 
     Notes
     -----
-    Time is measured in periods (first period = 1); the per-year ratio is
-    ``exp(periods_per_year x coefficient)`` with limits
+    One statsmodels ``GLM`` fit per call (IRLS, Poisson with a log link and
+    ``log(denominator)`` offset, or binomial with a logit link). The quasi
+    model (R's ``quasipoisson`` / ``quasibinomial``) has the same estimates
+    and its standard errors multiplied by ``sqrt(Pearson chi2 / residual
+    df)``, so both come from that one fit. (statsmodels' own
+    ``fit(scale="X2")`` rescales inside its iterations and fails to converge
+    on binomial counts with large denominators.) Time is measured in periods (first = 1);
+    the per-year ratio is ``exp(periods_per_year x coefficient)`` with limits
     ``exp(periods_per_year x (coef -/+ q x SE))``, ``q`` the normal quantile
-    (or t with the residual df for quasi models). The Poisson, quasi-Poisson,
-    quarter-dummy, Kendall (exact) and Cochran-Armitage results are verified
-    against R 4.2.2 ``glm``, ``cor.test`` and ``prop.trend.test``
-    (``tests/stats/data/trend_short_series_expected.csv``).
+    (t with the residual df for quasi models).
+
+    The seasonal term is a factor for the period of the year (dummies
+    ``q2``..``q4`` against the first quarter present): the log-linear Poisson
+    (or logistic) model with a linear time trend and a quarter-of-year
+    factor, the usual adjustment of a count series for a fixed seasonal
+    pattern before reading its trend. The time coefficient is then the trend
+    between the same quarters of successive years. Two years of periods are
+    needed so that each quarter is seen at least twice; a quarter never seen
+    (gaps) gets no dummy.
+
+    Verified against R 4.2.2 ``glm`` (Poisson, quasi-Poisson, with quarter
+    dummies), ``cor.test`` (Kendall, exact) and ``prop.trend.test``
+    (``tests/stats/data/trend_short_series_expected.csv``): coefficients,
+    deviance and Pearson chi2 to 1e-6; standard errors, p-values and the
+    dispersion to 1e-5 (R stops its IRLS on a deviance change of 1e-8 and
+    takes the covariance and dispersion from that iteration's weights, which
+    differ from the converged ones by up to 4e-6).
 
     References
     ----------
     .. [1] McCullagh P, Nelder JA. Generalized Linear Models (2nd edn). 1989.
-    .. [2] R ``stats::glm.fit`` (IRLS), reproduced in ``lscb_analysis.stats._glm``.
+    .. [2] statsmodels ``statsmodels.genmod.generalized_linear_model.GLM``.
     .. [3] Armitage P. Tests for linear trends in proportions and frequencies.
        Biometrics 1955; 11: 375-386.
     """
@@ -297,6 +336,7 @@ def trend_test(
         raise ValueError(f"dispersion must be 'auto', 'fixed' or 'quasi', got {dispersion!r}")
     if int(periods_per_year) != periods_per_year or periods_per_year < 1:
         raise ValueError(f"periods_per_year must be a positive whole number, got {periods_per_year!r}")
+    ppy = int(periods_per_year)
     x = as_float_array(counts, "counts")
     d = as_float_array(denominators, "denominators")
     if len(x) != len(d):
@@ -320,36 +360,45 @@ def trend_test(
     if kind == "proportion" and (x == d).all():
         raise ValueError("every count equals its denominator: there is no trend to estimate")
 
-    order, t, season = period_index(periods, n, int(periods_per_year), seasons)
+    order, t, season = period_index(periods, n, ppy, seasons)
     x, d = x[order], d[order]
-
-    if seasonal is None:
-        seasonal = n >= SEASONAL_MIN_POINTS and periods_per_year == 4
-    elif seasonal and n < 2 * periods_per_year:
+    seasonal = ppy > 1 if seasonal is None else bool(seasonal)
+    if seasonal and (ppy == 1 or t.max() - t.min() + 1 < SEASONAL_MIN_YEARS * ppy):
         raise ValueError(
-            f"quarter-of-year dummies need at least two full years ({2 * periods_per_year} points), got {n}"
+            f"a seasonal term needs at least {SEASONAL_MIN_YEARS} years of periods "
+            f"({SEASONAL_MIN_YEARS * ppy}), so that the pattern within a year is not read as a trend; got {n}"
         )
 
     cols = {"const": np.ones(n), "t": t}
     if seasonal:
-        for s in range(2, int(periods_per_year) + 1):
+        present = sorted(set(season.tolist()))
+        for s in present[1:]:
             cols[f"q{s}"] = (season == s).astype(float)
     X = pd.DataFrame(cols)
 
-    Xa = X.to_numpy()
     if kind == "rate":
-        rfit = glm_fit_r(Xa, x, family="poisson", offset=np.log(d))
+        model = GLM(x, X, family=families.Poisson(), offset=np.log(d))
         base = "Poisson GLM, log(denominator) offset"
     else:
-        rfit = glm_fit_r(Xa, x, family="binomial", trials=d)
+        model = GLM(np.column_stack([x, d - x]), X, family=families.Binomial())
         base = "binomial GLM (logit)"
-    df_resid = float(rfit.df_resid)
-    phi = rfit.pearson_chi2 / df_resid if df_resid > 0 else float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        try:
+            fit = model.fit()
+        except PerfectSeparationWarning:
+            fit = None
+    if fit is None or not fit.converged or not np.isfinite(fit.bse).all() or _separated(fit.mu, kind):
+        raise ValueError(
+            "the model does not converge: the fitted "
+            + ("proportions reach 0% or 100%" if kind == "proportion" else "counts reach zero")
+            + " (separation), so a trend cannot be estimated"
+        )
+    df_resid = float(fit.df_resid)
+    phi = float(fit.pearson_chi2 / df_resid) if df_resid > 0 else float("nan")
     quasi = dispersion == "quasi" or (dispersion == "auto" and df_resid > 0 and phi > 1)
-    scale = rfit.dispersion_quasi if quasi else 1.0
-    it = list(X.columns).index("t")
-    coef = float(rfit.coef[it])
-    se = float(np.sqrt(scale * rfit.cov_unscaled[it, it]))
+    coef = float(fit.params["t"])
+    se = float(np.sqrt(phi if quasi else 1.0) * fit.bse["t"])
     if quasi:
         base = "quasi-" + base
         p = float(2 * stats.t.sf(abs(coef / se), df_resid))
@@ -357,11 +406,13 @@ def trend_test(
     else:
         p = float(2 * stats.norm.sf(abs(coef / se)))
         q = float(stats.norm.ppf(0.5 + conf / 2))
-    k = float(periods_per_year)
+    k = float(ppy)
     ratio = float(np.exp(k * coef))
     lo = float(np.exp(k * (coef - q * se)))
     hi = float(np.exp(k * (coef + q * se)))
-    method = base + (", quarter-of-year dummies" if seasonal else "")
+    method = base + (
+        ", quarter-of-year dummies" if seasonal and ppy == 4 else ", period-of-year dummies" if seasonal else ""
+    )
 
     y = x / d * (per if kind == "rate" else 1.0)
     tau, kp, kmethod = kendall_trend(y, t)
@@ -383,16 +434,16 @@ def trend_test(
         n_points=n,
         dispersion=phi,
         quasi=quasi,
-        seasonal=bool(seasonal),
+        seasonal=seasonal,
         coef_per_period=coef,
         se_per_period=se,
         ratio_per_period=float(np.exp(coef)),
-        periods_per_year=int(periods_per_year),
+        periods_per_year=ppy,
         armitage_chi2=a_chi2,
         armitage_p=a_p,
         confidence=conf,
         kind=kind,
         sentence=_sentence(ratio, lo, hi, p, conf, kind),
-        glm=rfit,
+        glm=fit,
         design=X,
     )

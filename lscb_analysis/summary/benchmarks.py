@@ -1,24 +1,43 @@
-"""DfE benchmarks of a quarter's reports: the benchmark authority against neighbours, region and England.
+"""DfE benchmarks of a quarter's reports: the partnership's own figure against England and the neighbours.
 
-Computed once per quarter from the DfE files (:mod:`lscb_analysis.benchmark`)
-and cached in ``data/processed/``: :func:`load_benchmark` (every indicator and
-year), :func:`load_benchmark_charts` (what the charts of one indicator need),
-:func:`benchmark_latest` (the latest published year of each indicator).
+The benchmark authority (``benchmark_la_code`` in ``parameters/partnership.yaml``) chooses the
+comparators: its statistical neighbours and its region. Its published DfE figures are computed
+once per quarter from the DfE files (:mod:`lscb_analysis.benchmark`) and cached in
+``data/processed/``: :func:`load_benchmark` (every indicator and year), :func:`load_benchmark_charts`
+(what the charts of one indicator need), :func:`benchmark_latest` (the latest published year).
+
+:func:`like_for_like` is what the score card, the benchmarking section and the exceptions judge
+with: the partnership's own figure on DfE's definition (a rolling year for flows, the 31 March
+snapshot for stocks: :mod:`lscb_analysis.benchmark.like_for_like`) with its interval, beside
+England and the neighbour average of DfE's latest year, and Fingertips' comparison of that
+interval with England.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lscb_analysis.atomic import atomic_write_with
 from lscb_analysis.benchmark import benchmark_table, funnel_data, funnel_lines, neighbour_comparison
+from lscb_analysis.benchmark.lait import quartile_band
+from lscb_analysis.benchmark.like_for_like import dfe_definition_figure
+from lscb_analysis.disclosure.suppress import is_small
 from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 from lscb_analysis.paths import paths
-from lscb_analysis.summary.context import Context
+from lscb_analysis.summary.context import Context, indicator_series
+from lscb_analysis.tidy import TOTAL
 
-__all__ = ["load_benchmark", "load_benchmark_charts", "benchmark_latest"]
+__all__ = ["load_benchmark", "load_benchmark_charts", "benchmark_latest", "like_for_like", "NOT_PUBLISHED"]
+
+#: Why an indicator has no benchmark: DfE publishes no figure for local authorities.
+NOT_PUBLISHED = "DfE does not publish this indicator for local authorities"
+
+
+#: Columns a cached table must have (a cache written by an older version lacks some: it is recomputed).
+_CACHE_COLUMNS = {"rank", "quartile_band", "q0", "q25", "q50", "q75", "q100", "england_value", "neighbour_average"}
 
 
 def _benchmark_file(root: Path) -> Path:
@@ -43,7 +62,9 @@ def load_benchmark(ctx: Context) -> pd.DataFrame:
     newest = max((f.stat().st_mtime for f in sources if f.exists()), default=0.0)
     if cache.exists() and cache.stat().st_mtime >= newest:
         table = pd.read_parquet(cache)
-        if all(f.exists() for i in table.indicator_id.unique() for f in _chart_files(ctx.root, i)):
+        if _CACHE_COLUMNS <= set(table.columns) and all(
+            f.exists() for i in table.indicator_id.unique() for f in _chart_files(ctx.root, i)
+        ):
             return table
     measures = load_benchmark_measures(p.parameters / "benchmark_measures.yaml")
     frames = [
@@ -113,3 +134,74 @@ def benchmark_latest(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
         .set_index("indicator_id")
         .reindex([i for i in ids if i in set(b.indicator_id)])
     )
+
+
+def _band_among_authorities(value: float, row: pd.Series, polarity: str) -> str | None:
+    """LAIT's band of a figure against the cut points of every authority (a figure beyond all is in an outer band)."""
+    cuts = [row.get(c, np.nan) for c in ("q0", "q25", "q50", "q75", "q100")]
+    if not np.isfinite(value) or not np.isfinite(cuts).all():
+        return quartile_band(value, cuts, polarity) if not np.isfinite(cuts).all() else None
+    return quartile_band(float(np.clip(value, cuts[0], cuts[-1])), cuts, polarity)
+
+
+def like_for_like(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
+    """The partnership's own figure on DfE's definition beside England and the neighbours, per indicator.
+
+    One row per catalogue indicator (of ``subgroup``, or all), indexed by indicator id, in catalogue
+    order. For an indicator DfE publishes (``parameters/benchmark_measures.yaml``): the figure of
+    :func:`lscb_analysis.benchmark.like_for_like.dfe_definition_figure` at the report quarter
+    (``definition``, ``period``, ``numerator``, ``denominator``, ``value``, ``lower``, ``upper``,
+    ``vs_england``), DfE's latest year (``dfe_year``) with ``england``, ``neighbours`` (the
+    average of the benchmark authority's statistical neighbours; ``neighbours_used``), ``region``,
+    ``region_name`` and ``authority`` (the benchmark authority's name), and ``band``: LAIT's
+    quartile band the figure would have among every authority that year (``-`` without polarity).
+
+    Disclosure: a figure whose numerator is in the suppression range shows ``symbol`` and has no
+    value, interval, band or comparison. ``reason`` says why there is no figure (``NOT_PUBLISHED``,
+    a missing quarter...). ``vs_england`` is what red-red exceptions use.
+    """
+    inds = ctx.catalogue.for_subgroup(subgroup) if subgroup else list(ctx.catalogue.indicators.values())
+    measures = load_benchmark_measures(paths(ctx.root).parameters / "benchmark_measures.yaml")
+    latest = benchmark_latest(ctx, subgroup)
+    totals = ctx.figures[ctx.figures.breakdown == TOTAL]
+    rule = ctx.partnership.disclosure
+    rows = []
+    for ind in inds:
+        row: dict[str, object] = {"indicator_id": ind.id, "title": ind.title, "unit": ind.unit, "symbol": ""}
+        spec = measures.indicators.get(ind.id)
+        if spec is None:
+            rows.append({**row, "published": False, "vs_england": "not compared", "reason": NOT_PUBLISHED})
+            continue
+        row["published"] = True
+        if ind.id not in latest.index:
+            reason = "no benchmark authority is set" if not ctx.partnership.benchmark_la_code else "no DfE figure"
+            rows.append({**row, "vs_england": "not compared", "reason": reason})
+            continue
+        dfe = latest.loc[ind.id]
+        fig = dfe_definition_figure(
+            indicator_series(totals, ind.id),
+            ctx.quarter,
+            measure=ind.measure,
+            unit=ind.unit,
+            population_denominator=ind.denominator_source == "child_population",
+            england=float(dfe.england_value),
+            polarity=spec.polarity,
+        )
+        out = {
+            **row,
+            **fig.as_row(),
+            "dfe_year": int(dfe.year),
+            "england": float(dfe.england_value),
+            "neighbours": float(dfe.neighbour_average),
+            "neighbours_used": int(dfe.neighbours_used),
+            "region": float(dfe.region_value),
+            "region_name": dfe.region_name,
+            "authority": dfe.la_name,
+            "polarity": spec.polarity,
+            "band": _band_among_authorities(fig.value, dfe, spec.polarity),
+        }
+        if fig.reason == "" and bool(is_small([fig.numerator], rule)[0]):
+            out.update(symbol=rule.symbol, value=np.nan, lower=np.nan, upper=np.nan, band=None)
+            out.update(vs_england="not compared", reason="suppressed: a small count")
+        rows.append(out)
+    return pd.DataFrame(rows).set_index("indicator_id")

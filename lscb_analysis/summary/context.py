@@ -3,8 +3,9 @@
 :func:`load_context` loads them once per notebook; :func:`indicator_series`
 picks one indicator's quarterly series out of the figures;
 :func:`annotation_notes` gives the analysts' notes on data points up to the
-quarter. The quarter's summary and the DfE benchmarks built from a context are
-in :mod:`lscb_analysis.summary.quarter` and :mod:`lscb_analysis.summary.benchmarks`.
+quarter and :func:`change_register` the recorded changes SPC limits restart
+at. The quarter's summary and the DfE benchmarks built from a context are in
+:mod:`lscb_analysis.summary.quarter` and :mod:`lscb_analysis.summary.benchmarks`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscb_analysis.parameters.annotations import for_indicator, load_annotations
+from lscb_analysis.parameters.annotations import for_indicator, load_annotations, recorded_changes
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import Partnership, load_partnership
 from lscb_analysis.paths import paths
@@ -22,7 +23,7 @@ from lscb_analysis.periods import Quarter
 from lscb_analysis.store import StoreMissingError, read_figures
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["Context", "load_context", "stored_quarter", "indicator_series", "annotation_notes"]
+__all__ = ["Context", "load_context", "stored_quarter", "indicator_series", "annotation_notes", "change_register"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +117,18 @@ def annotation_notes(ctx: Context, subgroup: str | None = None) -> dict[str, dic
     inds = ctx.catalogue.for_subgroup(subgroup) if subgroup else list(ctx.catalogue.indicators.values())
     out = {i.id: for_indicator(anns, i.id, ctx.quarter) for i in inds}
     return {k: v for k, v in out.items() if v}
+
+
+def change_register(
+    ctx: Context, *, breakdown: str | None = None, breakdown_value: str | None = None
+) -> dict[str, list[Quarter]]:
+    """Indicator id -> the quarters of its recorded changes up to the report quarter (``change:`` annotations).
+
+    Every indicator of the catalogue has an entry (empty when nothing is
+    recorded); see :func:`lscb_analysis.parameters.annotations.recorded_changes`.
+    """
+    anns = load_annotations(ctx.root, catalogue=ctx.catalogue)
+    return {
+        i: recorded_changes(anns, i, ctx.quarter, breakdown=breakdown, breakdown_value=breakdown_value)
+        for i in ctx.catalogue.indicators
+    }

@@ -1,12 +1,14 @@
 """Every judgement the score card makes about one indicator's quarterly series.
 
-One function, :func:`describe_indicator`, turns a series from the store into
-the figures a board sees: the latest value with its confidence interval
-(PHEindicatormethods), the direction of travel, RAG against target, the Making
-Data Count SPC icons (NHSRplotthedots), the Fingertips recent-trend marker and
-the GLM trend sentence. Statistics that cannot be computed (too few points,
-suppressed values) are reported as missing with the reason, never as a
-number.
+One function, :func:`describe_indicator`, turns a series of *published*
+figures (after disclosure control: a suppressed figure is missing, with its
+GSS symbol) into the figures a board sees: the latest value with its
+confidence interval (PHEindicatormethods), the direction of travel, RAG
+against target, the Making Data Count SPC icons (NHSRplotthedots), the
+Fingertips recent-trend marker and the GLM trend sentence. A statistic that
+cannot be computed (too few points, a suppressed latest figure) is reported
+as missing with the reason, never as a number; nothing is derived from a
+suppressed figure.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from lscb_analysis.stats import (
     spc,
     trend_test,
 )
+from lscb_analysis.stats.trend import MIN_POINTS as TREND_MIN_POINTS
+from lscb_analysis.stats.trend import SEASONAL_MIN_YEARS
 
 __all__ = [
     "IndicatorStats",
@@ -40,23 +44,38 @@ __all__ = [
     "indicator_interval",
     "indicator_spc",
     "indicator_trend",
+    "periods_per_year",
     "IMPROVEMENT",
     "MIN_SPC_POINTS",
     "MIN_TREND_POINTS",
+    "RECENT_TREND_NOT_TESTED",
 ]
 
-#: Points needed before an SPC chart and icons are shown (Making Data Count guidance: 12 to fix limits; 8 minimum here).
+#: Published points needed before an SPC chart and icons are shown (Making Data Count: 12 fix the limits; fewer
+#: give trial limits, labelled so).
 MIN_SPC_POINTS = 8
-#: Points needed for the GLM trend test (lscb_analysis.stats.trend_test).
-MIN_TREND_POINTS = 6
+#: Quarters needed for the quarterly GLM trend test: two years, so the quarter-of-year term can be estimated.
+MIN_TREND_POINTS = SEASONAL_MIN_YEARS * 4
 
 #: The SPC improvement direction (:func:`lscb_analysis.stats.spc` ``improvement``) of each catalogue polarity.
 IMPROVEMENT = {"higher_is_better": "increase", "lower_is_better": "decrease", "no_judgement": "neutral"}
 
+#: What the score card says for an indicator Fingertips would not give a recent trend.
+RECENT_TREND_NOT_TESTED = "Not tested: Fingertips tests annual figures only"
+
 
 @dataclass
 class IndicatorStats:
-    """The score-card judgements for one indicator at one quarter."""
+    """The score-card judgements for one indicator at one quarter.
+
+    ``status``, ``previous_status`` and ``year_ago_status`` hold the GSS
+    symbol of a figure that is not published (``c`` suppressed, ``x`` not
+    available...), else ``""``. ``change`` is latest minus previous (both
+    published). ``spc_rule`` names the Making Data Count rule behind a
+    special cause at the latest point (:data:`lscb_analysis.stats.spc_rules.RULES`);
+    ``spc_trial`` says its limits are trial limits (fewer than 12 points);
+    ``spc_since`` is the recorded change the limits were recalculated from.
+    """
 
     indicator_id: str
     latest_period: str | None
@@ -68,14 +87,18 @@ class IndicatorStats:
     upper: float = np.nan
     ci_method: str = ""
     previous: float = np.nan
-    previous_numerator: float = np.nan
+    previous_status: str = ""
     year_ago: float = np.nan
-    year_ago_numerator: float = np.nan
+    year_ago_status: str = ""
+    change: float = np.nan
     direction: str = ""
     rag: str | None = None
     spc_variation: str | None = None
     spc_variation_icon: str | None = None
     spc_assurance: str | None = None
+    spc_rule: str | None = None
+    spc_trial: bool = False
+    spc_since: str | None = None
     special_cause_concern_latest: bool = False
     trend_sentence: str = ""
     trend_ratio: float = np.nan
@@ -107,11 +130,16 @@ def rag_status(value: float, ind: Indicator) -> str | None:
     return "amber" if gap >= -(ind.tolerance or 0) else "red"
 
 
-def direction_of_travel(value: float, previous: float, polarity: str) -> str:
-    """``better``, ``worse``, ``same``, ``up``/``down`` (no polarity), or ``""`` when either is missing."""
+def direction_of_travel(value: float, previous: float, polarity: str, decimals: int = 1) -> str:
+    """``better``, ``worse``, ``same``, ``up``/``down`` (no polarity), or ``""`` when either is missing.
+
+    ``same`` ("no change") when the two figures are equal at the precision
+    they are published with (``decimals``): 50.53% against 50.52% is shown as
+    50.5% twice, and is no change.
+    """
     if pd.isna(value) or pd.isna(previous):
         return ""
-    if np.isclose(value, previous, rtol=1e-9, atol=1e-12):
+    if f"{value:.{decimals}f}" == f"{previous:.{decimals}f}":
         return "same"
     up = value > previous
     if polarity == "no_judgement":
@@ -132,31 +160,60 @@ def indicator_interval(ind: Indicator, num: np.ndarray, den: np.ndarray) -> Inte
     return None
 
 
-def indicator_spc(ind: Indicator, values: np.ndarray, x: list) -> SPCResult:
+def indicator_spc(ind: Indicator, series: pd.DataFrame, changes: Sequence[Quarter] = ()) -> SPCResult:
     """The Making Data Count XmR chart of a series, by the indicator's polarity and target.
 
-    ``values`` are the published figures only (missing quarters left out) and
-    ``x`` their periods. :class:`lscb_analysis.stats.SPCWarning` (short series,
-    limits not fixed) is not raised: the result's ``warnings`` carry it.
+    Parameters
+    ----------
+    ind : Indicator
+    series : DataFrame
+        ``period`` (quarter) and ``value``: the *published* figures, oldest
+        first. A quarter missing from it, or with a missing value (suppressed,
+        not received), is a gap in the chart, never a number.
+    changes : sequence of Quarter
+        Recorded changes (:func:`lscb_analysis.parameters.annotations.recorded_changes`):
+        the limits are recalculated from each that falls after the first
+        quarter (a change in a gap starts the new limits there all the same).
+
+    Notes
+    -----
+    :class:`lscb_analysis.stats.SPCWarning` (trial limits) is not raised:
+    the result's ``warnings`` and ``short_group_warning`` carry it.
     """
+    quarters = [Quarter.parse(p) for p in series.period]
+    grid = Quarter.range(quarters[0], quarters[-1])
+    by_q = dict(zip(quarters, pd.to_numeric(series.value, errors="coerce").astype(float), strict=True))
+    values = np.array([by_q.get(q, np.nan) for q in grid], dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SPCWarning)
-        return spc(np.asarray(values, dtype=float), improvement=IMPROVEMENT[ind.polarity], target=ind.target, x=x)
+        return spc(
+            values,
+            improvement=IMPROVEMENT[ind.polarity],
+            target=ind.target,
+            x=[q.code for q in grid],
+            rebase=[c.code for c in changes if grid[0] < c <= grid[-1]],
+        )
 
 
 def indicator_trend(
     ind: Indicator, num: np.ndarray, den: np.ndarray | None, periods: Sequence[Quarter | str | pd.Period]
 ) -> TrendResult:
-    """The GLM trend test of a series, by the indicator's unit (:func:`lscb_analysis.stats.trend_test`).
+    """The GLM trend test of a series, by the indicator's unit and frequency (:func:`lscb_analysis.stats.trend_test`).
 
     Binomial for percentages; Poisson / quasi-Poisson with the log
     denominator as offset for rates; counts as rates with a denominator of 1
-    (``den`` is ignored). The quarters give the positions (gaps kept) and the
-    quarter of the year. Raises ``ValueError`` when the series cannot be tested.
+    (``den`` is ignored). Quarterly figures get the quarter-of-year term
+    (two years needed), half-yearly the half-year, annual none. Raises
+    ``ValueError`` when the series cannot be tested.
     """
     num = np.asarray(num, dtype=float)
     quarters = [Quarter.parse(p) for p in periods]
-    when = {"periods": [q.ordinal for q in quarters], "seasons": [q.q for q in quarters]}
+    ppy = periods_per_year(ind)
+    when = {
+        "periods": [q.ordinal * ppy // 4 for q in quarters],
+        "seasons": [(q.q - 1) * ppy // 4 + 1 for q in quarters],
+        "periods_per_year": ppy,
+    }
     if ind.unit == "percentage":
         return trend_test(num, np.asarray(den, dtype=float), **when, kind="proportion", per=100)
     if ind.unit == "count":
@@ -164,118 +221,164 @@ def indicator_trend(
     return trend_test(num, np.asarray(den, dtype=float), **when, kind="rate", per=ind.per)
 
 
-def describe_indicator(series: pd.DataFrame, ind: Indicator, quarter_code: str | None = None) -> IndicatorStats:
+def describe_indicator(
+    series: pd.DataFrame, ind: Indicator, quarter_code: str | None = None, *, changes: Sequence[Quarter] = ()
+) -> IndicatorStats:
     """Compute the score-card statistics for one indicator.
 
     Parameters
     ----------
     series : DataFrame
-        The indicator's ``total`` rows from the store, oldest first, with
-        ``period``, ``numerator``, ``denominator``, ``value``, ``status``
-        (see :func:`lscb_analysis.summary.context.indicator_series`).
+        The indicator's published ``total`` rows, oldest first, with
+        ``period``, ``numerator``, ``denominator``, ``value``, ``status``:
+        the store's rows after :func:`lscb_analysis.disclosure.suppress.suppress_series`
+        (a suppressed figure is missing and its ``status`` is the symbol).
     ind : Indicator
-        Its catalogue entry (unit, polarity, target).
+        Its catalogue entry (unit, polarity, target, frequency).
     quarter_code : str, optional
         The report quarter; the latest value must be from it to count as current.
+    changes : sequence of Quarter
+        Recorded changes to the process (the change register in
+        ``parameters/annotations.yaml``): SPC limits restart at each, and the
+        trend is tested on the figures since the last.
 
     Notes
     -----
+    * Nothing is judged on a latest figure that is not published: no CI,
+      direction, RAG, SPC icon, trend sentence or recent trend.
     * Confidence intervals: Wilson score for percentages
       (PHEindicatormethods ``phe_proportion``), exact Poisson below 10 events
       and Byar's from 10 for rates (``phe_rate``). Counts get none.
+    * Direction of travel: against the previous quarter, "no change" when
+      the two are equal at the published precision.
     * SPC: XmR with NHSRplotthedots 0.2 rules when at least
-      :data:`MIN_SPC_POINTS` valid points; missing quarters are left out.
-    * Recent trend: Fingertips' 5-point marker (Cochran-Armitage for
-      percentages, CI-weighted for rates and counts).
-    * Trend: :func:`lscb_analysis.stats.trend_test` (Poisson / quasi-Poisson
-      GLM with log-denominator offset; binomial for percentages).
+      :data:`MIN_SPC_POINTS` published points; gaps stay gaps; limits are
+      recalculated at each recorded change; fewer than 12 points in the
+      current limits group are trial limits.
+    * Recent trend: Fingertips' 5-point marker, computed, as Fingertips does,
+      for annual figures only (CI-weighted method: the benchmark comparison
+      here is by confidence intervals, not SPC for proportions).
+    * Trend: :func:`indicator_trend` on the published figures since the last
+      recorded change; its sentence names that span, so it describes the
+      same figures as the chart beside it.
     """
     s = series.reset_index(drop=True)
     if s.empty:
         return IndicatorStats(ind.id, None, notes=["no figures received"])
-    last = s.iloc[-1]
-    num = s.numerator.astype(float).to_numpy()
-    den = s.denominator.astype(float).to_numpy()
-    val = s.value.astype(float).to_numpy()
+    num = pd.to_numeric(s.numerator, errors="coerce").astype(float).to_numpy()
+    den = pd.to_numeric(s.denominator, errors="coerce").astype(float).to_numpy()
+    val = pd.to_numeric(s.value, errors="coerce").astype(float).to_numpy()
+    status = ["" if pd.isna(v) else str(v) for v in (s.status if "status" in s else [""] * len(s))]
     quarters = [Quarter.parse(p) for p in s.period]
+    ok = np.isfinite(val)
     st = IndicatorStats(
         ind.id,
         quarters[-1].code,
         value=val[-1],
         numerator=num[-1],
         denominator=den[-1],
-        status=str(last.status) if pd.notna(last.status) else "",
-        n_points=int(np.isfinite(val).sum()),
+        status=status[-1],
+        n_points=int(ok.sum()),
     )
     if len(s) >= 2 and quarters[-1] - quarters[-2] == 1:
-        st.previous, st.previous_numerator = val[-2], num[-2]
+        st.previous, st.previous_status = val[-2], status[-2]
     ya = next((i for i, q in enumerate(quarters) if q == quarters[-1] + (-4)), None)
     if ya is not None:
-        st.year_ago, st.year_ago_numerator = val[ya], num[ya]
-    st.direction = direction_of_travel(st.value, st.previous, ind.polarity)
-    st.rag = rag_status(st.value, ind)
-
-    ok = np.isfinite(val)
-    ci = indicator_interval(ind, np.where(ok, num, np.nan), np.where(ok, den, np.nan))
-    if ci is not None and ok[-1]:
-        st.lower, st.upper, st.ci_method = float(ci.lower[-1]), float(ci.upper[-1]), str(ci.method[-1])
-
-    vals = val[ok]
-    if len(vals) >= MIN_SPC_POINTS:
-        r = indicator_spc(ind, vals, [q for q, k in zip(quarters, ok, strict=True) if k])
-        st.spc_variation = r.variation_icon
-        st.spc_variation_icon = r.variation_icon_name
-        st.spc_assurance = r.assurance_icon
-        st.special_cause_concern_latest = bool(ok[-1] and r.variation_icon == "special_cause_concern")
-    else:
-        st.notes.append(f"SPC needs {MIN_SPC_POINTS} points ({len(vals)} so far)")
-
-    _add_recent_trend(st, ind, num, den, val, ci, ok)
-    _add_trend(st, ind, num, den, s, ok)
+        st.year_ago, st.year_ago_status = val[ya], status[ya]
     if quarter_code and st.latest_period != quarter_code:
         st.notes.append(f"latest figure is for {st.latest_period}")
+    if not ok[-1]:
+        st.notes.append(f"latest figure not published ({st.status or 'missing'}): no judgement is made on it")
+        return st
+
+    st.change = st.value - st.previous if np.isfinite(st.previous) else np.nan
+    st.direction = direction_of_travel(st.value, st.previous, ind.polarity, ind.decimals)
+    st.rag = rag_status(st.value, ind)
+    ci = indicator_interval(ind, np.where(ok, num, np.nan), np.where(ok, den, np.nan))
+    if ci is not None:
+        st.lower, st.upper, st.ci_method = float(ci.lower[-1]), float(ci.upper[-1]), str(ci.method[-1])
+
+    if ok.sum() >= MIN_SPC_POINTS:
+        r = indicator_spc(ind, s, changes)
+        st.spc_variation, st.spc_variation_icon = r.variation_icon, r.variation_icon_name
+        st.spc_assurance, st.spc_rule, st.spc_trial = r.assurance_icon, r.rule, r.trial_limits
+        starts = r.data.x[r.data.rebase_group.diff().fillna(0) > 0]
+        st.spc_since = str(starts.iloc[-1]) if len(starts) else None
+        st.special_cause_concern_latest = r.variation_icon == "special_cause_concern"
+    else:
+        st.notes.append(f"SPC needs {MIN_SPC_POINTS} published quarters ({int(ok.sum())} so far)")
+
+    _add_recent_trend(st, ind, val[ok], ci, ok)
+    since = max((c for c in changes if c <= quarters[-1]), default=None)
+    _add_trend(st, ind, num, den, quarters, ok & np.array([since is None or q >= since for q in quarters]), since)
     return st
 
 
 def _add_recent_trend(
-    st: IndicatorStats,
-    ind: Indicator,
-    num: np.ndarray,
-    den: np.ndarray,
-    val: np.ndarray,
-    ci: IntervalResult | None,
-    ok: np.ndarray,
+    st: IndicatorStats, ind: Indicator, val: np.ndarray, ci: IntervalResult | None, ok: np.ndarray
 ) -> None:
+    if ind.frequency != "annual":
+        st.recent_trend = RECENT_TREND_NOT_TESTED
+        return
     try:
-        if ind.unit == "percentage":
-            r = recent_trend(counts=num[ok], denominators=den[ok], polarity=ind.polarity)
+        if ci is None:  # a count: Byar's / exact limits on the count itself
+            ci = rate_ci(val, np.ones(len(val)), per=1)
+            lo, hi = ci.lower, ci.upper
         else:
-            if ci is None:
-                ci = rate_ci(num[ok], np.ones(ok.sum()), per=1)
-                lo, hi, v = ci.lower, ci.upper, num[ok]
-            else:
-                lo, hi, v = ci.lower[ok], ci.upper[ok], val[ok]
-            r = recent_trend(v, lo, hi, polarity=ind.polarity, method="ci_weighted")
-        st.recent_trend = r.sentence
+            lo, hi = ci.lower[ok], ci.upper[ok]
+        st.recent_trend = recent_trend(val, lo, hi, polarity=ind.polarity, method="ci_weighted").sentence
     except ValueError as exc:
         st.recent_trend = "Cannot be calculated"
         st.notes.append(f"recent trend: {exc}")
 
 
+def periods_per_year(ind: Indicator) -> int:
+    """Figures a year: 4 for quarterly indicators, 2 for half-yearly, 1 for annual (its reported quarters)."""
+    return len(ind.reported_quarters)
+
+
+def _too_few(ind: Indicator, used: list[Quarter], since: Quarter | None) -> str | None:
+    """Why a trend is not tested on these figures, or None (see :func:`lscb_analysis.stats.trend_test`)."""
+    ppy = periods_per_year(ind)
+    what = f"since the recorded change in {since.code}" if since else "so far"
+    if ppy == 1:
+        if len(used) >= TREND_MIN_POINTS:
+            return None
+        return f"Not tested: {len(used)} published years {what}; a trend test needs {TREND_MIN_POINTS}."
+    span = (used[-1] - used[0]) * ppy // 4 + 1 if used else 0
+    if len(used) >= TREND_MIN_POINTS and span >= SEASONAL_MIN_YEARS * ppy:
+        return None
+    unit = "quarters" if ppy == 4 else "half-years"
+    return (
+        f"Not tested: {len(used)} published {unit} {what}; a trend test needs two years of {unit}, so that the "
+        "usual pattern within a year is not read as a trend."
+    )
+
+
 def _add_trend(
-    st: IndicatorStats, ind: Indicator, num: np.ndarray, den: np.ndarray, s: pd.DataFrame, ok: np.ndarray
+    st: IndicatorStats,
+    ind: Indicator,
+    num: np.ndarray,
+    den: np.ndarray,
+    quarters: list[Quarter],
+    use: np.ndarray,
+    since: Quarter | None,
 ) -> None:
-    if ok.sum() < MIN_TREND_POINTS:
-        st.trend_sentence = f"Too few quarters to test for a trend ({int(ok.sum())} of {MIN_TREND_POINTS} needed)."
+    if ind.unit != "count":
+        use = use & np.isfinite(den)
+    used = [q for q, k in zip(quarters, use, strict=True) if k]
+    why = _too_few(ind, used, since)
+    if why:
+        st.trend_sentence = why
         return
-    periods = [p for p, k in zip(s.period, ok, strict=True) if k]
     try:
-        r = indicator_trend(ind, num[ok], den[ok], periods)
+        r = indicator_trend(ind, num[use], den[use], used)
     except ValueError as exc:
-        st.trend_sentence = "Trend cannot be tested for this series."
-        st.notes.append(f"trend: {exc}")
+        st.trend_sentence = f"Not tested: {exc}."
         return
-    st.trend_sentence = r.sentence
+    span = f"since the recorded change in {since.code}" if since else f"{used[0].code} to {used[-1].code}"
+    season = ", allowing for the season" if r.seasonal else ""
+    st.trend_sentence = f"{r.sentence} ({span}{season})."
     st.trend_ratio, st.trend_p = r.ratio_per_year, r.p_value
     significant = r.lower > 1 or r.upper < 1
     if significant and ind.polarity != "no_judgement":

@@ -2,9 +2,10 @@
 
 The summary of every indicator for a quarter is computed once per quarter by
 :func:`prepare_quarter` (the runner calls it before starting any kernel) and
-cached in ``data/processed/summaries/<quarter>.parquet``; a notebook run on its
-own computes it when the cache is missing or older than the store
-(:func:`load_summary`).
+cached beside the store generation it was computed from
+(:func:`lscb_analysis.store.derived_folder`), so a new ingest never meets a
+stale summary; a notebook run on its own computes it when the cache is
+missing (:func:`load_summary`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.atomic import atomic_write_with
-from lscb_analysis.paths import paths
+from lscb_analysis.disclosure.suppress import suppress_series
 from lscb_analysis.periods import Quarter
+from lscb_analysis.store import derived_folder
 from lscb_analysis.summary.benchmarks import load_benchmark
-from lscb_analysis.summary.context import Context, indicator_series, load_context
+from lscb_analysis.summary.context import Context, change_register, indicator_series, load_context
 from lscb_analysis.summary.indicator import describe_indicator
 from lscb_analysis.tidy import TOTAL
 
@@ -29,18 +31,26 @@ SPARK_QUARTERS = 8
 
 
 def summarise_quarter(ctx: Context) -> pd.DataFrame:
-    """One row per catalogue indicator: the score card's figures and judgements.
+    """One row per catalogue indicator: the score card's figures and judgements, from published figures only.
 
+    Each series passes disclosure control first
+    (:func:`lscb_analysis.disclosure.suppress.suppress_series`: counts and
+    denominators of 1 to 5 are suppressed with what derives from them), so no
+    judgement, interval, chart or trend is derived from a suppressed figure.
     Columns are those of :class:`lscb_analysis.summary.indicator.IndicatorStats`
     plus the catalogue fields a report shows (title, sub-group, unit, polarity,
-    target) and ``spark``: the last :data:`SPARK_QUARTERS` quarters' values for
-    a sparkline (with their numerators, for disclosure control).
+    target) and ``spark``: the last :data:`SPARK_QUARTERS` quarters' published
+    values for a sparkline (``None`` for a gap).
     """
     rows = []
     totals = ctx.figures[ctx.figures.breakdown == TOTAL]
+    changes = change_register(ctx)
+    rule = ctx.partnership.disclosure
     for ind in ctx.catalogue.indicators.values():
         s = indicator_series(totals, ind.id)
-        st = describe_indicator(s, ind, ctx.quarter.code)
+        if not s.empty:
+            s = suppress_series(s, rule)
+        st = describe_indicator(s, ind, ctx.quarter.code, changes=changes[ind.id])
         rows.append(
             {
                 "title": ind.title,
@@ -53,15 +63,16 @@ def summarise_quarter(ctx: Context) -> pd.DataFrame:
                 "small_numbers": ind.small_numbers,
                 **st.as_row(),
                 "current": st.latest_period == ctx.quarter.code,
-                "spark": [float(v) if pd.notna(v) else None for v in s.value.tail(SPARK_QUARTERS)],
-                "spark_numerators": [float(v) if pd.notna(v) else None for v in s.numerator.tail(SPARK_QUARTERS)],
+                "spark": [float(v) if pd.notna(v) else None for v in s.value.tail(SPARK_QUARTERS)]
+                if not s.empty
+                else [],
             }
         )
     return pd.DataFrame(rows)
 
 
 def _summary_file(root: Path, q: Quarter) -> Path:
-    return paths(root).processed / "summaries" / f"{q.slug}.parquet"
+    return derived_folder(root) / "summaries" / f"{q.slug}.parquet"
 
 
 def prepare_quarter(quarter: Quarter, root: Path | str | None = None) -> pd.DataFrame:
@@ -74,10 +85,9 @@ def prepare_quarter(quarter: Quarter, root: Path | str | None = None) -> pd.Data
 
 
 def load_summary(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
-    """The cached summary for the context's quarter (one sub-group's rows, or all), recomputed when stale."""
+    """The cached summary for the context's quarter (one sub-group's rows, or all), computed when missing."""
     f = _summary_file(ctx.root, ctx.quarter)
-    store = paths(ctx.root).processed / "figures.parquet"
-    if f.exists() and f.stat().st_mtime >= store.stat().st_mtime:
+    if f.exists():
         summary = pd.read_parquet(f)
     else:
         summary = prepare_quarter(ctx.quarter, ctx.root)

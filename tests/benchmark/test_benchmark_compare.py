@@ -98,26 +98,43 @@ def test_real_suppressed_neighbour(dfe_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("indicator", "file", "col", "filters", "polarity"),
+    ("indicator", "file", "col", "counts", "filters", "polarity"),
     [
-        ("rereferrals_pct", C1, "rereferral_percent", {}, "lower_is_better"),
-        ("cla_rate", CLA, "rate_per_10000", CLA_FILTER, "none"),
+        ("rereferrals_pct", C1, "rereferral_percent", ("rereferral_count", "referral_count"), {}, "lower_is_better"),
+        ("cla_rate", CLA, "rate_per_10000", ("children_count",), CLA_FILTER, "none"),
     ],
 )
 @pytest.mark.parametrize("code", ["815", "202", "893"])
-def test_rank_and_band_by_hand(dfe_dir: Path, indicator, file, col, filters, polarity, code) -> None:
+def test_rank_and_band_by_hand(dfe_dir: Path, indicator, file, col, counts, filters, polarity, code) -> None:
+    """LAIT's rules recomputed from the file's cells: rank 1 = best, numpy's linear (= R type 7) quartiles.
+
+    An authority whose count is published as ``c`` is not ranked, even when its percentage is (Isles
+    of Scilly 2017: 0 % re-referrals of a suppressed number of referrals).
+    """
     t = benchmark_table(code, indicator, data_dir=dfe_dir, compare=False)
     for _, r in t.iterrows():
-        cells = _published_la(dfe_dir / file, str(r["year"]), col, filters)
-        values = [v for v in (as_number(c) for c in cells.values()) if v is not None]
+        year = str(r["year"])
+        cells = _published_la(dfe_dir / file, year, col, filters)
+        hidden = {c for k in counts for c, v in _published_la(dfe_dir / file, year, k, filters).items() if v == "c"}
+        values = [v for c, v in ((c, as_number(x)) for c, x in cells.items()) if v is not None and c not in hidden]
         mine = as_number(cells[code])
+        if polarity == "none":
+            assert math.isnan(r["rank"]) and r["quartile_band"] == "-"
+            continue
         if mine is None:
             assert math.isnan(r["rank"]) and r["quartile_band"] is None
             continue
-        rank = 1 + sum(v < mine for v in values)  # LAIT: 1 = lowest value
-        assert r["rank"] == rank and r["n_ranked"] == len(values)
-        # lower_is_better and no polarity both order lowest first: A = lowest quarter.
-        assert r["quartile_band"] == "ABCD"[math.ceil(4 * rank / len(values)) - 1]
+        assert r["rank"] == 1 + sum(v < mine for v in values) and r["n_ranked"] == len(values)
+        q = np.quantile(values, [0.25, 0.5, 0.75])
+        assert r["quartile_band"] == "ABCD"[sum(mine > c for c in q)]
+
+
+def test_figure_on_a_suppressed_count_is_not_ranked(dfe_dir: Path) -> None:
+    """Isles of Scilly 2017: re-referrals 0 and 0 %, but the number of referrals is published as ``c``."""
+    assert raw_la_cell(dfe_dir / C1, "2017", "420", "referral_count") == "c"
+    assert as_number(raw_la_cell(dfe_dir / C1, "2017", "420", "rereferral_percent")) == 0
+    row = benchmark_table("420", "rereferrals_pct", data_dir=dfe_dir, compare=False).set_index("year").loc[2017]
+    assert row["value"] == 0 and math.isnan(row["rank"]) and row["quartile_band"] is None
 
 
 def test_change_from_previous_year(dfe_dir: Path) -> None:
@@ -162,15 +179,17 @@ def test_neighbour_comparison_frame(dfe_dir: Path) -> None:
 
 
 def test_rank_and_band_polarity() -> None:
+    """LAIT: cut points at R's type 7 quartiles (20, 30, 45 here), upper edges inclusive; rank 1 = best."""
     v = pd.Series([10.0, 20.0, 20.0, 30.0, 40.0, 50.0, 60.0, np.nan], index=list("abcdefgh"))
     low = rank_and_band(v, "lower_is_better")
     assert list(low["rank"].iloc[:7]) == [1, 2, 2, 4, 5, 6, 7]
-    assert list(low["quartile_band"].iloc[:7]) == ["A", "B", "B", "C", "C", "D", "D"]
+    assert list(low["quartile_band"].iloc[:7]) == ["A", "A", "A", "B", "C", "D", "D"]
     assert low.loc["h", "quartile_band"] is None and low["n_ranked"].iloc[0] == 7
     high = rank_and_band(v, "higher_is_better")
-    assert list(high["rank"].iloc[:7]) == [1, 2, 2, 4, 5, 6, 7]  # rank is always 1 = lowest
-    assert list(high["quartile_band"].iloc[:7]) == ["D", "C", "C", "C", "B", "B", "A"]
-    assert list(rank_and_band(v, "none")["quartile_band"].iloc[:7]) == list(low["quartile_band"].iloc[:7])
+    assert list(high["rank"].iloc[:7]) == [7, 5, 5, 4, 3, 2, 1]  # rank(-x): 1 = highest = best
+    assert list(high["quartile_band"].iloc[:7]) == ["D", "D", "D", "C", "B", "A", "A"]
+    none = rank_and_band(v, "none")
+    assert none["rank"].isna().all() and set(none["quartile_band"]) == {"-"}
 
 
 # ------------------------------------------------------------------ suppressed neighbours (fixture files)

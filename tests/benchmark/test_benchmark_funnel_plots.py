@@ -75,8 +75,29 @@ def test_funnel_plot_builds(dfe_dir: Path, indicator: str) -> None:
     fig = plot_funnel(data, lines=funnel_lines(data))
     assert any("North Yorkshire" in t.get_text() for t in fig.axes[0].texts)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert any(t.startswith("England ") for t in legend) and "95% limits" in legend and "99.8% limits" in legend
+    suffix = " (adjusted for over-dispersion)" if data.attrs["overdispersion"]["adjusted"] else ""
+    assert any(t.startswith("England ") for t in legend)
+    assert f"95% limits{suffix}" in legend and f"99.8% limits{suffix}" in legend
     plt.close(fig)
+
+
+@pytest.mark.parametrize("indicator", ["referrals_rate", "rereferrals_pct", "cla_rate", "cpp_second_or_subsequent_pct"])
+def test_england_is_the_same_on_every_chart(dfe_dir: Path, indicator: str) -> None:
+    """The funnel's centre is England's published value, the figure the tables and trend charts show."""
+    fd = funnel_data(indicator, 2025, data_dir=dfe_dir)
+    t = benchmark_table("815", indicator, data_dir=dfe_dir, compare=False).set_index("year")
+    nc = neighbour_comparison("815", indicator, 2025, data_dir=dfe_dir)
+    assert fd.attrs["target"] == t.loc[2025, "england_value"] == nc["england_value"].iloc[0]
+
+
+def test_referrals_are_overdispersed_and_adjusted(dfe_dir: Path) -> None:
+    """Referrals 2025: PHE's limits put most authorities outside 99.8 %; the adjusted limits leave a few."""
+    fd = funnel_data("referrals_rate", 2025, data_dir=dfe_dir)
+    od = fd.attrs["overdispersion"]
+    assert od["adjusted"] and od["phi"] > 100 and od["outside_99_8_unadjusted"] > 120
+    assert fd["position"].str.endswith("99.8%").sum() < 10
+    plain = funnel_data("referrals_rate", 2025, data_dir=dfe_dir, adjust_for_overdispersion=False)
+    assert plain["position"].str.endswith("99.8%").sum() == od["outside_99_8_unadjusted"]
 
 
 # --- one implementation: the benchmark funnel is the statistics layer's, centred on England
@@ -117,7 +138,7 @@ def test_limits_at_populations_pass_through_phe_points() -> None:
 def test_funnel_data_positions_agree_with_limits(dfe_dir: Path, indicator: str) -> None:
     from lscb_analysis.stats import funnel_significance as phe
 
-    fd = funnel_data(indicator, highlight="815", data_dir=dfe_dir)
+    fd = funnel_data(indicator, highlight="815", data_dir=dfe_dir, adjust_for_overdispersion=False)
     assert fd.attrs["target"] == fd["target"].iloc[0]
     v = fd["value"]
     outside99 = (v > fd["upper_99_8"]) | (v < fd["lower_99_8"])
@@ -133,3 +154,14 @@ def test_funnel_data_positions_agree_with_limits(dfe_dir: Path, indicator: str) 
     if fd.attrs["unit"] == "percentage":
         sig = phe(fd["numerator"], fd["denominator"], multiplier=100, target=fd.attrs["target"])
         assert (fd["position"].str.startswith("within") == (sig == "Not significant")).all()
+
+
+@pytest.mark.parametrize("indicator", ["rereferrals_pct", "cin_rate"])
+def test_adjusted_positions_are_read_against_the_adjusted_limits(dfe_dir: Path, indicator: str) -> None:
+    fd = funnel_data(indicator, data_dir=dfe_dir)
+    assert fd.attrs["overdispersion"]["adjusted"]
+    v = fd["value"]
+    above = v > fd["upper_99_8"]
+    assert (fd.loc[above, "position"] == "above 99.8%").all()
+    inside = (v <= fd["upper_95"]) & (v >= fd["lower_95"])
+    assert (fd.loc[inside, "position"] == "within 95%").all()

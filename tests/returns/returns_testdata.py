@@ -9,10 +9,11 @@ from pathlib import Path
 import openpyxl
 
 from lscb_analysis.periods import Quarter
+from lscb_analysis.store import current_generation
 
 #: The quarter most tests ingest (the latest demo quarter; it includes half-yearly indicators).
 Q = Quarter(2026, 2)
-STORE_FILES = ("figures.parquet", "history.parquet")
+STORE_TABLES = ("figures", "history")
 
 
 def folder(project: Path, q: Quarter = Q) -> Path:
@@ -50,7 +51,7 @@ def rows_to_xlsx(
     for r, row in enumerate(rows, start=top + 2):
         for c, name in enumerate(cols, start=1):
             v = row[name]
-            if isinstance(v, str) and v.isdigit():
+            if isinstance(v, str) and v.isascii() and v.isdigit():  # other scripts stay text, as typed
                 v = int(v)
             ws.cell(r, c, None if v == "" else v)
     wb.save(path)
@@ -58,8 +59,10 @@ def rows_to_xlsx(
 
 
 def store_bytes(project: Path) -> dict[str, bytes]:
-    d = project / "data" / "processed"
-    return {f: (d / f).read_bytes() for f in STORE_FILES}
+    """The bytes of the current store generation's figures and history."""
+    gen = current_generation(project)
+    assert gen is not None, "nothing ingested"
+    return {t: gen.path(t).read_bytes() for t in STORE_TABLES}
 
 
 def tree_hashes(root: Path) -> dict[str, str]:

@@ -4,7 +4,7 @@ Every case starts from the demo partnership with quarter Q ingested, breaks
 the police return (or adds a second file) in the way a data officer might,
 ingests the quarter again and checks: the expected rule code is reported as
 an error with file, row and column where they apply; the quarter is blocked;
-``figures.parquet`` and ``history.parquet`` are byte-identical; the raw files
+the store's figures and history files are byte-identical; the raw files
 are unchanged by the ingest. Files are generated here (tests/data/bad_returns
 holds only small hand-made ones).
 """

@@ -61,7 +61,9 @@ def test_spc_limits_and_vocabulary(ys, improvement):
         warnings.simplefilter("ignore", SPCWarning)
         res = spc(ys, improvement=improvement)
     d = res.data
-    assert (d.lpl <= d["mean"] + 1e-9).all() and (d["mean"] <= d.upl + 1e-9).all()
+    # NaN limits exactly when every moving range is screened out: all equal (ptd_spc_standard's mean of nothing)
+    assert d.upl.isna().all() == (np.ptp(ys) == 0)
+    assert (d.lpl <= d["mean"] + 1e-9)[d.lpl.notna()].all() and (d["mean"] <= d.upl + 1e-9)[d.upl.notna()].all()
     assert set(d.point_type) <= POINT_TYPES
     assert res.variation_icon == d.point_type.iloc[-1]
     assert (d.point_type[d.outside_limits] != "common_cause").all()

@@ -1,4 +1,9 @@
-"""XmR charts against NHSRplotthedots 0.2 ``ptd_spc()`` output and its rule unit tests."""
+"""XmR charts against NHSRplotthedots 0.2: ``ptd_spc()`` output and the package's own testthat cases.
+
+The rebase, short-group and fixed-baseline tests port ``tests/testthat/test-ptd_spc_standard.R``,
+``test-ptd_add_rebase_column.R`` and ``test-ptd_add_short_group_warnings.R`` (nhs-r-community/NHSRplotthedots
+@050b07d); their series are the reference series of ``spc_xmr_nhsrplotthedots.csv``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ import pytest
 from stats_refdata import close, load, rows
 
 from lscb_analysis.stats import SPCWarning, spc
-from lscb_analysis.stats.spc import (
+from lscb_analysis.stats.spc import SHORT_GROUP_WARNING
+from lscb_analysis.stats.spc_rules import (
     part_of_seven_trend,
     part_of_two_in_three,
     seven_point_one_side_mean,
@@ -79,10 +85,104 @@ def test_rule_helpers(row):
     assert list(np.asarray(got, dtype=int)) == expected
 
 
-def test_short_series_warns():
-    with pytest.warns(SPCWarning, match="only 8 points"):
-        res = spc([1, 2, 3, 2, 1, 2, 3, 2])
-    assert res.warnings
+POINT_COLUMNS = ["mean", "lpl", "upl"]
+FLAG_COLUMNS = ["outside_limits", "relative_to_mean", "close_to_limits", "special_cause_type", "point_type"]
+
+
+def quiet_spc(*args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SPCWarning)
+        return spc(*args, **kwargs)
+
+
+def reference(series: str) -> pd.DataFrame:
+    return XMR[XMR.series == series].reset_index(drop=True)
+
+
+def assert_matches_reference(got: pd.DataFrame, ref: pd.DataFrame) -> None:
+    got = got.reset_index(drop=True)
+    assert len(got) == len(ref)
+    for col in POINT_COLUMNS:
+        assert all(close(a, b) for a, b in zip(got[col], ref[col], strict=True)), col
+    for col in FLAG_COLUMNS:
+        assert [type(b)(a) for a, b in zip(got[col], ref[col], strict=True)] == list(ref[col]), col
+
+
+# ---------------------------------------------------------------- rebase (ptd_add_rebase_column, ptd_spc_standard)
+def test_rebase_sets_the_rebase_group():
+    """test-ptd_spc_standard.R "it sets the rebase_group field": a rebase at point 11 of 20."""
+    y = reference("rnorm_seed123").y
+    assert list(quiet_spc(y).data.rebase_group) == [0] * 20
+    dates = pd.date_range("2020-01-02", periods=20)
+    r = quiet_spc(y, x=dates, rebase=[pd.Timestamp("2020-01-12")])
+    assert list(r.data.rebase_group) == [0] * 10 + [1] * 10
+
+
+def test_rebase_dates_not_in_the_data_are_ignored():
+    """test-ptd_add_rebase_column.R: dates 2020-01-03 and 2020-01-08 of 2020-01-02..11 start groups; others do not."""
+    y = reference("rnorm_seed123").y[:10]
+    dates = pd.date_range("2020-01-02", periods=10)
+    r = quiet_spc(
+        y, x=dates, rebase=[pd.Timestamp("2020-01-03"), pd.Timestamp("2020-01-08"), pd.Timestamp("2021-01-01")]
+    )
+    assert list(r.data.rebase_group) == [0] + [1] * 5 + [2] * 4
+
+
+def test_each_rebase_group_is_its_own_chart():
+    """After a rebase the new group's limits, flags and point types are ptd_spc()'s for that group alone.
+
+    Two reference series joined at a rebase must reproduce both reference outputs row for row.
+    """
+    first, second = reference("vignette_outlier_screen"), reference("rnorm_seed123")
+    y = np.r_[first.y, second.y]
+    r = quiet_spc(y, rebase=[len(first) + 1])
+    assert_matches_reference(r.data.iloc[: len(first)], first)
+    assert_matches_reference(r.data.iloc[len(first) :], second)
+    assert r.variation_icon == second.variation_icon_last_point.iloc[-1]
+
+
+# ---------------------------------------------------------------- short groups (ptd_add_short_group_warnings)
+def test_short_group_of_11_warns_with_the_package_message():
+    with pytest.warns(SPCWarning) as caught:
+        r = spc(reference("rnorm_seed123").y[:11])
+    assert str(caught[0].message) == SHORT_GROUP_WARNING
+    assert list(r.data.short_group_warning) == [True] * 11
+    assert r.trial_limits and r.warnings == (SHORT_GROUP_WARNING,)
+
+
+def test_group_of_12_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SPCWarning)
+        r = spc(reference("rnorm_seed123").y[:12])
+    assert list(r.data.short_group_warning) == [False] * 12
+    assert not r.trial_limits and r.warnings == ()
+
+
+def test_short_rebase_group_warns_on_that_group_only():
+    """test-ptd_add_short_group_warnings.R "warning on one facet": groups of 35 and 5 points."""
+    y = np.r_[reference("rnorm_seed123").y, reference("vignette_outlier_screen").y, reference("rnorm_seed123").y[:2]]
+    assert len(y) == 40
+    with pytest.warns(SPCWarning, match="trial limits"):
+        r = spc(y, rebase=[36])
+    assert list(r.data.short_group_warning) == [False] * 35 + [True] * 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SPCWarning)  # groups of 20: no warning
+        r = spc(y, rebase=[21])
+    assert not r.data.short_group_warning.any()
+
+
+# ---------------------------------------------------------------- fixed baseline (fix_after_n_points)
+def test_fix_after_n_points_changes_the_calculations():
+    """test-ptd_spc_standard.R "setting fix_after_n_points changes the calculations"."""
+    y = reference("rnorm_seed123").y.to_numpy()
+    s0, s1 = quiet_spc(y), quiet_spc(y, fix_after_n_points=12)
+    assert s1.data.lpl.iloc[0] != s0.data.lpl.iloc[0] and s1.data.upl.iloc[0] != s0.data.upl.iloc[0]
+    # ptd_spc_standard: the mean and the moving ranges of the first 12 points only (none screened out here)
+    base = y[:12]
+    amr = np.abs(np.diff(base)).mean()
+    assert close(s1.data["mean"].iloc[-1], base.mean())
+    assert close(s1.data.upl.iloc[-1], base.mean() + 2.66 * amr)
+    assert list(s1.data.fixed) == [True] * 12 + [False] * 8
 
 
 def test_fix_after_n_points_uses_baseline_only():
@@ -94,8 +194,61 @@ def test_fix_after_n_points_uses_baseline_only():
     assert res.n_points_for_limits == 12
     assert res.data.fixed.sum() == 12
     assert (res.data.point_type.iloc[12:] == "special_cause_improvement").all()
-    with pytest.warns(SPCWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SPCWarning)  # the group has 16 points: ptd counts the group, not the baseline
         spc(y, fix_after_n_points=6)
+
+
+def test_constant_fixed_baseline_does_not_make_every_later_point_special():
+    """A baseline with no variation: every moving range is screened out and the limits are NaN (R's mean of
+    no values), so no point is outside them; the run rules still apply."""
+    y = [5.0] * 12 + [6.0, 4.0, 7.0, 3.0]
+    r = spc(y, fix_after_n_points=12)
+    assert r.data[["lpl", "upl"]].isna().all().all() and not r.has_limits
+    assert not r.data.outside_limits.any()
+    assert (r.data.point_type == "common_cause").all()
+    assert r.assurance_icon is None  # no limits to compare a target with
+    shifted = spc([5.0] * 12 + [6.0, 7.0, 6.0, 8.0, 6.0, 7.0, 9.0], fix_after_n_points=12)
+    assert shifted.special_cause_type == "7 Points Above CL" and shifted.rule == "shift"
+    # without screening ptd keeps the zero moving ranges: limits equal the mean
+    unscreened = spc(y, fix_after_n_points=12, screen_outliers=False)
+    assert (unscreened.data.upl == 5.0).all() and unscreened.data.outside_limits.iloc[12:].all()
+
+
+def test_constant_series_has_no_limits_and_no_signal():
+    with pytest.warns(SPCWarning):
+        res = spc([5.0] * 6)
+    assert res.data[["lpl", "upl"]].isna().all().all()
+    assert (res.data["mean"] == 5.0).all() and res.variation_icon == "common_cause"
+
+
+# ---------------------------------------------------------------- gaps
+def test_a_gap_is_left_out_of_the_mean_and_the_moving_ranges():
+    y = np.array([10.0, 12.0, 11.0, np.nan, 13.0, 12.0, 10.0, 11.0, 12.0, 11.0, 13.0, 12.0, 11.0])
+    r = spc(y)
+    published = y[~np.isnan(y)]
+    mrs = [abs(b - a) for a, b in zip(y[:-1], y[1:], strict=True) if not (np.isnan(a) or np.isnan(b))]
+    assert len(mrs) == len(published) - 2  # the ranges either side of the gap are not taken
+    assert close(r.data["mean"].iloc[0], published.mean())
+    assert close(r.data.upl.iloc[0], published.mean() + 2.66 * np.mean(mrs))
+    gap = r.data.iloc[3]
+    assert gap.special_cause_type is None and gap.point_type is None and not gap.outside_limits
+    assert not r.data.short_group_warning.any()  # 12 published points
+
+
+def test_no_run_continues_across_a_gap():
+    base = [1.0, 3.0, 2.0, 4.0, 1.0, 3.0, 2.0, 4.0, 1.0, 3.0, 2.0, 4.0]
+    high = [3.5, 3.0, 3.5, 3.0, 3.5, 3.0, 3.5]
+    whole = quiet_spc(base + high)
+    assert whole.special_cause_type == "7 Points Above CL"
+    gapped = quiet_spc(base + high[:3] + [np.nan] + high[3:])
+    assert gapped.special_cause_type == "Common Cause"
+
+
+def test_last_point_missing_has_no_icon():
+    r = quiet_spc([1.0, 3.0, 2.0, 4.0, 1.0, 3.0, 2.0, 4.0, np.nan])
+    assert r.variation_icon is None and r.variation_icon_name is None and r.rule is None
+    assert r.variation_label == "No figure for the latest point"
 
 
 def test_series_index_is_kept_as_x():
@@ -115,19 +268,14 @@ def test_assurance_and_icon_names():
     assert res.variation_icon == "special_cause_concern"
     assert res.variation_icon_name == "concern_high"
     assert res.variation_label.startswith("Special cause variation: concern")
-
-
-def test_constant_series_has_finite_limits():
-    with pytest.warns(SPCWarning):
-        res = spc([5.0] * 6)
-    assert np.isfinite(res.data[["mean", "lpl", "upl"]].to_numpy()).all()
+    assert res.rule == "outside_limits" and res.rule_text == "a point outside the process limits"
 
 
 @pytest.mark.parametrize(
     "kwargs, match",
     [
         (dict(values=[1.0]), "at least 2"),
-        (dict(values=[1.0, np.nan, 3.0]), "missing"),
+        (dict(values=[1.0, np.nan, np.nan]), "at least 2"),
         (dict(values=[1, 2, 3], improvement="up"), "improvement"),
         (dict(values=[1, 2, 3], fix_after_n_points=1), "fix_after_n_points"),
         (dict(values=[1, 2, 3], x=[1, 2]), "labels"),

@@ -11,6 +11,7 @@ lines differ by marker and line style and are labelled at their ends.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,13 +24,31 @@ from lscb_analysis.render.format import format_value, unit_label
 from lscb_analysis.render.plots.style import fit_layout, new_axes
 from lscb_analysis.render.theme import PALETTE
 
-__all__ = ["plot_neighbour_bars", "plot_benchmark_trend"]
+__all__ = ["OwnPoint", "plot_neighbour_bars", "plot_benchmark_trend"]
+
+
+@dataclass(frozen=True)
+class OwnPoint:
+    """The partnership's own like-for-like figure, drawn on a benchmark chart.
+
+    ``label`` names it and its period (``Castlemoor, year to 30 Sep 2026``); ``value`` in the
+    indicator's unit; ``denominator`` places it on a funnel plot. A NaN value is not drawn.
+    """
+
+    label: str
+    value: float
+    denominator: float = float("nan")
 
 
 def plot_neighbour_bars(
-    data: pd.DataFrame, *, title: str | None = None, unit: str | None = None, ax: Axes | None = None
+    data: pd.DataFrame,
+    *,
+    title: str | None = None,
+    unit: str | None = None,
+    own: OwnPoint | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
-    """Ordered horizontal bars: the authority among its statistical neighbours.
+    """Ordered horizontal bars: the authority (or the partnership's own figure) among the statistical neighbours.
 
     Parameters
     ----------
@@ -37,10 +56,13 @@ def plot_neighbour_bars(
         Output of :func:`lscb_analysis.benchmark.neighbour_comparison`.
     title, unit
         Default to ``data.attrs``.
+    own
+        The partnership's own like-for-like figure: it becomes the hatched bar ("this area"), and the
+        benchmark authority's published bar is drawn as the others are, labelled "(benchmark authority)".
 
     Notes
     -----
-    Bars are sorted by value (highest at the top); the authority's bar is
+    Bars are sorted by value (highest at the top); this area's bar is
     hatched, its label bold and marked "(this area)". England is a dashed
     vertical line labelled with its value; the neighbour average a dotted one.
     Neighbours without a value are listed at the bottom with their status.
@@ -48,6 +70,15 @@ def plot_neighbour_bars(
     unit = unit or data.attrs.get("unit", "")
     title = title or data.attrs.get("title", "")
     d = data.copy()
+    if own is not None:
+        d["la_name"] = [
+            f"{n} (benchmark authority)" if r == "authority" else n
+            for n, r in zip(d["la_name"], d["role"], strict=True)
+        ]
+        d["role"] = d["role"].replace("authority", "neighbour")
+        if np.isfinite(own.value):
+            mine = d.iloc[:1].assign(role="authority", la_name=own.label, value=own.value, status=None)
+            d = pd.concat([mine, d], ignore_index=True)
     d["has"] = d["value"].notna()
     d = pd.concat([d[~d["has"]], d[d["has"]].sort_values("value")], ignore_index=True)
     fig, ax = new_axes(ax, figsize=(8, 0.42 * len(d) + 1.6))
@@ -71,6 +102,7 @@ def plot_neighbour_bars(
         text = format_value(v, unit) if has else f"no figure ({st})" if isinstance(st, str) and st else "no figure"
         ax.text((v if has else 0) + xmax * 0.01, yi, text, va="center", fontsize=9, color=PALETTE["text"])
     labels = [f"{n} (this area)" if f else n for n, f in zip(d["la_name"], focus, strict=True)]
+    n_neighbours = int((d["role"] == "neighbour").sum()) - (1 if own is not None else 0)
     ax.set_yticks(y, labels)
     for lab, f in zip(ax.get_yticklabels(), focus, strict=True):
         if f:
@@ -95,13 +127,14 @@ def plot_neighbour_bars(
                 [],
                 color=PALETTE["muted"],
                 linestyle=":",
-                label=f"Neighbour average {format_value(avg, unit)} ({n_used} of {int(focus.size - 1)})",
+                label=f"Neighbour average {format_value(avg, unit)} ({n_used} of {n_neighbours})",
             )
         )
     ax.set_xlim(0, xmax * 1.18)
     ax.set_xlabel(unit_label(unit))
     period = d["period"].iloc[0] if "period" in d and len(d) else ""
-    ax.set_title(textwrap.fill(f"{title}, {period}" if period else title, 70))
+    # right-aligned: the long labels on the left leave the bars a narrow axis, and a centred title would overflow
+    ax.set_title(textwrap.fill(f"{title}, {period}" if period else title, 60), loc="right")
     ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=True)
     fit_layout(fig)
     return fig

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from lscb_analysis.render.format import format_value, unit_label
+from lscb_analysis.render.plots.benchmark import OwnPoint
 from lscb_analysis.render.plots.style import fit_layout, new_axes
 from lscb_analysis.render.theme import PALETTE
 
@@ -32,7 +33,14 @@ _LINES = (
 )
 
 
-def plot_funnel(data: pd.DataFrame, *, lines: pd.DataFrame, title: str | None = None, ax: Axes | None = None) -> Figure:
+def plot_funnel(
+    data: pd.DataFrame,
+    *,
+    lines: pd.DataFrame,
+    title: str | None = None,
+    own: OwnPoint | None = None,
+    ax: Axes | None = None,
+) -> Figure:
     """Funnel plot of every area around a centre line, with 95% and 99.8% limits.
 
     Parameters
@@ -50,13 +58,18 @@ def plot_funnel(data: pd.DataFrame, *, lines: pd.DataFrame, title: str | None = 
         drawing (``funnel_lines``, computed once per quarter).
     title : str, optional
         Defaults to ``data.attrs["title"]``.
+    own : OwnPoint, optional
+        The partnership's own like-for-like figure, drawn as the star at its denominator (the
+        highlighted authority is then drawn as the others are).
     ax : matplotlib.axes.Axes, optional
 
     Notes
     -----
     Limits are PHEindicatormethods' funnel limits around the centre line
     (:func:`lscb_analysis.stats.funnel_limits_proportion` for percentages,
-    :func:`lscb_analysis.stats.funnel_limits_rate` for rates), drawn dashed
+    :func:`lscb_analysis.stats.funnel_limits_rate` for rates), or, when
+    ``data.attrs["overdispersion"]["adjusted"]``, Spiegelhalter's limits widened
+    for over-dispersion (the legend says which), drawn dashed
     (95%) and solid (99.8%); the centre line is dotted. Points have a marker
     per position (circle within, triangles up/down outside; filled outside
     99.8%, hollow outside 95%); the highlighted area is a large star with its
@@ -67,6 +80,10 @@ def plot_funnel(data: pd.DataFrame, *, lines: pd.DataFrame, title: str | None = 
     title = title or data.attrs.get("title", "")
     year = data.attrs.get("year")
     centre = data.attrs.get("centre", "England")
+    od = data.attrs.get("overdispersion") or {}
+    suffix = " (adjusted for over-dispersion)" if od.get("adjusted") else ""
+    if own is not None:
+        data = data.assign(highlight=False)
     keep = data["value"].notna() & data["denominator"].notna()
     left_out = int((~keep).sum())
     data = data[keep]
@@ -82,7 +99,7 @@ def plot_funnel(data: pd.DataFrame, *, lines: pd.DataFrame, title: str | None = 
             color=PALETTE[colour],
             linestyle=style,
             linewidth=1,
-            label=label or "_nolegend_",
+            label=f"{label}{suffix}" if label else "_nolegend_",
         )
     ax.axhline(
         target, color=PALETTE["text"], linestyle=":", linewidth=1.2, label=f"{centre} {format_value(target, unit)}"
@@ -125,6 +142,28 @@ def plot_funnel(data: pd.DataFrame, *, lines: pd.DataFrame, title: str | None = 
             fontweight="bold",
             color=PALETTE["text"],
         )
+    if own is not None and np.isfinite(own.value) and np.isfinite(own.denominator):
+        ax.scatter(
+            [own.denominator],
+            [own.value],
+            marker="*",
+            s=260,
+            color=PALETTE["series"],
+            edgecolors=PALETTE["text"],
+            linewidths=1,
+            zorder=6,
+            label=own.label,
+        )
+        ax.annotate(
+            f"{own.label}\n{format_value(own.value, unit)}",
+            (own.denominator, own.value),
+            xytext=(8, 8),
+            textcoords="offset points",
+            fontsize=9,
+            fontweight="bold",
+            color=PALETTE["text"],
+        )
+        lo, hi = min(lo, own.denominator * 0.8), max(hi, own.denominator * 1.05)
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
     ax.set_xlabel("Denominator (log scale)")

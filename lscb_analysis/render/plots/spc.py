@@ -12,8 +12,28 @@ from matplotlib.lines import Line2D
 
 from lscb_analysis.render.plots.style import axis_labels, new_axes, set_margins, thin_ticks
 from lscb_analysis.render.theme import MARKERS, PALETTE, SPC_VARIATION
+from lscb_analysis.stats.spc import SHORT_GROUP_THRESHOLD
 
-__all__ = ["spc_chart"]
+__all__ = ["spc_chart", "TRIAL_LIMITS", "REBASED"]
+
+#: Legend wording of limits drawn from fewer than 12 points (NHSRplotthedots' short-group warning).
+TRIAL_LIMITS = f"Trial limits (fewer than {SHORT_GROUP_THRESHOLD} points)"
+#: Label of the line where a recorded change starts new limits.
+REBASED = "limits recalculated"
+
+
+def _mark(ax: Axes, at: float, text: str, *, top: bool = True) -> None:
+    ax.axvline(at, color=PALETTE["muted"], linewidth=0.8, linestyle=":")
+    ax.annotate(
+        text,
+        (at, 1 if top else 0.02),
+        xycoords=("data", "axes fraction"),
+        fontsize=8,
+        color=PALETTE["muted"],
+        ha="right",
+        va="top" if top else "bottom",
+        rotation=0 if top else 90,
+    )
 
 
 def spc_chart(
@@ -39,24 +59,37 @@ def spc_chart(
 
     Notes
     -----
-    Grey line through the points, solid mean, dashed process limits, target
-    as a dashed line; special-cause points are blue (improvement), orange
-    (concern) or purple (neutral) **and** have their own marker shape (up /
-    down triangles, diamonds), so colour is never the only signal. Follows the
-    look of NHSRplotthedots ``ptd_create_ggplot``.
+    Grey line through the points, solid mean, dashed process limits (dotted
+    and labelled "trial" where a group has fewer than 12 points), target as a
+    dashed line; special-cause points are blue (improvement), orange
+    (concern) or purple (neutral) **and** have their own marker shape, so
+    colour is never the only signal. A missing or suppressed point is a gap
+    labelled "no figure"; where a recorded change starts new limits
+    (rebasing) a dotted line says "limits recalculated" and the mean and
+    limits start again. Follows the look of NHSRplotthedots
+    ``ptd_create_ggplot``.
     """
     d = result.data
     own = ax is None
     fig, ax = new_axes(ax)
     pos = np.arange(len(d))
-    ax.plot(pos, d.y, color=PALETTE["muted"], linewidth=1.5, zorder=2)
-    ax.plot(pos, d["mean"], color=PALETTE["text"], linewidth=1.2, zorder=1)
-    ax.plot(pos, d.lpl, color=PALETTE["muted"], linestyle="--", linewidth=1, zorder=1)
-    ax.plot(pos, d.upl, color=PALETTE["muted"], linestyle="--", linewidth=1, zorder=1)
-    handles = [
-        Line2D([], [], color=PALETTE["text"], linewidth=1.2, label="Mean"),
-        Line2D([], [], color=PALETTE["muted"], linestyle="--", linewidth=1, label="Process limits"),
-    ]
+    y = d.y.to_numpy(dtype=float)
+    ax.plot(pos, y, color=PALETTE["muted"], linewidth=1.5, zorder=2)
+    handles = [Line2D([], [], color=PALETTE["text"], linewidth=1.2, label="Mean")]
+    styles = set()
+    for _, g in d.groupby("rebase_group", sort=True):
+        at = pos[g.index.to_numpy()]
+        ax.plot(at, g["mean"], color=PALETTE["text"], linewidth=1.2, zorder=1)
+        trial = bool(g.short_group_warning.iloc[0])
+        style = ":" if trial else "--"
+        styles.add(trial)
+        for col in ("lpl", "upl"):
+            ax.plot(at, g[col], color=PALETTE["muted"], linestyle=style, linewidth=1, zorder=1)
+        if g.rebase_group.iloc[0] > 0:
+            _mark(ax, at[0] - 0.5, REBASED)
+    for trial in sorted(styles):
+        label = TRIAL_LIMITS if trial else "Process limits"
+        handles.append(Line2D([], [], color=PALETTE["muted"], linestyle=":" if trial else "--", label=label))
     if result.target is not None:
         ax.axhline(result.target, color=PALETTE["target"], linestyle="--", linewidth=1.2, zorder=1)
         handles.append(Line2D([], [], color=PALETTE["target"], linestyle="--", label=f"Target ({result.target:g})"))
@@ -67,7 +100,7 @@ def spc_chart(
             continue
         ax.scatter(
             pos[mask],
-            d.y[mask],
+            y[mask],
             color=colour,
             marker=marker,
             s=46,
@@ -77,25 +110,28 @@ def spc_chart(
             label=label,
         )
         handles.append(Line2D([], [], color=colour, marker=marker, linestyle="", markersize=7, label=label))
-    if "fixed" in d and not d.fixed.all():
-        cut = int(d.fixed.sum()) - 0.5
-        ax.axvline(cut, color=PALETTE["muted"], linewidth=0.8, linestyle=":")
+    for i in np.flatnonzero(np.isnan(y)):
         ax.annotate(
-            "limits fixed",
-            (cut, 1),
+            "no figure",
+            (i, 0.02),
             xycoords=("data", "axes fraction"),
-            fontsize=8,
+            rotation=90,
+            fontsize=7,
+            ha="center",
+            va="bottom",
             color=PALETTE["muted"],
-            ha="right",
-            va="top",
         )
+    for _, g in d.groupby("rebase_group", sort=True):
+        if not g.fixed.all():
+            _mark(ax, pos[g.index[g.fixed.to_numpy()][-1]] + 0.5, "limits fixed")
     thin_ticks(ax, axis_labels(d.x))
     ax.set_title(title)
     if y_label:
         ax.set_ylabel(y_label)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     if icons:
-        lines = [f"Variation: {result.variation_label}"]
+        trial = " (trial limits)" if result.trial_limits and result.variation_icon else ""
+        lines = [f"Variation: {result.variation_label}{trial}"]
         if result.assurance_icon is not None:
             lines.append(f"Assurance: {result.assurance_label}")
         text = "\n".join(textwrap.fill(t, 34, subsequent_indent="  ") for t in lines)  # fits the right margin
