@@ -116,6 +116,7 @@ REPORT_MODULES: tuple[str, ...] = (
     "pandas.io.formats.html",
     "matplotlib.backends.backend_agg",
     "narwhals",
+    "statsmodels.base.covtype",  # imported by the trend test's first GLM fit (lscb_analysis.stats.trend)
 )
 
 #: Modules the template imports: the kernel itself, then :data:`REPORT_MODULES`.
