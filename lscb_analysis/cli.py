@@ -255,7 +255,17 @@ def _run_reports(
     logger: logging.Logger,
 ) -> None:
     """Run the planned reports (reading the pinned store generation) and say which failed."""
+    from lscb_analysis.parameters.catalogue import load_catalogue  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.preflight import scan_free_text  # noqa: PLC0415 - only once the run is planned
     from lscb_analysis.publish.runner import run_reports  # noqa: PLC0415 - fast CLI start
+
+    # Free text is checked before anything runs: one line per problem (file, line, what was found).
+    problems = scan_free_text(q, load_catalogue(paths(root).parameters), root)
+    for pr in problems:
+        line = f"{'personal data' if pr.holds_back else 'check'}: {pr}"
+        typer.echo(line, err=True)
+        logger.warning("%s", line)
 
     logger.info("run %s: %d reports", q.code, len(specs))
     done = 0
@@ -285,6 +295,7 @@ def _run_reports(
         on_done=progress,
         prepare=lambda: _prepare(q, root, logger),
         kernel_template=template or False,
+        text_problems=problems,
     )
     failed = [r for r in results if not r.ok]
     partial = [r for r in results if r.ok and r.problems]

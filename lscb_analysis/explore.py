@@ -22,7 +22,6 @@ cannot be rendered (see :mod:`lscb_analysis.publish.htmlexport`).
 
 from __future__ import annotations
 
-import html
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -35,6 +34,7 @@ from IPython.display import display as ipython_display
 from lscb_analysis.disclosure.suppress import is_small, suppress_series
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.periods import Quarter, as_periods
+from lscb_analysis.render.sanitise import escape_text
 from lscb_analysis.render.theme import PALETTE
 from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult, html_output, view_benchmark
 from lscb_analysis.summary.benchmarks import load_benchmark
@@ -315,8 +315,8 @@ class Explorer:
         where = "total" if st["breakdown"] == TOTAL else f"{st['breakdown']} = {st['breakdown_value']}"
         caption = (
             "<p class='lscb-explore-snapshot'><em>Snapshot of the explorer: view "
-            f"{html.escape(VIEWS[st['view']])}, breakdown {html.escape(where)}, quarters "
-            f"{html.escape(st['periods'][0])} to {html.escape(st['periods'][1])}.</em></p>"
+            f"{escape_text(VIEWS[st['view']])}, breakdown {escape_text(where)}, quarters "
+            f"{escape_text(st['periods'][0])} to {escape_text(st['periods'][1])}.</em></p>"
         )
         outs = [html_output(caption), *(self.last_outputs or self.redraw())]
         if display:

@@ -40,6 +40,7 @@ import typer
 from lscb_analysis.errors import LscbError
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter, QuarterError
+from lscb_analysis.render.sanitise import escape_markdown
 
 __all__ = ["ForkError", "fork_notebook", "fork_command", "slugify", "MAX_SLUG"]
 
@@ -163,7 +164,7 @@ def _header(name: str, source: str, commit: str | None, today: dt.date, params: 
     listed = "\n".join(f"- `{k}` = `{v}`" for k, v in params.items())
     where = f"at commit `{commit}`" if commit else "(no git commit available)"
     return (
-        f"# {name}\n\n"
+        f"# {escape_markdown(name)}\n\n"
         f"Deep dive forked from `{source}` {where} on {today.isoformat()} by `lscb fork`, "
         f"with these parameters:\n\n{listed}\n\n"
         "Edit the parameters cell below to change them; the quarterly run (`lscb run`) publishes this notebook "

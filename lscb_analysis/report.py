@@ -31,7 +31,7 @@ from typing import ParamSpec, TypeVar
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython import get_ipython
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 from lscb_analysis.disclosure.suppress import suppress_series
@@ -42,12 +42,13 @@ from lscb_analysis.parameters.narratives import section as narrative_section
 from lscb_analysis.quality import completeness, timeliness
 from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
-from lscb_analysis.render.format import escape_text, unit_label
+from lscb_analysis.render.format import unit_label
 from lscb_analysis.render.narrative import actions_display, missing_narrative_markdown
 from lscb_analysis.render.plots.benchmark import OwnPoint, plot_benchmark_trend, plot_neighbour_bars
 from lscb_analysis.render.plots.funnel import plot_funnel
 from lscb_analysis.render.plots.series import mark_annotations, series_chart
 from lscb_analysis.render.plots.spc import spc_chart
+from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.render.scorecard import legend_html, scorecard_html
 from lscb_analysis.render.theme import report_css
 from lscb_analysis.summary.actions import actions_table
@@ -84,6 +85,11 @@ __all__ = [
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+def _markdown(text: str) -> None:
+    """Display Markdown as sanitised HTML (:mod:`lscb_analysis.render.sanitise`), never as raw Markdown output."""
+    display(HTML(markdown_html(text)))
 
 
 def _show(fig: Figure) -> None:
@@ -181,8 +187,8 @@ def header(ctx: Context, title: str, intro: str = "") -> None:
         ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
     display(HTML(f"<style>{report_css()}</style>"))
     demo = " Demonstration data for a fictional partnership." if ctx.partnership.fictional else ""
-    name = escape_text(ctx.partnership.name)
-    display(Markdown(f"# {escape_text(title)}\n\n**{name}**, {ctx.quarter.label}.{demo}\n\n{escape_text(intro)}"))
+    name = escape_markdown(ctx.partnership.name)
+    _markdown(f"# {escape_markdown(title)}\n\n**{name}**, {ctx.quarter.label}.{demo}\n\n{escape_markdown(intro)}")
 
 
 @_isolated("Score card", pd.DataFrame)
@@ -208,7 +214,7 @@ def scorecard(
 def exceptions(ctx: Context) -> pd.DataFrame:
     """Display the Leadership Board's exceptions: special-cause concern, worsening, red, red-red."""
     ex = quarter_exceptions(ctx)
-    display(Markdown(sections.exceptions_markdown(ex)))
+    _markdown(sections.exceptions_markdown(ex))
     if not ex.empty:
         display(HTML(sections.html_table(ex.drop(columns="indicator_id"))))
     return ex
@@ -231,9 +237,9 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
     drawn = 0
     for ind in ctx.catalogue.for_subgroup(subgroup):
         s = indicator_series(ctx.figures, ind.id)
-        display(Markdown(f"### {escape_text(ind.title)}\n\n{escape_text(ind.definition)}"))
+        _markdown(f"### {escape_markdown(ind.title)}\n\n{escape_markdown(ind.definition)}")
         if s.empty:
-            display(Markdown("_No figures received yet._"))
+            _markdown("_No figures received yet._")
             continue
         row = summary.loc[ind.id]
         notes = annotations.get(ind.id, {})
@@ -260,9 +266,10 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         if row.recent_trend:
             lines.append(f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}")
         lines += [
-            f"**Note [{n}] {period}:** {escape_text(note)}" for n, (period, note) in enumerate(notes.items(), start=1)
+            f"**Note [{n}] {escape_markdown(period)}:** {note}"
+            for n, (period, note) in enumerate(notes.items(), start=1)
         ]
-        display(Markdown("\n\n".join(lines)))
+        _markdown("\n\n".join(lines))
     return drawn
 
 
@@ -280,15 +287,15 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
     table = like_for_like(ctx, subgroup)
     table = table[table.published.astype(bool)]
     if table.empty:
-        display(Markdown(sections.NO_BENCHMARK))
+        _markdown(sections.NO_BENCHMARK)
         return pd.DataFrame()
     name = ctx.partnership.short_name
-    display(Markdown(sections.like_for_like_intro(table, partnership=name, fictional=ctx.partnership.fictional)))
+    _markdown(sections.like_for_like_intro(table, partnership=name, fictional=ctx.partnership.fictional))
     shown = sections.like_for_like_frame(table, name)
     display(HTML(sections.html_table(shown)))
     latest = benchmark_latest(ctx, subgroup)
     if not latest.empty:
-        display(Markdown(sections.benchmark_intro(latest.la_name.iloc[0], fictional=ctx.partnership.fictional)))
+        _markdown(sections.benchmark_intro(latest.la_name.iloc[0], fictional=ctx.partnership.fictional))
         display(HTML(sections.html_table(sections.benchmark_frame(latest))))
     if charts:
         overview = load_benchmark(ctx)
@@ -298,7 +305,7 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
             title = ctx.catalogue.indicators[iid].title
             neighbours, funnel, lines = load_benchmark_charts(ctx, iid)
             ours = OwnPoint(f"{name}, {own.period.split(' (')[0]}", own.value, own.denominator)
-            display(Markdown(f"#### {escape_text(title)}"))
+            _markdown(f"#### {escape_markdown(title)}")
             _show(
                 plot_benchmark_trend(
                     overview[overview.indicator_id == iid].sort_values("year"),
@@ -307,7 +314,7 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
             )
             _show(plot_neighbour_bars(neighbours, title="Our figure among the statistical neighbours", own=ours))
             _show(plot_funnel(funnel, lines=lines, title="All authorities (funnel plot)", own=ours))
-            display(Markdown(sections.funnel_note(funnel)))
+            _markdown(sections.funnel_note(funnel))
     return shown
 
 
@@ -346,7 +353,7 @@ def narrative(
     narr = load_narrative(ctx.quarter, subgroup, ctx.root)
     if narr is None:
         if notice:
-            display(Markdown(missing_narrative_markdown(ctx.quarter, ctx.catalogue.subgroups[subgroup])))
+            _markdown(missing_narrative_markdown(ctx.quarter, ctx.catalogue.subgroups[subgroup]))
         return False
     shown = list(keys or narr.sections)
     if others:
@@ -355,7 +362,7 @@ def narrative(
         text = narrative_section(narr, key)
         if text:
             head = title or narr.headings.get(key, key.replace("_", " ").capitalize())
-            display(Markdown(f"{'#' * heading_level} {head}\n\n{text}"))
+            _markdown(f"{'#' * heading_level} {escape_markdown(head)}\n\n{text}")
     return True
 
 
@@ -368,9 +375,9 @@ def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
         acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
     table = actions_table(acts, ctx.quarter.end)
     if table.empty:
-        display(Markdown(sections.NO_ACTIONS))
+        _markdown(sections.NO_ACTIONS)
         return table
-    display(Markdown(sections.actions_markdown(table, ctx.quarter.end)))
+    _markdown(sections.actions_markdown(table, ctx.quarter.end))
     display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
     return table
 
@@ -382,12 +389,12 @@ def returns_status(ctx: Context) -> pd.DataFrame:
     Timely returns are the agencies' service-level agreement with the board.
     """
     t = timeliness(ctx.quarter, ctx.root)
-    display(Markdown(sections.returns_markdown(t)))
+    _markdown(sections.returns_markdown(t))
     display(HTML(sections.html_table(sections.returns_frame(t))))
-    display(Markdown(sections.completeness_markdown(completeness(ctx.quarter, ctx.root))))
+    _markdown(sections.completeness_markdown(completeness(ctx.quarter, ctx.root)))
     errors = recent_errors(ctx)
     if not errors.empty:
-        display(Markdown("**Errors found in returns, by provider and quarter** (last eight quarters ingested):"))
+        _markdown("**Errors found in returns, by provider and quarter** (last eight quarters ingested):")
         display(HTML(sections.html_table(errors, index=True)))
     return t
 
@@ -396,7 +403,7 @@ def returns_status(ctx: Context) -> pd.DataFrame:
 def restatements(ctx: Context) -> pd.DataFrame:
     """Figures for earlier quarters revised since they were first accepted (latest value used in reports)."""
     restated = published_restatements(ctx)
-    display(Markdown(sections.restatements_markdown(restated)))
+    _markdown(sections.restatements_markdown(restated))
     if not restated.empty:
         display(HTML(sections.html_table(sections.restatements_frame(restated))))
     return restated
@@ -416,5 +423,5 @@ def breakdowns(ctx: Context, subgroup: str, *, last: int = 8) -> int:
     for table in tables:
         display(HTML(breakdown_html(table)))
     if not tables:
-        display(Markdown("_None of this sub-group's indicators has a breakdown._"))
+        _markdown("_None of this sub-group's indicators has a breakdown._")
     return len(tables)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import lscb_analysis.disclosure.rules as rules_module
 from lscb_analysis.disclosure.audit import audit_html
 from lscb_analysis.disclosure.rules import RULES
-from lscb_analysis.disclosure.scan import find_disclosure_risks
+from lscb_analysis.disclosure.scan import find_disclosure_risks, suppress_counts_in_text
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.disclosure.suppress import (
     determined_cells,
@@ -478,3 +478,51 @@ def test_rule_codes_are_stable_documented_and_raised():
     assert documented == [(r.code, r.severity) for r in RULES.values()]
     code = "".join(p.read_text() for p in Path(rules_module.__file__).parent.glob("*.py") if p.name != "rules.py")
     assert [c for c in RULES if f'"{c}"' not in code] == []
+
+
+# ------------------------------------------------------------- names in text
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We spoke to Jayden Smith, aged 7, at school.",
+        "a boy named Jayden told us",
+        "Child's name: Amelia",
+        "Amelia (6 years) lives with her grandmother",
+        "Jayden, a 7-year-old, said",
+        "Name: Jayden Smith",
+    ],
+)
+def test_a_childs_name_is_found_and_masked(text):
+    found = [f for f in find_disclosure_risks(text) if f.rule == "D009-person-name"]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert "Jayden" not in found[0].excerpt and "Amelia" not in found[0].excerpt
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Owner: Named Doctor for Safeguarding Children (Acute Trust)",
+        "the named Nurse reviewed the cases",
+        "Eastbrook (12) and Westford (40) localities",
+        "The Board, aged 7 years in its current form",
+        "called Police to the address",
+    ],
+)
+def test_roles_places_and_ordinary_words_are_not_names(text):
+    assert [f for f in find_disclosure_risks(text) if f.rule == "D009-person-name"] == []
+
+
+# ---------------------------------------------------- figures quoted in text
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Row 3 revises x for 2026-27 Q1 from 4 to 12", "Row 3 revises x for 2026-27 Q1 from c to 12"),
+        ("numerator 3/10 and 12/2", "numerator c/10 and 12/c"),
+        ("over the last 5 quarters, 3 days late, 4% and 2.5", "over the last 5 quarters, 3 days late, 4% and 2.5"),
+        ("ingested 2026-11-30T10:01:02 from la_3.csv, column 2, line 4", None),
+        ("1,004 children and 0 cases", None),
+    ],
+)
+def test_figures_quoted_in_text_are_suppressed_like_a_table(text, expected):
+    assert suppress_counts_in_text(text, Disclosure()) == (expected or text)
+    assert suppress_counts_in_text("from 4 to 3", Disclosure(min_count=1, max_count=3, symbol="*")) == "from 4 to *"

@@ -13,7 +13,15 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from lscb_analysis.ingest import ingest_quarters
-from lscb_analysis.publish.htmlexport import WIDGET_NOTE, export_html, external_requests, notebook_to_html
+from lscb_analysis.publish.htmlexport import (
+    WIDGET_NOTE,
+    ActiveContentError,
+    active_content,
+    export_html,
+    external_requests,
+    notebook_to_html,
+)
+from lscb_analysis.render.sanitise import CONTENT_SECURITY_POLICY
 from lscb_analysis.returns.folders import return_folders
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +74,21 @@ def _widget_notebook() -> nbformat.NotebookNode:
         ('<script src="//unpkg.com/x.js"></script>', ["//unpkg.com/x.js"]),
         ('<link rel="stylesheet" href="http://fonts.example/css">', ["http://fonts.example/css"]),
         ('<img src="https://example.org/a.png" alt="a">', ["https://example.org/a.png"]),
-        ('<img srcset="a.png 1x, https://x.org/b.png 2x">', ["a.png 1x, https://x.org/b.png 2x"]),
+        ('<img srcset="a.png 1x, https://x.org/b.png 2x">', ["https://x.org/b.png"]),
+        ('<img srcset="data:image/png;base64,AA,BB 1x, https://x.org/c.png 2x">', ["https://x.org/c.png"]),
+        ('<img src="https:evil.example/a.png">', ["https:evil.example/a.png"]),
+        ('<img src="ht\ttps://evil.example/a.png">', ["ht\ttps://evil.example/a.png"]),
+        ('<img src="&#104;ttps://evil.example/a.png">', ["https://evil.example/a.png"]),
+        ('<img src="\\\\evil.example/a.png">', ["\\\\evil.example/a.png"]),
+        ('<svg><image xlink:href="https://e.example/x.png"/></svg>', ["https://e.example/x.png"]),
+        ('<table background="https://e.example/t.png"></table>', ["https://e.example/t.png"]),
+        ("<p style=\"background:image-set('https://e.example/i.png' 1x)\">", ["https://e.example/i.png"]),
+        ('<p style="background:\\75 rl(https://e.example/u.png)">', ["https://e.example/u.png"]),
+        ('<p style="background:u/**/rl(https://e.example/c.png)">', []),
+        ('<iframe srcdoc="<img src=https://e.example/s.png>"></iframe>', ["https://e.example/s.png"]),
+        ('<meta http-equiv="refresh" content="0;url=https://e.example/r">', ["https://e.example/r"]),
+        ('<form action="https://e.example/f"></form>', []),
+        ('<img src="file:///tmp/x.png">', []),
         ("<style>@import url('https://fonts.example/f.css');</style>", ["https://fonts.example/f.css"]),
         ('<div style="background: url(https://x.org/bg.png)"></div>', ["https://x.org/bg.png"]),
         ('<a href="https://www.gov.uk">GOV.UK</a>', []),
@@ -79,6 +101,41 @@ def test_external_requests_finds_what_a_browser_would_fetch(html, expected):
     assert external_requests(html) == expected
 
 
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<script>alert(1)</script>", ["<script>"]),
+        ('<script type="application/vnd.jupyter.widget-state+json">{}</script>', []),
+        ("<img src=x onerror=alert(1)>", ["<img onerror>"]),
+        ('<a href="jav&#x09;ascript:alert(1)">x</a>', ["<a href='jav\\tascript:alert(1)'>"]),
+        ('<iframe srcdoc="<b>x</b>"></iframe>', ["<iframe srcdoc>", "<iframe>"]),
+        ('<meta http-equiv="Refresh" content="5">', ["<meta http-equiv=refresh>"]),
+        ('<a href="https://www.gov.uk">x</a><p style="color:red">y</p>', []),
+    ],
+)
+def test_active_content_finds_what_would_run_or_navigate(html, expected):
+    assert sorted(active_content(html)) == sorted(expected)
+
+
+def test_a_page_with_script_left_in_it_is_refused():
+    nb = new_notebook(cells=[new_code_cell("x")])
+    nb.cells[0].outputs = [new_output("display_data", data={"text/html": "<img src=x onerror=alert(1)>"})]
+    with pytest.raises(ActiveContentError, match="onerror"):
+        notebook_to_html(nb)
+
+
+def test_markdown_cells_and_outputs_go_through_the_sanitiser_and_the_page_has_the_csp():
+    md = "# Deep dive <img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) <script>alert(2)</script>"
+    nb = new_notebook(cells=[new_markdown_cell(md), new_code_cell("x")])
+    nb.cells[1].outputs = [new_output("display_data", data={"text/markdown": md, "text/plain": "md"})]
+    html = notebook_to_html(nb)
+    assert active_content(html) == [] and "onerror" not in html and "alert(2)" not in html
+    assert html.count("[x](javascript:alert(1))") == 2, "a javascript: link stays text"
+    head = html[html.index("<head>") + len("<head>") :].lstrip()
+    assert head.startswith("<meta") and "Content-Security-Policy" in head.split(">", 1)[0]
+    assert CONTENT_SECURITY_POLICY.replace("'", "&#x27;") in html or CONTENT_SECURITY_POLICY in html
+
+
 def test_widget_notebook_exports_offline_with_a_static_fallback():
     nb = _widget_notebook()
     html = notebook_to_html(nb)
@@ -89,7 +146,7 @@ def test_widget_notebook_exports_offline_with_a_static_fallback():
     assert "Snapshot caption" in html and f"data:image/png;base64,{PNG[:20]}" in html
     assert "secret_code_should_not_show" not in html, "code must be hidden"
     assert "https://gov.uk" in html, "ordinary links stay"
-    assert "[logo]" in html, "an external image becomes its alt text"
+    assert "[image: logo]" in html and "example.org/logo.png" not in html, "an image becomes its description"
     # The widgets' last state stays embedded, as inert JSON.
     assert '<script type="application/vnd.jupyter.widget-state+json">' in html
     assert "Analyst only" not in html, "cells tagged analyst-note are not published"

@@ -253,14 +253,14 @@ def test_report_shows_sections_outside_the_fixed_list_under_their_own_heading(ro
     report.narrative(ctx, "neglect", "voice_of_the_child", "feedback", "difference_made", others=True)
     headings = [s.splitlines()[0] for s in shown]
     assert headings == [
-        "## Voice of the Child",
-        "## What difference have we made?",
-        "## Partnership working",
-        "## Housing",
+        "<h2>Voice of the Child</h2>",
+        "<h2>What difference have we made?</h2>",
+        "<h2>Partnership working</h2>",
+        "<h2>Housing</h2>",
     ], "known sections as asked (blank ones left out), then the others in file order"
     shown.clear()
     report.narrative(ctx, "neglect", "voice_of_the_child")
-    assert [s.splitlines()[0] for s in shown] == ["## Voice of the Child"], "others only when asked"
+    assert [s.splitlines()[0] for s in shown] == ["<h2>Voice of the Child</h2>"], "others only when asked"
 
 
 def test_published_subgroup_pages_keep_every_narrative_section():

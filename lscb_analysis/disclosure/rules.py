@@ -20,6 +20,8 @@ code                               severity  what it means
 ``D006-date-of-birth``             error     a date of birth
 ``D007-date``                      warning   a full numeric date, which may be a date of birth
 ``D008-small-number-in-text``      warning   a small number of people in prose ("three children")
+``D009-person-name``               error     a person's name given with an age or introduced as
+                                             a name ("named Jayden", "Jayden Smith, aged 7")
 =================================  ========  ==================================================
 """
 
@@ -39,4 +41,5 @@ RULES: dict[str, Rule] = rule_table(
     ("D006-date-of-birth", "error", "date of birth"),
     ("D007-date", "warning", "specific date"),
     ("D008-small-number-in-text", "warning", "small number of people in text"),
+    ("D009-person-name", "error", "a person's name"),
 )

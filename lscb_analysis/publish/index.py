@@ -27,7 +27,7 @@ def render_index(
     *,
     generated: dt.datetime,
     root: Path | str | None = None,
-    links: Sequence[tuple[str, str]] = (),
+    links: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """The index page of a quarter's results.
 
@@ -41,8 +41,8 @@ def render_index(
         Shown as the time the pack was made.
     root : path, optional
         The project folder (its partnership's name and disclosure settings are shown).
-    links : sequence of (title, href)
-        Other pages of the pack, listed under "Data quality".
+    links : sequence of (title, href, note)
+        Other pages of the pack, listed under "Data quality", each with a note ('' for none).
     """
     partnership = load_partnership(root)
     sections: dict[str, list[ReportResult]] = {}

@@ -4,12 +4,16 @@
 recorded in ``data/processed/`` (so they always show the latest ingest of the
 quarter). The CSV lists every finding
 (:data:`~lscb_analysis.findings.FINDING_COLUMNS`); the HTML page is
-:func:`lscb_analysis.render.quality_page.render_quality_page`.
+:func:`lscb_analysis.render.quality_page.render_quality_page`, audited like
+every published page (:func:`lscb_analysis.publish.preflight.audit_page`):
+a page that fails is replaced by one saying why
+(:func:`~lscb_analysis.render.quality_page.render_withheld_quality_page`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,8 +25,9 @@ from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
+from lscb_analysis.publish.preflight import audit_page
 from lscb_analysis.quality import completeness_table, received_dates, timeliness_table
-from lscb_analysis.render.quality_page import render_quality_page
+from lscb_analysis.render.quality_page import render_quality_page, render_withheld_quality_page
 from lscb_analysis.returns.folders import return_folders
 from lscb_analysis.store import StoreMissingError, read_figures, read_findings, read_returns_log
 
@@ -30,6 +35,8 @@ __all__ = ["REPORT_HTML", "REPORT_CSV", "quality_page_paths", "write_quality_pag
 
 REPORT_HTML = "data_quality.html"
 REPORT_CSV = "data_quality.csv"
+
+logger = logging.getLogger("lscb.ingest")
 
 
 def quality_page_paths(quarter: Quarter, root: Path | str | None = None) -> tuple[Path, Path]:
@@ -82,6 +89,17 @@ def write_quality_pages(
         )
         html_file, csv_file = quality_page_paths(q, p.root)
         atomic_write_csv(csv_file, f)  # formula-like text (a file name, a header) escaped
-        atomic_write_text(html_file, render_quality_page(q, partnership.name, f, tl, comp, generated=generated))
+        page = render_quality_page(
+            q, partnership.name, f, tl, comp, generated=generated, rule=partnership.disclosure, csv_name=csv_file.name
+        )
+        problems = audit_page(page, partnership.disclosure, html_file.name)
+        if problems:
+            logger.warning(
+                "%s not published: %d disclosure problem(s), first %s", html_file, len(problems), problems[0]
+            )
+            page = render_withheld_quality_page(
+                q, partnership.name, problems, generated=generated, csv_name=csv_file.name
+            )
+        atomic_write_text(html_file, page)
         out[q] = (html_file, csv_file)
     return out

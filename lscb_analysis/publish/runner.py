@@ -28,7 +28,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from lscb_analysis.atomic import atomic_write_text
+from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.errors import SECTION_PROBLEM_MIME
+from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
@@ -41,7 +43,8 @@ from lscb_analysis.publish.kernels import (
     use_kernel_template,
 )
 from lscb_analysis.publish.plan import ReportResult, ReportSpec, check_parameters
-from lscb_analysis.publish.quality_pages import REPORT_HTML
+from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_reports, scan_free_text
+from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
 from lscb_analysis.store import GENERATION_ENV
 
 __all__ = ["run_reports", "longest_first", "warm_up", "write_index", "section_problems"]
@@ -49,8 +52,8 @@ __all__ = ["run_reports", "longest_first", "warm_up", "write_index", "section_pr
 log = logging.getLogger("lscb.run")
 
 
-def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResult:
-    """Run one notebook and publish it. Runs in a worker process."""
+def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str, rule: Disclosure | None = None) -> ReportResult:
+    """Run one notebook and publish it, unless its page fails the disclosure audit. Runs in a worker process."""
     # papermill and nbconvert take seconds to import: the workers' fork server has loaded them
     # (see _pool_context), and `lscb run`'s own process imports them only when it runs notebooks itself.
     import papermill as pm  # noqa: PLC0415 - see above
@@ -89,6 +92,7 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str) -> ReportResu
             os.replace(tmp, ipynb)
             export_html(ipynb, html)
             res.ipynb, res.html = ipynb.name, html.name
+            _withhold_if_disclosive(res, out, rule or Disclosure())
     except Exception as exc:  # noqa: BLE001 - recorded as this report's failure, the others still run
         res.ok = False
         res.error = (res.error + "; " if res.error else "") + f"HTML export failed: {type(exc).__name__}: {exc}"
@@ -109,6 +113,25 @@ def section_problems(nb: dict) -> list[str]:
             if isinstance(record, dict):
                 out += [f"{record.get('section', 'A section')}: {line}" for line in record.get("problems", [])]
     return out
+
+
+def _withhold_if_disclosive(res: ReportResult, out: Path, rule: Disclosure) -> None:
+    """Audit the exported page (:func:`~lscb_analysis.publish.preflight.audit_page`); remove it if it fails.
+
+    The executed notebook goes too: it holds the same text, in the same folder.
+    """
+    found = audit_page((out / str(res.html)).read_text(encoding="utf-8"), rule, str(res.html))
+    if not found:
+        return
+    for name in (res.html, res.ipynb):
+        (out / str(name)).unlink(missing_ok=True)
+    res.ok, res.html, res.ipynb = False, None, None
+    first = found[0]
+    res.error = (res.error + "; " if res.error else "") + (
+        f"not published: the disclosure audit of the page found {len(found)} problem(s), "
+        f"first {first.rule} at line {first.line}: {first.message}"
+    )
+    res.notes.extend(str(f) for f in found[:10])
 
 
 def _init_worker(log_file: str | None, template: str | None = None, store_generation: str | None = None) -> None:
@@ -138,8 +161,15 @@ def run_reports(
     on_done: Callable[[ReportResult], None] | None = None,
     prepare: Callable[[], object] | None = None,
     kernel_template: bool | KernelTemplate = True,
+    text_problems: Sequence[TextProblem] | None = None,
 ) -> list[ReportResult]:
     """Execute and publish every report; never stops at the first failure.
+
+    Reports that would show personal data or small numbers of people typed
+    into a narrative, an action or an annotation are held back before anything
+    runs (:mod:`lscb_analysis.publish.preflight`), and every exported page is
+    audited: a page that fails is not published. Both are failed results in
+    the index, saying why.
 
     Parameters
     ----------
@@ -165,6 +195,9 @@ def run_reports(
         instead of starting and importing from scratch each time. Ignored
         where ``fork`` is not available. Pass the template :func:`warm_up`
         started to use it (the caller closes it); ``True`` starts one here.
+    text_problems : sequence of TextProblem, optional
+        What :func:`~lscb_analysis.publish.preflight.scan_free_text` found
+        (the CLI prints it first); scanned here when not given.
 
     Raises
     ------
@@ -175,8 +208,19 @@ def run_reports(
     p = paths(root)
     out = p.reports / quarter.slug
     out.mkdir(parents=True, exist_ok=True)
-    workers = max_workers or load_partnership(p.root).max_workers or os.cpu_count() or 1
+    partnership = load_partnership(p.root)
+    if text_problems is None:
+        text_problems = scan_free_text(quarter, load_catalogue(p.parameters), p.root)
+    planned = list(specs)
+    specs, refused = refuse_reports(planned, text_problems)
+    for r in refused:
+        for stale in (f"{r.name}.html", f"{r.name}.ipynb"):  # an earlier run's page must not stay published
+            (out / stale).unlink(missing_ok=True)
+        if on_done:
+            on_done(r)
+    workers = max_workers or partnership.max_workers or os.cpu_count() or 1
     workers = max(1, min(workers, len(specs)))
+    rule = partnership.disclosure
     results: list[ReportResult] = []
     log_file = str(out / "run.log")
     # The shared preparation runs in a thread while the kernel template and the workers import their
@@ -191,17 +235,18 @@ def run_reports(
                 check_parameters(specs)
                 with kernels_from(template):
                     for s in specs:
-                        r = _execute_one(s, str(out), kernel_name)
+                        r = _execute_one(s, str(out), kernel_name, rule)
                         results.append(r)
                         if on_done:
                             on_done(r)
             else:
                 folder = template.kernel_folder if template else None
-                results = _run_pool(specs, out, workers, kernel_name, log_file, folder, prepared.result, on_done)
+                results = _run_pool(specs, out, workers, kernel_name, log_file, folder, prepared.result, on_done, rule)
         finally:
             if own and template:
                 template.close()
-    order = {s.name: i for i, s in enumerate(specs)}
+    results += refused
+    order = {s.name: i for i, s in enumerate(planned)}
     results.sort(key=lambda r: order[r.name])
     write_index(_merge_previous(results, out), quarter, out)
     return results
@@ -241,6 +286,7 @@ def _run_pool(
     template: str | None,
     prepared: Callable[[], object],
     on_done: Callable[[ReportResult], None] | None,
+    rule: Disclosure,
 ) -> list[ReportResult]:
     """Run the notebooks in a pool of worker processes (see :func:`run_reports`).
 
@@ -265,7 +311,7 @@ def _run_pool(
             pool.shutdown(cancel_futures=True)
             raise
         cf.wait(warm)
-        futures = {pool.submit(_execute_one, s, str(out), kernel_name): s for s in longest_first(specs, out)}
+        futures = {pool.submit(_execute_one, s, str(out), kernel_name, rule): s for s in longest_first(specs, out)}
         for fut in cf.as_completed(futures):
             s = futures[fut]
             try:
@@ -317,7 +363,13 @@ def _merge_previous(results: list[ReportResult], out: Path) -> list[ReportResult
 
 def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:
     """Write ``index.html`` linking every report and saying which failed, plus ``run.json``."""
-    links = [("Data-quality report on this quarter's returns", REPORT_HTML)] if (out / REPORT_HTML).exists() else []
+    links = []
+    if (out / REPORT_HTML).exists():
+        note = (
+            f"Disclosure control applied. Its CSV ({REPORT_CSV}) keeps the figures as received: "
+            "for analysts only, not for circulation."
+        )
+        links.append(("Data-quality report on this quarter's returns", REPORT_HTML, note))
     html = render_index(
         results, quarter, generated=dt.datetime.now().replace(microsecond=0), root=out.parents[1], links=links
     )

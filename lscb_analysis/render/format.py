@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,7 +31,6 @@ __all__ = [
     "fmt_figures",
     "sub_symbols",
     "gt_html",
-    "escape_text",
 ]
 
 #: Shown for a figure that is simply missing (not received, not published).
@@ -114,15 +112,6 @@ def format_change(change: float | None, unit: str) -> str:
     digits = f"{abs(change):,.{f.decimals}f}"
     sign = "" if not digits.strip("0.,") else (MINUS if change < 0 else "+")
     return f"{sign}{digits}{' pp' if unit == 'percentage' else ''}"
-
-
-def escape_text(value: object) -> str:
-    """Text from a parameter file or the store, for a Markdown or HTML page: HTML escaped, so it shows as typed.
-
-    Indicator titles and definitions, sub-group remits, provider names and
-    analysts' notes are typed by people; none of it may become markup.
-    """
-    return html.escape(str(value), quote=False)
 
 
 def format_dfe_year(year: object) -> str:

@@ -11,7 +11,6 @@ are overdue is judged in :mod:`lscb_analysis.summary.actions`.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Iterable
 
 import pandas as pd
@@ -21,6 +20,7 @@ from lscb_analysis.parameters.catalogue import Catalogue
 from lscb_analysis.parameters.catalogue_entries import Subgroup
 from lscb_analysis.parameters.narratives import MARKDOWN_FENCE, MARKDOWN_HEADING, SECTIONS, Narrative
 from lscb_analysis.periods import Quarter
+from lscb_analysis.render.sanitise import escape_markdown, escape_text
 
 __all__ = [
     "STATUS_LABELS",
@@ -62,6 +62,7 @@ def missing_narrative_markdown(quarter: Quarter | str, subgroup: str | Subgroup)
     """
     q = Quarter.parse(quarter)
     sid, name = _name(subgroup)
+    name = escape_markdown(name)
     return (
         f"> **No narrative received.** {name} has not provided a narrative for {q.label}: "
         "there is no voice of the child, audit findings, feedback or account of the difference made "
@@ -132,8 +133,8 @@ def notes_markdown(
     """
     lines = []
     for a in annotations_for(anns, indicator_id, upto):
-        who = f" ({html.escape(a.author, quote=False)})" if with_author else ""
-        lines.append(f"- **{a.period}**: {html.escape(a.note, quote=False)}{who}")
+        who = f" ({escape_text(a.author)})" if with_author else ""
+        lines.append(f"- **{a.period}**: {escape_text(a.note)}{who}")
     return "\n".join(lines)
 
 

@@ -2,6 +2,9 @@
 
 Templates are files under ``lscb_analysis/render/templates/`` (shipped as
 package data); every value is HTML-escaped unless a template marks it safe.
+Every template has the pack's Content-Security-Policy
+(:data:`lscb_analysis.render.sanitise.CONTENT_SECURITY_POLICY`, the global ``csp``)
+as the first child of its ``<head>``.
 The template nbconvert uses for the reports lives in
 :data:`NBCONVERT_TEMPLATES`, apart, so that no page template can shadow one
 of nbconvert's own.
@@ -14,6 +17,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from lscb_analysis.render.sanitise import CONTENT_SECURITY_POLICY
+
 __all__ = ["TEMPLATES", "NBCONVERT_TEMPLATES", "render_page"]
 
 #: The folder of page templates.
@@ -24,12 +29,14 @@ NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
 
 @functools.cache
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.globals["csp"] = CONTENT_SECURITY_POLICY
+    return env
 
 
 def render_page(template: str, **context: object) -> str:

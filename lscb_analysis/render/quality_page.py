@@ -14,11 +14,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lscb_analysis.disclosure.scan import suppress_counts_in_text
+from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.findings import Finding
 from lscb_analysis.periods import Quarter
 from lscb_analysis.render.pages import render_page
 from lscb_analysis.returns.rules import RULES
 
-__all__ = ["render_quality_page"]
+__all__ = ["render_quality_page", "render_withheld_quality_page"]
 
 #: Columns of the returns table, from :func:`lscb_analysis.quality.timeliness`.
 _RETURN_COLUMNS = [
@@ -79,8 +82,16 @@ def render_quality_page(
     completeness: pd.DataFrame,
     *,
     generated: str,
+    rule: Disclosure,
+    csv_name: str,
 ) -> str:
-    """The data-quality page of one quarter.
+    """The data-quality page of one quarter, with disclosure control like every published page.
+
+    Figures quoted in the findings' messages ("revises ... from 4 to 3") in
+    the suppressed range are written as the symbol
+    (:func:`lscb_analysis.disclosure.scan.suppress_counts_in_text`); the page
+    says that the CSV beside it (``csv_name``) is for analysts: it keeps the
+    figures as received.
 
     Parameters
     ----------
@@ -96,12 +107,21 @@ def render_quality_page(
         Each due indicator (:func:`lscb_analysis.quality.completeness`); those not complete are listed.
     generated : str
         When the page was made, as shown.
+    rule : Disclosure
+        The partnership's disclosure control.
+    csv_name : str
+        The file name of the CSV of every finding, unsuppressed.
     """
     found = findings.astype(object).where(findings.notna(), None).to_dict("records")
     returns = timeliness.astype(object).to_dict("records")
     errors = sum(1 for f in found if f["severity"] == "error")
     shown = [
-        {**f, "file": _text(f["file"]).rsplit("/", 1)[-1], "row": _text(f["row"])}
+        {
+            **f,
+            "file": _text(f["file"]).rsplit("/", 1)[-1],
+            "row": _text(f["row"]),
+            "message": suppress_counts_in_text(_text(f["message"]), rule),
+        }
         for f in sorted(
             found,
             key=lambda f: (
@@ -120,6 +140,10 @@ def render_quality_page(
         quarter=quarter,
         partnership=partnership,
         generated=generated,
+        dmin=rule.min_count,
+        dmax=rule.max_count,
+        dsym=rule.symbol,
+        csv_name=csv_name,
         expected=len(returns),
         received=sum(1 for t in returns if t["files"]),
         late=sum(1 for t in returns if t["status"] == "late"),
@@ -130,4 +154,22 @@ def render_quality_page(
         findings=_table(shown, _FINDING_COLUMNS, _CLASSES),
         gaps=_table(gaps, list(completeness.columns), {}),
         rules=_table(legend, ["rule", "severity", "checks"], _CLASSES),
+    )
+
+
+def render_withheld_quality_page(
+    quarter: Quarter, partnership: str, problems: Sequence[Finding], *, generated: str, csv_name: str
+) -> str:
+    """The page published instead of a data-quality page that failed the disclosure audit.
+
+    It says why (each problem's rule and message, never the text it was found in) and where the
+    analysts' CSV is.
+    """
+    return render_page(
+        "data_quality_withheld.html.j2",
+        quarter=quarter,
+        partnership=partnership,
+        problems=list(problems),
+        generated=generated,
+        csv_name=csv_name,
     )

@@ -19,7 +19,6 @@ suppressed point must be a gap.
 from __future__ import annotations
 
 import functools
-import html
 from collections.abc import Callable
 
 import pandas as pd
@@ -28,6 +27,7 @@ from great_tables import GT, loc, style
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.parameters.catalogue_entries import DECIMALS
 from lscb_analysis.render.format import MISSING, fmt_figures, format_change, format_dfe_year, gt_html, sub_symbols
+from lscb_analysis.render.sanitise import escape_text
 from lscb_analysis.render.theme import (
     DIRECTION,
     LEGENDS,
@@ -62,7 +62,7 @@ def badge(text: str, judgement: Judgement, symbol: str | None = None) -> str:
     ``text`` is HTML (already escaped). A ``fill`` judgement is a filled badge
     with text in the contrasting colour; others are coloured text.
     """
-    sym = html.escape(symbol or judgement.symbol)
+    sym = escape_text(symbol or judgement.symbol)
     if judgement.fill:
         look = f"background:{judgement.colour};color:{ink_on(judgement.colour)}"
         classes = "lscb-badge lscb-badge-fill"
@@ -297,8 +297,8 @@ def legend_html(rule: Disclosure) -> str:
     """What every symbol and colour means (shown under each score card), with the rules behind each judgement."""
     parts = []
     for heading, vocabulary in LEGENDS:
-        items = "".join(f"<li>{badge(html.escape(j.legend), j)}</li>" for j in vocabulary.values())
-        parts.append(f"<div><strong>{html.escape(heading)}</strong><ul>{items}</ul></div>")
+        items = "".join(f"<li>{badge(escape_text(j.legend), j)}</li>" for j in vocabulary.values())
+        parts.append(f"<div><strong>{escape_text(heading)}</strong><ul>{items}</ul></div>")
     precision = (
         f"counts as {_places(DECIMALS['count'])}, rates to {_places(DECIMALS['rate_per_10000'])}, "
         f"percentages to {_places(DECIMALS['percentage'])}"
@@ -309,7 +309,7 @@ def legend_html(rule: Disclosure) -> str:
         "at that precision are <em>No change</em>. The change is in brackets; a change in a percentage is in "
         "percentage points (pp). Better/worse takes the indicator's polarity into account; Up/Down is shown for "
         "indicators with no judgement (more is neither better nor worse).</p>"
-        f"<p><em>{html.escape(rule.symbol)}</em>: figure suppressed (a count or denominator of {rule.min_count} "
+        f"<p><em>{escape_text(rule.symbol)}</em>: figure suppressed (a count or denominator of {rule.min_count} "
         f"to {rule.max_count}, or derived from one); nothing is derived from a suppressed figure: no interval, "
         "direction, RAG, SPC icon or trend. <em>x</em>/<em>z</em>: not available/not applicable. The 95% CI uses "
         "the Wilson method for percentages and exact Poisson/Byar's method for rates (PHEindicatormethods).</p>"

@@ -15,7 +15,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.render.format import MISSING, escape_text, format_dfe_year, format_value
+from lscb_analysis.render.format import MISSING, format_dfe_year, format_value
+from lscb_analysis.render.sanitise import escape_markdown, escape_text, markdown_html
 from lscb_analysis.render.theme import PALETTE, QUARTILE_BANDS
 
 __all__ = [
@@ -95,7 +96,9 @@ def like_for_like_intro(table: pd.DataFrame, *, partnership: str, fictional: boo
     ``table`` is :func:`lscb_analysis.summary.benchmarks.like_for_like` (indicators DfE publishes).
     """
     authority = (
-        escape_text(table.authority.dropna().iloc[0]) if table.authority.notna().any() else "the benchmark authority"
+        escape_markdown(table.authority.dropna().iloc[0])
+        if table.authority.notna().any()
+        else "the benchmark authority"
     )
     years = sorted({format_dfe_year(y) for y in table.dfe_year.dropna()})
     borrowed = (
@@ -104,9 +107,10 @@ def like_for_like_intro(table: pd.DataFrame, *, partnership: str, fictional: boo
         else ""
     )
     return (
-        f"**{escape_text(partnership)}'s own figures on DfE's definitions**, against England and the average of the "
-        f"ten statistical neighbours of {authority} (the benchmark authority in `parameters/partnership.yaml`, DfE "
-        f"2025 model) in DfE's latest year ({', '.join(years)}, year ending 31 March).{borrowed} DfE counts events "
+        f"**{escape_markdown(partnership)}'s own figures on DfE's definitions**, against England and the average "
+        f"of the ten statistical neighbours of {authority} (the benchmark authority in "
+        f"`parameters/partnership.yaml`, DfE 2025 model) in DfE's latest year ({', '.join(years)}, year ending "
+        f"31 March).{borrowed} DfE counts events "
         "during the year (referrals, re-referrals, assessments, plans starting), so these are the sum of the last four "
         "quarters (a rolling year); for children in need or looked after DfE counts the position on 31 March, so "
         "these are the figure at the latest 31 March (Q4). Rates use the year's child population, per 10,000 "
@@ -217,9 +221,9 @@ def benchmark_intro(authority: str, *, fictional: bool) -> str:
         else ""
     )
     return (
-        f"**Published DfE figures for {escape_text(authority)}** (the benchmark authority), ranked and banded among "
-        "every authority exactly as DfE's Local Authority Interactive Tool (LAIT) does: rank 1 is the best; quartile "
-        "bands cut at the quartiles of every authority with a figure (R's default `quantile()`), upper edges "
+        f"**Published DfE figures for {escape_markdown(authority)}** (the benchmark authority), ranked and banded "
+        "among every authority exactly as DfE's Local Authority Interactive Tool (LAIT) does: rank 1 is the best; "
+        "quartile bands cut at the quartiles of every authority with a figure (R's default `quantile()`), upper edges "
         "included, A the best quarter; an indicator where neither high nor low is better is not ranked or banded "
         f"(-), nor is an authority whose figure rests on a suppressed count.{borrowed}"
     )
@@ -265,7 +269,7 @@ def returns_markdown(timeliness: pd.DataFrame) -> str:
     late = timeliness[timeliness.status.isin(["late", "missing", "awaited"])]
     on_time = int((timeliness.status == "on time").sum())
     text = f"**{on_time} of {len(timeliness)} providers returned on time.**"
-    return text + (f" Late or missing: {escape_text(', '.join(late.provider_name))}." if len(late) else "")
+    return text + (f" Late or missing: {escape_markdown(', '.join(late.provider_name))}." if len(late) else "")
 
 
 def _date(value: object) -> str:
@@ -300,7 +304,7 @@ def completeness_markdown(completeness: pd.DataFrame) -> str:
     if incomplete.empty:
         return text
     listed = "; ".join(f"{r.title} ({r.status})" for r in incomplete.itertuples())
-    return f"{text} Incomplete: {escape_text(listed)}."
+    return f"{text} Incomplete: {escape_markdown(listed)}."
 
 
 # ------------------------------------------------------------ restatements
@@ -345,12 +349,20 @@ def actions_markdown(table: pd.DataFrame, as_of: dt.date) -> str:
 
 
 def actions_html(shown: pd.DataFrame, overdue: pd.Series) -> str:
-    """The actions table (``shown`` from ``actions_display``), overdue rows highlighted; every cell escaped."""
+    """The actions table (``shown`` from ``actions_display``), overdue rows highlighted.
+
+    ``Action`` and ``Update`` are Markdown (emphasis, links), shown through the
+    sanitiser (:func:`lscb_analysis.render.sanitise.markdown_html`); every other
+    cell is escaped, so it shows as typed.
+    """
     flags = list(overdue)
     overdue_style = f"background-color:{PALETTE['overdue']};font-weight:bold"
+    prose = [c for c in ("Action", "Update") if c in shown.columns]
+    plain = [c for c in shown.columns if c not in prose]
     styled = (
         shown.style.hide(axis="index")
-        .format(escape="html")
+        .format(escape="html", subset=plain)
+        .format(lambda text: markdown_html(str(text), inline=True), subset=prose)
         .set_properties(**{"text-align": "left", "vertical-align": "top"})
         .set_table_styles([{"selector": "th", "props": "text-align: left;"}])
         .apply(

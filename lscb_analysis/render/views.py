@@ -40,6 +40,7 @@ from lscb_analysis.render.plots.benchmark import plot_benchmark_trend
 from lscb_analysis.render.plots.spc import spc_chart
 from lscb_analysis.render.plots.style import detached_axes
 from lscb_analysis.render.plots.trend import trend_chart
+from lscb_analysis.render.sanitise import escape_text
 from lscb_analysis.render.sections import html_table, lait_position, own_figure_sentence
 from lscb_analysis.summary.benchmarks import like_for_like, load_benchmark
 from lscb_analysis.summary.context import Context, change_register
@@ -90,17 +91,17 @@ class ViewResult:
         """
         outs = []
         if self.figure is None:  # a chart carries its own title
-            outs.append(html_output(f"<h3 class='lscb-explore-title'>{html.escape(self.title)}</h3>"))
+            outs.append(html_output(f"<h3 class='lscb-explore-title'>{escape_text(self.title)}</h3>"))
         if self.message:
             outs.append(
-                html_output(f"<p class='lscb-explore-message'><strong>{html.escape(self.message)}</strong></p>")
+                html_output(f"<p class='lscb-explore-message'><strong>{escape_text(self.message)}</strong></p>")
             )
         if self.figure is not None:
             outs.append(_png_output(self.figure, self.title))
         if self.table_html:
             outs.append(html_output(self.table_html))
         if self.notes:
-            items = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+            items = "".join(f"<li>{escape_text(n)}</li>" for n in self.notes)
             outs.append(html_output(f"<ul class='lscb-explore-notes'>{items}</ul>"))
         return outs
 

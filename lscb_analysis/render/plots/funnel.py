@@ -122,47 +122,11 @@ def plot_funnel(
             alpha=0.9,
         )
     for _, r in data[data["highlight"]].iterrows():
-        ax.scatter(
-            [r["denominator"]],
-            [r["value"]],
-            marker="*",
-            s=220,
-            color=PALETTE["series"],
-            edgecolors=PALETTE["text"],
-            linewidths=1,
-            zorder=5,
-            label=f"{r['la_name']} ({r['position']})",
-        )
-        ax.annotate(
-            f"{r['la_name']}\n{format_value(r['value'], unit)}",
-            (r["denominator"], r["value"]),
-            xytext=(8, 8),
-            textcoords="offset points",
-            fontsize=9,
-            fontweight="bold",
-            color=PALETTE["text"],
+        _star(
+            ax, r["denominator"], r["value"], name=r["la_name"], legend=f"{r['la_name']} ({r['position']})", unit=unit
         )
     if own is not None and np.isfinite(own.value) and np.isfinite(own.denominator):
-        ax.scatter(
-            [own.denominator],
-            [own.value],
-            marker="*",
-            s=260,
-            color=PALETTE["series"],
-            edgecolors=PALETTE["text"],
-            linewidths=1,
-            zorder=6,
-            label=own.label,
-        )
-        ax.annotate(
-            f"{own.label}\n{format_value(own.value, unit)}",
-            (own.denominator, own.value),
-            xytext=(8, 8),
-            textcoords="offset points",
-            fontsize=9,
-            fontweight="bold",
-            color=PALETTE["text"],
-        )
+        _star(ax, own.denominator, own.value, name=own.label, legend=own.label, unit=unit, size=260, zorder=6)
         lo, hi = min(lo, own.denominator * 0.8), max(hi, own.denominator * 1.05)
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
@@ -181,3 +145,29 @@ def plot_funnel(
         )
     fit_layout(fig)
     return fig
+
+
+def _star(
+    ax: Axes, x: float, y: float, *, name: str, legend: str, unit: str, size: float = 220, zorder: float = 5
+) -> None:
+    """A highlighted area on the funnel: a star labelled with its name and value."""
+    ax.scatter(
+        [x],
+        [y],
+        marker="*",
+        s=size,
+        color=PALETTE["series"],
+        edgecolors=PALETTE["text"],
+        linewidths=1,
+        zorder=zorder,
+        label=legend,
+    )
+    ax.annotate(
+        f"{name}\n{format_value(y, unit)}",
+        (x, y),
+        xytext=(8, 8),
+        textcoords="offset points",
+        fontsize=9,
+        fontweight="bold",
+        color=PALETTE["text"],
+    )
