@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 import sys
@@ -48,7 +49,7 @@ def test_a_section_shows_a_notice_and_records_every_problem(shown):
     (bundle, kw) = shown[-1]
     assert kw == {"raw": True}
     assert "Actions: this section could not be built:" in bundle["text/html"]
-    assert "parameters/actions/x.yaml: action 'A' field 'status'" in bundle["text/html"]
+    assert "parameters/actions/x.yaml: action 'A' field 'status'" in html.unescape(bundle["text/html"])
     assert "and 1 more problem" in bundle["text/html"]
     assert bundle[SECTION_PROBLEM_MIME] == {
         "section": "Actions",
