@@ -39,6 +39,7 @@ from lscb_analysis.periods import Quarter
 
 if TYPE_CHECKING:
     from lscb_analysis.publish.kernels import KernelTemplate
+    from lscb_analysis.publish.plan import ReportSpec
 
 app = typer.Typer(
     help="LSCB workbench: ingest agency returns, run the quarterly board pack, fork deep dives.",
@@ -159,7 +160,8 @@ def ingest(
     and .csv, and exits 1 when any return was rejected (warnings do not block).
     """
     from lscb_analysis.ingest import ingest_quarters  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.publish.quality_pages import write_quality_pages  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.quality_pages import REPORT_HTML, write_quality_pages  # noqa: PLC0415 - fast CLI
     from lscb_analysis.returns.folders import no_returns_error, return_folders  # noqa: PLC0415 - fast CLI start
 
     if quarter.strip().lower() == "all":
@@ -182,6 +184,7 @@ def ingest(
     if len(res.errors) > limit:
         typer.echo(f"  ... and {len(res.errors) - limit} more errors (see the data-quality reports)", err=True)
     pages = write_quality_pages(res.quarters, root)
+    _echo_warnings(res.warnings, paths(root).reports / "<quarter>" / REPORT_HTML)
     more = f" (and {len(pages) - 1} other quarters)" if len(pages) > 1 else ""
     typer.echo(f"data-quality report: {pages[res.quarters[-1]][0]}{more}")
     if res.blocked:
@@ -191,6 +194,22 @@ def ingest(
             err=True,
         )
         raise typer.Exit(1)
+
+
+def _echo_warnings(warnings: list[Any], page: Path, limit: int = 20) -> None:
+    """Each warning of an ingest and where it is (quarter, rule, file, row, column); past ``limit``, counts per rule."""
+    if not warnings:
+        return
+    typer.echo(f"to confirm ({len(warnings)}; the returns were accepted; each is also listed on {page}):")
+    for f in warnings[:limit]:
+        typer.echo(f"  {f.quarter} {f.rule} [{f.where}] {f.message}")
+    if len(warnings) > limit:
+        counts: dict[str, int] = {}
+        for f in warnings[limit:]:
+            counts[f.rule] = counts.get(f.rule, 0) + 1
+        typer.echo(
+            f"  ... and {len(warnings) - limit} more: " + ", ".join(f"{r} x{n}" for r, n in sorted(counts.items()))
+        )
 
 
 @_command()
@@ -235,16 +254,21 @@ def run(
 ) -> None:
     """Execute every report notebook for a quarter and publish the HTML board pack."""
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.runner import warm_up  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.summary.context import stored_quarter  # noqa: PLC0415 - fast CLI start
 
+    # A run that is refused creates nothing: invalid arguments (exit 2), then a quarter the store lacks (exit 1).
     q = resolve_quarter(quarter, root)
+    specs = plan_reports(q, subgroups=subgroup, root=root)
+    stored_quarter(q, root)
     out = paths(root).reports / q.slug
     out.mkdir(parents=True, exist_ok=True)
     logger = _file_logger(out / "run.log")
-    # The kernel template imports the reports' modules while the run is planned.
+    # The kernel template imports the reports' modules while the quarter's statistics are prepared.
     template = warm_up(kernel_template=kernel_template, log_file=out / "run.log")
     try:
-        _run_planned(q, subgroup, workers, root, template, out, logger)
+        _run_planned(q, specs, workers, root, template, out, logger)
     finally:
         if template:
             template.close()
@@ -252,7 +276,7 @@ def run(
 
 def _run_planned(
     q: Quarter,
-    subgroup: list[str] | None,
+    specs: list[ReportSpec],
     workers: int | None,
     root: Path | None,
     template: KernelTemplate | None,
@@ -260,13 +284,6 @@ def _run_planned(
     logger: logging.Logger,
 ) -> None:
     """The rest of ``lscb run`` once the background processes are starting."""
-    from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
-
-    try:
-        specs = plan_reports(q, subgroups=subgroup, root=root)
-    except LscbError as exc:
-        logger.error("run %s refused: %s", q.code, exc)
-        raise
     from lscb_analysis.store import pinned_generation  # noqa: PLC0415 - fast CLI start
 
     # One store generation for the whole run: every notebook's kernel inherits it, so an ingest
@@ -278,7 +295,7 @@ def _run_planned(
 
 def _run_reports(
     q: Quarter,
-    specs: list,
+    specs: list[ReportSpec],
     workers: int | None,
     root: Path | None,
     template: KernelTemplate | None,
@@ -290,7 +307,6 @@ def _run_reports(
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.preflight import scan_free_text  # noqa: PLC0415 - only once the run is planned
     from lscb_analysis.publish.runner import run_reports  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
 
     # Free text is checked before anything runs: one line per problem (file, line, what was found).
     problems = scan_free_text(q, load_catalogue(paths(root).parameters), root)
@@ -310,8 +326,12 @@ def _run_reports(
         nonlocal done
         done += 1
         status = "ok" if r.ok else f"FAILED (cell {r.cell}: {r.error})"
+        if r.ok and r.problems:
+            status = f"ok, but {len(r.problems)} problem(s): a section could not be built"
         typer.echo(f"[{done}/{len(specs)}] {r.name}: {status} in {r.seconds:.1f}s", err=True)
         logger.info("%s: %s in %.1fs", r.name, status, r.seconds)
+        for line in r.problems:
+            logger.error("%s: section not built: %s", r.name, line)
 
     t = time.perf_counter()
     # the quarter's shared statistics are prepared while the worker pool starts
@@ -321,17 +341,38 @@ def _run_reports(
         root=root,
         max_workers=workers,
         on_done=progress,
-        prepare=lambda: prepare_quarter(q, root),
+        prepare=lambda: _prepare(q, root, logger),
         kernel_template=template or False,
         text_problems=problems,
     )
     failed = [r for r in results if not r.ok]
-    logger.info("finished in %.1fs, %d failed", time.perf_counter() - t, len(failed))
+    partial = [r for r in results if r.ok and r.problems]
+    logger.info(
+        "finished in %.1fs, %d failed, %d with sections not built", time.perf_counter() - t, len(failed), len(partial)
+    )
     for r in failed:
         typer.echo(f"failed: {r.name}: cell {r.cell}: {r.error}", err=True)
+    for r in partial:
+        for line in r.problems:
+            typer.echo(f"to fix: {r.name}: {line}", err=True)
     typer.echo(str(out / "index.html"))
-    if failed:
+    if failed or partial:
         raise typer.Exit(1)
+
+
+def _prepare(q: Quarter, root: Path | None, logger: logging.Logger) -> None:
+    """Prepare the quarter's shared statistics; an invalid entry they read costs only the sections that need them.
+
+    An :class:`LscbError` here (say, an invalid ``parameters/annotations.yaml``, whose recorded changes the
+    SPC limits restart at) does not stop the run: each report computes what it needs, and the sections
+    that cannot show a notice naming the entry (:func:`lscb_analysis.report.section`), listed on the index.
+    """
+    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
+
+    try:
+        prepare_quarter(q, root)
+    except LscbError as exc:
+        logger.warning("shared statistics not prepared (the sections that need them will say why): %s", exc)
 
 
 _command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)

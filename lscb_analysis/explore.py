@@ -8,7 +8,7 @@ test, the DfE benchmark or a table (:mod:`lscb_analysis.render.views`), and
 download the figures a view shows as CSV.
 
 Every view is drawn from figures that passed disclosure control
-(:func:`published_rows`): counts from 1 to 5 (numerators and denominators),
+(:func:`lscb_analysis.summary.figures.published_rows`): counts from 1 to 5 (numerators and denominators),
 and the complementary cells that would let a reader recover them from a
 breakdown's total, are replaced by the GSS symbol and drawn as gaps. A view
 that cannot be computed (too few points, no DfE benchmark) shows a short
@@ -33,7 +33,7 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display as ipython_display
 
-from lscb_analysis.disclosure.suppress import is_small, suppress_breakdown, suppress_series
+from lscb_analysis.disclosure.suppress import is_small, suppress_series
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.periods import Quarter, as_periods
 from lscb_analysis.render.sanitise import escape_text
@@ -41,25 +41,13 @@ from lscb_analysis.render.theme import PALETTE
 from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult, html_output, view_benchmark
 from lscb_analysis.summary.benchmarks import load_benchmark
 from lscb_analysis.summary.context import Context, indicator_series, load_context
+from lscb_analysis.summary.figures import published_rows
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["Explorer", "explore", "published_rows"]
+__all__ = ["Explorer", "explore"]
 
 
 # ---------------------------------------------------------------------- data
-def published_rows(ctx: Context, ind: Indicator) -> pd.DataFrame:
-    """Every store row of one indicator (total and breakdowns) after disclosure control.
-
-    Uses :func:`lscb_analysis.disclosure.suppress_breakdown`: primary and
-    complementary suppression across each breakdown and its total, so a hidden
-    cell cannot be recovered by switching between breakdown values.
-    """
-    rows = ctx.figures[ctx.figures.indicator_id == ind.id]
-    if len(rows):
-        rows = suppress_breakdown(rows, ctx.partnership.disclosure, sums_to_total=bool(ind.breakdowns_sum_to_total))
-    return rows
-
-
 def _series(
     ctx: Context,
     ind: Indicator,
@@ -70,7 +58,7 @@ def _series(
 ) -> pd.DataFrame:
     """Disclosure-controlled series of the chosen quarters (every quarter in range, gaps as NaN).
 
-    ``rows`` are the indicator's :func:`published_rows` (computed when not given).
+    ``rows`` are the indicator's :func:`~lscb_analysis.summary.figures.published_rows` (computed when not given).
     """
     rows = published_rows(ctx, ind) if rows is None else rows
     s = indicator_series(rows, ind.id, breakdown=breakdown, breakdown_value=value)

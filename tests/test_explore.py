@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 import html
 import re
-import shutil
 import urllib.parse
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from project_copy import ROOT, copy_project
 
 from lscb_analysis.explore import Explorer
 from lscb_analysis.ingest import ingest_quarters
@@ -21,17 +20,11 @@ from lscb_analysis.returns.folders import return_folders
 from lscb_analysis.summary.context import load_context
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory):
     """The demo store built in a throwaway copy of the project (never the real store)."""
-    dst = tmp_path_factory.mktemp("explore") / "project"
-    for sub in ("parameters", "notebooks"):
-        shutil.copytree(ROOT / sub, dst / sub, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "deep_dives"))
-    shutil.copytree(ROOT / "data" / "raw", dst / "data" / "raw")
-    (dst / "data" / "processed").mkdir(parents=True)
+    dst = copy_project(ROOT, tmp_path_factory.mktemp("explore") / "project")
     ingest_quarters(list(return_folders(dst)), dst)
     return load_context("latest", dst)
 
@@ -149,7 +142,7 @@ def test_views_that_cannot_be_computed_say_why(explorer, ctx):
     )
     explorer.indicator.value = no_dfe
     explorer.view.value = "benchmark"
-    assert "no benchmark" in _html(explorer.output.outputs)
+    assert "No DfE benchmark is set up for this indicator" in _html(explorer.output.outputs)
     explorer.indicator.value = "cpp_rate"
     explorer.breakdown.value = ("locality", "Eastbrook")
     assert "choose the Total breakdown" in _html(explorer.output.outputs)
@@ -276,3 +269,18 @@ def test_downloaded_figures_are_formula_safe_and_suppressed():
     assert "<title>" not in csv_link_html(frame, "A <title>")
     text = urllib.parse.unquote(link.split("charset=utf-8,", 1)[1].split('"', 1)[0])
     assert "'=HYPERLINK(1)" in text and ",c," in text
+
+
+def test_benchmark_view_says_what_is_mapped_not_what_dfe_publishes(explorer, ctx):
+    """DfE publishes the child protection plan rate; the explorer must not say otherwise, nor show internal ids."""
+    from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
+
+    mapped = load_benchmark_measures(ctx.root / "parameters" / "benchmark_measures.yaml").indicators
+    explorer.indicator.value = "cpp_rate"
+    explorer.view.value = "benchmark"
+    text = html.unescape(_html(explorer.output.outputs))
+    assert "does not publish" not in text
+    assert "parameters/benchmark_measures.yaml does not map it" in text
+    for iid in mapped:
+        assert ctx.catalogue.indicators[iid].title in text
+        assert iid not in text.replace(ctx.catalogue.indicators[iid].title, "")

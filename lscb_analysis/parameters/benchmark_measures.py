@@ -174,9 +174,9 @@ class BenchmarkMeasures(BaseModel):
             ) from None
 
 
-def default_measures_path() -> Path:
-    """``parameters/benchmark_measures.yaml`` of the project."""
-    return paths().parameters / "benchmark_measures.yaml"
+def default_measures_path(root: Path | str | None = None) -> Path:
+    """``parameters/benchmark_measures.yaml`` of the project at ``root`` (default: the one project root)."""
+    return paths(root).parameters / "benchmark_measures.yaml"
 
 
 def _validate(data: Any, label: str) -> BenchmarkMeasures:

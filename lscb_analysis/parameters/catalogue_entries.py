@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from pydantic_core import PydanticCustomError
 
 from lscb_analysis.periods import Quarter
+from lscb_analysis.workdays import add_working_days
 
 __all__ = [
     "Breakdown",
@@ -151,8 +152,9 @@ class Provider(BaseModel):
         return's file name (``<provider>.csv``).
     name : str
         The agency or service.
-    return_due_days : int
-        Calendar days after the end of the quarter by which the return is due.
+    return_due_working_days : int
+        Working days (England and Wales: no weekends, no bank holidays) after
+        the end of the quarter by which the return is due.
     contact_role : str
         The role (never the person) responsible for the return.
     """
@@ -161,12 +163,15 @@ class Provider(BaseModel):
 
     id: SnakeId
     name: str = Field(min_length=1)
-    return_due_days: int = Field(ge=0, le=366)
+    return_due_working_days: int = Field(ge=0, le=260)
     contact_role: str = Field(min_length=1)
 
     def due_date(self, quarter: Quarter) -> dt.date:
-        """Day this provider's return for ``quarter`` is due: ``return_due_days`` after the quarter's last day."""
-        return quarter.end + dt.timedelta(days=self.return_due_days)
+        """Day this provider's return for ``quarter`` is due: ``return_due_working_days`` after the quarter's last day.
+
+        Always a working day in England and Wales (:func:`lscb_analysis.workdays.add_working_days`).
+        """
+        return add_working_days(quarter.end, self.return_due_working_days)
 
 
 class Indicator(BaseModel):

@@ -1,7 +1,8 @@
 """The board pack's front page: ``reports/<quarter>/index.html``.
 
 A self-contained page (no scripts, no external requests) listing every report
-of the quarter, grouped by section, saying which failed and why, and which
+of the quarter, grouped by section, saying which failed and why, which
+sections could not be built and what to fix (file, entry, field), and which
 sub-groups have not written their narrative. The page is the template
 ``render/templates/pack_index.html.j2``.
 """
@@ -55,6 +56,7 @@ def render_index(
         generated=generated,
         results=results,
         failed=sum(not r.ok for r in results),
+        partial=sum(r.ok and bool(r.problems) for r in results),
         sections=list(sections.items()),
         dmin=partnership.disclosure.min_count,
         dmax=partnership.disclosure.max_count,

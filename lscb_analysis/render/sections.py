@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.render.format import MISSING, format_dfe_year, format_value, format_with_unit
-from lscb_analysis.render.sanitise import escape_markdown, markdown_html
+from lscb_analysis.render.sanitise import escape_markdown, escape_text, markdown_html
 from lscb_analysis.render.theme import PALETTE, QUARTILE_BANDS
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "NO_BENCHMARK",
     "NO_ACTIONS",
     "NO_RESTATEMENTS",
+    "section_problem_html",
 ]
 
 NO_BENCHMARK = "_DfE does not publish the indicators of this report for local authorities; no benchmark is available._"
@@ -50,6 +51,20 @@ NO_RESTATEMENTS = "No figures for earlier quarters were revised this quarter."
 def html_table(frame: pd.DataFrame, *, index: bool = False, classes: str = "") -> str:
     """A plain report table: every cell escaped, left-aligned text (class ``lscb-table`` and any ``classes``)."""
     return frame.to_html(index=index, escape=True, classes=f"lscb-table {classes}".strip(), border=0)
+
+
+# -------------------------------------------------- a section not built
+def section_problem_html(section: str, message: str, *, more: int = 0) -> str:
+    """The notice a report shows where a section could not be built (an invalid entry in ``parameters/``).
+
+    ``message`` is one line naming the file, the entry and the field; ``more``
+    counts the other problems found (the pack's front page lists them all).
+    """
+    others = f" (and {more} more problem{'s' if more != 1 else ''}: see the board pack's front page)" if more else ""
+    return (
+        f"<div class='lscb-section-problem' role='note'><strong>{escape_text(section)}: this section could not be "
+        f"built:</strong> {escape_text(message)}{escape_text(others)}</div>"
+    )
 
 
 # ------------------------------------------------------------- exceptions

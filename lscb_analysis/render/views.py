@@ -38,6 +38,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lscb_analysis.atomic import formula_safe
+from lscb_analysis.parameters.benchmark_measures import default_measures_path, load_benchmark_measures
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.render.format import format_value, unit_label
 from lscb_analysis.render.plots.benchmark import plot_benchmark_trend
@@ -304,17 +305,21 @@ def view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) -> 
         return ViewResult(
             title, message="No benchmark authority is set: add benchmark_la_code to parameters/partnership.yaml."
         )
-    overview = load_benchmark(ctx)  # prepared once per quarter (lscb_analysis.summary.quarter.prepare_quarter)
-    known = sorted(set(overview.indicator_id)) if len(overview) else []
-    if ind.id not in known:
+    mapping = default_measures_path(ctx.root)
+    measures = load_benchmark_measures(mapping)
+    if ind.id not in measures.indicators:
+        titles = [ctx.catalogue.indicators[i].title for i in measures.indicators if i in ctx.catalogue.indicators]
         return ViewResult(
             title,
-            message="DfE does not publish this indicator for every local authority, so it has no benchmark. "
-            f"Indicators with a benchmark: {', '.join(known)}.",
+            message=f"No DfE benchmark is set up for this indicator: parameters/{mapping.name} does not map it to "
+            "a DfE file in data/raw/dfe/. Indicators with a benchmark: " + "; ".join(titles) + ".",
         )
-    table = overview[overview.indicator_id == ind.id].sort_values("year")
+    overview = load_benchmark(ctx)  # prepared once per quarter (lscb_analysis.summary.quarter.prepare_quarter)
+    table = overview[overview.indicator_id == ind.id].sort_values("year") if len(overview) else overview
     if table.empty:
-        return ViewResult(title, message=f"DfE publishes no figures for authority {la} on this indicator.")
+        return ViewResult(
+            title, message=f"The DfE files in data/raw/dfe/ have no figures for authority {la} on this indicator."
+        )
     ax = detached_axes(0.6)
     plot_benchmark_trend(table, ax=ax)
     name = str(table["la_name"].iloc[-1])
