@@ -39,6 +39,7 @@ from lscb_analysis.periods import Quarter
 
 if TYPE_CHECKING:
     from lscb_analysis.publish.kernels import KernelTemplate
+    from lscb_analysis.publish.plan import ReportSpec
 
 app = typer.Typer(
     help="LSCB workbench: ingest agency returns, run the quarterly board pack, fork deep dives.",
@@ -92,6 +93,54 @@ def resolve_quarter(text: str, root: Path | None) -> Quarter:
 
 
 @_command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new project's folder.")],
+    partnership: Annotated[str, typer.Option("--partnership", help="The partnership's name.")],
+    authority: Annotated[
+        str, typer.Option("--authority", help="Its local authority for benchmarking: name or DfE / GSS code.")
+    ],
+    preset: Annotated[str, typer.Option("--preset", help="Core data set: current (default) or nyscb.")] = "current",
+    force: Annotated[bool, typer.Option("--force", help="Write over the files of an existing project.")] = False,
+) -> None:
+    """Start a project for a real partnership: parameters, child population, DfE files, notebooks."""
+    from lscb_analysis.project import init_project  # noqa: PLC0415 - fast CLI start
+
+    res = init_project(folder, partnership=partnership, authority=authority, preset=preset, force=force)
+    typer.echo(
+        f"created {res.root} for {res.name} ({len(res.files)} files, preset {preset}); "
+        f"benchmarks: {res.authority}, its ten statistical neighbours and England"
+    )
+    typer.echo("fill in by hand: parameters/providers.yaml (contacts, deadlines), indicators.yaml targets, localities")
+    typer.echo(f"next, in {res.root}:")
+    for i, step in enumerate(res.next_steps, 1):
+        typer.echo(f"  {i}. {step}")
+
+
+benchmarks_app = typer.Typer(
+    help="The published statistics the partnership is benchmarked against.", no_args_is_help=True
+)
+app.add_typer(benchmarks_app, name="benchmarks")
+
+
+@benchmarks_app.command("update")
+@_reporting_errors
+def benchmarks_update(
+    folder: Annotated[Path, typer.Argument(help="Folder of downloaded DfE (EES) or Fingertips CSV files.")],
+    root: RootOpt = None,
+) -> None:
+    """Check and install newer DfE / Fingertips releases into data/raw/dfe/, keeping the files they replace."""
+    from lscb_analysis.project.releases import update_benchmarks  # noqa: PLC0415 - fast CLI start
+
+    res = update_benchmarks(folder, root)
+    for new, name in res.installed.items():
+        typer.echo(f"installed {new}" + (f" as {name}" if name != new else ""))
+    if res.archived is not None:
+        typer.echo(f"the files replaced are kept in {res.archived}")
+    for line in res.changes or ["no benchmark's figures changed"]:
+        typer.echo(f"  {line}")
+
+
+@_command()
 def demo(root: RootOpt = None) -> None:
     """Write the fictional demo partnership's returns into data/raw/ (deterministic)."""
     from lscb_analysis.demo import generate_demo  # noqa: PLC0415 - fast CLI start
@@ -111,13 +160,14 @@ def ingest(
     and .csv, and exits 1 when any return was rejected (warnings do not block).
     """
     from lscb_analysis.ingest import ingest_quarters  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.publish.quality_pages import write_quality_pages  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.returns.folders import ReturnsNotFoundError, return_folders  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.quality_pages import REPORT_HTML, write_quality_pages  # noqa: PLC0415 - fast CLI
+    from lscb_analysis.returns.folders import no_returns_error, return_folders  # noqa: PLC0415 - fast CLI start
 
     if quarter.strip().lower() == "all":
         quarters = list(return_folders(root))
         if not quarters:
-            raise ReturnsNotFoundError("no returns found under data/raw/returns/; run `lscb demo` first")
+            raise no_returns_error(root)
     else:
         quarters = [resolve_quarter(quarter, root)]
     t = time.perf_counter()
@@ -134,6 +184,7 @@ def ingest(
     if len(res.errors) > limit:
         typer.echo(f"  ... and {len(res.errors) - limit} more errors (see the data-quality reports)", err=True)
     pages = write_quality_pages(res.quarters, root)
+    _echo_warnings(res.warnings, paths(root).reports / "<quarter>" / REPORT_HTML)
     more = f" (and {len(pages) - 1} other quarters)" if len(pages) > 1 else ""
     typer.echo(f"data-quality report: {pages[res.quarters[-1]][0]}{more}")
     if res.blocked:
@@ -143,6 +194,22 @@ def ingest(
             err=True,
         )
         raise typer.Exit(1)
+
+
+def _echo_warnings(warnings: list[Any], page: Path, limit: int = 20) -> None:
+    """Each warning of an ingest and where it is (quarter, rule, file, row, column); past ``limit``, counts per rule."""
+    if not warnings:
+        return
+    typer.echo(f"to confirm ({len(warnings)}; the returns were accepted; each is also listed on {page}):")
+    for f in warnings[:limit]:
+        typer.echo(f"  {f.quarter} {f.rule} [{f.where}] {f.message}")
+    if len(warnings) > limit:
+        counts: dict[str, int] = {}
+        for f in warnings[limit:]:
+            counts[f.rule] = counts.get(f.rule, 0) + 1
+        typer.echo(
+            f"  ... and {len(warnings) - limit} more: " + ", ".join(f"{r} x{n}" for r, n in sorted(counts.items()))
+        )
 
 
 @_command()
@@ -191,16 +258,21 @@ def run(
 ) -> None:
     """Execute every report notebook for a quarter and publish the HTML board pack (and its PDF)."""
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.runner import warm_up  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.summary.context import stored_quarter  # noqa: PLC0415 - fast CLI start
 
+    # A run that is refused creates nothing: invalid arguments (exit 2), then a quarter the store lacks (exit 1).
     q = resolve_quarter(quarter, root)
+    specs = plan_reports(q, subgroups=subgroup, root=root)
+    stored_quarter(q, root)
     out = paths(root).reports / q.slug
     out.mkdir(parents=True, exist_ok=True)
     logger = _file_logger(out / "run.log")
-    # The kernel template imports the reports' modules while the run is planned.
+    # The kernel template imports the reports' modules while the quarter's statistics are prepared.
     template = warm_up(kernel_template=kernel_template, log_file=out / "run.log")
     try:
-        _run_planned(q, subgroup, workers, root, template, out, logger, pdf=pdf)
+        _run_planned(q, specs, workers, root, template, out, logger, pdf=pdf)
     finally:
         if template:
             template.close()
@@ -208,7 +280,7 @@ def run(
 
 def _run_planned(
     q: Quarter,
-    subgroup: list[str] | None,
+    specs: list[ReportSpec],
     workers: int | None,
     root: Path | None,
     template: KernelTemplate | None,
@@ -218,13 +290,6 @@ def _run_planned(
     pdf: bool,
 ) -> None:
     """The rest of ``lscb run`` once the background processes are starting."""
-    from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
-
-    try:
-        specs = plan_reports(q, subgroups=subgroup, root=root)
-    except LscbError as exc:
-        logger.error("run %s refused: %s", q.code, exc)
-        raise
     from lscb_analysis.store import pinned_generation  # noqa: PLC0415 - fast CLI start
 
     # One store generation for the whole run: every notebook's kernel inherits it, so an ingest
@@ -236,7 +301,7 @@ def _run_planned(
 
 def _run_reports(
     q: Quarter,
-    specs: list,
+    specs: list[ReportSpec],
     workers: int | None,
     root: Path | None,
     template: KernelTemplate | None,
@@ -250,7 +315,6 @@ def _run_reports(
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.preflight import scan_free_text  # noqa: PLC0415 - only once the run is planned
     from lscb_analysis.publish.runner import run_reports  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
 
     # Free text is checked before anything runs: one line per problem (file, line, what was found).
     problems = scan_free_text(q, load_catalogue(paths(root).parameters), root)
@@ -270,8 +334,12 @@ def _run_reports(
         nonlocal done
         done += 1
         status = "ok" if r.ok else f"FAILED (cell {r.cell}: {r.error})"
+        if r.ok and r.problems:
+            status = f"ok, but {len(r.problems)} problem(s): a section could not be built"
         typer.echo(f"[{done}/{len(specs)}] {r.name}: {status} in {r.seconds:.1f}s", err=True)
         logger.info("%s: %s in %.1fs", r.name, status, r.seconds)
+        for line in r.problems:
+            logger.error("%s: section not built: %s", r.name, line)
 
     t = time.perf_counter()
     # the quarter's shared statistics are prepared while the worker pool starts
@@ -281,18 +349,24 @@ def _run_reports(
         root=root,
         max_workers=workers,
         on_done=progress,
-        prepare=lambda: prepare_quarter(q, root),
+        prepare=lambda: _prepare(q, root, logger),
         kernel_template=template or False,
         text_problems=problems,
     )
     failed = [r for r in results if not r.ok]
-    logger.info("finished in %.1fs, %d failed", time.perf_counter() - t, len(failed))
+    partial = [r for r in results if r.ok and r.problems]
+    logger.info(
+        "finished in %.1fs, %d failed, %d with sections not built", time.perf_counter() - t, len(failed), len(partial)
+    )
     for r in failed:
         typer.echo(f"failed: {r.name}: cell {r.cell}: {r.error}", err=True)
+    for r in partial:
+        for line in r.problems:
+            typer.echo(f"to fix: {r.name}: {line}", err=True)
     if pdf:
         _print_pack(out, logger)
     typer.echo(str(out / "index.html"))
-    if failed:
+    if failed or partial:
         raise typer.Exit(1)
 
 
@@ -311,7 +385,94 @@ def _print_pack(out: Path, logger: logging.Logger) -> None:
     logger.info("PDF of the pack: %s in %.1fs", pdf, time.perf_counter() - t)
 
 
+def _prepare(q: Quarter, root: Path | None, logger: logging.Logger) -> None:
+    """Prepare the quarter's shared statistics; an invalid entry they read costs only the sections that need them.
+
+    An :class:`LscbError` here (say, an invalid ``parameters/annotations.yaml``, whose recorded changes the
+    SPC limits restart at) does not stop the run: each report computes what it needs, and the sections
+    that cannot show a notice naming the entry (:func:`lscb_analysis.report.section`), listed on the index.
+    """
+    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
+
+    try:
+        prepare_quarter(q, root)
+    except LscbError as exc:
+        logger.warning("shared statistics not prepared (the sections that need them will say why): %s", exc)
+
+
 _command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)
+
+
+@_command()
+def share(
+    quarter: QuarterOpt = "latest",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder (default: reports/share/<quarter>/).")] = None,
+    root: RootOpt = None,
+) -> None:
+    """Write the quarter's file for the region: the agreed indicators, disclosure control applied, and its manifest."""
+    from lscb_analysis.region.share import share_quarter  # noqa: PLC0415 - fast CLI start
+
+    csv_file, manifest = share_quarter(resolve_quarter(quarter, root), root, out)
+    typer.echo(str(csv_file))
+    typer.echo(str(manifest))
+
+
+region_app = typer.Typer(
+    help="A region's shared data set: ingest the partnerships' shared files, publish the regional pack.",
+    no_args_is_help=True,
+)
+app.add_typer(region_app, name="region")
+
+
+def _region_quarters(text: str, root: Path | None) -> list[Quarter]:
+    from lscb_analysis.region.collect import latest_shared_quarter, shared_folders  # noqa: PLC0415 - fast CLI start
+
+    key = text.strip().lower()
+    if key == "all":
+        return list(shared_folders(root)) or [latest_shared_quarter(root)]
+    return [latest_shared_quarter(root) if key == "latest" else Quarter.parse(text)]
+
+
+@region_app.command("ingest")
+@_reporting_errors
+def region_ingest(
+    quarter: Annotated[str, typer.Option("--quarter", "-q", help="Quarter, 'latest' or 'all'.")] = "latest",
+    root: RootOpt = None,
+) -> None:
+    """Check the partnerships' shared files and add the accepted ones to the region's store (exit 1 if any rejected)."""
+    from lscb_analysis.region.collect import ingest_region  # noqa: PLC0415 - fast CLI start
+
+    res = ingest_region(_region_quarters(quarter, root), root)
+    typer.echo(
+        f"ingested {len(res.files)} shared files, {len(res.accepted)} accepted, {len(res.rejected)} rejected; "
+        f"{res.rows} figures, {res.changed} new or revised ({res.restated} restated); "
+        f"{len(res.errors)} error(s), {len(res.warnings)} warning(s)"
+    )
+    for f in res.findings:
+        if f.severity == "error" or f.rule in ("X022-partnership-missing", "X023-restatement"):
+            typer.echo(f"  {f.quarter} {f}", err=True)
+    if res.blocked:
+        typer.echo("blocked: nothing from a rejected file reached the store; ask for corrected files.", err=True)
+        raise typer.Exit(1)
+
+
+@region_app.command("run")
+@_reporting_errors
+def region_run(quarter: QuarterOpt = "latest", root: RootOpt = None) -> None:
+    """Publish the regional pack of a quarter into reports/region/<quarter>/."""
+    from lscb_analysis.publish.region_pack import write_region_pack  # noqa: PLC0415 - fast CLI start
+
+    typer.echo(str(write_region_pack(_region_quarters(quarter, root)[-1], root)))
+
+
+@region_app.command("demo")
+@_reporting_errors
+def region_demo(root: RootOpt = None) -> None:
+    """Write the fictional region's shared files into data/raw/shared/ (deterministic)."""
+    from lscb_analysis.region.demo import generate_region_demo  # noqa: PLC0415 - fast CLI start
+
+    files = generate_region_demo(root)
+    typer.echo(f"wrote {len(files)} shared files under {files[0].parents[1]}")
 
 
 def _file_logger(file: Path) -> logging.Logger:

@@ -14,6 +14,13 @@ board should see:
 * ``initial_assessments_in_time_pct`` worsens every quarter but stays within target;
 * indicators marked ``small_numbers`` in the catalogue have counts of 0 to 5.
 
+Indicators the DfE files do not cover but England publishes elsewhere start
+near England's level (:data:`PLAUSIBLE`), and counts that describe the same
+children agree: the number of children on a child protection plan
+(``cpp_children``, and by ethnicity ``cpp_ethnicity``) is the numerator of
+``cpp_rate`` each quarter (:data:`SAME_CHILDREN`), and every breakdown adds up
+to its total.
+
 Nothing here is real data about real children. The same arguments give the
 same bytes (tests check this), so the bundled files can be regenerated at will.
 """
@@ -38,7 +45,7 @@ from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.format import RETURN_COLUMNS
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["DEMO_FIRST", "DEMO_LAST", "generate_demo", "PATTERNS"]
+__all__ = ["DEMO_FIRST", "DEMO_LAST", "generate_demo", "PATTERNS", "PLAUSIBLE", "SAME_CHILDREN", "BREAKDOWN_SHARES"]
 
 #: The bundled demo covers sixteen quarters ending with the latest complete one.
 DEMO_LAST = Quarter(2026, 2)
@@ -63,6 +70,58 @@ PATTERNS: dict[str, Pattern] = {
     "lado_allegations": Pattern("outlier", 2.4, at=3),
     "initial_assessments_in_time_pct": Pattern("decline", 0.6),
 }
+
+
+#: Starting levels near England's published figures for indicators the bundled DfE files do not cover:
+#: (quarterly level in the indicator's unit, the denominator a return carries or NaN). Rounded, for a believable
+#: demonstration only; the sources are England's published series of the same name.
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    # DWP Children in low income families (relative, before housing costs): about one child in five in England
+    "child_poverty_pct": (21.0, 94_000),
+    # Census 2021 (bedroom standard): under one child in ten lives in an overcrowded home in England
+    "overcrowded_households_children_pct": (8.5, 112_000),
+    # OHID Fingertips: under-18 admissions for alcohol-specific conditions, about 23 per 100,000 a year
+    "alcohol_admissions_rate": (23 / 10 / 4, 112_000),
+    # OHID Fingertips: admissions caused by injuries in children aged 0-17, about 80 per 10,000 a year
+    "injury_admissions_rate": (80 / 4, float("nan")),
+    # ONS Conceptions in England and Wales: under-18 conceptions, about 13 per 1,000 women aged 15-17 a year
+    "teenage_conception_rate": (13 / 4, 9_300),
+    # MoJ Proven reoffending statistics: about a third of children cautioned or convicted reoffend within a year
+    "youth_reoffending_pct": (32.0, 370),
+}
+
+#: Shares of a breakdown near England's (DfE Characteristics of children in need 2025, rounded), so that a
+#: breakdown of children on a plan reads like a real one; other breakdowns draw random shares.
+BREAKDOWN_SHARES: dict[str, dict[str, float]] = {
+    "cp_category": {
+        "Neglect": 0.49,
+        "Physical abuse": 0.07,
+        "Sexual abuse": 0.04,
+        "Emotional abuse": 0.37,
+        "Multiple": 0.03,
+    },
+    "cp_duration": {
+        "Under 3 months": 0.26,
+        "3-6 months": 0.22,
+        "6-12 months": 0.31,
+        "1-2 years": 0.18,
+        "2 years or more": 0.03,
+    },
+    "age_band": {"Under 1": 0.11, "1-4": 0.24, "5-9": 0.28, "10-15": 0.30, "16-17": 0.07},
+    "gender": {"Male": 0.49, "Female": 0.48, "Not known or unborn": 0.03},
+    "ethnicity": {
+        "White": 0.72,
+        "Mixed": 0.10,
+        "Asian or Asian British": 0.07,
+        "Black or Black British": 0.06,
+        "Other": 0.03,
+        "Not known": 0.02,
+    },
+}
+
+#: Counts of the same children as another indicator's numerator: indicator id -> the indicator whose numerator
+#: it repeats each quarter (the number of children on a plan is the numerator of the rate).
+SAME_CHILDREN: dict[str, str] = {"cpp_children": "cpp_rate", "cpp_ethnicity": "cpp_rate"}
 
 
 def _seed(*parts: object) -> int:
@@ -92,6 +151,12 @@ def _england_anchors(dfe_dir: Path) -> dict[str, float]:
         nat = cla[(cla.geographic_level == "National") & cla.population_type.str.contains("31 March", na=False)]
         if len(nat):
             anchors["cla_rate"] = float(nat.sort_values("time_period").iloc[-1].rate_per_10000)
+        c3 = pd.read_csv(dfe_dir / "c3_factors_identified_at_end_of_assessment_2018_to_2025.csv", dtype=str)
+        nat = c3[c3.geographic_level == "National"].sort_values("time_period").iloc[-1]
+        episodes = float(nat.Episodes_with_assessment_factor)
+        anchors["assessment_factor_neglect_pct"] = float(nat.Neglect) / episodes * 100
+        abuse = sum(float(nat[f"Domestic_Abuse_{who}"]) for who in ("child", "parent", "person"))
+        anchors["assessment_factor_domestic_abuse_pct"] = abuse / episodes * 100
     except (OSError, KeyError, ValueError, IndexError):  # pragma: no cover - bundled files always present
         pass
     return anchors
@@ -107,6 +172,8 @@ def _national(file: Path, column: str) -> float:
 def _base_level(ind: Indicator, anchors: dict[str, float]) -> tuple[float, float]:
     """Return (level, denominator): level is a count, rate or percentage."""
     h = _seed(ind.id) % 1000 / 1000
+    if ind.id in PLAUSIBLE:
+        return PLAUSIBLE[ind.id]
     if ind.id in anchors:
         level = anchors[ind.id]
     elif ind.unit == "count":
@@ -174,8 +241,15 @@ def _population(first: Quarter, last: Quarter) -> pd.DataFrame:
 
 
 def _rows_for(
-    ind: Indicator, cat: Catalogue, quarters: list[Quarter], anchors: dict[str, float], pop: pd.DataFrame
+    ind: Indicator,
+    cat: Catalogue,
+    quarters: list[Quarter],
+    anchors: dict[str, float],
+    pop: pd.DataFrame,
+    numerators: dict[Quarter, int] | None = None,
 ) -> dict[Quarter, list[dict[str, object]]]:
+    """One indicator's rows per quarter; with ``numerators``, the total of each quarter is given (a count of the
+    same children as another indicator's numerator, :data:`SAME_CHILDREN`) and only its breakdowns are drawn."""
     rng = np.random.default_rng(_seed("series", ind.id))
     level, den0 = _base_level(ind, anchors)
     shape = _shape(ind, len(quarters))
@@ -192,7 +266,7 @@ def _rows_for(
             den = max(int(rng.poisson(den0)), 1)
             num = int(rng.binomial(den, p))
         elif ind.unit == "count":
-            num = int(rng.poisson(level * shape[i]))
+            num = int(rng.poisson(level * shape[i])) if numerators is None else numerators[q]
             den = None
         else:
             per = ind.per or 10_000
@@ -206,11 +280,12 @@ def _rows_for(
         rows = [_row(ind, q, TOTAL, TOTAL, num, den)]
         for dim in ind.breakdowns:
             values = list(cat.breakdowns[dim].values)
-            shares = (
-                np.array([LOCALITY_SHARES.get(v, 0) for v in values])
-                if dim == "locality"
-                else _shares(ind.id + dim, len(values))
-            )
+            if dim == "locality":
+                shares = np.array([LOCALITY_SHARES.get(v, 0) for v in values])
+            elif dim in BREAKDOWN_SHARES and ind.id in SAME_CHILDREN:
+                shares = np.array([BREAKDOWN_SHARES[dim][v] for v in values])
+            else:
+                shares = _shares(ind.id + dim, len(values))
             shares = shares / shares.sum()
             if den is not None:
                 dens = rng.multinomial(den, shares)
@@ -298,8 +373,12 @@ def generate_demo(
     written.append(pop_file)
 
     by_quarter: dict[Quarter, dict[str, list[dict[str, object]]]] = {q: {} for q in quarters}
+    generated = {ind.id: _rows_for(ind, cat, quarters, anchors, pop) for ind in cat.indicators.values()}
+    for iid, source in SAME_CHILDREN.items():
+        totals = {q: int(rows[0]["numerator"]) for q, rows in generated[source].items()}
+        generated[iid] = _rows_for(cat.indicators[iid], cat, quarters, anchors, pop, numerators=totals)
     for ind in cat.indicators.values():
-        for q, rows in _rows_for(ind, cat, quarters, anchors, pop).items():
+        for q, rows in generated[ind.id].items():
             by_quarter[q].setdefault(ind.provider, []).extend(rows)
     for q in quarters:
         for provider in sorted(by_quarter[q]):

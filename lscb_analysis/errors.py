@@ -24,7 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-__all__ = ["LscbError", "ProblemsError"]
+__all__ = ["LscbError", "ProblemsError", "SECTION_PROBLEM_MIME"]
+
+#: MIME type of the record a report section leaves among its notebook's outputs when an :class:`LscbError`
+#: stopped it (an invalid entry in ``parameters/``): ``{"section": ..., "problems": [line, ...]}``. Written by
+#: :mod:`lscb_analysis.report` beside the notice readers see, read back by :mod:`lscb_analysis.publish.runner`
+#: for the pack's front page; nbconvert publishes the notice (``text/html``) and ignores the record.
+SECTION_PROBLEM_MIME = "application/vnd.lscb.section-problem+json"
 
 
 def _one_line(text: str) -> str:
@@ -47,6 +53,11 @@ class LscbError(Exception):
         # One line, unquoted (a KeyError subclass would otherwise show its message in quotes).
         return _one_line(str(self.args[0])) if self.args else type(self).__name__
 
+    @property
+    def lines(self) -> list[str]:
+        """Every problem this error reports, one self-contained line each."""
+        return [str(self)]
+
 
 class ProblemsError(LscbError):
     """A parameters file (or several) is invalid; every problem is reported together.
@@ -68,6 +79,11 @@ class ProblemsError(LscbError):
     def __init__(self, problems: Iterable[str] | str) -> None:
         self.problems: list[str] = [_one_line(p) for p in ([problems] if isinstance(problems, str) else problems)]
         super().__init__(self.problems)
+
+    @property
+    def lines(self) -> list[str]:
+        """The problems, one line each (without the heading)."""
+        return list(self.problems)
 
     def __str__(self) -> str:
         n = len(self.problems)

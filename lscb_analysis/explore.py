@@ -1,12 +1,14 @@
 """Interactive indicator explorer for JupyterLab (ipywidgets), with a static snapshot.
 
-:class:`Explorer` lets an analyst pick an indicator (labelled by its
-sub-group), a breakdown (the total or one value of one of the indicator's
-breakdown dimensions), a range of quarters and a view: an SPC chart, a trend
-test, the DfE benchmark or a table (:mod:`lscb_analysis.render.views`).
+:class:`Explorer` lets an analyst search the indicator list (by title,
+sub-group or id), pick an indicator (labelled by its sub-group), a
+breakdown (the total or one value of one of the indicator's breakdown
+dimensions), a range of quarters and a view: an SPC chart, a trend
+test, the DfE benchmark or a table (:mod:`lscb_analysis.render.views`), and
+download the figures a view shows as CSV.
 
 Every view is drawn from figures that passed disclosure control
-(:func:`published_rows`): counts from 1 to 5 (numerators and denominators),
+(:func:`lscb_analysis.summary.figures.published_rows`): counts from 1 to 5 (numerators and denominators),
 and the complementary cells that would let a reader recover them from a
 breakdown's total, are replaced by the GSS symbol and drawn as gaps. A view
 that cannot be computed (too few points, no DfE benchmark) shows a short
@@ -31,7 +33,7 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display as ipython_display
 
-from lscb_analysis.disclosure.suppress import is_small, suppress_breakdown, suppress_series
+from lscb_analysis.disclosure.suppress import is_small, suppress_series
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.periods import Quarter, as_periods
 from lscb_analysis.render.sanitise import escape_text
@@ -39,25 +41,13 @@ from lscb_analysis.render.theme import PALETTE
 from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult, html_output, view_benchmark
 from lscb_analysis.summary.benchmarks import load_benchmark
 from lscb_analysis.summary.context import Context, indicator_series, load_context
+from lscb_analysis.summary.figures import published_rows
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["Explorer", "explore", "published_rows"]
+__all__ = ["Explorer", "explore"]
 
 
 # ---------------------------------------------------------------------- data
-def published_rows(ctx: Context, ind: Indicator) -> pd.DataFrame:
-    """Every store row of one indicator (total and breakdowns) after disclosure control.
-
-    Uses :func:`lscb_analysis.disclosure.suppress_breakdown`: primary and
-    complementary suppression across each breakdown and its total, so a hidden
-    cell cannot be recovered by switching between breakdown values.
-    """
-    rows = ctx.figures[ctx.figures.indicator_id == ind.id]
-    if len(rows):
-        rows = suppress_breakdown(rows, ctx.partnership.disclosure, sums_to_total=bool(ind.breakdowns_sum_to_total))
-    return rows
-
-
 def _series(
     ctx: Context,
     ind: Indicator,
@@ -68,7 +58,7 @@ def _series(
 ) -> pd.DataFrame:
     """Disclosure-controlled series of the chosen quarters (every quarter in range, gaps as NaN).
 
-    ``rows`` are the indicator's :func:`published_rows` (computed when not given).
+    ``rows`` are the indicator's :func:`~lscb_analysis.summary.figures.published_rows` (computed when not given).
     """
     rows = published_rows(ctx, ind) if rows is None else rows
     s = indicator_series(rows, ind.id, breakdown=breakdown, breakdown_value=value)
@@ -168,6 +158,10 @@ class Explorer:
         qs = ctx.periods or [ctx.quarter.code]
         wide = w.Layout(width="95%")
         style = {"description_width": "110px"}
+        self._options = options
+        self.search = w.Text(
+            placeholder="Search indicators by title, sub-group or id", description="Search", layout=wide, style=style
+        )
         self.indicator = w.Dropdown(options=options, value=first, description="Indicator", layout=wide, style=style)
         self.breakdown = w.Dropdown(
             options=self._breakdown_options(first), description="Breakdown", layout=wide, style=style
@@ -185,7 +179,9 @@ class Explorer:
         )
         self.output = w.Output(layout=w.Layout(min_height="380px"))
         self.status = w.HTML()
-        self.widget = w.VBox([self.indicator, self.breakdown, self.periods, self.view, self.status, self.output])
+        self.widget = w.VBox(
+            [self.search, self.indicator, self.breakdown, self.periods, self.view, self.status, self.output]
+        )
         self._suspend = True
         try:
             if breakdown != TOTAL or breakdown_value is not None:
@@ -195,6 +191,7 @@ class Explorer:
         finally:
             self._suspend = False
         self.indicator.observe(self._on_indicator, names="value")
+        self.search.observe(self._on_search, names="value")
         for wd in (self.breakdown, self.periods, self.view):
             wd.observe(self._on_change, names="value")
         if warm:
@@ -220,6 +217,18 @@ class Explorer:
         finally:
             self._suspend = False
         self.redraw()
+
+    def matching(self, text: str) -> list[tuple[str, str]]:
+        """The indicator options whose label (sub-group and title) or id contain every word of ``text``."""
+        words = text.lower().split()
+        return [(label, iid) for label, iid in self._options if all(x in f"{label} {iid}".lower() for x in words)]
+
+    def _on_search(self, change: dict[str, Any]) -> None:
+        found = self.matching(change["new"])
+        if not found:
+            self.status.value = f"<small>No indicator matches {escape_text(repr(change['new']))}.</small>"
+            return
+        self.indicator.options = found  # the selection moves to the first match when the current one is left out
 
     def _on_change(self, change: dict[str, Any]) -> None:
         if not self._suspend:

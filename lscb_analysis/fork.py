@@ -11,9 +11,12 @@
   values (:func:`papermill.parameterize.parameterize_notebook`, as the
   injected-parameters cell of a run), which then replace the defaults, each on
   its own line;
-* ``project_root`` re-pointed from the new folder, when it was relative;
-* a header cell saying what it was forked from: source notebook, git commit
-  (when the project is a git checkout), date and parameters;
+* ``project_root`` kept blank (found from wherever the copy runs), or
+  re-pointed from the new folder when the source gave a relative folder;
+* a header cell titled with the name given, saying what it was forked from:
+  source notebook, git commit (when the project is a git checkout), date and
+  parameters; the name is also the notebook's ``title`` (the published page's
+  title, and the pack's index lists the deep dive under it);
 * every output, execution count and widget state stripped.
 
 An executed report (``reports/<quarter>/*.ipynb``) can be forked too: the
@@ -169,6 +172,10 @@ def _header(name: str, source: str, commit: str | None, today: dt.date, params: 
     )
 
 
+def _relative_root(root: Path, out_dir: Path) -> str:
+    return Path(os.path.relpath(root, out_dir.resolve())).as_posix()
+
+
 def _strip(nb: Any) -> None:
     """Remove every output, execution count, run record and widget state (and empty lists of tags)."""
     for c in nb.cells:
@@ -282,12 +289,16 @@ def fork_notebook(
         if k in declared and k not in values and k != "project_root":
             values[k] = _value(v)
     _validate(values, p.root)
-    # The deep dive belongs to the project it is written into: project_root points there from
-    # notebooks/deep_dives/ (relative, so the checkout can move), unless given explicitly.
+    # The deep dive belongs to the project it is written into. A blank project_root (the report
+    # notebooks' default) finds it from wherever the copy runs; a folder written relative to the
+    # source notebook is re-pointed from notebooks/deep_dives/ (relative, so the checkout can move).
     if "project_root" in declared:
         given = values.get("project_root")
-        target_root = (Path.cwd() / str(given)).resolve() if given is not None else p.root
-        values["project_root"] = Path(os.path.relpath(target_root, out_dir.resolve())).as_posix()
+        default = _value(declared["project_root"]["default"])
+        if given is not None:
+            values["project_root"] = _relative_root((Path.cwd() / str(given)).resolve(), out_dir)
+        elif isinstance(default, str) and default and not Path(default).is_absolute():
+            values["project_root"] = _relative_root(p.root, out_dir)
 
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     nb = parameterize_notebook(nb, values, kernel_name=kernel, language="python")
@@ -312,6 +323,7 @@ def fork_notebook(
         "name": name,
     }
     nb.metadata["lscb"] = lscb
+    nb.metadata["title"] = name  # the published page's <title> (nbconvert reads it)
     nbformat.validate(nb)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
@@ -324,7 +336,10 @@ def fork_command(
     notebook: Annotated[
         str,
         typer.Argument(
-            help="Report notebook to fork: a path, or a name under notebooks/ (core_data_set, subgroup_report).",
+            help=(
+                "Report notebook to fork: a path, or a name under notebooks/ (core_data_set, subgroup_report; "
+                "examples/cpp_by_locality, a worked deep dive that pulls the figures as DataFrames)."
+            ),
             show_default=False,
         ),
     ],

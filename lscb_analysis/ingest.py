@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.findings import Finding, findings_frame
+from lscb_analysis.findings import Finding, Rule, findings_frame
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
@@ -57,7 +57,7 @@ from lscb_analysis.returns.validate import validate_returns
 from lscb_analysis.store import LOG_COLUMNS, empty_store, updating
 from lscb_analysis.tidy import KEY, TOTAL
 
-__all__ = ["IngestResult", "ingest_quarters", "compute_values"]
+__all__ = ["IngestResult", "ingest_quarters", "compute_values", "changed_rows", "restatement_findings"]
 
 
 @dataclass
@@ -220,7 +220,15 @@ def _missing_returns(
     return out
 
 
-def _restatement_findings(changed: pd.DataFrame, current: pd.DataFrame) -> list[Finding]:
+def restatement_findings(
+    changed: pd.DataFrame, current: pd.DataFrame, rule: Rule = RULES["R052-restatement"]
+) -> list[Finding]:
+    """A finding of ``rule`` for each row of ``changed`` that revises a cell already in ``current``.
+
+    Each names the old and the new figure and where the old one came from (its
+    file and ingest time); the old figure stays in the history. A region's
+    ingest of shared files uses its own rule (:mod:`lscb_analysis.region.collect`).
+    """
     if changed.empty or current.empty:
         return []
     old = current[KEY + ["numerator", "denominator", "status", "source_file", "ingested_at"]]
@@ -234,7 +242,7 @@ def _restatement_findings(changed: pd.DataFrame, current: pd.DataFrame) -> list[
     for r in m.itertuples():
         cell = r.indicator_id if r.breakdown == TOTAL else f"{r.indicator_id} ({r.breakdown} = {r.breakdown_value})"
         out.append(
-            RULES["R052-restatement"].on_figure(
+            rule.on_figure(
                 r,
                 f"Row {int(r.source_row)} revises {cell} for {Quarter.parse(r.period).code} "
                 f"from {show(r.numerator_old, r.denominator_old, r.status_old)} "
@@ -355,11 +363,11 @@ def ingest_quarters(
         history = store.history
         current = history.drop_duplicates(KEY, keep="last")
         new = new.reindex(columns=history.columns)
-        changed = _changed(new, current)
+        changed = changed_rows(new, current)
         findings = list(v.findings)
         findings += _missing_returns(cat, quarters, files, folders, p.raw)
         findings += outlier_findings(new, current)
-        restated = _restatement_findings(changed, current)
+        restated = restatement_findings(changed, current)
         findings += restated
         if len(changed):
             store.history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
@@ -379,8 +387,12 @@ def ingest_quarters(
     return result
 
 
-def _changed(new: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``new`` that are not already the current figure (re-running a quarter adds nothing)."""
+def changed_rows(new: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``new`` that are not already the current figure (re-running a quarter adds nothing).
+
+    A row is unchanged when its cell (:data:`lscb_analysis.tidy.KEY`) is in
+    ``current`` with the same numerator, denominator and status.
+    """
     if current.empty:
         return new
     cols = ["numerator", "denominator", "status"]

@@ -4,8 +4,9 @@ Everything the workbench reads or writes is found from a :class:`Paths`, so a
 notebook executed by papermill from ``notebooks/``, ``lscb`` run from the
 project folder and a test working on a copy all see the same folders.
 
-A project is a folder holding ``parameters/partnership.yaml``. Its root is,
-in order:
+A project is a folder holding ``parameters/partnership.yaml`` (a
+partnership's) or ``parameters/region.yaml`` (a region's shared data set,
+:mod:`lscb_analysis.region`). Its root is, in order:
 
 1. the folder given explicitly (a notebook's ``project_root`` parameter,
    ``lscb --root``);
@@ -30,32 +31,49 @@ from typing import ClassVar
 
 from lscb_analysis.errors import LscbError
 
-__all__ = ["ENV_VAR", "MARKER", "Paths", "ProjectRootError", "data_dir_or_default", "paths", "project_root"]
+__all__ = [
+    "ENV_VAR",
+    "MARKER",
+    "REGION_MARKER",
+    "Paths",
+    "ProjectRootError",
+    "data_dir_or_default",
+    "package_checkout",
+    "paths",
+    "project_root",
+]
 
 #: Environment variable naming the project root.
 ENV_VAR = "LSCB_PROJECT_ROOT"
-#: The file that makes a folder a project, relative to its root.
+#: The file that makes a folder a partnership's project, relative to its root.
 MARKER = Path("parameters") / "partnership.yaml"
+#: The file that makes a folder a region's project (``lscb region``), relative to its root.
+REGION_MARKER = Path("parameters") / "region.yaml"
 
 
 class ProjectRootError(LscbError):
-    """The project root given (or found) holds no ``parameters/partnership.yaml``."""
+    """The project root given (or found) holds no ``parameters/partnership.yaml`` (nor ``parameters/region.yaml``)."""
 
     exit_code: ClassVar[int] = 2
 
 
 def _is_project(folder: Path) -> bool:
-    return (folder / MARKER).is_file()
+    return (folder / MARKER).is_file() or (folder / REGION_MARKER).is_file()
 
 
 def _checked(root: Path | str, how: str) -> Path:
     folder = Path(root).expanduser().resolve()
     if not _is_project(folder):
         raise ProjectRootError(
-            f"{folder} ({how}) is not a project folder: it has no {MARKER.as_posix()}; "
-            "give the folder that holds parameters/ and data/"
+            f"{folder} ({how}) is not a project folder: it has no {MARKER.as_posix()} "
+            f"(nor {REGION_MARKER.as_posix()}); give the folder that holds parameters/ and data/"
         )
     return folder
+
+
+def package_checkout() -> Path:
+    """The folder this package lives in (the workbench checkout, when installed with ``pip install -e``)."""
+    return Path(__file__).resolve().parent.parent
 
 
 def project_root(root: Path | str | None = None) -> Path:
@@ -69,7 +87,7 @@ def project_root(root: Path | str | None = None) -> Path:
     Returns
     -------
     Path
-        The resolved root, which holds ``parameters/partnership.yaml``.
+        The resolved root, which holds ``parameters/partnership.yaml`` or ``parameters/region.yaml``.
 
     Raises
     ------
@@ -86,11 +104,12 @@ def project_root(root: Path | str | None = None) -> Path:
     for folder in (cwd, *cwd.parents):
         if _is_project(folder):
             return folder
-    checkout = Path(__file__).resolve().parent.parent
+    checkout = package_checkout()
     if _is_project(checkout):
         return checkout
     raise ProjectRootError(
-        f"no project found: no {MARKER.as_posix()} in {cwd} or any folder above it, nor in {checkout}; "
+        f"no project found: no {MARKER.as_posix()} (or {REGION_MARKER.as_posix()}) in {cwd} or any folder above "
+        f"it, nor in {checkout}; "
         f"run from a project folder, pass --root or set ${ENV_VAR}"
     )
 
@@ -116,6 +135,11 @@ class Paths:
     @property
     def dfe(self) -> Path:
         return self.raw / "dfe"
+
+    @property
+    def shared(self) -> Path:
+        """A region's project: the files its partnerships shared, ``<yyyy-yy-Qn>/<partnership>_<yyyy-yy-Qn>.csv``."""
+        return self.raw / "shared"
 
     @property
     def processed(self) -> Path:

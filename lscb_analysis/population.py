@@ -28,7 +28,9 @@ def load_population(root: Path | str | None = None) -> pd.DataFrame:
     p = paths(root)
     file = p.raw / load_partnership(p.root).population_file
     if not file.exists():
-        raise PopulationError(f"{file}: population file not found (run `lscb demo` for the demo partnership)")
+        raise PopulationError(
+            f"{file}: population file not found (`lscb init` writes it from the ONS estimates; the demo's: `lscb demo`)"
+        )
     df = pd.read_csv(file, dtype={"financial_year": str, "locality": str})
     missing = {"financial_year", "locality", "population"} - set(df.columns)
     if missing:

@@ -9,8 +9,9 @@ partnership keeps a log of arrival dates in
       police: 2026-10-22
       health: 2026-11-03
 
-It is **due** ``return_due_days`` (``parameters/providers.yaml``) after the
-end of the quarter (``Provider.due_date``), and late when it arrived after that day.
+It is **due** ``return_due_working_days`` (``parameters/providers.yaml``)
+working days after the end of the quarter (``Provider.due_date``, never a
+weekend or bank holiday), and late when it arrived after that day.
 
 The three functions return DataFrames for the core data set report:
 :func:`timeliness` (who has returned, who is late), :func:`completeness`

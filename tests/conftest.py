@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # the helper modules beside this file (also under --import-mode=importlib)
+    sys.path.insert(0, str(HERE))
+
+from project_copy import ROOT, copy_project  # noqa: E402 - importable once HERE is on the path
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of parameters/, notebooks/ and data/raw/ (demo returns, DfE files) in tmp_path."""
-    dst = tmp_path / "project"
-    for sub in ("parameters", "notebooks"):
-        shutil.copytree(ROOT / sub, dst / sub, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copytree(ROOT / "data" / "raw", dst / "data" / "raw")
-    (dst / "data" / "processed").mkdir(parents=True)
-    (dst / "reports").mkdir()
-    return dst
+    """A copy of parameters/, notebooks/ (without users' forks) and data/raw/ (demo returns, DfE files) in tmp_path."""
+    return copy_project(ROOT, tmp_path / "project")

@@ -159,7 +159,7 @@ def test_every_subgroup_owns_at_least_two_indicators(cat: Catalogue) -> None:
 
 def test_providers(cat: Catalogue) -> None:
     assert set(cat.providers) == PROVIDER_IDS
-    assert all(p.return_due_days > 0 for p in cat.providers.values())
+    assert all(p.return_due_working_days > 0 for p in cat.providers.values())
     unused = [p for p in cat.providers if not cat.for_provider(p)]
     assert not unused
 
@@ -543,10 +543,10 @@ ERROR_CASES = {
         "unknown field",
     ),
     "provider missing field": (
-        lambda r: r["providers.yaml"]["providers"][2].pop("return_due_days"),
+        lambda r: r["providers.yaml"]["providers"][2].pop("return_due_working_days"),
         "providers.yaml",
         "provider 'police'",
-        "return_due_days",
+        "return_due_working_days",
         "is required",
     ),
     "provider duplicate id": (

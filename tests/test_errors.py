@@ -73,7 +73,8 @@ def test_a_wrong_root_exits_2(tmp_path: Path) -> None:
 
 def test_invalid_parameters_exit_2_listing_every_problem(project: Path) -> None:
     f = project / "parameters" / "providers.yaml"
-    f.write_text(f.read_text(encoding="utf-8").replace("return_due_days: ", "return_due_days: -", 2), encoding="utf-8")
+    days = "return_due_working_days: "
+    f.write_text(f.read_text(encoding="utf-8").replace(days, days + "-", 2), encoding="utf-8")
     code, lines = invoke("templates", "--quarter", "2026-27 Q1", "--root", str(project))
     assert code == 2
     assert lines[0] == "error: 2 problems in the indicator catalogue:"

@@ -3,32 +3,28 @@
 from __future__ import annotations
 
 import base64
-import shutil
+import html
+import re
+import urllib.parse
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from project_copy import ROOT, copy_project
 
 from lscb_analysis.explore import Explorer
 from lscb_analysis.ingest import ingest_quarters
 from lscb_analysis.periods import Quarter
-from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult
+from lscb_analysis.render.views import SERIES_VIEWS, VIEWS, ViewResult, csv_link_html
 from lscb_analysis.returns.folders import return_folders
 from lscb_analysis.summary.context import load_context
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory):
     """The demo store built in a throwaway copy of the project (never the real store)."""
-    dst = tmp_path_factory.mktemp("explore") / "project"
-    for sub in ("parameters", "notebooks"):
-        shutil.copytree(ROOT / sub, dst / sub, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "deep_dives"))
-    shutil.copytree(ROOT / "data" / "raw", dst / "data" / "raw")
-    (dst / "data" / "processed").mkdir(parents=True)
+    dst = copy_project(ROOT, tmp_path_factory.mktemp("explore") / "project")
     ingest_quarters(list(return_folders(dst)), dst)
     return load_context("latest", dst)
 
@@ -146,7 +142,7 @@ def test_views_that_cannot_be_computed_say_why(explorer, ctx):
     )
     explorer.indicator.value = no_dfe
     explorer.view.value = "benchmark"
-    assert "no benchmark" in _html(explorer.output.outputs)
+    assert "No DfE benchmark is set up for this indicator" in _html(explorer.output.outputs)
     explorer.indicator.value = "cpp_rate"
     explorer.breakdown.value = ("locality", "Eastbrook")
     assert "choose the Total breakdown" in _html(explorer.output.outputs)
@@ -233,3 +229,58 @@ def test_no_breakdown_value_shows_a_small_count(ctx):
             if col in t:
                 nums = pd.to_numeric(t[col].str.replace(",", ""), errors="coerce")
                 assert not nums.between(1, 5).any(), (option, col, t[col].tolist())
+
+
+def test_search_narrows_the_indicator_list(explorer, ctx):
+    explorer.search.value = "protection plan rate"
+    found = [iid for _, iid in explorer.indicator.options]
+    assert "cpp_rate" in found and len(found) < len(ctx.catalogue.indicators)
+    assert all("protection" in f"{label} {iid}".lower() for label, iid in explorer.indicator.options)
+    explorer.search.value = "missing_from_home"  # an id works too
+    assert [iid for _, iid in explorer.indicator.options] == ["missing_from_home"]
+    assert explorer.state["indicator"] == "missing_from_home"
+    explorer.search.value = "no such thing at all"  # nothing matches: the list stays, and says so
+    assert [iid for _, iid in explorer.indicator.options] == ["missing_from_home"]
+    assert "No indicator matches" in explorer.status.value
+    explorer.search.value = ""
+    assert len(explorer.indicator.options) == len(ctx.catalogue.indicators)
+
+
+def test_the_figures_shown_download_as_csv_inside_the_page(explorer, ctx):
+    explorer.indicator.value = "cpp_rate"
+    for view in ("spc", "table"):
+        explorer.view.value = view
+        page = _html(explorer.output.outputs)
+        link = re.search(r'<a download="([^"]+\.csv)" href="(data:text/csv;charset=utf-8,[^"]+)"', page)
+        assert link, view
+        text = urllib.parse.unquote(html.unescape(link.group(2)).split(",", 1)[1])
+        lines = text.strip().split("\r\n")
+        assert lines[0] == "Quarter,Numerator,Denominator,Value" and len(lines) == len(ctx.periods) + 1
+        assert lines[-1].startswith(f'"{ctx.periods[-1]}') or lines[-1].startswith(ctx.periods[-1])
+    # a chart carries its text alternative, written from the data
+    explorer.view.value = "spc"
+    png = next(o for o in explorer.output.outputs if "image/png" in o["data"])
+    assert png["metadata"]["image/png"]["alt"].startswith("SPC chart of ")
+
+
+def test_downloaded_figures_are_formula_safe_and_suppressed():
+    frame = pd.DataFrame({"Quarter": ["2026-27 Q2"], "Numerator": ["c"], "Value": ["=HYPERLINK(1)"]})
+    link = html.unescape(csv_link_html(frame, "A <title>"))
+    assert "<title>" not in csv_link_html(frame, "A <title>")
+    text = urllib.parse.unquote(link.split("charset=utf-8,", 1)[1].split('"', 1)[0])
+    assert "'=HYPERLINK(1)" in text and ",c," in text
+
+
+def test_benchmark_view_says_what_is_mapped_not_what_dfe_publishes(explorer, ctx):
+    """DfE publishes the child protection plan rate; the explorer must not say otherwise, nor show internal ids."""
+    from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
+
+    mapped = load_benchmark_measures(ctx.root / "parameters" / "benchmark_measures.yaml").indicators
+    explorer.indicator.value = "cpp_rate"
+    explorer.view.value = "benchmark"
+    text = html.unescape(_html(explorer.output.outputs))
+    assert "does not publish" not in text
+    assert "parameters/benchmark_measures.yaml does not map it" in text
+    for iid in mapped:
+        assert ctx.catalogue.indicators[iid].title in text
+        assert iid not in text.replace(ctx.catalogue.indicators[iid].title, "")

@@ -10,10 +10,12 @@ import nbformat
 import papermill
 import pytest
 import typer
+from project_copy import ROOT, copy_project
 from typer.testing import CliRunner
 
 from lscb_analysis.fork import MAX_SLUG, ForkError, fork_command, fork_notebook, slugify
-from lscb_analysis.publish.plan import plan_reports
+from lscb_analysis.periods import Quarter
+from lscb_analysis.publish.plan import notebook_title, plan_reports
 
 DAY = dt.date(2026, 11, 22)
 
@@ -60,7 +62,7 @@ def test_fork_presets_parameters_and_says_where_it_came_from(project):
     params = _params_source(out).splitlines()
     assert params[0].startswith('quarter: str = "2025-26 Q3"  # ')
     assert params[1].startswith('subgroup: str = "health"  # sub-group id')
-    assert params[2].startswith('project_root: str = "../.."  # ')
+    assert params[2].startswith('project_root: str = ""  # '), "blank: the copy finds its project wherever it runs"
     declared = {k: (v["inferred_type_name"], v["help"]) for k, v in papermill.inspect_notebook(source).items()}
     assert {k: (v["inferred_type_name"], v["help"]) for k, v in papermill.inspect_notebook(out).items()} == declared, (
         "names, types and meanings unchanged"
@@ -75,10 +77,9 @@ def test_fork_presets_parameters_and_says_where_it_came_from(project):
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
     assert nb.metadata["lscb"]["forked_from"]["notebook"] == "notebooks/subgroup_report.ipynb"
     # The runner publishes deep dives with the pack.
-    from lscb_analysis.periods import Quarter
-
-    names = [s.name for s in plan_reports(Quarter.parse("2026-27 Q2"), root=project)]
-    assert "deep_dive_2026-11-22-neglect-repeat-plans" in names
+    specs = {s.name: s for s in plan_reports(Quarter.parse("2026-27 Q2"), root=project)}
+    assert specs["deep_dive_2026-11-22-neglect-repeat-plans"].title == "Neglect: repeat plans", "titled as named"
+    assert nb.metadata["title"] == "Neglect: repeat plans", "the published page's <title>"
 
 
 def test_existing_deep_dive_is_never_overwritten(project):
@@ -134,7 +135,7 @@ def test_fork_of_an_executed_report_drops_outputs_and_injected_parameters(projec
     out = fork_notebook(executed, "From the pack", root=project, today=DAY)
     src = _params_source(out)
     assert 'quarter: str = "2026-27 Q1"' in src and 'subgroup: str = "education"' in src
-    assert 'project_root: str = "../.."' in src
+    assert 'project_root: str = ""' in src, "the pack's absolute project_root is not kept"
     cells = _cells(out)
     assert not any("injected-parameters" in c["metadata"].get("tags", []) for c in cells)
     assert not any(c.get("outputs") or c.get("execution_count") or "jupyter" in c["metadata"] for c in cells)
@@ -186,3 +187,28 @@ def test_forked_notebook_runs_standalone_with_its_defaults(project):
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(out.parent)}}).execute()
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+
+
+def test_test_projects_start_without_the_users_forks(tmp_path):
+    """`make test` passes after `lscb fork`: a test project (the `project` fixture) never copies a user's notebooks."""
+    checkout = copy_project(ROOT, tmp_path / "checkout")
+    fork_notebook("subgroup_report", "Neglect deep dive", parameters={"subgroup": "neglect"}, root=checkout)
+    own = checkout / "notebooks" / "subgroups"
+    own.mkdir()
+    (own / "neglect.ipynb").write_bytes((checkout / "notebooks" / "subgroup_report.ipynb").read_bytes())
+    project = copy_project(checkout, tmp_path / "project")
+    assert not list((project / "notebooks").rglob("deep_dives/*.ipynb"))
+    assert not list((project / "notebooks").rglob("subgroups/*.ipynb"))
+    assert (project / "notebooks" / "deep_dives" / "README.md").exists()
+    assert (project / "notebooks" / "subgroup_report.ipynb").exists()
+
+
+def test_forks_and_examples_are_listed_by_title(project):
+    out = fork_notebook("core_data_set", "Referrals after the front door change", root=project, today=DAY)
+    assert notebook_title(out) == "Referrals after the front door change"
+    specs = {s.name: s for s in plan_reports(Quarter.parse("2026-27 Q2"), root=project)}
+    dive = specs[f"deep_dive_{out.stem}"]
+    assert dive.title == "Referrals after the front door change" and "2026-11-22" not in dive.title
+    examples = [s for s in specs.values() if s.name.startswith("example_")]
+    assert examples, "the worked example is published with the pack"
+    assert all(s.section == "Exploration and deep dives" and not s.title.startswith("example") for s in examples)

@@ -21,7 +21,16 @@ from lscb_analysis.render.format import (
     sub_symbols,
     unit_label,
 )
-from lscb_analysis.render.theme import LEGENDS, MARKERS, SPC_ASSURANCE, SPC_VARIATION, ink_on, report_css
+from lscb_analysis.render.theme import (
+    ICON_KINDS,
+    ICON_WORDS,
+    LEGENDS,
+    MARKERS,
+    SPC_VARIATION,
+    icon_svg,
+    ink_on,
+    report_css,
+)
 from lscb_analysis.stats import spc
 
 
@@ -61,12 +70,34 @@ def test_every_spc_judgement_has_a_colour_marker_and_words():
     point_types = {"common_cause", "special_cause_improvement", "special_cause_concern"}
     point_types |= {"special_cause_neutral_high", "special_cause_neutral_low"}
     assert set(SPC_VARIATION) == set(MARKERS) == point_types
-    assert set(SPC_ASSURANCE) == {"consistent_pass", "consistent_fail", "inconsistent"}
+    assert set(ICON_KINDS["assurance"]) == set(ICON_WORDS["assurance"])
+    assert set(ICON_KINDS["assurance"]) == {"consistent_pass", "consistent_fail", "inconsistent"}
+    assert set(ICON_KINDS["variation"]) == set(ICON_WORDS["variation"])
     r = spc(np.r_[np.full(12, 10.0), [30.0]], improvement="decrease", target=12)
-    assert r.variation_icon in SPC_VARIATION and r.assurance_icon in SPC_ASSURANCE
+    assert r.variation_icon in SPC_VARIATION and r.variation_icon_name == "concern_high"
+    assert r.assurance_icon in ICON_KINDS["assurance"]
     for _, vocabulary in LEGENDS:
         for j in vocabulary.values():
             assert j.symbol and j.word and j.legend and re.fullmatch(r"#[0-9A-F]{6}", j.colour)
+
+
+@pytest.mark.parametrize("kind", ["variation", "assurance"])
+def test_every_making_data_count_icon_is_nhs_englands_svg_with_a_text_alternative(kind):
+    for key, label in ICON_KINDS[kind].items():
+        svg = icon_svg(kind, key, size=20)
+        assert svg.startswith("<svg") and svg.endswith("</svg>") and 'viewBox="0 0 378 378"' in svg
+        assert f'role="img" aria-label="{label}"' in svg and f"<title>{label}</title>" in svg
+        assert 'width="20" height="20"' in svg and svg.count("width=") >= 1
+    # words beside it say it all: hidden from screen readers, no empty name
+    hidden = icon_svg(kind, next(iter(ICON_KINDS[kind])), label="")
+    assert 'aria-hidden="true"' in hidden and "aria-label" not in hidden and "<title>" not in hidden
+    # each copy renames the ids its filter and clip paths use, and every reference follows
+    a, b = icon_svg(kind, next(iter(ICON_KINDS[kind]))), icon_svg(kind, next(iter(ICON_KINDS[kind])))
+    ids_a, ids_b = set(re.findall(r'\bid="([^"]+)"', a)), set(re.findall(r'\bid="([^"]+)"', b))
+    assert ids_a and not ids_a & ids_b
+    assert set(re.findall(r"url\(#([^)]+)\)", a)) <= ids_a
+    with pytest.raises(KeyError):
+        icon_svg(kind, "no_such_icon")
 
 
 def test_text_on_a_filled_badge_is_readable():

@@ -16,17 +16,19 @@ def ctx():
 
 def _displayed(monkeypatch):
     out = []
-    monkeypatch.setattr(report, "display", lambda obj: out.append(getattr(obj, "data", "")))
+    monkeypatch.setattr(report, "display", lambda obj, **_: out.append(getattr(obj, "data", "")))
     return out
 
 
-def test_annotations_in_indicator_sections_are_escaped(ctx, monkeypatch):
+def test_annotations_in_indicator_sections_are_shown_as_text(ctx, monkeypatch):
+    """An annotation is shown as the text typed (escaped, then through the one sanitiser): no tag survives."""
     out = _displayed(monkeypatch)
     ind = ctx.catalogue.for_subgroup("serious_case_review")[0]
-    report.indicator_sections(ctx, "serious_case_review", annotations={ind.id: {"2026-27 Q1": "<img src=x> & co"}})
+    note = "<img src=x onerror=alert(1)> *rise* & co [x](javascript:alert(1))"
+    report.indicator_sections(ctx, "serious_case_review", annotations={ind.id: {"2026-27 Q1": note}})
     text = "\n".join(str(o) for o in out)
-    assert "<img src=x>" not in text
-    assert "**Note [1] 2026-27 Q1:** &lt;img src=x&gt; &amp; co" in text
+    assert "<img" not in text and 'href="javascript' not in text
+    assert "<strong>Note [1] (2026-27 Q1):</strong> &lt;img src=x onerror=alert(1)&gt; *rise* &amp; co" in text
 
 
 def test_header_shows_the_report_styles_and_escapes_text(ctx, monkeypatch):

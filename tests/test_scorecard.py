@@ -13,7 +13,6 @@ from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.disclosure.suppress import suppress_series
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.render.scorecard import scorecard_html
-from lscb_analysis.render.theme import SPC_VARIATION
 from lscb_analysis.summary.context import load_context
 from lscb_analysis.summary.exception_report import find_exceptions
 from lscb_analysis.summary.indicator import describe_indicator, direction_of_travel, rag_status
@@ -113,6 +112,7 @@ def test_small_counts_are_suppressed_with_what_derives_from_them():
     assert r.spark == [None, 8, 12, 10, 11, None, 9, None]  # last 8: c,8,12,10,11,c,9,c
     shown = _cells(scorecard_html(rows, title="Score card"))[0]
     assert shown["Latest"] == "c" and shown["95-CI"] == "" and shown["Direction"] == ""
+    assert "Recent trend" not in shown["Trend"] and "<svg" not in shown["Variation"]  # no empty labels, no icon
     assert shown["Previous-quarter"] == "9"
     assert shown["Same-quarter-last-year"] == "10"
     svg = shown["Last-8-quarters"]
@@ -137,14 +137,30 @@ def test_score_card_text_is_escaped_and_figures_formatted_by_unit():
     assert float(lo) < 30 < float(hi)
 
 
-def test_score_card_shows_spc_judgements_in_the_chart_colours():
+def test_score_card_shows_spc_judgements_as_making_data_count_icons():
     ind = CAT.indicator("rereferrals_pct")
     s = _series([20, 22, 25, 30], [100, 100, 100, 100])
-    row = _summary_row(ind, s, spc_variation="special_cause_concern", spc_assurance="consistent_fail")
+    row = _summary_row(
+        ind,
+        s,
+        spc_variation="special_cause_concern",
+        spc_variation_icon="concern_high",
+        spc_trial=False,
+        spc_assurance="consistent_fail",
+    )
     page = scorecard_html(scorecard_rows(pd.DataFrame([row])), title="Card")
-    concern = SPC_VARIATION["special_cause_concern"]
-    cell = _cells(page)[0]["Variation"]
-    assert f"background:{concern.colour}" in cell and "Concern" in cell  # the SPC chart's colour (test_stats_plots)
+    cells = _cells(page)[0]
+    variation, assurance = cells["Variation"], cells["Assurance"]
+    # NHS England's icon (its orange ring and the H of "higher"), with its text alternative and the word
+    assert "<svg" in variation and 'aria-label="Special cause variation: concern (higher)"' in variation
+    assert "#FF6600" in variation.upper()
+    assert re.search(r">Concern</span>", variation)
+    assert 'aria-label="Will consistently miss the target"' in assurance and ">Fails</span>" in assurance
+    # no letters or symbols stand for the judgement any more
+    assert not re.search(r"aria-hidden=\"true\">[~★!HLPF?]<", variation + assurance)
+    # every inlined icon's ids are its own, so two icons on a page do not share a clip path or filter
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids))
 
 
 def test_exceptions_surface_the_planted_demo_patterns():

@@ -33,7 +33,7 @@ from lscb_analysis.stats.funnel import funnel_limits_at, funnel_limits_proportio
 from lscb_analysis.stats.funnel_overdispersion import overdispersed_limits, overdispersion
 from lscb_analysis.stats.funnel_significance import funnel_significance
 
-__all__ = ["POSITIONS", "funnel_limits", "funnel_data", "funnel_lines", "funnel_overdispersion"]
+__all__ = ["POSITIONS", "funnel_limits", "funnel_positions", "funnel_data", "funnel_lines", "funnel_overdispersion"]
 
 _LIMIT_NAMES = {
     "lower_2s_limit": "lower_95",
@@ -101,13 +101,15 @@ def funnel_limits(
     return out[["denominator", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]]
 
 
-def _funnel_positions(
+def funnel_positions(
     numerators: np.ndarray, denominators: np.ndarray, target: float, unit: str, per: float | None
 ) -> np.ndarray:
     """Where each area falls: PHEindicatormethods' significance around ``target``, as ``"above 99.8%"``...
 
     :func:`lscb_analysis.stats.funnel_significance.funnel_significance`, its
     labels named by position (:data:`POSITIONS`); ``""`` for an area without counts.
+    With ``target`` the pooled average of the areas given (as a region's figure
+    is), the positions are exactly PHEindicatormethods' ``assign_funnel_significance``.
     """
     statistic, mult = _funnel_statistic(unit, per)
     x = np.asarray(numerators, dtype=float)
@@ -180,7 +182,7 @@ def funnel_data(
     x, n = la["numerator"].to_numpy(dtype=float), la["denominator"].to_numpy(dtype=float)
     lim = funnel_limits(target, n, unit=spec.unit, per=spec.per)
     limit_cols = [c for c in lim.columns if c != "denominator"]
-    plain = _funnel_positions(x, n, target, spec.unit, spec.per)
+    plain = funnel_positions(x, n, target, spec.unit, spec.per)
     od = funnel_overdispersion(x, n, target, unit=spec.unit, per=spec.per)
     if not adjust_for_overdispersion and od["adjusted"]:
         od.update(adjusted=False, method="PHEindicatormethods (over-dispersed, not adjusted on request)")

@@ -1,10 +1,12 @@
-"""The values of the DfE measures that stand for workbench indicators.
+"""The values of the published measures that stand for workbench indicators.
 
 ``parameters/benchmark_measures.yaml`` (loaded and validated by
 :mod:`lscb_analysis.parameters.benchmark_measures`) says which DfE EES file,
-rows and columns give each indicator; this module reads those files and
-returns every published area and year of an indicator, deriving the value
-from the counts when no published value column is named.
+rows and columns give each indicator, or which LAIT measure
+(:mod:`lscb_analysis.benchmark.lait_data`) or Fingertips indicator
+(:mod:`lscb_analysis.benchmark.fingertips`); this module reads them and
+returns every published area and year of an indicator in one shape, deriving
+an EES value from the counts when no published value column is named.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.benchmark.ees import read_ees_csv
+from lscb_analysis.benchmark.fingertips import fingertips_values
+from lscb_analysis.benchmark.lait_data import lait_data_file, lait_measure_values
 from lscb_analysis.parameters.benchmark_measures import (
     POPULATION,
     BenchmarkMeasures,
@@ -83,11 +87,22 @@ def _measure(df: pd.DataFrame, measure: str, file: Path, filters: dict[str, str]
     return part
 
 
+def _published_values(spec: IndicatorSpec, data_dir: Path) -> pd.DataFrame:
+    """A LAIT measure or a Fingertips indicator, already one row per year and area."""
+    if spec.source == "lait":
+        return lait_measure_values(str(spec.measure), data_dir)
+    return fingertips_values(data_dir / str(spec.file), str(spec.measure), filters=spec.filters, data_dir=data_dir)
+
+
 @lru_cache(maxsize=64)
 def _values_cached(indicator_id: str, spec_json: str, pop_json: str, data_dir: str, stamp: tuple) -> pd.DataFrame:
     spec = IndicatorSpec.model_validate_json(spec_json)
+    if spec.source != "ees":
+        out = _published_values(spec, Path(data_dir))
+        out.insert(0, "indicator_id", indicator_id)
+        return out
     pop_spec = PopulationSpec.model_validate_json(pop_json) if pop_json else None
-    file = Path(data_dir) / spec.file
+    file = Path(data_dir) / str(spec.file)
     df = read_ees_csv(file)
     attrs = dict(df.attrs)
     df = _select(df, spec.filters, file)
@@ -176,7 +191,7 @@ def indicator_values(
     spec_all = _as_spec(measures)
     spec = spec_all.indicator(indicator_id)
     d = data_dir_or_default(data_dir)
-    files = [spec.file]
+    files = [lait_data_file(d).relative_to(d).as_posix() if spec.source == "lait" else str(spec.file)]
     pop_json = ""
     if spec.denominator == POPULATION and spec_all.population is not None:
         files.append(spec_all.population.file)
@@ -194,6 +209,6 @@ def check_measures(
     for ind in spec.indicators:
         try:
             indicator_values(ind, data_dir=data_dir, measures=spec)
-        except (BenchmarkMeasuresError, FileNotFoundError, ValueError) as exc:
+        except (BenchmarkMeasuresError, FileNotFoundError, ValueError) as exc:  # LAIT's and Fingertips' errors too
             problems.append(f"{ind}: {exc}")
     return problems

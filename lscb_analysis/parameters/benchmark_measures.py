@@ -1,8 +1,26 @@
-"""Which DfE measure stands for which workbench indicator: ``parameters/benchmark_measures.yaml``.
+"""Which published measure stands for which workbench indicator: ``parameters/benchmark_measures.yaml``.
 
-Each indicator names a DfE EES file, optional filter values selecting its rows,
-the published value column (``measure``) and/or the ``numerator`` and
-``denominator`` columns. The denominator ``population`` means the ONS
+Each indicator names its ``source`` (default ``ees``):
+
+``ees``
+    A DfE Explore Education Statistics file in ``data/raw/dfe/``: optional
+    filter values selecting its rows, the published value column
+    (``measure``) and/or the ``numerator`` and ``denominator`` columns.
+``lait``
+    A measure of DfE's Local Authority Interactive Tool, by its id (LAIT's
+    ``Measure_short``, e.g. ``ReReferral``) in ``measure``; the LAIT data
+    live in ``data/raw/dfe/lait/`` (:mod:`lscb_analysis.benchmark.lait_data`).
+    LAIT publishes values only: no counts, so no confidence interval.
+``fingertips``
+    An OHID Fingertips indicator, by its id (``measure``, e.g. ``"90284"``),
+    in a Fingertips data download ``file`` under ``data/raw/dfe/``, with
+    optional ``filters`` on its columns (``Sex``, ``Age``...)
+    (:mod:`lscb_analysis.benchmark.fingertips`).
+
+An indicator of the core data set that no source publishes is listed under
+``not_benchmarked`` with the reason, so every indicator is accounted for.
+
+For an EES file, the denominator ``population`` means the ONS
 children's population (``population:`` block), matched to the DfE reporting
 year with ``year_offset`` (DfE rates for the year ending 31 March 2025 use the
 mid-2024 estimates: offset ``-1``; checked against the CLA file, whose
@@ -44,6 +62,8 @@ __all__ = [
 
 Polarity = Literal["lower_is_better", "higher_is_better", "none"]
 Unit = Literal["percentage", "rate_per_10000", "count"]
+#: Where a benchmark comes from: a DfE EES file, DfE's LAIT data, or an OHID Fingertips download.
+Source = Literal["ees", "lait", "fingertips"]
 #: The ``denominator`` that means the ONS children's population.
 POPULATION = "population"
 _PER = {"percentage": 100.0, "rate_per_10000": 10_000.0, "count": 1.0}
@@ -67,13 +87,18 @@ class PopulationSpec(BaseModel):
 
 
 class IndicatorSpec(BaseModel):
-    """One workbench indicator mapped to a DfE measure."""
+    """One workbench indicator mapped to a published measure."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str
-    file: str
-    measure: str | None = Field(None, description="Published value column; absent = derived from the counts.")
+    source: Source = "ees"
+    file: str | None = Field(None, description="File under data/raw/dfe/ (EES or Fingertips; not for LAIT).")
+    measure: str | None = Field(
+        None,
+        description="EES: published value column (absent = derived from the counts); "
+        "LAIT: the measure's id (Measure_short); Fingertips: the indicator id.",
+    )
     numerator: str | None = None
     denominator: str | None = Field(None, description="Column in the same file, or 'population'.")
     filters: dict[str, str] = Field(default_factory=dict)
@@ -83,6 +108,14 @@ class IndicatorSpec(BaseModel):
 
     @model_validator(mode="after")
     def _value_source(self) -> IndicatorSpec:
+        if self.source != "lait" and not self.file:
+            raise ValueError(f"'file' is required for a {self.source} benchmark")
+        if self.source != "ees":
+            if self.source == "lait" and (self.file or self.filters):
+                raise ValueError("a LAIT benchmark names its measure only (no 'file' or 'filters')")
+            if not self.measure or self.numerator is not None or self.denominator is not None:
+                raise ValueError(f"a {self.source} benchmark gives 'measure' (its id) and no numerator or denominator")
+            return self
         if self.measure is None and (self.numerator is None or self.denominator is None):
             raise ValueError("give 'measure', or both 'numerator' and 'denominator'")
         if (self.numerator is None) != (self.denominator is None):
@@ -103,6 +136,9 @@ class BenchmarkMeasures(BaseModel):
     version: int = 1
     population: PopulationSpec | None = None
     indicators: dict[str, IndicatorSpec]
+    not_benchmarked: dict[str, str] = Field(
+        default_factory=dict, description="Indicator id -> why no published figure stands beside it."
+    )
 
     @model_validator(mode="after")
     def _population_present(self) -> BenchmarkMeasures:
@@ -111,6 +147,12 @@ class BenchmarkMeasures(BaseModel):
             raise ValueError(
                 f"indicators {needing} use the 'population' denominator but no 'population' block is given"
             )
+        both = sorted(set(self.indicators) & set(self.not_benchmarked))
+        if both:
+            raise ValueError(f"indicators {both} are both benchmarked and listed under 'not_benchmarked'")
+        blank = sorted(k for k, why in self.not_benchmarked.items() if not why.strip())
+        if blank:
+            raise ValueError(f"not_benchmarked: say why for {blank}")
         return self
 
     def indicator(self, indicator_id: str) -> IndicatorSpec:
@@ -124,21 +166,27 @@ class BenchmarkMeasures(BaseModel):
         try:
             return self.indicators[indicator_id]
         except KeyError:
+            why = self.not_benchmarked.get(indicator_id)
+            if why:
+                raise UnknownIdError(f"indicator {indicator_id!r} is not benchmarked: {why}") from None
             raise UnknownIdError(
-                f"indicator {indicator_id!r} has no DfE benchmark; known: {', '.join(sorted(self.indicators))}"
+                f"indicator {indicator_id!r} has no benchmark; known: {', '.join(sorted(self.indicators))}"
             ) from None
 
 
-def default_measures_path() -> Path:
-    """``parameters/benchmark_measures.yaml`` of the project."""
-    return paths().parameters / "benchmark_measures.yaml"
+def default_measures_path(root: Path | str | None = None) -> Path:
+    """``parameters/benchmark_measures.yaml`` of the project at ``root`` (default: the one project root)."""
+    return paths(root).parameters / "benchmark_measures.yaml"
 
 
 def _validate(data: Any, label: str) -> BenchmarkMeasures:
     """Validate the file's data entry by entry, so each problem names its indicator."""
     if not isinstance(data, dict):
         raise BenchmarkMeasuresError(
-            [f"{label}: must be a mapping with the keys version, population, indicators (got {type(data).__name__})"]
+            [
+                f"{label}: must be a mapping with the keys version, population, indicators, not_benchmarked "
+                f"(got {type(data).__name__})"
+            ]
         )
     problems: list[str] = []
     specs = data.get("indicators")

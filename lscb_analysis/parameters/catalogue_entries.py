@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from pydantic_core import PydanticCustomError
 
 from lscb_analysis.periods import Quarter
+from lscb_analysis.workdays import add_working_days
 
 __all__ = [
     "Breakdown",
@@ -32,6 +33,7 @@ __all__ = [
     "Subgroup",
     "SubgroupKind",
     "Unit",
+    "UNIT_PER",
     "indicator_rule_problems",
 ]
 
@@ -42,10 +44,12 @@ Polarity = Literal["higher_is_better", "lower_is_better", "no_judgement"]
 Frequency = Literal["monthly_presented_quarterly", "quarterly", "half_yearly", "annual"]
 Measure = Literal["snapshot", "flow"]
 SubgroupKind = Literal["sub_group", "quarterly_report"]
-ReportsTo = Literal["operational_board"]
+#: The board a group reports to: the LSCB era's operational board, or (Working Together 2023) the
+#: delegated safeguarding partners, who lead the arrangements for the three safeguarding partners.
+ReportsTo = Literal["operational_board", "delegated_safeguarding_partners"]
 
-#: Multiplier of each unit (figure = numerator / denominator * per).
-_PER: dict[str, int | None] = {"count": None, "rate_per_10000": 10_000, "rate_per_1000": 1_000, "percentage": 100}
+#: Multiplier of each unit (figure = numerator / denominator * per; None for a count).
+UNIT_PER: dict[str, int | None] = {"count": None, "rate_per_10000": 10_000, "rate_per_1000": 1_000, "percentage": 100}
 #: Decimal places each unit is published with: every table, sentence and judgement of a change uses them.
 DECIMALS: dict[str, int] = {"count": 0, "rate_per_10000": 1, "rate_per_1000": 1, "percentage": 1}
 
@@ -122,7 +126,7 @@ class Subgroup(BaseModel):
     kind : {'sub_group', 'quarterly_report'}
         A standing sub-group with a score card, or a service that reports to
         the board quarterly.
-    reports_to : {'operational_board'}
+    reports_to : {'operational_board', 'delegated_safeguarding_partners'}
         The board the group's score card goes to.
     chair_role : str
         The role (never the person) that chairs the group or writes the report.
@@ -148,8 +152,9 @@ class Provider(BaseModel):
         return's file name (``<provider>.csv``).
     name : str
         The agency or service.
-    return_due_days : int
-        Calendar days after the end of the quarter by which the return is due.
+    return_due_working_days : int
+        Working days (England and Wales: no weekends, no bank holidays) after
+        the end of the quarter by which the return is due.
     contact_role : str
         The role (never the person) responsible for the return.
     """
@@ -158,12 +163,15 @@ class Provider(BaseModel):
 
     id: SnakeId
     name: str = Field(min_length=1)
-    return_due_days: int = Field(ge=0, le=366)
+    return_due_working_days: int = Field(ge=0, le=260)
     contact_role: str = Field(min_length=1)
 
     def due_date(self, quarter: Quarter) -> dt.date:
-        """Day this provider's return for ``quarter`` is due: ``return_due_days`` after the quarter's last day."""
-        return quarter.end + dt.timedelta(days=self.return_due_days)
+        """Day this provider's return for ``quarter`` is due: ``return_due_working_days`` after the quarter's last day.
+
+        Always a working day in England and Wales (:func:`lscb_analysis.workdays.add_working_days`).
+        """
+        return add_working_days(quarter.end, self.return_due_working_days)
 
 
 class Indicator(BaseModel):
@@ -285,7 +293,7 @@ class Indicator(BaseModel):
     @property
     def per(self) -> int | None:
         """Multiplier of the unit: 10_000, 1_000, 100 (percentage) or None (count)."""
-        return _PER[self.unit]
+        return UNIT_PER[self.unit]
 
     @property
     def decimals(self) -> int:
@@ -333,7 +341,7 @@ def indicator_rule_problems(d: Mapping[str, Any]) -> list[tuple[str, str]]:
             out.append(("denominator", f"must be null when unit is 'count' (got {den!r})"))
         if "denominator_source" in d and src is not None:
             out.append(("denominator_source", f"must be null when unit is 'count' (got {src!r})"))
-    elif unit in _PER:
+    elif unit in UNIT_PER:
         if "denominator" in d and (den is None or (isinstance(den, str) and not den.strip())):
             out.append(("denominator", f"is required when unit is {unit!r} (got {den!r})"))
         if "denominator_source" in d and src is None:

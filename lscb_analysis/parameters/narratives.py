@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -44,6 +45,7 @@ __all__ = [
     "load_narrative",
     "narrative_path",
     "section",
+    "indicator_commentary",
     "MARKDOWN_FENCE",
     "MARKDOWN_HEADING",
     "check_narrative",
@@ -271,6 +273,49 @@ def section(narr: Narrative | None, key: str) -> str | None:
     k = key if key in narr.sections else _LOOKUP.get(_normalise(key), _slug(key))
     text = narr.sections.get(k)
     return text if text and text.strip() else None
+
+
+def indicator_commentary(text: str | None, names: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """Split a section's Markdown into general text and commentary on named indicators.
+
+    The convention (``parameters/narratives/README.md``): inside the *Data
+    commentary* section, a level-3 heading that names an indicator, by its
+    title in ``parameters/indicators.yaml`` or by its id (``### Children
+    missing from home`` or ``### missing_from_home``), starts commentary on
+    that indicator; the report shows it with the indicator's figures and
+    chart. Text before the first such heading, and under level-3 headings that
+    name no indicator (kept with their heading), is general commentary.
+
+    Parameters
+    ----------
+    text : str or None
+        The section's Markdown (:func:`section`).
+    names : mapping of str to str
+        Indicator id -> title.
+
+    Returns
+    -------
+    tuple of (str, dict of str to str)
+        The general commentary and indicator id -> its commentary, both stripped.
+    """
+    lookup = {_normalise(t): i for i, t in names.items()} | {_normalise(i): i for i in names}
+    general: list[str] = []
+    by_indicator: dict[str, list[str]] = {}
+    current, fence = general, None
+    for line in (text or "").splitlines():
+        f = MARKDOWN_FENCE.match(line)
+        if f:
+            mark = f.group(1)
+            fence = mark[0] * 3 if fence is None else (None if mark.startswith(fence) else fence)
+        m = None if fence or f else MARKDOWN_HEADING.match(line)
+        if m and len(m.group(1)) == 3:
+            iid = lookup.get(_normalise(m.group(2) or ""))
+            if iid is not None:
+                current = by_indicator.setdefault(iid, [])
+                continue
+            current = general
+        current.append(line)
+    return "\n".join(general).strip(), {i: "\n".join(v).strip() for i, v in by_indicator.items() if "".join(v).strip()}
 
 
 def check_narrative(text: str, *, source: str = "") -> list[Finding]:

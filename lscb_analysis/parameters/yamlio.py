@@ -32,7 +32,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lscb_analysis.errors import LscbError
 
-__all__ = ["MAX_ALIAS_NODES", "YamlFileError", "read_yaml", "read_entries"]
+__all__ = ["MAX_ALIAS_NODES", "YamlFileError", "compose_entries", "dump_yaml", "read_yaml", "read_entries"]
 
 #: How many nodes the aliases of one document may add to it.
 MAX_ALIAS_NODES = 10_000
@@ -196,3 +196,32 @@ def read_entries(path: Path, label: str, key: str) -> list[Any]:
     if not isinstance(items, list):
         raise YamlFileError(f"{label}: top-level key '{key}' must be a list (got {type(items).__name__})")
     return items
+
+
+def compose_entries(text: str, top: str) -> list[dict[str, Node]]:
+    """The fields of each mapping in the list under the top-level ``top`` key, as parsed (not constructed) nodes.
+
+    For a caller that needs where each value is written in ``text`` (``node.start_mark`` and ``end_mark``:
+    index and line), such as the pre-flight scan of free text (:mod:`lscb_analysis.publish.preflight`).
+    Nothing is constructed, so no alias is expanded. A text that does not parse or has another shape has
+    no entries here: :func:`read_yaml` reports it when the file is read.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, MappingNode):
+        return []
+    for k, v in root.value:
+        if isinstance(k, ScalarNode) and k.value == top and isinstance(v, SequenceNode):
+            return [
+                {fk.value: fv for fk, fv in e.value if isinstance(fk, ScalarNode)}
+                for e in v.value
+                if isinstance(e, MappingNode)
+            ]
+    return []
+
+
+def dump_yaml(data: Any) -> str:
+    """``data`` as YAML text in the order given (the files the workbench writes, e.g. a demo's parameters)."""
+    return yaml.safe_dump(data, sort_keys=False)

@@ -6,7 +6,8 @@ special-cause concern and improvement, reds, worse than England and change since
 the previous quarter; the Making Data Count variation x assurance grid; what got
 worse; the exceptions with their value, target and recent values; and the
 reports. The run page is for analysts: which reports were built, which failed
-and why, and what is missing (narratives, with the file each is expected in).
+and why, which sections could not be built and what to fix (file, entry, field),
+and what is missing (narratives, with the file each is expected in).
 Both are self-contained (no scripts, no external requests), styled by
 ``render/css/report.css``, from the templates ``render/templates/pack_index.html.j2``
 and ``pack_run.html.j2``.
@@ -142,6 +143,7 @@ def render_index(
         board=board,
         problem=problem,
         failed=sum(not r.ok for r in results),
+        partial=sum(r.ok and bool(r.problems) for r in results),
         sections=list(sections.items()),
         links=list(links),
         run_href=RUN_HTML,
@@ -165,6 +167,7 @@ def render_run_page(
         **_common(quarter, root, generated),
         results=results,
         failed=sum(not r.ok for r in results),
+        partial=sum(r.ok and bool(r.problems) for r in results),
         notes=sum(len(r.notes) for r in results),
         sections=list(sections.items()),
     )

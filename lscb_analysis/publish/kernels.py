@@ -26,6 +26,12 @@ a process that puts that folder first on ``JUPYTER_PATH``
 (``jupyter_client.kernel_provisioners`` in ``pyproject.toml``). Papermill and
 nbclient need nothing else.
 
+Every report kernel, forked or not, runs under :class:`ReportKernelManager`:
+jupyter_client's kernel manager talking to it over Unix sockets in the
+user's private Jupyter runtime folder instead of unencrypted TCP on
+localhost, and without the interrupt jupyter_client sends before every
+shutdown (a report's kernel is shut down when its notebook has finished).
+
 The template is an optimisation and never a reason to fail. When it cannot
 start, cannot import its modules, or a kernel spec is not this interpreter's
 ipykernel, :class:`TemplateProvisioner` launches the kernel the usual way;
@@ -47,13 +53,18 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
+from jupyter_client.localinterfaces import localhost
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
-from traitlets import Unicode
+from jupyter_core.paths import jupyter_runtime_dir
+from jupyter_core.utils import ensure_dir_exists
+from traitlets import Unicode, default
 
 from lscb_analysis.publish.template_process import send_message
 
@@ -62,6 +73,7 @@ __all__ = [
     "PROVISIONER",
     "REPORT_MODULES",
     "KernelTemplate",
+    "ReportKernelManager",
     "TemplateClient",
     "TemplateProvisioner",
     "template_supported",
@@ -104,7 +116,7 @@ REPORT_MODULES: tuple[str, ...] = (
     "pandas.io.formats.html",
     "matplotlib.backends.backend_agg",
     "narwhals",
-    "statsmodels.base.covtype",  # imported by the trend test's first GLM fit
+    "statsmodels.base.covtype",  # imported by the trend test's first GLM fit (lscb_analysis.stats.trend)
 )
 
 #: Modules the template imports: the kernel itself, then :data:`REPORT_MODULES`.
@@ -125,6 +137,48 @@ def template_supported() -> bool:
     if not (sys.platform.startswith("linux") and hasattr(os, "fork")):
         return False
     return bool(importlib.metadata.entry_points(group=KernelProvisionerFactory.GROUP_NAME, name=PROVISIONER))
+
+
+# -------------------------------------------------------- the kernel manager
+class ReportKernelManager(AsyncKernelManager):
+    """The kernel manager of every report notebook (papermill's ``kernel_manager_class``).
+
+    Two differences from jupyter_client's own, both so that a clean run leaves a clean log:
+
+    * **IPC transport** where there are Unix sockets: the kernel's five
+      channels are socket files in the user's Jupyter runtime folder (mode
+      0700), reachable by this user only, instead of TCP ports on localhost
+      that any local user can reach. ipykernel warns about every unencrypted
+      TCP kernel ("Kernel is running over TCP without encryption"); over IPC
+      there is nothing to warn about. The socket files are removed when the
+      kernel is cleaned up. Elsewhere (Windows), TCP as before.
+    * **No interrupt at shutdown**: jupyter_client's ``shutdown_kernel``
+      sends SIGINT before its shutdown request, to stop a cell that may still
+      be running; a kernel that receives it while still handling its last
+      message logs "KeyboardInterrupt caught in kernel" after a notebook that
+      ran cleanly. A report's kernel is shut down only once its notebook has
+      finished (or failed, or timed out, when nbclient has interrupted it
+      already), so the shutdown request goes alone; a kernel that does not
+      stop is still terminated, then killed, after ``shutdown_wait_time``.
+    """
+
+    @default("transport")
+    def _transport_default(self) -> str:
+        return "ipc" if hasattr(socket, "AF_UNIX") and os.name == "posix" else "tcp"
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        if self.transport != "ipc":
+            return localhost()
+        # Absolute: the kernel runs in the notebook's folder, its client elsewhere.
+        folder = jupyter_runtime_dir()
+        ensure_dir_exists(folder, 0o700)
+        return os.path.join(folder, f"lscb-kernel-{uuid.uuid4().hex[:12]}-ipc")
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:  # set by shutdown_kernel just before it interrupts: the notebook has finished
+            return
+        await super()._async_interrupt_kernel()
 
 
 # -------------------------------------------------------------- the template

@@ -1,7 +1,7 @@
 """What a quarter's board pack contains: the reports, their notebooks and parameters.
 
 :func:`plan_reports` lists the reports (core data set, one per sub-group, the
-explorer, deep dives) and refuses, before anything starts, an unknown
+explorer, the worked examples in ``notebooks/examples/``, deep dives) and refuses, before anything starts, an unknown
 sub-group, a missing notebook or an unknown benchmark authority.
 :func:`check_parameters` refuses a parameter a notebook does not declare, as
 papermill reads the notebook's ``parameters`` cell (papermill itself only
@@ -12,6 +12,7 @@ index page and ``run.json`` are written from it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,6 +34,8 @@ __all__ = [
     "ReportResult",
     "plan_reports",
     "check_parameters",
+    "notebook_title",
+    "EXTRA_FOLDERS",
 ]
 
 #: The Leadership Board's report (``notebooks/core_data_set.ipynb``).
@@ -109,7 +112,13 @@ class ReportSpec:
 
 @dataclass
 class ReportResult:
-    """What happened to one report."""
+    """What happened to one report.
+
+    ``ok`` is False when the report could not be produced (a cell failed);
+    ``problems`` lists the sections of a produced report that could not be
+    built, each ``<section>: <file: entry field: what is wrong>`` (see
+    :func:`lscb_analysis.report.section`). Either makes the run exit non-zero.
+    """
 
     name: str
     title: str
@@ -121,11 +130,36 @@ class ReportResult:
     error: str | None = None
     cell: int | None = None
     notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        """Produced with every section built."""
+        return self.ok and not self.problems
 
 
-def _deep_dives(nb_dir: Path) -> list[Path]:
-    d = nb_dir / "deep_dives"
-    return sorted(d.glob("*.ipynb")) if d.exists() else []
+#: Folders under ``notebooks/`` whose every notebook is published in "Exploration and deep dives":
+#: the bundled worked examples, then the analysts' deep dives (``lscb fork``), each with a name prefix.
+EXTRA_FOLDERS: tuple[tuple[str, str], ...] = (("examples", "example_"), ("deep_dives", "deep_dive_"))
+
+
+def notebook_title(path: Path) -> str:
+    """How the pack lists an extra notebook: its ``title`` (a fork's name), else its first heading, else its stem."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return path.stem
+    meta = nb.get("metadata", {}) if isinstance(nb, dict) else {}
+    title = meta.get("title") or meta.get("lscb", {}).get("forked_from", {}).get("name")
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            src = cell.get("source", "")
+            for line in (src if isinstance(src, str) else "".join(src)).splitlines():
+                if line.startswith("# ") and line[2:].strip():
+                    return line[2:].strip()
+    return path.stem
 
 
 def plan_reports(
@@ -138,8 +172,10 @@ def plan_reports(
 
     Core data set first, then one per sub-group (its own notebook
     ``notebooks/subgroups/<id>.ipynb`` when it has customised one, otherwise
-    the shared template), then the explorer and any deep dives. Each report
-    knows its neighbours in that order (:attr:`ReportSpec.previous`, :attr:`ReportSpec.next`).
+    the shared template), then the explorer, the worked examples
+    (``notebooks/examples/``) and any deep dives (``notebooks/deep_dives/``),
+    each listed under its title (:func:`notebook_title`). Each report knows its
+    neighbours in that order (:attr:`ReportSpec.previous`, :attr:`ReportSpec.next`).
 
     Raises
     ------
@@ -168,12 +204,13 @@ def plan_reports(
     explore = nb / "explore.ipynb"
     if explore.exists():
         pack.append(ReportSpec("explore", "Interactive explorer", explore, dict(base), "Exploration and deep dives"))
-    for dive in _deep_dives(nb):
-        pack.append(
-            ReportSpec(
-                f"deep_dive_{dive.stem}", f"Deep dive: {dive.stem}", dive, dict(base), "Exploration and deep dives"
+    for folder, prefix in EXTRA_FOLDERS:
+        for extra in sorted((nb / folder).glob("*.ipynb")):
+            pack.append(
+                ReportSpec(
+                    f"{prefix}{extra.stem}", notebook_title(extra), extra, dict(base), "Exploration and deep dives"
+                )
             )
-        )
     links = [PageLink(s.title, s.html) for s in pack]
     pack = [
         replace(s, previous=links[i - 1] if i else None, next=links[i + 1] if i + 1 < len(pack) else None)

@@ -28,15 +28,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from typing import Any
 
 from lscb_analysis.disclosure.audit import audit_html
 from lscb_analysis.disclosure.scan import find_disclosure_risks
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.findings import Finding
 from lscb_analysis.parameters.catalogue import Catalogue
+from lscb_analysis.parameters.yamlio import compose_entries
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.publish.plan import CORE, SUBGROUP_TEMPLATE, ReportResult, ReportSpec
@@ -85,23 +84,6 @@ def _scan(text: str, source: str, *, first_line: int = 1) -> list[Finding]:
     return find_disclosure_risks(text, source=source, bare_dates=True, small_numbers_in_text=True, line_of=line_of)
 
 
-def _entries(text: str, top: str) -> list[MappingNode]:
-    """The mapping nodes of the list under ``top`` (none when the text is not YAML of that shape).
-
-    A file that does not parse is reported by its loader when a report reads it; here it has no text to check.
-    """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
-    if not isinstance(root, MappingNode):
-        return []
-    for k, v in root.value:
-        if isinstance(k, ScalarNode) and k.value == top and isinstance(v, SequenceNode):
-            return [e for e in v.value if isinstance(e, MappingNode)]
-    return []
-
-
 def _scan_yaml(
     path: Path, rel: str, top: str, names: Sequence[str]
 ) -> list[tuple[dict[str, tuple[str, ...]], Finding]]:
@@ -115,9 +97,9 @@ def _scan_yaml(
     except (OSError, UnicodeDecodeError):
         return []
     out = []
-    for entry in _entries(text, top):
-        fields = {k.value: v for k, v in entry.value if isinstance(k, ScalarNode) and isinstance(v, ScalarNode)}
-        keys = {k.value: _scalars(v) for k, v in entry.value if isinstance(k, ScalarNode) and k.value in _KEYS}
+    for entry in compose_entries(text, top):
+        fields = {k: v for k, v in entry.items() if v.id == "scalar"}
+        keys = {k: _scalars(entry[k]) for k in _KEYS if k in entry}
         for name in names:
             node = fields.get(name)
             if node is not None:
@@ -129,12 +111,12 @@ def _scan_yaml(
 _KEYS = ("id", "indicator")
 
 
-def _scalars(node: object) -> tuple[str, ...]:
-    """The value of a scalar, or the scalar items of a list (``indicator: [a, b]``)."""
-    if isinstance(node, ScalarNode):
+def _scalars(node: Any) -> tuple[str, ...]:
+    """The value of a scalar node, or the scalar items of a list node (``indicator: [a, b]``), from compose_entries."""
+    if node.id == "scalar":
         return (node.value,)
-    if isinstance(node, SequenceNode):
-        return tuple(n.value for n in node.value if isinstance(n, ScalarNode))
+    if node.id == "sequence":
+        return tuple(n.value for n in node.value if n.id == "scalar")
     return ()
 
 

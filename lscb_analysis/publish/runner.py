@@ -29,17 +29,24 @@ from pathlib import Path
 
 from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.errors import SECTION_PROBLEM_MIME
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.kernels import KernelTemplate, kernels_from, template_supported, use_kernel_template
+from lscb_analysis.publish.kernels import (
+    KernelTemplate,
+    ReportKernelManager,
+    kernels_from,
+    template_supported,
+    use_kernel_template,
+)
 from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters
 from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_reports, scan_free_text
 from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
 from lscb_analysis.store import GENERATION_ENV
 
-__all__ = ["run_reports", "longest_first", "warm_up", "write_index", "pack_label"]
+__all__ = ["run_reports", "longest_first", "warm_up", "write_index", "pack_label", "section_problems"]
 
 log = logging.getLogger("lscb.run")
 
@@ -67,6 +74,7 @@ def _execute_one(
             str(tmp),
             parameters=spec.parameters,
             kernel_name=kernel_name,
+            kernel_manager_class=ReportKernelManager,  # IPC sockets, no interrupt at shutdown: a quiet run.log
             cwd=str(spec.notebook.parent),
             progress_bar=False,
             log_output=False,
@@ -83,6 +91,7 @@ def _execute_one(
         log.debug("%s", traceback.format_exc())
     try:
         if tmp.exists():
+            res.problems = section_problems(json.loads(tmp.read_text(encoding="utf-8")))
             os.replace(tmp, ipynb)
             export_html(ipynb, html, page)
             res.ipynb, res.html = ipynb.name, html.name
@@ -97,6 +106,21 @@ def _execute_one(
 def pack_label(partnership: str, quarter: Quarter) -> str:
     """What a report page says it belongs to (its title's end, a printed page's running header)."""
     return f"{partnership}: board pack, {quarter.label}"
+
+
+def section_problems(nb: dict) -> list[str]:
+    """The sections an executed notebook could not build, one line per problem: ``<section>: <problem>``.
+
+    Read from the records :func:`lscb_analysis.report.section` leaves among
+    the outputs (:data:`~lscb_analysis.errors.SECTION_PROBLEM_MIME`), in cell order.
+    """
+    out: list[str] = []
+    for cell in nb.get("cells", []):
+        for o in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            record = o.get("data", {}).get(SECTION_PROBLEM_MIME)
+            if isinstance(record, dict):
+                out += [f"{record.get('section', 'A section')}: {line}" for line in record.get("problems", [])]
+    return out
 
 
 def _withhold_if_disclosive(res: ReportResult, out: Path, rule: Disclosure) -> None:

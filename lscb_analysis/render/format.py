@@ -25,7 +25,9 @@ __all__ = [
     "NUMBER_FORMATS",
     "number_format",
     "unit_label",
+    "UNIT_WORDS",
     "format_value",
+    "format_with_unit",
     "format_change",
     "format_dfe_year",
     "fmt_figures",
@@ -45,6 +47,13 @@ UNIT_LABELS: dict[str, str] = {
     "percentage": "%",
     "rate_per_10000": "Rate per 10,000 children",
     "rate_per_1000": "Rate per 1,000",
+}
+
+
+#: What follows a figure of a unit in a sentence, so a rate never stands without its unit.
+UNIT_WORDS: dict[str, str] = {
+    "rate_per_10000": "per 10,000 children",
+    "rate_per_1000": "per 1,000",
 }
 
 
@@ -98,20 +107,32 @@ def format_value(value: float | None, unit: str, status: str = "") -> str:
     return f"{sign}{digits}{f.suffix}"
 
 
-def format_change(change: float | None, unit: str) -> str:
+def format_with_unit(value: float | None, unit: str, status: str = "") -> str:
+    """A figure with its unit for a sentence: ``53.0 per 10,000 children``, ``23.5%``, ``175``, or the symbol."""
+    text = format_value(value, unit, status)
+    words = UNIT_WORDS.get(unit)
+    return f"{text} {words}" if words and not status and text != MISSING else text
+
+
+def format_change(change: float | None, unit: str, *, words: bool = False) -> str:
     """A change between two figures of a unit, signed, at the unit's precision: ``+12``, ``−3.4``, ``+1.2 pp``.
 
     A change between two percentages is in percentage points, written ``pp``
     (``+1.2 pp``, never ``+1.2%``, which would read as a relative change). A
     change that rounds to zero is ``0`` (``0.0 pp``); a missing one
-    :data:`MISSING`.
+    :data:`MISSING`. With ``words`` (a sentence), the unit is written out:
+    ``+1.2 percentage points``, ``+2.9 per 10,000 children``.
     """
     if change is None or pd.isna(change):
         return MISSING
     f = number_format(unit)
     digits = f"{abs(change):,.{f.decimals}f}"
     sign = "" if not digits.strip("0.,") else (MINUS if change < 0 else "+")
-    return f"{sign}{digits}{' pp' if unit == 'percentage' else ''}"
+    if words:
+        after = " percentage points" if unit == "percentage" else f" {UNIT_WORDS[unit]}" if unit in UNIT_WORDS else ""
+    else:
+        after = " pp" if unit == "percentage" else ""
+    return f"{sign}{digits}{after}"
 
 
 def format_dfe_year(year: object) -> str:

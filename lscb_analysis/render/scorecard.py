@@ -5,10 +5,12 @@ Drawn with great_tables from the disclosure-controlled rows of
 that great_tables formats with the workbench's one number rule
 (:func:`lscb_analysis.render.format.fmt_figures`), text is escaped by
 great_tables, and judgements are badges in the colours of
-:mod:`lscb_analysis.render.theme` (the same as the charts'). Every judgement
-is carried by a symbol and a word as well as a colour (accessibility: colour
-is never the only signal). Counts in the suppression range, and anything
-derived from them, show the disclosure symbol.
+:mod:`lscb_analysis.render.theme` (the same as the charts'); the SPC variation
+and assurance are the Making Data Count icons (:func:`icon_cell`). Every
+judgement is carried by a symbol or an icon with a text alternative, and a
+word, as well as a colour (accessibility: colour is never the only signal).
+Counts in the suppression range, and anything derived from them, show the
+disclosure symbol.
 
 Sparklines are inline SVG (:func:`sparkline_svg`), written by a great_tables
 formatter from each row's values: great_tables' own ``fmt_nanoplot`` (1.1)
@@ -30,30 +32,49 @@ from lscb_analysis.render.format import MISSING, fmt_figures, format_change, for
 from lscb_analysis.render.sanitise import escape_text
 from lscb_analysis.render.theme import (
     DIRECTION,
+    ICON_KINDS,
+    ICON_WORDS,
     LEGENDS,
     PALETTE,
     RAG,
-    SPC_ASSURANCE,
-    SPC_VARIATION,
     VS_ENGLAND,
     Judgement,
+    icon_label,
+    icon_svg,
     ink_on,
 )
 from lscb_analysis.stats.spc import SHORT_GROUP_THRESHOLD
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS, MIN_TREND_POINTS
 from lscb_analysis.summary.quarter import SPARK_QUARTERS
 
-__all__ = ["scorecard_table", "scorecard_html", "legend_html", "sparkline_svg", "badge"]
+__all__ = ["scorecard_table", "scorecard_html", "legend_html", "sparkline_svg", "badge", "icon_cell"]
 
 _SPARK = f"Last {SPARK_QUARTERS} quarters"
 _BENCHMARK = "Benchmark (DfE)"
-#: Judgement columns: heading, the row's key column, the vocabulary.
+#: Judgement columns shown as badges: heading, the row's key column, the vocabulary.
 _BADGES: tuple[tuple[str, str, dict[str, Judgement]], ...] = (
     ("Direction", "direction", DIRECTION),
     ("RAG", "rag", RAG),
-    ("Variation", "spc_variation", SPC_VARIATION),
-    ("Assurance", "spc_assurance", SPC_ASSURANCE),
 )
+#: Judgement columns shown as Making Data Count icons: heading, the row's key column, the icon kind.
+_ICONS: tuple[tuple[str, str, str], ...] = (
+    ("Variation", "spc_variation_icon", "variation"),
+    ("Assurance", "spc_assurance", "assurance"),
+)
+
+
+def icon_cell(kind: str, key: str, *, trial: bool = False, size: int = 30) -> str:
+    """A Making Data Count icon (:func:`lscb_analysis.render.theme.icon_svg`) with its short word under it.
+
+    ``trial`` adds "(trial limits)" to a variation icon's word and text
+    alternative: limits from fewer than 12 points.
+    """
+    word = ICON_WORDS[kind][key] + (" (trial limits)" if trial else "")
+    label = icon_label(kind, key) + (", trial limits" if trial else "")
+    return (
+        '<span class="lscb-mdc" style="display:inline-flex;flex-direction:column;align-items:center;gap:1px">'
+        f'{icon_svg(kind, key, size=size, label=label)}<span class="lscb-mdc-word">{escape_text(word)}</span></span>'
+    )
 
 
 def badge(text: str, judgement: Judgement, symbol: str | None = None) -> str:
@@ -132,9 +153,9 @@ def _direction(direction: str, change: float, unit: str) -> str:
 
 
 def _variation(key: str, trial: bool) -> str:
-    if key not in SPC_VARIATION:
+    if key not in ICON_WORDS["variation"]:
         return ""
-    return SPC_VARIATION[key].word + (" (trial limits)" if trial else "")
+    return ICON_WORDS["variation"][key] + (" (trial limits)" if trial else "")
 
 
 def _frame(rows: pd.DataFrame, notes: dict[str, dict[str, str]], grouped: bool) -> pd.DataFrame:
@@ -149,8 +170,8 @@ def _frame(rows: pd.DataFrame, notes: dict[str, dict[str, str]], grouped: bool) 
             "Direction": [_direction(d, c, u) for d, c, u in zip(rows.direction, rows.change, rows.unit, strict=True)],
             "Target": rows.target,
             "RAG": [RAG[k].word if k in RAG else "" for k in rows.rag],
-            "Variation": [_variation(k, t) for k, t in zip(rows.spc_variation, rows.spc_trial, strict=True)],
-            "Assurance": [SPC_ASSURANCE[k].word if k in SPC_ASSURANCE else "" for k in rows.spc_assurance],
+            "Variation": [_variation(k, t) for k, t in zip(rows.spc_variation_icon, rows.spc_trial, strict=True)],
+            "Assurance": [ICON_WORDS["assurance"].get(k, "") for k in rows.spc_assurance],
             "Trend": rows.trend_sentence,
             _SPARK: rows.spark,
             "_notes": [_notes(r, notes) for r in rows.itertuples(index=False)],
@@ -233,7 +254,11 @@ def scorecard_table(
     gt = gt.cols_merge(
         columns=["Indicator", "_notes"], rows=_where(df._notes, bool), pattern='{0}<div class="lscb-note">{1}</div>'
     )
-    gt = gt.cols_merge(columns=["Trend", "_recent"], pattern="{0}<br><em>Recent trend (Fingertips):</em> {1}")
+    gt = gt.cols_merge(
+        columns=["Trend", "_recent"],
+        rows=_where(df._recent, bool),  # a suppressed latest figure has neither: no empty "Recent trend:" label
+        pattern="{0}<br><em>Recent trend (Fingertips):</em> {1}",
+    )
     gt = gt.fmt(sparkline_svg, columns=_SPARK)
     for column, key, vocabulary in _BADGES:
         for k, judgement in vocabulary.items():
@@ -243,6 +268,14 @@ def scorecard_table(
                     gt = _style_badges(gt, column, where, judgement, arrow)
             else:
                 gt = _style_badges(gt, column, _where(rows[key], lambda v, k=k: v == k), judgement)
+    for column, key, kind in _ICONS:
+        trials = rows.spc_trial if kind == "variation" else [False] * len(rows)
+        for k in ICON_KINDS[kind]:
+            for trial in (False, True):
+                where = _where(zip(rows[key], trials, strict=True), lambda v, k=k, t=trial: v == (k, t))
+                if where:
+                    cell = icon_cell(kind, k, trial=trial)
+                    gt = gt.text_transform(locations=loc.body(columns=column, rows=where), fn=lambda _, c=cell: c)
     if has_bench:
         with_value = _where(df._bm_value, pd.notna)
         for col in ("_bm_value", "_bm_lower", "_bm_upper", "_bm_england", "_bm_neighbours"):
@@ -263,10 +296,10 @@ def scorecard_table(
         .cols_width(
             {
                 "Indicator": "16%",
-                "Trend": "19%",
+                "Trend": "17%",
                 "95% CI": "7%",
-                "Variation": "6%",
-                "Assurance": "6%",
+                "Variation": "7.5%",  # an icon and a word such as "Improvement" or "Hit and miss"
+                "Assurance": "6.5%",
                 **({_BENCHMARK: "12%"} if has_bench else {}),
             }
         )
@@ -289,6 +322,13 @@ def scorecard_html(rows: pd.DataFrame, **kwargs: object) -> str:
     return gt_html(lambda: scorecard_table(rows, **kwargs))  # type: ignore[arg-type]
 
 
+#: The legend's Making Data Count icon lists: heading, icon kind.
+_ICON_LEGENDS = (
+    ("SPC variation (Making Data Count icon of the latest point)", "variation"),
+    ("SPC assurance (can the process meet the target?)", "assurance"),
+)
+
+
 def _places(decimals: int) -> str:
     return "whole numbers" if decimals == 0 else f"{decimals} decimal place{'s' if decimals > 1 else ''}"
 
@@ -298,6 +338,13 @@ def legend_html(rule: Disclosure) -> str:
     parts = []
     for heading, vocabulary in LEGENDS:
         items = "".join(f"<li>{badge(escape_text(j.legend), j)}</li>" for j in vocabulary.values())
+        parts.append(f"<div><strong>{escape_text(heading)}</strong><ul>{items}</ul></div>")
+    for heading, kind in _ICON_LEGENDS:
+        items = "".join(
+            f'<li style="list-style:none;display:flex;align-items:center;gap:6px">'
+            f"{icon_svg(kind, key, size=24, label='')}{escape_text(label)}</li>"
+            for key, label in ICON_KINDS[kind].items()
+        )
         parts.append(f"<div><strong>{escape_text(heading)}</strong><ul>{items}</ul></div>")
     precision = (
         f"counts as {_places(DECIMALS['count'])}, rates to {_places(DECIMALS['rate_per_10000'])}, "

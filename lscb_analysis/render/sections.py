@@ -15,8 +15,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.render.format import MISSING, format_dfe_year, format_value
-from lscb_analysis.render.sanitise import escape_markdown, markdown_html
+from lscb_analysis.render.format import MISSING, format_dfe_year, format_value, format_with_unit
+from lscb_analysis.render.sanitise import escape_markdown, escape_text, markdown_html
 from lscb_analysis.render.theme import PALETTE, QUARTILE_BANDS
 
 __all__ = [
@@ -39,9 +39,11 @@ __all__ = [
     "NO_BENCHMARK",
     "NO_ACTIONS",
     "NO_RESTATEMENTS",
+    "section_problem_html",
 ]
 
 NO_BENCHMARK = "_DfE does not publish the indicators of this report for local authorities; no benchmark is available._"
+NO_FUNNEL = "_No funnel plot: the published source (LAIT) gives each authority's value, not its counts._"
 NO_ACTIONS = "_No actions recorded in `parameters/actions/`._"
 NO_RESTATEMENTS = "No figures for earlier quarters were revised this quarter."
 
@@ -49,6 +51,20 @@ NO_RESTATEMENTS = "No figures for earlier quarters were revised this quarter."
 def html_table(frame: pd.DataFrame, *, index: bool = False, classes: str = "") -> str:
     """A plain report table: every cell escaped, left-aligned text (class ``lscb-table`` and any ``classes``)."""
     return frame.to_html(index=index, escape=True, classes=f"lscb-table {classes}".strip(), border=0)
+
+
+# -------------------------------------------------- a section not built
+def section_problem_html(section: str, message: str, *, more: int = 0) -> str:
+    """The notice a report shows where a section could not be built (an invalid entry in ``parameters/``).
+
+    ``message`` is one line naming the file, the entry and the field; ``more``
+    counts the other problems found (the pack's front page lists them all).
+    """
+    others = f" (and {more} more problem{'s' if more != 1 else ''}: see the board pack's front page)" if more else ""
+    return (
+        f"<div class='lscb-section-problem' role='note'><strong>{escape_text(section)}: this section could not be "
+        f"built:</strong> {escape_text(message)}{escape_text(others)}</div>"
+    )
 
 
 # ------------------------------------------------------------- exceptions
@@ -108,9 +124,10 @@ def like_for_like_intro(table: pd.DataFrame, *, partnership: str, fictional: boo
 
 
 def own_figure_sentence(row: pd.Series, partnership: str) -> str:
-    """One sentence: our figure on DfE's definition, its interval and how it compares with England (plain text).
+    """Our figure on DfE's definition, its interval, how it compares with England, and the neighbours (plain text).
 
     ``row`` is one row of :func:`lscb_analysis.summary.benchmarks.like_for_like`.
+    Rates carry their unit (:func:`lscb_analysis.render.format.format_with_unit`).
     """
     if isinstance(row.get("symbol"), str) and row.symbol:
         return f"{partnership}'s own figure, {row.period}: {row.symbol} (suppressed)."
@@ -119,11 +136,16 @@ def own_figure_sentence(row: pd.Series, partnership: str) -> str:
     u = row.unit
     verdict = {"not compared": "not compared with"}.get(row.vs_england, f"{row.vs_england} than")
     verdict = "similar to" if row.vs_england == "similar" else verdict
-    return (
+    text = (
         f"{partnership}'s own figure on DfE's definition ({row.definition}, {row.period}): "
-        f"{format_value(row.value, u)} (95% CI {format_value(row.lower, u)} to {format_value(row.upper, u)}), "
-        f"{verdict} England ({format_value(row.england, u)}, DfE {format_dfe_year(row.dfe_year)})."
+        f"{format_with_unit(row.value, u)} (95% CI {format_value(row.lower, u)} to {format_value(row.upper, u)}), "
+        f"{verdict} England ({format_with_unit(row.england, u)}, DfE {format_dfe_year(row.dfe_year)})."
     )
+    if pd.notna(row.get("neighbours", np.nan)):
+        used = row.get("neighbours_used", np.nan)
+        of = f" ({used:.0f} of 10 with a figure)" if pd.notna(used) else ""
+        text += f" The statistical neighbours' average is {format_with_unit(row.neighbours, u)}{of}."
+    return text
 
 
 def like_for_like_frame(table: pd.DataFrame, partnership: str) -> pd.DataFrame:

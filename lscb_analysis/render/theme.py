@@ -1,17 +1,27 @@
-"""One look for every report: colours, chart markers, the symbols and words of each judgement, page CSS.
+"""One look for every report: colours, chart markers, the symbols, icons and words of each judgement, page CSS.
 
 Colours are the Okabe-Ito colour-blind-safe palette, with the NHS Making Data
 Count (MDC) colours for SPC judgements (blue improvement, orange concern,
 purple neutral, grey common cause): the score card and the SPC charts draw a
 judgement in the same colour. Colour is never the only signal: each judgement
 also has a symbol and a word (tables) or a marker shape (charts).
+
+The SPC variation and assurance judgements are shown as the Making Data Count
+icons NHS England publishes (:func:`icon_svg`): the SVG files under
+``render/icons/`` come from NHSRplotthedots (MIT licence, notice in
+``render/icons/LICENSE.md``), inlined with a text alternative.
 """
 
 from __future__ import annotations
 
 import functools
+import html
+import itertools
+import re
 from dataclasses import dataclass
 from importlib import resources
+
+from lscb_analysis.stats.spc import ASSURANCE_LABELS, VARIATION_LABELS
 
 __all__ = [
     "PALETTE",
@@ -20,7 +30,10 @@ __all__ = [
     "DIRECTION",
     "RAG",
     "SPC_VARIATION",
-    "SPC_ASSURANCE",
+    "ICON_KINDS",
+    "ICON_WORDS",
+    "icon_svg",
+    "icon_label",
     "VS_ENGLAND",
     "QUARTILE_BANDS",
     "LEGENDS",
@@ -108,17 +121,18 @@ RAG: dict[str, Judgement] = {
     "amber": Judgement("◐", "Amber: within tolerance", PALETTE["amber"]),
     "red": Judgement("○", "Red: target missed", PALETTE["worse"]),
 }
-#: SPC variation of the latest point (Making Data Count).
+#: SPC point types (Making Data Count) as the charts draw them: colour, marker (:data:`MARKERS`) and legend wording.
+#: Tables show the latest point's judgement as an icon (:func:`icon_svg`) instead.
 SPC_VARIATION: dict[str, Judgement] = {
     "common_cause": Judgement(
-        "~", "Common cause", PALETTE["common"], "Common cause: only the usual variation", "Common cause", fill=True
+        "", "Common cause", PALETTE["common"], "Common cause: only the usual variation", "Common cause", fill=True
     ),
     "special_cause_improvement": Judgement(
-        "★", "Improvement", PALETTE["improvement"], "Special cause: improvement", fill=True
+        "", "Improvement", PALETTE["improvement"], "Special cause: improvement", fill=True
     ),
-    "special_cause_concern": Judgement("!", "Concern", PALETTE["concern"], "Special cause: concern", fill=True),
+    "special_cause_concern": Judgement("", "Concern", PALETTE["concern"], "Special cause: concern", fill=True),
     "special_cause_neutral_high": Judgement(
-        "H",
+        "",
         "Unusually high",
         PALETTE["neutral"],
         "Special cause: unusually high (no judgement)",
@@ -126,7 +140,7 @@ SPC_VARIATION: dict[str, Judgement] = {
         fill=True,
     ),
     "special_cause_neutral_low": Judgement(
-        "L",
+        "",
         "Unusually low",
         PALETTE["neutral"],
         "Special cause: unusually low (no judgement)",
@@ -134,19 +148,6 @@ SPC_VARIATION: dict[str, Judgement] = {
         fill=True,
     ),
 }
-#: SPC assurance: can the process meet the target (Making Data Count).
-SPC_ASSURANCE: dict[str, Judgement] = {
-    "consistent_pass": Judgement(
-        "P", "Passes", PALETTE["improvement"], "Passes: the process will consistently meet the target", fill=True
-    ),
-    "consistent_fail": Judgement(
-        "F", "Fails", PALETTE["concern"], "Fails: the process will consistently miss the target", fill=True
-    ),
-    "inconsistent": Judgement(
-        "?", "Hit and miss", PALETTE["common"], "Hit and miss: the target falls within the process limits", fill=True
-    ),
-}
-
 #: The benchmark authority against England (:func:`lscb_analysis.benchmark.benchmark_table` ``vs_england``).
 VS_ENGLAND: dict[str, str] = {
     "better": "Better than England",
@@ -164,9 +165,30 @@ QUARTILE_BANDS: dict[str, str] = {"A": "A (best quarter)", "B": "B", "C": "C", "
 LEGENDS: tuple[tuple[str, dict[str, Judgement]], ...] = (
     ("Direction of travel (against the previous quarter)", DIRECTION),
     ("RAG (against target and tolerance)", RAG),
-    ("SPC variation (Making Data Count, latest point)", SPC_VARIATION),
-    ("SPC assurance (can the process meet the target?)", SPC_ASSURANCE),
 )
+
+#: The Making Data Count icon kinds: icon key -> its text alternative (:mod:`lscb_analysis.stats.spc`).
+#: Variation keys are :attr:`lscb_analysis.stats.spc.SPCResult.variation_icon_name` (``improvement_high``, ...),
+#: assurance keys :attr:`~lscb_analysis.stats.spc.SPCResult.assurance_icon` (``consistent_pass``, ...).
+ICON_KINDS: dict[str, dict[str, str]] = {"variation": VARIATION_LABELS, "assurance": ASSURANCE_LABELS}
+#: The short word written beside an icon in a table cell.
+ICON_WORDS: dict[str, dict[str, str]] = {
+    "variation": {
+        "common_cause": "Common cause",
+        "improvement_high": "Improvement",
+        "improvement_low": "Improvement",
+        "concern_high": "Concern",
+        "concern_low": "Concern",
+        "neutral_high": "Unusually high",
+        "neutral_low": "Unusually low",
+    },
+    "assurance": {"consistent_pass": "Passes", "consistent_fail": "Fails", "inconsistent": "Hit and miss"},
+}
+#: The file (``render/icons/<kind>/<file>.svg``) of each icon whose file is not named after its key.
+_ICON_FILES = {"consistent_pass": "pass", "consistent_fail": "fail"}
+#: Numbers that keep the ids inside each inlined icon unique on a page (an icon's filter and clip paths).
+_ICON_IDS = itertools.count(1)
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
 
 
 def _luminance(colour: str) -> float:
@@ -188,3 +210,62 @@ def ink_on(colour: str) -> str:
 def report_css() -> str:
     """The report style sheet (``render/css/report.css``): tables, notes, legend, print rules."""
     return resources.files("lscb_analysis.render").joinpath("css", "report.css").read_text(encoding="utf-8")
+
+
+def icon_label(kind: str, key: str) -> str:
+    """The text alternative of a Making Data Count icon (``kind`` ``variation`` or ``assurance``).
+
+    Raises
+    ------
+    KeyError
+        For an unknown kind or key.
+    """
+    return ICON_KINDS[kind][key]
+
+
+@functools.cache
+def _icon_source(kind: str, key: str) -> str:
+    name = _ICON_FILES.get(key, key)
+    return resources.files("lscb_analysis.render").joinpath("icons", kind, f"{name}.svg").read_text(encoding="utf-8")
+
+
+def icon_svg(kind: str, key: str, *, size: int = 32, label: str | None = None) -> str:
+    """A Making Data Count icon as inline SVG, with its text alternative, ready to put in HTML.
+
+    Parameters
+    ----------
+    kind : {"variation", "assurance"}
+    key : str
+        A key of ``ICON_KINDS[kind]``: the variation icon of the latest point
+        (``common_cause``, ``improvement_high``, ``improvement_low``,
+        ``concern_high``, ``concern_low``, ``neutral_high``, ``neutral_low``)
+        or the assurance icon (``consistent_pass``, ``consistent_fail``,
+        ``inconsistent``).
+    size : int, default 32
+        Width and height in CSS pixels.
+    label : str, optional
+        The text alternative, by default :func:`icon_label` (e.g. "Special
+        cause variation: concern (higher)"). ``""`` when the words beside the
+        icon already say it all: the icon is then hidden from screen readers.
+
+    Returns
+    -------
+    str
+        ``<svg role="img" aria-label=... class="lscb-mdc-icon">`` with a
+        ``<title>``; the ids inside are renamed so that any number of icons can
+        share a page.
+
+    Notes
+    -----
+    The icons are NHS England's, as NHSRplotthedots distributes them
+    (``inst/icons``, MIT licence: ``render/icons/LICENSE.md``).
+    """
+    text = html.escape(label if label is not None else icon_label(kind, key), quote=True)
+    name = f'role="img" aria-label="{text}" focusable="false"><title>{text}</title>' if text else 'aria-hidden="true">'
+    svg = _icon_source(kind, key)
+    prefix = f"mdc{next(_ICON_IDS)}-"
+    svg = _SVG_ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg).replace("url(#", f"url(#{prefix}")
+    head, rest = svg.split(">", 1)
+    head = " ".join(re.sub(r'\b(width|height)="\d+"', "", head, count=2).split())
+    look = f'width="{size}" height="{size}" viewBox="0 0 378 378" class="lscb-mdc-icon" style="flex-shrink:0"'
+    return f"{head} {look} {name}{rest}"

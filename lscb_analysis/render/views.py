@@ -16,7 +16,10 @@ Each view takes a disclosure-controlled series of the chosen quarters
     The figures of the chosen quarters.
 
 A view that cannot be computed (too few points, no DfE benchmark) says why,
-never with a traceback. Outputs are plain Jupyter mime bundles (PNG, HTML),
+never with a traceback. A view of a series offers the figures it shows as a
+CSV file to download (:func:`csv_link_html`): a ``data:`` link, so the
+published page loads nothing from outside; the figures are the
+disclosure-controlled ones the view shows, with their symbols. Outputs are plain Jupyter mime bundles (PNG, HTML),
 so the explorer works, and can be tested, without a browser or a kernel.
 """
 
@@ -26,6 +29,7 @@ import base64
 import html
 import io
 import re
+import urllib.parse
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,10 +37,12 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from lscb_analysis.atomic import formula_safe
+from lscb_analysis.parameters.benchmark_measures import default_measures_path, load_benchmark_measures
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.render.format import format_value, unit_label
 from lscb_analysis.render.plots.benchmark import plot_benchmark_trend
-from lscb_analysis.render.plots.spc import spc_chart
+from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
 from lscb_analysis.render.plots.style import detached_axes
 from lscb_analysis.render.plots.trend import trend_chart
 from lscb_analysis.render.sanitise import escape_text
@@ -52,7 +58,17 @@ from lscb_analysis.summary.indicator import (
 )
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["ViewResult", "VIEWS", "view_table", "view_spc", "view_trend", "view_benchmark", "html_output"]
+__all__ = [
+    "ViewResult",
+    "VIEWS",
+    "view_table",
+    "view_spc",
+    "view_trend",
+    "view_benchmark",
+    "html_output",
+    "figures_frame",
+    "csv_link_html",
+]
 
 #: View id -> button label, in display order.
 VIEWS: dict[str, str] = {"spc": "SPC", "trend": "Trend", "benchmark": "Benchmark", "table": "Table"}
@@ -74,6 +90,10 @@ class ViewResult:
         Plain-text notes under the view (method, points left out...).
     message : str, optional
         Why the view could not be drawn; set instead of ``figure`` / ``table_html``.
+    alt : str
+        The chart's text alternative (default: the title).
+    figures : DataFrame, optional
+        The figures shown (:func:`figures_frame`), offered as a CSV download.
     """
 
     title: str
@@ -81,6 +101,8 @@ class ViewResult:
     table_html: str | None = None
     notes: list[str] = field(default_factory=list)
     message: str | None = None
+    alt: str = ""
+    figures: pd.DataFrame | None = None
 
     def to_outputs(self) -> list[dict[str, Any]]:
         """Jupyter ``display_data`` outputs (nbformat dicts) for this view.
@@ -96,13 +118,33 @@ class ViewResult:
                 html_output(f"<p class='lscb-explore-message'><strong>{escape_text(self.message)}</strong></p>")
             )
         if self.figure is not None:
-            outs.append(_png_output(self.figure, self.title))
+            outs.append(_png_output(self.figure, self.alt or self.title))
         if self.table_html:
             outs.append(html_output(self.table_html))
         if self.notes:
             items = "".join(f"<li>{escape_text(n)}</li>" for n in self.notes)
             outs.append(html_output(f"<ul class='lscb-explore-notes'>{items}</ul>"))
+        if self.figures is not None and len(self.figures):
+            outs.append(html_output(csv_link_html(self.figures, self.title)))
         return outs
+
+
+def csv_link_html(frame: pd.DataFrame, title: str) -> str:
+    """A link that downloads ``frame`` as a CSV file, written into the page (a ``data:`` URL: nothing is fetched).
+
+    Every text cell is made formula-safe (:func:`lscb_analysis.atomic.formula_safe`), so a spreadsheet
+    opening the file runs nothing; the file name is made from ``title``.
+    """
+    safe = frame.map(formula_safe)
+    safe.columns = [formula_safe(c) for c in frame.columns]
+    text = safe.to_csv(index=False, lineterminator="\r\n")
+    name = re.sub(r"[^A-Za-z0-9]+", "_", title).strip("_")[:80] or "figures"
+    href = "data:text/csv;charset=utf-8," + urllib.parse.quote(text)
+    return (
+        f'<p class="lscb-explore-download"><a download="{html.escape(name)}.csv" href="{html.escape(href)}">'
+        f"Download the figures shown (CSV, {len(frame)} quarters)</a>: published figures only; small counts "
+        "are suppressed as in the reports.</p>"
+    )
 
 
 def html_output(text: str) -> dict[str, Any]:
@@ -118,12 +160,16 @@ def _png_output(fig: Figure, alt: str) -> dict[str, Any]:
     return {
         "output_type": "display_data",
         "data": {"image/png": data, "text/plain": f"<Figure: {alt}>"},
-        "metadata": {},
+        "metadata": {"image/png": {"alt": alt}},
     }
 
 
-def view_table(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> ViewResult:
-    """The figures of the chosen quarters: numerator, denominator (not for counts) and value."""
+def figures_frame(ctx: Context, ind: Indicator, s: pd.DataFrame) -> pd.DataFrame:
+    """The figures of the chosen quarters as shown: quarter, numerator, denominator (not for counts), value.
+
+    Suppressed figures show the disclosure symbol, quarters with no return say so; values are written
+    by the reports' rule (:func:`lscb_analysis.render.format.format_value`).
+    """
     symbol = ctx.partnership.disclosure.symbol
 
     def cell(v: float, status: str, received: bool, unit: str) -> str:
@@ -148,11 +194,16 @@ def view_table(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> Vie
             ],
         }
     )
-    if ind.unit == "count":
-        table = table.drop(columns="Denominator")
-    res = ViewResult(title, table_html=html_table(table, classes="lscb-explore-table"))
+    return table.drop(columns="Denominator") if ind.unit == "count" else table
+
+
+def view_table(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> ViewResult:
+    """The figures of the chosen quarters: numerator, denominator (not for counts) and value."""
+    table = figures_frame(ctx, ind, s)
+    res = ViewResult(title, table_html=html_table(table, classes="lscb-explore-table"), figures=table)
     res.notes.append(
-        f"{len(table)} quarters. '{symbol}': a count from 1 to 5, suppressed. 'no return': no figure received."
+        f"{len(table)} quarters. '{ctx.partnership.disclosure.symbol}': a count from 1 to 5, suppressed. "
+        "'no return': no figure received."
     )
     return res
 
@@ -176,8 +227,9 @@ def view_spc(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> ViewR
         warnings.simplefilter("ignore")  # a view shows its warnings as notes, never as stderr
         result = indicator_spc(ind, s, changes)
     ax = detached_axes()
-    spc_chart(result, title=title, ax=ax, y_label=unit_label(ind.unit))
-    res = ViewResult(title, figure=ax.figure)
+    spc_chart(result, title=title, ax=ax, y_label=unit_label(ind.unit), unit=ind.unit)
+    alt = spc_alt_text(result, title=title, unit=ind.unit)
+    res = ViewResult(title, figure=ax.figure, alt=alt, figures=figures_frame(ctx, ind, s))
     res.notes.append(
         f"XmR chart of {published} quarters (NHS Making Data Count rules). Variation: {result.variation_label}."
     )
@@ -241,7 +293,7 @@ def view_trend(ctx: Context, ind: Indicator, s: pd.DataFrame, title: str) -> Vie
         benchmark=ind.target,
         benchmark_label="Target",
     )
-    return ViewResult(title, figure=ax.figure, notes=notes)
+    return ViewResult(title, figure=ax.figure, notes=notes, figures=figures_frame(ctx, ind, s))
 
 
 def view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) -> ViewResult:
@@ -253,17 +305,21 @@ def view_benchmark(ctx: Context, ind: Indicator, breakdown: str, title: str) -> 
         return ViewResult(
             title, message="No benchmark authority is set: add benchmark_la_code to parameters/partnership.yaml."
         )
-    overview = load_benchmark(ctx)  # prepared once per quarter (lscb_analysis.summary.quarter.prepare_quarter)
-    known = sorted(set(overview.indicator_id)) if len(overview) else []
-    if ind.id not in known:
+    mapping = default_measures_path(ctx.root)
+    measures = load_benchmark_measures(mapping)
+    if ind.id not in measures.indicators:
+        titles = [ctx.catalogue.indicators[i].title for i in measures.indicators if i in ctx.catalogue.indicators]
         return ViewResult(
             title,
-            message="DfE does not publish this indicator for every local authority, so it has no benchmark. "
-            f"Indicators with a benchmark: {', '.join(known)}.",
+            message=f"No DfE benchmark is set up for this indicator: parameters/{mapping.name} does not map it to "
+            "a DfE file in data/raw/dfe/. Indicators with a benchmark: " + "; ".join(titles) + ".",
         )
-    table = overview[overview.indicator_id == ind.id].sort_values("year")
+    overview = load_benchmark(ctx)  # prepared once per quarter (lscb_analysis.summary.quarter.prepare_quarter)
+    table = overview[overview.indicator_id == ind.id].sort_values("year") if len(overview) else overview
     if table.empty:
-        return ViewResult(title, message=f"DfE publishes no figures for authority {la} on this indicator.")
+        return ViewResult(
+            title, message=f"The DfE files in data/raw/dfe/ have no figures for authority {la} on this indicator."
+        )
     ax = detached_axes(0.6)
     plot_benchmark_trend(table, ax=ax)
     name = str(table["la_name"].iloc[-1])

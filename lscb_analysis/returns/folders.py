@@ -25,6 +25,7 @@ __all__ = [
     "return_files",
     "return_folders",
     "latest_quarter_with_returns",
+    "no_returns_error",
 ]
 
 #: Spreadsheet formats ingest does not read; a provider's file in one of them is an error.
@@ -33,6 +34,16 @@ OTHER_SPREADSHEETS: tuple[str, ...] = (".xls", ".xlsm", ".xlsb", ".ods", ".numbe
 
 class ReturnsNotFoundError(LscbError):
     """No returns to ingest: none at all, or no folder for a quarter asked for (a data problem)."""
+
+
+def no_returns_error(root: Path | str | None = None) -> ReturnsNotFoundError:
+    """The error of a project with no returns yet, saying the steps that bring them (not the demo)."""
+    p = paths(root)
+    base = p.returns / load_partnership(p.root).returns_folder
+    return ReturnsNotFoundError(
+        f"no returns found under {base}: write the agencies' templates (`lscb templates --quarter <quarter>`), "
+        f"put their returns in {base}/<yyyy-yy-Qn>/<provider>.xlsx, then `lscb ingest`"
+    )
 
 
 def return_files(folder: Path) -> list[Path]:
@@ -86,9 +97,9 @@ def latest_quarter_with_returns(root: Path | str | None = None) -> Quarter:
     Raises
     ------
     ReturnsNotFoundError
-        When no quarter has a return (run ``lscb demo`` for the demo data).
+        When no quarter has a return (:func:`no_returns_error`).
     """
     folders = [q for q, d in return_folders(root).items() if return_files(d)]
     if not folders:
-        raise ReturnsNotFoundError("no returns found under data/raw/returns/; run `lscb demo` to create the demo data")
+        raise no_returns_error(root)
     return folders[-1]

@@ -112,7 +112,11 @@ def _instructions(
         (f"Quarterly return to {partnership}", ""),
         ("Provider", f"{prov.name} ({provider})"),
         ("Quarter", q.label),
-        ("Return due by", f"{due:%A} {due.day} {due:%B %Y} ({prov.return_due_days} days after the quarter ends)"),
+        (
+            "Return due by",
+            f"{due:%A} {due.day} {due:%B %Y} ({prov.return_due_working_days} working days after the quarter ends; "
+            "weekends and England and Wales bank holidays are not counted)",
+        ),
         ("Sent by", prov.contact_role),
         ("Save as", f"{provider}.xlsx (keep this name), and send it to the board's business unit."),
         ("", ""),

@@ -13,7 +13,15 @@ import pandas as pd
 from lscb_analysis.stats._validate import as_float_array
 from lscb_analysis.stats.spc_rules import RULES, point_type, rule_of, special_cause_types
 
-__all__ = ["spc", "SPCResult", "SPCWarning", "SHORT_GROUP_WARNING", "SHORT_GROUP_THRESHOLD"]
+__all__ = [
+    "spc",
+    "SPCResult",
+    "SPCWarning",
+    "SHORT_GROUP_WARNING",
+    "SHORT_GROUP_THRESHOLD",
+    "VARIATION_LABELS",
+    "ASSURANCE_LABELS",
+]
 
 #: Process limits are the mean +/- 2.66 x the mean moving range.
 LIMIT = 2.66
@@ -119,15 +127,16 @@ class SPCResult:
         """Plain-English label of the variation icon."""
         if self.variation_icon_name is None:
             return "No figure for the latest point"
-        return _VARIATION_LABELS[self.variation_icon_name]
+        return VARIATION_LABELS[self.variation_icon_name]
 
     @property
     def assurance_label(self) -> str | None:
         """Plain-English label of the assurance icon (None without one)."""
-        return None if self.assurance_icon is None else _ASSURANCE_LABELS[self.assurance_icon]
+        return None if self.assurance_icon is None else ASSURANCE_LABELS[self.assurance_icon]
 
 
-_VARIATION_LABELS = {
+#: Plain-English label of each Making Data Count variation icon (its text alternative in reports).
+VARIATION_LABELS = {
     "common_cause": "Common cause variation",
     "improvement_high": "Special cause variation: improvement (higher)",
     "improvement_low": "Special cause variation: improvement (lower)",
@@ -136,7 +145,8 @@ _VARIATION_LABELS = {
     "neutral_high": "Special cause variation: higher (neither better nor worse)",
     "neutral_low": "Special cause variation: lower (neither better nor worse)",
 }
-_ASSURANCE_LABELS = {
+#: Plain-English label of each Making Data Count assurance icon.
+ASSURANCE_LABELS = {
     "consistent_pass": "Will consistently hit the target",
     "consistent_fail": "Will consistently miss the target",
     "inconsistent": "Will hit and miss the target by random variation",

@@ -154,7 +154,10 @@ def resolve_generation(root: Path | str | None = None) -> Generation:
     if gen is None:
         legacy = any((d.parent / f).exists() for f in TABLES.values())
         hint = " (it is in the layout before generations: ingesting moves it)" if legacy else ""
-        raise StoreMissingError(f"{d}: the store is empty{hint}; run `lscb ingest --quarter all` (or `make report`)")
+        raise StoreMissingError(
+            f"{d}: the store is empty{hint}; run `lscb ingest --quarter all` once the agencies' returns are in "
+            "data/raw/returns/ (`lscb templates` writes their forms)"
+        )
     if not gen.complete:
         raise StoreMissingError(
             f"{d / CURRENT}: names generation {gen.name!r}, which is missing or incomplete; "

@@ -23,6 +23,7 @@ import pandas as pd
 from lscb_analysis.atomic import atomic_write_with
 from lscb_analysis.benchmark import benchmark_table, funnel_data, funnel_lines, neighbour_comparison
 from lscb_analysis.benchmark.lait import quartile_band
+from lscb_analysis.benchmark.lait_data import LAIT_FOLDER
 from lscb_analysis.benchmark.like_for_like import dfe_definition_figure
 from lscb_analysis.disclosure.suppress import is_small
 from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
@@ -58,7 +59,12 @@ def load_benchmark(ctx: Context) -> pd.DataFrame:
         return pd.DataFrame()
     p = paths(ctx.root)
     cache = _benchmark_file(ctx.root)
-    sources = [*p.dfe.glob("*.csv"), p.parameters / "benchmark_measures.yaml", p.parameters / "partnership.yaml"]
+    sources = [
+        *p.dfe.glob("*.csv"),
+        *(p.dfe / LAIT_FOLDER).glob("*"),
+        p.parameters / "benchmark_measures.yaml",
+        p.parameters / "partnership.yaml",
+    ]
     newest = max((f.stat().st_mtime for f in sources if f.exists()), default=0.0)
     if cache.exists() and cache.stat().st_mtime >= newest:
         table = pd.read_parquet(cache)
@@ -93,8 +99,12 @@ def _write_benchmark_charts(ctx: Context, code: str, indicator_id: str) -> None:
     dfe = paths(ctx.root).dfe
     nb_file, fn_file, ln_file = _chart_files(ctx.root, indicator_id)
     nc = neighbour_comparison(code, indicator_id, data_dir=dfe)
-    fd = funnel_data(indicator_id, highlight=code, data_dir=dfe)
-    lines = funnel_lines(fd)
+    measures = load_benchmark_measures(paths(ctx.root).parameters / "benchmark_measures.yaml")
+    if measures.indicator(indicator_id).numerator is None:  # a published value without counts (LAIT): no funnel
+        fd, lines = pd.DataFrame(), pd.DataFrame()
+    else:
+        fd = funnel_data(indicator_id, highlight=code, data_dir=dfe, measures=measures)
+        lines = funnel_lines(fd)
     atomic_write_with(nb_file, lambda tmp: nc.to_parquet(tmp, index=False))
     atomic_write_with(fn_file, lambda tmp: fd.to_parquet(tmp, index=False))
     atomic_write_with(ln_file, lambda tmp: lines.to_parquet(tmp, index=False))

@@ -23,7 +23,7 @@ from lscb_analysis.periods import Quarter
 from lscb_analysis.store import StoreMissingError, read_figures
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["Context", "load_context", "indicator_series", "annotation_notes", "change_register"]
+__all__ = ["Context", "load_context", "stored_quarter", "indicator_series", "annotation_notes", "change_register"]
 
 
 @dataclass(frozen=True)
@@ -59,18 +59,38 @@ def load_context(quarter: str = "latest", project_root: str | Path | None = None
     """
     p = paths(project_root)
     figures = read_figures(p.root)
-    quarters = [Quarter.from_period(x) for x in sorted(figures.period.unique())]
-    q = quarters[-1] if str(quarter).lower() == "latest" else Quarter.parse(quarter)
-    if q not in quarters:
-        raise StoreMissingError(
-            f"no figures for {q.label} in the store; quarters available: {quarters[0].code} to {quarters[-1].code}"
-            if quarters
-            else "the store is empty"
-        )
+    q = _stored(quarter, figures)
     keep = figures.period <= q.period
     return Context(
         q, load_catalogue(p.parameters), load_partnership(p.root), figures[keep].reset_index(drop=True), p.root
     )
+
+
+def _stored(quarter: str | Quarter, figures: pd.DataFrame) -> Quarter:
+    quarters = [Quarter.from_period(x) for x in sorted(figures.period.unique())]
+    if not quarters:
+        raise StoreMissingError("the store is empty; run `lscb ingest --quarter all` (or `make report`)")
+    q = quarters[-1] if str(quarter).strip().lower() == "latest" else Quarter.parse(quarter)
+    if q not in quarters:
+        raise StoreMissingError(
+            f"no figures for {q.label} in the store; quarters available: {quarters[0].code} to {quarters[-1].code}; "
+            f'ingest its returns first (`lscb ingest --quarter "{q.code}"`)'
+        )
+    return q
+
+
+def stored_quarter(quarter: str | Quarter = "latest", project_root: str | Path | None = None) -> Quarter:
+    """The quarter (a code, or ``latest``: the latest in the store) when the store has figures for it.
+
+    What :func:`load_context` checks first; ``lscb run`` checks it before it
+    creates anything.
+
+    Raises
+    ------
+    StoreMissingError
+        No store yet, or no figures for that quarter (naming the quarters available).
+    """
+    return _stored(quarter, read_figures(paths(project_root).root))
 
 
 def indicator_series(

@@ -56,7 +56,8 @@ def scorecard_rows(summary: pd.DataFrame) -> pd.DataFrame:
         published) with ``latest_symbol``, ``previous_symbol``,
         ``year_ago_symbol`` (the GSS symbol shown instead of a figure, else
         ``""``); the judgements ``direction``, ``rising`` (latest above
-        previous), ``rag``, ``spc_variation``, ``spc_assurance``,
+        previous), ``rag``, ``spc_variation`` (the latest point's type),
+        ``spc_variation_icon`` (its Making Data Count icon), ``spc_assurance``,
         ``spc_trial``, ``trend_sentence``, ``recent_trend`` (``""`` when not
         made); and ``spark`` (values, ``None`` for a gap).
 
@@ -95,6 +96,7 @@ def scorecard_rows(summary: pd.DataFrame) -> pd.DataFrame:
                 "rising": bool(judged and pd.notna(r.change) and r.change > 0),
                 "rag": _text(r.rag) if judged else "",
                 "spc_variation": _text(r.spc_variation) if judged else "",
+                "spc_variation_icon": _text(r.spc_variation_icon) if judged else "",
                 "spc_assurance": _text(r.spc_assurance) if judged else "",
                 "spc_trial": bool(judged and r.spc_trial and _text(r.spc_variation)),
                 "trend_sentence": _text(r.trend_sentence) if judged else "",

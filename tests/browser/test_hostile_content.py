@@ -222,9 +222,11 @@ def test_lscb_run_holds_back_the_report_with_personal_data(hostile_pack):
     assert all(f"{narrative}, line 3:" in ln for ln in lines if narrative in ln and "D008" not in ln), lines
     assert not (out / f"subgroup_{PERSONAL_SUBGROUP}.html").exists(), "a held-back report is not published"
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "not published: personal data" in index and narrative in index
+    run_page = (out / "run.html").read_text(encoding="utf-8")  # the analysts' run page says why
+    assert "could not be produced" in index
+    assert "not published: personal data" in run_page and narrative in run_page
     for needle in hostile.PERSONAL_NEEDLES:
-        assert needle not in run.stderr and needle not in index
+        assert needle not in run.stderr and needle not in index and needle not in run_page
     # everything else was published
     published = {p.name for p in _pages(out)}
     assert {"index.html", "core_data_set.html", f"subgroup_{HOSTILE_SUBGROUP}.html", "explore.html"} <= published
@@ -238,7 +240,7 @@ def test_every_planted_input_reaches_a_page_as_text(hostile_pack, browser):
         assert any(token in t for t in texts.values()), f"the {what} never reached a page: the test would prove nothing"
     # plain text shows exactly as typed: the partnership's name, markup and all
     assert f"{TOKENS['partnership']} Castlemoor <script>alert('{hostile.MARK}')</script>" in texts["index.html"]
-    assert "=HYPERLINK(" in texts["index.html"], "formula prefixes are text on a page"
+    assert any("=HYPERLINK(" in t for t in texts.values()), "formula prefixes are text on a page"
 
 
 def test_no_page_runs_loads_navigates_or_shows_personal_data(hostile_pack, browser):

@@ -100,7 +100,7 @@ def test_two_ingests_at_once_do_not_corrupt_the_store(project: Path) -> None:
 def test_timeliness_uses_the_arrival_log_then_file_times(ingested_q: Path) -> None:
     log = ingested_q / "data/raw/returns/demo/received.yaml"
     data = yaml.safe_load(log.read_text())
-    data[Q.code]["police"] = dt.date(2026, 10, 27)  # due 20 October
+    data[Q.code]["police"] = dt.date(2026, 10, 27)  # due 21 October (15 working days)
     del data[Q.code]["health"], data[Q.code]["cdop"]
     log.write_text(yaml.safe_dump({k: v for k, v in data.items()}))
     health = folder(ingested_q) / "health.csv"
@@ -111,7 +111,7 @@ def test_timeliness_uses_the_arrival_log_then_file_times(ingested_q: Path) -> No
     t = timeliness(Q, ingested_q, today=dt.date(2026, 12, 1)).set_index("provider")
     assert (t.loc["police", "status"], t.loc["police", "days_late"], t.loc["police", "received_from"]) == (
         "late",
-        7,
+        6,
         "received.yaml",
     )
     assert (t.loc["health", "status"], t.loc["health", "received"], t.loc["health", "received_from"]) == (

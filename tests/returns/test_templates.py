@@ -59,7 +59,8 @@ def test_template_locks_labels_and_validates_counts(project: Path, tmp_path: Pat
     dvs = ws.data_validations.dataValidation
     assert len(dvs) == 2 and all(dv.type == "custom" and "INT(" in dv.formula1 and '="c"' in dv.formula1 for dv in dvs)
     text = " ".join(str(c.value) for r in wb["Instructions"].iter_rows() for c in r if c.value)
-    assert "Return due by" in text and "Tuesday 20 October 2026" in text and "missing_from_home" in text
+    assert "Return due by" in text and "Wednesday 21 October 2026" in text and "missing_from_home" in text
+    assert "15 working days after the quarter ends" in text
 
 
 def test_filled_template_ingests_to_the_same_store_values_as_csv(project: Path) -> None:
@@ -102,3 +103,24 @@ def test_templates_command(project: Path, tmp_path: Path) -> None:
         app, ["templates", "--quarter", "2026-27 Q1", "--provider", "police", "--root", str(project)]
     )
     assert r.exit_code == 0 and (project / "reports" / "2026-27-Q1" / "templates" / "police.xlsx").exists()
+
+
+def test_a_due_date_is_never_a_weekend_or_a_bank_holiday(project: Path) -> None:
+    """Deadlines count working days in England and Wales (the `holidays` package's bank holidays)."""
+    import datetime as dt
+
+    from lscb_analysis.workdays import bank_holidays, is_working_day
+
+    cat = load_catalogue(project / "parameters")
+    # 15 working days after Tuesday 31 March 2026: Good Friday (3 April) and Easter Monday (6 April) are skipped.
+    assert cat.providers["police"].due_date(Quarter.parse("2025-26 Q4")) == dt.date(2026, 4, 23)
+    for q in Quarter.range(Quarter.parse("2024-25 Q1"), Quarter.parse("2028-29 Q4")):
+        for prov in cat.providers.values():
+            due = prov.due_date(q)
+            assert due.weekday() < 5 and due not in bank_holidays(due.year) and is_working_day(due), (q, prov.id, due)
+    out = write_templates(Quarter.parse("2026-27 Q3"), project, providers=["health"])
+    text = " ".join(
+        str(c.value) for r in openpyxl.load_workbook(out[0])["Instructions"].iter_rows() for c in r if c.value
+    )
+    # 30 calendar days after 31 December 2026 was Saturday 30 January; 22 working days skip New Year's Day too.
+    assert "Tuesday 2 February 2027" in text and "Saturday" not in text

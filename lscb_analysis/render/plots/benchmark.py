@@ -21,10 +21,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from lscb_analysis.render.format import format_value, unit_label
-from lscb_analysis.render.plots.style import fit_layout, new_axes
+from lscb_analysis.render.plots.style import end_labels, fit_layout, new_axes
 from lscb_analysis.render.theme import PALETTE
 
-__all__ = ["OwnPoint", "plot_neighbour_bars", "plot_benchmark_trend"]
+__all__ = [
+    "OwnPoint",
+    "plot_neighbour_bars",
+    "plot_benchmark_trend",
+    "benchmark_trend_alt_text",
+    "neighbour_bars_alt_text",
+]
 
 
 @dataclass(frozen=True)
@@ -170,21 +176,14 @@ def plot_benchmark_trend(
     if show_region and "region_value" in t:
         region = t["region_name"].iloc[-1] if len(t) else "Region"
         series.append(("region_value", region, PALETTE["secondary"], "-.", "D", 1.2))
+    ends = []
     for col, label, colour, ls, marker, lw in series:
         yv = t[col].to_numpy(dtype=float)
         if not np.isfinite(yv).any():
             continue
         ax.plot(x, yv, linestyle=ls, marker=marker, color=colour, linewidth=lw, label=label)
         last = np.flatnonzero(np.isfinite(yv))[-1]
-        ax.annotate(
-            f"{label}: {format_value(yv[last], unit)}",
-            (last, yv[last]),
-            xytext=(6, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=8,
-            color=colour,
-        )
+        ends.append((float(last), float(yv[last]), f"{label}: {format_value(yv[last], unit)}", colour))
     # Years without a published value for the authority: say why.
     for i, (v, st) in enumerate(zip(t["value"], t["status"], strict=True)):
         if not np.isfinite(v):
@@ -207,4 +206,44 @@ def plot_benchmark_trend(
         ax.tick_params(axis="x", labelrotation=45)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncol=2)
     fit_layout(fig)
+    end_labels(ax, ends)  # once the layout is final: labels spaced in display units
     return fig
+
+
+def benchmark_trend_alt_text(table: pd.DataFrame, *, title: str) -> str:
+    """The text alternative of :func:`plot_benchmark_trend`, written from its data (latest year of each line)."""
+    unit = str(table["unit"].iloc[0]) if "unit" in table and len(table) else ""
+    t = table.sort_values("year")
+    if t.empty:
+        return f"Line chart: {title}: no years published."
+    parts = []
+    for col, label in (
+        ("value", str(t["la_name"].iloc[-1])),
+        ("neighbour_average", "statistical neighbours' mean"),
+        ("england_value", "England"),
+    ):
+        yv = t[col].to_numpy(dtype=float) if col in t else np.array([])
+        if np.isfinite(yv).any():
+            last = np.flatnonzero(np.isfinite(yv))[-1]
+            parts.append(f"{label} {format_value(yv[last], unit)} ({t['period'].iloc[last]})")
+    years = f"{t['period'].iloc[0]} to {t['period'].iloc[-1]}"
+    return f"Line chart: {title}, {years}. Latest: " + ("; ".join(parts) or "no figures") + "."
+
+
+def neighbour_bars_alt_text(data: pd.DataFrame, *, title: str, own: OwnPoint | None = None) -> str:
+    """The text alternative of :func:`plot_neighbour_bars`: our figure, England, and the neighbours' range."""
+    unit = str(data.attrs.get("unit", ""))
+    values = pd.to_numeric(data["value"], errors="coerce")
+    others = values[data["role"] == "neighbour"] if "role" in data else values
+    text = f"Bar chart: {title}."
+    if own is not None and np.isfinite(own.value):
+        text += f" {own.label}: {format_value(own.value, unit)}."
+    if others.notna().any():
+        text += (
+            f" Neighbours range from {format_value(others.min(), unit)} to {format_value(others.max(), unit)}"
+            f" ({int(others.notna().sum())} of {len(others)} with a figure)."
+        )
+    england = pd.to_numeric(data["england_value"], errors="coerce").iloc[0] if "england_value" in data else np.nan
+    if len(data) and np.isfinite(england):
+        text += f" England {format_value(england, unit)}."
+    return text

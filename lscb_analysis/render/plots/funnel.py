@@ -14,7 +14,7 @@ from lscb_analysis.render.plots.benchmark import OwnPoint
 from lscb_analysis.render.plots.style import fit_layout, new_axes
 from lscb_analysis.render.theme import PALETTE
 
-__all__ = ["plot_funnel"]
+__all__ = ["funnel_alt_text", "plot_funnel"]
 
 #: Marker and legend wording per position against the limits.
 _POSITION_MARKERS = {
@@ -171,3 +171,18 @@ def _star(
         fontweight="bold",
         color=PALETTE["text"],
     )
+
+
+def funnel_alt_text(data: pd.DataFrame, *, title: str, own: OwnPoint | None = None) -> str:
+    """The text alternative of :func:`plot_funnel`: the centre, how many areas sit where, and our figure."""
+    unit = str(data.attrs.get("unit", "percentage"))
+    shown = data[data["value"].notna() & data["denominator"].notna()]
+    counts = shown["position"].value_counts()
+    where = ", ".join(f"{n} {pos}" for pos, n in counts.items())
+    text = (
+        f"Funnel plot: {title}. {len(shown)} authorities around England's "
+        f"{format_value(data.attrs.get('target'), unit)}: {where}."
+    )
+    if own is not None and np.isfinite(own.value):
+        text += f" {own.label}: {format_value(own.value, unit)}."
+    return text

@@ -10,11 +10,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from lscb_analysis.render.plots.style import axis_labels, new_axes, set_margins, thin_ticks
+from lscb_analysis.render.format import format_value
+from lscb_analysis.render.plots.style import axis_labels, label_latest, new_axes, set_margins, thin_ticks, wrap_title
 from lscb_analysis.render.theme import MARKERS, PALETTE, SPC_VARIATION
 from lscb_analysis.stats.spc import SHORT_GROUP_THRESHOLD
 
-__all__ = ["spc_chart", "TRIAL_LIMITS", "REBASED"]
+__all__ = ["spc_chart", "spc_alt_text", "TRIAL_LIMITS", "REBASED"]
 
 #: Legend wording of limits drawn from fewer than 12 points (NHSRplotthedots' short-group warning).
 TRIAL_LIMITS = f"Trial limits (fewer than {SHORT_GROUP_THRESHOLD} points)"
@@ -36,8 +37,46 @@ def _mark(ax: Axes, at: float, text: str, *, top: bool = True) -> None:
     )
 
 
+def spc_alt_text(result: Any, *, title: str, unit: str) -> str:
+    """The chart's text alternative, written from its data.
+
+    E.g. "SPC chart of children missing from home, 16 quarters to 2026-27 Q2:
+    latest 175, mean 159, process limits 103 to 215; common cause variation."
+    Figures follow :func:`lscb_analysis.render.format.format_value`; the mean
+    and limits are those of the latest point's limits group.
+    """
+    d = result.data
+    y = d.y.to_numpy(dtype=float)
+    shown = [str(getattr(x, "code", x)) for x in d.x]
+    parts = [f"SPC chart of {title[:1].lower() + title[1:]}, {len(d)} quarters to {shown[-1]}:"]
+    parts.append(f" latest {format_value(y[-1], unit)}" if not np.isnan(y[-1]) else " latest quarter has no figure")
+    last = d.iloc[-1]
+    if np.isfinite(last["mean"]):
+        parts.append(f", mean {format_value(last['mean'], unit)}")
+        if np.isfinite(last["lpl"]) and np.isfinite(last["upl"]):
+            trial = " (trial limits)" if bool(last.short_group_warning) else ""
+            parts.append(f", process limits {format_value(last.lpl, unit)} to {format_value(last.upl, unit)}{trial}")
+    if result.target is not None:
+        parts.append(f", target {format_value(result.target, unit)}")
+    gaps = int(np.isnan(y).sum())
+    if gaps:
+        parts.append(f", {gaps} quarter{'s' if gaps > 1 else ''} with no figure")
+    specials = int(d.point_type.astype(str).str.startswith("special_cause").sum())
+    parts.append(f"; {result.variation_label[:1].lower() + result.variation_label[1:]} at the latest point")
+    parts.append(f", {specials} special-cause point{'s' if specials != 1 else ''} in all" if specials else "")
+    if result.assurance_label:
+        parts.append(f"; assurance: {result.assurance_label[:1].lower() + result.assurance_label[1:]}")
+    return "".join(parts) + "."
+
+
 def spc_chart(
-    result: Any, *, title: str, ax: Axes | None = None, y_label: str | None = None, icons: bool = True
+    result: Any,
+    *,
+    title: str,
+    ax: Axes | None = None,
+    y_label: str | None = None,
+    icons: bool = True,
+    unit: str | None = None,
 ) -> Figure:
     """Draw an XmR chart in the NHS Making Data Count style.
 
@@ -50,8 +89,12 @@ def spc_chart(
         Draw into this axes; a new figure is made otherwise.
     y_label : str, optional
     icons : bool, default True
-        Write the variation and assurance icons (as text) beside the chart,
-        under the legend.
+        Write the variation and assurance judgements (as text) beside the
+        chart, under the legend. Reports show the Making Data Count icons
+        beside the chart's heading instead (``icons=False``).
+    unit : str, optional
+        The indicator's unit: the latest quarter is labelled with its value,
+        written as the tables write it.
 
     Returns
     -------
@@ -92,7 +135,8 @@ def spc_chart(
         handles.append(Line2D([], [], color=PALETTE["muted"], linestyle=":" if trial else "--", label=label))
     if result.target is not None:
         ax.axhline(result.target, color=PALETTE["target"], linestyle="--", linewidth=1.2, zorder=1)
-        handles.append(Line2D([], [], color=PALETTE["target"], linestyle="--", label=f"Target ({result.target:g})"))
+        shown = format_value(result.target, unit) if unit is not None else f"{result.target:g}"
+        handles.append(Line2D([], [], color=PALETTE["target"], linestyle="--", label=f"Target ({shown})"))
     for ptype, judgement in SPC_VARIATION.items():
         colour, marker, label = judgement.colour, MARKERS[ptype], judgement.chart
         mask = (d.point_type == ptype).to_numpy()
@@ -124,8 +168,10 @@ def spc_chart(
     for _, g in d.groupby("rebase_group", sort=True):
         if not g.fixed.all():
             _mark(ax, pos[g.index[g.fixed.to_numpy()][-1]] + 0.5, "limits fixed")
+    if unit is not None:
+        label_latest(ax, y, unit)
     thin_ticks(ax, axis_labels(d.x))
-    ax.set_title(title)
+    ax.set_title(wrap_title(title))
     if y_label:
         ax.set_ylabel(y_label)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
@@ -148,5 +194,6 @@ def spc_chart(
     if own:
         # Room for the y labels, the rotated quarters below and the legend and icons to the right: the widest
         # measured over every indicator (tight_layout would measure each chart, at about a third of its cost).
-        set_margins(fig, left=1.0, right=2.4, bottom=1.1, top=0.4)
+        extra = 0.2 * wrap_title(title).count("\n")  # a wrapped title's further lines
+        set_margins(fig, left=1.0, right=2.4, bottom=1.1, top=0.4 + extra)
     return fig

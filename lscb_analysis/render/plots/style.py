@@ -8,6 +8,7 @@ whether or not it is the first one a kernel draws.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import matplotlib as mpl
@@ -18,9 +19,21 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import TightLayoutEngine
 
+from lscb_analysis.render.format import format_value
 from lscb_analysis.render.theme import PALETTE
 
-__all__ = ["apply_style", "new_axes", "detached_axes", "fit_layout", "set_margins", "axis_labels", "thin_ticks"]
+__all__ = [
+    "apply_style",
+    "new_axes",
+    "detached_axes",
+    "fit_layout",
+    "set_margins",
+    "axis_labels",
+    "thin_ticks",
+    "label_latest",
+    "end_labels",
+    "wrap_title",
+]
 
 _GREY = ".15"  # text and ticks: near black
 _LIGHT = ".8"  # axes edges and grid
@@ -156,3 +169,63 @@ def thin_ticks(ax: Axes, labels: list[str], max_ticks: int = 12) -> None:
     ax.set_xticklabels(
         [labels[i] for i in pos], rotation=45 if len(pos) > 6 else 0, ha="right" if len(pos) > 6 else "center"
     )
+
+
+def label_latest(ax: Axes, y: np.ndarray, unit: str, *, colour: str | None = None) -> int | None:
+    """Write the latest published value beside its point (at x = its position); its position, or None.
+
+    The figure is written with :func:`lscb_analysis.render.format.format_value`
+    (the tables' rule), above the point, or to its left when the point is in
+    the top fifth of the axes (so it never runs into the title, nor into a
+    note's marker under the point); a missing or
+    suppressed latest quarter has no label (the point before it is not the
+    latest quarter).
+    """
+    if len(y) == 0 or np.isnan(y[-1]):
+        return None
+    i = len(y) - 1
+    low, high = ax.get_ylim()
+    near_top = high > low and (y[i] - low) / (high - low) > 0.8
+    ax.annotate(
+        format_value(float(y[i]), unit),
+        (i, y[i]),
+        xytext=(-8, 0) if near_top else (0, 9),
+        textcoords="offset points",
+        ha="right" if near_top else "center",
+        va="center" if near_top else "bottom",
+        fontsize=9,
+        fontweight="bold",
+        color=colour or PALETTE["text"],
+        bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85),
+        zorder=5,
+    )
+    return i
+
+
+def wrap_title(title: str, width: int = 60) -> str:
+    """A chart title wrapped to fit above the axes of a report chart (``width`` characters a line)."""
+    return textwrap.fill(title, width)
+
+
+def end_labels(ax: Axes, items: list[tuple[float, float, str, str]], *, fontsize: float = 8) -> None:
+    """Label lines at their last points, pushed apart vertically so that no two labels overlap.
+
+    ``items`` are (x, y, text, colour) in data coordinates. Call it once the
+    axes' limits are final: labels are spaced in display units (a line of
+    text apart), in the order of their points, and each label is joined to
+    its point by its position only (same colour as its line).
+    """
+    if not items:
+        return
+    to_display = ax.transData.transform
+    points = sorted(items, key=lambda it: it[1])
+    gap = fontsize * 1.35 * ax.figure.dpi / 72  # one line of text, in pixels
+    placed: list[float] = []
+    for _, y, _, _ in [(it[0], it[1], it[2], it[3]) for it in points]:
+        want = to_display((0, y))[1]
+        placed.append(max(want, placed[-1] + gap) if placed else want)
+    for (x, y, text, colour), at in zip(points, placed, strict=True):
+        shift = (at - to_display((0, y))[1]) * 72 / ax.figure.dpi  # pixels -> points
+        ax.annotate(
+            text, (x, y), xytext=(6, shift), textcoords="offset points", va="center", fontsize=fontsize, color=colour
+        )

@@ -1,0 +1,155 @@
+"""Each indicator as one unit of a report: what it measures, its figures, its icons, chart, commentary and actions.
+
+A board member reads one indicator in one place: the heading with the Making
+Data Count icons beside it (:func:`unit_heading_html`), the plain-English
+definition and the latest figure with its unit and interval, the change on the
+previous quarter, the target, the like-for-like comparison with England and
+the statistical neighbours (:func:`key_figures_markdown`), then the chart, the
+trend sentence, the sub-group's commentary on the indicator, the actions that
+name it (:func:`linked_actions_markdown`) and the analysts' dated notes
+(:func:`dated_notes_markdown`). Everything typed by people is escaped here;
+the sub-group's commentary is Markdown, as the rest of its narrative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from lscb_analysis.parameters.catalogue_entries import Indicator
+from lscb_analysis.render.format import format_change, format_value, format_with_unit
+from lscb_analysis.render.narrative import STATUS_LABELS
+from lscb_analysis.render.sanitise import escape_markdown, escape_text
+from lscb_analysis.render.scorecard import icon_cell
+from lscb_analysis.render.theme import RAG
+
+__all__ = [
+    "unit_anchor",
+    "unit_heading_html",
+    "key_figures_markdown",
+    "linked_actions_markdown",
+    "dated_notes_markdown",
+    "no_chart_sentence",
+]
+
+#: When a figure of each kind of measure is counted, after the value: "53.0 per 10,000 children (at the end of ...)".
+_WHEN = {
+    ("snapshot", "quarterly"): "at the end of the quarter",
+    ("flow", "quarterly"): "in the quarter",
+    ("snapshot", "annual"): "at the end of the year",
+    ("flow", "annual"): "in the year",
+    ("snapshot", "half_yearly"): "at the end of the half-year",
+    ("flow", "half_yearly"): "in the half-year",
+}
+
+
+def unit_anchor(indicator_id: str) -> str:
+    """The id of an indicator's heading in its sub-group report (``indicator-<id>``): a link target."""
+    return f"indicator-{indicator_id}"
+
+
+def unit_heading_html(ind: Indicator, row: pd.Series | None) -> str:
+    """The indicator's heading, with its Making Data Count variation and assurance icons beside it.
+
+    ``row`` is the indicator's row of :func:`lscb_analysis.summary.quarter.load_summary`
+    (None when it has no figures); no icon is shown where the summary made no judgement.
+    """
+    icons = []
+    if row is not None:
+        variation = row.get("spc_variation_icon")
+        if isinstance(variation, str) and variation and not row.get("status"):
+            icons.append(icon_cell("variation", variation, trial=bool(row.get("spc_trial"))))
+        assurance = row.get("spc_assurance")
+        if isinstance(assurance, str) and assurance and not row.get("status"):
+            icons.append(icon_cell("assurance", assurance))
+    side = f'<div class="lscb-unit-icons" style="display:flex;gap:10px">{"".join(icons)}</div>' if icons else ""
+    return (
+        '<div class="lscb-unit-head" style="display:flex;justify-content:space-between;align-items:flex-end;'
+        'gap:12px;flex-wrap:wrap;border-top:1px solid #BFBFBF;margin-top:1.2em">'
+        f'<h3 id="{unit_anchor(ind.id)}" style="margin:0.4em 0">{escape_text(ind.title)}</h3>{side}</div>'
+    )
+
+
+def _when(ind: Indicator) -> str:
+    frequency = "quarterly" if ind.frequency == "monthly_presented_quarterly" else ind.frequency
+    return _WHEN.get((ind.measure, frequency), "")
+
+
+def key_figures_markdown(ind: Indicator, row: pd.Series | None, comparison: str = "") -> str:
+    """The definition and the indicator's figures as short Markdown lines.
+
+    Parameters
+    ----------
+    ind : Indicator
+        Its catalogue entry.
+    row : Series or None
+        Its row of :func:`lscb_analysis.summary.quarter.load_summary` (published figures only).
+    comparison : str
+        The like-for-like sentence (:func:`lscb_analysis.render.sections.own_figure_sentence`), plain text.
+    """
+    lines = [f"_{escape_markdown(ind.definition)}_"]
+    if row is None:
+        return "\n\n".join(lines)
+    u = ind.unit
+    when = _when(ind)
+    period = row.latest_period or ""
+    if row.status:
+        lines.append(f"**Latest, {period}:** {escape_markdown(row.status)} (not published: see the legend).")
+    elif pd.notna(row.value):
+        latest = f"**Latest, {period}: {format_with_unit(row.value, u)}**" + (f" ({when})" if when else "")
+        if pd.notna(row.lower) and pd.notna(row.upper):
+            latest += f", 95% confidence interval {format_value(row.lower, u)} to {format_value(row.upper, u)}"
+        lines.append(latest + ".")
+    if pd.notna(row.value) and not row.status and pd.notna(row.previous) and pd.notna(row.change):
+        word = {"better": ", better", "worse": ", worse", "same": ", no change at the precision shown"}
+        lines.append(
+            f"**Against the previous quarter** ({format_with_unit(row.previous, u)}): "
+            f"{format_change(row.change, u, words=True)}{word.get(row.direction, '')}."
+        )
+    if ind.target is not None:
+        rag = RAG[row.rag].word if isinstance(row.rag, str) and row.rag in RAG else "not rated"
+        lines.append(f"**Target:** {format_with_unit(ind.target, u)} ({rag}).")
+    if comparison:
+        lines.append(f"**Against England and neighbours:** {escape_markdown(comparison)}")
+    return "\n\n".join(lines)
+
+
+def no_chart_sentence(n_quarters: int, n_published: int) -> str:
+    """What stands in for a chart with nothing to draw (Markdown): no empty axes."""
+    if n_quarters == 0:
+        return "_No figures received yet: no chart._"
+    return (
+        f"_No chart: none of the {n_quarters} quarters received has a published figure (each is suppressed or "
+        "not available), so nothing can be drawn without revealing a small number._"
+        if n_published == 0
+        else ""
+    )
+
+
+def linked_actions_markdown(actions: pd.DataFrame, as_of: dt.date) -> str:
+    """The sub-group's actions that name the indicator (``linked_indicators``), overdue first (Markdown).
+
+    ``actions`` are rows of :func:`lscb_analysis.summary.actions.actions_table`.
+    """
+    if actions.empty:
+        return ""
+    items = []
+    for r in actions.itertuples(index=False):
+        status = STATUS_LABELS.get(r.status, str(r.status))
+        if r.overdue:
+            status += f": overdue by {int(r.days_overdue)} day{'s' if int(r.days_overdue) != 1 else ''}"
+        due = f"{r.due.day} {r.due:%b %Y}" if isinstance(r.due, dt.date) else ""
+        items.append(f"- **{escape_markdown(r.id)}** ({status}; due {due}): {escape_markdown(r.action)}")
+    return f"**Actions on this indicator** (at {as_of.day} {as_of:%B %Y}):\n\n" + "\n".join(items)
+
+
+def dated_notes_markdown(notes: dict[str, str]) -> str:
+    """Analysts' notes on the indicator, each with its quarter: ``**Note [1] (2024-25 Q4):** text`` (Markdown).
+
+    The number is the marker on the chart (:func:`lscb_analysis.render.plots.series.mark_annotations`).
+    """
+    return "\n\n".join(
+        f"**Note [{n}] ({escape_markdown(period)}):** {escape_markdown(text)}"
+        for n, (period, text) in enumerate(notes.items(), start=1)
+    )
