@@ -112,3 +112,17 @@ def test_funnel_plot_leaves_out_suppressed_areas():
     assert plotted == 39
     assert any("not shown" in t.get_text() for t in ax.texts)
     assert any(t.get_text().startswith(str(d.Area.iloc[0])) for t in ax.texts)  # the highlighted area is named
+
+
+def test_a_title_that_wraps_to_many_lines_grows_the_chart_instead_of_failing():
+    """A long (or hostile) indicator title once left no room for the plot: matplotlib raised and the report failed."""
+    g = load("spc_xmr_nhsrplotthedots.csv").query("series == 'trend_7_increasing_decrease_is_good'")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SPCWarning)
+        res = spc(g.y.to_numpy(), improvement="decrease", target=21)
+    title = " ".join(["<script>alert('x')</script> a very long indicator title"] * 20)
+    fig = spc_chart(res, title=title)
+    ax = fig.axes[0]
+    box = ax.get_position()
+    assert fig.get_size_inches()[1] > spc_chart(res, title="Re-referrals").get_size_inches()[1]
+    assert box.height * fig.get_size_inches()[1] >= 1.5 - 1e-9  # the plot keeps its room

@@ -142,9 +142,20 @@ def fit_layout(fig: Figure) -> None:
     TightLayoutEngine().execute(fig)
 
 
+#: The smallest plot area (inches, each way) :func:`set_margins` leaves inside the margins.
+MIN_PLOT_INCHES = 1.5
+
+
 def set_margins(fig: Figure, *, left: float, right: float, bottom: float, top: float) -> None:
-    """Fixed margins in inches: no measuring pass at all, and charts of one kind line up on the page."""
+    """Fixed margins in inches: no measuring pass at all, and charts of one kind line up on the page.
+
+    A figure too small for its margins (a title that wraps to many lines) grows so
+    that the plot keeps at least :data:`MIN_PLOT_INCHES` each way.
+    """
     w, h = fig.get_size_inches()
+    if left + right + MIN_PLOT_INCHES > w or bottom + top + MIN_PLOT_INCHES > h:
+        w, h = max(w, left + right + MIN_PLOT_INCHES), max(h, bottom + top + MIN_PLOT_INCHES)
+        fig.set_size_inches(w, h)
     fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h)
 
 
