@@ -28,7 +28,7 @@ from lscb_analysis.publish.plan import ReportResult
 from lscb_analysis.render.format import format_change, format_value
 from lscb_analysis.render.pages import render_page
 from lscb_analysis.render.scorecard import sparkline_svg
-from lscb_analysis.render.theme import SPC_ASSURANCE, SPC_VARIATION, report_css
+from lscb_analysis.render.theme import SPC_VARIATION, icon_label, report_css
 from lscb_analysis.summary.board import ASSURANCE_COLUMNS, NO_TARGET, VARIATION_ROWS, BoardSummary, board_summary
 from lscb_analysis.summary.context import load_context
 
@@ -57,7 +57,7 @@ def _common(quarter: Quarter, root: Path | str | None, generated: dt.datetime) -
 def _grid_labels() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(key, words) of the grid's rows and columns."""
     rows = [(v, SPC_VARIATION[v].legend) for v in VARIATION_ROWS]
-    cols = [(a, SPC_ASSURANCE[a].legend) for a in ASSURANCE_COLUMNS if a != NO_TARGET]
+    cols = [(a, icon_label("assurance", a)) for a in ASSURANCE_COLUMNS if a != NO_TARGET]
     cols.append((NO_TARGET, "No target: no assurance"))
     return rows, cols
 
