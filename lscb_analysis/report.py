@@ -64,14 +64,14 @@ from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
 from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.render.scorecard import legend_html, scorecard_html
 from lscb_analysis.render.theme import report_css
-from lscb_analysis.summary.actions import actions_table
+from lscb_analysis.summary.actions import actions_by_subgroup, actions_table
 from lscb_analysis.summary.benchmarks import benchmark_latest, like_for_like, load_benchmark, load_benchmark_charts
 from lscb_analysis.summary.breakdowns import breakdown_tables
 from lscb_analysis.summary.context import Context, change_register, indicator_series, load_context
 from lscb_analysis.summary.context import annotation_notes as load_annotation_notes
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.figures import published_breakdown, published_series
-from lscb_analysis.summary.indicator import MIN_SPC_POINTS, indicator_spc
+from lscb_analysis.summary.indicator import MIN_SPC_POINTS, RECENT_TREND_NOT_TESTED, indicator_spc
 from lscb_analysis.summary.quarter import load_summary
 from lscb_analysis.summary.returns import published_restatements, recent_errors
 from lscb_analysis.summary.scorecard import quarter_scorecard
@@ -311,7 +311,7 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
                 if row.trend_sentence
                 else f"**Trend:** none: the latest figure is not published ({row.status or 'missing'})."
             )
-            if row.recent_trend:
+            if row.recent_trend and row.recent_trend != RECENT_TREND_NOT_TESTED:  # annual figures only
                 lines.append(f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}")
         if ind.id in commentary:
             lines.append(f"**The sub-group's commentary:**\n\n{commentary[ind.id]}")
@@ -433,17 +433,31 @@ def narrative(
 
 @_isolated("Actions and forward planning (parameters/actions/)", pd.DataFrame)
 def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
-    """Actions and forward planning, overdue first (as at the end of the report quarter)."""
+    """Actions and forward planning, overdue first (as at the end of the report quarter).
+
+    A sub-group's report lists all its actions. Without ``subgroup`` (the core
+    data set) the partnership's: how many each sub-group has open, overdue and
+    done, then the overdue ones only (each sub-group's report lists the rest).
+    """
     if subgroup:
         acts = load_actions(subgroup, ctx.root, catalogue=ctx.catalogue)
     else:
-        acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
+        by_group = load_all_actions(ctx.root, catalogue=ctx.catalogue)
+        acts = [a for group in by_group.values() for a in group]
     table = actions_table(acts, ctx.quarter.end)
     if table.empty:
         _markdown(sections.NO_ACTIONS)
         return table
     _markdown(sections.actions_markdown(table, ctx.quarter.end))
-    display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
+    if subgroup:
+        display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
+        return table
+    names = {sid: sg.name for sid, sg in ctx.catalogue.subgroups.items()}
+    display(HTML(sections.html_table(actions_by_subgroup(by_group, names, ctx.quarter.end))))
+    overdue = table[table.overdue].reset_index(drop=True)
+    if len(overdue):
+        _markdown("**Overdue actions** (each sub-group's report lists all of its actions):")
+        display(HTML(sections.actions_html(actions_display(overdue, ctx.catalogue), overdue.overdue)))
     return table
 
 
