@@ -47,15 +47,14 @@ AXE_JS = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 FAILING_IMPACTS = {"serious", "critical"}
 NBCONVERT_ALT = "No description has been provided for this image"
 #: Pages of the demo pack that still print beyond their budget, with the A4 pages they print to today (2026-27 Q2,
-#: measured with this CSS). Their length is the reports' content (the score card's sentences, every indicator's
-#: chart, the actions), which issue 14's other half lays out as one unit per indicator. A ratchet: such a page
-#: fails if it gets longer, and fails once it is within budget until it is taken off this list.
+#: measured with this CSS). Their length is the reports' content: one unit per indicator (figures, chart, trend,
+#: commentary, actions) for 12 to 16 indicators, and three benchmark charts per DfE-published indicator. A ratchet:
+#: such a page fails if it gets longer, and fails once it is within budget until it is taken off this list.
 OVER_BUDGET: dict[str, int] = {
-    "core_data_set.html": 26,
     "subgroup_young_and_safe.html": 16,
     "subgroup_health.html": 13,
-    "subgroup_quality_assurance.html": 21,
-    "subgroup_safeguarding_and_reviewing.html": 17,
+    "subgroup_quality_assurance.html": 22,
+    "subgroup_safeguarding_and_reviewing.html": 18,
 }
 
 #: An A4 sheet in PDF points (1/72 inch).
