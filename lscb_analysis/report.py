@@ -44,10 +44,9 @@ from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
 from lscb_analysis.render.format import unit_label
 from lscb_analysis.render.indicator_unit import (
-    dated_notes_markdown,
     key_figures_markdown,
-    linked_actions_markdown,
     no_chart_sentence,
+    unit_closing_markdown,
     unit_heading_html,
 )
 from lscb_analysis.render.narrative import actions_display, missing_narrative_markdown
@@ -71,7 +70,7 @@ from lscb_analysis.summary.context import Context, change_register, indicator_se
 from lscb_analysis.summary.context import annotation_notes as load_annotation_notes
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.figures import published_breakdown, published_series
-from lscb_analysis.summary.indicator import MIN_SPC_POINTS, RECENT_TREND_NOT_TESTED, indicator_spc
+from lscb_analysis.summary.indicator import MIN_SPC_POINTS, indicator_spc
 from lscb_analysis.summary.quarter import load_summary
 from lscb_analysis.summary.returns import published_restatements, recent_errors
 from lscb_analysis.summary.scorecard import quarter_scorecard
@@ -304,21 +303,10 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
             )
             _show(fig, series_alt_text(shown, title=ind.title, unit=ind.unit, target=ind.target))
             drawn += 1
-        lines = []
-        if row is not None:
-            lines.append(
-                f"**Trend:** {row.trend_sentence}"
-                if row.trend_sentence
-                else f"**Trend:** none: the latest figure is not published ({row.status or 'missing'})."
-            )
-            if row.recent_trend and row.recent_trend != RECENT_TREND_NOT_TESTED:  # annual figures only
-                lines.append(f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}")
-        if ind.id in commentary:
-            lines.append(f"**The sub-group's commentary:**\n\n{commentary[ind.id]}")
-        if acts is not None and linked is not None:
-            lines.append(linked_actions_markdown(acts[linked.map(lambda ids, i=ind.id: i in ids)], ctx.quarter.end))
-        lines.append(dated_notes_markdown(notes))
-        text = "\n\n".join(line for line in lines if line)
+        linked_acts = (
+            acts[linked.map(lambda ids, i=ind.id: i in ids)] if acts is not None and linked is not None else None
+        )
+        text = unit_closing_markdown(row, commentary.get(ind.id, ""), linked_acts, notes, ctx.quarter.end)
         if text:
             _markdown(text)
     return drawn

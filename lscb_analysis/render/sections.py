@@ -346,7 +346,9 @@ def restatements_frame(restated: pd.DataFrame) -> pd.DataFrame:
                 "Revised by": ", ".join(sorted(set(g.source))),
             }
         )
-    return pd.DataFrame(rows, columns=["Indicator", "Figures restated", "Of which breakdowns", "Quarters", "Revised by"])
+    return pd.DataFrame(
+        rows, columns=["Indicator", "Figures restated", "Of which breakdowns", "Quarters", "Revised by"]
+    )
 
 
 # ----------------------------------------------------------------- actions
