@@ -62,7 +62,7 @@ __all__ = ["IngestResult", "ingest_quarters", "compute_values", "changed_rows", 
 
 @dataclass
 class IngestResult:
-    """What one ingest did: of agencies' returns, or of the shared files of a region (:mod:`lscb_analysis.region.collect`).
+    """What one ingest did: of returns, or of a region's shared files (:mod:`lscb_analysis.region.collect`).
 
     Attributes
     ----------
