@@ -24,7 +24,7 @@ def _texts(path) -> list[str]:
     for cell in nb["cells"]:
         for o in cell.get("outputs", []):
             data = o.get("data", {})
-            out += [str(data[k]) for k in ("text/markdown", "text/plain") if k in data]
+            out += [str(data[k]) for k in ("text/html", "text/markdown", "text/plain") if k in data]
             out += [str(o.get("text", "")), str(o.get("ename", ""))]
     return out
 
