@@ -30,18 +30,16 @@ script recorded that it cannot be installed (``.venv/.browser-status`` or
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_env import AXE_STATUS_FILE, skip_or_fail, status
 
-from lscb_analysis.publish.pdf import CHROMIUM_ARGS, chromium_executable, page_budget, print_page
+from lscb_analysis.publish.pdf import page_budget, print_page
 
 ROOT = Path(__file__).resolve().parents[2]
-STATUS_FILE = ROOT / ".venv" / ".browser-status"
-AXE_STATUS_FILE = ROOT / ".venv" / ".axe-status"
 AXE_JS = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 #: axe-core's impacts that fail the test (WCAG 2.2 AA rules and best practices).
 FAILING_IMPACTS = {"serious", "critical"}
@@ -60,17 +58,6 @@ OVER_BUDGET: dict[str, int] = {
 #: An A4 sheet in PDF points (1/72 inch).
 A4_POINTS = (595.3, 841.9)
 A4_SLACK = 1.5  # Chromium rounds a sheet to whole CSS pixels
-
-
-def _ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() == "true"
-
-
-def _status(f: Path, script: str) -> str:
-    try:
-        return f.read_text(encoding="utf-8").strip()
-    except OSError:
-        return f"unknown: {f.name} is missing ({script} has not run)"
 
 
 def _latest_quarter_dir() -> Path | None:
@@ -95,35 +82,11 @@ def _pages() -> list[str]:
     return ["index.html", *sorted(p.name for p in d.glob("*.html") if p.name != "index.html")]
 
 
-def _skip_or_fail(reason: str, *, ci_may_skip: bool) -> None:
-    if _ci() and not ci_may_skip:
-        pytest.fail(f"CI=true: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    exe = chromium_executable()
-    status = _status(STATUS_FILE, "tests/browser/install_chromium.sh")
-    if exe is None:
-        _skip_or_fail(f"Chromium is not installed ({status})", ci_may_skip=status.startswith("unavailable"))
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - playwright is a test dependency
-        _skip_or_fail(f"playwright is not installed: {exc}", ci_may_skip=False)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS), headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture(scope="module")
 def axe_source() -> str:
-    status = _status(AXE_STATUS_FILE, "tests/browser/install_axe.sh")
+    why = status(AXE_STATUS_FILE, "tests/browser/install_axe.sh")
     if not AXE_JS.exists():
-        _skip_or_fail(f"axe-core is not installed ({status})", ci_may_skip=status.startswith("unavailable"))
+        skip_or_fail(f"axe-core is not installed ({why})", ci_may_skip=why.startswith("unavailable"))
     return AXE_JS.read_text(encoding="utf-8")
 
 
@@ -131,7 +94,7 @@ def axe_source() -> str:
 def quarter_dir() -> Path:
     d = _latest_quarter_dir()
     if d is None:
-        _skip_or_fail(
+        skip_or_fail(
             "no board pack under reports/: run `make report` (or `lscb run --quarter latest`) first", ci_may_skip=False
         )
     return d  # type: ignore[return-value]
