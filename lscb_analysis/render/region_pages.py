@@ -33,6 +33,7 @@ from lscb_analysis.region.compare import RegionQuarter
 from lscb_analysis.region.settings import CommonIndicator, RegionSettings
 from lscb_analysis.render.format import MISSING, format_value, unit_label
 from lscb_analysis.render.pages import render_page
+from lscb_analysis.render.theme import report_css
 
 __all__ = [
     "COMPARED",
@@ -168,6 +169,7 @@ def _page(title: str, subtitle: str, settings: RegionSettings, rq: RegionQuarter
         subtitle=subtitle,
         nav=kw.pop("nav", _nav(settings, rq)),
         rule=settings.disclosure,
+        css=report_css(),
         **kw,
     )
 
