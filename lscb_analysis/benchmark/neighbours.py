@@ -176,6 +176,17 @@ class NeighbourModel:
     note: str = ""
 
 
+def _model_codes(model: str, data_dir: Path) -> frozenset[str]:
+    """Old LA codes of the authorities a model gives neighbours for (cached with the parsed file)."""
+    path = data_dir / MODEL_FILES[model]
+    return _codes_of(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _codes_of(path_str: str, mtime_ns: int) -> frozenset[str]:
+    return frozenset(_parse_model(path_str, mtime_ns)["la_code"])
+
+
 def _model_for_year(year: int | None) -> str:
     models = list(MODEL_FIRST_YEAR)
     if year is None:
@@ -204,7 +215,7 @@ def neighbour_model(la_code: str | int, year: int | None = None, data_dir: str |
     d = data_dir_or_default(data_dir)
     auth = find_authority(la_code, d)
     wanted = _model_for_year(year)
-    holding = [m for m in MODEL_FILES if auth.old_la_code in set(_model_frame(m, d)[0]["la_code"])]
+    holding = [m for m in MODEL_FILES if auth.old_la_code in _model_codes(m, d)]
     if wanted in holding:
         return NeighbourModel(wanted, year)
     if not holding:
