@@ -177,9 +177,9 @@ class NeighbourModel:
 
 
 def _model_codes(model: str, data_dir: Path) -> frozenset[str]:
-    """Old LA codes of the authorities a model gives neighbours for (cached with the parsed file)."""
+    """Old LA codes of the authorities a model gives neighbours for (none when its file is absent)."""
     path = data_dir / MODEL_FILES[model]
-    return _codes_of(str(path.resolve()), path.stat().st_mtime_ns)
+    return _codes_of(str(path.resolve()), path.stat().st_mtime_ns) if path.is_file() else frozenset()
 
 
 @lru_cache(maxsize=8)
