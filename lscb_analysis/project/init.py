@@ -45,7 +45,7 @@ from pathlib import Path
 import pandas as pd
 
 from lscb_analysis.benchmark.authorities import Authority, find_authority
-from lscb_analysis.benchmark.neighbours import neighbour_model, statistical_neighbours_table
+from lscb_analysis.benchmark.neighbours import NeighbourModel, neighbour_model, statistical_neighbours_table
 from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 from lscb_analysis.parameters.catalogue import load_catalogue
@@ -175,9 +175,10 @@ def _population(authority: Authority, dfe: Path, last_fy_start: int) -> pd.DataF
 
 
 def _partnership_yaml(
-    name: str, short: str, authority: Authority, neighbours: list[str], model: str, folder: str
+    name: str, short: str, authority: Authority, neighbours: list[str], model: NeighbourModel, folder: str
 ) -> str:
     listed = "\n".join(f"#   {i}. {n}" for i, n in enumerate(neighbours, 1))
+    note = f"\n# Note: {model.note}." if model.note else ""
     return f"""\
 # The partnership this workbench reports on (written by `lscb init` on {dt.date.today().isoformat()}).
 name: {json.dumps(name)}
@@ -191,8 +192,9 @@ returns_folder: {json.dumps(folder)}
 # list yours: then give each locality's children, and the same names in indicators.yaml `locality`).
 population_file: population/{folder}_child_population.csv
 # DfE local authority for benchmarking (old LA code): {authority.la_name}, {authority.region_name}.
-# Its ten statistical neighbours in DfE's {model} model, closest first (data/raw/dfe/); benchmarks of
-# years before 2025 use its 2021 neighbours (lscb_analysis.benchmark.neighbours.neighbour_model):
+# Each DfE year is compared with the neighbours of that year's model (the 2021 model before the year ending
+# March 2025; an authority in one model only keeps it: lscb_analysis.benchmark.neighbours.neighbour_model).{note}
+# Its ten statistical neighbours in DfE's {model.model} model, closest first (data/raw/dfe/):
 {listed}
 benchmark_la_code: {json.dumps(authority.old_la_code)}
 # Statistical disclosure control applied to every published HTML report: counts from min_count to
@@ -281,7 +283,7 @@ def init_project(
     folder_slug = slug(short)
     quarter = Quarter.containing(today or dt.date.today()) - 1
     texts = {f"parameters/{f}": t for f, t in preset_files(preset, CHECKOUT).items()}
-    texts[MARKER.as_posix()] = _partnership_yaml(name, short, auth, neighbours, model.model, folder_slug)
+    texts[MARKER.as_posix()] = _partnership_yaml(name, short, auth, neighbours, model, folder_slug)
     texts["parameters/annotations.yaml"] = ANNOTATIONS
     for sub in ("actions", "narratives"):
         texts[f"parameters/{sub}/README.md"] = _readme(CHECKOUT / "parameters" / sub / "README.md")
