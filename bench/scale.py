@@ -109,7 +109,7 @@ def _dfe_all_authorities() -> dict[str, object]:
             try:
                 rows += len(benchmark_table(code, ind, data_dir=ROOT / "data" / "raw" / "dfe", measures=measures))
             except ValueError:
-                continue  # abolished authority with no row in the 2025 model
+                continue  # an authority in no statistical neighbour model
         done += 1
     return {
         "scenario": "DfE benchmark, all authorities",

@@ -99,7 +99,9 @@ def init(
     authority: Annotated[
         str, typer.Option("--authority", help="Its local authority for benchmarking: name or DfE / GSS code.")
     ],
-    preset: Annotated[str, typer.Option("--preset", help="Core data set: current (default) or nyscb.")] = "current",
+    preset: Annotated[
+        str, typer.Option("--preset", help="Core data set: current (default), nelc or nyscb.")
+    ] = "current",
     force: Annotated[bool, typer.Option("--force", help="Write over the files of an existing project.")] = False,
 ) -> None:
     """Start a project for a real partnership: parameters, child population, DfE files, notebooks."""
@@ -108,8 +110,10 @@ def init(
     res = init_project(folder, partnership=partnership, authority=authority, preset=preset, force=force)
     typer.echo(
         f"created {res.root} for {res.name} ({len(res.files)} files, preset {preset}); "
-        f"benchmarks: {res.authority}, its ten statistical neighbours and England"
+        f"benchmarks: {res.authority}, its ten statistical neighbours (DfE {res.model} model) and England"
     )
+    if res.model_note:
+        typer.echo(f"note: {res.model_note}")
     typer.echo("fill in by hand: parameters/providers.yaml (contacts, deadlines), indicators.yaml targets, localities")
     typer.echo(f"next, in {res.root}:")
     for i, step in enumerate(res.next_steps, 1):

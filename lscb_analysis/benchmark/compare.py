@@ -11,6 +11,11 @@ Rank and quartile band
 Neighbour average
     Mean of the statistical neighbours with a published value (see
     :mod:`.neighbours`), with the counts used / suppressed / unavailable.
+    Each year's neighbours come from the model
+    :func:`~lscb_analysis.benchmark.neighbours.neighbour_model` chooses for
+    that year (2021 model before the year ending March 2025, 2025 model from
+    it; an authority not in a model takes the other), unless a ``model`` is
+    given, which then serves every year.
 Significance against England
     Fingertips' single overlapping confidence interval comparison: the
     authority's CI (Wilson for percentages, Byar / exact Poisson for rates,
@@ -34,7 +39,12 @@ import pandas as pd
 from lscb_analysis.benchmark.authorities import find_authority
 from lscb_analysis.benchmark.lait import rank_and_band
 from lscb_analysis.benchmark.measures import _as_spec, indicator_values
-from lscb_analysis.benchmark.neighbours import neighbour_average, statistical_neighbours_table
+from lscb_analysis.benchmark.neighbours import (
+    NeighbourModel,
+    neighbour_average,
+    neighbour_model,
+    statistical_neighbours_table,
+)
 from lscb_analysis.parameters.benchmark_measures import BenchmarkMeasures
 from lscb_analysis.paths import data_dir_or_default
 from lscb_analysis.stats import compare_to_benchmark, proportion_ci, rate_ci
@@ -132,7 +142,7 @@ def benchmark_table(
     la_code: str | int,
     indicator_id: str,
     *,
-    model: str = "2025",
+    model: str | None = None,
     data_dir: str | Path | None = None,
     measures: BenchmarkMeasures | str | Path | None = None,
     compare: bool = True,
@@ -147,8 +157,9 @@ def benchmark_table(
     indicator_id
         A key of ``parameters/benchmark_measures.yaml``.
     model
-        Statistical neighbour model (``"2025"`` or ``"2021"``); the same ten
-        neighbours are used for every year.
+        ``None`` (default): each year's model by the one rule
+        (:func:`~lscb_analysis.benchmark.neighbours.neighbour_model`);
+        ``"2025"`` or ``"2021"``: that model's ten neighbours for every year.
     compare
         Add the confidence interval and the comparison with England (needs
         ``lscb_analysis.stats``).
@@ -159,7 +170,8 @@ def benchmark_table(
         One row per year: ``indicator_id, year, period, old_la_code,
         new_la_code, la_name`` (as published that year), ``value, status,
         numerator, denominator``, ``neighbour_average, neighbours_used,
-        neighbours_suppressed, neighbours_unavailable``, ``region_code,
+        neighbours_suppressed, neighbours_unavailable, neighbour_model`` (the
+        model the year's neighbours come from), ``region_code,
         region_name, region_value, england_value``, ``rank, n_ranked``
         (1 = best; NaN without polarity), ``quartile_band`` (A = best, ``-``
         without polarity), ``q0, q25, q50, q75, q100`` (LAIT's cut points
@@ -173,27 +185,32 @@ def benchmark_table(
     auth = find_authority(la_code, d)
     code = auth.old_la_code
     vals = indicator_values(indicator_id, data_dir=d, measures=spec_all)
-    neighbours = statistical_neighbours_table(code, model, d)["old_la_code"].tolist()
 
     la = vals[vals["geographic_level"].eq("Local authority")]
     mine = la[la["area_code"].eq(code)].sort_values("year").drop_duplicates("year")
     if mine.empty:
         return pd.DataFrame()
+    years = mine["year"].astype(int).to_numpy()
+    chosen = {int(y): _model_of(code, int(y), model, d) for y in years}
+    lists = {
+        m: statistical_neighbours_table(code, m, d)["old_la_code"].tolist() for m in {c.model for c in chosen.values()}
+    }
     england = vals[vals["geographic_level"].eq("National")].drop_duplicates("year").set_index("year")["value"]
     regions = vals[vals["geographic_level"].eq("Regional")].drop_duplicates(["year", "area_code"])
     region_value = regions.set_index(["year", "area_code"])["value"]
 
     # Rank and band of every authority, every year, in one pass.
     ranked = _rank_all(la, spec.polarity).set_index(["year", "area_code"])
-    # Neighbours' values, every year.
-    nb = la[la["area_code"].isin(neighbours)].drop_duplicates(["year", "area_code"])
+    # Neighbours' values, every year, from that year's model.
+    pairs = pd.MultiIndex.from_tuples([(y, c) for y, m in chosen.items() for c in lists[m.model]])
+    nb = la.drop_duplicates(["year", "area_code"])
+    nb = nb[pd.MultiIndex.from_arrays([nb["year"].astype(int), nb["area_code"]]).isin(pairs)]
     has = nb["value"].notna()
     supp = ~has & nb["status"].isin(list(SUPPRESSED))
     used_n = has.groupby(nb["year"]).sum()
     supp_n = supp.groupby(nb["year"]).sum()
     mean = nb["value"].groupby(nb["year"]).mean()
 
-    years = mine["year"].astype(int).to_numpy()
     keys = [(y, code) for y in years]
     out = pd.DataFrame(
         {
@@ -212,7 +229,11 @@ def benchmark_table(
     out["neighbour_average"] = [float(mean.get(y, np.nan)) for y in years]
     out["neighbours_used"] = [int(used_n.get(y, 0)) for y in years]
     out["neighbours_suppressed"] = [int(supp_n.get(y, 0)) for y in years]
-    out["neighbours_unavailable"] = len(neighbours) - out["neighbours_used"] - out["neighbours_suppressed"]
+    out["neighbours_unavailable"] = [
+        len(lists[chosen[int(y)].model]) - u - s
+        for y, u, s in zip(years, out["neighbours_used"], out["neighbours_suppressed"], strict=True)
+    ]
+    out["neighbour_model"] = [chosen[int(y)].model for y in years]
     out["region_code"] = mine["region_code"].to_numpy()
     out["region_name"] = mine["region_name"].to_numpy()
     out["region_value"] = [
@@ -244,8 +265,20 @@ def benchmark_table(
         out["vs_england"] = "not compared"
     out["unit"] = spec.unit
     out["polarity"] = spec.polarity
-    out.attrs = {"title": spec.title, "neighbours": neighbours, "model": model, "note": spec.note}
+    last = chosen[int(years[-1])]
+    out.attrs = {
+        "title": spec.title,
+        "neighbours": lists[last.model],
+        "model": last.model,
+        "model_note": last.note,
+        "note": spec.note,
+    }
     return out
+
+
+def _model_of(code: str, year: int | None, model: str | None, data_dir: Path) -> NeighbourModel:
+    """The given ``model`` for every year, or the year's model by :func:`neighbour_model`'s rule."""
+    return NeighbourModel(model, year) if model is not None else neighbour_model(code, year, data_dir)
 
 
 def benchmark_overview(
@@ -253,7 +286,7 @@ def benchmark_overview(
     indicator_ids: Iterable[str] | None = None,
     *,
     year: int | None = None,
-    model: str = "2025",
+    model: str | None = None,
     data_dir: str | Path | None = None,
     measures: BenchmarkMeasures | str | Path | None = None,
     compare: bool = True,
@@ -288,11 +321,14 @@ def neighbour_comparison(
     indicator_id: str,
     year: int | None = None,
     *,
-    model: str = "2025",
+    model: str | None = None,
     data_dir: str | Path | None = None,
     measures: BenchmarkMeasures | str | Path | None = None,
 ) -> pd.DataFrame:
     """The authority and its ten neighbours in one year (default: latest with a value).
+
+    The neighbours are the year's model's (:func:`~lscb_analysis.benchmark.neighbours.neighbour_model`),
+    or ``model``'s when it is given.
 
     Returns
     -------
@@ -301,18 +337,19 @@ def neighbour_comparison(
         authority), ``old_la_code, new_la_code, la_name, value, status,
         numerator, denominator`` and, repeated on each row, ``year, period,
         neighbour_average, neighbours_used, neighbours_suppressed,
-        england_value``. ``attrs`` holds ``title``, ``unit``, ``polarity``.
+        england_value, neighbour_model``. ``attrs`` holds ``title``, ``unit``, ``polarity``.
     """
     spec_all = _as_spec(measures)
     spec = spec_all.indicator(indicator_id)
     d = data_dir_or_default(data_dir)
     auth = find_authority(la_code, d)
-    sn = statistical_neighbours_table(auth.old_la_code, model, d)
     vals = indicator_values(indicator_id, data_dir=d, measures=spec_all)
     la = vals[vals["geographic_level"].eq("Local authority")]
     if year is None:
         have = la[la["area_code"].eq(auth.old_la_code) & la["value"].notna()]["year"]
         year = int(have.max()) if len(have) else int(la["year"].max())
+    chosen = _model_of(auth.old_la_code, year, model, d)
+    sn = statistical_neighbours_table(auth.old_la_code, chosen.model, d)
     yr = la[la["year"].eq(year)].drop_duplicates("area_code").set_index("area_code")
     codes = [auth.old_la_code, *sn["old_la_code"]]
     out = pd.DataFrame(
@@ -342,5 +379,12 @@ def neighbour_comparison(
     out["neighbours_used"] = avg.n_used
     out["neighbours_suppressed"] = avg.n_suppressed
     out["england_value"] = float(eng.iloc[0]) if len(eng) else np.nan
-    out.attrs = {"title": spec.title, "unit": spec.unit, "polarity": spec.polarity, "indicator_id": indicator_id}
+    out["neighbour_model"] = chosen.model
+    out.attrs = {
+        "title": spec.title,
+        "unit": spec.unit,
+        "polarity": spec.polarity,
+        "indicator_id": indicator_id,
+        "model_note": chosen.note,
+    }
     return out

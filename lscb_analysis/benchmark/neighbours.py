@@ -10,7 +10,26 @@ Models
 ``"2021"``
     ``New_Statistical_Neighbour_Groupings_April_2021.csv``: ``LA num, LA Name,
     LA number, GOInd, GOReg, SN1, SNP, ..., SN10, SNP`` (old LA codes). Includes
-    pre-2019 Dorset, Poole and Bournemouth and Northamptonshire.
+    pre-2019 Dorset, Poole and Bournemouth, Northamptonshire and Cumbria (not
+    Cumberland or Westmorland and Furness, from April 2023).
+
+Which model a year uses
+-----------------------
+One rule, :func:`neighbour_model`, for every comparison of a year
+(:mod:`lscb_analysis.benchmark.compare`) and for ``lscb init``:
+
+1. A DfE reporting year (ending 31 March) uses the model DfE published last
+   before that year's figures: the 2025 model (published May 2025) from the year
+   ending March 2025 (:data:`MODEL_FIRST_YEAR`), the 2021 model (April 2021) for
+   every earlier year; the 2021 model is the oldest bundled, so years before
+   2021 use it too.
+2. An authority that is not in that model takes the nearest model that has it,
+   and the choice says why: an authority abolished by reorganisation
+   (Northamptonshire, Cumbria, pre-2019 Dorset, Poole, Bournemouth) keeps its
+   2021 neighbours in every year; one created after April 2021 (Cumberland,
+   Westmorland and Furness) has only 2025 neighbours, also for its earlier years.
+3. Without a year (``lscb init``, a project's settings) the latest year is meant:
+   the 2025 model, or the 2021 model for an authority that no longer exists.
 
 Neighbour average
 -----------------
@@ -39,6 +58,9 @@ from lscb_analysis.symbols import SUPPRESSED
 
 __all__ = [
     "MODEL_FILES",
+    "MODEL_FIRST_YEAR",
+    "NeighbourModel",
+    "neighbour_model",
     "NeighbourAverage",
     "neighbour_average",
     "statistical_neighbours",
@@ -49,6 +71,10 @@ MODEL_FILES: Mapping[str, str] = {
     "2025": "sn_model_2025_wide.csv",
     "2021": "New_Statistical_Neighbour_Groupings_April_2021.csv",
 }
+
+#: First DfE reporting year (ending 31 March) each model applies to, oldest model first (rule 1 of
+#: :func:`neighbour_model`): the oldest model also covers every year before its own.
+MODEL_FIRST_YEAR: Mapping[str, int] = {"2021": 2021, "2025": 2025}
 
 
 class NeighbourModelError(LscbError, ValueError):
@@ -129,6 +155,83 @@ def _model_frame(model: str, data_dir: Path) -> tuple[pd.DataFrame, Path]:
     if not path.exists():
         raise FileNotFoundError(f"{path}: statistical neighbour model {model!r} not found")
     return _parse_model(str(path.resolve()), path.stat().st_mtime_ns), path
+
+
+@dataclass(frozen=True)
+class NeighbourModel:
+    """The statistical neighbour model one authority is compared with in one year.
+
+    Attributes
+    ----------
+    model
+        A key of :data:`MODEL_FILES`.
+    year
+        The DfE reporting year asked about (``None``: the latest).
+    note
+        Empty when the year's own model was used; otherwise why another was (one sentence).
+    """
+
+    model: str
+    year: int | None = None
+    note: str = ""
+
+
+def _model_codes(model: str, data_dir: Path) -> frozenset[str]:
+    """Old LA codes of the authorities a model gives neighbours for (none when its file is absent)."""
+    path = data_dir / MODEL_FILES[model]
+    return _codes_of(str(path.resolve()), path.stat().st_mtime_ns) if path.is_file() else frozenset()
+
+
+@lru_cache(maxsize=8)
+def _codes_of(path_str: str, mtime_ns: int) -> frozenset[str]:
+    return frozenset(_parse_model(path_str, mtime_ns)["la_code"])
+
+
+def _model_for_year(year: int | None) -> str:
+    models = list(MODEL_FIRST_YEAR)
+    if year is None:
+        return models[-1]
+    fitting = [m for m in models if MODEL_FIRST_YEAR[m] <= year]
+    return fitting[-1] if fitting else models[0]
+
+
+def neighbour_model(la_code: str | int, year: int | None = None, data_dir: str | Path | None = None) -> NeighbourModel:
+    """The model the authority's neighbours come from in DfE reporting year ``year`` (the module's rule).
+
+    Parameters
+    ----------
+    la_code
+        Old 3-digit code, any GSS code the authority has had, or its name.
+    year
+        DfE reporting year (ending 31 March); ``None`` for the latest.
+    data_dir
+        Folder with the DfE files (default ``data/raw/dfe``).
+
+    Raises
+    ------
+    UnknownAuthorityError
+        The authority is unknown, or in no model.
+    """
+    d = data_dir_or_default(data_dir)
+    auth = find_authority(la_code, d)
+    wanted = _model_for_year(year)
+    holding = [m for m in MODEL_FILES if auth.old_la_code in _model_codes(m, d)]
+    if wanted in holding:
+        return NeighbourModel(wanted, year)
+    if not holding:
+        raise UnknownAuthorityError(str(la_code), [], f" in any statistical neighbour model ({', '.join(MODEL_FILES)})")
+    order = list(MODEL_FIRST_YEAR)
+    model = min(holding, key=lambda m: abs(order.index(m) - order.index(wanted)))
+    auths = authorities(d)
+    if auth.successors:
+        after = ", ".join(str(auths[s]) if s in auths else s for s in auth.successors)
+        why = f"{auth} no longer exists (succeeded by {after})"
+    else:
+        why = f"{auth} did not exist when DfE made its {wanted} model"
+    when = f"in {year}" if year is not None else "now"
+    return NeighbourModel(
+        model, year, f"{why}: its ten neighbours {when} are from DfE's {model} model, not the {wanted} model"
+    )
 
 
 def statistical_neighbours_table(

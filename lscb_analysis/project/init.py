@@ -4,8 +4,9 @@ What a new project gets, and from where:
 
 ``parameters/``
     ``partnership.yaml`` (name, short name, area code, the benchmark authority
-    by its old LA code, with its ten statistical neighbours of DfE's 2025 model
-    listed for the reader), the preset's catalogue files
+    by its old LA code, with its ten statistical neighbours listed for the
+    reader: DfE's 2025 model, or the 2021 model for an authority that no longer
+    exists, by the one rule of :func:`lscb_analysis.benchmark.neighbours.neighbour_model`), the preset's catalogue files
     (:mod:`lscb_analysis.project.presets`), an empty ``annotations.yaml`` and
     the ``actions/`` and ``narratives/`` folders with their READMEs.
 ``data/raw/population/<slug>_child_population.csv``
@@ -44,7 +45,7 @@ from pathlib import Path
 import pandas as pd
 
 from lscb_analysis.benchmark.authorities import Authority, find_authority
-from lscb_analysis.benchmark.neighbours import statistical_neighbours_table
+from lscb_analysis.benchmark.neighbours import NeighbourModel, neighbour_model, statistical_neighbours_table
 from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 from lscb_analysis.parameters.catalogue import load_catalogue
@@ -57,8 +58,6 @@ __all__ = ["CHECKOUT", "InitError", "InitExistsError", "InitResult", "init_proje
 
 #: The workbench checkout this package lives in: the source of the DfE files and notebooks.
 CHECKOUT = package_checkout()
-#: The neighbour model benchmarks use (``lscb_analysis.benchmark.compare``).
-NEIGHBOUR_MODEL = "2025"
 _POPULATION_FILE = "ons_mid-year_population_estimates_2012_to_2024.csv"
 _CHILDREN = "Children aged 0 to 17 years"
 # README paragraphs of the checkout that speak of the demo only.
@@ -113,7 +112,11 @@ class InitResult:
     authority : Authority
         The benchmark authority.
     neighbours : list of str
-        Its ten 2025 statistical neighbours, ``Name (code)``, closest first.
+        Its ten statistical neighbours of ``model``, ``Name (code)``, closest first.
+    model : str
+        The neighbour model they come from (2025; 2021 for an authority that no longer exists).
+    model_note : str
+        Why the model is not the latest (empty when it is).
     files : list of Path
         Every file written, relative to ``root``.
     next_steps : list of str
@@ -125,6 +128,8 @@ class InitResult:
     short_name: str
     authority: Authority
     neighbours: list[str]
+    model: str
+    model_note: str
     files: list[Path] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
 
@@ -169,8 +174,11 @@ def _population(authority: Authority, dfe: Path, last_fy_start: int) -> pd.DataF
     return pd.DataFrame(out)
 
 
-def _partnership_yaml(name: str, short: str, authority: Authority, neighbours: list[str], folder: str) -> str:
+def _partnership_yaml(
+    name: str, short: str, authority: Authority, neighbours: list[str], model: NeighbourModel, folder: str
+) -> str:
     listed = "\n".join(f"#   {i}. {n}" for i, n in enumerate(neighbours, 1))
+    note = f"\n# Note: {model.note}." if model.note else ""
     return f"""\
 # The partnership this workbench reports on (written by `lscb init` on {dt.date.today().isoformat()}).
 name: {json.dumps(name)}
@@ -184,7 +192,9 @@ returns_folder: {json.dumps(folder)}
 # list yours: then give each locality's children, and the same names in indicators.yaml `locality`).
 population_file: population/{folder}_child_population.csv
 # DfE local authority for benchmarking (old LA code): {authority.la_name}, {authority.region_name}.
-# Its ten statistical neighbours in DfE's {NEIGHBOUR_MODEL} model, closest first (data/raw/dfe/):
+# Each DfE year is compared with the neighbours of that year's model (the 2021 model before the year ending
+# March 2025; an authority in one model only keeps it: lscb_analysis.benchmark.neighbours.neighbour_model).{note}
+# Its ten statistical neighbours in DfE's {model.model} model, closest first (data/raw/dfe/):
 {listed}
 benchmark_la_code: {json.dumps(authority.old_la_code)}
 # Statistical disclosure control applied to every published HTML report: counts from min_count to
@@ -254,7 +264,7 @@ def init_project(
     Raises
     ------
     UnknownAuthorityError
-        No such authority, or it is not in DfE's 2025 neighbour model; suggests close matches.
+        No such authority (close matches suggested), or it is in no neighbour model.
     InitExistsError
         ``folder`` already holds a file the project would write, and ``force`` is false.
     InitError
@@ -266,13 +276,14 @@ def init_project(
         raise InitError("--partnership: give the partnership's name")
     dfe = _checkout_folder("data", "raw", "dfe")
     auth = find_authority(authority, dfe)
-    table = statistical_neighbours_table(auth.old_la_code, NEIGHBOUR_MODEL, dfe)
+    model = neighbour_model(auth.old_la_code, None, dfe)
+    table = statistical_neighbours_table(auth.old_la_code, model.model, dfe)
     neighbours = [f"{n} ({c})" for n, c in zip(table["la_name"], table["old_la_code"], strict=True)]
     short = auth.la_name
     folder_slug = slug(short)
     quarter = Quarter.containing(today or dt.date.today()) - 1
     texts = {f"parameters/{f}": t for f, t in preset_files(preset, CHECKOUT).items()}
-    texts[MARKER.as_posix()] = _partnership_yaml(name, short, auth, neighbours, folder_slug)
+    texts[MARKER.as_posix()] = _partnership_yaml(name, short, auth, neighbours, model, folder_slug)
     texts["parameters/annotations.yaml"] = ANNOTATIONS
     for sub in ("actions", "narratives"):
         texts[f"parameters/{sub}/README.md"] = _readme(CHECKOUT / "parameters" / sub / "README.md")
@@ -306,4 +317,4 @@ def init_project(
         f"put each agency's completed return in {returns}/<provider>.xlsx, then: lscb ingest --quarter {q}",
         f"lscb run --quarter {q}   # the board pack: reports/{quarter.slug}/index.html",
     ]
-    return InitResult(root, name, short, auth, neighbours, files, steps)
+    return InitResult(root, name, short, auth, neighbours, model.model, model.note, files, steps)

@@ -102,6 +102,8 @@ def like_for_like_intro(table: pd.DataFrame, *, partnership: str, fictional: boo
         else "the benchmark authority"
     )
     years = sorted({format_dfe_year(y) for y in table.dfe_year.dropna()})
+    models = sorted(set(table.neighbour_model.dropna())) if "neighbour_model" in table else []
+    model = f"DfE {' and '.join(models)} model" if models else "DfE model"
     borrowed = (
         f" The demonstration partnership is fictional: it borrows {authority}'s neighbours and region as comparators."
         if fictional
@@ -110,7 +112,7 @@ def like_for_like_intro(table: pd.DataFrame, *, partnership: str, fictional: boo
     return (
         f"**{escape_markdown(partnership)}'s own figures on DfE's definitions**, against England and the average "
         f"of the ten statistical neighbours of {authority} (the benchmark authority in "
-        f"`parameters/partnership.yaml`, DfE 2025 model) in DfE's latest year ({', '.join(years)}, year ending "
+        f"`parameters/partnership.yaml`, {model}) in DfE's latest year ({', '.join(years)}, year ending "
         f"31 March).{borrowed} DfE counts events "
         "during the year (referrals, re-referrals, assessments, plans starting), so these are the sum of the last four "
         "quarters (a rolling year); for children in need or looked after DfE counts the position on 31 March, so "

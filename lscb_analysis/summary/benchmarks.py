@@ -38,7 +38,18 @@ NOT_PUBLISHED = "DfE does not publish this indicator for local authorities"
 
 
 #: Columns a cached table must have (a cache written by an older version lacks some: it is recomputed).
-_CACHE_COLUMNS = {"rank", "quartile_band", "q0", "q25", "q50", "q75", "q100", "england_value", "neighbour_average"}
+_CACHE_COLUMNS = {
+    "rank",
+    "quartile_band",
+    "q0",
+    "q25",
+    "q50",
+    "q75",
+    "q100",
+    "england_value",
+    "neighbour_average",
+    "neighbour_model",
+}
 
 
 def _benchmark_file(root: Path) -> Path:
@@ -162,7 +173,8 @@ def like_for_like(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
     :func:`lscb_analysis.benchmark.like_for_like.dfe_definition_figure` at the report quarter
     (``definition``, ``period``, ``numerator``, ``denominator``, ``value``, ``lower``, ``upper``,
     ``vs_england``), DfE's latest year (``dfe_year``) with ``england``, ``neighbours`` (the
-    average of the benchmark authority's statistical neighbours; ``neighbours_used``), ``region``,
+    average of the benchmark authority's statistical neighbours; ``neighbours_used``;
+    ``neighbour_model``, the model they come from), ``region``,
     ``region_name`` and ``authority`` (the benchmark authority's name), and ``band``: LAIT's
     quartile band the figure would have among every authority that year (``-`` without polarity).
 
@@ -204,6 +216,7 @@ def like_for_like(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
             "england": float(dfe.england_value),
             "neighbours": float(dfe.neighbour_average),
             "neighbours_used": int(dfe.neighbours_used),
+            "neighbour_model": dfe.neighbour_model,
             "region": float(dfe.region_value),
             "region_name": dfe.region_name,
             "authority": dfe.la_name,

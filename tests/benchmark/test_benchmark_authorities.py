@@ -11,9 +11,11 @@ from lscb_analysis.benchmark import (
     UnknownAuthorityError,
     benchmark_table,
     find_authority,
+    neighbour_comparison,
     statistical_neighbours,
     statistical_neighbours_table,
 )
+from lscb_analysis.benchmark.neighbours import neighbour_model
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 
@@ -129,3 +131,55 @@ def test_merged_and_split_rows_kept_as_published(dfe_dir: Path, code: str, model
     t = benchmark_table(code, "rereferrals_pct", model=model, data_dir=dfe_dir, compare=False)
     assert list(t["year"]) == sorted(_published_years(dfe_dir / C1, code))
     assert t["old_la_code"].eq(code).all()
+
+
+# --------------------------------------------------------------- which model a year uses (one rule)
+@pytest.mark.parametrize(
+    ("code", "year", "model", "told"),
+    [
+        ("815", 2024, "2021", False),  # before the 2025 model applies
+        ("815", 2025, "2025", False),
+        ("815", 2016, "2021", False),  # before any bundled model: the oldest
+        ("815", None, "2025", False),  # the latest
+        ("928", None, "2021", True),  # Northamptonshire, abolished April 2021
+        ("928", 2026, "2021", True),
+        ("909", 2025, "2021", True),  # Cumbria, abolished April 2023
+        ("942", 2024, "2025", True),  # Cumberland, created April 2023: only in the 2025 model
+        ("942", 2025, "2025", False),
+    ],
+)
+def test_neighbour_model_rule(dfe_dir: Path, code: str, year: int | None, model: str, told: bool) -> None:
+    chosen = neighbour_model(code, year, dfe_dir)
+    assert chosen.model == model
+    assert bool(chosen.note) is told
+    if code == "928":
+        assert "no longer exists" in chosen.note and "West Northamptonshire (941" in chosen.note
+
+
+def test_benchmark_table_takes_each_years_neighbours_from_its_model(dfe_dir: Path) -> None:
+    t = benchmark_table("815", "rereferrals_pct", data_dir=dfe_dir, compare=False).set_index("year")
+    assert t.loc[2024, "neighbour_model"] == "2021" and t.loc[2025, "neighbour_model"] == "2025"
+    path = dfe_dir / "New_Statistical_Neighbour_Groupings_April_2021.csv"
+    n2021 = published_sn(path, "LA num", [f"SN{k}" for k in range(1, 11)], "815")
+    n2025 = statistical_neighbours("815", "2025", dfe_dir)
+    assert n2021 != n2025
+    for year, neighbours in ((2024, n2021), (2025, n2025)):
+        published = {
+            r["old_la_code"]: float(r["rereferral_percent"])
+            for r in raw_rows(dfe_dir / C1)
+            if r["time_period"] == str(year)
+            and r["geographic_level"] == "Local authority"
+            and r["old_la_code"] in neighbours
+        }
+        assert t.loc[year, "neighbours_used"] == len(published)
+        assert t.loc[year, "neighbour_average"] == pytest.approx(sum(published.values()) / len(published))
+    forced = benchmark_table("815", "rereferrals_pct", model="2025", data_dir=dfe_dir, compare=False)
+    assert set(forced["neighbour_model"]) == {"2025"}
+
+
+def test_neighbour_comparison_uses_the_years_model(dfe_dir: Path) -> None:
+    nc = neighbour_comparison("815", "rereferrals_pct", 2023, data_dir=dfe_dir)
+    path = dfe_dir / "New_Statistical_Neighbour_Groupings_April_2021.csv"
+    expected = published_sn(path, "LA num", [f"SN{k}" for k in range(1, 11)], "815")
+    assert list(nc[nc.role.eq("neighbour")]["old_la_code"]) == expected
+    assert set(nc["neighbour_model"]) == {"2021"}

@@ -24,6 +24,7 @@ from lscb_analysis.parameters.benchmark_measures import BenchmarkMeasures, Indic
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 D3 = "d3_cpps_subsequent_plan_2013_to_2025.csv"
+SN_2021 = "New_Statistical_Neighbour_Groupings_April_2021.csv"
 CLA = "cla_number_and_rate_per_10k_children.csv"
 CLA_FILTER = {"population_type": "Children looked after on 31 March each year"}
 
@@ -71,10 +72,19 @@ def test_values_equal_published_cells(dfe_dir: Path, indicator, file, col, num, 
 @pytest.mark.parametrize(("indicator", "file", "col", "num", "den", "filters"), PUBLISHED)
 @pytest.mark.parametrize("code", ["815", "202", "941"])
 def test_neighbour_average_by_hand(dfe_dir: Path, indicator, file, col, num, den, filters, code) -> None:
-    neighbours = [r for r in raw_rows(dfe_dir / "sn_model_2025_wide.csv") if r["old_la_code"] == code][0]
-    sn = [neighbours[f"SN_{k}"] for k in range(1, 11)]
+    """Each year's neighbours as published in its model: 2025 from the year ending March 2025, 2021 before."""
+    row_2025 = [r for r in raw_rows(dfe_dir / "sn_model_2025_wide.csv") if r["old_la_code"] == code][0]
+    row_2021 = [r for r in raw_rows(dfe_dir / SN_2021) if r["LA num"].strip() == code][0]
+    published = {
+        "2025": [row_2025[f"SN_{k}"].strip() for k in range(1, 11)],
+        "2021": [row_2021[f"SN{k}"].strip() for k in range(1, 11)],
+    }
     t = benchmark_table(code, indicator, data_dir=dfe_dir, compare=False)
+    assert set(t["year"]) & {2024, 2025} == {2024, 2025}
     for _, r in t.iterrows():
+        model = "2025" if r["year"] >= 2025 else "2021"
+        assert r["neighbour_model"] == model
+        sn = published[model]
         cells = _published_la(dfe_dir / file, str(r["year"]), col, filters)
         nums = [as_number(cells[c]) for c in sn if c in cells and as_number(cells[c]) is not None]
         suppressed = [c for c in sn if c in cells and cells[c] in ("c", "low", "k", "u")]
@@ -88,8 +98,8 @@ def test_neighbour_average_by_hand(dfe_dir: Path, indicator, file, col, num, den
 
 
 def test_real_suppressed_neighbour(dfe_dir: Path) -> None:
-    """North Yorkshire 2023: one neighbour's re-referral % is published as a symbol."""
-    t = benchmark_table("815", "rereferrals_pct", data_dir=dfe_dir, compare=False).set_index("year")
+    """North Yorkshire 2023, its 2025 neighbours: one neighbour's re-referral % is published as a symbol."""
+    t = benchmark_table("815", "rereferrals_pct", model="2025", data_dir=dfe_dir, compare=False).set_index("year")
     assert (
         t.loc[2023, "neighbours_used"] + t.loc[2023, "neighbours_suppressed"] + t.loc[2023, "neighbours_unavailable"]
         == 10
@@ -169,8 +179,8 @@ def test_overview_has_every_indicator(dfe_dir: Path) -> None:
 
 
 def test_neighbour_comparison_frame(dfe_dir: Path) -> None:
-    nc = neighbour_comparison("815", "cla_rate", 2024, data_dir=dfe_dir)
-    assert list(nc["old_la_code"]) == ["815", *statistical_neighbours("815", data_dir=dfe_dir)]
+    nc = neighbour_comparison("815", "cla_rate", 2024, data_dir=dfe_dir)  # before the 2025 model: 2021's
+    assert list(nc["old_la_code"]) == ["815", *statistical_neighbours("815", "2021", data_dir=dfe_dir)]
     for code, v in zip(nc["old_la_code"], nc["value"], strict=True):
         assert v == as_number(raw_la_cell(dfe_dir / CLA, "2024", code, "rate_per_10000", **CLA_FILTER))
 

@@ -48,7 +48,7 @@ def test_funnel_data(dfe_dir: Path) -> None:
 
 
 def test_neighbour_bars_highlight_and_labels(dfe_dir: Path) -> None:
-    fig = plot_neighbour_bars(neighbour_comparison("815", "rereferrals_pct", 2023, data_dir=dfe_dir))
+    fig = plot_neighbour_bars(neighbour_comparison("815", "rereferrals_pct", 2023, model="2025", data_dir=dfe_dir))
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "North Yorkshire (this area)" in labels

@@ -62,10 +62,65 @@ def test_unknown_authority_suggests_close_matches_and_writes_nothing(tmp_path: P
 
 
 def test_unknown_preset_refused(tmp_path: Path) -> None:
-    r = init(tmp_path, "--preset", "nelc")
+    r = init(tmp_path, "--preset", "leeds")
     assert r.returncode == 2
-    assert "unknown preset 'nelc'; presets: current, nyscb" in one_error_line(r)
+    assert "unknown preset 'leeds'; presets: current, nelc, nyscb" in one_error_line(r)
     assert not (tmp_path / "trafford").exists()
+
+
+def test_nelc_preset_loads_and_writes_its_templates(tmp_path: Path) -> None:
+    r = lscb(
+        "init",
+        "nelc",
+        "--partnership",
+        "North East Lincolnshire Safeguarding Children Partnership",
+        "--authority",
+        "North East Lincolnshire",
+        "--preset",
+        "nelc",
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    project = tmp_path / "nelc"
+    cat = load_catalogue(project / "parameters")
+    assert "serious_case_review" in cat.subgroups and "through_care_team" in cat.providers
+    assert (
+        yaml.safe_load((project / "parameters" / "partnership.yaml").read_text(encoding="utf-8"))["benchmark_la_code"]
+        == "812"
+    )
+    r = lscb("templates", "--quarter", "2026-27 Q1", cwd=project)
+    assert r.returncode == 0, r.stderr
+    written = {t.stem for t in (project / "reports" / "2026-27-Q1" / "templates").glob("*.xlsx")}
+    due = {p for p in cat.providers if cat.for_provider(p, 1)}
+    assert written == due and {"local_authority", "through_care_team", "child_death_review"} <= written
+
+
+def test_authority_that_no_longer_exists_gets_its_2021_neighbours_and_is_told(tmp_path: Path) -> None:
+    r = lscb(
+        "init", "nhants", "--partnership", "Northamptonshire LSCB", "--authority", "Northamptonshire", cwd=tmp_path
+    )
+    assert r.returncode == 0, r.stderr
+    assert "DfE 2021 model" in r.stdout
+    note = next(line for line in r.stdout.splitlines() if line.startswith("note: "))
+    assert "no longer exists" in note and "North Northamptonshire (940" in note and "2021 model" in note
+    text = (tmp_path / "nhants" / "parameters" / "partnership.yaml").read_text(encoding="utf-8")
+    assert "DfE's 2021 model" in text
+    # the ten listed are the 2021 model's row for Northamptonshire (928), as published, closest first
+    dfe = Path(__file__).resolve().parents[2] / "data" / "raw" / "dfe"
+    row = pd.read_csv(dfe / "New_Statistical_Neighbour_Groupings_April_2021.csv", dtype=str, encoding="utf-8-sig")
+    row = row[row["LA num"].str.strip().eq("928")].iloc[0]
+    published = [row.iloc[5 + 2 * k].strip() for k in range(10)]
+    listed = [line.rsplit("(", 1)[1].rstrip(")") for line in text.splitlines() if line.startswith("#   ")]
+    assert listed == published
+    assert yaml.safe_load(text)["benchmark_la_code"] == "928"
+
+
+def test_misspelt_abolished_authority_one_line_with_close_matches(tmp_path: Path) -> None:
+    r = lscb("init", "proj", "--partnership", "X", "--authority", "Cumbira", cwd=tmp_path)
+    assert r.returncode == 2
+    line = one_error_line(r)
+    assert "Unknown local authority 'Cumbira'" in line and "Cumbria (909" in line
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_existing_project_refused_without_force(tmp_path: Path) -> None:
