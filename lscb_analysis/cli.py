@@ -274,6 +274,22 @@ def run(
             template.close()
 
 
+@_command()
+def annual(
+    year: Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2026-27.")],
+    root: RootOpt = None,
+) -> None:
+    """Publish the partnership's yearly report from the year's quarters in the store (reports/<year>-annual/)."""
+    from lscb_analysis.publish.annual import annual_folder, plan_annual  # noqa: PLC0415 - fast CLI start
+
+    # Refused before anything is created: a year that is not one (exit 2), a year the store lacks (exit 1).
+    last, specs = plan_annual(year, root)
+    out = annual_folder(last, root)
+    out.mkdir(parents=True, exist_ok=True)
+    logger = _file_logger(out / "run.log")
+    _run_planned(last, specs, 1, root, None, out, logger)
+
+
 def _run_planned(
     q: Quarter,
     specs: list[ReportSpec],
@@ -344,6 +360,7 @@ def _run_reports(
         prepare=lambda: _prepare(q, root, logger),
         kernel_template=template or False,
         text_problems=problems,
+        folder=out,
     )
     failed = [r for r in results if not r.ok]
     partial = [r for r in results if r.ok and r.problems]

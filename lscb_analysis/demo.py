@@ -21,6 +21,13 @@ children agree: the number of children on a child protection plan
 ``cpp_rate`` each quarter (:data:`SAME_CHILDREN`), and every breakdown adds up
 to its total.
 
+The demo also has quality-assurance files (:func:`quality_demo`): a multi-agency
+case-file audit round every quarter of the last six (twelve cases on five
+domains; the child's voice improves round by round, information-sharing gaps
+recur) and a survey wave every second quarter (children's "does your worker
+listen to you?" rises clearly between the last two waves; 16 to 17 year-olds
+are too few to publish).
+
 Nothing here is real data about real children. The same arguments give the
 same bytes (tests check this), so the bundled files can be regenerated at will.
 """
@@ -42,10 +49,20 @@ from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
+from lscb_analysis.qa.files import LAYOUTS, quality_folder
 from lscb_analysis.returns.format import RETURN_COLUMNS
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["DEMO_FIRST", "DEMO_LAST", "generate_demo", "PATTERNS", "PLAUSIBLE", "SAME_CHILDREN", "BREAKDOWN_SHARES"]
+__all__ = [
+    "DEMO_FIRST",
+    "DEMO_LAST",
+    "generate_demo",
+    "quality_demo",
+    "PATTERNS",
+    "PLAUSIBLE",
+    "SAME_CHILDREN",
+    "BREAKDOWN_SHARES",
+]
 
 #: The bundled demo covers sixteen quarters ending with the latest complete one.
 DEMO_LAST = Quarter(2026, 2)
@@ -385,4 +402,97 @@ def generate_demo(
             f = p.returns / folder / q.slug / f"{provider}.csv"
             atomic_write_text(f, _csv_text(by_quarter[q][provider], RETURN_COLUMNS))
             written.append(f)
+    return written + quality_demo(p.root, quarters)
+
+
+#: Audit domains of the demo, with each one's chance of "good or better" in the first round and its gain a round.
+_AUDIT_DOMAINS = {
+    "assessment": (0.62, 0.01),
+    "planning": (0.55, 0.0),
+    "voice_of_child": (0.35, 0.09),
+    "multi_agency": (0.48, 0.01),
+    "oversight": (0.58, 0.02),
+}
+_GRADES = ["outstanding", "good", "requires_improvement", "inadequate"]
+#: Surveys of the demo: (survey, question, group, respondents, share positive in the first wave, gain a wave).
+_SURVEY_ROWS = [
+    ("children", "feel_safe", "age_8_10", 38, 0.84, 0.0),
+    ("children", "feel_safe", "age_11_15", 71, 0.78, 0.0),
+    ("children", "feel_safe", "age_16_17", 4, 0.75, 0.0),
+    ("children", "worries_explained", "age_8_10", 36, 0.58, 0.02),
+    ("children", "worries_explained", "age_11_15", 69, 0.61, 0.02),
+    ("children", "worries_explained", "age_16_17", 4, 0.5, 0.0),
+    ("children", "listened_to", "age_8_10", 37, 0.55, 0.15),
+    ("children", "listened_to", "age_11_15", 70, 0.52, 0.15),
+    ("children", "listened_to", "age_16_17", 3, 0.67, 0.0),
+    ("families", "plan_understood", "parents_carers", 96, 0.64, 0.03),
+    ("families", "worries_explained_family", "parents_carers", 94, 0.7, 0.01),
+    ("workforce", "confident_escalation", "police", 41, 0.66, 0.02),
+    ("workforce", "confident_escalation", "health", 88, 0.61, 0.04),
+    ("workforce", "confident_escalation", "education", 124, 0.52, 0.05),
+    ("workforce", "confident_escalation", "social_care", 73, 0.74, 0.01),
+    ("workforce", "regular_supervision", "police", 41, 0.71, 0.0),
+    ("workforce", "regular_supervision", "health", 87, 0.83, 0.0),
+    ("workforce", "regular_supervision", "education", 121, 0.44, 0.02),
+    ("workforce", "regular_supervision", "social_care", 74, 0.9, 0.0),
+]
+
+
+def _audit_rows(q: Quarter, round_no: int) -> list[dict[str, object]]:
+    rng = np.random.default_rng(_seed("audit", q.code))
+    rows = []
+    for case in range(1, 13):
+        ref = f"A-{q.fy[2:4]}{q.q}{case:02d}"
+        for domain, (p0, gain) in _AUDIT_DOMAINS.items():
+            good = rng.random() < min(p0 + gain * round_no, 0.95)
+            grade = _GRADES[int(rng.random() < 0.15)] if good else _GRADES[2 + int(rng.random() < 0.2)]
+            themes = []
+            if domain == "voice_of_child" and not good:
+                themes.append("voice_not_recorded")
+            if domain == "multi_agency" and rng.random() < 0.5:
+                themes.append("information_sharing_gaps")
+            if domain == "planning" and not good and rng.random() < 0.6:
+                themes.append("drift_and_delay")
+            if domain == "assessment" and good and rng.random() < 0.4:
+                themes.append("good_risk_analysis")
+            if domain == "voice_of_child" and good and rng.random() < 0.5:
+                themes.append("strong_relationships")
+            rows.append({"case_ref": ref, "domain": domain, "grade": grade, "themes": ";".join(themes)})
+    return rows
+
+
+def _survey_rows(q: Quarter, wave_no: int) -> list[dict[str, object]]:
+    rng = np.random.default_rng(_seed("survey", q.code))
+    rows = []
+    for survey, question, group, n, p0, gain in _SURVEY_ROWS:
+        responses = max(1, n + int(rng.integers(-3, 4)))
+        share = min(p0 + gain * wave_no, 0.97)
+        rows.append(
+            {
+                "survey": survey,
+                "question": question,
+                "group": group,
+                "positive": int(round(responses * share)),
+                "responses": responses,
+            }
+        )
+    return rows
+
+
+def quality_demo(root: Path | str | None, quarters: list[Quarter]) -> list[Path]:
+    """Write the demo's case-file audits (the last six quarters) and surveys (every second quarter of those).
+
+    Files go to ``data/raw/quality/<yyyy-yy-Qn>/audits.csv`` and ``surveys.csv``; the same quarters give the
+    same bytes.
+    """
+    written = []
+    audited = quarters[-6:]
+    for i, q in enumerate(audited):
+        f = quality_folder(q, root) / "audits.csv"
+        atomic_write_text(f, _csv_text(_audit_rows(q, i), list(LAYOUTS["audits"].columns)))
+        written.append(f)
+    for i, q in enumerate(audited[1::2]):
+        f = quality_folder(q, root) / "surveys.csv"
+        atomic_write_text(f, _csv_text(_survey_rows(q, i), list(LAYOUTS["surveys"].columns)))
+        written.append(f)
     return written

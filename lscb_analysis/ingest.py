@@ -27,6 +27,11 @@ everything an ingest writes (figures, history, findings, the log of the files
 it read) is committed as one new store generation (:func:`lscb_analysis.store.updating`):
 a crash or a full disk leaves the previous store whole.
 
+The quarter's quality-assurance files (case-file audits and surveys in
+``data/raw/quality/<yyyy-yy-Qn>/``) are ingested in the same block by
+:func:`lscb_analysis.qa.ingest.ingest_quality`, under the same policy (a file
+with an error is refused whole; rules ``Q0xx``), and committed in the same generation.
+
 Each ingest records its findings and a log of the files it read in the
 store; ``lscb ingest`` then writes each quarter's data-quality pages from
 them (:mod:`lscb_analysis.publish.quality_pages`).
@@ -48,6 +53,7 @@ from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter, as_periods
 from lscb_analysis.population import load_population, population_for
+from lscb_analysis.qa.ingest import ingest_quality
 from lscb_analysis.returns.folders import ReturnsNotFoundError, quarter_folders, return_files
 from lscb_analysis.returns.outliers import outlier_findings
 from lscb_analysis.returns.reader import MAX_RETURN_BYTES, read_return
@@ -69,7 +75,7 @@ class IngestResult:
     quarters : list of Quarter
         The quarters ingested.
     files : list of Path
-        Every return file read.
+        Every return file read (and quality-assurance file, see :mod:`lscb_analysis.qa`).
     rows : int
         Figures in the accepted files.
     accepted, rejected : list of Path
@@ -369,6 +375,8 @@ def ingest_quarters(
         findings += outlier_findings(new, current)
         restated = restatement_findings(changed, current)
         findings += restated
+        qa = ingest_quality(store, quarters, p.root, stamp=stamp, max_bytes=max_bytes)
+        findings += qa.findings
         if len(changed):
             store.history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
         findings.sort(key=lambda f: (f.quarter, f.file, f.row if f.row is not None else 0, f.severity != "error"))
@@ -377,9 +385,9 @@ def ingest_quarters(
         store.replace_records(
             [q.code for q in quarters], fdf, _returns_log(files, findings, set(v.rejected), v.rows, stamp)
         )
-    result.files = [rf.path for rf in files]
-    result.accepted = [files[i].path for i in v.accepted]
-    result.rejected = [files[i].path for i in v.rejected]
+    result.files = [rf.path for rf in files] + qa.accepted + qa.rejected
+    result.accepted = [files[i].path for i in v.accepted] + qa.accepted
+    result.rejected = [files[i].path for i in v.rejected] + qa.rejected
     result.rows = len(new)
     result.findings = findings
     result.changed = len(changed)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import matplotlib.pyplot as plt
@@ -39,6 +40,7 @@ from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError
 from lscb_analysis.parameters.actions import load_actions, load_all_actions
 from lscb_analysis.parameters.narratives import indicator_commentary, load_narrative
 from lscb_analysis.parameters.narratives import section as narrative_section
+from lscb_analysis.periods import Quarter
 from lscb_analysis.quality import completeness, timeliness
 from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
@@ -61,17 +63,27 @@ from lscb_analysis.render.plots.benchmark import (
 from lscb_analysis.render.plots.funnel import funnel_alt_text, plot_funnel
 from lscb_analysis.render.plots.series import mark_annotations, series_alt_text, series_chart
 from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
+from lscb_analysis.render.qa_tables import (
+    NO_AUDITS,
+    NO_SURVEYS,
+    audit_sentence,
+    audit_table_html,
+    survey_sentence,
+    survey_table_html,
+    themes_table_html,
+)
 from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.render.scorecard import legend_html, scorecard_html
 from lscb_analysis.render.theme import report_css
 from lscb_analysis.summary.actions import actions_table
 from lscb_analysis.summary.benchmarks import benchmark_latest, like_for_like, load_benchmark, load_benchmark_charts
 from lscb_analysis.summary.breakdowns import breakdown_tables
-from lscb_analysis.summary.context import Context, change_register, indicator_series, load_context
+from lscb_analysis.summary.context import Context, change_register, indicator_series, load_context, year_quarters
 from lscb_analysis.summary.context import annotation_notes as load_annotation_notes
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.figures import published_breakdown, published_series
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS, indicator_spc
+from lscb_analysis.summary.qa import QualityFigures, quality_figures
 from lscb_analysis.summary.quarter import load_summary
 from lscb_analysis.summary.returns import published_restatements, recent_errors
 from lscb_analysis.summary.scorecard import quarter_scorecard
@@ -93,6 +105,10 @@ __all__ = [
     "returns_status",
     "breakdowns",
     "restatements",
+    "audits",
+    "surveys",
+    "year_context",
+    "year_actions",
 ]
 
 
@@ -490,3 +506,67 @@ def breakdowns(ctx: Context, subgroup: str, *, last: int = 8) -> int:
     if not tables:
         _markdown("_None of this sub-group's indicators has a breakdown._")
     return len(tables)
+
+
+# ------------------------------------------------------ quality assurance
+def _year_to(ctx: Context, quarters: list[Quarter] | None) -> list[Quarter]:
+    """``quarters``, or the four quarters ending with the report's."""
+    return quarters if quarters is not None else Quarter.range(ctx.quarter + (-3), ctx.quarter)
+
+
+@_isolated("Multi-agency case-file audits (parameters/quality.yaml)", lambda: None)
+def audits(ctx: Context, quarters: list[Quarter] | None = None) -> QualityFigures | None:
+    """Case-file audits: share of grades good or better by domain and round (Wilson 95%), and the themes found.
+
+    ``quarters`` default to the four ending with the report's. Aggregates only, after disclosure
+    control (:mod:`lscb_analysis.summary.qa`); no case is published.
+    """
+    qf = quality_figures(ctx.root, _year_to(ctx, quarters), ctx.partnership.disclosure)
+    if qf.audits.empty:
+        _markdown(NO_AUDITS)
+        return qf
+    _markdown(audit_sentence(qf))
+    display(HTML(audit_table_html(qf)))
+    if not qf.themes.empty:
+        _markdown("**Themes found**: cases in which auditors found each theme, by round.")
+        display(HTML(themes_table_html(qf)))
+    return qf
+
+
+@_isolated("Surveys of children, families and the workforce (parameters/quality.yaml)", lambda: None)
+def surveys(ctx: Context, quarters: list[Quarter] | None = None) -> QualityFigures | None:
+    """The latest survey wave: share positive by question and group (Wilson 95%), change since the last wave.
+
+    The change has Newcombe's 95% interval (:func:`lscb_analysis.stats.proportion_difference`).
+    """
+    qf = quality_figures(ctx.root, _year_to(ctx, quarters), ctx.partnership.disclosure)
+    if qf.surveys.empty:
+        _markdown(NO_SURVEYS)
+        return qf
+    _markdown(survey_sentence(qf))
+    display(HTML(survey_table_html(qf)))
+    return qf
+
+
+def year_context(year: str, project_root: str | Path | None = None) -> tuple[Context, list[Quarter]]:
+    """The context of the yearly report (at the year's latest stored quarter) and the year's stored quarters."""
+    quarters = year_quarters(year, project_root)
+    return load_context(quarters[-1].code, project_root), quarters
+
+
+@_isolated("What was done this year (parameters/actions/)", pd.DataFrame)
+def year_actions(ctx: Context, quarters: list[Quarter]) -> pd.DataFrame:
+    """The actions agreed in the year's quarters, as they stand at the end of the latest one, overdue first."""
+    codes = {q.code for q in quarters}
+    acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
+    table = actions_table([a for a in acts if a.raised in codes], ctx.quarter.end)
+    if table.empty:
+        _markdown("_No action was agreed in these quarters (`raised` in `parameters/actions/`)._")
+        return table
+    done = int(table.status.isin(["complete", "closed"]).sum())
+    _markdown(
+        f"**{len(table)} actions** agreed this year: {done} complete or closed. "
+        + sections.actions_markdown(table, ctx.quarter.end)
+    )
+    display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
+    return table

@@ -162,6 +162,7 @@ def run_reports(
     prepare: Callable[[], object] | None = None,
     kernel_template: bool | KernelTemplate = True,
     text_problems: Sequence[TextProblem] | None = None,
+    folder: Path | None = None,
 ) -> list[ReportResult]:
     """Execute and publish every report; never stops at the first failure.
 
@@ -198,6 +199,9 @@ def run_reports(
     text_problems : sequence of TextProblem, optional
         What :func:`~lscb_analysis.publish.preflight.scan_free_text` found
         (the CLI prints it first); scanned here when not given.
+    folder : Path, optional
+        Where the reports and their index go (default ``reports/<quarter>/``; the
+        yearly report, ``lscb annual``, goes to ``reports/<yyyy-yy>-annual/``).
 
     Raises
     ------
@@ -206,7 +210,7 @@ def run_reports(
         (:func:`~lscb_analysis.publish.plan.check_parameters`); no notebook has run.
     """
     p = paths(root)
-    out = p.reports / quarter.slug
+    out = folder or p.reports / quarter.slug
     out.mkdir(parents=True, exist_ok=True)
     partnership = load_partnership(p.root)
     if text_problems is None:

@@ -1,0 +1,68 @@
+"""The quality-assurance files: where they live and their columns.
+
+``data/raw/quality/<yyyy-yy-Qn>/audits.xlsx`` (or ``.csv``): one row per audited
+case and domain of the quarter's audit round.
+
+==============  ================================================================
+column          meaning
+==============  ================================================================
+case_ref        the audit's own reference for the case (e.g. ``A-0412``): letters,
+                digits and hyphens, at most 12 characters; never a name or NHS number
+domain          domain id from ``parameters/quality.yaml`` (``audits.domains``)
+grade           one of ``audits.grades`` (the partnership's scale)
+themes          theme ids found on this domain, separated by ``;`` (may be blank)
+==============  ================================================================
+
+``data/raw/quality/<yyyy-yy-Qn>/surveys.xlsx`` (or ``.csv``): one row per survey,
+question and respondent group of the quarter's wave.
+
+==============  ================================================================
+column          meaning
+==============  ================================================================
+survey          survey id (``surveys.surveys``)
+question        question id of that survey (``surveys.questions``)
+group           respondent group id (``surveys.groups``)
+positive        respondents giving the answer hoped for ("yes", "agree")
+responses       respondents who answered the question
+==============  ================================================================
+
+Excel files hold these columns on a sheet named ``Return`` (header in row 1),
+as agency returns do; ``notes`` is an information column ingest ignores, and
+any other column is ignored with warning ``R009``. Free-text answers are never
+sent: analysts code them into themes first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lscb_analysis.paths import paths
+from lscb_analysis.periods import Quarter
+from lscb_analysis.returns.format import FileLayout
+
+__all__ = ["LAYOUTS", "TABLE_OF", "QUALITY_EXTENSIONS", "quality_folder", "quality_files"]
+
+#: The columns of each kind of file, by file stem.
+LAYOUTS: dict[str, FileLayout] = {
+    "audits": FileLayout(("case_ref", "domain", "grade", "themes"), ("notes",)),
+    "surveys": FileLayout(
+        ("survey", "question", "group", "positive", "responses"), ("notes",), ("positive", "responses")
+    ),
+}
+#: The store table each kind of file is kept in.
+TABLE_OF: dict[str, str] = {"audits": "qa_audits", "surveys": "qa_surveys"}
+#: File types read.
+QUALITY_EXTENSIONS: tuple[str, ...] = (".xlsx", ".csv")
+
+
+def quality_folder(quarter: Quarter, root: Path | str | None = None) -> Path:
+    """``data/raw/quality/<yyyy-yy-Qn>/`` of ``quarter``."""
+    return paths(root).raw / "quality" / quarter.slug
+
+
+def quality_files(quarter: Quarter, root: Path | str | None = None) -> list[Path]:
+    """The files in the quarter's quality folder, sorted (hidden files and Excel lock files skipped)."""
+    folder = quality_folder(quarter, root)
+    if not folder.is_dir():
+        return []
+    return sorted(f for f in folder.iterdir() if f.is_file() and not f.name.startswith((".", "~$")))

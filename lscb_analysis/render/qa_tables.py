@@ -1,0 +1,144 @@
+"""Tables and sentences of the quality-assurance sections: case-file audits and surveys.
+
+Drawn from the published figures of :mod:`lscb_analysis.summary.qa` (already
+aggregated and disclosure-controlled). Every cell is escaped
+(:func:`lscb_analysis.render.sections.html_table`); a change is said in words
+("up, significant"), never by colour alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lscb_analysis.periods import Quarter
+from lscb_analysis.render.format import MISSING
+from lscb_analysis.render.sections import html_table
+from lscb_analysis.summary.qa import QualityFigures
+from lscb_analysis.tidy import TOTAL
+
+__all__ = [
+    "share_text",
+    "audit_table_html",
+    "audit_sentence",
+    "themes_table_html",
+    "survey_table_html",
+    "survey_sentence",
+    "NO_AUDITS",
+    "NO_SURVEYS",
+]
+
+NO_AUDITS = "_No multi-agency case-file audit is in the store for these quarters (`data/raw/quality/`)._"
+NO_SURVEYS = "_No survey wave is in the store for these quarters (`data/raw/quality/`)._"
+
+
+def share_text(row: pd.Series) -> str:
+    """``62% (45% to 76%)``, the symbol where suppressed, or the missing mark."""
+    if pd.isna(row["percent"]):
+        return str(row["status"]) if isinstance(row["status"], str) else MISSING
+    return f"{row['percent']:.0f}% ({row['lower']:.0f}% to {row['upper']:.0f}%)"
+
+
+def _round(period: object) -> str:
+    return Quarter.from_period(period).code
+
+
+def audit_table_html(qf: QualityFigures) -> str:
+    """Domains down, rounds across: share of grades good or better with its Wilson 95% interval, and grades given."""
+    a = qf.audits
+    titles = {**qf.settings.audits.domains, TOTAL: "All domains"}
+    frame = a.assign(
+        domain=a["domain"].map(lambda d: titles.get(d, d)),
+        round=a["period"].map(_round),
+        shown=[
+            f"{share_text(r)}, of {int(r['denominator'])}" if pd.notna(r["denominator"]) else share_text(r)
+            for _, r in a.iterrows()
+        ],
+    )
+    wide = frame.pivot(index="domain", columns="round", values="shown").reindex(
+        [titles[d] for d in titles if titles[d] in set(frame["domain"])]
+    )
+    wide.index.name = "Domain"
+    return html_table(wide.fillna(MISSING), index=True, classes="lscb-qa-audits")
+
+
+def audit_sentence(qf: QualityFigures) -> str:
+    """The sentence above the audit table: latest round against the one before, over all domains."""
+    tot = qf.audits[qf.audits["domain"] == TOTAL].sort_values("period")
+    if tot.empty:
+        return NO_AUDITS
+    last = tot.iloc[-1]
+    good = qf.settings.audits.good_or_better.replace("_", " ")
+    text = (
+        f"In the {_round(last['period'])} audit round, **{share_text(last)}** of grades were {good} or better "
+        "(95% confidence interval in brackets)."
+    )
+    if len(tot) > 1:
+        first = tot.iloc[0]
+        text += f" The first round shown, {_round(first['period'])}, had {share_text(first)}."
+    return text + " No single case is published."
+
+
+def themes_table_html(qf: QualityFigures) -> str:
+    """Themes down, rounds across: cases in which each theme was found; recurring themes said in words."""
+    t = qf.themes
+    titles = qf.settings.audits.themes
+    shown = t.assign(theme=t["theme"].map(lambda x: titles.get(x, x)))
+    shown = shown.assign(recurring=np.where(shown["recurring"], "recurring", ""))
+    shown = shown.rename(columns={"theme": "Theme", "rounds_found": "Rounds found in", "recurring": "Recurs"})
+    return html_table(shown, classes="lscb-qa-themes")
+
+
+def survey_table_html(qf: QualityFigures, period: object | None = None) -> str:
+    """One wave's questions and groups: share positive (Wilson 95%), responses, and the change since the last wave."""
+    s = qf.surveys
+    if period is None:
+        period = s["period"].max()
+    w = s[s["period"] == period]
+    questions = qf.settings.surveys.questions
+    groups = {**qf.settings.surveys.groups, TOTAL: "All respondents"}
+
+    def change(r: pd.Series) -> str:
+        if pd.isna(r["change"]):
+            return MISSING
+        word = "up" if r["change"] > 0 else "down" if r["change"] < 0 else "no change"
+        sig = "significant" if r["significant"] else "not significant"
+        return f"{word} {abs(r['change']):.0f} points ({r['change_lower']:+.0f} to {r['change_upper']:+.0f}), {sig}"
+
+    out = pd.DataFrame(
+        {
+            "Question": w["question"].map(lambda q: questions[q].text if q in questions else q),
+            "Respondents": w["group"].map(lambda g: groups.get(g, g)),
+            "Positive": [share_text(r) for _, r in w.iterrows()],
+            "Responses": [MISSING if pd.isna(n) else f"{int(n)}" for n in w["denominator"]],
+            "Change since the last wave": [change(r) for _, r in w.iterrows()],
+        }
+    )
+    out["Question"] = out["Question"].where(out["Question"].ne(out["Question"].shift()), "")
+    return html_table(out, classes="lscb-qa-surveys")
+
+
+def survey_sentence(qf: QualityFigures) -> str:
+    """The sentence above the survey table: the wave shown and the significant changes over all respondents."""
+    s = qf.surveys
+    if s.empty:
+        return NO_SURVEYS
+    last = s["period"].max()
+    tot = s[(s["period"] == last) & (s["group"] == TOTAL)]
+    questions = qf.settings.surveys.questions
+    moved = [
+        f'"{questions[r.question].text if r.question in questions else r.question}" '
+        f"({'up' if r.change > 0 else 'down'} {abs(r.change):.0f} points)"
+        for r in tot.itertuples()
+        if r.significant
+    ]
+    text = f"Survey wave {_round(last)}: share of respondents answering positively, with 95% confidence intervals."
+    if moved:
+        text += (
+            " Changed significantly since the last wave (Newcombe's interval excludes no change): "
+            + "; ".join(moved)
+            + "."
+        )
+    else:
+        text += " No answer over all respondents changed significantly since the last wave."
+    return text + " Groups of 1 to 5 respondents are not shown, and free-text answers are never published."
