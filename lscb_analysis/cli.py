@@ -221,9 +221,23 @@ def templates(
     provider: Annotated[
         list[str] | None, typer.Option("--provider", "-p", help="Only this provider (repeatable).")
     ] = None,
+    quality: Annotated[
+        bool,
+        typer.Option(
+            "--quality", help="Write the case-file audit and survey templates instead (reports/templates/quality/)."
+        ),
+    ] = False,
     root: RootOpt = None,
 ) -> None:
-    """Write one Excel return template per data provider for a quarter."""
+    """Write one Excel return template per data provider for a quarter (or, with --quality, the QA templates)."""
+    if quality:
+        from lscb_analysis.qa.templates import write_quality_templates  # noqa: PLC0415 - fast CLI start
+
+        files = write_quality_templates(root, out=out)
+        for f in files:
+            typer.echo(str(f))
+        typer.echo(f"wrote {len(files)} quality-assurance templates", err=True)
+        return
     from lscb_analysis.returns.templates import write_templates  # noqa: PLC0415 - fast CLI start
 
     q = resolve_quarter(quarter, root)

@@ -72,8 +72,9 @@ def _audits(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.
         if not CASE_REF.match(r.case_ref):
             ch.add(
                 "Q003-case-reference",
-                f"'{excerpt(r.case_ref, 12)}' is not an audit reference; use the audit's own reference "
-                "(letters, digits and hyphens, at most 12 characters, e.g. A-0412), never a name or NHS number.",
+                "this is not an audit reference (not quoted here: it may identify someone); use the audit's own "
+                "reference (letters, digits and hyphens, at most 12 characters, e.g. A-0412), never a name or NHS "
+                "number.",
                 row,
                 "case_ref",
             )
@@ -86,7 +87,7 @@ def _audits(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.
         if key in seen:
             ch.add(
                 "Q007-duplicate-grade",
-                f"case {excerpt(r.case_ref, 12)} is graded on {r.domain} again (first on row {seen[key]}); "
+                f"this case is graded on {r.domain} again (first on row {seen[key]}); "
                 "keep one grade per case and domain.",
                 row,
                 "domain",

@@ -1,0 +1,237 @@
+"""Quality-assurance files: templates, validation (Q0xx, file/sheet/row/column), the store, and published aggregates."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from lscb_analysis.disclosure.settings import Disclosure
+from lscb_analysis.ingest import ingest_quarters
+from lscb_analysis.parameters.quality import load_quality
+from lscb_analysis.periods import Quarter
+from lscb_analysis.qa.files import quality_folder
+from lscb_analysis.qa.templates import write_quality_templates
+from lscb_analysis.stats import proportion_ci, proportion_difference
+from lscb_analysis.store import current_generation, read_quality
+from lscb_analysis.summary.qa import audit_by_round, audit_themes, current_versions, survey_results
+
+Q = Quarter.parse("2026-27 Q2")
+RULE = Disclosure()
+
+
+def _write_csv(project, name: str, text: str, q: Quarter = Q) -> None:
+    folder = quality_folder(q, project)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"{name}.*"):
+        old.unlink()
+    (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+
+
+def _findings(res, rule: str):
+    return [f for f in res.findings if f.rule == rule]
+
+
+@pytest.fixture
+def ingested(project):
+    ingest_quarters([Q], project)
+    return project
+
+
+def test_demo_files_ingest_clean_into_the_same_generation(ingested):
+    gen = current_generation(ingested)
+    tables = gen.manifest()["tables"]
+    assert {"figures", "qa_audits", "qa_surveys"} <= set(tables)
+    audits = read_quality("qa_audits", ingested)
+    assert len(audits) == 60 and set(audits["period"]) == {Q.period}
+    assert audits["source_file"].iloc[0] == "quality/2026-27-Q2/audits.csv"
+    assert audits["source_row"].min() == 2
+    surveys = read_quality("qa_surveys", ingested)
+    assert surveys["responses"].dtype == "Int64" and len(surveys) == 19
+
+
+def test_bad_audit_file_is_refused_with_its_rule_codes_and_the_store_keeps_the_last_version(ingested):
+    before = read_quality("qa_audits", ingested)
+    _write_csv(
+        ingested,
+        "audits",
+        "case_ref,domain,grade,themes\n"
+        "A-1,assessment,good,\n"
+        "9434765919,assessment,good,\n"  # an NHS-number-like reference
+        "A-2,housing,good,\n"
+        "A-3,planning,brilliant,\n"
+        "A-4,planning,good,voice_not_recorded;made_up\n"
+        "A-1,assessment,inadequate,\n"
+        "A-5,,good,\n",
+    )
+    res = ingest_quarters([Q], ingested)
+    assert res.blocked
+    assert any(p.name == "audits.csv" for p in res.rejected)
+    where = {(f.rule, f.row, f.column) for f in res.findings if f.rule.startswith("Q")}
+    assert ("Q003-case-reference", 3, "case_ref") in where
+    assert ("Q004-unknown-domain", 4, "domain") in where
+    assert ("Q005-unknown-grade", 5, "grade") in where
+    assert ("Q006-unknown-theme", 6, "themes") in where
+    assert ("Q007-duplicate-grade", 7, "domain") in where
+    assert ("Q002-blank-cell", 8, "domain") in where
+    q003 = _findings(res, "Q003-case-reference")[0]
+    assert q003.file == "quality/2026-27-Q2/audits.csv" and q003.quarter == Q.code
+    assert "9434765919" not in q003.message, "a finding never repeats an identifier in full"
+    pd.testing.assert_frame_equal(read_quality("qa_audits", ingested), before)
+
+
+def test_bad_survey_file_is_refused(ingested):
+    before = read_quality("qa_surveys", ingested)
+    _write_csv(
+        ingested,
+        "surveys",
+        "survey,question,group,positive,responses\n"
+        "children,feel_safe,age_11_15,12 approx,20\n"
+        "children,feel_safe,age_8_10,30,20\n"
+        "children,plan_understood,age_8_10,3,20\n"
+        "children,listened_to,martians,3,20\n"
+        "pets,listened_to,age_8_10,3,20\n"
+        "children,listened_to,age_8_10,-1,20\n",
+    )
+    res = ingest_quarters([Q], ingested)
+    rules = {(f.rule, f.row) for f in res.findings}
+    assert {
+        ("Q013-not-a-count", 2),
+        ("Q014-positive-above-responses", 3),
+        ("Q011-unknown-question", 4),
+        ("Q012-unknown-group", 5),
+        ("Q010-unknown-survey", 6),
+        ("Q013-not-a-count", 7),
+    } <= rules
+    pd.testing.assert_frame_equal(read_quality("qa_surveys", ingested), before)
+
+
+def test_unreadable_and_misnamed_files_are_refused_with_file_level_codes(ingested):
+    folder = quality_folder(Q, ingested)
+    (folder / "audits.csv").unlink()
+    (folder / "audits.xlsx").write_bytes(b"not a workbook")
+    (folder / "complaints.csv").write_text("x\n1\n", encoding="utf-8")
+    res = ingest_quarters([Q], ingested)
+    assert _findings(res, "R002-wrong-file-type")[0].file == "quality/2026-27-Q2/audits.xlsx"
+    assert _findings(res, "Q001-unknown-file")[0].file == "quality/2026-27-Q2/complaints.csv"
+    shutil.copy(folder / "surveys.csv", folder / "Surveys.xlsx")
+    res = ingest_quarters([Q], ingested)
+    assert len(_findings(res, "Q016-two-files")) == 2
+
+
+def test_history_is_kept_and_the_newest_version_is_current(ingested):
+    folder = quality_folder(Q, ingested)
+    text = (folder / "audits.csv").read_text(encoding="utf-8")
+    res = ingest_quarters([Q], ingested)  # the same file again adds nothing
+    assert len(read_quality("qa_audits", ingested)) == 60
+    (folder / "audits.csv").write_text(text.replace(",inadequate,", ",good,"), encoding="utf-8")
+    res = ingest_quarters([Q], ingested)
+    assert not res.blocked
+    every = read_quality("qa_audits", ingested)
+    assert len(every) == 120 and every["ingested_at"].nunique() == 2
+    current = current_versions(every)
+    assert len(current) == 60 and "inadequate" not in set(current["grade"])
+
+
+def test_templates_list_the_vocabulary_escape_formulas_and_are_accepted_when_filled(project):
+    qfile = project / "parameters" / "quality.yaml"
+    qfile.write_text(
+        qfile.read_text(encoding="utf-8").replace(
+            "drift_and_delay: Drift and delay in the plan", 'drift_and_delay: =HYPERLINK("http://x")'
+        ),
+        encoding="utf-8",
+    )
+    audits_x, surveys_x = write_quality_templates(project, out=project / "t")
+    wb = openpyxl.load_workbook(audits_x)
+    assert wb.sheetnames == ["Instructions", "Return"]
+    assert all(ws.sheet_state == "visible" for ws in wb.worksheets)
+    ins = wb["Instructions"]
+    cells = [c for row in ins.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPER")]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+    ws = wb["Return"]
+    assert [c.value for c in ws[1]] == ["case_ref", "domain", "grade", "themes", "notes"]
+    assert {str(dv.sqref).split(":")[0] for dv in ws.data_validations.dataValidation} == {"B2", "C2"}
+    for r, row in enumerate([["A-1", "assessment", "good", "good_risk_analysis"], ["A-1", "planning", "inadequate"]]):
+        for c, v in enumerate(row, start=1):
+            ws.cell(r + 2, c, v)
+    folder = quality_folder(Q, project)
+    for old in folder.glob("audits.*"):
+        old.unlink()
+    wb.save(folder / "audits.xlsx")
+    res = ingest_quarters([Q], project)
+    assert not [f for f in res.errors if "audits" in f.file]
+    stored = read_quality("qa_audits", project)
+    assert list(stored["grade"]) == ["good", "inadequate"] and set(stored["source_sheet"]) == {"Return"}
+    assert openpyxl.load_workbook(surveys_x)["Return"].cell(1, 4).value == "positive"
+
+
+# ------------------------------------------------------------ aggregation
+def _audits(grades: dict[str, list[str]], period: Quarter = Q, themes: str = "") -> pd.DataFrame:
+    rows = [
+        {"period": period.period, "case_ref": f"A-{i}", "domain": d, "grade": g, "themes": themes, "ingested_at": "t"}
+        for d, gs in grades.items()
+        for i, g in enumerate(gs)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_audit_shares_are_wilson_intervals_with_small_counts_and_their_complement_suppressed(project):
+    settings = load_quality(project)
+    grades = {
+        "assessment": ["good"] * 8 + ["inadequate"] * 4,
+        "planning": ["outstanding"] * 3 + ["requires_improvement"] * 9,
+        "oversight": ["good"] * 10 + ["inadequate"] * 2,
+    }
+    out = audit_by_round(_audits(grades), settings, RULE).set_index("domain")
+    assert "case_ref" not in out.columns, "no case-level line is published"
+    p = out.loc["planning"]
+    assert pd.isna(p.numerator) and p.status == "c" and np.isnan(p.percent), "3 good of 12 is a small count"
+    hidden = out["numerator"].isna()
+    assert hidden.sum() >= 2, "a second cell is hidden, else planning = total - the others"
+    shown = out[~hidden]
+    assert len(shown) >= 2
+    ci = proportion_ci(shown["numerator"].astype(float).to_numpy(), shown["denominator"].astype(float).to_numpy())
+    np.testing.assert_allclose(shown["percent"], ci.value)
+    np.testing.assert_allclose(shown["lower"], ci.lower)
+    np.testing.assert_allclose(shown["upper"], ci.upper)
+    assert out.loc["total", "denominator"] == 36
+
+
+def test_themes_count_cases_suppress_small_counts_and_mark_recurring(project):
+    settings = load_quality(project)
+    frames = [
+        _audits({"multi_agency": ["good"] * 8}, Quarter.parse("2026-27 Q1"), "information_sharing_gaps"),
+        _audits({"multi_agency": ["good"] * 3}, Q, "information_sharing_gaps"),
+        _audits({"planning": ["good"] * 7}, Q, "drift_and_delay"),
+    ]
+    out = audit_themes(pd.concat(frames, ignore_index=True), settings, RULE).set_index("theme")
+    assert out.loc["information_sharing_gaps", "2026-27 Q1"] == "8"
+    assert out.loc["information_sharing_gaps", "2026-27 Q2"] == "c"
+    assert bool(out.loc["information_sharing_gaps", "recurring"]) and not bool(out.loc["drift_and_delay", "recurring"])
+
+
+def test_survey_change_between_waves_is_newcombe_and_only_where_both_waves_are_published(project):
+    settings = load_quality(project)
+    rows = []
+    for q, pos in ((Quarter.parse("2025-26 Q4"), (48, 30, 3)), (Q, (56, 40, 4))):
+        for group, positive, n in zip(("age_8_10", "age_11_15", "age_16_17"), pos, (80, 50, 4), strict=True):
+            rows.append(
+                {"period": q.period, "survey": "children", "question": "listened_to", "group": group,
+                 "positive": positive, "responses": n if group != "age_8_10" else (80 if q != Q else 70),
+                 "ingested_at": "t"}
+            )  # fmt: skip
+    out = survey_results(pd.DataFrame(rows), settings, RULE)
+    latest = out[out.period == Q.period].set_index("group")
+    assert latest.loc["age_16_17", "status"] == "c" and np.isnan(latest.loc["age_16_17", "percent"])
+    assert latest.loc["age_11_15", "status"] == "c", "else the small group = total - the others"
+    g = latest.loc["age_8_10"]
+    d = proportion_difference(56, 70, 48, 80)
+    assert g.change == pytest.approx(d.difference * 100)
+    assert (g.change_lower, g.change_upper) == (pytest.approx(d.lower * 100), pytest.approx(d.upper * 100))
+    assert bool(g.significant) == d.significant
+    assert np.isnan(latest.loc["age_11_15", "change"]), "no change is published beside a suppressed figure"
+    t = proportion_difference(56 + 40 + 4, 70 + 50 + 4, 48 + 30 + 3, 80 + 50 + 4)
+    assert latest.loc["total", "change"] == pytest.approx(t.difference * 100)
