@@ -235,3 +235,16 @@ def test_survey_change_between_waves_is_newcombe_and_only_where_both_waves_are_p
     assert np.isnan(latest.loc["age_11_15", "change"]), "no change is published beside a suppressed figure"
     t = proportion_difference(56 + 40 + 4, 70 + 50 + 4, 48 + 30 + 3, 80 + 50 + 4)
     assert latest.loc["total", "change"] == pytest.approx(t.difference * 100)
+
+
+def test_published_tables_name_each_question_once_and_no_case(ingested):
+    from lscb_analysis.render.qa_tables import audit_table_html, survey_table_html, themes_table_html
+    from lscb_analysis.summary.qa import quality_figures
+
+    qf = quality_figures(ingested, [Q], RULE)
+    html = survey_table_html(qf)
+    settings = load_quality(ingested)
+    for q in settings.surveys.questions.values():
+        assert html.count(q.text.replace("'", "&#x27;")) == 1 or html.count(q.text) == 1, q.text
+    audits = audit_table_html(qf) + themes_table_html(qf)
+    assert "A-" not in audits and "Assessment of risk and need" in audits

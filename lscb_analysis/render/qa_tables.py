@@ -114,7 +114,8 @@ def survey_table_html(qf: QualityFigures, period: object | None = None) -> str:
             "Change since the last wave": [change(r) for _, r in w.iterrows()],
         }
     )
-    out["Question"] = out["Question"].where(out["Question"].ne(out["Question"].shift()), "")
+    repeated = out["Question"].eq(out["Question"].shift()).fillna(False).astype(bool)
+    out["Question"] = out["Question"].mask(repeated, "")  # each question once, above its groups
     return html_table(out, classes="lscb-qa-surveys")
 
 

@@ -198,6 +198,8 @@ class QualityFigures:
 def quality_figures(root: Path | str | None, quarters: list[Quarter], rule: Disclosure) -> QualityFigures:
     """The published audit and survey figures of ``quarters``, from the store generation reads use.
 
+    A survey wave's change is against the wave before it, which may be before ``quarters``.
+
     Raises
     ------
     QualityError
@@ -205,11 +207,13 @@ def quality_figures(root: Path | str | None, quarters: list[Quarter], rule: Disc
     """
     settings = load_quality(root)
     audits = current_versions(read_quality("qa_audits", root), quarters)
-    surveys = current_versions(read_quality("qa_surveys", root), quarters)
+    surveys = current_versions(read_quality("qa_surveys", root))
+    surveys = surveys[surveys["period"] <= quarters[-1].period] if len(surveys) else surveys
+    results = survey_results(surveys, settings, rule)  # every wave so far: a change needs the one before
     return QualityFigures(
         quarters=quarters,
         settings=settings,
         audits=audit_by_round(audits, settings, rule),
         themes=audit_themes(audits, settings, rule),
-        surveys=survey_results(surveys, settings, rule),
+        surveys=results[results["period"].isin([q.period for q in quarters])].reset_index(drop=True),
     )
