@@ -13,6 +13,7 @@ import pandas as pd
 
 from lscb_analysis.periods import Quarter
 from lscb_analysis.render.format import MISSING
+from lscb_analysis.render.sanitise import escape_markdown
 from lscb_analysis.render.sections import html_table
 from lscb_analysis.summary.qa import QualityFigures
 from lscb_analysis.tidy import TOTAL
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 NO_AUDITS = "_No multi-agency case-file audit is in the store for these quarters (`data/raw/quality/`)._"
+_SCROLL = "<div class='lscb-table-scroll'>{}</div>"
 NO_SURVEYS = "_No survey wave is in the store for these quarters (`data/raw/quality/`)._"
 
 
@@ -55,11 +57,10 @@ def audit_table_html(qf: QualityFigures) -> str:
             for _, r in a.iterrows()
         ],
     )
-    wide = frame.pivot(index="domain", columns="round", values="shown").reindex(
-        [titles[d] for d in titles if titles[d] in set(frame["domain"])]
-    )
-    wide.index.name = "Domain"
-    return html_table(wide.fillna(MISSING), index=True, classes="lscb-qa-audits")
+    wide = frame.pivot(index="domain", columns="round", values="shown")
+    wide = wide.reindex([t for t in titles.values() if t in wide.index]).fillna(MISSING)
+    wide.columns.name = None
+    return _SCROLL.format(html_table(wide.rename_axis("Domain").reset_index(), classes="lscb-qa-audits"))
 
 
 def audit_sentence(qf: QualityFigures) -> str:
@@ -68,7 +69,7 @@ def audit_sentence(qf: QualityFigures) -> str:
     if tot.empty:
         return NO_AUDITS
     last = tot.iloc[-1]
-    good = qf.settings.audits.good_or_better.replace("_", " ")
+    good = escape_markdown(qf.settings.audits.good_or_better.replace("_", " "))
     text = (
         f"In the {_round(last['period'])} audit round, **{share_text(last)}** of grades were {good} or better "
         "(95% confidence interval in brackets)."
@@ -86,7 +87,7 @@ def themes_table_html(qf: QualityFigures) -> str:
     shown = t.assign(theme=t["theme"].map(lambda x: titles.get(x, x)))
     shown = shown.assign(recurring=np.where(shown["recurring"], "recurring", ""))
     shown = shown.rename(columns={"theme": "Theme", "rounds_found": "Rounds found in", "recurring": "Recurs"})
-    return html_table(shown, classes="lscb-qa-themes")
+    return _SCROLL.format(html_table(shown, classes="lscb-qa-themes"))
 
 
 def survey_table_html(qf: QualityFigures, period: object | None = None) -> str:
@@ -101,9 +102,11 @@ def survey_table_html(qf: QualityFigures, period: object | None = None) -> str:
     def change(r: pd.Series) -> str:
         if pd.isna(r["change"]):
             return MISSING
-        word = "up" if r["change"] > 0 else "down" if r["change"] < 0 else "no change"
+        points = round(float(r["change"]))
+        word = f"up {points} points" if points > 0 else f"down {-points} points" if points < 0 else "no change"
+        lo, hi = round(float(r["change_lower"])) + 0, round(float(r["change_upper"])) + 0  # + 0: never "-0"
         sig = "significant" if r["significant"] else "not significant"
-        return f"{word} {abs(r['change']):.0f} points ({r['change_lower']:+.0f} to {r['change_upper']:+.0f}), {sig}"
+        return f"{word} ({lo:+d} to {hi:+d}), {sig}"
 
     out = pd.DataFrame(
         {
@@ -116,7 +119,7 @@ def survey_table_html(qf: QualityFigures, period: object | None = None) -> str:
     )
     repeated = out["Question"].eq(out["Question"].shift()).fillna(False).astype(bool)
     out["Question"] = out["Question"].mask(repeated, "")  # each question once, above its groups
-    return html_table(out, classes="lscb-qa-surveys")
+    return _SCROLL.format(html_table(out, classes="lscb-qa-surveys"))
 
 
 def survey_sentence(qf: QualityFigures) -> str:
@@ -128,7 +131,7 @@ def survey_sentence(qf: QualityFigures) -> str:
     tot = s[(s["period"] == last) & (s["group"] == TOTAL)]
     questions = qf.settings.surveys.questions
     moved = [
-        f'"{questions[r.question].text if r.question in questions else r.question}" '
+        f'"{escape_markdown(questions[r.question].text if r.question in questions else r.question)}" '
         f"({'up' if r.change > 0 else 'down'} {abs(r.change):.0f} points)"
         for r in tot.itertuples()
         if r.significant
