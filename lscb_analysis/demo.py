@@ -26,7 +26,9 @@ case-file audit round every quarter of the last six (twelve cases on five
 domains; the child's voice improves round by round, information-sharing gaps
 recur) and a survey wave every second quarter (children's "does your worker
 listen to you?" rises clearly between the last two waves; 16 to 17 year-olds
-are too few to publish).
+are too few to publish), and two Section 11 self-assessment cycles a year apart
+(information sharing and the child's voice weakest, improving; some
+improvements overdue).
 
 Nothing here is real data about real children. The same arguments give the
 same bytes (tests check this), so the bundled files can be regenerated at will.
@@ -479,11 +481,51 @@ def _survey_rows(q: Quarter, wave_no: int) -> list[dict[str, object]]:
     return rows
 
 
-def quality_demo(root: Path | str | None, quarters: list[Quarter]) -> list[Path]:
-    """Write the demo's case-file audits (the last six quarters) and surveys (every second quarter of those).
+_S11_AGENCIES = ["police", "health", "local_authority", "schools", "probation", "youth_justice"]
+_S11_STANDARDS = [
+    "leadership",
+    "accountability",
+    "service_design",
+    "training",
+    "safer_recruitment",
+    "partnership",
+    "information_sharing",
+    "voice_of_child",
+]
+_RATINGS = ["green", "amber", "red"]
 
-    Files go to ``data/raw/quality/<yyyy-yy-Qn>/audits.csv`` and ``surveys.csv``; the same quarters give the
-    same bytes.
+
+def _section11_rows(q: Quarter, cycle: int) -> list[dict[str, object]]:
+    """A Section 11 cycle: mostly green, information sharing and the child's voice weakest; improving a cycle."""
+    rng = np.random.default_rng(_seed("section11", q.code))
+    rows = []
+    for agency in _S11_AGENCIES:
+        for standard in _S11_STANDARDS:
+            weak = 0.35 if standard in ("information_sharing", "voice_of_child") else 0.12
+            u = rng.random()
+            moderated = 2 if u < weak / 3 / (cycle + 1) else 1 if u < weak * (1.2 - 0.3 * cycle) else 0
+            self_rating = max(0, moderated - int(rng.random() < 0.3))  # agencies rate themselves a little higher
+            months = int(rng.integers(2, 9))
+            due_q = q + (months // 3 - 1)  # some due before the end of the next cycle's quarter: overdue
+            due = "" if moderated == 0 else due_q.end.isoformat()
+            rows.append(
+                {
+                    "agency": agency,
+                    "standard": standard,
+                    "self_rating": _RATINGS[self_rating],
+                    "moderated_rating": _RATINGS[moderated],
+                    "due": due,
+                }
+            )
+    return rows
+
+
+def quality_demo(root: Path | str | None, quarters: list[Quarter]) -> list[Path]:
+    """Write the demo's case-file audits (the last six quarters), surveys (every second quarter of those) and
+    Section 11 self-assessments (two cycles, a year apart).
+
+    Files go to ``data/raw/quality/<yyyy-yy-Qn>/audits.csv``, ``surveys.csv`` and ``section11.csv``; the same
+    quarters give the same bytes.
     """
     written = []
     audited = quarters[-6:]
@@ -494,5 +536,9 @@ def quality_demo(root: Path | str | None, quarters: list[Quarter]) -> list[Path]
     for i, q in enumerate(audited[1::2]):
         f = quality_folder(q, root) / "surveys.csv"
         atomic_write_text(f, _csv_text(_survey_rows(q, i), list(LAYOUTS["surveys"].columns)))
+        written.append(f)
+    for i, q in enumerate(audited[1::4]):
+        f = quality_folder(q, root) / "section11.csv"
+        atomic_write_text(f, _csv_text(_section11_rows(q, i), list(LAYOUTS["section11"].columns)))
         written.append(f)
     return written

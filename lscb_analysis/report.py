@@ -65,9 +65,14 @@ from lscb_analysis.render.plots.series import mark_annotations, series_alt_text,
 from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
 from lscb_analysis.render.qa_tables import (
     NO_AUDITS,
+    NO_SECTION11,
     NO_SURVEYS,
     audit_sentence,
     audit_table_html,
+    rug_html,
+    section11_moves_html,
+    section11_overdue_html,
+    section11_sentence,
     survey_sentence,
     survey_table_html,
     themes_table_html,
@@ -83,7 +88,7 @@ from lscb_analysis.summary.context import annotation_notes as load_annotation_no
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.figures import published_breakdown, published_series
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS, indicator_spc
-from lscb_analysis.summary.qa import QualityFigures, quality_figures
+from lscb_analysis.summary.qa import QualityFigures, Section11Figures, load_section11, quality_figures
 from lscb_analysis.summary.quarter import load_summary
 from lscb_analysis.summary.returns import published_restatements, recent_errors
 from lscb_analysis.summary.scorecard import quarter_scorecard
@@ -107,6 +112,7 @@ __all__ = [
     "restatements",
     "audits",
     "surveys",
+    "section11",
     "year_context",
     "year_actions",
 ]
@@ -546,6 +552,25 @@ def surveys(ctx: Context, quarters: list[Quarter] | None = None) -> QualityFigur
     _markdown(survey_sentence(qf))
     display(HTML(survey_table_html(qf)))
     return qf
+
+
+@_isolated("Section 11 / section 175 self-assessment (parameters/quality.yaml)", lambda: None)
+def section11(ctx: Context) -> Section11Figures | None:
+    """The latest Section 11 cycle as a "tartan rug", what moved since the last cycle, and overdue improvements."""
+    s11, settings = load_section11(ctx.root, ctx.quarter)
+    if s11.cycle is None:
+        _markdown(NO_SECTION11)
+        return s11
+    e = settings.section11
+    _markdown(section11_sentence(s11))
+    display(HTML(rug_html(s11, e.ratings, e.agencies, e.standards)))
+    if len(s11.moves):
+        _markdown("**What moved since the last cycle**")
+        display(HTML(section11_moves_html(s11, e.agencies, e.standards)))
+    if len(s11.overdue):
+        _markdown("**Overdue improvements**")
+        display(HTML(section11_overdue_html(s11, e.agencies, e.standards)))
+    return s11
 
 
 def year_context(year: str, project_root: str | Path | None = None) -> tuple[Context, list[Quarter]]:

@@ -144,7 +144,7 @@ def test_templates_list_the_vocabulary_escape_formulas_and_are_accepted_when_fil
         ),
         encoding="utf-8",
     )
-    audits_x, surveys_x = write_quality_templates(project, out=project / "t")
+    audits_x, surveys_x, s11_x = write_quality_templates(project, out=project / "t")
     wb = openpyxl.load_workbook(audits_x)
     assert wb.sheetnames == ["Instructions", "Return"]
     assert all(ws.sheet_state == "visible" for ws in wb.worksheets)
@@ -166,6 +166,7 @@ def test_templates_list_the_vocabulary_escape_formulas_and_are_accepted_when_fil
     stored = read_quality("qa_audits", project)
     assert list(stored["grade"]) == ["good", "inadequate"] and set(stored["source_sheet"]) == {"Return"}
     assert openpyxl.load_workbook(surveys_x)["Return"].cell(1, 4).value == "positive"
+    assert openpyxl.load_workbook(s11_x)["Return"].cell(1, 4).value == "moderated_rating"
 
 
 # ------------------------------------------------------------ aggregation
@@ -248,3 +249,70 @@ def test_published_tables_name_each_question_once_and_no_case(ingested):
         assert html.count(q.text.replace("'", "&#x27;")) == 1 or html.count(q.text) == 1, q.text
     audits = audit_table_html(qf) + themes_table_html(qf)
     assert "A-" not in audits and "Assessment of risk and need" in audits
+
+
+# ------------------------------------------------------------ Section 11
+def test_bad_section11_file_is_refused_with_its_rule_codes(ingested):
+    before = read_quality("qa_section11", ingested)
+    assert len(before) == 48
+    _write_csv(
+        ingested,
+        "section11",
+        "agency,standard,self_rating,moderated_rating,due,evidence\n"
+        "police,leadership,green,green,,see our annual report\n"
+        "martians,leadership,green,green,,\n"
+        "police,cooking,green,green,,\n"
+        "police,training,green,purple,2026-12-31,\n"
+        "police,partnership,amber,amber,next spring,\n"
+        "police,information_sharing,amber,red,,\n"
+        "police,leadership,green,amber,2026-12-31,\n",
+    )
+    res = ingest_quarters([Q], ingested)
+    where = {(f.rule, f.row, f.column) for f in res.findings if f.rule.startswith("Q")}
+    assert {
+        ("Q020-unknown-agency", 3, "agency"),
+        ("Q021-unknown-standard", 4, "standard"),
+        ("Q022-unknown-rating", 5, "moderated_rating"),
+        ("Q023-due-date", 6, "due"),
+        ("Q023-due-date", 7, "due"),
+        ("Q024-duplicate-assessment", 8, "standard"),
+    } <= where
+    pd.testing.assert_frame_equal(read_quality("qa_section11", ingested), before)
+
+
+def _s11(period: Quarter, ratings: dict[tuple[str, str], tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"period": period.period, "agency": a, "standard": s, "self_rating": r, "moderated_rating": r,
+             "due": due, "ingested_at": "t"}
+            for (a, s), (r, due) in ratings.items()
+        ]
+    )  # fmt: skip
+
+
+def test_section11_moves_overdue_and_a_rug_that_says_each_rating_in_words(project):
+    from lscb_analysis.render.qa_tables import rug_html
+    from lscb_analysis.summary.qa import section11_figures
+
+    settings = load_quality(project)
+    first = _s11(
+        Quarter.parse("2025-26 Q2"),
+        {("police", "training"): ("red", "2026-03-31"), ("health", "training"): ("green", "")},
+    )
+    second = _s11(
+        Q,
+        {
+            ("police", "training"): ("amber", "2026-06-30"),  # improved, but its improvement is overdue
+            ("health", "training"): ("amber", "2027-03-31"),  # worsened, not yet due
+        },
+    )
+    s11 = section11_figures(pd.concat([first, second], ignore_index=True), settings, Q)
+    assert (s11.cycle, s11.previous) == (Q, Quarter.parse("2025-26 Q2"))
+    assert dict(zip(s11.moves["agency"], s11.moves["moved"], strict=True)) == {"police": "better", "health": "worse"}
+    assert list(s11.overdue["agency"]) == ["police"] and s11.overdue["days_overdue"].iloc[0] == 92
+    e = settings.section11
+    html = rug_html(s11, e.ratings, {**e.agencies, "police": "<b>Police</b>"}, e.standards)
+    assert "◐ amber ▲ better" in html and "◐ amber ▼ worse" in html, "colour is never the only signal"
+    assert "<b>Police</b>" not in html and "&lt;b&gt;Police&lt;/b&gt;" in html
+    earlier = section11_figures(pd.concat([first, second], ignore_index=True), settings, Quarter.parse("2025-26 Q4"))
+    assert earlier.cycle == Quarter.parse("2025-26 Q2") and earlier.previous is None

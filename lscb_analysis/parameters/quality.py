@@ -16,6 +16,12 @@ What the partnership's case-file audits grade and find, and what its surveys ask
         age_11_15: Aged 11 to 15
       questions:                  # each asked as a yes / no (agree / disagree) question
         feel_safe: {survey: children, text: Do you feel safe where you live?}
+    section11:
+      ratings: [green, amber, red]   # best first
+      agencies:
+        police: Police
+      standards:
+        s11_1: Senior management commitment to safeguarding
 
 A project without the file uses :data:`DEFAULT_QUALITY` (the Ofsted four-point
 scale and no domains, themes or questions: files that name any are refused).
@@ -35,7 +41,15 @@ from lscb_analysis.parameters.problems import file_label, problem, validation_pr
 from lscb_analysis.parameters.yamlio import YamlFileError, read_yaml
 from lscb_analysis.paths import paths
 
-__all__ = ["AuditSettings", "SurveySettings", "Question", "QualitySettings", "QualityError", "load_quality"]
+__all__ = [
+    "AuditSettings",
+    "SurveySettings",
+    "Section11Settings",
+    "Question",
+    "QualitySettings",
+    "QualityError",
+    "load_quality",
+]
 
 
 class QualityError(ProblemsError):
@@ -95,6 +109,22 @@ class SurveySettings(BaseModel):
         return self
 
 
+class Section11Settings(BaseModel):
+    """The Section 11 (and section 175) self-assessment: its rating scale, agencies and standards."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ratings: list[str] = Field(["green", "amber", "red"], min_length=2, description="Best first.")
+    agencies: dict[str, str] = Field(default_factory=dict, description="Agency (or school) id: name.")
+    standards: dict[str, str] = Field(default_factory=dict, description="Standard id: title.")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Section11Settings:
+        if len(set(self.ratings)) != len(self.ratings):
+            raise ValueError("a rating is listed twice")
+        return self
+
+
 class QualitySettings(BaseModel):
     """``parameters/quality.yaml``."""
 
@@ -102,6 +132,7 @@ class QualitySettings(BaseModel):
 
     audits: AuditSettings = AuditSettings()
     surveys: SurveySettings = SurveySettings()
+    section11: Section11Settings = Section11Settings()
 
 
 #: What a project without ``parameters/quality.yaml`` uses.

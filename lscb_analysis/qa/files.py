@@ -26,6 +26,24 @@ positive        respondents giving the answer hoped for ("yes", "agree")
 responses       respondents who answered the question
 ==============  ================================================================
 
+``data/raw/quality/<yyyy-yy-Qn>/section11.xlsx`` (or ``.csv``): the Section 11 (and
+section 175) self-assessment cycle that was moderated in the quarter, one row per
+agency and standard.
+
+================  ==============================================================
+column            meaning
+================  ==============================================================
+agency            agency (or school) id (``section11.agencies``)
+standard          standard id (``section11.standards``)
+self_rating       the agency's own rating (``section11.ratings``)
+moderated_rating  the rating after the partnership's moderation
+due               date the improvement is due (``2026-12-31``); blank when the
+                  moderated rating is the best on the scale
+================  ==============================================================
+
+The agency's evidence stays in its own records: an ``evidence`` column is read
+as an information column (never stored, never published).
+
 Excel files hold these columns on a sheet named ``Return`` (header in row 1),
 as agency returns do; ``notes`` is an information column ingest ignores, and
 any other column is ignored with warning ``R009``. Free-text answers are never
@@ -48,9 +66,10 @@ LAYOUTS: dict[str, FileLayout] = {
     "surveys": FileLayout(
         ("survey", "question", "group", "positive", "responses"), ("notes",), ("positive", "responses")
     ),
+    "section11": FileLayout(("agency", "standard", "self_rating", "moderated_rating", "due"), ("evidence", "notes")),
 }
 #: The store table each kind of file is kept in.
-TABLE_OF: dict[str, str] = {"audits": "qa_audits", "surveys": "qa_surveys"}
+TABLE_OF: dict[str, str] = {"audits": "qa_audits", "surveys": "qa_surveys", "section11": "qa_section11"}
 #: File types read.
 QUALITY_EXTENSIONS: tuple[str, ...] = (".xlsx", ".csv")
 

@@ -26,6 +26,12 @@ code                               severity  what it means
 ``Q015-duplicate-row``             error     a survey, question and group given twice
 ``Q016-two-files``                 error     two files of one kind for a quarter (``audits.csv``
                                              and ``audits.xlsx``): neither is read
+``Q020-unknown-agency``            error     a Section 11 agency not in ``parameters/quality.yaml``
+``Q021-unknown-standard``          error     a Section 11 standard not in ``parameters/quality.yaml``
+``Q022-unknown-rating``            error     a rating not on the Section 11 scale
+``Q023-due-date``                  error     a due date that is not a date (``2026-12-31``), or
+                                             missing where the moderated rating is not the best
+``Q024-duplicate-assessment``      error     one agency rated twice on one standard
 =================================  ========  ==================================================
 """
 
@@ -51,4 +57,9 @@ RULES: dict[str, Rule] = rule_table(
     ("Q014-positive-above-responses", "error", "positive answers above responses"),
     ("Q015-duplicate-row", "error", "survey, question and group twice"),
     ("Q016-two-files", "error", "two files of one kind for a quarter"),
+    ("Q020-unknown-agency", "error", "unknown Section 11 agency"),
+    ("Q021-unknown-standard", "error", "unknown Section 11 standard"),
+    ("Q022-unknown-rating", "error", "rating not on the Section 11 scale"),
+    ("Q023-due-date", "error", "due date not a date, or missing"),
+    ("Q024-duplicate-assessment", "error", "agency rated twice on a standard"),
 )

@@ -1,6 +1,6 @@
 """Excel templates of the quality-assurance files (``lscb templates --quality``).
 
-Two workbooks, ``audits.xlsx`` and ``surveys.xlsx``: a first sheet,
+One workbook per kind of file (``audits.xlsx``, ``surveys.xlsx``, ``section11.xlsx``): a first sheet,
 ``Instructions``, says where the file goes, what each column holds and lists
 the partnership's vocabulary from ``parameters/quality.yaml`` (domains, grades
 and themes; surveys, questions and groups); the sheet ``Return`` has the
@@ -42,6 +42,12 @@ COLUMN_HELP: dict[str, str] = {
     "group": "The respondent group: one of the groups listed below.",
     "positive": "Respondents giving the answer hoped for (yes, agree): a whole number of 0 or more.",
     "responses": "Respondents who answered the question: a whole number of 0 or more.",
+    "agency": "The agency (or school): one of the ids listed below.",
+    "standard": "The Section 11 (or section 175) standard: one of the ids listed below.",
+    "self_rating": "The agency's own rating, on the scale listed below (best first).",
+    "moderated_rating": "The rating agreed at the partnership's moderation, on the same scale.",
+    "due": "The date the improvement is due (2026-12-31); blank when the moderated rating is the best.",
+    "evidence": "Where the evidence is (ignored by ingest, never published).",
     "notes": "Anything the analyst should know (ignored by ingest; never a respondent's words).",
 }
 _ROWS = 400  # rows of the Return sheet with drop-down lists
@@ -55,6 +61,13 @@ def _vocabulary(kind: str, s: QualitySettings) -> list[tuple[str, str, list[tupl
             ("domain", "Domains", list(a.domains.items())),
             ("grade", "Grades (best first)", [(g, "good or better" if a.good(g) else "") for g in a.grades]),
             ("themes", "Themes", list(a.themes.items())),
+        ]
+    if kind == "section11":
+        e = s.section11
+        return [
+            ("agency", "Agencies and schools", list(e.agencies.items())),
+            ("standard", "Standards", list(e.standards.items())),
+            ("self_rating", "Ratings (best first)", [(x, "") for x in e.ratings]),
         ]
     v = s.surveys
     return [
@@ -70,14 +83,22 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
     wb = Workbook()
     ins: Worksheet = wb.active
     ins.title = "Instructions"
-    what = "multi-agency case-file audit" if kind == "audits" else "survey results"
+    what = {
+        "audits": "multi-agency case-file audit",
+        "surveys": "survey results",
+        "section11": "Section 11 / section 175 self-assessment",
+    }[kind]
     lines = [
         (f"Quarterly {what} for {partnership}", ""),
         ("Save as", f"{kind}.xlsx (keep this name) in data/raw/quality/<yyyy-yy-Qn>/ of the quarter of the round."),
         (
             "How to fill in",
             f"On the sheet '{RETURN_SHEET}', one row per "
-            + ("case and domain." if kind == "audits" else "survey, question and respondent group."),
+            + {
+                "audits": "case and domain.",
+                "surveys": "survey, question and respondent group.",
+                "section11": "agency and standard.",
+            }[kind],
         ),
         ("Free text", "Never type what a child, family member or practitioner said: code it into a theme first."),
         ("", ""),
@@ -98,6 +119,8 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
             set_cell(ins.cell(i, 2), title).alignment = Alignment(wrap_text=True, vertical="top")
         if items and column != "themes":  # several themes go in one cell: no single-choice list
             ranges[column] = f"Instructions!$A${first}:$A${first + len(items) - 1}"
+            if column == "self_rating":
+                ranges["moderated_rating"] = ranges[column]
         row = first + len(items) + 1
     ins.column_dimensions["A"].width = 28
     ins.column_dimensions["B"].width = 90
@@ -127,7 +150,7 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
 
 
 def write_quality_templates(root: Path | str | None = None, *, out: Path | str | None = None) -> list[Path]:
-    """Write ``audits.xlsx`` and ``surveys.xlsx`` templates from ``parameters/quality.yaml``.
+    """Write the ``audits.xlsx``, ``surveys.xlsx`` and ``section11.xlsx`` templates from ``parameters/quality.yaml``.
 
     Parameters
     ----------

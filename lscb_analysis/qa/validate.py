@@ -9,6 +9,7 @@ sheet, row and column and a ``Q0xx`` rule (:mod:`lscb_analysis.qa.rules`).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pandas as pd
@@ -133,6 +134,39 @@ def _surveys(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd
     return frame[["survey", "question", "group", "positive", "responses", "source_row"]]
 
 
+def _section11(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.DataFrame:
+    s = settings.section11
+    ok = ch.filled(frame, ["agency", "standard", "self_rating", "moderated_rating"])
+    seen: dict[tuple[str, str], int] = {}
+    for i in frame.index[ok]:
+        r = frame.loc[i]
+        row = int(r.source_row)
+        ch.known("Q020-unknown-agency", r.agency, s.agencies, "Section 11 agency", row, "agency")
+        ch.known("Q021-unknown-standard", r.standard, s.standards, "Section 11 standard", row, "standard")
+        for c in ("self_rating", "moderated_rating"):
+            ch.known("Q022-unknown-rating", r[c], s.ratings, "rating on the Section 11 scale", row, c)
+        if r.due:
+            try:
+                dt.date.fromisoformat(r.due)
+            except ValueError:
+                ch.add("Q023-due-date", f"'{excerpt(r.due)}' is not a date; write it as 2026-12-31.", row, "due")
+        elif r.moderated_rating in s.ratings and r.moderated_rating != s.ratings[0]:
+            ch.add("Q023-due-date", "is blank; give the date the improvement is due.", row, "due")
+        key = (r.agency, r.standard)
+        if key in seen:
+            ch.add(
+                "Q024-duplicate-assessment",
+                f"{r.agency} is rated on {r.standard} again (first on row {seen[key]}); keep one row.",
+                row,
+                "standard",
+            )
+        seen.setdefault(key, row)
+    return frame[["agency", "standard", "self_rating", "moderated_rating", "due", "source_row"]]
+
+
+_CHECKS = {"audits": _audits, "surveys": _surveys, "section11": _section11}
+
+
 def validate_quality_file(
     kind: str, rf: ReturnFile, settings: QualitySettings
 ) -> tuple[pd.DataFrame | None, list[Finding]]:
@@ -140,7 +174,7 @@ def validate_quality_file(
 
     Parameters
     ----------
-    kind : {"audits", "surveys"}
+    kind : {"audits", "surveys", "section11"}
         The kind of file (its name).
     rf : ReturnFile
         The file as the returns reader read it with the kind's layout
@@ -158,7 +192,7 @@ def validate_quality_file(
     frame = rf.frame
     if frame is None:
         return None, list(rf.findings)
-    rows = (_audits if kind == "audits" else _surveys)(ch, frame, settings)
+    rows = _CHECKS[kind](ch, frame, settings)
     found = list(rf.findings) + ch.findings
     if any(f.severity == "error" for f in found):
         return None, found

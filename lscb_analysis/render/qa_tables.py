@@ -13,9 +13,10 @@ import pandas as pd
 
 from lscb_analysis.periods import Quarter
 from lscb_analysis.render.format import MISSING
-from lscb_analysis.render.sanitise import escape_markdown
+from lscb_analysis.render.sanitise import escape_markdown, escape_text
 from lscb_analysis.render.sections import html_table
-from lscb_analysis.summary.qa import QualityFigures
+from lscb_analysis.render.theme import RAG
+from lscb_analysis.summary.qa import QualityFigures, Section11Figures
 from lscb_analysis.tidy import TOTAL
 
 __all__ = [
@@ -27,7 +28,14 @@ __all__ = [
     "survey_sentence",
     "NO_AUDITS",
     "NO_SURVEYS",
+    "NO_SECTION11",
+    "rug_html",
+    "section11_sentence",
+    "section11_moves_html",
+    "section11_overdue_html",
 ]
+
+NO_SECTION11 = "_No Section 11 self-assessment is in the store up to this quarter (`data/raw/quality/`)._"
 
 NO_AUDITS = "_No multi-agency case-file audit is in the store for these quarters (`data/raw/quality/`)._"
 _SCROLL = "<div class='lscb-table-scroll'>{}</div>"
@@ -146,3 +154,90 @@ def survey_sentence(qf: QualityFigures) -> str:
     else:
         text += " No answer over all respondents changed significantly since the last wave."
     return text + " Groups of 1 to 5 respondents are not shown, and free-text answers are never published."
+
+
+def _rating_look(ratings: list[str]) -> dict[str, tuple[str, str]]:
+    """(symbol, colour) of each rating: the best as RAG green, the worst as red, any between as amber."""
+    out = {}
+    for i, r in enumerate(ratings):
+        key = "green" if i == 0 else "red" if i == len(ratings) - 1 else "amber"
+        out[r] = (RAG[key].symbol, RAG[key].colour)
+    return out
+
+
+def rug_html(s11: Section11Figures, ratings: list[str], agencies: dict[str, str], standards: dict[str, str]) -> str:
+    """The "tartan rug": agencies down, standards across, each cell the moderated rating in words and symbol.
+
+    Colour is never the only signal: every cell says its rating (``● green``), and a rating that moved since
+    the last cycle says so (``▲``/``▼``). Every text is escaped.
+    """
+    look = _rating_look(ratings)
+    moved = {(r.agency, r.standard): r.moved for r in s11.moves.itertuples()}
+    rated = {(r.agency, r.standard): r.moderated_rating for r in s11.ratings.itertuples()}
+    cols = [s for s in standards if any(k[1] == s for k in rated)]
+    rows = [a for a in agencies if any(k[0] == a for k in rated)]
+    head = "".join(f"<th scope='col'>{escape_text(standards[s])}</th>" for s in cols)
+    body = []
+    for a in rows:
+        cells = []
+        for s in cols:
+            r = rated.get((a, s))
+            if r is None:
+                cells.append(f"<td>{MISSING}</td>")
+                continue
+            symbol, colour = look.get(r, ("", "#595959"))
+            arrow = {"better": " ▲ better", "worse": " ▼ worse"}.get(moved.get((a, s), ""), "")
+            cells.append(
+                f"<td style='border-left:6px solid {colour}'>{symbol} {escape_text(r.replace('_', ' '))}"
+                f"{escape_text(arrow)}</td>"
+            )
+        body.append(f"<tr><th scope='row'>{escape_text(agencies[a])}</th>{''.join(cells)}</tr>")
+    table = (
+        "<table class='lscb-table lscb-qa-rug'><thead><tr><th scope='col'>Agency</th>"
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+    return _SCROLL.format(table)
+
+
+def section11_sentence(s11: Section11Figures) -> str:
+    """The sentence above the rug: which cycle, what moved, how many improvements are overdue."""
+    if s11.cycle is None:
+        return NO_SECTION11
+    text = f"Section 11 self-assessment moderated in {s11.cycle.code}: the moderated rating of each standard."
+    if s11.previous is not None:
+        better = int((s11.moves["moved"] == "better").sum()) if len(s11.moves) else 0
+        worse = len(s11.moves) - better
+        text += f" Since the cycle of {s11.previous.code}, {better} ratings improved and {worse} worsened."
+    n = len(s11.overdue)
+    text += f" **{n} improvement{'s' if n != 1 else ''} overdue.**" if n else " No improvement is overdue."
+    return text
+
+
+def section11_moves_html(s11: Section11Figures, agencies: dict[str, str], standards: dict[str, str]) -> str:
+    """What moved since the last cycle: agency, standard, before, now, in words."""
+    m = s11.moves
+    out = pd.DataFrame(
+        {
+            "Agency": m["agency"].map(lambda a: agencies.get(a, a)),
+            "Standard": m["standard"].map(lambda s: standards.get(s, s)),
+            "Before": m["before"],
+            "Now": m["now"],
+            "Moved": m["moved"],
+        }
+    )
+    return _SCROLL.format(html_table(out, classes="lscb-qa-moves"))
+
+
+def section11_overdue_html(s11: Section11Figures, agencies: dict[str, str], standards: dict[str, str]) -> str:
+    """Overdue improvements, most overdue first."""
+    o = s11.overdue
+    out = pd.DataFrame(
+        {
+            "Agency": o["agency"].map(lambda a: agencies.get(a, a)),
+            "Standard": o["standard"].map(lambda s: standards.get(s, s)),
+            "Rating": o["moderated_rating"],
+            "Due": o["due"],
+            "Days overdue": o["days_overdue"].astype(str),
+        }
+    )
+    return _SCROLL.format(html_table(out, classes="lscb-qa-overdue"))

@@ -4,7 +4,7 @@
 ``figures`` is always :func:`latest_figures` of ``history``. ``findings`` has
 :data:`~lscb_analysis.findings.FINDING_COLUMNS` and ``ingested_at``;
 ``returns_log`` has :data:`LOG_COLUMNS`. The quality-assurance tables
-(:data:`QA_DTYPES`: ``qa_audits``, ``qa_surveys``) keep every accepted version
+(:data:`QA_DTYPES`: ``qa_audits``, ``qa_surveys``, ``qa_section11``) keep every accepted version
 of a quarter's audit and survey files, each row with its source and ``ingested_at``;
 a generation written before they existed has none (read as empty).
 """
@@ -41,6 +41,7 @@ TABLES: dict[str, str] = {
     "returns_log": "returns_log.parquet",
     "qa_audits": "qa_audits.parquet",
     "qa_surveys": "qa_surveys.parquet",
+    "qa_section11": "qa_section11.parquet",
 }
 
 _SOURCE = {
@@ -61,6 +62,14 @@ QA_DTYPES: dict[str, dict[str, str]] = {
         "group": "string",
         "positive": "Int64",
         "responses": "Int64",
+        **_SOURCE,
+    },
+    "qa_section11": {
+        "agency": "string",
+        "standard": "string",
+        "self_rating": "string",
+        "moderated_rating": "string",
+        "due": "string",
         **_SOURCE,
     },
 }

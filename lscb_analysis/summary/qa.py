@@ -12,6 +12,8 @@ so a derived figure is never published where its count is not.
   (:func:`lscb_analysis.stats.proportion_ci`).
 * :func:`audit_themes`: cases in which each theme was found, round by round,
   and the themes that recur (found in at least half the rounds, and in two or more).
+* :func:`section11_figures`: the latest Section 11 cycle, what moved since the one before, overdue
+  improvements (agencies are organisations: nothing is suppressed, and no evidence is stored).
 * :func:`survey_results`: per wave, each question's share positive by group and
   over all groups with Wilson intervals, and the change since the previous wave
   with Newcombe's interval (:func:`lscb_analysis.stats.proportion_difference`).
@@ -33,7 +35,17 @@ from lscb_analysis.stats import proportion_ci, proportion_difference
 from lscb_analysis.store import read_quality
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["current_versions", "audit_by_round", "audit_themes", "survey_results", "QualityFigures", "quality_figures"]
+__all__ = [
+    "current_versions",
+    "audit_by_round",
+    "audit_themes",
+    "survey_results",
+    "QualityFigures",
+    "quality_figures",
+    "Section11Figures",
+    "section11_figures",
+    "load_section11",
+]
 
 
 def current_versions(table: pd.DataFrame, quarters: list[Quarter] | None = None) -> pd.DataFrame:
@@ -217,3 +229,79 @@ def quality_figures(root: Path | str | None, quarters: list[Quarter], rule: Disc
         themes=audit_themes(audits, settings, rule),
         surveys=results[results["period"].isin([q.period for q in quarters])].reset_index(drop=True),
     )
+
+
+@dataclass(frozen=True)
+class Section11Figures:
+    """The latest Section 11 / section 175 cycle up to a quarter, and what moved since the one before.
+
+    Attributes
+    ----------
+    cycle, previous : Quarter or None
+        The quarter of the latest cycle's file, and of the cycle before it.
+    ratings : DataFrame
+        The latest cycle: ``agency``, ``standard``, ``self_rating``, ``moderated_rating``, ``due``.
+    moves : DataFrame
+        ``agency``, ``standard``, ``before``, ``now`` and ``moved`` (``better`` / ``worse``) for every
+        moderated rating that changed since the previous cycle.
+    overdue : DataFrame
+        ``agency``, ``standard``, ``moderated_rating``, ``due`` and ``days_overdue`` where the moderated rating
+        is not the best and the improvement was due before the end of the quarter.
+    """
+
+    cycle: Quarter | None
+    previous: Quarter | None
+    ratings: pd.DataFrame
+    moves: pd.DataFrame
+    overdue: pd.DataFrame
+
+
+def section11_figures(table: pd.DataFrame, settings: QualitySettings, quarter: Quarter) -> Section11Figures:
+    """The latest Section 11 cycle up to ``quarter`` (current versions of ``qa_section11``), moves and overdue.
+
+    Agencies are organisations, not people: nothing here is suppressed. The agencies' evidence is never stored.
+    """
+    cols = ["agency", "standard", "self_rating", "moderated_rating", "due"]
+    empty = Section11Figures(None, None, pd.DataFrame(columns=cols), pd.DataFrame(), pd.DataFrame())
+    current = current_versions(table)
+    if current.empty:
+        return empty
+    current = current[current["period"] <= quarter.period]
+    cycles = sorted(current["period"].unique())
+    if not cycles:
+        return empty
+    latest = current[current["period"] == cycles[-1]][cols].reset_index(drop=True)
+    scale = {r: i for i, r in enumerate(settings.section11.ratings)}
+    moves = pd.DataFrame(columns=["agency", "standard", "before", "now", "moved"])
+    previous = None
+    if len(cycles) > 1:
+        previous = Quarter.from_period(cycles[-2])
+        before = current[current["period"] == cycles[-2]][["agency", "standard", "moderated_rating"]]
+        both = latest.merge(before, on=["agency", "standard"], suffixes=("", "_before"))
+        changed = both[both["moderated_rating"] != both["moderated_rating_before"]]
+        moves = pd.DataFrame(
+            {
+                "agency": changed["agency"],
+                "standard": changed["standard"],
+                "before": changed["moderated_rating_before"],
+                "now": changed["moderated_rating"],
+                "moved": [
+                    "better" if scale[n] < scale[b] else "worse"
+                    for n, b in zip(changed["moderated_rating"], changed["moderated_rating_before"], strict=True)
+                ],
+            }
+        ).reset_index(drop=True)
+    best = settings.section11.ratings[0]
+    due = pd.to_datetime(latest["due"].replace("", pd.NA), format="%Y-%m-%d").dt.date
+    late = (latest["moderated_rating"] != best) & due.notna() & (due < quarter.end)
+    overdue = latest[late.to_numpy(dtype=bool)].assign(
+        days_overdue=[(quarter.end - d).days for d in due[late.to_numpy(dtype=bool)]]
+    )[["agency", "standard", "moderated_rating", "due", "days_overdue"]]
+    overdue = overdue.sort_values("days_overdue", ascending=False).reset_index(drop=True)
+    return Section11Figures(Quarter.from_period(cycles[-1]), previous, latest, moves, overdue)
+
+
+def load_section11(root: Path | str | None, quarter: Quarter) -> tuple[Section11Figures, QualitySettings]:
+    """:func:`section11_figures` of the store generation reads use, with the settings it was judged by."""
+    settings = load_quality(root)
+    return section11_figures(read_quality("qa_section11", root), settings, quarter), settings
