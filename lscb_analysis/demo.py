@@ -28,7 +28,8 @@ recur) and a survey wave every second quarter (children's "does your worker
 listen to you?" rises clearly between the last two waves; 16 to 17 year-olds
 are too few to publish), and two Section 11 self-assessment cycles a year apart
 (information sharing and the child's voice weakest, improving; some
-improvements overdue).
+improvements overdue), and the case reviews register of the last two quarters
+(three reviews, six recommendations, some overdue, linked to actions).
 
 Nothing here is real data about real children. The same arguments give the
 same bytes (tests check this), so the bundled files can be regenerated at will.
@@ -520,6 +521,52 @@ def _section11_rows(q: Quarter, cycle: int) -> list[dict[str, object]]:
     return rows
 
 
+#: The demo's case reviews: (review id, kind, recommendations as (id, owner, months after the quarter's end it is
+#: due, action raised, indicators it should move)).
+_REVIEWS = [
+    (
+        "RR-2025-07",
+        "rapid_review",
+        [
+            ("R1", "Designated Nurse for Safeguarding Children", -3, "SCR-01", "review_actions_on_time_pct"),
+            ("R2", "Head of Service, Children's Social Care", 3, "", ""),
+        ],
+    ),
+    (
+        "LCSPR-2025-02",
+        "lcspr",
+        [
+            ("R1", "Safeguarding Board Business Manager", -2, "SCR-03", "rapid_reviews_started"),
+            ("R2", "Detective Chief Inspector, Public Protection", 6, "", ""),
+            ("R3", "Head of Quality Assurance and Performance", 9, "QA-01", "initial_assessments_in_time_pct"),
+        ],
+    ),
+    ("NR-2024-01", "national_review", [("R1", "Independent Chair of the Safeguarding Children Board", 1, "", "")]),
+]
+
+
+def _review_rows(q: Quarter, version: int) -> list[dict[str, object]]:
+    """The register at ``q``: the first recommendation of each review complete from the second version on."""
+    rows = []
+    for review_id, kind, recs in _REVIEWS:
+        for k, (rid, owner, months, action, indicators) in enumerate(recs):
+            due = (DEMO_LAST + months // 3).end.isoformat()
+            status = "complete" if version and k == 0 and kind != "lcspr" else "in_progress" if k < 2 else "not_started"
+            rows.append(
+                {
+                    "review_id": review_id,
+                    "review_type": kind,
+                    "recommendation_id": rid,
+                    "owner": owner,
+                    "due": due,
+                    "status": status,
+                    "action_id": action,
+                    "indicators": indicators,
+                }
+            )
+    return rows
+
+
 def quality_demo(root: Path | str | None, quarters: list[Quarter]) -> list[Path]:
     """Write the demo's case-file audits (the last six quarters), surveys (every second quarter of those) and
     Section 11 self-assessments (two cycles, a year apart).
@@ -540,5 +587,9 @@ def quality_demo(root: Path | str | None, quarters: list[Quarter]) -> list[Path]
     for i, q in enumerate(audited[1::4]):
         f = quality_folder(q, root) / "section11.csv"
         atomic_write_text(f, _csv_text(_section11_rows(q, i), list(LAYOUTS["section11"].columns)))
+        written.append(f)
+    for i, q in enumerate(audited[-2:]):
+        f = quality_folder(q, root) / "reviews.csv"
+        atomic_write_text(f, _csv_text(_review_rows(q, i), list(LAYOUTS["reviews"].columns)))
         written.append(f)
     return written

@@ -41,6 +41,7 @@ from lscb_analysis.parameters.actions import load_actions, load_all_actions
 from lscb_analysis.parameters.narratives import indicator_commentary, load_narrative
 from lscb_analysis.parameters.narratives import section as narrative_section
 from lscb_analysis.periods import Quarter
+from lscb_analysis.qa.validate import REVIEW_TYPES
 from lscb_analysis.quality import completeness, timeliness
 from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
@@ -65,10 +66,13 @@ from lscb_analysis.render.plots.series import mark_annotations, series_alt_text,
 from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
 from lscb_analysis.render.qa_tables import (
     NO_AUDITS,
+    NO_REVIEWS,
     NO_SECTION11,
     NO_SURVEYS,
     audit_sentence,
     audit_table_html,
+    reviews_html,
+    reviews_sentence,
     rug_html,
     section11_moves_html,
     section11_overdue_html,
@@ -88,7 +92,7 @@ from lscb_analysis.summary.context import annotation_notes as load_annotation_no
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.figures import published_breakdown, published_series
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS, indicator_spc
-from lscb_analysis.summary.qa import QualityFigures, Section11Figures, load_section11, quality_figures
+from lscb_analysis.summary.qa import QualityFigures, Section11Figures, load_reviews, load_section11, quality_figures
 from lscb_analysis.summary.quarter import load_summary
 from lscb_analysis.summary.returns import published_restatements, recent_errors
 from lscb_analysis.summary.scorecard import quarter_scorecard
@@ -113,6 +117,7 @@ __all__ = [
     "audits",
     "surveys",
     "section11",
+    "reviews",
     "year_context",
     "year_actions",
 ]
@@ -571,6 +576,19 @@ def section11(ctx: Context) -> Section11Figures | None:
         _markdown("**Overdue improvements**")
         display(HTML(section11_overdue_html(s11, e.agencies, e.standards)))
     return s11
+
+
+@_isolated("Case reviews and their recommendations (data/raw/quality/)", pd.DataFrame)
+def reviews(ctx: Context) -> pd.DataFrame:
+    """The case reviews register at the report quarter: recommendations, owners, due dates, overdue first."""
+    register = load_reviews(ctx.root, ctx.quarter)
+    if register.empty:
+        _markdown(NO_REVIEWS)
+        return register
+    _markdown(reviews_sentence(register))
+    titles = {i: ind.title for i, ind in ctx.catalogue.indicators.items()}
+    display(HTML(reviews_html(register, REVIEW_TYPES, titles)))
+    return register
 
 
 def year_context(year: str, project_root: str | Path | None = None) -> tuple[Context, list[Quarter]]:

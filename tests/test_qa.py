@@ -144,7 +144,7 @@ def test_templates_list_the_vocabulary_escape_formulas_and_are_accepted_when_fil
         ),
         encoding="utf-8",
     )
-    audits_x, surveys_x, s11_x = write_quality_templates(project, out=project / "t")
+    audits_x, surveys_x, s11_x, reviews_x = write_quality_templates(project, out=project / "t")
     wb = openpyxl.load_workbook(audits_x)
     assert wb.sheetnames == ["Instructions", "Return"]
     assert all(ws.sheet_state == "visible" for ws in wb.worksheets)
@@ -167,6 +167,7 @@ def test_templates_list_the_vocabulary_escape_formulas_and_are_accepted_when_fil
     assert list(stored["grade"]) == ["good", "inadequate"] and set(stored["source_sheet"]) == {"Return"}
     assert openpyxl.load_workbook(surveys_x)["Return"].cell(1, 4).value == "positive"
     assert openpyxl.load_workbook(s11_x)["Return"].cell(1, 4).value == "moderated_rating"
+    assert openpyxl.load_workbook(reviews_x)["Return"].cell(1, 1).value == "review_id"
 
 
 # ------------------------------------------------------------ aggregation
@@ -316,3 +317,53 @@ def test_section11_moves_overdue_and_a_rug_that_says_each_rating_in_words(projec
     assert "<b>Police</b>" not in html and "&lt;b&gt;Police&lt;/b&gt;" in html
     earlier = section11_figures(pd.concat([first, second], ignore_index=True), settings, Quarter.parse("2025-26 Q4"))
     assert earlier.cycle == Quarter.parse("2025-26 Q2") and earlier.previous is None
+
+
+# ------------------------------------------------------------ case reviews
+def test_bad_reviews_register_is_refused_with_its_rule_codes(ingested):
+    before = read_quality("qa_reviews", ingested)
+    assert len(before) == 6
+    _write_csv(
+        ingested,
+        "reviews",
+        "review_id,review_type,recommendation_id,owner,due,status,action_id,indicators\n"
+        "RR-1,rapid_review,R1,Head of Service,2026-12-31,in_progress,SCR-01,rapid_reviews_started\n"
+        "Baby Jones 2026,rapid_review,R1,Head of Service,2026-12-31,in_progress,,\n"
+        "RR-2,serious_case,R1,Head of Service,2026-12-31,in_progress,,\n"
+        "RR-3,lcspr,R1,Head of Service,2026-12-31,done,,\n"
+        "RR-4,lcspr,R1,jo.bloggs@example.org,2026-12-31,in_progress,,\n"
+        "RR-5,lcspr,R1,Head of Service,2026-12-31,in_progress,NOPE-9,\n"
+        "RR-6,lcspr,R1,Head of Service,2026-12-31,in_progress,,cpp_rate;not_an_indicator\n"
+        "RR-1,rapid_review,R1,Head of Service,2026-12-31,in_progress,,\n",
+    )
+    res = ingest_quarters([Q], ingested)
+    where = {(f.rule, f.row, f.column) for f in res.findings if f.rule.startswith("Q")}
+    assert {
+        ("Q030-review-reference", 3, "review_id"),
+        ("Q031-unknown-review-type", 4, "review_type"),
+        ("Q032-unknown-status", 5, "status"),
+        ("Q035-owner-not-a-role", 6, "owner"),
+        ("Q033-unknown-action", 7, "action_id"),
+        ("Q034-unknown-indicator", 8, "indicators"),
+        ("Q036-duplicate-recommendation", 9, "recommendation_id"),
+    } <= where
+    messages = " ".join(f.message for f in res.findings)
+    assert "Baby Jones" not in messages and "jo.bloggs" not in messages
+    pd.testing.assert_frame_equal(read_quality("qa_reviews", ingested), before)
+
+
+def test_review_register_flags_overdue_recommendations_and_names_no_child(ingested):
+    from lscb_analysis.qa.validate import REVIEW_TYPES
+    from lscb_analysis.render.qa_tables import reviews_html
+    from lscb_analysis.summary.qa import load_reviews
+
+    register = load_reviews(ingested, Q)
+    assert register["as_at"].iloc[0] == Q.code
+    overdue = register[register["overdue"]]
+    assert list(zip(overdue["review_id"], overdue["recommendation_id"], strict=True)) == [("LCSPR-2025-02", "R1")]
+    assert overdue["days_overdue"].iloc[0] == 92 and register["overdue"].iloc[0], "overdue first"
+    html = reviews_html(register, REVIEW_TYPES, {"rapid_reviews_started": "Rapid reviews started"})
+    assert "In progress: overdue by 92 days" in html and "Rapid reviews started" in html
+    assert "complete" not in set(register.loc[register["overdue"], "status"])
+    earlier = load_reviews(ingested, Quarter.parse("2025-26 Q4"))
+    assert earlier.empty

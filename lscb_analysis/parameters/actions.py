@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -37,7 +37,16 @@ from lscb_analysis.parameters.yamlio import YamlFileError, read_entries
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 
-__all__ = ["Action", "ActionsError", "Status", "load_actions", "load_all_actions", "actions_file"]
+__all__ = [
+    "Action",
+    "ActionsError",
+    "Status",
+    "STATUSES",
+    "owner_problem",
+    "load_actions",
+    "load_all_actions",
+    "actions_file",
+]
 
 #: ``closed``: stopped without completing (e.g. superseded).
 Status = Literal["not_started", "in_progress", "complete", "closed"]
@@ -45,6 +54,19 @@ Status = Literal["not_started", "in_progress", "complete", "closed"]
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|rev)\.?\s+[A-Z]", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+#: The statuses, in order (also those of a case review's recommendations, :mod:`lscb_analysis.qa`).
+STATUSES: tuple[str, ...] = get_args(Status)
+
+
+def owner_problem(owner: str) -> str | None:
+    """Why ``owner`` is not a role (an e-mail address, a person's name), or None when it is one."""
+    if _EMAIL.search(owner):
+        return "must be a role, not an e-mail address"
+    if _HONORIFIC.match(owner):
+        return "must be a role (e.g. 'Head of Early Help'), not a person's name"
+    return None
 
 
 class ActionsError(ProblemsError):
@@ -103,10 +125,9 @@ class Action(BaseModel):
     @field_validator("owner")
     @classmethod
     def _role(cls, v: str) -> str:
-        if _EMAIL.search(v):
-            raise ValueError("must be a role, not an e-mail address")
-        if _HONORIFIC.match(v):
-            raise ValueError("must be a role (e.g. 'Head of Early Help'), not a person's name")
+        why = owner_problem(v)
+        if why:
+            raise ValueError(why)
         return v
 
     @field_validator("raised", mode="before")

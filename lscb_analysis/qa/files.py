@@ -41,6 +41,29 @@ due               date the improvement is due (``2026-12-31``); blank when the
                   moderated rating is the best on the scale
 ================  ==============================================================
 
+``data/raw/quality/<yyyy-yy-Qn>/reviews.xlsx`` (or ``.csv``): the case reviews register
+as it stands at the end of the quarter (rapid reviews, local child safeguarding
+practice reviews, national reviews), one row per recommendation.
+
+=================  =============================================================
+column             meaning
+=================  =============================================================
+review_id          the partnership's reference for the review (e.g. ``RR-2026-03``):
+                   letters, digits, hyphens, at most 16 characters; never a child's name
+review_type        ``rapid_review``, ``lcspr`` or ``national_review``
+recommendation_id  the recommendation's number within the review (e.g. ``R1``)
+owner              the role responsible (never a person's name or e-mail address)
+due                the date it is due (``2026-12-31``)
+status             ``not_started``, ``in_progress``, ``complete`` or ``closed``
+action_id          the action it raised in a sub-group's action log
+                   (``parameters/actions/``), or blank
+indicators         indicator ids it expects to move, separated by ``;`` (may be blank)
+=================  =============================================================
+
+The recommendation's wording stays in the review's own report (a ``recommendation``
+column is read as an information column, never stored): the board reads it through
+the action it raised.
+
 The agency's evidence stays in its own records: an ``evidence`` column is read
 as an information column (never stored, never published).
 
@@ -67,9 +90,18 @@ LAYOUTS: dict[str, FileLayout] = {
         ("survey", "question", "group", "positive", "responses"), ("notes",), ("positive", "responses")
     ),
     "section11": FileLayout(("agency", "standard", "self_rating", "moderated_rating", "due"), ("evidence", "notes")),
+    "reviews": FileLayout(
+        ("review_id", "review_type", "recommendation_id", "owner", "due", "status", "action_id", "indicators"),
+        ("recommendation", "notes"),
+    ),
 }
 #: The store table each kind of file is kept in.
-TABLE_OF: dict[str, str] = {"audits": "qa_audits", "surveys": "qa_surveys", "section11": "qa_section11"}
+TABLE_OF: dict[str, str] = {
+    "audits": "qa_audits",
+    "surveys": "qa_surveys",
+    "section11": "qa_section11",
+    "reviews": "qa_reviews",
+}
 #: File types read.
 QUALITY_EXTENSIONS: tuple[str, ...] = (".xlsx", ".csv")
 

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from lscb_analysis.errors import LscbError
 from lscb_analysis.findings import Finding
+from lscb_analysis.parameters.actions import load_all_actions
+from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.quality import load_quality
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.qa.files import LAYOUTS, QUALITY_EXTENSIONS, TABLE_OF, quality_files
 from lscb_analysis.qa.rules import RULES
-from lscb_analysis.qa.validate import validate_quality_file
+from lscb_analysis.qa.validate import Known, validate_quality_file
 from lscb_analysis.returns.reader import MAX_RETURN_BYTES, read_return
 from lscb_analysis.store.update import StoreUpdate
 
@@ -90,6 +93,14 @@ def ingest_quality(
     if not any(files.values()):
         return out
     settings = load_quality(p.root)
+    known = Known()
+    if any(f.stem.strip().lower() == "reviews" for fs in files.values() for f in fs):
+        cat = load_catalogue(p.parameters)
+        try:
+            actions = frozenset(a.id for group in load_all_actions(p.root, catalogue=cat).values() for a in group)
+        except LscbError:
+            actions = None  # an invalid action log: its own section says so; action ids are not checked here
+        known = Known(frozenset(cat.indicators), actions)
     new = {table: [] for table in TABLE_OF.values()}
     for q, found in files.items():
         by_kind: dict[str, list[Path]] = {}
@@ -121,7 +132,7 @@ def ingest_quality(
             f = fs[0]
             where = _where(f, p.raw, q)
             rf = read_return(f, q, name=where["file"], max_bytes=max_bytes, layout=LAYOUTS[kind])
-            rows, findings = validate_quality_file(kind, rf, settings)
+            rows, findings = validate_quality_file(kind, rf, settings, known)
             out.findings.extend(findings)
             if rows is None:
                 out.rejected.append(f)

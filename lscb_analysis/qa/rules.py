@@ -32,6 +32,14 @@ code                               severity  what it means
 ``Q023-due-date``                  error     a due date that is not a date (``2026-12-31``), or
                                              missing where the moderated rating is not the best
 ``Q024-duplicate-assessment``      error     one agency rated twice on one standard
+``Q030-review-reference``          error     a review reference that is not one (letters, digits,
+                                             hyphens, at most 16 characters)
+``Q031-unknown-review-type``       error     not rapid_review, lcspr or national_review
+``Q032-unknown-status``            error     not not_started, in_progress, complete or closed
+``Q033-unknown-action``            error     an action id not in ``parameters/actions/``
+``Q034-unknown-indicator``         error     an indicator id not in ``parameters/indicators.yaml``
+``Q035-owner-not-a-role``          error     an e-mail address or a person's name as owner
+``Q036-duplicate-recommendation``  error     one recommendation of a review listed twice
 =================================  ========  ==================================================
 """
 
@@ -62,4 +70,11 @@ RULES: dict[str, Rule] = rule_table(
     ("Q022-unknown-rating", "error", "rating not on the Section 11 scale"),
     ("Q023-due-date", "error", "due date not a date, or missing"),
     ("Q024-duplicate-assessment", "error", "agency rated twice on a standard"),
+    ("Q030-review-reference", "error", "review reference not one"),
+    ("Q031-unknown-review-type", "error", "unknown review type"),
+    ("Q032-unknown-status", "error", "unknown recommendation status"),
+    ("Q033-unknown-action", "error", "action id not in parameters/actions/"),
+    ("Q034-unknown-indicator", "error", "unknown indicator id"),
+    ("Q035-owner-not-a-role", "error", "owner is not a role"),
+    ("Q036-duplicate-recommendation", "error", "recommendation listed twice"),
 )

@@ -1,6 +1,6 @@
 """Excel templates of the quality-assurance files (``lscb templates --quality``).
 
-One workbook per kind of file (``audits.xlsx``, ``surveys.xlsx``, ``section11.xlsx``): a first sheet,
+One workbook per kind of file (``audits.xlsx``, ``surveys.xlsx``, ``section11.xlsx``, ``reviews.xlsx``): a first sheet,
 ``Instructions``, says where the file goes, what each column holds and lists
 the partnership's vocabulary from ``parameters/quality.yaml`` (domains, grades
 and themes; surveys, questions and groups); the sheet ``Return`` has the
@@ -21,10 +21,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lscb_analysis.atomic import atomic_write_with, set_cell
+from lscb_analysis.parameters.actions import STATUSES
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.parameters.quality import QualitySettings, load_quality
 from lscb_analysis.paths import paths
 from lscb_analysis.qa.files import LAYOUTS
+from lscb_analysis.qa.validate import REVIEW_TYPES
 from lscb_analysis.returns.format import RETURN_SHEET
 from lscb_analysis.returns.returnfile import column_letter
 
@@ -47,6 +49,14 @@ COLUMN_HELP: dict[str, str] = {
     "self_rating": "The agency's own rating, on the scale listed below (best first).",
     "moderated_rating": "The rating agreed at the partnership's moderation, on the same scale.",
     "due": "The date the improvement is due (2026-12-31); blank when the moderated rating is the best.",
+    "review_id": "The partnership's reference for the review (e.g. RR-2026-03); never a child's name.",
+    "review_type": "rapid_review, lcspr (local child safeguarding practice review) or national_review.",
+    "recommendation_id": "The recommendation's number within the review (e.g. R1).",
+    "owner": "The role responsible (never a person's name or e-mail address).",
+    "status": "not_started, in_progress, complete or closed.",
+    "action_id": "The action it raised in a sub-group's action log (parameters/actions/), or blank.",
+    "indicators": "Indicator ids it expects to move, separated by ';' (may be blank).",
+    "recommendation": "The recommendation's wording (ignored by ingest, never stored).",
     "evidence": "Where the evidence is (ignored by ingest, never published).",
     "notes": "Anything the analyst should know (ignored by ingest; never a respondent's words).",
 }
@@ -61,6 +71,11 @@ def _vocabulary(kind: str, s: QualitySettings) -> list[tuple[str, str, list[tupl
             ("domain", "Domains", list(a.domains.items())),
             ("grade", "Grades (best first)", [(g, "good or better" if a.good(g) else "") for g in a.grades]),
             ("themes", "Themes", list(a.themes.items())),
+        ]
+    if kind == "reviews":
+        return [
+            ("review_type", "Kinds of review", list(REVIEW_TYPES.items())),
+            ("status", "Statuses", [(x, "") for x in STATUSES]),
         ]
     if kind == "section11":
         e = s.section11
@@ -87,6 +102,7 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
         "audits": "multi-agency case-file audit",
         "surveys": "survey results",
         "section11": "Section 11 / section 175 self-assessment",
+        "reviews": "case reviews register",
     }[kind]
     lines = [
         (f"Quarterly {what} for {partnership}", ""),
@@ -98,6 +114,7 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
                 "audits": "case and domain.",
                 "surveys": "survey, question and respondent group.",
                 "section11": "agency and standard.",
+                "reviews": "recommendation of a review.",
             }[kind],
         ),
         ("Free text", "Never type what a child, family member or practitioner said: code it into a theme first."),
@@ -119,7 +136,7 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
             set_cell(ins.cell(i, 2), title).alignment = Alignment(wrap_text=True, vertical="top")
         if items and column != "themes":  # several themes go in one cell: no single-choice list
             ranges[column] = f"Instructions!$A${first}:$A${first + len(items) - 1}"
-            if column == "self_rating":
+            if column == "self_rating":  # one scale for both ratings
                 ranges["moderated_rating"] = ranges[column]
         row = first + len(items) + 1
     ins.column_dimensions["A"].width = 28
@@ -150,7 +167,7 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
 
 
 def write_quality_templates(root: Path | str | None = None, *, out: Path | str | None = None) -> list[Path]:
-    """Write the ``audits.xlsx``, ``surveys.xlsx`` and ``section11.xlsx`` templates from ``parameters/quality.yaml``.
+    """Write a template per kind of file (audits, surveys, Section 11, reviews) from ``parameters/quality.yaml``.
 
     Parameters
     ----------

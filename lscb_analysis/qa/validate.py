@@ -11,20 +11,42 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
 from lscb_analysis.findings import Finding, excerpt
+from lscb_analysis.parameters.actions import STATUSES, owner_problem
 from lscb_analysis.parameters.quality import QualitySettings
 from lscb_analysis.qa.rules import RULES
 from lscb_analysis.returns.returnfile import ReturnFile
 
-__all__ = ["CASE_REF", "validate_quality_file"]
+__all__ = ["CASE_REF", "REVIEW_REF", "REVIEW_TYPES", "Known", "validate_quality_file"]
 
 #: An audit's own case reference: letters, digits and hyphens, at most 12 characters, with at least one letter
 #: (so a bare number such as an NHS number or a case-management id is refused).
 CASE_REF = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9-]{1,12}$")
 _COUNT = re.compile(r"^[0-9]+$")
+#: A case review's reference: letters, digits and hyphens, at most 16 characters, at least one letter.
+REVIEW_REF = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9-]{1,16}$")
+#: Kinds of case review: rapid reviews, local child safeguarding practice reviews, national reviews.
+REVIEW_TYPES: dict[str, str] = {
+    "rapid_review": "Rapid review",
+    "lcspr": "Local child safeguarding practice review",
+    "national_review": "National review",
+}
+
+
+@dataclass(frozen=True)
+class Known:
+    """Ids a case reviews register may name: indicators (the catalogue) and actions (``parameters/actions/``).
+
+    ``actions`` is None when the action logs could not be read (an invalid entry): action ids are then not
+    checked here, and the report's actions section says what is wrong.
+    """
+
+    indicators: frozenset[str] = frozenset()
+    actions: frozenset[str] | None = None
 
 
 class _Checker:
@@ -164,23 +186,79 @@ def _section11(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> 
     return frame[["agency", "standard", "self_rating", "moderated_rating", "due", "source_row"]]
 
 
+def _reviews(ch: _Checker, frame: pd.DataFrame, known: Known) -> pd.DataFrame:
+    ok = ch.filled(frame, ["review_id", "review_type", "recommendation_id", "owner", "due", "status"])
+    seen: dict[tuple[str, str], int] = {}
+    for i in frame.index[ok]:
+        r = frame.loc[i]
+        row = int(r.source_row)
+        for c in ("review_id", "recommendation_id"):
+            if not REVIEW_REF.match(r[c]):
+                ch.add(
+                    "Q030-review-reference",
+                    "this is not a review reference (not quoted here: it may name a child); use the partnership's "
+                    "reference (letters, digits and hyphens, at most 16 characters, e.g. RR-2026-03 and R1).",
+                    row,
+                    c,
+                )
+        ch.known("Q031-unknown-review-type", r.review_type, REVIEW_TYPES, "kind of review", row, "review_type")
+        ch.known("Q032-unknown-status", r.status, list(STATUSES), "status", row, "status")
+        why = owner_problem(r.owner)
+        if why:
+            ch.add("Q035-owner-not-a-role", f"the owner {why} (not quoted here).", row, "owner")
+        try:
+            dt.date.fromisoformat(r.due)
+        except ValueError:
+            ch.add("Q023-due-date", f"'{excerpt(r.due)}' is not a date; write it as 2026-12-31.", row, "due")
+        if r.action_id and known.actions is not None:
+            ch.known("Q033-unknown-action", r.action_id, sorted(known.actions), "sub-group action", row, "action_id")
+        for ind in (x.strip() for x in r.indicators.split(";")):
+            if ind:
+                ch.known("Q034-unknown-indicator", ind, sorted(known.indicators), "indicator id", row, "indicators")
+        key = (r.review_id, r.recommendation_id)
+        if key in seen:
+            ch.add(
+                "Q036-duplicate-recommendation",
+                f"this recommendation of the review is listed again (first on row {seen[key]}); keep one row.",
+                row,
+                "recommendation_id",
+            )
+        seen.setdefault(key, row)
+    indicators = frame["indicators"].map(lambda s: ";".join(x.strip() for x in s.split(";") if x.strip()))
+    return frame.assign(indicators=indicators)[
+        [
+            "review_id",
+            "review_type",
+            "recommendation_id",
+            "owner",
+            "due",
+            "status",
+            "action_id",
+            "indicators",
+            "source_row",
+        ]
+    ]
+
+
 _CHECKS = {"audits": _audits, "surveys": _surveys, "section11": _section11}
 
 
 def validate_quality_file(
-    kind: str, rf: ReturnFile, settings: QualitySettings
+    kind: str, rf: ReturnFile, settings: QualitySettings, known: Known | None = None
 ) -> tuple[pd.DataFrame | None, list[Finding]]:
     """Check a read quality-assurance file; its rows, or None when it is refused.
 
     Parameters
     ----------
-    kind : {"audits", "surveys", "section11"}
+    kind : {"audits", "surveys", "section11", "reviews"}
         The kind of file (its name).
     rf : ReturnFile
         The file as the returns reader read it with the kind's layout
         (:data:`lscb_analysis.qa.files.LAYOUTS`).
     settings : QualitySettings
         ``parameters/quality.yaml``.
+    known : Known, optional
+        Indicator and action ids a case reviews register may name.
 
     Returns
     -------
@@ -192,7 +270,10 @@ def validate_quality_file(
     frame = rf.frame
     if frame is None:
         return None, list(rf.findings)
-    rows = _CHECKS[kind](ch, frame, settings)
+    if kind == "reviews":
+        rows = _reviews(ch, frame, known or Known())
+    else:
+        rows = _CHECKS[kind](ch, frame, settings)
     found = list(rf.findings) + ch.findings
     if any(f.severity == "error" for f in found):
         return None, found

@@ -33,7 +33,12 @@ __all__ = [
     "section11_sentence",
     "section11_moves_html",
     "section11_overdue_html",
+    "NO_REVIEWS",
+    "reviews_sentence",
+    "reviews_html",
 ]
+
+NO_REVIEWS = "_No case reviews register is in the store up to this quarter (`data/raw/quality/`)._"
 
 NO_SECTION11 = "_No Section 11 self-assessment is in the store up to this quarter (`data/raw/quality/`)._"
 
@@ -241,3 +246,39 @@ def section11_overdue_html(s11: Section11Figures, agencies: dict[str, str], stan
         }
     )
     return _SCROLL.format(html_table(out, classes="lscb-qa-overdue"))
+
+
+def reviews_sentence(register: pd.DataFrame) -> str:
+    """How many recommendations, how many overdue, as at which quarter."""
+    if register.empty:
+        return NO_REVIEWS
+    reviews = register["review_id"].nunique()
+    n = int(register["overdue"].sum())
+    over = f"**{n} overdue**" if n else "none overdue"
+    return (
+        f"Case reviews register as at {register['as_at'].iloc[0]}: {len(register)} recommendations from "
+        f"{reviews} reviews, {over}."
+    )
+
+
+def reviews_html(register: pd.DataFrame, review_types: dict[str, str], indicator_titles: dict[str, str]) -> str:
+    """The register, overdue first; an overdue recommendation says so in words ("overdue by 30 days")."""
+    status = [
+        s.replace("_", " ").capitalize() + (f": overdue by {d} days" if o else "")
+        for s, o, d in zip(register["status"], register["overdue"], register["days_overdue"], strict=True)
+    ]
+    out = pd.DataFrame(
+        {
+            "Review": register["review_id"],
+            "Kind": register["review_type"].map(lambda t: review_types.get(t, t)),
+            "Recommendation": register["recommendation_id"],
+            "Owner": register["owner"],
+            "Due": register["due"],
+            "Status": status,
+            "Action raised": register["action_id"].replace("", MISSING),
+            "Indicators it should move": register["indicators"].map(
+                lambda s: "; ".join(indicator_titles.get(i, i) for i in s.split(";") if i) or MISSING
+            ),
+        }
+    )
+    return _SCROLL.format(html_table(out, classes="lscb-qa-reviews"))

@@ -12,8 +12,8 @@ The store holds these tables:
 ``findings``
     What the latest ingest of each quarter found (:mod:`lscb_analysis.findings`;
     rules in :mod:`lscb_analysis.returns.rules`), with ``ingested_at``.
-``qa_audits``, ``qa_surveys``, ``qa_section11``
-    Every accepted version of each quarter's case-file audit, survey and Section 11 file
+``qa_audits``, ``qa_surveys``, ``qa_section11``, ``qa_reviews``
+    Every accepted version of each quarter's case-file audit, survey, Section 11 file and case reviews register
     (:mod:`lscb_analysis.qa`), row by row with its source and ``ingested_at``;
     the newest ingest of a quarter is its current version.
 ``returns_log``

@@ -4,7 +4,7 @@
 ``figures`` is always :func:`latest_figures` of ``history``. ``findings`` has
 :data:`~lscb_analysis.findings.FINDING_COLUMNS` and ``ingested_at``;
 ``returns_log`` has :data:`LOG_COLUMNS`. The quality-assurance tables
-(:data:`QA_DTYPES`: ``qa_audits``, ``qa_surveys``, ``qa_section11``) keep every accepted version
+(:data:`QA_DTYPES`: ``qa_audits``, ``qa_surveys``, ``qa_section11``, ``qa_reviews``) keep every accepted version
 of a quarter's audit and survey files, each row with its source and ``ingested_at``;
 a generation written before they existed has none (read as empty).
 """
@@ -42,6 +42,7 @@ TABLES: dict[str, str] = {
     "qa_audits": "qa_audits.parquet",
     "qa_surveys": "qa_surveys.parquet",
     "qa_section11": "qa_section11.parquet",
+    "qa_reviews": "qa_reviews.parquet",
 }
 
 _SOURCE = {
@@ -70,6 +71,17 @@ QA_DTYPES: dict[str, dict[str, str]] = {
         "self_rating": "string",
         "moderated_rating": "string",
         "due": "string",
+        **_SOURCE,
+    },
+    "qa_reviews": {
+        "review_id": "string",
+        "review_type": "string",
+        "recommendation_id": "string",
+        "owner": "string",
+        "due": "string",
+        "status": "string",
+        "action_id": "string",
+        "indicators": "string",
         **_SOURCE,
     },
 }

@@ -14,6 +14,9 @@ so a derived figure is never published where its count is not.
   and the themes that recur (found in at least half the rounds, and in two or more).
 * :func:`section11_figures`: the latest Section 11 cycle, what moved since the one before, overdue
   improvements (agencies are organisations: nothing is suppressed, and no evidence is stored).
+* :func:`review_register`: the case reviews register as it stands at a quarter,
+  each recommendation's owner (a role), due date, status, the action it raised,
+  the indicators it should move, and whether it is overdue (no child is named).
 * :func:`survey_results`: per wave, each question's share positive by group and
   over all groups with Wilson intervals, and the change since the previous wave
   with Newcombe's interval (:func:`lscb_analysis.stats.proportion_difference`).
@@ -33,6 +36,7 @@ from lscb_analysis.parameters.quality import QualitySettings, load_quality
 from lscb_analysis.periods import Quarter
 from lscb_analysis.stats import proportion_ci, proportion_difference
 from lscb_analysis.store import read_quality
+from lscb_analysis.summary.actions import OPEN_STATUSES
 from lscb_analysis.tidy import TOTAL
 
 __all__ = [
@@ -45,6 +49,8 @@ __all__ = [
     "Section11Figures",
     "section11_figures",
     "load_section11",
+    "review_register",
+    "load_reviews",
 ]
 
 
@@ -305,3 +311,37 @@ def load_section11(root: Path | str | None, quarter: Quarter) -> tuple[Section11
     """:func:`section11_figures` of the store generation reads use, with the settings it was judged by."""
     settings = load_quality(root)
     return section11_figures(read_quality("qa_section11", root), settings, quarter), settings
+
+
+def review_register(table: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    """The case reviews register as it stands at ``quarter``: the latest version up to it, overdue first.
+
+    Returns
+    -------
+    DataFrame
+        ``review_id``, ``review_type``, ``recommendation_id``, ``owner``, ``due``, ``status``, ``action_id``,
+        ``indicators``, ``overdue`` (still open and due before the quarter's end, as actions are judged,
+        :mod:`lscb_analysis.summary.actions`), ``days_overdue``, and ``as_at`` (the quarter of the version).
+    """
+    cols = ["review_id", "review_type", "recommendation_id", "owner", "due", "status", "action_id", "indicators"]
+    current = current_versions(table)
+    if len(current):
+        current = current[current["period"] <= quarter.period]
+    if current.empty:
+        return pd.DataFrame(columns=[*cols, "overdue", "days_overdue", "as_at"])
+    latest = current[current["period"] == current["period"].max()]
+    due = pd.to_datetime(latest["due"], format="%Y-%m-%d").dt.date
+    overdue = latest["status"].isin(OPEN_STATUSES).to_numpy(dtype=bool) & (due < quarter.end).to_numpy(dtype=bool)
+    out = latest[cols].assign(
+        overdue=overdue,
+        days_overdue=[(quarter.end - d).days if o else 0 for d, o in zip(due, overdue, strict=True)],
+        as_at=Quarter.from_period(latest["period"].iloc[0]).code,
+    )
+    return out.sort_values(
+        ["overdue", "days_overdue", "review_id", "recommendation_id"], ascending=[False, False, True, True]
+    ).reset_index(drop=True)
+
+
+def load_reviews(root: Path | str | None, quarter: Quarter) -> pd.DataFrame:
+    """:func:`review_register` of the store generation reads use."""
+    return review_register(read_quality("qa_reviews", root), quarter)
