@@ -29,7 +29,8 @@ listen to you?" rises clearly between the last two waves; 16 to 17 year-olds
 are too few to publish), and two Section 11 self-assessment cycles a year apart
 (information sharing and the child's voice weakest, improving; some
 improvements overdue), and the case reviews register of the last two quarters
-(three reviews, six recommendations, some overdue, linked to actions).
+(three reviews, six recommendations, some overdue, linked to actions), and
+complaints, representations and commendations every quarter of the six.
 
 Nothing here is real data about real children. The same arguments give the
 same bytes (tests check this), so the bundled files can be regenerated at will.
@@ -567,6 +568,29 @@ def _review_rows(q: Quarter, version: int) -> list[dict[str, object]]:
     return rows
 
 
+#: Complaints (by agency, theme) and commendations a quarter, before noise: small counts on purpose.
+_COMPLAINTS = {
+    ("complaint", "local_authority", "communication"): 9,
+    ("complaint", "local_authority", "decision"): 7,
+    ("complaint", "local_authority", "timeliness"): 4,
+    ("complaint", "police", "communication"): 3,
+    ("complaint", "health", "timeliness"): 6,
+    ("complaint", "education", "staff_conduct"): 2,
+    ("representation", "local_authority", "decision"): 5,
+    ("commendation", "local_authority", "support"): 12,
+    ("commendation", "health", "support"): 8,
+    ("commendation", "police", "communication"): 4,
+}
+
+
+def _complaint_rows(q: Quarter) -> list[dict[str, object]]:
+    rng = np.random.default_rng(_seed("complaints", q.code))
+    return [
+        {"kind": k, "agency": a, "theme": t, "count": max(0, n + int(rng.integers(-2, 3)))}
+        for (k, a, t), n in _COMPLAINTS.items()
+    ]
+
+
 def quality_demo(root: Path | str | None, quarters: list[Quarter]) -> list[Path]:
     """Write the demo's case-file audits (the last six quarters), surveys (every second quarter of those) and
     Section 11 self-assessments (two cycles, a year apart).
@@ -587,6 +611,10 @@ def quality_demo(root: Path | str | None, quarters: list[Quarter]) -> list[Path]
     for i, q in enumerate(audited[1::4]):
         f = quality_folder(q, root) / "section11.csv"
         atomic_write_text(f, _csv_text(_section11_rows(q, i), list(LAYOUTS["section11"].columns)))
+        written.append(f)
+    for q in audited:
+        f = quality_folder(q, root) / "complaints.csv"
+        atomic_write_text(f, _csv_text(_complaint_rows(q), list(LAYOUTS["complaints"].columns)))
         written.append(f)
     for i, q in enumerate(audited[-2:]):
         f = quality_folder(q, root) / "reviews.csv"

@@ -40,6 +40,7 @@ from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError
 from lscb_analysis.parameters.actions import load_actions, load_all_actions
 from lscb_analysis.parameters.narratives import indicator_commentary, load_narrative
 from lscb_analysis.parameters.narratives import section as narrative_section
+from lscb_analysis.parameters.quality import load_quality
 from lscb_analysis.periods import Quarter
 from lscb_analysis.qa.validate import REVIEW_TYPES
 from lscb_analysis.quality import completeness, timeliness
@@ -66,11 +67,13 @@ from lscb_analysis.render.plots.series import mark_annotations, series_alt_text,
 from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
 from lscb_analysis.render.qa_tables import (
     NO_AUDITS,
+    NO_COMPLAINTS,
     NO_REVIEWS,
     NO_SECTION11,
     NO_SURVEYS,
     audit_sentence,
     audit_table_html,
+    complaints_html,
     reviews_html,
     reviews_sentence,
     rug_html,
@@ -92,7 +95,14 @@ from lscb_analysis.summary.context import annotation_notes as load_annotation_no
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.figures import published_breakdown, published_series
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS, indicator_spc
-from lscb_analysis.summary.qa import QualityFigures, Section11Figures, load_reviews, load_section11, quality_figures
+from lscb_analysis.summary.qa import (
+    QualityFigures,
+    Section11Figures,
+    load_complaints,
+    load_reviews,
+    load_section11,
+    quality_figures,
+)
 from lscb_analysis.summary.quarter import load_summary
 from lscb_analysis.summary.returns import published_restatements, recent_errors
 from lscb_analysis.summary.scorecard import quarter_scorecard
@@ -118,6 +128,7 @@ __all__ = [
     "surveys",
     "section11",
     "reviews",
+    "complaints",
     "year_context",
     "year_actions",
 ]
@@ -589,6 +600,25 @@ def reviews(ctx: Context) -> pd.DataFrame:
     titles = {i: ind.title for i, ind in ctx.catalogue.indicators.items()}
     display(HTML(reviews_html(register, REVIEW_TYPES, titles)))
     return register
+
+
+@_isolated("Complaints, representations and commendations (parameters/quality.yaml)", pd.DataFrame)
+def complaints(ctx: Context, quarters: list[Quarter] | None = None) -> pd.DataFrame:
+    """Complaints, representations and commendations in ``quarters`` (default: the four to the report's).
+
+    Counts by agency and by theme, after disclosure control.
+    """
+    qs = _year_to(ctx, quarters)
+    counts = load_complaints(ctx.root, qs, ctx.partnership.disclosure)
+    if counts.empty:
+        _markdown(NO_COMPLAINTS)
+        return counts
+    c = load_quality(ctx.root).complaints
+    _markdown(f"Received from {qs[0].code} to {qs[-1].code}, by agency:")
+    display(HTML(complaints_html(counts, "agency", c.agencies)))
+    _markdown("By theme:")
+    display(HTML(complaints_html(counts, "theme", c.themes)))
+    return counts
 
 
 def year_context(year: str, project_root: str | Path | None = None) -> tuple[Context, list[Quarter]]:

@@ -144,7 +144,7 @@ def test_templates_list_the_vocabulary_escape_formulas_and_are_accepted_when_fil
         ),
         encoding="utf-8",
     )
-    audits_x, surveys_x, s11_x, reviews_x = write_quality_templates(project, out=project / "t")
+    audits_x, surveys_x, s11_x, complaints_x, reviews_x = write_quality_templates(project, out=project / "t")
     wb = openpyxl.load_workbook(audits_x)
     assert wb.sheetnames == ["Instructions", "Return"]
     assert all(ws.sheet_state == "visible" for ws in wb.worksheets)
@@ -168,6 +168,7 @@ def test_templates_list_the_vocabulary_escape_formulas_and_are_accepted_when_fil
     assert openpyxl.load_workbook(surveys_x)["Return"].cell(1, 4).value == "positive"
     assert openpyxl.load_workbook(s11_x)["Return"].cell(1, 4).value == "moderated_rating"
     assert openpyxl.load_workbook(reviews_x)["Return"].cell(1, 1).value == "review_id"
+    assert openpyxl.load_workbook(complaints_x)["Return"].cell(1, 4).value == "count"
 
 
 # ------------------------------------------------------------ aggregation
@@ -367,3 +368,47 @@ def test_review_register_flags_overdue_recommendations_and_names_no_child(ingest
     assert "complete" not in set(register.loc[register["overdue"], "status"])
     earlier = load_reviews(ingested, Quarter.parse("2025-26 Q4"))
     assert earlier.empty
+
+
+# ------------------------------------------------------------ complaints
+def test_bad_complaints_file_is_refused_with_its_rule_codes(ingested):
+    before = read_quality("qa_complaints", ingested)
+    assert len(before) == 10
+    _write_csv(
+        ingested,
+        "complaints",
+        "kind,agency,theme,count\n"
+        "complaint,police,communication,3\n"
+        "compliment,police,communication,3\n"
+        "complaint,fire,communication,3\n"
+        "complaint,police,parking,3\n"
+        "complaint,health,decision,three\n"
+        "complaint,police,communication,4\n",
+    )
+    res = ingest_quarters([Q], ingested)
+    where = {(f.rule, f.row, f.column) for f in res.findings if f.rule.startswith("Q")}
+    assert {
+        ("Q040-unknown-kind", 3, "kind"),
+        ("Q041-unknown-agency", 4, "agency"),
+        ("Q042-unknown-theme", 5, "theme"),
+        ("Q013-not-a-count", 6, "count"),
+        ("Q043-duplicate-count", 7, "theme"),
+    } <= where
+    pd.testing.assert_frame_equal(read_quality("qa_complaints", ingested), before)
+
+
+def test_complaint_counts_hide_small_counts_across_both_breakdowns():
+    from lscb_analysis.summary.qa import complaint_counts
+
+    rows = pd.DataFrame(
+        [
+            {"period": Q.period, "kind": "complaint", "agency": a, "theme": t, "count": n, "ingested_at": "t"}
+            for a, t, n in [("police", "communication", 3), ("health", "communication", 9), ("health", "decision", 8)]
+        ]
+    )
+    out = complaint_counts(rows, [Q], RULE)
+    shown = {(r.breakdown, r.breakdown_value): r.count for r in out.itertuples()}
+    assert pd.isna(shown[("agency", "police")]), "3 complaints about the police is a small count"
+    assert pd.isna(shown[("agency", "health")]), "else police = total - health"
+    assert (shown[("theme", "communication")], shown[("theme", "decision")], shown[("total", "total")]) == (12, 8, 20)
+    assert set(out.loc[out["count"].isna(), "status"]) == {"c"}

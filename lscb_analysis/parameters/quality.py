@@ -22,6 +22,11 @@ What the partnership's case-file audits grade and find, and what its surveys ask
         police: Police
       standards:
         s11_1: Senior management commitment to safeguarding
+    complaints:
+      agencies:
+        police: Police
+      themes:
+        communication: Communication with the family
 
 A project without the file uses :data:`DEFAULT_QUALITY` (the Ofsted four-point
 scale and no domains, themes or questions: files that name any are refused).
@@ -45,6 +50,7 @@ __all__ = [
     "AuditSettings",
     "SurveySettings",
     "Section11Settings",
+    "ComplaintSettings",
     "Question",
     "QualitySettings",
     "QualityError",
@@ -125,6 +131,15 @@ class Section11Settings(BaseModel):
         return self
 
 
+class ComplaintSettings(BaseModel):
+    """Complaints, representations and commendations: who they are about and what about."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agencies: dict[str, str] = Field(default_factory=dict, description="Agency id: name.")
+    themes: dict[str, str] = Field(default_factory=dict, description="Theme id: title.")
+
+
 class QualitySettings(BaseModel):
     """``parameters/quality.yaml``."""
 
@@ -133,6 +148,7 @@ class QualitySettings(BaseModel):
     audits: AuditSettings = AuditSettings()
     surveys: SurveySettings = SurveySettings()
     section11: Section11Settings = Section11Settings()
+    complaints: ComplaintSettings = ComplaintSettings()
 
 
 #: What a project without ``parameters/quality.yaml`` uses.

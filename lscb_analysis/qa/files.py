@@ -64,6 +64,18 @@ The recommendation's wording stays in the review's own report (a ``recommendatio
 column is read as an information column, never stored): the board reads it through
 the action it raised.
 
+``data/raw/quality/<yyyy-yy-Qn>/complaints.xlsx`` (or ``.csv``): complaints,
+representations and commendations received in the quarter, as counts.
+
+=========  =====================================================================
+column     meaning
+=========  =====================================================================
+kind       ``complaint``, ``representation`` or ``commendation``
+agency     agency id (``complaints.agencies``)
+theme      theme id (``complaints.themes``)
+count      how many: a whole number of 0 or more
+=========  =====================================================================
+
 The agency's evidence stays in its own records: an ``evidence`` column is read
 as an information column (never stored, never published).
 
@@ -90,6 +102,7 @@ LAYOUTS: dict[str, FileLayout] = {
         ("survey", "question", "group", "positive", "responses"), ("notes",), ("positive", "responses")
     ),
     "section11": FileLayout(("agency", "standard", "self_rating", "moderated_rating", "due"), ("evidence", "notes")),
+    "complaints": FileLayout(("kind", "agency", "theme", "count"), ("notes",), ("count",)),
     "reviews": FileLayout(
         ("review_id", "review_type", "recommendation_id", "owner", "due", "status", "action_id", "indicators"),
         ("recommendation", "notes"),
@@ -101,6 +114,7 @@ TABLE_OF: dict[str, str] = {
     "surveys": "qa_surveys",
     "section11": "qa_section11",
     "reviews": "qa_reviews",
+    "complaints": "qa_complaints",
 }
 #: File types read.
 QUALITY_EXTENSIONS: tuple[str, ...] = (".xlsx", ".csv")

@@ -159,6 +159,8 @@ def ingest_quality(
             added = pd.concat(frames, ignore_index=True)
             if table == "qa_surveys":
                 added = added.astype({"positive": "Int64", "responses": "Int64"})
+            if table == "qa_complaints":
+                added = added.astype({"count": "Int64"})
             stored = update.quality(table)
             update.set_quality(table, pd.concat([stored, added], ignore_index=True) if len(stored) else added)
             out.stored += len(added)

@@ -40,6 +40,10 @@ code                               severity  what it means
 ``Q034-unknown-indicator``         error     an indicator id not in ``parameters/indicators.yaml``
 ``Q035-owner-not-a-role``          error     an e-mail address or a person's name as owner
 ``Q036-duplicate-recommendation``  error     one recommendation of a review listed twice
+``Q040-unknown-kind``              error     not complaint, representation or commendation
+``Q041-unknown-agency``            error     a complaints agency not in ``parameters/quality.yaml``
+``Q042-unknown-theme``             error     a complaints theme not in ``parameters/quality.yaml``
+``Q043-duplicate-count``           error     one kind, agency and theme given twice
 =================================  ========  ==================================================
 """
 
@@ -77,4 +81,8 @@ RULES: dict[str, Rule] = rule_table(
     ("Q034-unknown-indicator", "error", "unknown indicator id"),
     ("Q035-owner-not-a-role", "error", "owner is not a role"),
     ("Q036-duplicate-recommendation", "error", "recommendation listed twice"),
+    ("Q040-unknown-kind", "error", "not complaint, representation or commendation"),
+    ("Q041-unknown-agency", "error", "unknown complaints agency"),
+    ("Q042-unknown-theme", "error", "unknown complaints theme"),
+    ("Q043-duplicate-count", "error", "kind, agency and theme twice"),
 )

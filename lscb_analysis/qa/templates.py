@@ -26,7 +26,7 @@ from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.parameters.quality import QualitySettings, load_quality
 from lscb_analysis.paths import paths
 from lscb_analysis.qa.files import LAYOUTS
-from lscb_analysis.qa.validate import REVIEW_TYPES
+from lscb_analysis.qa.validate import COMPLAINT_KINDS, REVIEW_TYPES
 from lscb_analysis.returns.format import RETURN_SHEET
 from lscb_analysis.returns.returnfile import column_letter
 
@@ -49,6 +49,9 @@ COLUMN_HELP: dict[str, str] = {
     "self_rating": "The agency's own rating, on the scale listed below (best first).",
     "moderated_rating": "The rating agreed at the partnership's moderation, on the same scale.",
     "due": "The date the improvement is due (2026-12-31); blank when the moderated rating is the best.",
+    "kind": "complaint, representation or commendation.",
+    "theme": "What it was about: one of the theme ids listed below.",
+    "count": "How many were received in the quarter: a whole number of 0 or more.",
     "review_id": "The partnership's reference for the review (e.g. RR-2026-03); never a child's name.",
     "review_type": "rapid_review, lcspr (local child safeguarding practice review) or national_review.",
     "recommendation_id": "The recommendation's number within the review (e.g. R1).",
@@ -71,6 +74,13 @@ def _vocabulary(kind: str, s: QualitySettings) -> list[tuple[str, str, list[tupl
             ("domain", "Domains", list(a.domains.items())),
             ("grade", "Grades (best first)", [(g, "good or better" if a.good(g) else "") for g in a.grades]),
             ("themes", "Themes", list(a.themes.items())),
+        ]
+    if kind == "complaints":
+        c = s.complaints
+        return [
+            ("kind", "Kinds", [(k, "") for k in COMPLAINT_KINDS]),
+            ("agency", "Agencies", list(c.agencies.items())),
+            ("theme", "Themes", list(c.themes.items())),
         ]
     if kind == "reviews":
         return [
@@ -103,6 +113,7 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
         "surveys": "survey results",
         "section11": "Section 11 / section 175 self-assessment",
         "reviews": "case reviews register",
+        "complaints": "complaints, representations and commendations",
     }[kind]
     lines = [
         (f"Quarterly {what} for {partnership}", ""),
@@ -115,6 +126,7 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
                 "surveys": "survey, question and respondent group.",
                 "section11": "agency and standard.",
                 "reviews": "recommendation of a review.",
+                "complaints": "kind, agency and theme (counts only, never a complaint's words).",
             }[kind],
         ),
         ("Free text", "Never type what a child, family member or practitioner said: code it into a theme first."),

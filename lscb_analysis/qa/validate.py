@@ -21,7 +21,7 @@ from lscb_analysis.parameters.quality import QualitySettings
 from lscb_analysis.qa.rules import RULES
 from lscb_analysis.returns.returnfile import ReturnFile
 
-__all__ = ["CASE_REF", "REVIEW_REF", "REVIEW_TYPES", "Known", "validate_quality_file"]
+__all__ = ["CASE_REF", "REVIEW_REF", "REVIEW_TYPES", "COMPLAINT_KINDS", "Known", "validate_quality_file"]
 
 #: An audit's own case reference: letters, digits and hyphens, at most 12 characters, with at least one letter
 #: (so a bare number such as an NHS number or a case-management id is refused).
@@ -240,7 +240,35 @@ def _reviews(ch: _Checker, frame: pd.DataFrame, known: Known) -> pd.DataFrame:
     ]
 
 
-_CHECKS = {"audits": _audits, "surveys": _surveys, "section11": _section11}
+#: Kinds of the complaints file's rows.
+COMPLAINT_KINDS: tuple[str, ...] = ("complaint", "representation", "commendation")
+
+
+def _complaints(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.DataFrame:
+    c = settings.complaints
+    ok = ch.filled(frame, ["kind", "agency", "theme", "count"])
+    seen: dict[tuple[str, str, str], int] = {}
+    for i in frame.index[ok]:
+        r = frame.loc[i]
+        row = int(r.source_row)
+        ch.known("Q040-unknown-kind", r.kind, list(COMPLAINT_KINDS), "kind", row, "kind")
+        ch.known("Q041-unknown-agency", r.agency, c.agencies, "complaints agency", row, "agency")
+        ch.known("Q042-unknown-theme", r.theme, c.themes, "complaints theme", row, "theme")
+        if not _COUNT.match(r["count"]):
+            ch.add("Q013-not-a-count", f"'{excerpt(r['count'])}' is not a whole number of 0 or more.", row, "count")
+        key = (r.kind, r.agency, r.theme)
+        if key in seen:
+            ch.add(
+                "Q043-duplicate-count",
+                f"{r.kind} / {r.agency} / {r.theme} is given again (first on row {seen[key]}); keep one row.",
+                row,
+                "theme",
+            )
+        seen.setdefault(key, row)
+    return frame[["kind", "agency", "theme", "count", "source_row"]]
+
+
+_CHECKS = {"audits": _audits, "surveys": _surveys, "section11": _section11, "complaints": _complaints}
 
 
 def validate_quality_file(
@@ -250,7 +278,7 @@ def validate_quality_file(
 
     Parameters
     ----------
-    kind : {"audits", "surveys", "section11", "reviews"}
+    kind : {"audits", "surveys", "section11", "reviews", "complaints"}
         The kind of file (its name).
     rf : ReturnFile
         The file as the returns reader read it with the kind's layout

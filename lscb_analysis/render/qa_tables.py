@@ -34,10 +34,13 @@ __all__ = [
     "section11_moves_html",
     "section11_overdue_html",
     "NO_REVIEWS",
+    "NO_COMPLAINTS",
+    "complaints_html",
     "reviews_sentence",
     "reviews_html",
 ]
 
+NO_COMPLAINTS = "_No complaints, representations or commendations are in the store for these quarters._"
 NO_REVIEWS = "_No case reviews register is in the store up to this quarter (`data/raw/quality/`)._"
 
 NO_SECTION11 = "_No Section 11 self-assessment is in the store up to this quarter (`data/raw/quality/`)._"
@@ -282,3 +285,20 @@ def reviews_html(register: pd.DataFrame, review_types: dict[str, str], indicator
         }
     )
     return _SCROLL.format(html_table(out, classes="lscb-qa-reviews"))
+
+
+def complaints_html(counts: pd.DataFrame, dimension: str, titles: dict[str, str]) -> str:
+    """One breakdown (``agency`` or ``theme``) down, the kinds across, and the total row; the symbol where hidden."""
+    rows = counts[counts["breakdown"].isin([dimension, TOTAL])]
+    shown = rows.assign(
+        label=rows["breakdown_value"].map(lambda v: "All" if v == TOTAL else titles.get(v, v)),
+        cell=[str(s) if pd.isna(n) else f"{int(n)}" for n, s in zip(rows["count"], rows["status"], strict=True)],
+    )
+    wide = shown.pivot(index="label", columns="kind", values="cell")
+    order = [titles.get(v, v) for v in titles if titles.get(v, v) in wide.index] + ["All"]
+    kinds = [k for k in ("complaint", "representation", "commendation") if k in wide.columns]
+    wide = wide.reindex(index=order, columns=kinds).fillna("0")
+    wide.columns = [k.capitalize() + "s" for k in kinds]
+    wide.columns.name = None
+    head = "Agency" if dimension == "agency" else "Theme"
+    return _SCROLL.format(html_table(wide.rename_axis(head).reset_index(), classes=f"lscb-qa-complaints-{dimension}"))

@@ -12,8 +12,9 @@ The store holds these tables:
 ``findings``
     What the latest ingest of each quarter found (:mod:`lscb_analysis.findings`;
     rules in :mod:`lscb_analysis.returns.rules`), with ``ingested_at``.
-``qa_audits``, ``qa_surveys``, ``qa_section11``, ``qa_reviews``
-    Every accepted version of each quarter's case-file audit, survey, Section 11 file and case reviews register
+``qa_audits``, ``qa_surveys``, ``qa_section11``, ``qa_reviews``, ``qa_complaints``
+    Every accepted version of each quarter's case-file audit, survey, Section 11 file, case reviews
+    register and complaints counts
     (:mod:`lscb_analysis.qa`), row by row with its source and ``ingested_at``;
     the newest ingest of a quarter is its current version.
 ``returns_log``

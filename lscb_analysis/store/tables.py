@@ -4,8 +4,9 @@
 ``figures`` is always :func:`latest_figures` of ``history``. ``findings`` has
 :data:`~lscb_analysis.findings.FINDING_COLUMNS` and ``ingested_at``;
 ``returns_log`` has :data:`LOG_COLUMNS`. The quality-assurance tables
-(:data:`QA_DTYPES`: ``qa_audits``, ``qa_surveys``, ``qa_section11``, ``qa_reviews``) keep every accepted version
-of a quarter's audit and survey files, each row with its source and ``ingested_at``;
+(:data:`QA_DTYPES`: ``qa_audits``, ``qa_surveys``, ``qa_section11``, ``qa_reviews``,
+``qa_complaints``) keep every accepted version of a quarter's quality-assurance files
+(:mod:`lscb_analysis.qa`), each row with its source and ``ingested_at``;
 a generation written before they existed has none (read as empty).
 """
 
@@ -43,6 +44,7 @@ TABLES: dict[str, str] = {
     "qa_surveys": "qa_surveys.parquet",
     "qa_section11": "qa_section11.parquet",
     "qa_reviews": "qa_reviews.parquet",
+    "qa_complaints": "qa_complaints.parquet",
 }
 
 _SOURCE = {
@@ -84,6 +86,7 @@ QA_DTYPES: dict[str, dict[str, str]] = {
         "indicators": "string",
         **_SOURCE,
     },
+    "qa_complaints": {"kind": "string", "agency": "string", "theme": "string", "count": "Int64", **_SOURCE},
 }
 
 

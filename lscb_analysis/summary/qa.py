@@ -17,6 +17,9 @@ so a derived figure is never published where its count is not.
 * :func:`review_register`: the case reviews register as it stands at a quarter,
   each recommendation's owner (a role), due date, status, the action it raised,
   the indicators it should move, and whether it is overdue (no child is named).
+* :func:`complaint_counts`: complaints, representations and commendations over
+  a run of quarters, by agency and by theme, small counts suppressed with their
+  complements (the two breakdowns share one total per kind).
 * :func:`survey_results`: per wave, each question's share positive by group and
   over all groups with Wilson intervals, and the change since the previous wave
   with Newcombe's interval (:func:`lscb_analysis.stats.proportion_difference`).
@@ -51,6 +54,8 @@ __all__ = [
     "load_section11",
     "review_register",
     "load_reviews",
+    "complaint_counts",
+    "load_complaints",
 ]
 
 
@@ -345,3 +350,35 @@ def review_register(table: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
 def load_reviews(root: Path | str | None, quarter: Quarter) -> pd.DataFrame:
     """:func:`review_register` of the store generation reads use."""
     return review_register(read_quality("qa_reviews", root), quarter)
+
+
+def complaint_counts(table: pd.DataFrame, quarters: list[Quarter], rule: Disclosure) -> pd.DataFrame:
+    """Complaints, representations and commendations received in ``quarters``, by agency and by theme.
+
+    Returns
+    -------
+    DataFrame
+        ``kind``, ``breakdown`` (``agency``, ``theme`` or ``total``), ``breakdown_value``, ``count``
+        (missing where suppressed) and ``status`` (the symbol where suppressed). Each kind's agency rows and
+        theme rows add up to its total, so complementary suppression protects a small count across both.
+    """
+    cols = ["kind", "breakdown", "breakdown_value", "count", "status"]
+    current = current_versions(table, quarters)
+    if current.empty:
+        return pd.DataFrame(columns=cols)
+    c = current.assign(count=current["count"].astype(int))
+    parts = [
+        c.groupby(["kind", dim], observed=True)["count"].sum().reset_index().rename(columns={dim: "breakdown_value"})
+        .assign(breakdown=dim)
+        for dim in ("agency", "theme")
+    ]  # fmt: skip
+    total = c.groupby("kind", observed=True)["count"].sum().reset_index().assign(breakdown=TOTAL, breakdown_value=TOTAL)
+    rows = pd.concat([*parts, total], ignore_index=True).rename(columns={"count": "numerator"})
+    rows = rows.assign(indicator_id=rows["kind"], value=np.nan, denominator=np.nan).astype({"numerator": "Float64"})
+    out = suppress_breakdown(rows, rule)
+    return out.rename(columns={"numerator": "count"})[cols].reset_index(drop=True)
+
+
+def load_complaints(root: Path | str | None, quarters: list[Quarter], rule: Disclosure) -> pd.DataFrame:
+    """:func:`complaint_counts` of the store generation reads use."""
+    return complaint_counts(read_quality("qa_complaints", root), quarters, rule)
