@@ -592,11 +592,10 @@ def _complaint_rows(q: Quarter) -> list[dict[str, object]]:
 
 
 def quality_demo(root: Path | str | None, quarters: list[Quarter]) -> list[Path]:
-    """Write the demo's case-file audits (the last six quarters), surveys (every second quarter of those) and
-    Section 11 self-assessments (two cycles, a year apart).
+    """Write the demo's quality-assurance files: case-file audits and complaints (the last six quarters),
+    surveys (every second quarter of those), Section 11 (two cycles, a year apart), reviews (the last two).
 
-    Files go to ``data/raw/quality/<yyyy-yy-Qn>/audits.csv``, ``surveys.csv`` and ``section11.csv``; the same
-    quarters give the same bytes.
+    Files go to ``data/raw/quality/<partnership>/<yyyy-yy-Qn>/<kind>.csv``; the same quarters give the same bytes.
     """
     written = []
     audited = quarters[-6:]

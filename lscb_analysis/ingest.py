@@ -28,7 +28,7 @@ it read) is committed as one new store generation (:func:`lscb_analysis.store.up
 a crash or a full disk leaves the previous store whole.
 
 The quarter's quality-assurance files (case-file audits and surveys in
-``data/raw/quality/<yyyy-yy-Qn>/``) are ingested in the same block by
+``data/raw/quality/<partnership>/<yyyy-yy-Qn>/``) are ingested in the same block by
 :func:`lscb_analysis.qa.ingest.ingest_quality`, under the same policy (a file
 with an error is refused whole; rules ``Q0xx``), and committed in the same generation.
 

@@ -47,7 +47,7 @@ def test_demo_files_ingest_clean_into_the_same_generation(ingested):
     assert {"figures", "qa_audits", "qa_surveys"} <= set(tables)
     audits = read_quality("qa_audits", ingested)
     assert len(audits) == 60 and set(audits["period"]) == {Q.period}
-    assert audits["source_file"].iloc[0] == "quality/2026-27-Q2/audits.csv"
+    assert audits["source_file"].iloc[0] == "quality/demo/2026-27-Q2/audits.csv"
     assert audits["source_row"].min() == 2
     surveys = read_quality("qa_surveys", ingested)
     assert surveys["responses"].dtype == "Int64" and len(surveys) == 19
@@ -78,7 +78,7 @@ def test_bad_audit_file_is_refused_with_its_rule_codes_and_the_store_keeps_the_l
     assert ("Q007-duplicate-grade", 7, "domain") in where
     assert ("Q002-blank-cell", 8, "domain") in where
     q003 = _findings(res, "Q003-case-reference")[0]
-    assert q003.file == "quality/2026-27-Q2/audits.csv" and q003.quarter == Q.code
+    assert q003.file == "quality/demo/2026-27-Q2/audits.csv" and q003.quarter == Q.code
     assert "9434765919" not in q003.message, "a finding never repeats an identifier in full"
     pd.testing.assert_frame_equal(read_quality("qa_audits", ingested), before)
 
@@ -113,10 +113,10 @@ def test_unreadable_and_misnamed_files_are_refused_with_file_level_codes(ingeste
     folder = quality_folder(Q, ingested)
     (folder / "audits.csv").unlink()
     (folder / "audits.xlsx").write_bytes(b"not a workbook")
-    (folder / "complaints.csv").write_text("x\n1\n", encoding="utf-8")
+    (folder / "minutes.csv").write_text("x\n1\n", encoding="utf-8")
     res = ingest_quarters([Q], ingested)
-    assert _findings(res, "R002-wrong-file-type")[0].file == "quality/2026-27-Q2/audits.xlsx"
-    assert _findings(res, "Q001-unknown-file")[0].file == "quality/2026-27-Q2/complaints.csv"
+    assert _findings(res, "R002-wrong-file-type")[0].file == "quality/demo/2026-27-Q2/audits.xlsx"
+    assert _findings(res, "Q001-unknown-file")[0].file == "quality/demo/2026-27-Q2/minutes.csv"
     shutil.copy(folder / "surveys.csv", folder / "Surveys.xlsx")
     res = ingest_quarters([Q], ingested)
     assert len(_findings(res, "Q016-two-files")) == 2
@@ -412,3 +412,14 @@ def test_complaint_counts_hide_small_counts_across_both_breakdowns():
     assert pd.isna(shown[("agency", "health")]), "else police = total - health"
     assert (shown[("theme", "communication")], shown[("theme", "decision")], shown[("total", "total")]) == (12, 8, 20)
     assert set(out.loc[out["count"].isna(), "status"]) == {"c"}
+
+
+def test_real_quality_files_are_git_ignored_and_the_demo_is_not():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    real = "data/raw/quality/trafford/2026-27-Q2/audits.xlsx"
+    assert subprocess.run(["git", "check-ignore", "-q", real], cwd=root).returncode == 0, f"{real} is not ignored"
+    demo = "data/raw/quality/demo/2026-27-Q2/audits.csv"
+    assert subprocess.run(["git", "check-ignore", "-q", demo], cwd=root).returncode == 1, "the demo's must be tracked"

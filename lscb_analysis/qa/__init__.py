@@ -1,7 +1,7 @@
 """Quality assurance as data: multi-agency case-file audits and surveys, read, validated and stored.
 
 A quarter's quality-assurance files live beside its returns, in
-``data/raw/quality/<yyyy-yy-Qn>/`` (``audits.xlsx`` or ``.csv``, ``surveys.xlsx``
+``data/raw/quality/<partnership>/<yyyy-yy-Qn>/`` (``audits.xlsx`` or ``.csv``, ``surveys.xlsx``
 or ``.csv``; their columns in :mod:`lscb_analysis.qa.files`). ``lscb ingest``
 reads them with the returns reader (the same file-level checks and ``R0xx``
 codes: size, type, hidden sheets, merged cells, formulas), validates their

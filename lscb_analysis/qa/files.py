@@ -1,6 +1,6 @@
 """The quality-assurance files: where they live and their columns.
 
-``data/raw/quality/<yyyy-yy-Qn>/audits.xlsx`` (or ``.csv``): one row per audited
+``data/raw/quality/<partnership>/<yyyy-yy-Qn>/audits.xlsx`` (or ``.csv``): one row per audited
 case and domain of the quarter's audit round.
 
 ==============  ================================================================
@@ -13,7 +13,7 @@ grade           one of ``audits.grades`` (the partnership's scale)
 themes          theme ids found on this domain, separated by ``;`` (may be blank)
 ==============  ================================================================
 
-``data/raw/quality/<yyyy-yy-Qn>/surveys.xlsx`` (or ``.csv``): one row per survey,
+``data/raw/quality/<partnership>/<yyyy-yy-Qn>/surveys.xlsx`` (or ``.csv``): one row per survey,
 question and respondent group of the quarter's wave.
 
 ==============  ================================================================
@@ -26,7 +26,7 @@ positive        respondents giving the answer hoped for ("yes", "agree")
 responses       respondents who answered the question
 ==============  ================================================================
 
-``data/raw/quality/<yyyy-yy-Qn>/section11.xlsx`` (or ``.csv``): the Section 11 (and
+``data/raw/quality/<partnership>/<yyyy-yy-Qn>/section11.xlsx`` (or ``.csv``): the Section 11 (and
 section 175) self-assessment cycle that was moderated in the quarter, one row per
 agency and standard.
 
@@ -41,7 +41,7 @@ due               date the improvement is due (``2026-12-31``); blank when the
                   moderated rating is the best on the scale
 ================  ==============================================================
 
-``data/raw/quality/<yyyy-yy-Qn>/reviews.xlsx`` (or ``.csv``): the case reviews register
+``data/raw/quality/<partnership>/<yyyy-yy-Qn>/reviews.xlsx`` (or ``.csv``): the case reviews register
 as it stands at the end of the quarter (rapid reviews, local child safeguarding
 practice reviews, national reviews), one row per recommendation.
 
@@ -64,7 +64,7 @@ The recommendation's wording stays in the review's own report (a ``recommendatio
 column is read as an information column, never stored): the board reads it through
 the action it raised.
 
-``data/raw/quality/<yyyy-yy-Qn>/complaints.xlsx`` (or ``.csv``): complaints,
+``data/raw/quality/<partnership>/<yyyy-yy-Qn>/complaints.xlsx`` (or ``.csv``): complaints,
 representations and commendations received in the quarter, as counts.
 
 =========  =====================================================================
@@ -89,6 +89,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.format import FileLayout
@@ -121,8 +122,13 @@ QUALITY_EXTENSIONS: tuple[str, ...] = (".xlsx", ".csv")
 
 
 def quality_folder(quarter: Quarter, root: Path | str | None = None) -> Path:
-    """``data/raw/quality/<yyyy-yy-Qn>/`` of ``quarter``."""
-    return paths(root).raw / "quality" / quarter.slug
+    """``data/raw/quality/<partnership>/<yyyy-yy-Qn>/`` of ``quarter`` (the partnership's ``returns_folder``).
+
+    Like returns, a partnership's files are in its own folder, so git can track the fictional demo's and
+    ignore every real partnership's (``.gitignore``).
+    """
+    p = paths(root)
+    return p.raw / "quality" / load_partnership(p.root).returns_folder / quarter.slug
 
 
 def quality_files(quarter: Quarter, root: Path | str | None = None) -> list[Path]:

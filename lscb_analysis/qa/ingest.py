@@ -74,7 +74,7 @@ def ingest_quality(
     update : StoreUpdate
         The store update of the ingest (committed by the caller).
     quarters : list of Quarter
-        Quarters to read (``data/raw/quality/<yyyy-yy-Qn>/``; a quarter without the folder is skipped).
+        Quarters to read (``data/raw/quality/<partnership>/<yyyy-yy-Qn>/``; a quarter without the folder is skipped).
     root : path, optional
         Project folder.
     stamp : str

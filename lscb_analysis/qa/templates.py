@@ -117,7 +117,10 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
     }[kind]
     lines = [
         (f"Quarterly {what} for {partnership}", ""),
-        ("Save as", f"{kind}.xlsx (keep this name) in data/raw/quality/<yyyy-yy-Qn>/ of the quarter of the round."),
+        (
+            "Save as",
+            f"{kind}.xlsx (keep this name) in data/raw/quality/<partnership>/<yyyy-yy-Qn>/ of its quarter.",
+        ),
         (
             "How to fill in",
             f"On the sheet '{RETURN_SHEET}', one row per "
