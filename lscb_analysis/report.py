@@ -87,7 +87,7 @@ from lscb_analysis.render.qa_tables import (
 from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.render.scorecard import legend_html, scorecard_html
 from lscb_analysis.render.theme import report_css
-from lscb_analysis.summary.actions import actions_table
+from lscb_analysis.summary.actions import actions_table, closed_in_quarter
 from lscb_analysis.summary.benchmarks import benchmark_latest, like_for_like, load_benchmark, load_benchmark_charts
 from lscb_analysis.summary.breakdowns import breakdown_tables
 from lscb_analysis.summary.context import Context, change_register, indicator_series, load_context, year_quarters
@@ -129,6 +129,7 @@ __all__ = [
     "section11",
     "reviews",
     "complaints",
+    "actions_closed",
     "year_context",
     "year_actions",
 ]
@@ -481,6 +482,19 @@ def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
         _markdown(sections.NO_ACTIONS)
         return table
     _markdown(sections.actions_markdown(table, ctx.quarter.end))
+    display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
+    return table
+
+
+@_isolated("Actions closed this quarter (parameters/actions/)", pd.DataFrame)
+def actions_closed(ctx: Context) -> pd.DataFrame:
+    """The actions completed or closed since the last quarter (their ``closed`` quarter is the report's)."""
+    acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
+    table = actions_table(closed_in_quarter(acts, ctx.quarter.code), ctx.quarter.end)
+    if table.empty:
+        _markdown(f"_No action was recorded as completed or closed in {escape_markdown(ctx.quarter.code)}._")
+        return table
+    _markdown(f"**{len(table)} actions** completed or closed since the last quarter.")
     display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
     return table
 
