@@ -176,7 +176,8 @@ def ingest(
     typer.echo(
         f"ingested {span}: {len(res.files)} files, {len(res.accepted)} accepted, {len(res.rejected)} rejected; "
         f"{res.rows} figures, {res.changed} new or revised ({res.restated} restated); "
-        f"{len(res.errors)} error(s), {len(res.warnings)} warning(s) in {time.perf_counter() - t:.1f}s"
+        f"{len(res.errors)} error(s), {len(res.warnings)} warning(s) in {time.perf_counter() - t:.1f}s; "
+        f"quality files: {len(res.quality_accepted)} accepted, {len(res.quality_rejected)} rejected"
     )
     limit = 50
     for f in res.errors[:limit]:
@@ -189,7 +190,8 @@ def ingest(
     typer.echo(f"data-quality report: {pages[res.quarters[-1]][0]}{more}")
     if res.blocked:
         typer.echo(
-            f"blocked: {len(res.rejected)} return(s) rejected in {', '.join(res.blocked_quarters())}; "
+            f"blocked: {len(res.rejected)} return(s) and {len(res.quality_rejected)} quality file(s) rejected in "
+            f"{', '.join(res.blocked_quarters())}; "
             "nothing from a rejected file reached the store. Correct them and ingest again.",
             err=True,
         )
@@ -230,21 +232,19 @@ def templates(
     root: RootOpt = None,
 ) -> None:
     """Write one Excel return template per data provider for a quarter (or, with --quality, the QA templates)."""
-    if quality:
-        from lscb_analysis.qa.templates import write_quality_templates  # noqa: PLC0415 - fast CLI start
-
-        files = write_quality_templates(root, out=out)
-        for f in files:
-            typer.echo(str(f))
-        typer.echo(f"wrote {len(files)} quality-assurance templates", err=True)
-        return
+    from lscb_analysis.qa.templates import write_quality_templates  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.returns.templates import write_templates  # noqa: PLC0415 - fast CLI start
 
-    q = resolve_quarter(quarter, root)
-    files = write_templates(q, root, out=out, providers=provider)
+    q = None if quality else resolve_quarter(quarter, root)
+    files = (
+        write_quality_templates(root, out=out) if q is None else write_templates(q, root, out=out, providers=provider)
+    )
     for f in files:
         typer.echo(str(f))
-    typer.echo(f"wrote {len(files)} templates for {q.label}", err=True)
+    typer.echo(
+        f"wrote {len(files)} {'quality-assurance ' if q is None else ''}templates" + (f" for {q.label}" if q else ""),
+        err=True,
+    )
 
 
 @_command()

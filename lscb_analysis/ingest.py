@@ -75,7 +75,7 @@ class IngestResult:
     quarters : list of Quarter
         The quarters ingested.
     files : list of Path
-        Every return file read (and quality-assurance file, see :mod:`lscb_analysis.qa`).
+        Every return file read.
     rows : int
         Figures in the accepted files.
     accepted, rejected : list of Path
@@ -86,6 +86,9 @@ class IngestResult:
         Store cells added or revised (0: the store was not rewritten).
     restated : int
         Of those, revisions of cells already stored.
+    quality_accepted, quality_rejected : list of Path
+        Quality-assurance files (:mod:`lscb_analysis.qa`) accepted (or unchanged) and refused; a refused one's
+        errors are among ``findings``, so it blocks like a rejected return.
     """
 
     quarters: list[Quarter]
@@ -96,6 +99,8 @@ class IngestResult:
     findings: list[Finding] = field(default_factory=list)
     changed: int = 0
     restated: int = 0
+    quality_accepted: list[Path] = field(default_factory=list)
+    quality_rejected: list[Path] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -385,9 +390,10 @@ def ingest_quarters(
         store.replace_records(
             [q.code for q in quarters], fdf, _returns_log(files, findings, set(v.rejected), v.rows, stamp)
         )
-    result.files = [rf.path for rf in files] + qa.accepted + qa.rejected
-    result.accepted = [files[i].path for i in v.accepted] + qa.accepted
-    result.rejected = [files[i].path for i in v.rejected] + qa.rejected
+    result.files = [rf.path for rf in files]
+    result.accepted = [files[i].path for i in v.accepted]
+    result.rejected = [files[i].path for i in v.rejected]
+    result.quality_accepted, result.quality_rejected = qa.accepted, qa.rejected
     result.rows = len(new)
     result.findings = findings
     result.changed = len(changed)

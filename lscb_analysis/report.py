@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import matplotlib.pyplot as plt
@@ -40,9 +39,6 @@ from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError
 from lscb_analysis.parameters.actions import load_actions, load_all_actions
 from lscb_analysis.parameters.narratives import indicator_commentary, load_narrative
 from lscb_analysis.parameters.narratives import section as narrative_section
-from lscb_analysis.parameters.quality import load_quality
-from lscb_analysis.periods import Quarter
-from lscb_analysis.qa.validate import REVIEW_TYPES
 from lscb_analysis.quality import completeness, timeliness
 from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
@@ -65,44 +61,17 @@ from lscb_analysis.render.plots.benchmark import (
 from lscb_analysis.render.plots.funnel import funnel_alt_text, plot_funnel
 from lscb_analysis.render.plots.series import mark_annotations, series_alt_text, series_chart
 from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
-from lscb_analysis.render.qa_tables import (
-    NO_AUDITS,
-    NO_COMPLAINTS,
-    NO_REVIEWS,
-    NO_SECTION11,
-    NO_SURVEYS,
-    audit_sentence,
-    audit_table_html,
-    complaints_html,
-    reviews_html,
-    reviews_sentence,
-    rug_html,
-    section11_moves_html,
-    section11_overdue_html,
-    section11_sentence,
-    survey_sentence,
-    survey_table_html,
-    themes_table_html,
-)
 from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.render.scorecard import legend_html, scorecard_html
 from lscb_analysis.render.theme import report_css
-from lscb_analysis.summary.actions import actions_table, closed_in_quarter
+from lscb_analysis.summary.actions import actions_table
 from lscb_analysis.summary.benchmarks import benchmark_latest, like_for_like, load_benchmark, load_benchmark_charts
 from lscb_analysis.summary.breakdowns import breakdown_tables
-from lscb_analysis.summary.context import Context, change_register, indicator_series, load_context, year_quarters
+from lscb_analysis.summary.context import Context, change_register, indicator_series, load_context
 from lscb_analysis.summary.context import annotation_notes as load_annotation_notes
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.figures import published_breakdown, published_series
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS, indicator_spc
-from lscb_analysis.summary.qa import (
-    QualityFigures,
-    Section11Figures,
-    load_complaints,
-    load_reviews,
-    load_section11,
-    quality_figures,
-)
 from lscb_analysis.summary.quarter import load_summary
 from lscb_analysis.summary.returns import published_restatements, recent_errors
 from lscb_analysis.summary.scorecard import quarter_scorecard
@@ -124,14 +93,6 @@ __all__ = [
     "returns_status",
     "breakdowns",
     "restatements",
-    "audits",
-    "surveys",
-    "section11",
-    "reviews",
-    "complaints",
-    "actions_closed",
-    "year_context",
-    "year_actions",
 ]
 
 
@@ -486,19 +447,6 @@ def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
     return table
 
 
-@_isolated("Actions closed this quarter (parameters/actions/)", pd.DataFrame)
-def actions_closed(ctx: Context) -> pd.DataFrame:
-    """The actions completed or closed since the last quarter (their ``closed`` quarter is the report's)."""
-    acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
-    table = actions_table(closed_in_quarter(acts, ctx.quarter.code), ctx.quarter.end)
-    if table.empty:
-        _markdown(f"_No action was recorded as completed or closed in {escape_markdown(ctx.quarter.code)}._")
-        return table
-    _markdown(f"**{len(table)} actions** completed or closed since the last quarter.")
-    display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
-    return table
-
-
 @_isolated("Agencies' returns", pd.DataFrame)
 def returns_status(ctx: Context) -> pd.DataFrame:
     """Agencies' returns this quarter: who returned, who was late, what is missing, errors over time.
@@ -542,118 +490,3 @@ def breakdowns(ctx: Context, subgroup: str, *, last: int = 8) -> int:
     if not tables:
         _markdown("_None of this sub-group's indicators has a breakdown._")
     return len(tables)
-
-
-# ------------------------------------------------------ quality assurance
-def _year_to(ctx: Context, quarters: list[Quarter] | None) -> list[Quarter]:
-    """``quarters``, or the four quarters ending with the report's."""
-    return quarters if quarters is not None else Quarter.range(ctx.quarter + (-3), ctx.quarter)
-
-
-@_isolated("Multi-agency case-file audits (parameters/quality.yaml)", lambda: None)
-def audits(ctx: Context, quarters: list[Quarter] | None = None) -> QualityFigures | None:
-    """Case-file audits: share of grades good or better by domain and round (Wilson 95%), and the themes found.
-
-    ``quarters`` default to the four ending with the report's. Aggregates only, after disclosure
-    control (:mod:`lscb_analysis.summary.qa`); no case is published.
-    """
-    qf = quality_figures(ctx.root, _year_to(ctx, quarters), ctx.partnership.disclosure)
-    if qf.audits.empty:
-        _markdown(NO_AUDITS)
-        return qf
-    _markdown(audit_sentence(qf))
-    display(HTML(audit_table_html(qf)))
-    if not qf.themes.empty:
-        _markdown("**Themes found**: cases in which auditors found each theme, by round.")
-        display(HTML(themes_table_html(qf)))
-    return qf
-
-
-@_isolated("Surveys of children, families and the workforce (parameters/quality.yaml)", lambda: None)
-def surveys(ctx: Context, quarters: list[Quarter] | None = None) -> QualityFigures | None:
-    """The latest survey wave: share positive by question and group (Wilson 95%), change since the last wave.
-
-    The change has Newcombe's 95% interval (:func:`lscb_analysis.stats.proportion_difference`).
-    """
-    qf = quality_figures(ctx.root, _year_to(ctx, quarters), ctx.partnership.disclosure)
-    if qf.surveys.empty:
-        _markdown(NO_SURVEYS)
-        return qf
-    _markdown(survey_sentence(qf))
-    display(HTML(survey_table_html(qf)))
-    return qf
-
-
-@_isolated("Section 11 / section 175 self-assessment (parameters/quality.yaml)", lambda: None)
-def section11(ctx: Context) -> Section11Figures | None:
-    """The latest Section 11 cycle as a "tartan rug", what moved since the last cycle, and overdue improvements."""
-    s11, settings = load_section11(ctx.root, ctx.quarter)
-    if s11.cycle is None:
-        _markdown(NO_SECTION11)
-        return s11
-    e = settings.section11
-    _markdown(section11_sentence(s11))
-    display(HTML(rug_html(s11, e.ratings, e.agencies, e.standards)))
-    if len(s11.moves):
-        _markdown("**What moved since the last cycle**")
-        display(HTML(section11_moves_html(s11, e.agencies, e.standards)))
-    if len(s11.overdue):
-        _markdown("**Overdue improvements**")
-        display(HTML(section11_overdue_html(s11, e.agencies, e.standards)))
-    return s11
-
-
-@_isolated("Case reviews and their recommendations (data/raw/quality/)", pd.DataFrame)
-def reviews(ctx: Context) -> pd.DataFrame:
-    """The case reviews register at the report quarter: recommendations, owners, due dates, overdue first."""
-    register = load_reviews(ctx.root, ctx.quarter)
-    if register.empty:
-        _markdown(NO_REVIEWS)
-        return register
-    _markdown(reviews_sentence(register))
-    titles = {i: ind.title for i, ind in ctx.catalogue.indicators.items()}
-    display(HTML(reviews_html(register, REVIEW_TYPES, titles)))
-    return register
-
-
-@_isolated("Complaints, representations and commendations (parameters/quality.yaml)", pd.DataFrame)
-def complaints(ctx: Context, quarters: list[Quarter] | None = None) -> pd.DataFrame:
-    """Complaints, representations and commendations in ``quarters`` (default: the four to the report's).
-
-    Counts by agency and by theme, after disclosure control.
-    """
-    qs = _year_to(ctx, quarters)
-    counts = load_complaints(ctx.root, qs, ctx.partnership.disclosure)
-    if counts.empty:
-        _markdown(NO_COMPLAINTS)
-        return counts
-    c = load_quality(ctx.root).complaints
-    _markdown(f"Received from {qs[0].code} to {qs[-1].code}, by agency:")
-    display(HTML(complaints_html(counts, "agency", c.agencies)))
-    _markdown("By theme:")
-    display(HTML(complaints_html(counts, "theme", c.themes)))
-    return counts
-
-
-def year_context(year: str, project_root: str | Path | None = None) -> tuple[Context, list[Quarter]]:
-    """The context of the yearly report (at the year's latest stored quarter) and the year's stored quarters."""
-    quarters = year_quarters(year, project_root)
-    return load_context(quarters[-1].code, project_root), quarters
-
-
-@_isolated("What was done this year (parameters/actions/)", pd.DataFrame)
-def year_actions(ctx: Context, quarters: list[Quarter]) -> pd.DataFrame:
-    """The actions agreed in the year's quarters, as they stand at the end of the latest one, overdue first."""
-    codes = {q.code for q in quarters}
-    acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
-    table = actions_table([a for a in acts if a.raised in codes], ctx.quarter.end)
-    if table.empty:
-        _markdown("_No action was agreed in these quarters (`raised` in `parameters/actions/`)._")
-        return table
-    done = int(table.status.isin(["complete", "closed"]).sum())
-    _markdown(
-        f"**{len(table)} actions** agreed this year: {done} complete or closed. "
-        + sections.actions_markdown(table, ctx.quarter.end)
-    )
-    display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
-    return table

@@ -69,7 +69,7 @@ def test_bad_audit_file_is_refused_with_its_rule_codes_and_the_store_keeps_the_l
     )
     res = ingest_quarters([Q], ingested)
     assert res.blocked
-    assert any(p.name == "audits.csv" for p in res.rejected)
+    assert [p.name for p in res.quality_rejected] == ["audits.csv"] and not res.rejected
     where = {(f.rule, f.row, f.column) for f in res.findings if f.rule.startswith("Q")}
     assert ("Q003-case-reference", 3, "case_ref") in where
     assert ("Q004-unknown-domain", 4, "domain") in where
