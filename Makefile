@@ -44,9 +44,11 @@ annual: run
 demo: $(STAMP)
 	$(BIN)/lscb demo
 
-# Debian Chromium for the real-browser test; a failure here only means that test is skipped (with a reason).
+# Debian Chromium and axe-core (npm) for the real-browser test; a failure here only means that test is
+# skipped (with a reason).
 browser:
 	@bash tests/browser/install_chromium.sh
+	@bash tests/browser/install_axe.sh
 
 # The pack is built first: tests scan the published HTML and open it in a real browser.
 test: $(STAMP) run annual browser

@@ -3,7 +3,8 @@
 Three timings on the same machine, data and notebooks:
 
 * **pack**: ``lscb run`` for a full quarter (core data set, every sub-group
-  report, explorer and deep dives; HTML and index);
+  report, explorer and deep dives; HTML, index and, when Chromium is
+  installed, ``board_pack.pdf``; the PDF alone is timed too, as **pdf**);
 * **naive**: the same notebooks executed one by one with the ``papermill``
   command line, then each converted with ``jupyter nbconvert --no-input``;
 * **floor**: the time to start one kernel and import what a report notebook
@@ -66,6 +67,20 @@ def time_pack(quarter: str, workers: int | None) -> tuple[float, int]:
     if failed:
         raise SystemExit(f"the pack had failures, timings would mislead: {failed}")
     return elapsed, len(runs)
+
+
+def time_pdf(quarter: str) -> float | None:
+    """Wall time of printing the built pack to ``board_pack.pdf`` (None: no Chromium or no PDF extra here)."""
+    from lscb_analysis.periods import Quarter
+    from lscb_analysis.publish.pdf import PdfUnavailableError, build_board_pack
+
+    t = time.perf_counter()
+    try:
+        build_board_pack(ROOT / "reports" / Quarter.parse(quarter).slug)
+    except PdfUnavailableError as exc:
+        print(f"pdf   : not built ({exc})")
+        return None
+    return time.perf_counter() - t
 
 
 def time_naive(quarter: str) -> tuple[float, int]:
@@ -174,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     kernel = time_kernel_floor()
     template_once, forked = time_forked_kernel()
     pack, n = time_pack(quarter, args.workers)
+    pdf = time_pdf(quarter)
     floor = kernel * n / cores
     result = {
         "quarter": quarter,
@@ -187,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "floor_s": round(floor, 1),
         "pack_over_floor": round(pack / floor, 2),
         "refusal_s": refusals,
+        "pdf_s": round(pdf, 1) if pdf is not None else None,
     }
     print(f"kernel start + imports: {kernel:.2f} s; {n} notebooks")
     print(
@@ -194,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         f"imports once ({template_once:.2f} s); that is why the pack can beat the floor"
     )
     print(f"pack  : {pack:7.1f} s")
+    if pdf is not None:
+        print(f"pdf   : {pdf:7.1f} s   (part of the pack: printing it to board_pack.pdf, {pdf / pack:.0%})")
     print(f"floor : {floor:7.1f} s   pack/floor = {pack / floor:.2f}  (goal <= 1.3)")
     if not args.skip_naive:
         naive, _ = time_naive(quarter)

@@ -264,9 +264,13 @@ def run(
             "(faster); --no-kernel-template starts every kernel from scratch.",
         ),
     ] = True,
+    pdf: Annotated[
+        bool,
+        typer.Option(help="Also print the pack to board_pack.pdf (needs Chromium and the `pdf` extra)."),
+    ] = True,
     root: RootOpt = None,
 ) -> None:
-    """Execute every report notebook for a quarter and publish the HTML board pack."""
+    """Execute every report notebook for a quarter and publish the HTML board pack (and its PDF)."""
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.runner import warm_up  # noqa: PLC0415 - fast CLI start
@@ -282,7 +286,7 @@ def run(
     # The kernel template imports the reports' modules while the quarter's statistics are prepared.
     template = warm_up(kernel_template=kernel_template, log_file=out / "run.log")
     try:
-        _run_planned(q, specs, workers, root, template, out, logger)
+        _run_planned(q, specs, workers, root, template, out, logger, pdf=pdf)
     finally:
         if template:
             template.close()
@@ -312,6 +316,8 @@ def _run_planned(
     template: KernelTemplate | None,
     out: Path,
     logger: logging.Logger,
+    *,
+    pdf: bool,
 ) -> None:
     """The rest of ``lscb run`` once the background processes are starting."""
     from lscb_analysis.store import pinned_generation  # noqa: PLC0415 - fast CLI start
@@ -320,7 +326,7 @@ def _run_planned(
     # meanwhile does not mix two versions of the store in one pack.
     with pinned_generation(root) as generation:
         logger.info("run %s: store generation %s", q.code, generation.name)
-        _run_reports(q, specs, workers, root, template, out, logger)
+        _run_reports(q, specs, workers, root, template, out, logger, pdf=pdf)
 
 
 def _run_reports(
@@ -331,6 +337,8 @@ def _run_reports(
     template: KernelTemplate | None,
     out: Path,
     logger: logging.Logger,
+    *,
+    pdf: bool,
 ) -> None:
     """Run the planned reports (reading the pinned store generation) and say which failed."""
     from lscb_analysis.parameters.catalogue import load_catalogue  # noqa: PLC0415 - fast CLI start
@@ -386,9 +394,26 @@ def _run_reports(
     for r in partial:
         for line in r.problems:
             typer.echo(f"to fix: {r.name}: {line}", err=True)
+    if pdf:
+        _print_pack(out, logger)
     typer.echo(str(out / "index.html"))
     if failed or partial:
         raise typer.Exit(1)
+
+
+def _print_pack(out: Path, logger: logging.Logger) -> None:
+    """Print the pack to ``board_pack.pdf`` when Chromium is available; say clearly when it is not."""
+    from lscb_analysis.publish.pdf import PdfUnavailableError, build_board_pack  # noqa: PLC0415 - fast CLI start
+
+    t = time.perf_counter()
+    try:
+        pdf = build_board_pack(out)
+    except PdfUnavailableError as exc:
+        typer.echo(f"no PDF of the pack: {exc}", err=True)
+        logger.warning("no PDF of the pack: %s", exc)
+        return
+    typer.echo(f"PDF of the pack: {pdf} ({time.perf_counter() - t:.1f}s)", err=True)
+    logger.info("PDF of the pack: %s in %.1fs", pdf, time.perf_counter() - t)
 
 
 def _prepare(q: Quarter, root: Path | None, logger: logging.Logger) -> None:

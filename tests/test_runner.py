@@ -123,7 +123,10 @@ def test_one_failing_notebook_does_not_stop_the_others(project, kernel_template)
     out = project / "reports" / q.slug
     assert (out / "good.html").exists() and (out / "bad.html").exists()
     index = (out / "index.html").read_text()
-    assert "Failed" in index and "ZeroDivisionError" in index and 'href="good.html"' in index
+    assert "1 report could not be produced" in index and 'href="run.html"' in index and 'href="good.html"' in index
+    assert "ZeroDivisionError" not in index, "the failure's details are for analysts, on the run page"
+    run_page = (out / "run.html").read_text()
+    assert "Failed" in run_page and "ZeroDivisionError" in run_page and 'href="good.html"' in run_page
     assert "print(" not in (out / "good.html").read_text()  # code hidden in the published page
     assert "all well 2026-27 Q2" in (out / "good.html").read_text()
     # re-running one report keeps the other in the index

@@ -22,6 +22,8 @@ report against a 1.5 MB budget. So the exporter:
   notebook's static output (e.g. :meth:`lscb_analysis.explore.Explorer.snapshot`)
   stays, so the reader always sees the last view;
 * re-encodes chart PNGs with an adaptive palette (:class:`RecompressImagesPreprocessor`);
+* gives every chart a text alternative, a page its title, landmarks and navigation, and a long
+  report its contents (:mod:`lscb_analysis.publish.reportpage`);
 * keeps the widgets' last state embedded as inert JSON
   (``application/vnd.jupyter.widget-state+json``), which requests nothing.
 
@@ -60,8 +62,10 @@ from traitlets.config import Config
 
 from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.errors import LscbError
+from lscb_analysis.publish.plan import Page
+from lscb_analysis.publish.reportpage import AltTextPreprocessor, add_contents, first_heading
 from lscb_analysis.render.pages import NBCONVERT_TEMPLATES
-from lscb_analysis.render.sanitise import csp_meta, markdown_html
+from lscb_analysis.render.sanitise import csp_meta, escape_text, markdown_html
 
 __all__ = [
     "export_html",
@@ -187,18 +191,23 @@ def _exporter() -> HTMLExporter:
         widget_renderer_url="",
     )
     exp.register_filter("lscb_markdown", markdown_html)
+    exp.register_filter("lscb_text", escape_text)  # the pack furniture: names and titles people typed
     exp.register_preprocessor(WidgetNotePreprocessor(), enabled=True)
     exp.register_preprocessor(RecompressImagesPreprocessor(), enabled=True)
+    exp.register_preprocessor(AltTextPreprocessor(), enabled=True)
     return exp
 
 
-def notebook_to_html(nb: nbformat.NotebookNode) -> str:
+def notebook_to_html(nb: nbformat.NotebookNode, page: Page | None = None) -> str:
     """HTML of a notebook node: no code, no script, no external requests, and the pack's CSP.
 
     Parameters
     ----------
     nb : nbformat.NotebookNode
         An executed notebook (not modified: the exporter works on a copy).
+    page : Page, optional
+        Its place in the board pack: the page's title, landmarks and links. Without it, the page is
+        titled after the notebook's first heading and links nowhere.
 
     Raises
     ------
@@ -207,7 +216,13 @@ def notebook_to_html(nb: nbformat.NotebookNode) -> str:
     ActiveContentError
         When something in the page would run or navigate (:func:`active_content`).
     """
-    body, _ = _exporter().from_notebook_node(nb, resources={"lscb_csp_meta": csp_meta()})
+    title = page.html_title if page else first_heading(nb) or "Report"
+    nb = nbformat.from_dict({**nb, "metadata": {**nb.metadata, "title": title}})  # a shallow copy: the title
+    resources: dict[str, object] = {"lscb_csp_meta": csp_meta()}
+    if page:
+        resources["lscb"] = page
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    body = add_contents(body)
     body, _ = _strip_external(body)
     s = _scan(body)
     if s.urls:
@@ -217,7 +232,7 @@ def notebook_to_html(nb: nbformat.NotebookNode) -> str:
     return body
 
 
-def export_html(ipynb_path: str | Path, html_path: str | Path) -> Path:
+def export_html(ipynb_path: str | Path, html_path: str | Path, page: Page | None = None) -> Path:
     """Convert an executed notebook to offline, code-free HTML (written atomically).
 
     Parameters
@@ -226,6 +241,8 @@ def export_html(ipynb_path: str | Path, html_path: str | Path) -> Path:
         The executed notebook.
     html_path : path
         Where to write the HTML.
+    page : Page, optional
+        Its place in the board pack (:func:`notebook_to_html`).
 
     Returns
     -------
@@ -233,7 +250,7 @@ def export_html(ipynb_path: str | Path, html_path: str | Path) -> Path:
         ``html_path``.
     """
     nb = nbformat.read(str(ipynb_path), as_version=4)
-    return atomic_write_text(Path(html_path), notebook_to_html(nb))
+    return atomic_write_text(Path(html_path), notebook_to_html(nb, page))
 
 
 # ------------------------------------------------------- external requests

@@ -1,10 +1,16 @@
-"""The board pack's front page: ``reports/<quarter>/index.html``.
+"""The board pack's front page (``reports/<quarter>/index.html``) and run page (``run.html``).
 
-A self-contained page (no scripts, no external requests) listing every report
-of the quarter, grouped by section, saying which failed and why, which
-sections could not be built and what to fix (file, entry, field), and which
-sub-groups have not written their narrative. The page is the template
-``render/templates/pack_index.html.j2``.
+The front page is the board's summary of the quarter
+(:func:`lscb_analysis.summary.board.board_summary`): per sub-group the counts of
+special-cause concern and improvement, reds, worse than England and change since
+the previous quarter; the Making Data Count variation x assurance grid; what got
+worse; the exceptions with their value, target and recent values; and the
+reports. The run page is for analysts: which reports were built, which failed
+and why, which sections could not be built and what to fix (file, entry, field),
+and what is missing (narratives, with the file each is expected in).
+Both are self-contained (no scripts, no external requests), styled by
+``render/css/report.css``, from the templates ``render/templates/pack_index.html.j2``
+and ``pack_run.html.j2``.
 """
 
 from __future__ import annotations
@@ -13,12 +19,86 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
+from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.periods import Quarter
 from lscb_analysis.publish.plan import ReportResult
+from lscb_analysis.render.format import format_change, format_value
 from lscb_analysis.render.pages import render_page
+from lscb_analysis.render.scorecard import sparkline_svg
+from lscb_analysis.render.theme import SPC_VARIATION, icon_label, report_css
+from lscb_analysis.summary.board import ASSURANCE_COLUMNS, NO_TARGET, VARIATION_ROWS, BoardSummary, board_summary
+from lscb_analysis.summary.context import load_context
 
-__all__ = ["render_index"]
+__all__ = ["render_index", "render_run_page", "RUN_HTML"]
+
+#: The run page's file name, beside ``index.html``.
+RUN_HTML = "run.html"
+#: A cell of the variation x assurance grid with more indicators than this lists them folded (a count to open).
+GRID_LIST_MAX = 6
+
+
+def _common(quarter: Quarter, root: Path | str | None, generated: dt.datetime) -> dict[str, object]:
+    partnership = load_partnership(root)
+    return {
+        "partnership": partnership.name,
+        "fictional": partnership.fictional,
+        "quarter": quarter,
+        "generated": generated,
+        "dmin": partnership.disclosure.min_count,
+        "dmax": partnership.disclosure.max_count,
+        "dsym": partnership.disclosure.symbol,
+        "css": report_css(),
+    }
+
+
+def _grid_labels() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(key, words) of the grid's rows and columns."""
+    rows = [(v, SPC_VARIATION[v].legend) for v in VARIATION_ROWS]
+    cols = [(a, icon_label("assurance", a)) for a in ASSURANCE_COLUMNS if a != NO_TARGET]
+    cols.append((NO_TARGET, "No target: no assurance"))
+    return rows, cols
+
+
+def _board_context(board: BoardSummary, pages: dict[str, str]) -> dict[str, object]:
+    """What the front page template shows of the board summary, formatted."""
+    rows, cols = _grid_labels()
+    grid = {key: [{**i, "href": pages.get(i["subgroup"], "")} for i in items] for key, items in board.grid.items()}
+    worse = [
+        {
+            "title": r.title,
+            "href": pages.get(r.subgroup, ""),
+            "previous": format_value(r.previous, r.unit),
+            "value": format_value(r.value, r.unit),
+            "change": format_change(r.change, r.unit),
+        }
+        for r in board.worse.itertuples(index=False)
+    ]
+    exceptions = [
+        {
+            "title": r["Indicator"],
+            "subgroup": r["Sub-group"],
+            "href": pages.get(r["subgroup"], ""),
+            "why": r["Why"],
+            "summary": r["Summary"],
+            "value": format_value(r["value"], r["unit"], r["status"]),
+            "target": "No target" if pd.isna(r["target"]) else format_value(r["target"], r["unit"]),
+            "spark": sparkline_svg(list(r["spark"]) if r["spark"] is not None else []),
+        }
+        for r in board.exceptions.to_dict("records")
+    ]
+    counts = [{**c, "href": pages.get(c["subgroup"], "")} for c in board.counts.to_dict("records")]
+    return {
+        "counts": counts,
+        "grid_rows": rows,
+        "grid_cols": cols,
+        "grid": grid,
+        "grid_empty": not any(board.grid.values()),
+        "worse": worse,
+        "exceptions": exceptions,
+    }
 
 
 def render_index(
@@ -29,7 +109,7 @@ def render_index(
     root: Path | str | None = None,
     links: Sequence[tuple[str, str, str]] = (),
 ) -> str:
-    """The index page of a quarter's results.
+    """The front page: the board's summary of the quarter, and links to every report.
 
     Parameters
     ----------
@@ -40,26 +120,54 @@ def render_index(
     generated : datetime.datetime
         Shown as the time the pack was made.
     root : path, optional
-        The project folder (its partnership's name and disclosure settings are shown).
+        The project folder (its partnership, catalogue and store).
     links : sequence of (title, href, note)
-        Other pages of the pack, listed under "Data quality", each with a note ('' for none).
+        Other pages of the pack (the data-quality page), listed under "Data quality" with the
+        reports, each with a note ('' for none).
+
+    When the summary cannot be computed (no store yet), the page says so and
+    still lists the reports.
     """
-    partnership = load_partnership(root)
+    pages = {str(r.name).removeprefix("subgroup_"): r.html for r in results if r.html}
+    try:
+        board: dict[str, object] = _board_context(board_summary(load_context(quarter.code, root)), pages)
+        problem = ""
+    except LscbError as exc:
+        board, problem = {}, str(exc)
     sections: dict[str, list[ReportResult]] = {}
     for r in results:
         sections.setdefault(r.section, []).append(r)
     return render_page(
         "pack_index.html.j2",
-        partnership=partnership.name,
-        fictional=partnership.fictional,
-        quarter=quarter,
-        generated=generated,
-        results=results,
+        **_common(quarter, root, generated),
+        board=board,
+        problem=problem,
         failed=sum(not r.ok for r in results),
         partial=sum(r.ok and bool(r.problems) for r in results),
         sections=list(sections.items()),
-        dmin=partnership.disclosure.min_count,
-        dmax=partnership.disclosure.max_count,
-        dsym=partnership.disclosure.symbol,
         links=list(links),
+        run_href=RUN_HTML,
+        grid_list_max=GRID_LIST_MAX,
+    )
+
+
+def render_run_page(
+    results: Sequence[ReportResult],
+    quarter: Quarter,
+    *,
+    generated: dt.datetime,
+    root: Path | str | None = None,
+) -> str:
+    """The run page for analysts: every report's build status, its failure and its notes (what to fix)."""
+    sections: dict[str, list[ReportResult]] = {}
+    for r in results:
+        sections.setdefault(r.section, []).append(r)
+    return render_page(
+        "pack_run.html.j2",
+        **_common(quarter, root, generated),
+        results=results,
+        failed=sum(not r.ok for r in results),
+        partial=sum(r.ok and bool(r.problems) for r in results),
+        notes=sum(len(r.notes) for r in results),
+        sections=list(sections.items()),
     )

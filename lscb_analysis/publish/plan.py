@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -25,6 +25,8 @@ from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 
 __all__ = [
+    "Page",
+    "PageLink",
     "CORE",
     "SUBGROUP_TEMPLATE",
     "RunError",
@@ -49,8 +51,49 @@ class RunError(LscbError):
 
 
 @dataclass(frozen=True)
+class PageLink:
+    """A link to another page of the pack."""
+
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A report's place in the board pack: its title and its links to the front page and its neighbours.
+
+    Attributes
+    ----------
+    title : str
+        The report's title (the page's ``<title>`` starts with it).
+    pack : str
+        The pack it belongs to, e.g. "Northshire Safeguarding Children Partnership: board pack, July to
+        September 2026"; the rest of the ``<title>``, and the running header of a printed page.
+    previous, next : PageLink, optional
+        The reports before and after it in the pack's order.
+    index_href : str
+        The front page.
+    """
+
+    title: str
+    pack: str
+    previous: PageLink | None = None
+    next: PageLink | None = None
+    index_href: str = "index.html"
+
+    @property
+    def html_title(self) -> str:
+        """The ``<title>``: report, then pack."""
+        return f"{self.title} - {self.pack}"
+
+
+@dataclass(frozen=True)
 class ReportSpec:
-    """One report to produce: which notebook, with which parameters, under which name."""
+    """One report to produce: which notebook, with which parameters, under which name.
+
+    ``previous`` and ``next`` are its neighbours in the whole pack's order (a run of one
+    sub-group still links its page to the reports either side of it).
+    """
 
     name: str
     title: str
@@ -58,6 +101,13 @@ class ReportSpec:
     parameters: dict[str, object]
     section: str = "Sub-group score cards"
     notes: tuple[str, ...] = ()
+    previous: PageLink | None = None
+    next: PageLink | None = None
+
+    @property
+    def html(self) -> str:
+        """The published page's file name."""
+        return f"{self.name}.html"
 
 
 @dataclass
@@ -117,16 +167,15 @@ def plan_reports(
     *,
     subgroups: Sequence[str] | None = None,
     root: Path | str | None = None,
-    include_core: bool = True,
-    include_extras: bool = True,
 ) -> list[ReportSpec]:
-    """The reports a quarter's board pack contains.
+    """The reports a quarter's board pack contains (or, with ``subgroups``, those sub-groups' reports).
 
     Core data set first, then one per sub-group (its own notebook
     ``notebooks/subgroups/<id>.ipynb`` when it has customised one, otherwise
     the shared template), then the explorer, the worked examples
     (``notebooks/examples/``) and any deep dives (``notebooks/deep_dives/``),
-    each listed under its title (:func:`notebook_title`).
+    each listed under its title (:func:`notebook_title`). Each report knows its
+    neighbours in that order (:attr:`ReportSpec.previous`, :attr:`ReportSpec.next`).
 
     Raises
     ------
@@ -138,38 +187,37 @@ def plan_reports(
     p = paths(root)
     cat = load_catalogue(p.parameters)
     known = list(cat.subgroups)
-    chosen = list(subgroups) if subgroups else known
-    bad = [s for s in chosen if s not in cat.subgroups]
+    bad = [s for s in subgroups or () if s not in cat.subgroups]
     if bad:
         raise RunError(f"unknown sub-group {', '.join(map(repr, bad))}; valid: {', '.join(known)}")
     nb = p.notebooks
     base = {"quarter": quarter.code, "project_root": str(p.root)}
-    specs: list[ReportSpec] = []
-    if include_core and not subgroups:
-        specs.append(
-            ReportSpec(CORE, "Core data set (Leadership Board)", nb / f"{CORE}.ipynb", dict(base), "Core data set")
-        )
-    for sid in chosen:
+    pack = [ReportSpec(CORE, "Core data set (Leadership Board)", nb / f"{CORE}.ipynb", dict(base), "Core data set")]
+    for sid in known:
         own = nb / "subgroups" / f"{sid}.ipynb"
         notebook = own if own.exists() else nb / f"{SUBGROUP_TEMPLATE}.ipynb"
         narrative = p.parameters / "narratives" / quarter.slug / f"{sid}.md"
         notes = () if narrative.exists() else (f"No narrative written (expected {narrative.relative_to(p.root)})",)
-        specs.append(
+        pack.append(
             ReportSpec(f"subgroup_{sid}", cat.subgroups[sid].name, notebook, {**base, "subgroup": sid}, notes=notes)
         )
-    if include_extras and not subgroups:
-        explore = nb / "explore.ipynb"
-        if explore.exists():
-            specs.append(
-                ReportSpec("explore", "Interactive explorer", explore, dict(base), "Exploration and deep dives")
-            )
-        for folder, prefix in EXTRA_FOLDERS:
-            for extra in sorted((nb / folder).glob("*.ipynb")):
-                specs.append(
-                    ReportSpec(
-                        f"{prefix}{extra.stem}", notebook_title(extra), extra, dict(base), "Exploration and deep dives"
-                    )
+    explore = nb / "explore.ipynb"
+    if explore.exists():
+        pack.append(ReportSpec("explore", "Interactive explorer", explore, dict(base), "Exploration and deep dives"))
+    for folder, prefix in EXTRA_FOLDERS:
+        for extra in sorted((nb / folder).glob("*.ipynb")):
+            pack.append(
+                ReportSpec(
+                    f"{prefix}{extra.stem}", notebook_title(extra), extra, dict(base), "Exploration and deep dives"
                 )
+            )
+    links = [PageLink(s.title, s.html) for s in pack]
+    pack = [
+        replace(s, previous=links[i - 1] if i else None, next=links[i + 1] if i + 1 < len(pack) else None)
+        for i, s in enumerate(pack)
+    ]
+    chosen = {f"subgroup_{sid}" for sid in subgroups} if subgroups else None
+    specs = [s for s in pack if chosen is None or s.name in chosen]
     for s in specs:
         if not s.notebook.exists():
             raise RunError(f"{s.notebook}: notebook not found")

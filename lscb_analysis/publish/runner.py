@@ -34,7 +34,6 @@ from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.index import render_index
 from lscb_analysis.publish.kernels import (
     KernelTemplate,
     ReportKernelManager,
@@ -42,18 +41,21 @@ from lscb_analysis.publish.kernels import (
     template_supported,
     use_kernel_template,
 )
-from lscb_analysis.publish.plan import ReportResult, ReportSpec, check_parameters
+from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters
 from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_reports, scan_free_text
 from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
 from lscb_analysis.store import GENERATION_ENV
 
-__all__ = ["run_reports", "longest_first", "warm_up", "write_index", "section_problems"]
+__all__ = ["run_reports", "longest_first", "warm_up", "write_index", "pack_label", "section_problems"]
 
 log = logging.getLogger("lscb.run")
 
 
-def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str, rule: Disclosure | None = None) -> ReportResult:
-    """Run one notebook and publish it, unless its page fails the disclosure audit. Runs in a worker process."""
+def _execute_one(
+    spec: ReportSpec, out_dir: str, kernel_name: str, pack: str, rule: Disclosure | None = None
+) -> ReportResult:
+    """Run one notebook and publish it as a page of ``pack`` (:func:`pack_label`), unless its page fails the
+    disclosure audit. Runs in a worker process."""
     # papermill and nbconvert take seconds to import: the workers' fork server has loaded them
     # (see _pool_context), and `lscb run`'s own process imports them only when it runs notebooks itself.
     import papermill as pm  # noqa: PLC0415 - see above
@@ -61,7 +63,8 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str, rule: Disclos
     from lscb_analysis.publish.htmlexport import export_html  # noqa: PLC0415 - see above
 
     out = Path(out_dir)
-    ipynb, html = out / f"{spec.name}.ipynb", out / f"{spec.name}.html"
+    ipynb, html = out / f"{spec.name}.ipynb", out / spec.html
+    page = Page(spec.title, pack, previous=spec.previous, next=spec.next)
     tmp = out / f".{spec.name}.running.ipynb"
     start = time.perf_counter()
     res = ReportResult(spec.name, spec.title, spec.section, ok=True, seconds=0.0, notes=list(spec.notes))
@@ -90,7 +93,7 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str, rule: Disclos
         if tmp.exists():
             res.problems = section_problems(json.loads(tmp.read_text(encoding="utf-8")))
             os.replace(tmp, ipynb)
-            export_html(ipynb, html)
+            export_html(ipynb, html, page)
             res.ipynb, res.html = ipynb.name, html.name
             _withhold_if_disclosive(res, out, rule or Disclosure())
     except Exception as exc:  # noqa: BLE001 - recorded as this report's failure, the others still run
@@ -98,6 +101,11 @@ def _execute_one(spec: ReportSpec, out_dir: str, kernel_name: str, rule: Disclos
         res.error = (res.error + "; " if res.error else "") + f"HTML export failed: {type(exc).__name__}: {exc}"
     res.seconds = time.perf_counter() - start
     return res
+
+
+def pack_label(partnership: str, quarter: Quarter) -> str:
+    """What a report page says it belongs to (its title's end, a printed page's running header)."""
+    return f"{partnership}: board pack, {quarter.label}"
 
 
 def section_problems(nb: dict) -> list[str]:
@@ -213,6 +221,7 @@ def run_reports(
     out = folder or p.reports / quarter.slug
     out.mkdir(parents=True, exist_ok=True)
     partnership = load_partnership(p.root)
+    pack = pack_label(partnership.name, quarter)
     if text_problems is None:
         text_problems = scan_free_text(quarter, load_catalogue(p.parameters), p.root)
     planned = list(specs)
@@ -239,13 +248,15 @@ def run_reports(
                 check_parameters(specs)
                 with kernels_from(template):
                     for s in specs:
-                        r = _execute_one(s, str(out), kernel_name, rule)
+                        r = _execute_one(s, str(out), kernel_name, pack, rule)
                         results.append(r)
                         if on_done:
                             on_done(r)
             else:
                 folder = template.kernel_folder if template else None
-                results = _run_pool(specs, out, workers, kernel_name, log_file, folder, prepared.result, on_done, rule)
+                results = _run_pool(
+                    specs, out, workers, kernel_name, pack, log_file, folder, prepared.result, on_done, rule
+                )
         finally:
             if own and template:
                 template.close()
@@ -286,6 +297,7 @@ def _run_pool(
     out: Path,
     workers: int,
     kernel_name: str,
+    pack: str,
     log_file: str,
     template: str | None,
     prepared: Callable[[], object],
@@ -315,7 +327,9 @@ def _run_pool(
             pool.shutdown(cancel_futures=True)
             raise
         cf.wait(warm)
-        futures = {pool.submit(_execute_one, s, str(out), kernel_name, rule): s for s in longest_first(specs, out)}
+        futures = {
+            pool.submit(_execute_one, s, str(out), kernel_name, pack, rule): s for s in longest_first(specs, out)
+        }
         for fut in cf.as_completed(futures):
             s = futures[fut]
             try:
@@ -366,7 +380,11 @@ def _merge_previous(results: list[ReportResult], out: Path) -> list[ReportResult
 
 
 def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:
-    """Write ``index.html`` linking every report and saying which failed, plus ``run.json``."""
+    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``."""
+    # The front page reads the quarter's summary and draws sparklines (pandas, great_tables: seconds to import);
+    # `lscb run` imports this module before it plans, so that a refused run stays quick.
+    from lscb_analysis.publish.index import RUN_HTML, render_index, render_run_page  # noqa: PLC0415 - see above
+
     links = []
     if (out / REPORT_HTML).exists():
         note = (
@@ -374,8 +392,10 @@ def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) ->
             "for analysts only, not for circulation."
         )
         links.append(("Data-quality report on this quarter's returns", REPORT_HTML, note))
-    html = render_index(
-        results, quarter, generated=dt.datetime.now().replace(microsecond=0), root=out.parents[1], links=links
-    )
+    generated = dt.datetime.now().replace(microsecond=0)
+    root = out.parents[1]
     atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
-    return atomic_write_text(out / "index.html", html)
+    atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root))
+    return atomic_write_text(
+        out / "index.html", render_index(results, quarter, generated=generated, root=root, links=links)
+    )

@@ -46,7 +46,7 @@ NO_REVIEWS = "_No case reviews register is in the store up to this quarter (`dat
 NO_SECTION11 = "_No Section 11 self-assessment is in the store up to this quarter (`data/raw/quality/`)._"
 
 NO_AUDITS = "_No multi-agency case-file audit is in the store for these quarters (`data/raw/quality/`)._"
-_SCROLL = "<div class='lscb-table-scroll'>{}</div>"
+_SCROLL = "<div class='lscb-scroll'>{}</div>"  # scrolls sideways on a narrow screen (render/css/report.css)
 NO_SURVEYS = "_No survey wave is in the store for these quarters (`data/raw/quality/`)._"
 
 

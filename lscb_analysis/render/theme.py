@@ -53,7 +53,7 @@ PALETTE: dict[str, str] = {
     "common": "#A6A6A6",  # MDC grey
     "better": "#1B7837",
     "worse": "#B2182B",
-    "amber": "#B35806",
+    "amber": "#A35200",  # 4.5:1 on the score card's shaded rows (#F5F5F5) as well as on white
     "same": "#4D4D4D",
     "similar": "#F0C300",
     "text": "#231F20",

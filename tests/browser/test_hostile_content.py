@@ -35,7 +35,6 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostile
-from test_browser import CHROMIUM_ARGS, _chromium, _skip_or_fail, _status
 
 from lscb_analysis.publish.htmlexport import active_content, external_requests
 from lscb_analysis.render.sanitise import CONTENT_SECURITY_POLICY, csp_meta
@@ -65,22 +64,6 @@ INDICATOR = "assessment_factor_neglect_pct"
 
 
 # ------------------------------------------------------------------ browser
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    exe = _chromium()
-    status = _status()
-    if exe is None:
-        _skip_or_fail(f"Chromium is not installed ({status})", ci_may_skip=status.startswith("unavailable"))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def _open(browser: Any, path: Path, *, viewport: tuple[int, int] = (1366, 900), shot: Path | None = None) -> dict:
     """Open ``path`` with every request routed; what ran, what was requested, where the page went."""
     context = browser.new_context(
@@ -221,9 +204,11 @@ def test_lscb_run_holds_back_the_report_with_personal_data(hostile_pack):
     assert all(f"{narrative}, line 3:" in ln for ln in lines if narrative in ln and "D008" not in ln), lines
     assert not (out / f"subgroup_{PERSONAL_SUBGROUP}.html").exists(), "a held-back report is not published"
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "not published: personal data" in index and narrative in index
+    run_page = (out / "run.html").read_text(encoding="utf-8")  # the analysts' run page says why
+    assert "could not be produced" in index
+    assert "not published: personal data" in run_page and narrative in run_page
     for needle in hostile.PERSONAL_NEEDLES:
-        assert needle not in run.stderr and needle not in index
+        assert needle not in run.stderr and needle not in index and needle not in run_page
     # everything else was published
     published = {p.name for p in _pages(out)}
     assert {"index.html", "core_data_set.html", f"subgroup_{HOSTILE_SUBGROUP}.html", "explore.html"} <= published
@@ -237,7 +222,7 @@ def test_every_planted_input_reaches_a_page_as_text(hostile_pack, browser):
         assert any(token in t for t in texts.values()), f"the {what} never reached a page: the test would prove nothing"
     # plain text shows exactly as typed: the partnership's name, markup and all
     assert f"{TOKENS['partnership']} Castlemoor <script>alert('{hostile.MARK}')</script>" in texts["index.html"]
-    assert "=HYPERLINK(" in texts["index.html"], "formula prefixes are text on a page"
+    assert any("=HYPERLINK(" in t for t in texts.values()), "formula prefixes are text on a page"
 
 
 def test_no_page_runs_loads_navigates_or_shows_personal_data(hostile_pack, browser):
