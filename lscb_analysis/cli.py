@@ -176,8 +176,7 @@ def ingest(
     typer.echo(
         f"ingested {span}: {len(res.files)} files, {len(res.accepted)} accepted, {len(res.rejected)} rejected; "
         f"{res.rows} figures, {res.changed} new or revised ({res.restated} restated); "
-        f"{len(res.errors)} error(s), {len(res.warnings)} warning(s) in {time.perf_counter() - t:.1f}s; "
-        f"quality files: {len(res.quality_accepted)} accepted, {len(res.quality_rejected)} rejected"
+        f"{len(res.errors)} error(s), {len(res.warnings)} warning(s) in {time.perf_counter() - t:.1f}s"
     )
     limit = 50
     for f in res.errors[:limit]:
@@ -190,8 +189,7 @@ def ingest(
     typer.echo(f"data-quality report: {pages[res.quarters[-1]][0]}{more}")
     if res.blocked:
         typer.echo(
-            f"blocked: {len(res.rejected)} return(s) and {len(res.quality_rejected)} quality file(s) rejected in "
-            f"{', '.join(res.blocked_quarters())}; "
+            f"blocked: {len(res.rejected)} return(s) rejected in {', '.join(res.blocked_quarters())}; "
             "nothing from a rejected file reached the store. Correct them and ingest again.",
             err=True,
         )
@@ -223,28 +221,16 @@ def templates(
     provider: Annotated[
         list[str] | None, typer.Option("--provider", "-p", help="Only this provider (repeatable).")
     ] = None,
-    quality: Annotated[
-        bool,
-        typer.Option(
-            "--quality", help="Write the case-file audit and survey templates instead (reports/templates/quality/)."
-        ),
-    ] = False,
     root: RootOpt = None,
 ) -> None:
-    """Write one Excel return template per data provider for a quarter (or, with --quality, the QA templates)."""
-    from lscb_analysis.qa.templates import write_quality_templates  # noqa: PLC0415 - fast CLI start
+    """Write one Excel return template per data provider for a quarter."""
     from lscb_analysis.returns.templates import write_templates  # noqa: PLC0415 - fast CLI start
 
-    q = None if quality else resolve_quarter(quarter, root)
-    files = (
-        write_quality_templates(root, out=out) if q is None else write_templates(q, root, out=out, providers=provider)
-    )
+    q = resolve_quarter(quarter, root)
+    files = write_templates(q, root, out=out, providers=provider)
     for f in files:
         typer.echo(str(f))
-    typer.echo(
-        f"wrote {len(files)} {'quality-assurance ' if q is None else ''}templates" + (f" for {q.label}" if q else ""),
-        err=True,
-    )
+    typer.echo(f"wrote {len(files)} templates for {q.label}", err=True)
 
 
 @_command()
@@ -273,7 +259,7 @@ def run(
     """Execute every report notebook for a quarter and publish the HTML board pack (and its PDF)."""
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.publish.runner import warm_up  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.runner import run_log, warm_up  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.summary.context import stored_quarter  # noqa: PLC0415 - fast CLI start
 
     # A run that is refused creates nothing: invalid arguments (exit 2), then a quarter the store lacks (exit 1).
@@ -282,7 +268,7 @@ def run(
     stored_quarter(q, root)
     out = paths(root).reports / q.slug
     out.mkdir(parents=True, exist_ok=True)
-    logger = _file_logger(out / "run.log")
+    logger = run_log(out / "run.log")
     # The kernel template imports the reports' modules while the quarter's statistics are prepared.
     template = warm_up(kernel_template=kernel_template, log_file=out / "run.log")
     try:
@@ -293,19 +279,13 @@ def run(
 
 
 @_command()
-def annual(
-    year: Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2026-27.")],
-    root: RootOpt = None,
-) -> None:
-    """Publish the partnership's yearly report from the year's quarters in the store (reports/<year>-annual/)."""
-    from lscb_analysis.publish.annual import annual_folder, plan_annual  # noqa: PLC0415 - fast CLI start
+def annual(year: Annotated[str, typer.Option("--year", "-y", help="e.g. 2026-27")], root: RootOpt = None) -> None:
+    """Publish the yearly report from the year's quarters in the store (reports/<year>-annual/)."""
+    from lscb_analysis.publish.annual import plan_annual  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.runner import run_log  # noqa: PLC0415 - fast CLI start
 
-    # Refused before anything is created: a year that is not one (exit 2), a year the store lacks (exit 1).
-    last, specs = plan_annual(year, root)
-    out = annual_folder(last, root)
-    out.mkdir(parents=True, exist_ok=True)
-    logger = _file_logger(out / "run.log")
-    _run_planned(last, specs, 1, root, None, out, logger)
+    last, specs, out = plan_annual(year, root)  # refused before anything is created (a bad year: 2; none stored: 1)
+    _run_planned(last, specs, 1, root, None, out, run_log(out / "run.log"))
 
 
 def _run_planned(
@@ -504,17 +484,6 @@ def region_demo(root: RootOpt = None) -> None:
 
     files = generate_region_demo(root)
     typer.echo(f"wrote {len(files)} shared files under {files[0].parents[1]}")
-
-
-def _file_logger(file: Path) -> logging.Logger:
-    logger = logging.getLogger("lscb.run")
-    logger.setLevel(logging.INFO)
-    for h in list(logger.handlers):
-        logger.removeHandler(h)
-    h = logging.FileHandler(file, encoding="utf-8")
-    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    logger.addHandler(h)
-    return logger
 
 
 def main() -> None:  # pragma: no cover

@@ -23,8 +23,8 @@ __all__ = ["ANNUAL", "plan_annual", "annual_folder"]
 ANNUAL = "annual_report"
 
 
-def plan_annual(year: str, root: Path | str | None = None) -> tuple[Quarter, list[ReportSpec]]:
-    """The yearly report to run: its last stored quarter and its one report.
+def plan_annual(year: str, root: Path | str | None = None) -> tuple[Quarter, list[ReportSpec], Path]:
+    """The yearly report to run: its last stored quarter, its one report, and its folder (created).
 
     Raises
     ------
@@ -43,7 +43,9 @@ def plan_annual(year: str, root: Path | str | None = None) -> tuple[Quarter, lis
     last = quarters[-1]
     title = f"Annual report {last.fy}"
     spec = ReportSpec(ANNUAL, title, notebook, {"year": last.fy, "project_root": str(p.root)}, "Annual report")
-    return last, [spec]
+    out = annual_folder(last, p.root)
+    out.mkdir(parents=True, exist_ok=True)
+    return last, [spec], out
 
 
 def annual_folder(quarter: Quarter, root: Path | str | None = None) -> Path:

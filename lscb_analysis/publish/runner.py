@@ -46,9 +46,20 @@ from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_repo
 from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
 from lscb_analysis.store import GENERATION_ENV
 
-__all__ = ["run_reports", "longest_first", "warm_up", "write_index", "pack_label", "section_problems"]
+__all__ = ["run_log", "run_reports", "longest_first", "warm_up", "write_index", "pack_label", "section_problems"]
 
 log = logging.getLogger("lscb.run")
+
+
+def run_log(file: Path) -> logging.Logger:
+    """The ``lscb.run`` logger writing to ``file`` only (a run's ``run.log``), for ``lscb run`` and ``lscb annual``."""
+    log.setLevel(logging.INFO)
+    for h in list(log.handlers):
+        log.removeHandler(h)
+    h = logging.FileHandler(file, encoding="utf-8")
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(h)
+    return log
 
 
 def _execute_one(

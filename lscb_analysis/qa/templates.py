@@ -1,4 +1,4 @@
-"""Excel templates of the quality-assurance files (``lscb templates --quality``).
+"""Excel templates of the quality-assurance files (:func:`write_quality_templates`).
 
 One workbook per kind of file (``audits.xlsx``, ``surveys.xlsx``, ``section11.xlsx``, ``reviews.xlsx``): a first sheet,
 ``Instructions``, says where the file goes, what each column holds and lists
