@@ -10,11 +10,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 QUARTER ?= latest
 
-.PHONY: report test setup ingest run demo browser bench clean help
+.PHONY: report test setup ingest run annual demo browser bench clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make report   build the quarterly board pack (reports/<quarter>/index.html)"
+	@echo "make annual   publish the demo's yearly report (reports/2026-27-annual/index.html)"
 	@echo "make test     run unit tests and nbval over every notebook"
 	@echo "make bench    time the pack against the naive papermill+nbconvert loop"
 	@echo "make clean    remove generated reports and the processed store"
@@ -35,6 +36,10 @@ run: ingest
 
 report: run
 
+# The partnership's yearly report from the demo year's quarters (reports/2026-27-annual/).
+annual: run
+	$(BIN)/lscb annual --year 2026-27
+
 # Regenerate the bundled demo returns (deterministic: the result equals the committed files).
 demo: $(STAMP)
 	$(BIN)/lscb demo
@@ -46,7 +51,7 @@ browser:
 	@bash tests/browser/install_axe.sh
 
 # The pack is built first: tests scan the published HTML and open it in a real browser.
-test: $(STAMP) run browser
+test: $(STAMP) run annual browser
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider tests notebooks
 
 bench: ingest

@@ -263,7 +263,7 @@ def run(
     """Execute every report notebook for a quarter and publish the HTML board pack (and its PDF)."""
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.publish.runner import warm_up  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.runner import run_log, warm_up  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.summary.context import stored_quarter  # noqa: PLC0415 - fast CLI start
 
     # A run that is refused creates nothing: invalid arguments (exit 2), then a quarter the store lacks (exit 1).
@@ -272,7 +272,7 @@ def run(
     stored_quarter(q, root)
     out = paths(root).reports / q.slug
     out.mkdir(parents=True, exist_ok=True)
-    logger = _file_logger(out / "run.log")
+    logger = run_log(out / "run.log")
     # The kernel template imports the reports' modules while the quarter's statistics are prepared.
     template = warm_up(kernel_template=kernel_template, log_file=out / "run.log")
     try:
@@ -280,6 +280,16 @@ def run(
     finally:
         if template:
             template.close()
+
+
+@_command()
+def annual(year: Annotated[str, typer.Option("--year", "-y", help="e.g. 2026-27")], root: RootOpt = None) -> None:
+    """Publish the yearly report from the year's quarters in the store (reports/<year>-annual/)."""
+    from lscb_analysis.publish.annual import plan_annual  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.runner import run_log  # noqa: PLC0415 - fast CLI start
+
+    last, specs, out = plan_annual(year, root)  # refused before anything is created (a bad year: 2; none stored: 1)
+    _run_planned(last, specs, 1, root, None, out, run_log(out / "run.log"))
 
 
 def _run_planned(
@@ -356,6 +366,7 @@ def _run_reports(
         prepare=lambda: _prepare(q, root, logger),
         kernel_template=template or False,
         text_problems=problems,
+        folder=out,
     )
     failed = [r for r in results if not r.ok]
     partial = [r for r in results if r.ok and r.problems]
@@ -477,17 +488,6 @@ def region_demo(root: RootOpt = None) -> None:
 
     files = generate_region_demo(root)
     typer.echo(f"wrote {len(files)} shared files under {files[0].parents[1]}")
-
-
-def _file_logger(file: Path) -> logging.Logger:
-    logger = logging.getLogger("lscb.run")
-    logger.setLevel(logging.INFO)
-    for h in list(logger.handlers):
-        logger.removeHandler(h)
-    h = logging.FileHandler(file, encoding="utf-8")
-    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    logger.addHandler(h)
-    return logger
 
 
 def main() -> None:  # pragma: no cover

@@ -21,31 +21,49 @@ children agree: the number of children on a child protection plan
 ``cpp_rate`` each quarter (:data:`SAME_CHILDREN`), and every breakdown adds up
 to its total.
 
+The demo also has quality-assurance files (:func:`lscb_analysis.qa.demo.quality_demo`): a multi-agency
+case-file audit round every quarter of the last six (twelve cases on five
+domains; the child's voice improves round by round, information-sharing gaps
+recur) and a survey wave every second quarter (children's "does your worker
+listen to you?" rises clearly between the last two waves; 16 to 17 year-olds
+are too few to publish), and two Section 11 self-assessment cycles a year apart
+(information sharing and the child's voice weakest, improving; some
+improvements overdue), and the case reviews register of the last two quarters
+(three reviews, six recommendations, some overdue, linked to actions), and
+complaints, representations and commendations every quarter of the six.
+
 Nothing here is real data about real children. The same arguments give the
 same bytes (tests check this), so the bundled files can be regenerated at will.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.atomic import atomic_write_csv, atomic_write_text, formula_safe
+from lscb_analysis.atomic import atomic_write_csv, atomic_write_text
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
+from lscb_analysis.qa.demo import csv_text, quality_demo, seed
 from lscb_analysis.returns.format import RETURN_COLUMNS
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["DEMO_FIRST", "DEMO_LAST", "generate_demo", "PATTERNS", "PLAUSIBLE", "SAME_CHILDREN", "BREAKDOWN_SHARES"]
+__all__ = [
+    "DEMO_FIRST",
+    "DEMO_LAST",
+    "generate_demo",
+    "quality_demo",
+    "PATTERNS",
+    "PLAUSIBLE",
+    "SAME_CHILDREN",
+    "BREAKDOWN_SHARES",
+]
 
 #: The bundled demo covers sixteen quarters ending with the latest complete one.
 DEMO_LAST = Quarter(2026, 2)
@@ -124,10 +142,6 @@ BREAKDOWN_SHARES: dict[str, dict[str, float]] = {
 SAME_CHILDREN: dict[str, str] = {"cpp_children": "cpp_rate", "cpp_ethnicity": "cpp_rate"}
 
 
-def _seed(*parts: object) -> int:
-    return zlib.crc32("|".join(map(str, parts)).encode())
-
-
 def _england_anchors(dfe_dir: Path) -> dict[str, float]:
     """England's latest published levels, used to make the demo plausible.
 
@@ -171,7 +185,7 @@ def _national(file: Path, column: str) -> float:
 # --------------------------------------------------------------------- levels
 def _base_level(ind: Indicator, anchors: dict[str, float]) -> tuple[float, float]:
     """Return (level, denominator): level is a count, rate or percentage."""
-    h = _seed(ind.id) % 1000 / 1000
+    h = seed(ind.id) % 1000 / 1000
     if ind.id in PLAUSIBLE:
         return PLAUSIBLE[ind.id]
     if ind.id in anchors:
@@ -219,7 +233,7 @@ def _shape(ind: Indicator, n: int) -> np.ndarray:
 
 
 def _shares(key: str, k: int) -> np.ndarray:
-    rng = np.random.default_rng(_seed("shares", key))
+    rng = np.random.default_rng(seed("shares", key))
     w = rng.dirichlet(np.full(k, 4.0))
     return w
 
@@ -250,7 +264,7 @@ def _rows_for(
 ) -> dict[Quarter, list[dict[str, object]]]:
     """One indicator's rows per quarter; with ``numerators``, the total of each quarter is given (a count of the
     same children as another indicator's numerator, :data:`SAME_CHILDREN`) and only its breakdowns are drawn."""
-    rng = np.random.default_rng(_seed("series", ind.id))
+    rng = np.random.default_rng(seed("series", ind.id))
     level, den0 = _base_level(ind, anchors)
     shape = _shape(ind, len(quarters))
     decline = PATTERNS.get(ind.id) is not None and PATTERNS[ind.id].kind == "decline"
@@ -330,14 +344,6 @@ def _row(ind: Indicator, q: Quarter, breakdown: str, value: str, num: int, den: 
     }
 
 
-def _csv_text(rows: list[dict[str, object]], columns: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    w.writeheader()
-    w.writerows({k: formula_safe(v) for k, v in r.items()} for r in rows)
-    return buf.getvalue()
-
-
 def generate_demo(
     root: Path | str | None = None,
     *,
@@ -383,6 +389,6 @@ def generate_demo(
     for q in quarters:
         for provider in sorted(by_quarter[q]):
             f = p.returns / folder / q.slug / f"{provider}.csv"
-            atomic_write_text(f, _csv_text(by_quarter[q][provider], RETURN_COLUMNS))
+            atomic_write_text(f, csv_text(by_quarter[q][provider], RETURN_COLUMNS))
             written.append(f)
-    return written
+    return written + quality_demo(p.root, quarters)

@@ -27,6 +27,11 @@ everything an ingest writes (figures, history, findings, the log of the files
 it read) is committed as one new store generation (:func:`lscb_analysis.store.updating`):
 a crash or a full disk leaves the previous store whole.
 
+The quarter's quality-assurance files (case-file audits and surveys in
+``data/raw/quality/<partnership>/<yyyy-yy-Qn>/``) are ingested in the same block by
+:func:`lscb_analysis.qa.ingest.ingest_quality`, under the same policy (a file
+with an error is refused whole; rules ``Q0xx``), and committed in the same generation.
+
 Each ingest records its findings and a log of the files it read in the
 store; ``lscb ingest`` then writes each quarter's data-quality pages from
 them (:mod:`lscb_analysis.publish.quality_pages`).
@@ -48,6 +53,7 @@ from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter, as_periods
 from lscb_analysis.population import load_population, population_for
+from lscb_analysis.qa.ingest import ingest_quality
 from lscb_analysis.returns.folders import ReturnsNotFoundError, quarter_folders, return_files
 from lscb_analysis.returns.outliers import outlier_findings
 from lscb_analysis.returns.reader import MAX_RETURN_BYTES, read_return
@@ -80,6 +86,9 @@ class IngestResult:
         Store cells added or revised (0: the store was not rewritten).
     restated : int
         Of those, revisions of cells already stored.
+    quality_accepted, quality_rejected : list of Path
+        Quality-assurance files (:mod:`lscb_analysis.qa`) accepted (or unchanged) and refused; a refused one's
+        errors are among ``findings``, so it blocks like a rejected return.
     """
 
     quarters: list[Quarter]
@@ -90,6 +99,8 @@ class IngestResult:
     findings: list[Finding] = field(default_factory=list)
     changed: int = 0
     restated: int = 0
+    quality_accepted: list[Path] = field(default_factory=list)
+    quality_rejected: list[Path] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -354,6 +365,8 @@ def ingest_quarters(
         findings += outlier_findings(new, current)
         restated = restatement_findings(changed, current)
         findings += restated
+        qa = ingest_quality(store, quarters, p.root, stamp=stamp, max_bytes=max_bytes)
+        findings += qa.findings
         if len(changed):
             store.history = pd.concat([history, changed], ignore_index=True) if len(history) else changed
         findings.sort(key=lambda f: (f.quarter, f.file, f.row if f.row is not None else 0, f.severity != "error"))
@@ -365,6 +378,7 @@ def ingest_quarters(
     result.files = [rf.path for rf in files]
     result.accepted = [files[i].path for i in v.accepted]
     result.rejected = [files[i].path for i in v.rejected]
+    result.quality_accepted, result.quality_rejected = qa.accepted, qa.rejected
     result.rows = len(new)
     result.findings = findings
     result.changed = len(changed)

@@ -12,14 +12,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_generator_reproduces_the_committed_files_byte_for_byte(tmp_path, project):
-    for f in (project / "data" / "raw" / "returns" / "demo").rglob("*.csv"):
-        f.unlink()
+    for folder in ("returns/demo", "quality"):
+        for f in (project / "data" / "raw" / folder).rglob("*.csv"):
+            f.unlink()
     written = generate_demo(project)
     committed = ROOT / "data" / "raw"
     for f in written:
         rel = f.relative_to(project / "data" / "raw")
         assert filecmp.cmp(f, committed / rel, shallow=False), f"{rel} differs from the committed demo file"
-    assert len(written) == len(list((committed / "returns" / "demo").rglob("*.csv"))) + 1
+    quality = list((committed / "quality").rglob("*.csv"))
+    assert len(written) == len(list((committed / "returns" / "demo").rglob("*.csv"))) + 1 + len(quality)
 
 
 def _returns() -> pd.DataFrame:

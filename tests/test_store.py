@@ -164,7 +164,13 @@ def test_an_ingest_commits_every_table_in_one_generation(project: Path) -> None:
     gen = assert_whole(project)
     assert (store_folder(project) / "CURRENT").read_text().strip() == gen.name
     man = gen.manifest()
-    assert set(man["tables"]) == {"figures", "history", "findings", "returns_log"}
+    assert set(man["tables"]) == {"figures", "history", "findings", "returns_log"} | {
+        "qa_audits",
+        "qa_surveys",
+        "qa_section11",
+        "qa_reviews",
+        "qa_complaints",
+    }
     assert man["tables"]["figures"]["rows"] == len(read_figures(project))
     assert man["tables"]["returns_log"]["rows"] == len(read_returns_log(project))
     assert len(read_findings(project)) == man["tables"]["findings"]["rows"]

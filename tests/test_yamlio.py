@@ -19,6 +19,7 @@ from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
 from lscb_analysis.parameters.catalogue import CatalogueError, load_catalogue
 from lscb_analysis.parameters.partnership import ConfigError, load_partnership
 from lscb_analysis.parameters.problems import entry_label, problem, unknown_id, validation_problems
+from lscb_analysis.parameters.quality import load_quality
 from lscb_analysis.parameters.yamlio import MAX_ALIAS_NODES, YamlFileError, read_entries, read_yaml
 from lscb_analysis.quality import received_dates
 
@@ -316,6 +317,7 @@ _EVERY_YAML = {
     ),
     "parameters/actions/neglect.yaml": lambda root: load_actions("neglect", root),
     "parameters/annotations.yaml": load_annotations,
+    "parameters/quality.yaml": load_quality,
     "data/raw/returns/demo/received.yaml": received_dates,
 }
 

@@ -10,7 +10,11 @@ Each sub-group keeps its action log in ``parameters/actions/<subgroup>.yaml``::
         status: in_progress        # not_started | in_progress | complete | closed
         linked_indicators: [assessment_factor_neglect_pct]
         raised: 2026-27 Q1         # the quarter the action was agreed
+        raised_by: exception:assessment_factor_neglect_pct   # what raised it (optional)
         update: Training delivered to three of the four locality teams.
+        history:                   # the action quarter by quarter (optional), oldest first
+          - {quarter: 2026-27 Q1, status: not_started, update: Agreed at the sub-group.}
+        closed: 2026-27 Q3         # the quarter it was completed or closed (with those statuses)
 
 :func:`load_actions` validates the file (unknown fields, unknown indicator
 ids, dates, statuses, duplicate ids, a person's name or e-mail address as
@@ -25,9 +29,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from lscb_analysis.disclosure.scan import find_disclosure_risks
 from lscb_analysis.errors import ProblemsError
@@ -37,7 +41,16 @@ from lscb_analysis.parameters.yamlio import YamlFileError, read_entries
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 
-__all__ = ["Action", "ActionsError", "Status", "load_actions", "load_all_actions", "actions_file"]
+__all__ = [
+    "Action",
+    "ActionsError",
+    "Status",
+    "STATUSES",
+    "owner_problem",
+    "load_actions",
+    "load_all_actions",
+    "actions_file",
+]
 
 #: ``closed``: stopped without completing (e.g. superseded).
 Status = Literal["not_started", "in_progress", "complete", "closed"]
@@ -45,6 +58,19 @@ Status = Literal["not_started", "in_progress", "complete", "closed"]
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|rev)\.?\s+[A-Z]", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+#: The statuses, in order (also those of a case review's recommendations, :mod:`lscb_analysis.qa`).
+STATUSES: tuple[str, ...] = get_args(Status)
+
+
+def owner_problem(owner: str) -> str | None:
+    """Why ``owner`` is not a role (an e-mail address, a person's name), or None when it is one."""
+    if _EMAIL.search(owner):
+        return "must be a role, not an e-mail address"
+    if _HONORIFIC.match(owner):
+        return "must be a role (e.g. 'Head of Early Help'), not a person's name"
+    return None
 
 
 class ActionsError(ProblemsError):
@@ -57,6 +83,31 @@ class ActionsError(ProblemsError):
     """
 
     what: ClassVar[str] = "the action logs"
+
+
+#: What can raise an action (``raised_by: <kind>:<reference>``): an indicator or an exception (its indicator id),
+#: an audit theme, a case review's recommendation (``RR-2025-07/R1``), a survey question, a Section 11 standard.
+RAISED_BY: tuple[str, ...] = ("indicator", "exception", "audit", "review", "survey", "section11")
+_RAISED_BY = re.compile(rf"^({'|'.join(RAISED_BY)}):[A-Za-z0-9_./-]+$")
+
+
+def _quarter_code(v: Any) -> Any:
+    return v if v is None else Quarter.parse(str(v)).code  # a QuarterError is a ValueError
+
+
+class ActionUpdate(BaseModel):
+    """Where an action stood in one quarter (an entry of its ``history``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    quarter: str
+    status: Status
+    update: str | None = None
+
+    @field_validator("quarter", mode="before")
+    @classmethod
+    def _quarter(cls, v: Any) -> Any:
+        return _quarter_code(v)
 
 
 class Action(BaseModel):
@@ -80,6 +131,12 @@ class Action(BaseModel):
         Quarter code it was agreed in, e.g. ``2026-27 Q1``.
     update : str or None
         Latest progress note.
+    raised_by : str or None
+        What raised it, ``<kind>:<reference>`` (:data:`RAISED_BY`), e.g. ``review:RR-2025-07/R1``.
+    history : tuple of ActionUpdate
+        Where it stood quarter by quarter, oldest first.
+    closed : str or None
+        Quarter code it was completed or closed in (only with those statuses).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -92,6 +149,9 @@ class Action(BaseModel):
     linked_indicators: tuple[str, ...] = ()
     raised: str | None = None
     update: str | None = None
+    raised_by: str | None = Field(None, pattern=_RAISED_BY.pattern)
+    history: tuple[ActionUpdate, ...] = ()
+    closed: str | None = None
 
     @field_validator("due", mode="before")
     @classmethod
@@ -103,16 +163,32 @@ class Action(BaseModel):
     @field_validator("owner")
     @classmethod
     def _role(cls, v: str) -> str:
-        if _EMAIL.search(v):
-            raise ValueError("must be a role, not an e-mail address")
-        if _HONORIFIC.match(v):
-            raise ValueError("must be a role (e.g. 'Head of Early Help'), not a person's name")
+        why = owner_problem(v)
+        if why:
+            raise ValueError(why)
         return v
 
-    @field_validator("raised", mode="before")
+    @field_validator("raised", "closed", mode="before")
     @classmethod
     def _quarter(cls, v: Any) -> Any:
-        return v if v is None else Quarter.parse(str(v)).code  # a QuarterError is a ValueError
+        return _quarter_code(v)
+
+    @model_validator(mode="after")
+    def _closed_and_history(self) -> Action:
+        if self.closed is not None and self.status not in ("complete", "closed"):
+            raise ValueError(f"closed: {self.closed} is given but the status is {self.status}")
+        quarters = [Quarter.parse(h.quarter) for h in self.history]
+        if quarters != sorted(quarters) or len(set(quarters)) != len(quarters):
+            raise ValueError("history must list each quarter once, oldest first")
+        return self
+
+    def closed_in(self) -> str | None:
+        """The quarter it was completed or closed in: ``closed``, else the first such entry of its history."""
+        if self.closed is not None:
+            return self.closed
+        if self.status not in ("complete", "closed"):
+            return None
+        return next((h.quarter for h in self.history if h.status in ("complete", "closed")), None)
 
     @field_validator("linked_indicators", mode="before")
     @classmethod

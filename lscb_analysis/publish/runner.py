@@ -46,9 +46,20 @@ from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_repo
 from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
 from lscb_analysis.store import GENERATION_ENV
 
-__all__ = ["run_reports", "longest_first", "warm_up", "write_index", "pack_label", "section_problems"]
+__all__ = ["run_log", "run_reports", "longest_first", "warm_up", "write_index", "pack_label", "section_problems"]
 
 log = logging.getLogger("lscb.run")
+
+
+def run_log(file: Path) -> logging.Logger:
+    """The ``lscb.run`` logger writing to ``file`` only (a run's ``run.log``), for ``lscb run`` and ``lscb annual``."""
+    log.setLevel(logging.INFO)
+    for h in list(log.handlers):
+        log.removeHandler(h)
+    h = logging.FileHandler(file, encoding="utf-8")
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(h)
+    return log
 
 
 def _execute_one(
@@ -170,6 +181,7 @@ def run_reports(
     prepare: Callable[[], object] | None = None,
     kernel_template: bool | KernelTemplate = True,
     text_problems: Sequence[TextProblem] | None = None,
+    folder: Path | None = None,
 ) -> list[ReportResult]:
     """Execute and publish every report; never stops at the first failure.
 
@@ -206,6 +218,9 @@ def run_reports(
     text_problems : sequence of TextProblem, optional
         What :func:`~lscb_analysis.publish.preflight.scan_free_text` found
         (the CLI prints it first); scanned here when not given.
+    folder : Path, optional
+        Where the reports and their index go (default ``reports/<quarter>/``; the
+        yearly report, ``lscb annual``, goes to ``reports/<yyyy-yy>-annual/``).
 
     Raises
     ------
@@ -214,7 +229,7 @@ def run_reports(
         (:func:`~lscb_analysis.publish.plan.check_parameters`); no notebook has run.
     """
     p = paths(root)
-    out = p.reports / quarter.slug
+    out = folder or p.reports / quarter.slug
     out.mkdir(parents=True, exist_ok=True)
     partnership = load_partnership(p.root)
     pack = pack_label(partnership.name, quarter)

@@ -29,11 +29,15 @@ other extra column is ignored with a warning.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lscb_analysis.parameters.catalogue import Catalogue
 from lscb_analysis.tidy import TOTAL
 
 __all__ = [
     "due_rows",
+    "FileLayout",
+    "RETURN_LAYOUT",
     "RETURN_COLUMNS",
     "LABEL_COLUMNS",
     "COUNT_COLUMNS",
@@ -61,6 +65,29 @@ INFO_COLUMNS: list[str] = ["indicator_title", "denominator_needed", "notes"]
 RETURN_SHEET = "Return"
 #: File types ingest reads.
 RETURN_EXTENSIONS: tuple[str, ...] = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """The columns of a collected file the reader checks (an agency return, or a quality-assurance file).
+
+    Attributes
+    ----------
+    columns : tuple of str
+        Columns every file must have in row 1 (any order); read as stripped text.
+    info_columns : tuple of str
+        Columns a template adds for the reader's benefit; ignored without a warning.
+    count_columns : tuple of str
+        Columns holding whole numbers (how a formula or date found in them is worded).
+    """
+
+    columns: tuple[str, ...]
+    info_columns: tuple[str, ...] = ()
+    count_columns: tuple[str, ...] = ()
+
+
+#: The agency return's layout (the default of :func:`~lscb_analysis.returns.reader.read_return`).
+RETURN_LAYOUT = FileLayout(tuple(RETURN_COLUMNS), tuple(INFO_COLUMNS), tuple(COUNT_COLUMNS))
 
 
 def due_rows(cat: Catalogue, provider: str, q: int) -> dict[str, list[tuple[str, str]]]:

@@ -4,7 +4,8 @@ The reader checks what can be checked without the catalogue: the file is not
 too large (refused from its size alone, before reading), it is what its
 extension says, it decodes, the ``Return`` sheet exists, no cell is longer
 than :data:`MAX_CELL_CHARS` (``R019``), the header is in row 1 with every
-column of :data:`~lscb_analysis.returns.format.RETURN_COLUMNS`, there are no
+column of its layout (:data:`~lscb_analysis.returns.format.RETURN_LAYOUT` for a return; the
+quality-assurance files of :mod:`lscb_analysis.qa` pass theirs), there are no
 merged cells, and no cell holds a formula, date, Excel error or TRUE/FALSE.
 Findings quote at most a short excerpt of any value
 (:func:`~lscb_analysis.findings.excerpt`). Cells come back as stripped text; each row keeps its spreadsheet
@@ -29,7 +30,7 @@ from pathlib import Path
 from lscb_analysis.findings import excerpt
 from lscb_analysis.periods import Quarter
 from lscb_analysis.returns.excel import read_xlsx_rows
-from lscb_analysis.returns.format import COUNT_COLUMNS, INFO_COLUMNS, RETURN_COLUMNS, RETURN_EXTENSIONS, RETURN_SHEET
+from lscb_analysis.returns.format import RETURN_EXTENSIONS, RETURN_LAYOUT, RETURN_SHEET, FileLayout
 from lscb_analysis.returns.returnfile import ReturnFile, column_letter
 
 __all__ = ["MAX_RETURN_BYTES", "MAX_CELL_CHARS", "read_return"]
@@ -45,7 +46,12 @@ _HEADER_SEARCH_ROWS = 30
 
 
 def read_return(
-    path: Path | str, quarter: Quarter, *, name: str | None = None, max_bytes: int = MAX_RETURN_BYTES
+    path: Path | str,
+    quarter: Quarter,
+    *,
+    name: str | None = None,
+    max_bytes: int = MAX_RETURN_BYTES,
+    layout: FileLayout = RETURN_LAYOUT,
 ) -> ReturnFile:
     """Read one return file.
 
@@ -59,6 +65,8 @@ def read_return(
         Path to show in findings and provenance (default: the file name).
     max_bytes : int
         Files larger than this are refused from their size alone (``R003``).
+    layout : FileLayout
+        The columns the file must have (default: an agency return's).
 
     Returns
     -------
@@ -107,11 +115,11 @@ def read_return(
     if ext == ".csv":
         rows = _read_csv(rf, data)
         if rows is not None:
-            _build_frame(rf, rows, None)
+            _build_frame(rf, rows, None, layout)
     else:
         read = read_xlsx_rows(rf, data)
         if read is not None:
-            _build_frame(rf, *read)
+            _build_frame(rf, *read, layout)
     return rf
 
 
@@ -184,9 +192,9 @@ def _norm(h: str) -> str:
     return h.strip().lower().replace(" ", "_")
 
 
-def _header_row(rows: list[list[str]]) -> int | None:
-    """0-based index of the first row holding every return column, or None."""
-    need = set(RETURN_COLUMNS)
+def _header_row(rows: list[list[str]], columns: tuple[str, ...]) -> int | None:
+    """0-based index of the first row holding every column of the layout, or None."""
+    need = set(columns)
     for i, r in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         if need <= {_norm(h) for h in r}:
             return i
@@ -212,8 +220,9 @@ def _long_cells(rf: ReturnFile, rows: list[list[str]]) -> bool:
     return found > 0
 
 
-def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] | None) -> None:
+def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] | None, layout: FileLayout) -> None:
     name = rf.path.name
+    columns, info = list(layout.columns), list(layout.info_columns)
     if _long_cells(rf, rows):
         return
     while rows and not any(str(x).strip() for x in rows[-1]):
@@ -227,28 +236,28 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
         return
     header = [str(h) for h in rows[0]]
     normed = [_norm(h) for h in header]
-    if not set(RETURN_COLUMNS) <= set(normed):
-        at = _header_row(rows)
+    if not set(columns) <= set(normed):
+        at = _header_row(rows, layout.columns)
         if at is not None:
-            col = min(normed_i for normed_i, h in enumerate(_norm(x) for x in rows[at]) if h in RETURN_COLUMNS)
+            col = min(normed_i for normed_i, h in enumerate(_norm(x) for x in rows[at]) if h in columns)
             rf.add(
                 "R007-header-invalid",
                 f"The header row is row {at + 1} (starting in column {column_letter(col)}); it must be row 1: "
-                f"delete the {at} row(s) above it, and keep the column names {', '.join(RETURN_COLUMNS)}.",
+                f"delete the {at} row(s) above it, and keep the column names {', '.join(columns)}.",
                 row=at + 1,
             )
             return
-        missing = [c for c in RETURN_COLUMNS if c not in normed]
-        unknown = [h for h, n in zip(header, normed, strict=True) if n and n not in RETURN_COLUMNS + INFO_COLUMNS]
+        missing = [c for c in columns if c not in normed]
+        unknown = [h for h, n in zip(header, normed, strict=True) if n and n not in columns + info]
         hints = []
         for m in missing:
             close = difflib.get_close_matches(m, [_norm(u) for u in unknown], n=1, cutoff=0.4)
             if close:
                 orig = unknown[[_norm(u) for u in unknown].index(close[0])]
                 hints.append(f"rename '{excerpt(orig)}' to '{m}'")
-        hint = ("; " + "; ".join(hints)) if hints else f"; row 1 must hold the column names {', '.join(RETURN_COLUMNS)}"
+        hint = ("; " + "; ".join(hints)) if hints else f"; row 1 must hold the column names {', '.join(columns)}"
         if not any(normed):
-            hint = f"; row 1 is blank but must hold the column names {', '.join(RETURN_COLUMNS)}"
+            hint = f"; row 1 is blank but must hold the column names {', '.join(columns)}"
         rf.add(
             "R007-header-invalid",
             f"Row 1 lacks the column(s) {', '.join(missing)}{hint}. Use the template's column names unchanged.",
@@ -256,7 +265,7 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
             column=missing[0],
         )
         return
-    dupes = sorted({n for n in normed if n in RETURN_COLUMNS and normed.count(n) > 1})
+    dupes = sorted({n for n in normed if n in columns and normed.count(n) > 1})
     if dupes:
         rf.add(
             "R007-header-invalid",
@@ -265,15 +274,10 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
             column=dupes[0],
         )
         return
-    index = {n: i for i, n in enumerate(normed) if n in RETURN_COLUMNS}
+    index = {n: i for i, n in enumerate(normed) if n in columns}
     rf.letters = {c: column_letter(i) for c, i in index.items()}
     for i, (h, n) in enumerate(zip(header, normed, strict=True)):
-        if (
-            n
-            and n not in RETURN_COLUMNS
-            and n not in INFO_COLUMNS
-            and any(i < len(r) and str(r[i]).strip() for r in rows[1:])
-        ):
+        if n and n not in columns and n not in info and any(i < len(r) and str(r[i]).strip() for r in rows[1:]):
             rf.add(
                 "R009-extra-column",
                 f"Column {column_letter(i)} '{excerpt(h)}' is not part of the return and was ignored; "
@@ -282,7 +286,7 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
                 column=excerpt(h),
             )
     width = len(header)
-    data: dict[str, list[str]] = {c: [] for c in RETURN_COLUMNS}
+    data: dict[str, list[str]] = {c: [] for c in columns}
     source_rows: list[int] = []
     flagged: list[bool] = []
     for r_i in range(1, len(rows)):
@@ -304,7 +308,7 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
             k = kinds[r_i][i] if kinds is not None and i < len(kinds[r_i]) else ""
             if k:
                 flag = True
-                _kind_finding(rf, k, v, line, c)
+                _kind_finding(rf, k, v, line, c, layout)
             data[c].append(v)
         source_rows.append(line)
         flagged.append(flag)
@@ -318,9 +322,9 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
     rf.cells = {**data, "source_row": source_rows, "flagged": flagged}
 
 
-def _kind_finding(rf: ReturnFile, kind: str, text: str, row: int, column: str) -> None:
+def _kind_finding(rf: ReturnFile, kind: str, text: str, row: int, column: str, layout: FileLayout) -> None:
     where = f"Row {row}, column {column} ({rf.letters.get(column, '?')})"
-    is_count = column in COUNT_COLUMNS
+    is_count = column in layout.count_columns
     what = "a whole number or a GSS symbol such as c" if is_count else "the label from the template"
     if kind == "formula":
         rf.add(

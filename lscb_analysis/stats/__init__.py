@@ -2,6 +2,8 @@
 
 * Proportions and rates with confidence limits: PHEindicatormethods
   ``phe_proportion`` (Wilson) and ``phe_rate`` (exact Poisson / Byar's).
+* The difference of two proportions (a survey's change between waves):
+  Newcombe's hybrid score interval (1998, method 10).
 * Comparison with a benchmark: Fingertips' overlapping-CI comparers (one or two
   levels) and SPC for proportions.
 * Recent trend marker: Fingertips ``TrendMarkerCalculator``.
@@ -32,7 +34,7 @@ from lscb_analysis.stats.funnel import funnel_limits_proportion, funnel_limits_r
 from lscb_analysis.stats.funnel_significance import funnel_significance
 from lscb_analysis.stats.isr import indirectly_standardised_rate, indirectly_standardised_ratio
 from lscb_analysis.stats.means import MeanResult, mean_ci
-from lscb_analysis.stats.proportions import proportion_ci
+from lscb_analysis.stats.proportions import DifferenceResult, proportion_ci, proportion_difference
 from lscb_analysis.stats.quantiles import QuantileWarning, assign_quantiles
 from lscb_analysis.stats.rates import byars_limits, exact_poisson_limits, rate_ci
 from lscb_analysis.stats.recent_trend import RecentTrendResult, cochran_armitage_chi2, recent_trend
@@ -42,6 +44,8 @@ from lscb_analysis.stats.trend import TrendResult, kendall_trend, trend_test
 __all__ = [
     "IntervalResult",
     "proportion_ci",
+    "proportion_difference",
+    "DifferenceResult",
     "rate_ci",
     "byars_limits",
     "exact_poisson_limits",

@@ -1,6 +1,6 @@
 """The validated tidy store in ``data/processed/store/``, committed as one unit.
 
-The store holds four tables:
+The store holds these tables:
 
 ``figures``
     One row per indicator, period, area, breakdown and breakdown value: the
@@ -12,6 +12,11 @@ The store holds four tables:
 ``findings``
     What the latest ingest of each quarter found (:mod:`lscb_analysis.findings`;
     rules in :mod:`lscb_analysis.returns.rules`), with ``ingested_at``.
+``qa_audits``, ``qa_surveys``, ``qa_section11``, ``qa_reviews``, ``qa_complaints``
+    Every accepted version of each quarter's case-file audit, survey, Section 11 file, case reviews
+    register and complaints counts
+    (:mod:`lscb_analysis.qa`), row by row with its source and ``ingested_at``;
+    the newest ingest of a quarter is its current version.
 ``returns_log``
     One row per return file (or missing return) of the latest ingest of each
     quarter: provider, file, hash, size, modification time,
@@ -61,7 +66,14 @@ from lscb_analysis.store.generations import (
     store_folder,
     verify_generation,
 )
-from lscb_analysis.store.read import read_figures, read_findings, read_history, read_returns_log, restatements
+from lscb_analysis.store.read import (
+    read_figures,
+    read_findings,
+    read_history,
+    read_quality,
+    read_returns_log,
+    restatements,
+)
 from lscb_analysis.store.tables import LOG_COLUMNS, TABLES, conform, empty_store, latest_figures, log_record
 from lscb_analysis.store.update import KEEP_PREVIOUS, StoreUpdate, updating
 
@@ -90,6 +102,7 @@ __all__ = [
     "read_history",
     "read_findings",
     "read_returns_log",
+    "read_quality",
     "updating",
     "restatements",
 ]

@@ -8,10 +8,10 @@ import pandas as pd
 
 from lscb_analysis.periods import Quarter
 from lscb_analysis.store.generations import Generation, StoreMissingError, resolve_generation
-from lscb_analysis.store.tables import empty_findings, empty_log, empty_store, read_table
+from lscb_analysis.store.tables import QA_DTYPES, empty_findings, empty_log, empty_qa, empty_store, read_table
 from lscb_analysis.tidy import KEY
 
-__all__ = ["read_figures", "read_history", "read_findings", "read_returns_log", "restatements"]
+__all__ = ["read_figures", "read_history", "read_findings", "read_returns_log", "read_quality", "restatements"]
 
 
 def _read(table: str, root: Path | str | None, generation: Generation | None) -> pd.DataFrame | None:
@@ -29,6 +29,24 @@ def _read(table: str, root: Path | str | None, generation: Generation | None) ->
         raise StoreMissingError(
             f"{gen.path(table)}: missing from store generation {gen.name}; run `lscb ingest --quarter all`"
         ) from None
+
+
+def read_quality(table: str, root: Path | str | None = None, *, generation: Generation | None = None) -> pd.DataFrame:
+    """A quality-assurance table (``qa_audits`` or ``qa_surveys``): every accepted version of each quarter's file.
+
+    Empty before the first ingest, or in a generation written before these tables existed.
+    """
+    if table not in QA_DTYPES:
+        raise ValueError(f"unknown quality-assurance table {table!r}; expected one of {sorted(QA_DTYPES)}")
+    gen = generation
+    if gen is None:
+        try:
+            gen = resolve_generation(root)
+        except StoreMissingError:
+            return empty_qa(table)
+    if table not in gen.manifest()["tables"]:
+        return empty_qa(table)
+    return read_table(gen.path(table))
 
 
 def read_figures(root: Path | str | None = None, *, generation: Generation | None = None) -> pd.DataFrame:

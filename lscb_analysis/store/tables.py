@@ -3,7 +3,11 @@
 ``figures`` and ``history`` have the tidy columns of :mod:`lscb_analysis.tidy`;
 ``figures`` is always :func:`latest_figures` of ``history``. ``findings`` has
 :data:`~lscb_analysis.findings.FINDING_COLUMNS` and ``ingested_at``;
-``returns_log`` has :data:`LOG_COLUMNS`.
+``returns_log`` has :data:`LOG_COLUMNS`. The quality-assurance tables
+(:data:`QA_DTYPES`: ``qa_audits``, ``qa_surveys``, ``qa_section11``, ``qa_reviews``,
+``qa_complaints``) keep every accepted version of a quarter's quality-assurance files
+(:mod:`lscb_analysis.qa`), each row with its source and ``ingested_at``;
+a generation written before they existed has none (read as empty).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ __all__ = [
     "empty_log",
     "log_record",
     "read_table",
+    "QA_DTYPES",
+    "empty_qa",
 ]
 
 #: The tables of a generation and their files.
@@ -36,6 +42,53 @@ TABLES: dict[str, str] = {
     "history": "history.parquet",
     "findings": "findings.parquet",
     "returns_log": "returns_log.parquet",
+    "qa_audits": "qa_audits.parquet",
+    "qa_surveys": "qa_surveys.parquet",
+    "qa_section11": "qa_section11.parquet",
+    "qa_reviews": "qa_reviews.parquet",
+    "qa_complaints": "qa_complaints.parquet",
+}
+
+_SOURCE = {
+    "source_file": "string",
+    "source_sheet": "string",
+    "source_row": "Int64",
+    "file_sha256": "string",
+    "ingested_at": "string",
+}
+#: Columns and types of the quality-assurance tables (``period`` is a ``Period[Q-MAR]``: the audit round or
+#: survey wave is the quarter whose folder the file was in). Optional in a generation: one written before
+#: they existed reads as empty (:func:`empty_qa`).
+QA_DTYPES: dict[str, dict[str, str]] = {
+    "qa_audits": {"case_ref": "string", "domain": "string", "grade": "string", "themes": "string", **_SOURCE},
+    "qa_surveys": {
+        "survey": "string",
+        "question": "string",
+        "group": "string",
+        "positive": "Int64",
+        "responses": "Int64",
+        **_SOURCE,
+    },
+    "qa_section11": {
+        "agency": "string",
+        "standard": "string",
+        "self_rating": "string",
+        "moderated_rating": "string",
+        "due": "string",
+        **_SOURCE,
+    },
+    "qa_reviews": {
+        "review_id": "string",
+        "review_type": "string",
+        "recommendation_id": "string",
+        "owner": "string",
+        "due": "string",
+        "status": "string",
+        "action_id": "string",
+        "indicators": "string",
+        **_SOURCE,
+    },
+    "qa_complaints": {"kind": "string", "agency": "string", "theme": "string", "count": "Int64", **_SOURCE},
 }
 
 
@@ -137,3 +190,11 @@ def read_table(file: Path) -> pd.DataFrame:
     if "period" in df.columns and not isinstance(df["period"].dtype, pd.PeriodDtype):
         df["period"] = as_periods(df["period"])
     return df
+
+
+def empty_qa(table: str) -> pd.DataFrame:
+    """An empty quality-assurance table (one of :data:`QA_DTYPES`) with its types."""
+    dtypes = QA_DTYPES[table]
+    return pd.DataFrame(
+        {"period": pd.Series(dtype="period[Q-MAR]"), **{c: pd.Series(dtype=t) for c, t in dtypes.items()}}
+    )

@@ -40,10 +40,12 @@ from lscb_analysis.store.generations import (
 from lscb_analysis.store.tables import (
     LOG_COLUMNS,
     LOG_DTYPES,
+    QA_DTYPES,
     TABLES,
     conform,
     empty_findings,
     empty_log,
+    empty_qa,
     empty_store,
     latest_figures,
     read_table,
@@ -147,6 +149,18 @@ class StoreUpdate:
         self._new["findings"] = new_f.reset_index(drop=True)
         self._new["returns_log"] = new_l.astype(LOG_DTYPES).reset_index(drop=True)
 
+    def quality(self, table: str) -> pd.DataFrame:
+        """A quality-assurance table (one of :data:`~lscb_analysis.store.tables.QA_DTYPES`) as set or stored."""
+        if table in self._new:
+            return self._new[table]
+        has = self.base is not None and table in self.base.manifest()["tables"]
+        return self._old(table) if has else empty_qa(table)
+
+    def set_quality(self, table: str, frame: pd.DataFrame) -> None:
+        """Replace a quality-assurance table (every version kept: callers append, never drop)."""
+        dtypes = QA_DTYPES[table]
+        self._new[table] = frame[["period", *dtypes]].astype(dtypes).reset_index(drop=True)
+
     def _frames(self) -> dict[str, pd.DataFrame | None]:
         """Each table's new content, or None to keep the base's file as it is."""
         out: dict[str, pd.DataFrame | None] = {}
@@ -160,6 +174,11 @@ class StoreUpdate:
             if frame is None and self.base is None:
                 old = self._old(table)
                 frame = empty() if old is None else old
+            out[table] = frame
+        for table in QA_DTYPES:
+            frame = self._new.get(table)
+            if frame is None and (self.base is None or table not in self.base.manifest()["tables"]):
+                frame = empty_qa(table)
             out[table] = frame
         return out
 

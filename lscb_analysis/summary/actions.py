@@ -16,7 +16,15 @@ import pandas as pd
 
 from lscb_analysis.parameters.actions import Action
 
-__all__ = ["OPEN_STATUSES", "actions_by_subgroup", "actions_table", "days_overdue", "is_overdue"]
+__all__ = [
+    "OPEN_STATUSES",
+    "actions_by_subgroup",
+    "actions_table",
+    "days_overdue",
+    "is_overdue",
+    "closed_in_quarter",
+    "action_history",
+]
 
 #: Statuses of actions still to be done (these can be overdue).
 OPEN_STATUSES: frozenset[str] = frozenset({"not_started", "in_progress"})
@@ -128,3 +136,25 @@ def actions_by_subgroup(actions: dict[str, list[Action]], names: dict[str, str],
             }
         )
     return pd.DataFrame(rows, columns=["Sub-group", "Actions", "Open", "Overdue", "Done"])
+
+
+def closed_in_quarter(actions: Iterable[Action], quarter_code: str) -> list[Action]:
+    """The actions completed or closed in the quarter (``closed``, or their history, says so)."""
+    return [a for a in actions if a.closed_in() == quarter_code]
+
+
+def action_history(actions: Iterable[Action]) -> pd.DataFrame:
+    """Each action quarter by quarter: ``id``, ``quarter``, ``status``, ``update`` (raised, updates, closed).
+
+    Built from ``raised``, ``history`` and ``closed`` (:class:`~lscb_analysis.parameters.actions.Action`):
+    the raised quarter is ``raised`` unless its history says more; the closed quarter adds the final status.
+    """
+    rows = []
+    for a in actions:
+        seen = {h.quarter for h in a.history}
+        if a.raised and a.raised not in seen:
+            rows.append({"id": a.id, "quarter": a.raised, "status": "raised", "update": ""})
+        rows += [{"id": a.id, "quarter": h.quarter, "status": h.status, "update": h.update or ""} for h in a.history]
+        if a.closed and a.closed not in seen:
+            rows.append({"id": a.id, "quarter": a.closed, "status": a.status, "update": a.update or ""})
+    return pd.DataFrame(rows, columns=["id", "quarter", "status", "update"])

@@ -19,11 +19,19 @@ from lscb_analysis.parameters.annotations import for_indicator, load_annotations
 from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
 from lscb_analysis.parameters.partnership import Partnership, load_partnership
 from lscb_analysis.paths import paths
-from lscb_analysis.periods import Quarter
+from lscb_analysis.periods import Quarter, QuarterError
 from lscb_analysis.store import StoreMissingError, read_figures
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["Context", "load_context", "stored_quarter", "indicator_series", "annotation_notes", "change_register"]
+__all__ = [
+    "Context",
+    "load_context",
+    "stored_quarter",
+    "year_quarters",
+    "indicator_series",
+    "annotation_notes",
+    "change_register",
+]
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,30 @@ def stored_quarter(quarter: str | Quarter = "latest", project_root: str | Path |
         No store yet, or no figures for that quarter (naming the quarters available).
     """
     return _stored(quarter, read_figures(paths(project_root).root))
+
+
+def year_quarters(year: str, project_root: str | Path | None = None) -> list[Quarter]:
+    """The quarters of financial ``year`` (``2026-27``) that the store has figures for, in order.
+
+    Raises
+    ------
+    QuarterError
+        ``year`` is not a financial year such as ``2026-27`` (exit 2).
+    StoreMissingError
+        No store, or no figures for any quarter of the year.
+    """
+    try:
+        first = Quarter.parse(f"{str(year).strip()} Q1")
+    except QuarterError:
+        raise QuarterError(f"{year!r} is not a financial year such as 2026-27") from None
+    stored = {Quarter.from_period(p) for p in read_figures(paths(project_root).root).period.unique()}
+    have = [q for q in Quarter.range(first, first + 3) if q in stored]
+    if not have:
+        raise StoreMissingError(
+            f"no figures for any quarter of {first.fy} in the store; ingest its returns first "
+            f'(`lscb ingest --quarter "{first.code}"`)'
+        )
+    return have
 
 
 def indicator_series(

@@ -1,0 +1,211 @@
+"""The notebook facade of the quality segment: quality-assurance sections, actions across quarters, the year.
+
+Like :mod:`lscb_analysis.report` (whose :func:`~lscb_analysis.report.section` each function runs in, so an
+invalid entry in ``parameters/`` costs only its section), each function displays
+``render.x(summary.y(ctx))`` and returns what it displayed:
+
+* :func:`audits`, :func:`surveys`, :func:`section11`, :func:`reviews`, :func:`complaints`: the
+  quality-assurance files (:mod:`lscb_analysis.qa`), aggregated and disclosure-controlled by
+  :mod:`lscb_analysis.summary.qa`, drawn by :mod:`lscb_analysis.render.qa_tables`;
+* :func:`actions_closed`: the actions completed or closed since the last quarter;
+* :func:`year_context`, :func:`year_actions`: the yearly report's context and what was done in the year
+  (``notebooks/annual_report.ipynb``, ``lscb annual``).
+
+Notebooks call ``from lscb_analysis import qa_report`` beside ``report``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from lscb_analysis.parameters.actions import load_all_actions
+from lscb_analysis.parameters.quality import load_quality
+from lscb_analysis.periods import Quarter
+from lscb_analysis.qa.validate import REVIEW_TYPES
+from lscb_analysis.render import sections
+from lscb_analysis.render.narrative import actions_display
+from lscb_analysis.render.qa_tables import (
+    NO_AUDITS,
+    NO_COMPLAINTS,
+    NO_REVIEWS,
+    NO_SECTION11,
+    NO_SURVEYS,
+    audit_sentence,
+    audit_table_html,
+    complaints_html,
+    reviews_html,
+    reviews_sentence,
+    rug_html,
+    section11_moves_html,
+    section11_overdue_html,
+    section11_sentence,
+    survey_sentence,
+    survey_table_html,
+    themes_table_html,
+)
+from lscb_analysis.render.sanitise import escape_markdown, markdown_html
+from lscb_analysis.report import section
+from lscb_analysis.summary.actions import actions_table, closed_in_quarter
+from lscb_analysis.summary.context import Context, load_context, year_quarters
+from lscb_analysis.summary.qa import (
+    QualityFigures,
+    Section11Figures,
+    load_complaints,
+    load_reviews,
+    load_section11,
+    quality_figures,
+)
+
+__all__ = [
+    "audits",
+    "surveys",
+    "section11",
+    "reviews",
+    "complaints",
+    "actions_closed",
+    "year_context",
+    "year_actions",
+]
+
+
+def _markdown(text: str) -> None:
+    """Display Markdown as sanitised HTML (:mod:`lscb_analysis.render.sanitise`)."""
+    display(HTML(markdown_html(text)))
+
+
+def actions_closed(ctx: Context) -> pd.DataFrame:
+    """The actions completed or closed since the last quarter (their ``closed`` quarter is the report's)."""
+    with section("Actions closed this quarter (parameters/actions/)"):
+        acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
+        table = actions_table(closed_in_quarter(acts, ctx.quarter.code), ctx.quarter.end)
+        if table.empty:
+            _markdown(f"_No action was recorded as completed or closed in {escape_markdown(ctx.quarter.code)}._")
+            return table
+        _markdown(f"**{len(table)} actions** completed or closed since the last quarter.")
+        display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
+        return table
+    return pd.DataFrame()
+
+
+def _year_to(ctx: Context, quarters: list[Quarter] | None) -> list[Quarter]:
+    """``quarters``, or the four quarters ending with the report's."""
+    return quarters if quarters is not None else Quarter.range(ctx.quarter + (-3), ctx.quarter)
+
+
+def audits(ctx: Context, quarters: list[Quarter] | None = None) -> QualityFigures | None:
+    """Case-file audits: share of grades good or better by domain and round (Wilson 95%), and the themes found.
+
+    ``quarters`` default to the four ending with the report's. Aggregates only, after disclosure
+    control (:mod:`lscb_analysis.summary.qa`); no case is published.
+    """
+    with section("Multi-agency case-file audits (parameters/quality.yaml)"):
+        qf = quality_figures(ctx.root, _year_to(ctx, quarters), ctx.partnership.disclosure)
+        if qf.audits.empty:
+            _markdown(NO_AUDITS)
+            return qf
+        _markdown(audit_sentence(qf))
+        display(HTML(audit_table_html(qf)))
+        if not qf.themes.empty:
+            _markdown("**Themes found**: cases in which auditors found each theme, by round.")
+            display(HTML(themes_table_html(qf)))
+        return qf
+    return None
+
+
+def surveys(ctx: Context, quarters: list[Quarter] | None = None) -> QualityFigures | None:
+    """The latest survey wave: share positive by question and group (Wilson 95%), change since the last wave.
+
+    The change has Newcombe's 95% interval (:func:`lscb_analysis.stats.proportion_difference`).
+    """
+    with section("Surveys of children, families and the workforce (parameters/quality.yaml)"):
+        qf = quality_figures(ctx.root, _year_to(ctx, quarters), ctx.partnership.disclosure)
+        if qf.surveys.empty:
+            _markdown(NO_SURVEYS)
+            return qf
+        _markdown(survey_sentence(qf))
+        display(HTML(survey_table_html(qf)))
+        return qf
+    return None
+
+
+def section11(ctx: Context) -> Section11Figures | None:
+    """The latest Section 11 cycle as a "tartan rug", what moved since the last cycle, and overdue improvements."""
+    with section("Section 11 / section 175 self-assessment (parameters/quality.yaml)"):
+        s11, settings = load_section11(ctx.root, ctx.quarter)
+        if s11.cycle is None:
+            _markdown(NO_SECTION11)
+            return s11
+        e = settings.section11
+        _markdown(section11_sentence(s11))
+        display(HTML(rug_html(s11, e.ratings, e.agencies, e.standards)))
+        if len(s11.moves):
+            _markdown("**What moved since the last cycle**")
+            display(HTML(section11_moves_html(s11, e.agencies, e.standards)))
+        if len(s11.overdue):
+            _markdown("**Overdue improvements**")
+            display(HTML(section11_overdue_html(s11, e.agencies, e.standards)))
+        return s11
+    return None
+
+
+def reviews(ctx: Context) -> pd.DataFrame:
+    """The case reviews register at the report quarter: recommendations, owners, due dates, overdue first."""
+    with section("Case reviews and their recommendations (data/raw/quality/)"):
+        register = load_reviews(ctx.root, ctx.quarter)
+        if register.empty:
+            _markdown(NO_REVIEWS)
+            return register
+        _markdown(reviews_sentence(register))
+        titles = {i: ind.title for i, ind in ctx.catalogue.indicators.items()}
+        display(HTML(reviews_html(register, REVIEW_TYPES, titles)))
+        return register
+    return pd.DataFrame()
+
+
+def complaints(ctx: Context, quarters: list[Quarter] | None = None) -> pd.DataFrame:
+    """Complaints, representations and commendations in ``quarters`` (default: the four to the report's).
+
+    Counts by agency and by theme, after disclosure control.
+    """
+    with section("Complaints, representations and commendations (parameters/quality.yaml)"):
+        qs = _year_to(ctx, quarters)
+        counts = load_complaints(ctx.root, qs, ctx.partnership.disclosure)
+        if counts.empty:
+            _markdown(NO_COMPLAINTS)
+            return counts
+        c = load_quality(ctx.root).complaints
+        _markdown(f"Received from {qs[0].code} to {qs[-1].code}, by agency:")
+        display(HTML(complaints_html(counts, "agency", c.agencies)))
+        _markdown("By theme:")
+        display(HTML(complaints_html(counts, "theme", c.themes)))
+        return counts
+    return pd.DataFrame()
+
+
+def year_context(year: str, project_root: str | Path | None = None) -> tuple[Context, list[Quarter]]:
+    """The context of the yearly report (at the year's latest stored quarter) and the year's stored quarters."""
+    quarters = year_quarters(year, project_root)
+    return load_context(quarters[-1].code, project_root), quarters
+
+
+def year_actions(ctx: Context, quarters: list[Quarter]) -> pd.DataFrame:
+    """The actions agreed in the year's quarters, as they stand at the end of the latest one, overdue first."""
+    with section("What was done this year (parameters/actions/)"):
+        codes = {q.code for q in quarters}
+        acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
+        table = actions_table([a for a in acts if a.raised in codes], ctx.quarter.end)
+        if table.empty:
+            _markdown("_No action was agreed in these quarters (`raised` in `parameters/actions/`)._")
+            return table
+        done = int(table.status.isin(["complete", "closed"]).sum())
+        _markdown(
+            f"**{len(table)} actions** agreed this year: {done} complete or closed. "
+            + sections.actions_markdown(table, ctx.quarter.end)
+        )
+        display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
+        return table
+
+    return pd.DataFrame()
