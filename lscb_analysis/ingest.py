@@ -62,7 +62,7 @@ __all__ = ["IngestResult", "ingest_quarters", "compute_values", "changed_rows", 
 
 @dataclass
 class IngestResult:
-    """What one ingest did.
+    """What one ingest did: of returns, or of a region's shared files (:mod:`lscb_analysis.region.collect`).
 
     Attributes
     ----------

@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +37,7 @@ import pandas as pd
 from lscb_analysis.atomic import atomic_write_with
 from lscb_analysis.errors import LscbError
 from lscb_analysis.findings import Finding, findings_frame
-from lscb_analysis.ingest import changed_rows, restatement_findings
+from lscb_analysis.ingest import IngestResult, changed_rows, restatement_findings
 from lscb_analysis.parameters.catalogue_entries import UNIT_PER
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
@@ -51,7 +50,6 @@ from lscb_analysis.tidy import KEY, TOTAL
 
 __all__ = [
     "MANIFEST_COLUMNS",
-    "RegionIngestResult",
     "SharedNotFoundError",
     "ingest_region",
     "latest_shared_quarter",
@@ -105,33 +103,6 @@ def latest_shared_quarter(root: Path | str | None = None) -> Quarter:
     if not have:
         raise SharedNotFoundError(f"no shared files under {paths(root).shared}; see the README's region workflow")
     return have[-1]
-
-
-@dataclass
-class RegionIngestResult:
-    """What one regional ingest did (the counterpart of :class:`lscb_analysis.ingest.IngestResult`)."""
-
-    quarters: list[Quarter]
-    files: list[Path] = field(default_factory=list)
-    accepted: list[Path] = field(default_factory=list)
-    rejected: list[Path] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    rows: int = 0
-    changed: int = 0
-    restated: int = 0
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
-
-    @property
-    def blocked(self) -> bool:
-        """Whether any file was rejected."""
-        return bool(self.errors)
 
 
 def _name(f: Path, raw: Path) -> str:
@@ -277,7 +248,7 @@ def _write_manifests(accepted: list[SharedFile], stamp: str, root: Path) -> None
     atomic_write_with(paths(root).processed / _MANIFESTS, lambda tmp: table.to_parquet(tmp, index=False))
 
 
-def ingest_region(quarters: Iterable[Quarter], root: Path | str | None = None) -> RegionIngestResult:
+def ingest_region(quarters: Iterable[Quarter], root: Path | str | None = None) -> IngestResult:
     """Check the shared files of the given quarters and merge the accepted ones into the region's store.
 
     Parameters
@@ -289,7 +260,7 @@ def ingest_region(quarters: Iterable[Quarter], root: Path | str | None = None) -
 
     Returns
     -------
-    RegionIngestResult
+    IngestResult
         ``blocked`` when any file was rejected (nothing of it was stored).
 
     Raises
@@ -306,7 +277,7 @@ def ingest_region(quarters: Iterable[Quarter], root: Path | str | None = None) -
     for q in quarters:
         if q not in folders:
             raise SharedNotFoundError(f"no folder for {q.label} under {p.shared} (expected {q.slug}/)")
-    result = RegionIngestResult(quarters=quarters)
+    result = IngestResult(quarters=quarters)
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     with updating(p.root) as store:
         files: list[SharedFile] = []
