@@ -54,7 +54,7 @@ from lscb_analysis.returns.reader import MAX_RETURN_BYTES, read_return
 from lscb_analysis.returns.returnfile import ReturnFile
 from lscb_analysis.returns.rules import RULES
 from lscb_analysis.returns.validate import validate_returns
-from lscb_analysis.store import LOG_COLUMNS, empty_store, updating
+from lscb_analysis.store import LOG_COLUMNS, empty_store, log_record, updating
 from lscb_analysis.tidy import KEY, TOTAL
 
 __all__ = ["IngestResult", "ingest_quarters", "compute_values", "changed_rows", "restatement_findings"]
@@ -264,42 +264,27 @@ def _returns_log(
         key = f.file or f"missing:{f.quarter}:{f.provider}"
         d[key] = d.get(key, 0) + 1
     nrows = rows.groupby("file_i").size().to_dict() if len(rows) else {}
-    recs = []
-    for i, rf in enumerate(files):
-        recs.append(
-            {
-                "quarter": rf.quarter.code,
-                "provider": rf.provider,
-                "file": rf.name,
-                "file_sha256": rf.sha256,
-                "size": rf.size,
-                "modified": dt.datetime.fromtimestamp(rf.mtime, dt.UTC).isoformat(timespec="seconds")
-                if rf.mtime
-                else "",
-                "status": "rejected" if i in rejected else "accepted",
-                "errors": errs.get(rf.name, 0),
-                "warnings": warns.get(rf.name, 0),
-                "rows": int(nrows.get(i, 0)),
-                "ingested_at": stamp,
-            }
+    recs = [
+        log_record(
+            quarter=rf.quarter.code,
+            provider=rf.provider,
+            status="rejected" if i in rejected else "accepted",
+            stamp=stamp,
+            file=rf.name,
+            sha256=rf.sha256,
+            size=rf.size,
+            mtime=rf.mtime,
+            errors=errs.get(rf.name, 0),
+            warnings=warns.get(rf.name, 0),
+            rows=int(nrows.get(i, 0)),
         )
-    for f in findings:
-        if f.rule == "R042-return-missing":
-            recs.append(
-                {
-                    "quarter": f.quarter,
-                    "provider": f.provider,
-                    "file": "",
-                    "file_sha256": "",
-                    "size": 0,
-                    "modified": "",
-                    "status": "missing",
-                    "errors": 0,
-                    "warnings": 1,
-                    "rows": 0,
-                    "ingested_at": stamp,
-                }
-            )
+        for i, rf in enumerate(files)
+    ]
+    recs += [
+        log_record(quarter=f.quarter, provider=f.provider, status="missing", stamp=stamp, warnings=1)
+        for f in findings
+        if f.rule == "R042-return-missing"
+    ]
     return pd.DataFrame(recs, columns=LOG_COLUMNS)
 
 

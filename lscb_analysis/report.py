@@ -44,10 +44,9 @@ from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
 from lscb_analysis.render.format import unit_label
 from lscb_analysis.render.indicator_unit import (
-    dated_notes_markdown,
     key_figures_markdown,
-    linked_actions_markdown,
     no_chart_sentence,
+    unit_closing_markdown,
     unit_heading_html,
 )
 from lscb_analysis.render.narrative import actions_display, missing_narrative_markdown
@@ -64,7 +63,7 @@ from lscb_analysis.render.plots.spc import spc_alt_text, spc_chart
 from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.render.scorecard import legend_html, scorecard_html
 from lscb_analysis.render.theme import report_css
-from lscb_analysis.summary.actions import actions_table
+from lscb_analysis.summary.actions import actions_by_subgroup, actions_table
 from lscb_analysis.summary.benchmarks import benchmark_latest, like_for_like, load_benchmark, load_benchmark_charts
 from lscb_analysis.summary.breakdowns import breakdown_tables
 from lscb_analysis.summary.context import Context, change_register, indicator_series, load_context
@@ -304,21 +303,10 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
             )
             _show(fig, series_alt_text(shown, title=ind.title, unit=ind.unit, target=ind.target))
             drawn += 1
-        lines = []
-        if row is not None:
-            lines.append(
-                f"**Trend:** {row.trend_sentence}"
-                if row.trend_sentence
-                else f"**Trend:** none: the latest figure is not published ({row.status or 'missing'})."
-            )
-            if row.recent_trend:
-                lines.append(f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}")
-        if ind.id in commentary:
-            lines.append(f"**The sub-group's commentary:**\n\n{commentary[ind.id]}")
-        if acts is not None and linked is not None:
-            lines.append(linked_actions_markdown(acts[linked.map(lambda ids, i=ind.id: i in ids)], ctx.quarter.end))
-        lines.append(dated_notes_markdown(notes))
-        text = "\n\n".join(line for line in lines if line)
+        linked_acts = (
+            acts[linked.map(lambda ids, i=ind.id: i in ids)] if acts is not None and linked is not None else None
+        )
+        text = unit_closing_markdown(row, commentary.get(ind.id, ""), linked_acts, notes, ctx.quarter.end)
         if text:
             _markdown(text)
     return drawn
@@ -433,17 +421,31 @@ def narrative(
 
 @_isolated("Actions and forward planning (parameters/actions/)", pd.DataFrame)
 def actions(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
-    """Actions and forward planning, overdue first (as at the end of the report quarter)."""
+    """Actions and forward planning, overdue first (as at the end of the report quarter).
+
+    A sub-group's report lists all its actions. Without ``subgroup`` (the core
+    data set) the partnership's: how many each sub-group has open, overdue and
+    done, then the overdue ones only (each sub-group's report lists the rest).
+    """
     if subgroup:
         acts = load_actions(subgroup, ctx.root, catalogue=ctx.catalogue)
     else:
-        acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
+        by_group = load_all_actions(ctx.root, catalogue=ctx.catalogue)
+        acts = [a for group in by_group.values() for a in group]
     table = actions_table(acts, ctx.quarter.end)
     if table.empty:
         _markdown(sections.NO_ACTIONS)
         return table
     _markdown(sections.actions_markdown(table, ctx.quarter.end))
-    display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
+    if subgroup:
+        display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
+        return table
+    names = {sid: sg.name for sid, sg in ctx.catalogue.subgroups.items()}
+    display(HTML(sections.html_table(actions_by_subgroup(by_group, names, ctx.quarter.end))))
+    overdue = table[table.overdue].reset_index(drop=True)
+    if len(overdue):
+        _markdown("**Overdue actions** (each sub-group's report lists all of its actions):")
+        display(HTML(sections.actions_html(actions_display(overdue, ctx.catalogue), overdue.overdue)))
     return table
 
 

@@ -13,7 +13,7 @@ from lscb_analysis.parameters.actions import Action, ActionsError, Status, load_
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
 from lscb_analysis.render.narrative import STATUS_LABELS, actions_display
-from lscb_analysis.summary.actions import OPEN_STATUSES, actions_table, days_overdue, is_overdue
+from lscb_analysis.summary.actions import OPEN_STATUSES, actions_by_subgroup, actions_table, days_overdue, is_overdue
 
 ROOT = Path(__file__).resolve().parents[1]
 END_Q2 = Quarter.parse("2026-27 Q2").end  # 30 September 2026
@@ -224,3 +224,22 @@ def test_display_table_reads_well(catalogue):
     assert first.Status == "In progress: overdue by 30 days"
     assert first.Indicators == "Initial assessments completed within 7 working days"
     assert shown.Status.iloc[-1] == "Complete"
+
+
+def test_the_partnership_sees_each_subgroups_open_overdue_and_done_actions():
+    as_of = dt.date(2026, 9, 30)
+    by_group = {
+        "neglect": [
+            act("N1", "2026-06-30", "in_progress"),
+            act("N2", "2026-12-31", "not_started"),
+            act("N3", "2026-01-31", "closed"),
+        ],
+        "health": [act("H1", "2026-09-30", "in_progress")],  # due on the day judged: not yet overdue
+        "education": [],
+    }
+    names = {"health": "Health", "neglect": "Neglect", "education": "Education"}
+    t = actions_by_subgroup(by_group, names, as_of)
+    assert t.to_dict("records") == [
+        {"Sub-group": "Health", "Actions": 1, "Open": 1, "Overdue": 0, "Done": 0},
+        {"Sub-group": "Neglect", "Actions": 3, "Open": 2, "Overdue": 1, "Done": 1},
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -150,3 +151,23 @@ def test_end_labels_of_a_benchmark_chart_never_overlap():
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b)
+
+
+def test_a_units_closing_text_gives_the_trend_and_only_a_recent_trend_that_was_made():
+    from types import SimpleNamespace
+
+    from lscb_analysis.render.indicator_unit import unit_closing_markdown
+    from lscb_analysis.summary.indicator import RECENT_TREND_NOT_TESTED
+
+    quarterly = SimpleNamespace(trend_sentence="No clear trend: ...", recent_trend=RECENT_TREND_NOT_TESTED, status="")
+    text = unit_closing_markdown(quarterly, "", None, {}, dt.date(2026, 9, 30))
+    assert text == "**Trend:** No clear trend: ..."
+    annual = SimpleNamespace(trend_sentence="", recent_trend="Increasing", status="c")
+    text = unit_closing_markdown(annual, "We *audit* it.", None, {"2025-26 Q4": "new system"}, dt.date(2026, 9, 30))
+    assert text.split("\n\n") == [
+        "**Trend:** none: the latest figure is not published (c).",
+        "**Recent trend (Fingertips, last 5 points):** Increasing",
+        "**The sub-group's commentary:**",
+        "We *audit* it.",
+        "**Note [1] (2025\\-26 Q4):** new system",  # escaped for Markdown: shows as typed
+    ]

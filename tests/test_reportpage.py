@@ -113,3 +113,25 @@ def test_each_report_knows_its_neighbours_in_the_whole_pack_order():
     sid = one.parameters["subgroup"]
     (alone,) = plan_reports(q, subgroups=[sid])
     assert (alone.previous, alone.next) == (one.previous, one.next), "a run of one sub-group keeps the pack's links"
+
+
+def test_a_page_keeps_one_title_and_a_notebooks_own_title_becomes_a_section():
+    body = "<header><h1>Report title</h1></header><main><h1>Worked example</h1><p>Why</p><h2>Figures</h2></main>"
+    out = add_contents(body)
+    assert out.count("<h1") == 1 and "<h1>Report title</h1>" in out
+    assert "<h2>Worked example</h2>" in out
+    one = "<main><h1>T</h1><h2>A</h2></main>"
+    assert add_contents(one) == one, "a page with one title and few sections is unchanged"
+
+
+def test_names_people_typed_reach_the_page_furniture_as_text():
+    evil = "<style>@import 'https://evil.example/a.css';</style><b>x</b>"
+    page = Page(
+        f"Health {evil}",
+        f"Castlemoor {evil}: board pack",
+        previous=PageLink(f"Neglect {evil}", "subgroup_neglect.html"),
+        next=PageLink(f"Education {evil}", 'subgroup_education.html"><script>'),
+    )
+    html = notebook_to_html(_report(1), page)
+    assert "<style>@import" not in html and "<b>x</b>" not in html and "<script>" not in html
+    assert "Castlemoor &lt;style&gt;@import" in html and "Previous: Neglect &lt;style&gt;" in html

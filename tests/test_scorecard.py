@@ -199,3 +199,16 @@ def test_red_red_needs_worse_than_benchmark_and_worsening():
     assert "Worse than benchmark" not in find_exceptions(pd.DataFrame([row]), names, better).loc[0, "Why"]
     steady = {**row, "trend_worsening": False, "direction": "better"}
     assert find_exceptions(pd.DataFrame([steady]), names, worse).empty  # worse than England but improving: not red-red
+
+
+def test_trend_cell_gives_the_verdict_and_the_full_sentence_stays_with_the_indicator():
+    ind = CAT.indicator("referrals_rate")  # quarterly: Fingertips' recent trend is not made
+    nums = [400 + 12 * i + (15 if i % 4 == 1 else 0) for i in range(12)]
+    rows = scorecard_rows(pd.DataFrame([_summary_row(ind, _series(nums, [100_000] * 12, unit_per=10_000))]))
+    r = rows.iloc[0]
+    assert r.trend_sentence.startswith("Rising by about") and r.trend_headline.startswith("Rising, about")
+    shown = _cells(scorecard_html(rows, title="Score card"))[0]
+    assert html.unescape(shown["Trend"]) == r.trend_headline
+    assert "Fingertips" not in shown["Trend"], "a quarterly indicator's cell does not repeat why there is none"
+    short = scorecard_rows(pd.DataFrame([_summary_row(ind, _series(nums[:5], [100_000] * 5, unit_per=10_000))]))
+    assert short.iloc[0].trend_headline == "Not tested" and short.iloc[0].trend_sentence.startswith("Not tested: 5")

@@ -18,6 +18,7 @@ from lscb_analysis.ingest import ingest_quarters
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
 from lscb_analysis.publish.runner import section_problems
+from lscb_analysis.render import sections
 from lscb_analysis.returns.folders import return_folders
 
 LATEST = Quarter.parse("2026-27 Q2")
@@ -158,3 +159,32 @@ def test_a_broken_annotation_costs_the_sections_that_read_annotations_not_the_ru
     assert "Breakdowns" in page and "Forward planning" in page and "Actions and forward planning" in page
     results = {x["name"]: x for x in json.loads((out / "run.json").read_text(encoding="utf-8"))}
     assert results["subgroup_neglect"]["ok"]
+
+
+def test_restatements_are_listed_by_indicator_not_cell_by_cell():
+    restated = pd.DataFrame(
+        {
+            "indicator": ["Referrals", "Referrals", "Referrals", "Plans"],
+            "period": ["2025-26 Q4", "2025-26 Q3", "2025-26 Q4", "2026-27 Q1"],
+            "breakdown": ["", "locality: North", "locality: South", ""],
+            "source": ["police_q1.xlsx", "police_q1.xlsx", "la_q1.xlsx", "la_q2.xlsx"],
+        }
+    )
+    t = sections.restatements_frame(restated)
+    assert t.to_dict("records") == [
+        {
+            "Indicator": "Plans",
+            "Figures restated": 1,
+            "Of which breakdowns": 0,
+            "Quarters": "2026-27 Q1",
+            "Revised by": "la_q2.xlsx",
+        },
+        {
+            "Indicator": "Referrals",
+            "Figures restated": 3,
+            "Of which breakdowns": 2,
+            "Quarters": "2025-26 Q3 to 2025-26 Q4",
+            "Revised by": "la_q1.xlsx, police_q1.xlsx",
+        },
+    ]
+    assert sections.restatements_markdown(restated).startswith("**4 figures restated, in 2 indicators.**")

@@ -65,7 +65,7 @@ from lscb_analysis.errors import LscbError
 from lscb_analysis.publish.plan import Page
 from lscb_analysis.publish.reportpage import AltTextPreprocessor, add_contents, first_heading
 from lscb_analysis.render.pages import NBCONVERT_TEMPLATES
-from lscb_analysis.render.sanitise import csp_meta, markdown_html
+from lscb_analysis.render.sanitise import csp_meta, escape_text, markdown_html
 
 __all__ = [
     "export_html",
@@ -191,6 +191,7 @@ def _exporter() -> HTMLExporter:
         widget_renderer_url="",
     )
     exp.register_filter("lscb_markdown", markdown_html)
+    exp.register_filter("lscb_text", escape_text)  # the pack furniture: names and titles people typed
     exp.register_preprocessor(WidgetNotePreprocessor(), enabled=True)
     exp.register_preprocessor(RecompressImagesPreprocessor(), enabled=True)
     exp.register_preprocessor(AltTextPreprocessor(), enabled=True)

@@ -5,7 +5,9 @@ Used by :mod:`lscb_analysis.publish.htmlexport` with the page template
 ``<title>``, ``<header>``, ``<footer>`` and links from a
 :class:`lscb_analysis.publish.plan.Page`:
 
-* :func:`add_contents` lists a long report's sections at its top;
+* :func:`add_contents` keeps one ``<h1>`` per page (the title; a notebook's own
+  Markdown title after it becomes a section heading) and lists a long report's
+  sections at its top;
 * :class:`AltTextPreprocessor` gives every chart a text alternative: the one its
   output carries in ``metadata["image/png"]["alt"]`` (written from the data by the
   chart's section), else "Chart: <the heading it sits under>". nbconvert's "No
@@ -75,18 +77,24 @@ CONTENTS_MIN_SECTIONS = 3
 
 
 def add_contents(body: str) -> str:
-    """Put a list of the report's sections (its ``<h2>`` headings) before the first of them, after the title block.
+    """Keep one title per page and put a list of the report's sections (its ``<h2>`` headings) before the first.
 
-    Headings without an ``id`` get one. A report with fewer than
-    :data:`CONTENTS_MIN_SECTIONS` sections is returned unchanged.
+    A page has one ``<h1>``, its title (WCAG 1.3.1, and what screen readers
+    jump to): every later ``<h1>`` (a forked or worked-example notebook's own
+    Markdown title after ``report.header``) becomes an ``<h2>``. Headings
+    without an ``id`` get one. A report with fewer than
+    :data:`CONTENTS_MIN_SECTIONS` sections gets no list.
     """
     soup = BeautifulSoup(body, features="html.parser")
     main = soup.find("main")
     if main is None:
         return body
+    titles = soup.find_all("h1")
+    for extra in titles[1:]:
+        extra.name = "h2"
     headings = main.find_all("h2")
     if len(headings) < CONTENTS_MIN_SECTIONS:
-        return body
+        return str(soup) if len(titles) > 1 else body
     nav = soup.new_tag("nav", attrs={"class": "lscb-contents", "aria-labelledby": "lscb-contents-title"})
     title = soup.new_tag("h2", attrs={"id": "lscb-contents-title"})
     title.string = "Contents"

@@ -45,7 +45,7 @@ from lscb_analysis.region.exchange import DEFINITION, LOCAL
 from lscb_analysis.region.receive import SharedFile, read_shared
 from lscb_analysis.region.rules import RULES
 from lscb_analysis.region.settings import RegionSettings, load_region
-from lscb_analysis.store import LOG_COLUMNS, conform, empty_store, updating
+from lscb_analysis.store import LOG_COLUMNS, conform, empty_store, log_record, updating
 from lscb_analysis.tidy import KEY, TOTAL
 
 __all__ = [
@@ -185,28 +185,23 @@ def _log(files: list[SharedFile], missing: list[Finding], stamp: str) -> pd.Data
     for sf in files:
         errors = sum(f.severity == "error" for f in sf.findings)
         recs.append(
-            {
-                "quarter": sf.quarter.code,
-                "provider": sf.provider,
-                "file": sf.name,
-                "file_sha256": sf.sha256,
-                "size": sf.size,
-                "modified": dt.datetime.fromtimestamp(sf.mtime, dt.UTC).isoformat(timespec="seconds")
-                if sf.mtime
-                else "",
-                "status": "rejected" if errors else "accepted",
-                "errors": errors,
-                "warnings": len(sf.findings) - errors,
-                "rows": 0 if sf.rows is None else len(sf.rows),
-                "ingested_at": stamp,
-            }
+            log_record(
+                quarter=sf.quarter.code,
+                provider=sf.provider,
+                status="rejected" if errors else "accepted",
+                stamp=stamp,
+                file=sf.name,
+                sha256=sf.sha256,
+                size=sf.size,
+                mtime=sf.mtime,
+                errors=errors,
+                warnings=len(sf.findings) - errors,
+                rows=0 if sf.rows is None else len(sf.rows),
+            )
         )
-    for f in missing:
-        recs.append(
-            dict.fromkeys(LOG_COLUMNS, "")
-            | {"quarter": f.quarter, "provider": f.provider, "status": "missing", "size": 0, "errors": 0}
-            | {"warnings": 1, "rows": 0, "ingested_at": stamp}
-        )
+    recs += [
+        log_record(quarter=f.quarter, provider=f.provider, status="missing", stamp=stamp, warnings=1) for f in missing
+    ]
     return pd.DataFrame(recs, columns=LOG_COLUMNS)
 
 

@@ -23,6 +23,7 @@ from lscb_analysis.render.narrative import STATUS_LABELS
 from lscb_analysis.render.sanitise import escape_markdown, escape_text
 from lscb_analysis.render.scorecard import icon_cell
 from lscb_analysis.render.theme import RAG
+from lscb_analysis.summary.indicator import RECENT_TREND_NOT_TESTED
 
 __all__ = [
     "unit_anchor",
@@ -31,6 +32,7 @@ __all__ = [
     "linked_actions_markdown",
     "dated_notes_markdown",
     "no_chart_sentence",
+    "unit_closing_markdown",
 ]
 
 #: When a figure of each kind of measure is counted, after the value: "53.0 per 10,000 children (at the end of ...)".
@@ -153,3 +155,32 @@ def dated_notes_markdown(notes: dict[str, str]) -> str:
         f"**Note [{n}] ({escape_markdown(period)}):** {escape_markdown(text)}"
         for n, (period, text) in enumerate(notes.items(), start=1)
     )
+
+
+def unit_closing_markdown(
+    row: pd.Series | None, commentary: str, linked_actions: pd.DataFrame | None, notes: dict[str, str], as_of: dt.date
+) -> str:
+    """What follows an indicator's chart (Markdown): its trend, the sub-group's commentary, actions and notes.
+
+    ``row`` is the indicator's summary (``None``: no figures); the trend
+    sentence, or why there is none; Fingertips' recent trend only where it is
+    made (annual figures); ``commentary`` (Markdown, ``""`` when none);
+    ``linked_actions`` (rows of :func:`lscb_analysis.summary.actions.actions_table`
+    naming the indicator; ``None`` when the actions could not be read); the
+    analysts' dated ``notes``.
+    """
+    lines = []
+    if row is not None:
+        lines.append(
+            f"**Trend:** {row.trend_sentence}"
+            if row.trend_sentence
+            else f"**Trend:** none: the latest figure is not published ({row.status or 'missing'})."
+        )
+        if row.recent_trend and row.recent_trend != RECENT_TREND_NOT_TESTED:
+            lines.append(f"**Recent trend (Fingertips, last 5 points):** {row.recent_trend}")
+    if commentary:
+        lines.append(f"**The sub-group's commentary:**\n\n{commentary}")
+    if linked_actions is not None:
+        lines.append(linked_actions_markdown(linked_actions, as_of))
+    lines.append(dated_notes_markdown(notes))
+    return "\n\n".join(line for line in lines if line)

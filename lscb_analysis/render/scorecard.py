@@ -44,7 +44,7 @@ from lscb_analysis.render.theme import (
     ink_on,
 )
 from lscb_analysis.stats.spc import SHORT_GROUP_THRESHOLD
-from lscb_analysis.summary.indicator import MIN_SPC_POINTS, MIN_TREND_POINTS
+from lscb_analysis.summary.indicator import MIN_SPC_POINTS, MIN_TREND_POINTS, RECENT_TREND_NOT_TESTED
 from lscb_analysis.summary.quarter import SPARK_QUARTERS
 
 __all__ = ["scorecard_table", "scorecard_html", "legend_html", "sparkline_svg", "badge", "icon_cell"]
@@ -172,11 +172,12 @@ def _frame(rows: pd.DataFrame, notes: dict[str, dict[str, str]], grouped: bool) 
             "RAG": [RAG[k].word if k in RAG else "" for k in rows.rag],
             "Variation": [_variation(k, t) for k, t in zip(rows.spc_variation_icon, rows.spc_trial, strict=True)],
             "Assurance": [ICON_WORDS["assurance"].get(k, "") for k in rows.spc_assurance],
-            "Trend": rows.trend_sentence,
+            "Trend": rows.trend_headline,
             _SPARK: rows.spark,
             "_notes": [_notes(r, notes) for r in rows.itertuples(index=False)],
             "_upper": rows.upper,
-            "_recent": rows.recent_trend,
+            # Fingertips' recent trend only where it is tested (annual figures); the legend says why not otherwise
+            "_recent": [t if t != RECENT_TREND_NOT_TESTED else "" for t in rows.recent_trend],
         }
     )
     if "benchmark_published" in rows:
@@ -257,7 +258,7 @@ def scorecard_table(
     gt = gt.cols_merge(
         columns=["Trend", "_recent"],
         rows=_where(df._recent, bool),  # a suppressed latest figure has neither: no empty "Recent trend:" label
-        pattern="{0}<br><em>Recent trend (Fingertips):</em> {1}",
+        pattern="{0}<br><em>Recent trend:</em> {1}",
     )
     gt = gt.fmt(sparkline_svg, columns=_SPARK)
     for column, key, vocabulary in _BADGES:
@@ -296,7 +297,7 @@ def scorecard_table(
         .cols_width(
             {
                 "Indicator": "16%",
-                "Trend": "17%",
+                "Trend": "11%",
                 "95% CI": "7%",
                 "Variation": "7.5%",  # an icon and a word such as "Improvement" or "Hit and miss"
                 "Assurance": "6.5%",
@@ -366,8 +367,9 @@ def legend_html(rule: Disclosure) -> str:
         "<em>trial limits</em>.</p>"
         "<p><strong>Trend</strong>: a Poisson (rates, counts) or binomial (percentages) regression with a "
         "quarter-of-year term, so the usual pattern within a year is not read as a trend, on the published "
-        f"quarters since the last recorded change ({MIN_TREND_POINTS} quarters, two years, are needed). "
-        "<strong>Recent trend</strong>: Fingertips' 5-point test, which Fingertips applies to annual figures "
-        "only.</p>"
+        f"quarters since the last recorded change ({MIN_TREND_POINTS} quarters, two years, are needed); the "
+        "change a year with its 95% interval, in a sentence, is in the sub-group's report under the indicator. "
+        "<strong>Recent trend</strong>: Fingertips' 5-point test, shown for annual figures only (as Fingertips "
+        "applies it).</p>"
     )
     return f'<div class="lscb-legend">{"".join(parts)}</div>{extra}'

@@ -326,30 +326,35 @@ def restatements_markdown(restated: pd.DataFrame) -> str:
     """The sentence above the restatements table."""
     if restated.empty:
         return NO_RESTATEMENTS
+    n = restated.indicator.nunique()
     return (
-        f"**{len(restated)} figures restated.** Reports use the latest accepted value; the store keeps every "
-        "earlier value with its source file and time."
+        f"**{len(restated)} figures restated, in {n} indicator{'s' if n != 1 else ''}.** Reports use the latest "
+        "accepted value; the store keeps every earlier value with its source file and time, and the data-quality "
+        "page of the quarter whose return revised a figure lists each one (warning R052-restatement)."
     )
 
 
 def restatements_frame(restated: pd.DataFrame) -> pd.DataFrame:
-    """The restatements table (``restated`` from :func:`lscb_analysis.summary.returns.published_restatements`)."""
+    """The restatements table: one row per indicator, with the figures, quarters and returns that revised it.
 
-    def figures(column: str) -> list[str]:
-        return [
-            format_value(v, u, s)
-            for v, u, s in zip(restated[column], restated.unit, restated[f"{column}_symbol"], strict=True)
-        ]
-
+    ``restated`` is from :func:`lscb_analysis.summary.returns.published_restatements`
+    (one row per revised figure); a board reads which indicators moved, not each cell.
+    """
+    rows = []
+    for name, g in restated.groupby("indicator", sort=True):
+        quarters = sorted(g.period)
+        span = quarters[0] if quarters[0] == quarters[-1] else f"{quarters[0]} to {quarters[-1]}"
+        rows.append(
+            {
+                "Indicator": name,
+                "Figures restated": len(g),
+                "Of which breakdowns": int((g.breakdown != "").sum()),
+                "Quarters": span,
+                "Revised by": ", ".join(sorted(set(g.source))),
+            }
+        )
     return pd.DataFrame(
-        {
-            "Indicator": restated.indicator,
-            "Quarter": restated.period,
-            "Breakdown": restated.breakdown,
-            "Was": figures("was"),
-            "Now": figures("now"),
-            "Source": restated.source,
-        }
+        rows, columns=["Indicator", "Figures restated", "Of which breakdowns", "Quarters", "Revised by"]
     )
 
 

@@ -63,6 +63,9 @@ class TrendResult:
     kind : str
     sentence : str
         One plain-English sentence for a board member.
+    headline : str
+        The sentence's verdict in a few words for a score card's cell, e.g.
+        "Rising, about 9% a year (p = 0.003)" or "No clear trend (p = 0.61)".
     glm : statsmodels.genmod.generalized_linear_model.GLMResults
         The one fit the reported figures come from (at the model's scale of
         1; the quasi standard errors are its ``bse`` times
@@ -94,6 +97,7 @@ class TrendResult:
     confidence: float
     kind: str
     sentence: str
+    headline: str = ""
     glm: Any = None
     design: Any = None
 
@@ -214,6 +218,15 @@ def _sentence(ratio: float, lo: float, hi: float, p: float, conf: float, kind: s
         f"No clear trend: a change of about {_fmt_signed(est)} a year{odds} "
         f"({level} CI {_fmt_signed(plo)} to {_fmt_signed(phi)}) could be chance, {_fmt_p(p)}"
     )
+
+
+def _headline(ratio: float, lo: float, hi: float, p: float, conf: float, kind: str) -> str:
+    """The verdict of :func:`_sentence` in a few words, e.g. 'Rising, about 9% a year (p = 0.003)'."""
+    est, plo, phi = _pct(ratio), _pct(lo), _pct(hi)
+    if p < 1 - conf and (plo > 0 or phi < 0):
+        odds = " in the odds" if kind == "proportion" else ""
+        return f"{'Rising' if est > 0 else 'Falling'}, about {_fmt_mag(est)}% a year{odds} ({_fmt_p(p)})"
+    return f"No clear trend ({_fmt_p(p)})"
 
 
 def _separated(mu: np.ndarray, kind: str) -> bool:
@@ -444,6 +457,7 @@ def trend_test(
         confidence=conf,
         kind=kind,
         sentence=_sentence(ratio, lo, hi, p, conf, kind),
+        headline=_headline(ratio, lo, hi, p, conf, kind),
         glm=fit,
         design=X,
     )

@@ -62,13 +62,14 @@ from lscb_analysis.store.generations import (
     verify_generation,
 )
 from lscb_analysis.store.read import read_figures, read_findings, read_history, read_returns_log, restatements
-from lscb_analysis.store.tables import LOG_COLUMNS, TABLES, conform, empty_store, latest_figures
+from lscb_analysis.store.tables import LOG_COLUMNS, TABLES, conform, empty_store, latest_figures, log_record
 from lscb_analysis.store.update import KEEP_PREVIOUS, StoreUpdate, updating
 
 __all__ = [
     "GENERATION_ENV",
     "KEEP_PREVIOUS",
     "LOG_COLUMNS",
+    "log_record",
     "TABLES",
     "Generation",
     "StoreUpdate",

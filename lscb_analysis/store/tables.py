@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,7 @@ __all__ = [
     "latest_figures",
     "empty_findings",
     "empty_log",
+    "log_record",
     "read_table",
 ]
 
@@ -84,6 +86,41 @@ LOG_DTYPES = {
     "rows": "Int64",
     "ingested_at": "string",
 }
+
+
+def log_record(
+    *,
+    quarter: str,
+    provider: str,
+    status: str,
+    stamp: str,
+    file: str = "",
+    sha256: str = "",
+    size: int = 0,
+    mtime: float | None = None,
+    errors: int = 0,
+    warnings: int = 0,
+    rows: int = 0,
+) -> dict[str, object]:
+    """One row of ``returns_log``: a file read by an ingest (``accepted`` or ``rejected``) or a ``missing`` return.
+
+    ``mtime`` is the file's modification time (seconds since the epoch), kept as
+    an ISO 8601 UTC time; ``stamp`` is the ingest's time.
+    """
+    modified = dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="seconds") if mtime else ""
+    return {
+        "quarter": quarter,
+        "provider": provider,
+        "file": file,
+        "file_sha256": sha256,
+        "size": size,
+        "modified": modified,
+        "status": status,
+        "errors": errors,
+        "warnings": warnings,
+        "rows": rows,
+        "ingested_at": stamp,
+    }
 
 
 def empty_findings() -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lscb_analysis.parameters.actions import Action
 
-__all__ = ["OPEN_STATUSES", "actions_table", "days_overdue", "is_overdue"]
+__all__ = ["OPEN_STATUSES", "actions_by_subgroup", "actions_table", "days_overdue", "is_overdue"]
 
 #: Statuses of actions still to be done (these can be overdue).
 OPEN_STATUSES: frozenset[str] = frozenset({"not_started", "in_progress"})
@@ -92,3 +92,39 @@ def actions_table(actions: Iterable[Action], as_of: dt.date) -> pd.DataFrame:
         ["overdue", "days_overdue", "_open", "due", "id"], ascending=[False, False, False, True, True], kind="stable"
     )
     return df.drop(columns="_open").reset_index(drop=True)[_COLUMNS]
+
+
+def actions_by_subgroup(actions: dict[str, list[Action]], names: dict[str, str], as_of: dt.date) -> pd.DataFrame:
+    """How many of each sub-group's actions are open, overdue and done at ``as_of``: the Leadership Board's view.
+
+    Parameters
+    ----------
+    actions : dict of str to list of Action
+        Sub-group id -> its actions (:func:`lscb_analysis.parameters.actions.load_all_actions`).
+    names : dict of str to str
+        Sub-group id -> name, in the order the table lists them.
+    as_of : datetime.date
+
+    Returns
+    -------
+    DataFrame
+        ``Sub-group``, ``Actions``, ``Open`` (not started or in progress),
+        ``Overdue`` (of the open ones), ``Done`` (complete or closed); one row
+        per sub-group with actions.
+    """
+    rows = []
+    for sid, name in names.items():
+        acts = actions.get(sid, [])
+        if not acts:
+            continue
+        still = [a for a in acts if a.status in OPEN_STATUSES]
+        rows.append(
+            {
+                "Sub-group": name,
+                "Actions": len(acts),
+                "Open": len(still),
+                "Overdue": sum(is_overdue(a, as_of) for a in still),
+                "Done": len(acts) - len(still),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Sub-group", "Actions", "Open", "Overdue", "Done"])

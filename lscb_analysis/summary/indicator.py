@@ -49,6 +49,7 @@ __all__ = [
     "MIN_SPC_POINTS",
     "MIN_TREND_POINTS",
     "RECENT_TREND_NOT_TESTED",
+    "TREND_NOT_TESTED",
 ]
 
 #: Published points needed before an SPC chart and icons are shown (Making Data Count: 12 fix the limits; fewer
@@ -61,6 +62,8 @@ MIN_TREND_POINTS = SEASONAL_MIN_YEARS * 4
 IMPROVEMENT = {"higher_is_better": "increase", "lower_is_better": "decrease", "no_judgement": "neutral"}
 
 #: What the score card says for an indicator Fingertips would not give a recent trend.
+#: A score card's trend cell when the trend is not tested (the indicator's own sentence says why).
+TREND_NOT_TESTED = "Not tested"
 RECENT_TREND_NOT_TESTED = "Not tested: Fingertips tests annual figures only"
 
 
@@ -101,6 +104,7 @@ class IndicatorStats:
     spc_since: str | None = None
     special_cause_concern_latest: bool = False
     trend_sentence: str = ""
+    trend_headline: str = ""
     trend_ratio: float = np.nan
     trend_p: float = np.nan
     trend_worsening: bool = False
@@ -369,16 +373,17 @@ def _add_trend(
     used = [q for q, k in zip(quarters, use, strict=True) if k]
     why = _too_few(ind, used, since)
     if why:
-        st.trend_sentence = why
+        st.trend_sentence, st.trend_headline = why, TREND_NOT_TESTED
         return
     try:
         r = indicator_trend(ind, num[use], den[use], used)
     except ValueError as exc:
-        st.trend_sentence = f"Not tested: {exc}."
+        st.trend_sentence, st.trend_headline = f"Not tested: {exc}.", TREND_NOT_TESTED
         return
     span = f"since the recorded change in {since.code}" if since else f"{used[0].code} to {used[-1].code}"
     season = ", allowing for the season" if r.seasonal else ""
     st.trend_sentence = f"{r.sentence} ({span}{season})."
+    st.trend_headline = r.headline
     st.trend_ratio, st.trend_p = r.ratio_per_year, r.p_value
     significant = r.lower > 1 or r.upper < 1
     if significant and ind.polarity != "no_judgement":

@@ -58,8 +58,8 @@ def scorecard_rows(summary: pd.DataFrame) -> pd.DataFrame:
         ``""``); the judgements ``direction``, ``rising`` (latest above
         previous), ``rag``, ``spc_variation`` (the latest point's type),
         ``spc_variation_icon`` (its Making Data Count icon), ``spc_assurance``,
-        ``spc_trial``, ``trend_sentence``, ``recent_trend`` (``""`` when not
-        made); and ``spark`` (values, ``None`` for a gap).
+        ``spc_trial``, ``trend_sentence``, ``trend_headline`` (its verdict in a
+        few words), ``recent_trend`` (``""`` when not made); and ``spark`` (values, ``None`` for a gap).
 
     Notes
     -----
@@ -100,6 +100,7 @@ def scorecard_rows(summary: pd.DataFrame) -> pd.DataFrame:
                 "spc_assurance": _text(r.spc_assurance) if judged else "",
                 "spc_trial": bool(judged and r.spc_trial and _text(r.spc_variation)),
                 "trend_sentence": _text(r.trend_sentence) if judged else "",
+                "trend_headline": _text(r.trend_headline) if judged else "",
                 "recent_trend": _text(r.recent_trend) if judged else "",
                 "spark": list(r.spark),
             }

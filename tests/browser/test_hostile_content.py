@@ -35,10 +35,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostile
-from test_browser import STATUS_FILE, _skip_or_fail, _status
 
 from lscb_analysis.publish.htmlexport import active_content, external_requests
-from lscb_analysis.publish.pdf import CHROMIUM_ARGS, chromium_executable
 from lscb_analysis.render.sanitise import CONTENT_SECURITY_POLICY, csp_meta
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,22 +64,6 @@ INDICATOR = "assessment_factor_neglect_pct"
 
 
 # ------------------------------------------------------------------ browser
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    exe = chromium_executable()
-    status = _status(STATUS_FILE, "tests/browser/install_chromium.sh")
-    if exe is None:
-        _skip_or_fail(f"Chromium is not installed ({status})", ci_may_skip=status.startswith("unavailable"))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS), headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def _open(browser: Any, path: Path, *, viewport: tuple[int, int] = (1366, 900), shot: Path | None = None) -> dict:
     """Open ``path`` with every request routed; what ran, what was requested, where the page went."""
     context = browser.new_context(

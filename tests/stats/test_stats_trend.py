@@ -146,6 +146,15 @@ def test_sentences():
     assert "in the odds" in fit("C_small_counts_falling_10q", kind="proportion").sentence
 
 
+def test_headline_is_the_sentences_verdict_in_a_few_words():
+    assert fit("A_cp_plans_rising").headline == "Rising, about 9.7% a year (p < 0.001)"
+    falling = fit("C_small_counts_falling_10q", seasonal=False)
+    assert falling.headline.startswith("Falling, about 41% a year (p = ")
+    assert falling.headline.split("(")[1] in falling.sentence + ")"  # the same p-value as the sentence
+    flat = fit("B_rereferral_flat_8q")
+    assert flat.headline.startswith("No clear trend (p = ") and not flat.significant
+
+
 def test_period_positions_and_labels_equivalent():
     """Quarters are not parsed by the statistics: callers pass positions (and seasons) or sortable labels."""
     g = INPUTS[INPUTS.series == "A_cp_plans_rising"]
