@@ -38,6 +38,7 @@ from lscb_analysis.fork import fork_command
 from lscb_analysis.periods import Quarter
 
 if TYPE_CHECKING:
+    from lscb_analysis.publish.buildrecord import BuildPlan
     from lscb_analysis.publish.kernels import KernelTemplate
     from lscb_analysis.publish.plan import ReportSpec
 
@@ -258,12 +259,16 @@ def run(
         bool,
         typer.Option(help="Also print the pack to board_pack.pdf (needs Chromium and the `pdf` extra)."),
     ] = True,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Rebuild every report, even those whose inputs are unchanged since their build."),
+    ] = False,
     root: RootOpt = None,
 ) -> None:
-    """Execute every report notebook for a quarter and publish the HTML board pack (and its PDF)."""
+    """Execute the report notebooks whose inputs changed and publish the HTML board pack (and its PDF)."""
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.publish.runner import run_log, warm_up  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.runner import run_log  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.summary.context import stored_quarter  # noqa: PLC0415 - fast CLI start
 
     # A run that is refused creates nothing: invalid arguments (exit 2), then a quarter the store lacks (exit 1).
@@ -272,14 +277,7 @@ def run(
     stored_quarter(q, root)
     out = paths(root).reports / q.slug
     out.mkdir(parents=True, exist_ok=True)
-    logger = run_log(out / "run.log")
-    # The kernel template imports the reports' modules while the quarter's statistics are prepared.
-    template = warm_up(kernel_template=kernel_template, log_file=out / "run.log")
-    try:
-        _run_planned(q, specs, workers, root, template, out, logger, pdf=pdf)
-    finally:
-        if template:
-            template.close()
+    _run_planned(q, specs, workers, root, out, run_log(out / "run.log"), pdf=pdf, template=kernel_template, force=force)
 
 
 @_command()
@@ -289,7 +287,7 @@ def annual(year: Annotated[str, typer.Option("--year", "-y", help="e.g. 2026-27"
     from lscb_analysis.publish.runner import run_log  # noqa: PLC0415 - fast CLI start
 
     last, specs, out = plan_annual(year, root)  # refused before anything is created (a bad year: 2; none stored: 1)
-    _run_planned(last, specs, 1, root, None, out, run_log(out / "run.log"))
+    _run_planned(last, specs, 1, root, out, run_log(out / "run.log"), pdf=False, template=False, force=False)
 
 
 def _run_planned(
@@ -297,20 +295,29 @@ def _run_planned(
     specs: list[ReportSpec],
     workers: int | None,
     root: Path | None,
-    template: KernelTemplate | None,
     out: Path,
     logger: logging.Logger,
     *,
     pdf: bool,
+    template: bool,
+    force: bool,
 ) -> None:
-    """The rest of ``lscb run`` once the background processes are starting."""
+    """The rest of ``lscb run`` (and ``lscb annual``) once the reports are planned: which to build, then build them."""
+    from lscb_analysis.publish.runner import build_plan, warm_up  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.store import pinned_generation  # noqa: PLC0415 - fast CLI start
 
     # One store generation for the whole run: every notebook's kernel inherits it, so an ingest
     # meanwhile does not mix two versions of the store in one pack.
     with pinned_generation(root) as generation:
         logger.info("run %s: store generation %s", q.code, generation.name)
-        _run_reports(q, specs, workers, root, template, out, logger, pdf=pdf)
+        builds = build_plan(specs, q, root=root, kernel_template=template, force=force, folder=out)
+        # The kernel template imports the reports' modules while the quarter's statistics are prepared.
+        kernels = warm_up(kernel_template=template, log_file=out / "run.log") if builds.run else None
+        try:
+            _run_reports(q, specs, workers, root, kernels, out, logger, pdf=pdf, builds=builds)
+        finally:
+            if kernels:
+                kernels.close()
 
 
 def _run_reports(
@@ -323,6 +330,7 @@ def _run_reports(
     logger: logging.Logger,
     *,
     pdf: bool,
+    builds: BuildPlan,
 ) -> None:
     """Run the planned reports (reading the pinned store generation) and say which failed."""
     from lscb_analysis.parameters.catalogue import load_catalogue  # noqa: PLC0415 - fast CLI start
@@ -337,11 +345,11 @@ def _run_reports(
         typer.echo(line, err=True)
         logger.warning("%s", line)
 
-    logger.info("run %s: %d reports", q.code, len(specs))
+    logger.info("run %s: %d reports, %d to run", q.code, len(specs), len(builds.run))
     done = 0
+    at_once = f"{workers or 'one per core'} at once"
     typer.echo(
-        f"running {len(specs)} reports for {q.label} ({workers or 'one per core'} at once); log: {out / 'run.log'}",
-        err=True,
+        f"{len(specs)} reports for {q.label}: running {len(builds.run)} ({at_once}); log: {out / 'run.log'}", err=True
     )
 
     def progress(r) -> None:  # noqa: ANN001
@@ -350,8 +358,9 @@ def _run_reports(
         status = "ok" if r.ok else f"FAILED (cell {r.cell}: {r.error})"
         if r.ok and r.problems:
             status = f"ok, but {len(r.problems)} problem(s): a section could not be built"
-        typer.echo(f"[{done}/{len(specs)}] {r.name}: {status} in {r.seconds:.1f}s", err=True)
-        logger.info("%s: %s in %.1fs", r.name, status, r.seconds)
+        line = f"{r.name}: reused, {r.why}" if r.reused else f"{r.name}: {status} in {r.seconds:.1f}s; rebuilt: {r.why}"
+        typer.echo(f"[{done}/{len(specs)}] {line}", err=True)
+        logger.info("%s", line)
         for line in r.problems:
             logger.error("%s: section not built: %s", r.name, line)
 
@@ -367,6 +376,7 @@ def _run_reports(
         kernel_template=template or False,
         text_problems=problems,
         folder=out,
+        builds=builds,
     )
     failed = [r for r in results if not r.ok]
     partial = [r for r in results if r.ok and r.problems]
@@ -379,25 +389,14 @@ def _run_reports(
         for line in r.problems:
             typer.echo(f"to fix: {r.name}: {line}", err=True)
     if pdf:
-        _print_pack(out, logger)
+        from lscb_analysis.publish.pdf import print_board_pack  # noqa: PLC0415 - fast CLI start
+
+        line = print_board_pack(out, force=builds.force)
+        typer.echo(line, err=True)
+        logger.info("%s", line)
     typer.echo(str(out / "index.html"))
     if failed or partial:
         raise typer.Exit(1)
-
-
-def _print_pack(out: Path, logger: logging.Logger) -> None:
-    """Print the pack to ``board_pack.pdf`` when Chromium is available; say clearly when it is not."""
-    from lscb_analysis.publish.pdf import PdfUnavailableError, build_board_pack  # noqa: PLC0415 - fast CLI start
-
-    t = time.perf_counter()
-    try:
-        pdf = build_board_pack(out)
-    except PdfUnavailableError as exc:
-        typer.echo(f"no PDF of the pack: {exc}", err=True)
-        logger.warning("no PDF of the pack: %s", exc)
-        return
-    typer.echo(f"PDF of the pack: {pdf} ({time.perf_counter() - t:.1f}s)", err=True)
-    logger.info("PDF of the pack: %s in %.1fs", pdf, time.perf_counter() - t)
 
 
 def _prepare(q: Quarter, root: Path | None, logger: logging.Logger) -> None:

@@ -320,7 +320,8 @@ class Explorer:
         """Show the current view as static output (PNG figure or HTML table).
 
         Unlike the live widgets, this output is saved in the notebook as plain
-        images and HTML, so it is readable in the published HTML report.
+        images and HTML, so it is readable in the published HTML report. The
+        status line (how long the last draw took) is cleared.
 
         Parameters
         ----------
@@ -340,6 +341,9 @@ class Explorer:
             f"{escape_text(st['periods'][0])} to {escape_text(st['periods'][1])}.</em></p>"
         )
         outs = [html_output(caption), *(self.last_outputs or self.redraw())]
+        # The saved widget state goes into the published page: without the last draw's time, it is the same
+        # page in every build of the same inputs (an incremental run relies on it).
+        self.status.value = ""
         if display:
             for o in outs:
                 ipython_display(o["data"], raw=True)

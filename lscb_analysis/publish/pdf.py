@@ -8,7 +8,10 @@ the foot. :data:`PAGE_BUDGETS` are the most A4 pages each kind of page may
 print to; the real-browser test (``tests/browser/``) holds every published page
 to them. :func:`build_board_pack` prints the front page and every report
 (not the interactive explorer) and joins them into ``board_pack.pdf`` beside
-``index.html``, with a bookmark per report (pypdf).
+``index.html``, with a bookmark per report (pypdf). Each page's print is kept in
+``.board_pack/`` under a digest of the page's bytes and the printer
+(:data:`PAGE_CACHE`), so a run reprints only the pages that changed, and keeps
+``board_pack.pdf`` as it is when no page changed.
 
 Playwright and pypdf are the optional extra ``pdf`` (``pip install
 lscb-workbench[pdf]``); this module imports them only when it prints.
@@ -16,18 +19,25 @@ lscb-workbench[pdf]``); this module imports them only when it prints.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from lscb_analysis.atomic import atomic_write_with
+from lscb_analysis.atomic import atomic_write_bytes, atomic_write_text, atomic_write_with
 from lscb_analysis.errors import LscbError
 
 __all__ = [
+    "print_board_pack",
     "BOARD_PACK_PDF",
+    "PAGE_CACHE",
+    "BoardPack",
     "PdfUnavailableError",
     "build_board_pack",
     "pack_pages",
@@ -42,6 +52,10 @@ __all__ = [
 
 #: The whole pack as one PDF, beside ``index.html``.
 BOARD_PACK_PDF = "board_pack.pdf"
+#: Each page printed, under a digest of its bytes and the printer, beside the pack; ``contents.json`` lists the pages
+#: ``board_pack.pdf`` was joined from.
+PAGE_CACHE = ".board_pack"
+_CONTENTS = "contents.json"
 #: Published pages that are not part of the paper (the explorer's controls need a browser).
 NOT_ON_PAPER = frozenset({"explore.html"})
 
@@ -136,12 +150,40 @@ def pack_pages(out_dir: Path) -> list[tuple[str, str]]:
     return pages
 
 
-def build_board_pack(out_dir: Path, pages: Sequence[tuple[str, str]] | None = None) -> Path:
+@dataclass(frozen=True)
+class BoardPack:
+    """``board_pack.pdf`` as a run left it: its path, its pages, and how many of them were printed anew."""
+
+    path: Path
+    pages: int
+    printed: int
+
+    @property
+    def summary(self) -> str:
+        """In words: "reused, no page changed" or "printed 2 of 15 pages"."""
+        return f"printed {self.printed} of {self.pages} pages" if self.printed else "reused, no page changed"
+
+
+def _printer(exe: str) -> str:
+    """What a print depends on besides the page: Chromium (its file), Playwright's version, the print options."""
+    st = Path(exe).resolve().stat()
+    try:
+        playwright = metadata.version("playwright")
+    except metadata.PackageNotFoundError:
+        playwright = ""
+    return json.dumps([exe, st.st_size, st.st_mtime_ns, playwright, A4_PDF_OPTIONS, CHROMIUM_ARGS], sort_keys=True)
+
+
+def build_board_pack(
+    out_dir: Path, pages: Sequence[tuple[str, str]] | None = None, *, force: bool = False
+) -> BoardPack:
     """Print ``pages`` (default :func:`pack_pages`) to A4 and join them into ``out_dir/board_pack.pdf``.
 
     Each page is printed by Chromium as :func:`print_page` does, offline (any
-    request outside ``file://`` is refused); the joined PDF has a bookmark per
-    page at its first sheet. Written atomically.
+    request outside ``file://`` is refused), unless :data:`PAGE_CACHE` holds
+    its print from the same bytes and printer; the joined PDF has a bookmark
+    per page at its first sheet. When every page is unchanged and in the same
+    order, ``board_pack.pdf`` is kept as it is. ``force`` prints every page anew. Written atomically.
 
     Raises
     ------
@@ -151,27 +193,52 @@ def build_board_pack(out_dir: Path, pages: Sequence[tuple[str, str]] | None = No
     exe = chromium_executable()
     if exe is None:
         raise PdfUnavailableError("Chromium is not installed (Debian: apt-get install chromium)")
+    printer = _printer(exe)
+    pages = list(pages or pack_pages(out_dir))
+    cache = out_dir / PAGE_CACHE
+    keys = [hashlib.sha256(printer.encode() + b"\0" + (out_dir / href).read_bytes()).hexdigest() for _, href in pages]
+    contents = json.dumps([[title, href, key] for (title, href), key in zip(pages, keys, strict=True)], indent=1)
+    target = out_dir / BOARD_PACK_PDF
+    missing = [
+        (href, key) for (_, href), key in zip(pages, keys, strict=True) if force or not (cache / f"{key}.pdf").is_file()
+    ]
     try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - the optional extra `pdf`
+        same = (cache / _CONTENTS).read_text(encoding="utf-8") == contents
+    except OSError:
+        same = False
+    if same and not missing and target.is_file():
+        return BoardPack(target, len(pages), 0)
+    try:
         from pypdf import PdfReader, PdfWriter  # noqa: PLC0415 - the optional extra `pdf`
+
+        if missing:
+            from playwright.sync_api import sync_playwright  # noqa: PLC0415 - the optional extra `pdf`
     except ImportError as exc:
         raise PdfUnavailableError(f"{exc.name} is not installed (pip install 'lscb-workbench[pdf]')") from None
+    if missing:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS), headless=True)
+            try:
+                context = browser.new_context(service_workers="block")
+                context.route("**/*", _offline)
+                for href, key in missing:
+                    page = context.new_page()
+                    page.goto((out_dir / href).resolve().as_uri(), wait_until="load")
+                    atomic_write_bytes(cache / f"{key}.pdf", print_page(page))
+                    page.close()
+            finally:
+                browser.close()
     writer = PdfWriter()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS), headless=True)
-        try:
-            context = browser.new_context(service_workers="block")
-            context.route("**/*", _offline)
-            for title, href in pages or pack_pages(out_dir):
-                page = context.new_page()
-                page.goto((out_dir / href).resolve().as_uri(), wait_until="load")
-                first = len(writer.pages)
-                writer.append(PdfReader(io.BytesIO(print_page(page))))
-                writer.add_outline_item(title, first)
-                page.close()
-        finally:
-            browser.close()
-    return atomic_write_with(out_dir / BOARD_PACK_PDF, lambda tmp: writer.write(tmp))
+    for (title, _), key in zip(pages, keys, strict=True):
+        first = len(writer.pages)
+        writer.append(PdfReader(cache / f"{key}.pdf"))
+        writer.add_outline_item(title=title, page_number=first)
+    atomic_write_with(target, lambda tmp: writer.write(tmp))
+    atomic_write_text(cache / _CONTENTS, contents)
+    for stale in cache.glob("*.pdf"):  # prints of pages no longer in the pack
+        if stale.stem not in keys:
+            stale.unlink(missing_ok=True)
+    return BoardPack(target, len(pages), len(missing))
 
 
 def _offline(route: Any) -> None:
@@ -180,3 +247,13 @@ def _offline(route: Any) -> None:
         route.continue_()
     else:
         route.abort("blockedbyclient")
+
+
+def print_board_pack(folder: Path, *, force: bool = False) -> str:
+    """Print the pack in ``folder`` (:func:`build_board_pack`); the line to show: where it went, or why not."""
+    t = time.perf_counter()
+    try:
+        pdf = build_board_pack(folder, force=force)
+    except PdfUnavailableError as exc:
+        return f"no PDF of the pack: {exc}"
+    return f"PDF of the pack: {pdf.path} ({pdf.summary}; {time.perf_counter() - t:.1f}s)"

@@ -118,6 +118,9 @@ class ReportResult:
     ``problems`` lists the sections of a produced report that could not be
     built, each ``<section>: <file: entry field: what is wrong>`` (see
     :func:`lscb_analysis.report.section`). Either makes the run exit non-zero.
+    ``built`` is when it was executed (ISO 8601, to the second); ``reused`` says the
+    run kept it from an earlier build whose inputs are unchanged, and ``why`` says why it
+    was rebuilt or reused (:mod:`lscb_analysis.publish.buildrecord`).
     """
 
     name: str
@@ -131,6 +134,9 @@ class ReportResult:
     cell: int | None = None
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    built: str | None = None
+    reused: bool = False
+    why: str = ""
 
     @property
     def clean(self) -> bool:

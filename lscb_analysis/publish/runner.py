@@ -9,7 +9,9 @@ One failing notebook does not stop the others: it is recorded with its cell
 error, the index says it failed, and the run ends non-zero. Parameters are
 validated before any kernel starts (:mod:`lscb_analysis.publish.plan`).
 Everything is written to a temporary name and renamed, so re-running a
-quarter is safe.
+quarter is safe. A report whose inputs are unchanged since its last clean
+build is reused as it is (:mod:`lscb_analysis.publish.buildrecord`); when
+nothing changed at all, nothing is written.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
+from lscb_analysis.publish.buildrecord import BuildPlan, pack_up_to_date, plan_builds, record_builds
 from lscb_analysis.publish.kernels import (
     KernelTemplate,
     ReportKernelManager,
@@ -44,9 +47,19 @@ from lscb_analysis.publish.kernels import (
 from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters
 from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_reports, scan_free_text
 from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
+from lscb_analysis.publish.stable_ids import stable_ids
 from lscb_analysis.store import GENERATION_ENV
 
-__all__ = ["run_log", "run_reports", "longest_first", "warm_up", "write_index", "pack_label", "section_problems"]
+__all__ = [
+    "run_log",
+    "run_reports",
+    "build_plan",
+    "longest_first",
+    "warm_up",
+    "write_index",
+    "pack_label",
+    "section_problems",
+]
 
 log = logging.getLogger("lscb.run")
 
@@ -79,6 +92,7 @@ def _execute_one(
     tmp = out / f".{spec.name}.running.ipynb"
     start = time.perf_counter()
     res = ReportResult(spec.name, spec.title, spec.section, ok=True, seconds=0.0, notes=list(spec.notes))
+    res.built = dt.datetime.now().isoformat(timespec="seconds")
     try:
         pm.execute_notebook(
             str(spec.notebook),
@@ -102,7 +116,7 @@ def _execute_one(
         log.debug("%s", traceback.format_exc())
     try:
         if tmp.exists():
-            res.problems = section_problems(json.loads(tmp.read_text(encoding="utf-8")))
+            res.problems = section_problems(stable_ids(tmp))
             os.replace(tmp, ipynb)
             export_html(ipynb, html, page)
             res.ipynb, res.html = ipynb.name, html.name
@@ -182,8 +196,10 @@ def run_reports(
     kernel_template: bool | KernelTemplate = True,
     text_problems: Sequence[TextProblem] | None = None,
     folder: Path | None = None,
+    force: bool = False,
+    builds: BuildPlan | None = None,
 ) -> list[ReportResult]:
-    """Execute and publish every report; never stops at the first failure.
+    """Execute and publish every report whose inputs changed since its last build; never stops at the first failure.
 
     Reports that would show personal data or small numbers of people typed
     into a narrative, an action or an annotation are held back before anything
@@ -221,6 +237,12 @@ def run_reports(
     folder : Path, optional
         Where the reports and their index go (default ``reports/<quarter>/``; the
         yearly report, ``lscb annual``, goes to ``reports/<yyyy-yy>-annual/``).
+    force : bool, default False
+        Execute every report, even those whose inputs are unchanged since their last clean build.
+    builds : BuildPlan, optional
+        Which reports to execute and which to reuse (:func:`build_plan`, with the same options);
+        decided here when not given. A reused report's result comes back with ``reused`` set, and
+        every result says why it was rebuilt or reused (``why``).
 
     Raises
     ------
@@ -237,11 +259,35 @@ def run_reports(
         text_problems = scan_free_text(quarter, load_catalogue(p.parameters), p.root)
     planned = list(specs)
     specs, refused = refuse_reports(planned, text_problems)
+    if builds is None:
+        builds = build_plan(
+            specs,
+            quarter,
+            root=p.root,
+            kernel_name=kernel_name,
+            kernel_template=kernel_template is not False,
+            force=force,
+            folder=out,
+        )
+    names = {s.name for s in specs}
+    reused = [r for r in builds.reused if r.name in names]
+    specs = [s for s in specs if s.name not in {r.name for r in reused}]
+
+    def done(r: ReportResult) -> None:
+        r.why = r.why or builds.why.get(r.name, "")
+        if on_done:
+            on_done(r)
+
     for r in refused:
         for stale in (f"{r.name}.html", f"{r.name}.ipynb"):  # an earlier run's page must not stay published
             (out / stale).unlink(missing_ok=True)
-        if on_done:
-            on_done(r)
+        done(r)
+    for r in reused:
+        done(r)
+    if not specs and not refused:
+        reused.sort(key=lambda r: [s.name for s in planned].index(r.name))
+        if pack_up_to_date(out, _merge_previous(reused, out), builds):
+            return reused  # nothing changed at all: every page is as a rebuild would write it
     workers = max_workers or partnership.max_workers or os.cpu_count() or 1
     workers = max(1, min(workers, len(specs)))
     rule = partnership.disclosure
@@ -251,31 +297,55 @@ def run_reports(
     # modules (both block this thread on other processes); notebooks start only once it has succeeded.
     with cf.ThreadPoolExecutor(1, thread_name_prefix="lscb-prepare") as bg:
         prepared = bg.submit(prepare or (lambda: None))
-        own = kernel_template is True
+        own = kernel_template is True and bool(specs)
         template = warm_up(log_file=log_file) if own else kernel_template or None
         try:
-            if workers == 1:
+            if not specs:  # every report reused: the front page still reads the quarter's statistics
+                prepared.result()
+            elif workers == 1:
                 prepared.result()
                 check_parameters(specs)
                 with kernels_from(template):
                     for s in specs:
                         r = _execute_one(s, str(out), kernel_name, pack, rule)
                         results.append(r)
-                        if on_done:
-                            on_done(r)
+                        done(r)
             else:
-                folder = template.kernel_folder if template else None
+                kernel_folder = template.kernel_folder if template else None
                 results = _run_pool(
-                    specs, out, workers, kernel_name, pack, log_file, folder, prepared.result, on_done, rule
+                    specs, out, workers, kernel_name, pack, log_file, kernel_folder, prepared.result, done, rule
                 )
         finally:
             if own and template:
                 template.close()
-    results += refused
+    results += refused + reused
     order = {s.name: i for i, s in enumerate(planned)}
     results.sort(key=lambda r: order[r.name])
-    write_index(_merge_previous(results, out), quarter, out)
+    front = _merge_previous(results, out)
+    write_index(front, quarter, out)
+    record_builds(out, results, builds, front)
     return results
+
+
+def build_plan(
+    specs: Sequence[ReportSpec],
+    quarter: Quarter,
+    *,
+    root: Path | str | None = None,
+    kernel_name: str = "python3",
+    kernel_template: bool = True,
+    force: bool = False,
+    folder: Path | None = None,
+) -> BuildPlan:
+    """Which reports a run executes and which it reuses (:func:`~lscb_analysis.publish.buildrecord.plan_builds`).
+
+    The run's options that shape a page are the kernel's name and whether kernels fork from the
+    template (where fork is available); the pack's label is read from ``parameters/``, an input already.
+    ``folder`` is where the reports go, as :func:`run_reports` is given it (default ``reports/<quarter>/``).
+    """
+    p = paths(root)
+    options = {"kernel_name": kernel_name, "kernel_template": bool(kernel_template and template_supported())}
+    return plan_builds(specs, quarter, folder or p.reports / quarter.slug, root=p.root, options=options, force=force)
 
 
 def _pool_context() -> mp.context.BaseContext:
@@ -404,9 +474,12 @@ def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) ->
         )
         links.append(("Data-quality report on this quarter's returns", REPORT_HTML, note))
     generated = dt.datetime.now().replace(microsecond=0)
+    # The front page is dated by its newest report, so that a run that rebuilt nothing writes the same page.
+    built = [dt.datetime.fromisoformat(r.built) for r in results if r.built]
     root = out.parents[1]
     atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
     atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root))
     return atomic_write_text(
-        out / "index.html", render_index(results, quarter, generated=generated, root=root, links=links)
+        out / "index.html",
+        render_index(results, quarter, generated=max(built, default=generated), root=root, links=links),
     )

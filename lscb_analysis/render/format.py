@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ __all__ = [
     "format_with_unit",
     "format_change",
     "format_dfe_year",
+    "ID_SLOT",
+    "with_content_id",
     "fmt_figures",
     "sub_symbols",
     "gt_html",
@@ -183,6 +186,25 @@ def gt_html(make_table: Callable[[], GT]) -> str:
     them one at a time; with pyarrow storage (pandas 3's default) each set
     copies the whole column, which made a score card take twice as long.
     The output is the same.
+
+    A table without an id of its own gets one made from its content (:func:`with_content_id`).
     """
     with pd.option_context("mode.string_storage", "python"):
-        return make_table().as_raw_html(inline_css=False)
+        table = make_table()
+        if table._options.table_id.value is not None:  # great_tables has no public getter for the id
+            return table.as_raw_html(inline_css=False)
+        return with_content_id(table.with_id(ID_SLOT).as_raw_html(inline_css=False), "gt-")
+
+
+#: Stands for a table's id while its HTML is made, then replaced by a digest of that HTML (:func:`with_content_id`).
+ID_SLOT = "lscbtableidslot"
+
+
+def with_content_id(html: str, prefix: str) -> str:
+    """``html`` with :data:`ID_SLOT` replaced by ``prefix`` and a digest of ``html``.
+
+    Table libraries draw a random id to scope a table's CSS (great_tables, pandas' Styler); made
+    from the content instead, the same table is the same HTML in every build, so an incremental run
+    can reuse a report because a fresh build of it would be byte-identical.
+    """
+    return html.replace(ID_SLOT, prefix + hashlib.sha256(html.encode("utf-8")).hexdigest()[:12])

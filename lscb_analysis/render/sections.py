@@ -15,7 +15,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.render.format import MISSING, format_dfe_year, format_value, format_with_unit
+from lscb_analysis.render.format import (
+    ID_SLOT,
+    MISSING,
+    format_dfe_year,
+    format_value,
+    format_with_unit,
+    with_content_id,
+)
 from lscb_analysis.render.sanitise import escape_markdown, escape_text, markdown_html
 from lscb_analysis.render.theme import PALETTE, QUARTILE_BANDS
 
@@ -384,4 +391,4 @@ def actions_html(shown: pd.DataFrame, overdue: pd.Series) -> str:
             axis=1,
         )
     )
-    return styled.to_html()
+    return with_content_id(styled.set_uuid(ID_SLOT).to_html(), "")
