@@ -66,6 +66,7 @@ __all__ = [
     "reviews",
     "complaints",
     "actions_closed",
+    "quality_segment",
     "year_context",
     "year_actions",
 ]
@@ -88,6 +89,26 @@ def actions_closed(ctx: Context) -> pd.DataFrame:
         display(HTML(sections.actions_html(actions_display(table, ctx.catalogue), table.overdue)))
         return table
     return pd.DataFrame()
+
+
+def quality_segment(ctx: Context, subgroup: str) -> bool:
+    """The quality assurance files in the report of the sub-group that reports them (``quality_segment: true``).
+
+    Audits, Section 11, case reviews, surveys and complaints, each under a
+    level-3 heading; nothing for any other sub-group. Returns whether they were shown.
+    """
+    if not ctx.catalogue.subgroups[subgroup].quality_segment:
+        return False
+    for heading, show in (
+        ("Multi-agency case-file audits", audits),
+        ("Section 11 and section 175 self-assessment", section11),
+        ("Case reviews: recommendations", reviews),
+        ("What children, families and practitioners told us", surveys),
+        ("Complaints, representations and commendations", complaints),
+    ):
+        _markdown(f"### {heading}")
+        show(ctx)
+    return True
 
 
 def _year_to(ctx: Context, quarters: list[Quarter] | None) -> list[Quarter]:

@@ -95,3 +95,17 @@ def test_auditor_would_catch_a_leak():
         "<tr><td>Eastbrook</td><td>3</td></tr></table><p>NHS 943 476 5919</p>"
     )
     assert len([f for f in audit_html(leak, rule=rule, source="leak.html") if f.severity == "error"]) >= 2
+
+
+def test_the_quality_assurance_files_are_in_the_report_of_the_subgroup_that_reports_them(pages):
+    from lscb_analysis.parameters.catalogue import load_catalogue
+
+    groups = load_catalogue().subgroups
+    flagged = [sid for sid, sg in groups.items() if sg.quality_segment]
+    assert flagged == ["quality_assurance"], "the demo's quality assurance sub-group reports the files"
+    by_name = {p.stem: p.read_text(encoding="utf-8") for p in pages}
+    headings = ("Section 11 and section 175 self-assessment</h3>", "Case reviews: recommendations</h3>")
+    qa = by_name["subgroup_quality_assurance"]
+    assert all(h in qa for h in headings)
+    assert "No single case is published." in qa
+    assert not any(h in by_name["subgroup_neglect"] for h in headings), "other sub-groups do not repeat them"

@@ -130,6 +130,10 @@ class Subgroup(BaseModel):
         The board the group's score card goes to.
     chair_role : str
         The role (never the person) that chairs the group or writes the report.
+    quality_segment : bool
+        The group that reports the partnership's quality assurance as data
+        (audits, Section 11, case reviews, surveys, complaints): its report
+        shows them under "What the numbers do not show". Default ``False``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -140,6 +144,7 @@ class Subgroup(BaseModel):
     kind: SubgroupKind
     reports_to: ReportsTo
     chair_role: str = Field(min_length=1)
+    quality_segment: bool = False
 
 
 class Provider(BaseModel):
