@@ -67,6 +67,7 @@ __all__ = [
     "complaints",
     "actions_closed",
     "quality_segment",
+    "quality_summary",
     "year_context",
     "year_actions",
 ]
@@ -109,6 +110,35 @@ def quality_segment(ctx: Context, subgroup: str) -> bool:
         _markdown(f"### {heading}")
         show(ctx)
     return True
+
+
+def quality_summary(ctx: Context) -> list[str]:
+    """The core report's view of the quality assurance files: one sentence each, and where their tables are.
+
+    The sentences of :func:`audits`, :func:`section11`, :func:`reviews` and
+    :func:`surveys`; the tables (and complaints) are in the report of the
+    sub-group marked ``quality_segment`` (:func:`quality_segment`). Returns the sentences shown.
+    """
+    with section("Quality assurance files (data/raw/quality/)"):
+        qf = quality_figures(ctx.root, _year_to(ctx, None), ctx.partnership.disclosure)
+        s11, _ = load_section11(ctx.root, ctx.quarter)
+        register = load_reviews(ctx.root, ctx.quarter)
+        lines = [
+            f"**Case-file audits:** {audit_sentence(qf) if not qf.audits.empty else NO_AUDITS}",
+            f"**Section 11 and section 175:** {section11_sentence(s11) if s11.cycle is not None else NO_SECTION11}",
+            f"**Case reviews:** {reviews_sentence(register) if not register.empty else NO_REVIEWS}",
+            f"**Surveys:** {survey_sentence(qf) if not qf.surveys.empty else NO_SURVEYS}",
+        ]
+        owner = [sg for sg in ctx.catalogue.subgroups.values() if sg.quality_segment]
+        where = (
+            f"the [{escape_markdown(owner[0].name)}](subgroup_{owner[0].id}.html) report"
+            if owner
+            else "the yearly report"
+        )
+        _markdown("\n".join(f"- {line}" for line in lines))
+        _markdown(f"The tables, and complaints, representations and commendations, are in {where}.")
+        return lines
+    return []
 
 
 def _year_to(ctx: Context, quarters: list[Quarter] | None) -> list[Quarter]:

@@ -109,3 +109,7 @@ def test_the_quality_assurance_files_are_in_the_report_of_the_subgroup_that_repo
     assert all(h in qa for h in headings)
     assert "No single case is published." in qa
     assert not any(h in by_name["subgroup_neglect"] for h in headings), "other sub-groups do not repeat them"
+    core = by_name["core_data_set"]
+    assert "<strong>Section 11 and section 175:</strong> Section 11 self-assessment moderated" in core
+    assert 'href="subgroup_quality_assurance.html"' in core, "the core report says where the tables are"
+    assert not any(h in core for h in headings) and "What moved since the last cycle" not in core
