@@ -3,11 +3,10 @@ precision shown, which Making Data Count rule fired, trends on the figures the c
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pytest
+from gt_cells import table_cells
 
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.disclosure.suppress import suppress_series
@@ -62,12 +61,7 @@ def row(ind, s, **kw):
 
 
 def cells(page: str) -> dict[str, str]:
-    tr = re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)
-    body = [
-        dict((h.split()[-1], c) for h, c in re.findall(r'<td[^>]*headers="([^"]*)"[^>]*>(.*?)</td>', t, re.S))
-        for t in tr
-    ]
-    return next(b for b in body if b)
+    return table_cells(page)[0]
 
 
 # ------------------------------------------------------------------ 4. nothing derived from a suppressed figure

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from gt_cells import table_cells
 
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.disclosure.suppress import suppress_series
@@ -75,14 +76,7 @@ def test_direction_of_travel(value, previous, polarity, expected):
     assert direction_of_travel(value, previous, polarity) == expected
 
 
-def _cells(table_html: str) -> list[dict[str, str]]:
-    """The body cells of a great_tables table, row by row: column id -> cell HTML."""
-    rows = []
-    for tr in re.findall(r"<tr>(.*?)</tr>", table_html, flags=re.S):
-        cells = re.findall(r'<td[^>]*headers="([^"]*)"[^>]*>(.*?)</td>', tr, flags=re.S)
-        if cells:
-            rows.append({h.split()[-1]: c for h, c in cells})
-    return rows
+_cells = table_cells
 
 
 def _summary_row(ind, s, **extra):

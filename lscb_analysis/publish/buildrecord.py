@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import lscb_analysis
 from lscb_analysis import __version__
 from lscb_analysis.atomic import atomic_write_text, file_sha256
 from lscb_analysis.parameters.catalogue import load_catalogue
@@ -64,7 +65,8 @@ BUILD_MANIFEST = "build.json"
 _FORMAT = 1
 #: Folders of ``parameters/`` read per sub-group (see the module's docstring).
 _PER_SUBGROUP = ("narratives", "actions")
-_PACKAGE = Path(__file__).resolve().parents[1]
+#: The package's own source, an input of every report (not the project: that is paths.py's).
+_PACKAGE = Path(lscb_analysis.__file__).resolve().parent
 
 
 def _digest(parts: Iterable[str]) -> str:

@@ -93,6 +93,7 @@ PROVISIONER = "lscb-kernel-template"
 #: beyond them. Only modules that behave the same whether or not they are imported inside IPython.
 REPORT_MODULES: tuple[str, ...] = (
     "lscb_analysis.report",
+    "lscb_analysis.qa_report",
     "lscb_analysis.summary.context",
     "lscb_analysis.stats",
     "lscb_analysis.summary.indicator",
@@ -112,6 +113,7 @@ REPORT_MODULES: tuple[str, ...] = (
     "lscb_analysis.render.plots.benchmark",
     "pyarrow.parquet",
     "pyarrow.dataset",
+    "pyarrow.acero",  # loaded by pyarrow.dataset on first use (the quality assurance reports reach it)
     "pandas.io.formats.style",
     "pandas.io.formats.html",
     "matplotlib.backends.backend_agg",
