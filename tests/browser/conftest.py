@@ -15,9 +15,13 @@ from browser_env import STATUS_FILE, skip_or_fail, status
 from lscb_analysis.publish.pdf import CHROMIUM_ARGS, chromium_executable
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Any:
-    """One Chromium for the session; skipped (failed with ``CI=true``) when it is not installed."""
+    """One Chromium per test module; skipped (failed with ``CI=true``) when it is not installed.
+
+    Per module, not per session: Playwright's sync API holds an event loop open while it runs, and
+    later tests that print with it (``publish.pdf``) must not find one.
+    """
     exe = chromium_executable()
     why = status(STATUS_FILE, "tests/browser/install_chromium.sh")
     if exe is None:
