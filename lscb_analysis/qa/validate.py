@@ -53,6 +53,7 @@ class _Checker:
     def __init__(self, rf: ReturnFile) -> None:
         self.rf = rf
         self.findings: list[Finding] = []
+        self._first: dict[str, dict[tuple[str, ...], int]] = {}
 
     def add(self, code: str, message: str, row: int, column: str) -> None:
         letter = self.rf.letters.get(column, "?")
@@ -67,6 +68,12 @@ class _Checker:
                 quarter=self.rf.quarter.code,
             )
         )
+
+    def once(self, code: str, key: tuple[str, ...], row: int, column: str, what: str, keep: str = "one row") -> None:
+        """Flag a row that repeats the ``key`` of an earlier one: "<what> again (first on row N); keep <keep>."."""
+        first = self._first.setdefault(code, {}).setdefault(key, row)
+        if first != row:
+            self.add(code, f"{what} again (first on row {first}); keep {keep}.", row, column)
 
     def known(self, code: str, value: str, allowed: dict | list, what: str, row: int, column: str) -> bool:
         if value in allowed:
@@ -88,7 +95,6 @@ class _Checker:
 def _audits(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.DataFrame:
     a = settings.audits
     ok = ch.filled(frame, ["case_ref", "domain", "grade"])
-    seen: dict[tuple[str, str], int] = {}
     for i in frame.index[ok]:
         r = frame.loc[i]
         row = int(r.source_row)
@@ -106,16 +112,14 @@ def _audits(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.
         for theme in (t.strip() for t in r.themes.split(";")):
             if theme:
                 ch.known("Q006-unknown-theme", theme, a.themes, "theme of the audit", row, "themes")
-        key = (r.case_ref, r.domain)
-        if key in seen:
-            ch.add(
-                "Q007-duplicate-grade",
-                f"this case is graded on {r.domain} again (first on row {seen[key]}); "
-                "keep one grade per case and domain.",
-                row,
-                "domain",
-            )
-        seen.setdefault(key, row)
+        ch.once(
+            "Q007-duplicate-grade",
+            (r.case_ref, r.domain),
+            row,
+            "domain",
+            f"this case is graded on {r.domain}",
+            keep="one grade per case and domain",
+        )
     themes = frame["themes"].map(lambda s: ";".join(sorted({t.strip() for t in s.split(";") if t.strip()})))
     return frame.assign(themes=themes)[["case_ref", "domain", "grade", "themes", "source_row"]]
 
@@ -123,7 +127,6 @@ def _audits(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.
 def _surveys(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.DataFrame:
     s = settings.surveys
     ok = ch.filled(frame, ["survey", "question", "group", "positive", "responses"])
-    seen: dict[tuple[str, str, str], int] = {}
     for i in frame.index[ok]:
         r = frame.loc[i]
         row = int(r.source_row)
@@ -144,22 +147,19 @@ def _surveys(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd
                 row,
                 "positive",
             )
-        key = (r.survey, r.question, r.group)
-        if key in seen:
-            ch.add(
-                "Q015-duplicate-row",
-                f"{r.survey} / {r.question} / {r.group} is given again (first on row {seen[key]}); keep one row.",
-                row,
-                "question",
-            )
-        seen.setdefault(key, row)
+        ch.once(
+            "Q015-duplicate-row",
+            (r.survey, r.question, r.group),
+            row,
+            "question",
+            f"{r.survey} / {r.question} / {r.group} is given",
+        )
     return frame[["survey", "question", "group", "positive", "responses", "source_row"]]
 
 
 def _section11(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.DataFrame:
     s = settings.section11
     ok = ch.filled(frame, ["agency", "standard", "self_rating", "moderated_rating"])
-    seen: dict[tuple[str, str], int] = {}
     for i in frame.index[ok]:
         r = frame.loc[i]
         row = int(r.source_row)
@@ -174,21 +174,14 @@ def _section11(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> 
                 ch.add("Q023-due-date", f"'{excerpt(r.due)}' is not a date; write it as 2026-12-31.", row, "due")
         elif r.moderated_rating in s.ratings and r.moderated_rating != s.ratings[0]:
             ch.add("Q023-due-date", "is blank; give the date the improvement is due.", row, "due")
-        key = (r.agency, r.standard)
-        if key in seen:
-            ch.add(
-                "Q024-duplicate-assessment",
-                f"{r.agency} is rated on {r.standard} again (first on row {seen[key]}); keep one row.",
-                row,
-                "standard",
-            )
-        seen.setdefault(key, row)
+        ch.once(
+            "Q024-duplicate-assessment", (r.agency, r.standard), row, "standard", f"{r.agency} is rated on {r.standard}"
+        )
     return frame[["agency", "standard", "self_rating", "moderated_rating", "due", "source_row"]]
 
 
 def _reviews(ch: _Checker, frame: pd.DataFrame, known: Known) -> pd.DataFrame:
     ok = ch.filled(frame, ["review_id", "review_type", "recommendation_id", "owner", "due", "status"])
-    seen: dict[tuple[str, str], int] = {}
     for i in frame.index[ok]:
         r = frame.loc[i]
         row = int(r.source_row)
@@ -215,15 +208,13 @@ def _reviews(ch: _Checker, frame: pd.DataFrame, known: Known) -> pd.DataFrame:
         for ind in (x.strip() for x in r.indicators.split(";")):
             if ind:
                 ch.known("Q034-unknown-indicator", ind, sorted(known.indicators), "indicator id", row, "indicators")
-        key = (r.review_id, r.recommendation_id)
-        if key in seen:
-            ch.add(
-                "Q036-duplicate-recommendation",
-                f"this recommendation of the review is listed again (first on row {seen[key]}); keep one row.",
-                row,
-                "recommendation_id",
-            )
-        seen.setdefault(key, row)
+        ch.once(
+            "Q036-duplicate-recommendation",
+            (r.review_id, r.recommendation_id),
+            row,
+            "recommendation_id",
+            "this recommendation of the review is listed",
+        )
     indicators = frame["indicators"].map(lambda s: ";".join(x.strip() for x in s.split(";") if x.strip()))
     return frame.assign(indicators=indicators)[
         [
@@ -247,7 +238,6 @@ COMPLAINT_KINDS: tuple[str, ...] = ("complaint", "representation", "commendation
 def _complaints(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.DataFrame:
     c = settings.complaints
     ok = ch.filled(frame, ["kind", "agency", "theme", "count"])
-    seen: dict[tuple[str, str, str], int] = {}
     for i in frame.index[ok]:
         r = frame.loc[i]
         row = int(r.source_row)
@@ -256,15 +246,13 @@ def _complaints(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) ->
         ch.known("Q042-unknown-theme", r.theme, c.themes, "complaints theme", row, "theme")
         if not _COUNT.match(r["count"]):
             ch.add("Q013-not-a-count", f"'{excerpt(r['count'])}' is not a whole number of 0 or more.", row, "count")
-        key = (r.kind, r.agency, r.theme)
-        if key in seen:
-            ch.add(
-                "Q043-duplicate-count",
-                f"{r.kind} / {r.agency} / {r.theme} is given again (first on row {seen[key]}); keep one row.",
-                row,
-                "theme",
-            )
-        seen.setdefault(key, row)
+        ch.once(
+            "Q043-duplicate-count",
+            (r.kind, r.agency, r.theme),
+            row,
+            "theme",
+            f"{r.kind} / {r.agency} / {r.theme} is given",
+        )
     return frame[["kind", "agency", "theme", "count", "source_row"]]
 
 
