@@ -47,7 +47,7 @@ from lscb_analysis.render.qa_tables import (
     themes_table_html,
 )
 from lscb_analysis.render.sanitise import escape_markdown, markdown_html
-from lscb_analysis.report import section
+from lscb_analysis.report import header, section
 from lscb_analysis.summary.actions import actions_table, closed_in_quarter
 from lscb_analysis.summary.context import Context, load_context, year_quarters
 from lscb_analysis.summary.qa import (
@@ -69,6 +69,7 @@ __all__ = [
     "quality_segment",
     "quality_summary",
     "year_context",
+    "year_header",
     "year_actions",
 ]
 
@@ -240,6 +241,17 @@ def year_context(year: str, project_root: str | Path | None = None) -> tuple[Con
     """The context of the yearly report (at the year's latest stored quarter) and the year's stored quarters."""
     quarters = year_quarters(year, project_root)
     return load_context(quarters[-1].code, project_root), quarters
+
+
+def year_header(ctx: Context, quarters: list[Quarter]) -> None:
+    """The yearly report's title and what it covers; a year not yet complete says which quarters it has."""
+    intro = (
+        "What the partnership did this year, the evidence of its impact, where progress was slow, "
+        "and how children's and families' feedback was used."
+    )
+    if len(quarters) < 4:
+        intro += f" The year is not complete: this report covers {quarters[0].code} to {quarters[-1].code}."
+    header(ctx, f"Annual report {ctx.quarter.fy}", intro)
 
 
 def year_actions(ctx: Context, quarters: list[Quarter]) -> pd.DataFrame:
