@@ -76,9 +76,6 @@ def test_direction_of_travel(value, previous, polarity, expected):
     assert direction_of_travel(value, previous, polarity) == expected
 
 
-_cells = table_cells
-
-
 def _summary_row(ind, s, **extra):
     """A summary row as summarise_quarter makes it: from the published (disclosure-controlled) series."""
     s = suppress_series(s, Disclosure())
@@ -104,7 +101,7 @@ def test_small_counts_are_suppressed_with_what_derives_from_them():
     assert r.direction == "" and np.isnan(r.change)  # 2 now, 9 before: the change would reveal it
     assert (r.rag, r.spc_variation, r.spc_assurance, r.trend_sentence, r.recent_trend) == ("", "", "", "", "")
     assert r.spark == [None, 8, 12, 10, 11, None, 9, None]  # last 8: c,8,12,10,11,c,9,c
-    shown = _cells(scorecard_html(rows, title="Score card"))[0]
+    shown = table_cells(scorecard_html(rows, title="Score card"))[0]
     assert shown["Latest"] == "c" and shown["95-CI"] == "" and shown["Direction"] == ""
     assert "Recent trend" not in shown["Trend"] and "<svg" not in shown["Variation"]  # no empty labels, no icon
     assert shown["Previous-quarter"] == "9"
@@ -121,7 +118,7 @@ def test_score_card_text_is_escaped_and_figures_formatted_by_unit():
     rows = scorecard_rows(pd.DataFrame([row]))
     page = scorecard_html(rows, title="<b>Card</b>", notes={ind.id: {"2023-24 Q1": "a <i>note</i>"}})
     assert "<script>" not in page and "<b>Card" not in page and "<i>note" not in page
-    shown = _cells(page)[0]
+    shown = table_cells(page)[0]
     assert html.unescape(re.sub(r"<[^>]+>", "\n", shown["Indicator"])).split("\n")[:2] == [
         "<script>alert(1)</script> & co",
         "Note: a <i>note</i>",
@@ -143,7 +140,7 @@ def test_score_card_shows_spc_judgements_as_making_data_count_icons():
         spc_assurance="consistent_fail",
     )
     page = scorecard_html(scorecard_rows(pd.DataFrame([row])), title="Card")
-    cells = _cells(page)[0]
+    cells = table_cells(page)[0]
     variation, assurance = cells["Variation"], cells["Assurance"]
     # NHS England's icon (its orange ring and the H of "higher"), with its text alternative and the word
     assert "<svg" in variation and 'aria-label="Special cause variation: concern (higher)"' in variation
@@ -201,7 +198,7 @@ def test_trend_cell_gives_the_verdict_and_the_full_sentence_stays_with_the_indic
     rows = scorecard_rows(pd.DataFrame([_summary_row(ind, _series(nums, [100_000] * 12, unit_per=10_000))]))
     r = rows.iloc[0]
     assert r.trend_sentence.startswith("Rising by about") and r.trend_headline.startswith("Rising, about")
-    shown = _cells(scorecard_html(rows, title="Score card"))[0]
+    shown = table_cells(scorecard_html(rows, title="Score card"))[0]
     assert html.unescape(shown["Trend"]) == r.trend_headline
     assert "Fingertips" not in shown["Trend"], "a quarterly indicator's cell does not repeat why there is none"
     short = scorecard_rows(pd.DataFrame([_summary_row(ind, _series(nums[:5], [100_000] * 5, unit_per=10_000))]))
