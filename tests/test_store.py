@@ -32,6 +32,7 @@ from typer.testing import CliRunner
 
 from lscb_analysis.cli import app
 from lscb_analysis.ingest import ingest_quarters
+from lscb_analysis.parquet import read_parquet
 from lscb_analysis.periods import Quarter
 from lscb_analysis.store import (
     GENERATION_ENV,
@@ -302,7 +303,7 @@ def test_a_store_in_the_old_layout_is_moved_and_its_history_ahead_of_its_figures
     """The bug this layout fixes: history renamed, figures not; the next ingest said '0 new or revised'."""
     gen = assert_whole(project)
     processed = project / "data" / "processed"
-    old_figures = pd.read_parquet(gen.path("figures"))
+    old_figures = read_parquet(gen.path("figures"))
     revise(project)
     ingest_quarters([Q], project)
     newer = current_generation(project)

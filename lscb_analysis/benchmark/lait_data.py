@@ -55,6 +55,7 @@ import pandas as pd
 from lscb_analysis.benchmark.authorities import authorities, find_authority
 from lscb_analysis.benchmark.neighbours import neighbour_average, statistical_neighbours
 from lscb_analysis.errors import LscbError
+from lscb_analysis.parquet import read_parquet
 from lscb_analysis.paths import data_dir_or_default
 from lscb_analysis.symbols import parse_cells
 
@@ -165,7 +166,7 @@ def _check_columns(frame: pd.DataFrame, needed: tuple[str, ...], path: Path, wha
 def _read_cached(path_str: str, mtime_ns: int) -> pd.DataFrame:
     path = Path(path_str)
     try:
-        raw = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        raw = read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     except (OSError, ValueError) as exc:
         raise LaitDataError(f"{path}: cannot be read as LAIT data ({' '.join(str(exc).split())})") from None
     raw.columns = [str(c).strip() for c in raw.columns]

@@ -39,6 +39,7 @@ from lscb_analysis.errors import LscbError
 from lscb_analysis.findings import Finding, findings_frame
 from lscb_analysis.ingest import IngestResult, changed_rows, restatement_findings
 from lscb_analysis.parameters.catalogue_entries import UNIT_PER
+from lscb_analysis.parquet import read_parquet
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.region.exchange import DEFINITION, LOCAL
@@ -209,7 +210,7 @@ def read_manifests(root: Path | str | None = None) -> pd.DataFrame:
     """The manifest of every accepted shared file (:data:`MANIFEST_COLUMNS`; empty when none)."""
     f = paths(root).processed / _MANIFESTS
     if f.exists():
-        return pd.read_parquet(f)
+        return read_parquet(f)
     return pd.DataFrame(columns=MANIFEST_COLUMNS).astype({"may_be_named": bool})
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from lscb_analysis.findings import FINDING_COLUMNS, findings_frame
+from lscb_analysis.parquet import read_parquet
 from lscb_analysis.periods import as_periods
 from lscb_analysis.tidy import DTYPES, KEY, STORE_COLUMNS
 
@@ -186,7 +187,7 @@ def empty_log() -> pd.DataFrame:
 
 def read_table(file: Path) -> pd.DataFrame:
     """A store table; one written before periods were typed has its quarter codes parsed (no re-ingest needed)."""
-    df = pd.read_parquet(file)
+    df = read_parquet(file)
     if "period" in df.columns and not isinstance(df["period"].dtype, pd.PeriodDtype):
         df["period"] = as_periods(df["period"])
     return df

@@ -23,6 +23,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from lscb_analysis.atomic import atomic_write_text, file_sha256, os_reason
+from lscb_analysis.parquet import read_parquet
 from lscb_analysis.store.generations import (
     CURRENT,
     MANIFEST,
@@ -114,7 +115,7 @@ class StoreUpdate:
             elif table in self._legacy:
                 self._cache[table] = read_table(self._legacy[table])
             elif table == "history" and "figures" in self._legacy:  # an old store without its history
-                self._cache[table] = conform(pd.read_parquet(self._legacy["figures"]))
+                self._cache[table] = conform(read_parquet(self._legacy["figures"]))
             else:
                 return None
         return self._cache[table]

@@ -27,6 +27,7 @@ from lscb_analysis.benchmark.lait_data import LAIT_FOLDER
 from lscb_analysis.benchmark.like_for_like import dfe_definition_figure
 from lscb_analysis.disclosure.suppress import is_small
 from lscb_analysis.parameters.benchmark_measures import load_benchmark_measures
+from lscb_analysis.parquet import read_parquet
 from lscb_analysis.paths import paths
 from lscb_analysis.summary.context import Context, indicator_series
 from lscb_analysis.tidy import TOTAL
@@ -78,7 +79,7 @@ def load_benchmark(ctx: Context) -> pd.DataFrame:
     ]
     newest = max((f.stat().st_mtime for f in sources if f.exists()), default=0.0)
     if cache.exists() and cache.stat().st_mtime >= newest:
-        table = pd.read_parquet(cache)
+        table = read_parquet(cache)
         if _CACHE_COLUMNS <= set(table.columns) and all(
             f.exists() for i in table.indicator_id.unique() for f in _chart_files(ctx.root, i)
         ):
@@ -132,7 +133,7 @@ def load_benchmark_charts(ctx: Context, indicator_id: str) -> tuple[pd.DataFrame
     files = _chart_files(ctx.root, indicator_id)
     if not all(f.exists() for f in files):
         _write_benchmark_charts(ctx, ctx.partnership.benchmark_la_code, indicator_id)
-    return tuple(pd.read_parquet(f) for f in files)  # type: ignore[return-value]
+    return tuple(read_parquet(f) for f in files)  # type: ignore[return-value]
 
 
 def benchmark_latest(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:

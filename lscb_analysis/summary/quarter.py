@@ -17,6 +17,7 @@ import pandas as pd
 
 from lscb_analysis.atomic import atomic_write_with
 from lscb_analysis.disclosure.suppress import suppress_series
+from lscb_analysis.parquet import read_parquet
 from lscb_analysis.periods import Quarter
 from lscb_analysis.store import derived_folder
 from lscb_analysis.summary.benchmarks import load_benchmark
@@ -88,7 +89,7 @@ def load_summary(ctx: Context, subgroup: str | None = None) -> pd.DataFrame:
     """The cached summary for the context's quarter (one sub-group's rows, or all), computed when missing."""
     f = _summary_file(ctx.root, ctx.quarter)
     if f.exists():
-        summary = pd.read_parquet(f)
+        summary = read_parquet(f)
     else:
         summary = prepare_quarter(ctx.quarter, ctx.root)
     return summary[summary.subgroup == subgroup].reset_index(drop=True) if subgroup else summary

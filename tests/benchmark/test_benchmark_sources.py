@@ -22,6 +22,7 @@ from lscb_analysis.parameters.benchmark_measures import (
     BenchmarkMeasuresError,
     load_benchmark_measures,
 )
+from lscb_analysis.parquet import read_parquet
 
 TRAFFORD = "358"
 TRAFFORD_2025_NEIGHBOURS = {"919", "356", "825", "931", "936", "305", "895", "873", "916", "334"}
@@ -35,7 +36,7 @@ def lait_dir(dfe_dir: Path) -> Path:
 
 
 def _raw(lait_dir: Path, measure: str) -> pd.DataFrame:
-    raw = pd.read_parquet(lait_dir / "lait" / "bds_long_0.parquet")
+    raw = read_parquet(lait_dir / "lait" / "bds_long_0.parquet")
     return raw[raw["Short Desc"].eq(measure)]
 
 
@@ -58,7 +59,7 @@ def test_lait_values_are_the_published_ones(lait_dir: Path) -> None:
 
 
 def test_lait_dash_is_missing(lait_dir: Path) -> None:
-    raw = pd.read_parquet(lait_dir / "lait" / "bds_long_0.parquet")
+    raw = read_parquet(lait_dir / "lait" / "bds_long_0.parquet")
     dash = raw[raw["Values"].astype(str).str.strip().eq("-") & raw["LA Number"].lt(970)].iloc[0]
     vals = lait_measure_values(dash["Short Desc"], lait_dir)
     row = vals[vals["area_code"].eq(str(int(dash["LA Number"])).zfill(3)) & vals["period"].eq(dash["Years"])]

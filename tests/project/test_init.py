@@ -14,6 +14,7 @@ from fill_returns import fill_template
 
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.parquet import read_parquet
 
 TRAFFORD = "358"
 # DfE's 2025 statistical neighbour model (data/raw/dfe/sn_model_2025_wide.csv), Trafford's row, closest first.
@@ -192,7 +193,7 @@ def test_whole_path_init_templates_returns_ingest_run(tmp_path: Path) -> None:
     for ind in cat.for_subgroup("child_protection"):
         assert ind.title.replace("'", "&#39;") in html or ind.title in html, ind.id
     # the neighbours compared are Trafford's ten of DfE's 2025 model
-    neighbours = pd.read_parquet(project / "data" / "processed" / "benchmark" / "cpp_rate_neighbours.parquet")
+    neighbours = read_parquet(project / "data" / "processed" / "benchmark" / "cpp_rate_neighbours.parquet")
     ranked = neighbours[neighbours.role.eq("neighbour")].sort_values("sn_rank")
     assert list(ranked.old_la_code.astype(str)) == TRAFFORD_NEIGHBOURS_2025
     assert neighbours.england_value.notna().all()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from lscb_analysis.parquet import read_parquet
+
 #: (LAIT Measure_short, years): both polarities, ties, a "-" polarity and a No_Quartile measure.
 MEASURES = [
     ("ReReferral", ["2025", "2024"]),  # Low: Warrington 2025 (16.9) sits on the 25% cut point
@@ -29,7 +31,7 @@ MEASURES = [
 
 
 def main(lait: Path) -> None:
-    bds = pd.read_parquet(lait / "bds_long_0.parquet")
+    bds = read_parquet(lait / "bds_long_0.parquet")
     dd = pd.read_csv(lait / "lait_data_dictionary.csv").drop_duplicates("Measure_short")
     meta = dd.set_index("Measure_short")
     rows = []
