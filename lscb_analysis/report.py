@@ -99,9 +99,10 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def _markdown(text: str) -> None:
-    """Display Markdown as sanitised HTML (:mod:`lscb_analysis.render.sanitise`), never as raw Markdown output."""
-    display(HTML(markdown_html(text)))
+def _markdown(text: str, css_class: str = "") -> None:
+    """Display Markdown as sanitised HTML (:mod:`lscb_analysis.render.sanitise`), in a div of ``css_class`` if any."""
+    html = markdown_html(text)
+    display(HTML(f'<div class="{css_class}">{html}</div>' if css_class else html))
 
 
 def _show(fig: Figure, alt: str) -> None:
@@ -279,12 +280,12 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         if ind.id in lfl.index and bool(lfl.loc[ind.id, "published"]):
             comparison = sections.own_figure_sentence(lfl.loc[ind.id], ctx.partnership.short_name)
         display(HTML(unit_heading_html(ind, row)))
-        _markdown(key_figures_markdown(ind, row, comparison))
+        _markdown(key_figures_markdown(ind, row, comparison), "lscb-unit-figures")
         notes = annotations.get(ind.id, {})
         masked = suppress_series(s, rule) if not s.empty else s
         published = int(masked.value.notna().sum()) if not s.empty else 0
         if published == 0:
-            _markdown(no_chart_sentence(len(s), published))
+            _markdown(no_chart_sentence(len(s), published), "lscb-unit-nochart")
         elif published >= MIN_SPC_POINTS:
             result = indicator_spc(ind, masked, changes[ind.id])
             fig = spc_chart(result, title=ind.title, y_label=unit_label(ind.unit), icons=False, unit=ind.unit)
@@ -308,7 +309,7 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         )
         text = unit_closing_markdown(row, commentary.get(ind.id, ""), linked_acts, notes, ctx.quarter.end)
         if text:
-            _markdown(text)
+            _markdown(text, "lscb-unit-text")
     return drawn
 
 
@@ -321,7 +322,8 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
     average, region and England, and Fingertips' comparison with England), then the benchmark
     authority's published figures ranked and banded as DfE's LAIT does. With ``charts``, per
     indicator: the benchmark authority, its neighbours and England over time; our figure among the
-    neighbours; and every authority on a funnel plot with ours. Returns the like-for-like table shown.
+    neighbours; and every authority on a funnel plot with ours (on paper the first two side by side, the
+    funnel plot left out, as a printed sentence says). Returns the like-for-like table shown.
     """
     table = like_for_like(ctx, subgroup)
     table = table[table.published.astype(bool)]
@@ -338,13 +340,15 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
         display(HTML(sections.html_table(sections.benchmark_frame(latest))))
     if charts:
         overview = load_benchmark(ctx)
+        if any(iid in latest.index for iid in table.index):
+            _markdown(sections.BENCHMARK_CHARTS_ON_PAPER, "lscb-print-only")
         for iid, own in table.iterrows():
             if iid not in latest.index:
                 continue
             title = ctx.catalogue.indicators[iid].title
             neighbours, funnel, lines = load_benchmark_charts(ctx, iid)
             ours = OwnPoint(f"{name}, {own.period.split(' (')[0]}", own.value, own.denominator)
-            _markdown(f"#### {escape_markdown(title)}")
+            _markdown(f"#### {escape_markdown(title)}", "lscb-bench-head")
             trend = overview[overview.indicator_id == iid].sort_values("year")
             trend_title = f"{latest.la_name.iloc[0]} (benchmark authority), its neighbours and England over time"
             _show(plot_benchmark_trend(trend, title=trend_title), benchmark_trend_alt_text(trend, title=trend_title))
@@ -354,14 +358,14 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
                 neighbour_bars_alt_text(neighbours, title=bars_title, own=ours),
             )
             if funnel.empty:
-                _markdown(sections.NO_FUNNEL)
+                _markdown(sections.NO_FUNNEL, "lscb-bench-note")
                 continue
             funnel_title = "All authorities (funnel plot)"
             _show(
                 plot_funnel(funnel, lines=lines, title=funnel_title, own=ours),
                 funnel_alt_text(funnel, title=f"{title}, all authorities", own=ours),
             )
-            _markdown(sections.funnel_note(funnel))
+            _markdown(sections.funnel_note(funnel), "lscb-funnel-note")
     return shown
 
 

@@ -59,5 +59,5 @@ def breakdown_table(table: BreakdownTable) -> GT:
 
 
 def breakdown_html(table: BreakdownTable) -> str:
-    """:func:`breakdown_table` as self-contained HTML."""
-    return gt_html(lambda: breakdown_table(table))
+    """:func:`breakdown_table` as self-contained HTML, in a ``lscb-breakdown`` box (printed two columns to a sheet)."""
+    return f'<div class="lscb-breakdown">{gt_html(lambda: breakdown_table(table))}</div>'

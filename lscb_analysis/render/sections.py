@@ -51,6 +51,11 @@ __all__ = [
 
 NO_BENCHMARK = "_DfE does not publish the indicators of this report for local authorities; no benchmark is available._"
 NO_FUNNEL = "_No funnel plot: the published source (LAIT) gives each authority's value, not its counts._"
+#: Printed above the benchmark charts (print only, ``lscb-print-only``): what the printed page leaves out.
+BENCHMARK_CHARTS_ON_PAPER = (
+    "_On paper, each indicator shows its trend and its place among the statistical neighbours; the funnel plot of "
+    "all authorities, with its note, is in the web page of this report only._"
+)
 NO_ACTIONS = "_No actions recorded in `parameters/actions/`._"
 NO_RESTATEMENTS = "No figures for earlier quarters were revised this quarter."
 

@@ -45,14 +45,12 @@ AXE_JS = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 FAILING_IMPACTS = {"serious", "critical"}
 NBCONVERT_ALT = "No description has been provided for this image"
 #: Pages of the demo pack that still print beyond their budget, with the A4 pages they print to today (2026-27 Q2,
-#: measured with this CSS). Their length is the reports' content: one unit per indicator (figures, chart, trend,
-#: commentary, actions) for 12 to 16 indicators, and three benchmark charts per DfE-published indicator. A ratchet:
-#: such a page fails if it gets longer, and fails once it is within budget until it is taken off this list.
+#: measured with this CSS). Every other page is held to its budget. The quality assurance sub-group's report adds
+#: the quality assurance files' tables (audits, Section 11, case reviews, surveys, complaints) to 13 indicators
+#: and four benchmarked ones. A ratchet: such a page fails if it gets longer, and fails once it is within budget
+#: until it is taken off this list.
 OVER_BUDGET: dict[str, int] = {
-    "subgroup_young_and_safe.html": 16,
-    "subgroup_health.html": 13,
-    "subgroup_quality_assurance.html": 25,  # with the quality assurance files' tables
-    "subgroup_safeguarding_and_reviewing.html": 18,
+    "subgroup_quality_assurance.html": 15,
 }
 
 #: An A4 sheet in PDF points (1/72 inch).
