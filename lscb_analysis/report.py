@@ -101,8 +101,7 @@ T = TypeVar("T")
 
 def _markdown(text: str, css_class: str = "") -> None:
     """Display Markdown as sanitised HTML (:mod:`lscb_analysis.render.sanitise`), in a div of ``css_class`` if any."""
-    html = markdown_html(text)
-    display(HTML(f'<div class="{css_class}">{html}</div>' if css_class else html))
+    display(HTML(f'<div class="{css_class}">{markdown_html(text)}</div>' if css_class else markdown_html(text)))
 
 
 def _show(fig: Figure, alt: str) -> None:
@@ -326,8 +325,7 @@ def benchmarking(ctx: Context, subgroup: str | None = None, *, charts: bool = Tr
     average, region and England, and Fingertips' comparison with England), then the benchmark
     authority's published figures ranked and banded as DfE's LAIT does. With ``charts``, per
     indicator: the benchmark authority, its neighbours and England over time; our figure among the
-    neighbours; and every authority on a funnel plot with ours (on paper the first two side by side, the
-    funnel plot left out, as a printed sentence says). Returns the like-for-like table shown.
+    neighbours; and every authority on a funnel plot with ours. Returns the like-for-like table shown.
     """
     table = like_for_like(ctx, subgroup)
     table = table[table.published.astype(bool)]

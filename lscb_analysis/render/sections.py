@@ -51,7 +51,8 @@ __all__ = [
 
 NO_BENCHMARK = "_DfE does not publish the indicators of this report for local authorities; no benchmark is available._"
 NO_FUNNEL = "_No funnel plot: the published source (LAIT) gives each authority's value, not its counts._"
-#: Printed above the benchmark charts (print only, ``lscb-print-only``): what the printed page leaves out.
+#: Printed above the benchmark charts (print only, ``lscb-print-only``): on paper each indicator's trend and
+#: neighbour chart stand side by side and its funnel plot is left out (``render/css/report.css``).
 BENCHMARK_CHARTS_ON_PAPER = (
     "_On paper, each indicator shows its trend and its place among the statistical neighbours; the funnel plot of "
     "all authorities, with its note, is in the web page of this report only._"
