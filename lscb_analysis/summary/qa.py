@@ -23,6 +23,13 @@ so a derived figure is never published where its count is not.
 * :func:`survey_results`: per wave, each question's share positive by group and
   over all groups with Wilson intervals, and the change since the previous wave
   with Newcombe's interval (:func:`lscb_analysis.stats.proportion_difference`).
+* :func:`survey_theme_counts`: per wave and question, how many respondents' free-text
+  answers the analysts coded to each theme (over all groups), small counts hidden;
+  the words are never sent, stored or published.
+* :func:`quality_evidence`: what the quality assurance files say about one
+  indicator: the case review recommendations that name it (status, overdue) and
+  the latest audit round's share good or better in the domains mapped to it
+  (``audits.indicators`` in ``parameters/quality.yaml``), shown beside the indicator.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import pandas as pd
 
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.disclosure.suppress import is_small, suppress_breakdown
+from lscb_analysis.parameters.catalogue import Catalogue
 from lscb_analysis.parameters.quality import QualitySettings, load_quality
 from lscb_analysis.periods import Quarter
 from lscb_analysis.stats import proportion_ci, proportion_difference
@@ -56,6 +64,10 @@ __all__ = [
     "load_reviews",
     "complaint_counts",
     "load_complaints",
+    "survey_theme_counts",
+    "QualityEvidence",
+    "quality_evidence",
+    "load_quality_evidence",
 ]
 
 
@@ -207,15 +219,62 @@ def survey_results(surveys: pd.DataFrame, settings: QualitySettings, rule: Discl
     return out.sort_values(["period", "_q", "_g"])[cols].reset_index(drop=True)
 
 
+def survey_theme_counts(surveys: pd.DataFrame, settings: QualitySettings, rule: Disclosure) -> pd.DataFrame:
+    """Respondents whose free-text answer to each question was coded to each theme, per wave, over all groups.
+
+    Parameters
+    ----------
+    surveys : DataFrame
+        Current versions of the ``qa_surveys`` table (``coded_themes``: ``theme:count`` pairs).
+    settings : QualitySettings
+        The themes' order.
+    rule : Disclosure
+        The partnership's disclosure rule: a count of 1 to its largest small count is hidden.
+
+    Returns
+    -------
+    DataFrame
+        One row per wave (``period``), ``survey``, ``question`` and ``theme`` coded in it: ``count`` (missing
+        where hidden) and ``status`` (the rule's symbol where hidden, else ``""``). Themes are not exclusive
+        (one answer can be coded to several) and no total is published, so no hidden count can be recovered.
+    """
+    cols = ["period", "survey", "question", "theme", "count", "status"]
+    if surveys.empty or "coded_themes" not in surveys.columns:
+        return pd.DataFrame(columns=cols)
+    cells = surveys["coded_themes"].fillna("").astype(str)
+    rows = [
+        {"period": r.period, "survey": r.survey, "question": r.question, "theme": t, "count": int(n)}
+        for r, cell in zip(surveys.itertuples(index=False), cells, strict=True)
+        for t, n in (pair.split(":") for pair in cell.split(";") if ":" in pair)
+    ]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    frame = pd.DataFrame(rows).groupby(["period", "survey", "question", "theme"], observed=True)["count"].sum()
+    out = frame.reset_index()
+    small = is_small(out["count"].to_numpy(), rule)
+    out = out.assign(
+        count=out["count"].astype("Float64").mask(small),
+        status=np.where(small, rule.symbol, ""),
+    )
+    qorder = {q: i for i, q in enumerate(settings.surveys.questions)}
+    torder = {t: i for i, t in enumerate(settings.surveys.themes)}
+    out = out.assign(_q=out["question"].map(qorder), _t=out["theme"].map(torder))
+    return out.sort_values(["period", "_q", "_t"])[cols].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class QualityFigures:
-    """The published quality-assurance figures for a run of quarters (a report's quarter, or a year)."""
+    """The published quality-assurance figures for a run of quarters (a report's quarter, or a year).
+
+    ``survey_themes`` are the coded themes of the free-text answers (:func:`survey_theme_counts`).
+    """
 
     quarters: list[Quarter]
     settings: QualitySettings
     audits: pd.DataFrame
     themes: pd.DataFrame
     surveys: pd.DataFrame
+    survey_themes: pd.DataFrame
 
 
 def quality_figures(root: Path | str | None, quarters: list[Quarter], rule: Disclosure) -> QualityFigures:
@@ -233,12 +292,14 @@ def quality_figures(root: Path | str | None, quarters: list[Quarter], rule: Disc
     surveys = current_versions(read_quality("qa_surveys", root))
     surveys = surveys[surveys["period"] <= quarters[-1].period] if len(surveys) else surveys
     results = survey_results(surveys, settings, rule)  # every wave so far: a change needs the one before
+    in_quarters = surveys[surveys["period"].isin([q.period for q in quarters])] if len(surveys) else surveys
     return QualityFigures(
         quarters=quarters,
         settings=settings,
         audits=audit_by_round(audits, settings, rule),
         themes=audit_themes(audits, settings, rule),
         surveys=results[results["period"].isin([q.period for q in quarters])].reset_index(drop=True),
+        survey_themes=survey_theme_counts(in_quarters, settings, rule),
     )
 
 
@@ -382,3 +443,87 @@ def complaint_counts(table: pd.DataFrame, quarters: list[Quarter], rule: Disclos
 def load_complaints(root: Path | str | None, quarters: list[Quarter], rule: Disclosure) -> pd.DataFrame:
     """:func:`complaint_counts` of the store generation reads use."""
     return complaint_counts(read_quality("qa_complaints", root), quarters, rule)
+
+
+@dataclass(frozen=True)
+class QualityEvidence:
+    """What the quality assurance files say about one indicator, as published beside it.
+
+    Attributes
+    ----------
+    indicator_id : str
+    recommendations : DataFrame
+        The case review recommendations that name the indicator (rows of :func:`review_register`:
+        ``review_id``, ``recommendation_id``, ``status``, ``due``, ``overdue``, ``days_overdue``, ``as_at``),
+        overdue first.
+    audits : DataFrame
+        The latest audit round's published share good or better in each domain mapped to the indicator
+        (rows of :func:`audit_by_round`, after disclosure control; a hidden share keeps its symbol).
+    """
+
+    indicator_id: str
+    recommendations: pd.DataFrame
+    audits: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        """Nothing in the files bears on the indicator."""
+        return self.recommendations.empty and self.audits.empty
+
+
+def quality_evidence(
+    indicator_id: str, register: pd.DataFrame, audit_rounds: pd.DataFrame, settings: QualitySettings
+) -> QualityEvidence:
+    """The quality evidence beside an indicator: review recommendations naming it, audit domains mapped to it.
+
+    Parameters
+    ----------
+    indicator_id : str
+    register : DataFrame
+        :func:`review_register` at the report's quarter.
+    audit_rounds : DataFrame
+        :func:`audit_by_round` (already disclosure-controlled: only published shares, or their symbol).
+    settings : QualitySettings
+        ``audits.indicators`` maps audit domains to the indicators they bear on.
+
+    Returns
+    -------
+    QualityEvidence
+        Aggregates and register lines only: no case reference, no single case's grade.
+    """
+    if len(register):
+        names = register["indicators"].fillna("").map(lambda s: indicator_id in s.split(";"))
+        recs = register[names.to_numpy(dtype=bool)].reset_index(drop=True)
+    else:
+        recs = register
+    domains = settings.audits.domains_of(indicator_id)
+    audits = audit_rounds.iloc[0:0]
+    if domains and len(audit_rounds):
+        latest = audit_rounds[audit_rounds["period"] == audit_rounds["period"].max()]
+        audits = latest[latest["domain"].isin(domains)].reset_index(drop=True)
+    return QualityEvidence(indicator_id, recs, audits)
+
+
+def load_quality_evidence(
+    root: Path | str | None, quarter: Quarter, rule: Disclosure, catalogue: Catalogue
+) -> dict[str, QualityEvidence]:
+    """:func:`quality_evidence` of every indicator something bears on, from the store generation reads use.
+
+    The case reviews register as it stands at ``quarter``; the audit rounds of the four quarters ending with it
+    (the latest of them is shown). Indicators nothing bears on are left out.
+
+    Raises
+    ------
+    QualityError
+        When ``parameters/quality.yaml`` is invalid, or ``audits.indicators`` names an indicator not in ``catalogue``.
+    """
+    settings = load_quality(root, catalogue=catalogue)
+    register = load_reviews(root, quarter)
+    quarters = Quarter.range(quarter + (-3), quarter)
+    rounds = audit_by_round(current_versions(read_quality("qa_audits", root), quarters), settings, rule)
+    out = {}
+    for iid in catalogue.indicators:
+        ev = quality_evidence(iid, register, rounds, settings)
+        if not ev.empty:
+            out[iid] = ev
+    return out
