@@ -59,11 +59,11 @@ from lscb_analysis.summary.qa import (
     QualityFigures,
     Section11Figures,
     load_complaints,
-    load_quality_evidence,
     load_reviews,
     load_section11,
     quality_figures,
 )
+from lscb_analysis.summary.qa_evidence import load_quality_evidence
 
 __all__ = [
     "audits",
@@ -134,13 +134,12 @@ def quality_evidence(ctx: Context) -> dict:
 
     The same evidence is shown beside each indicator in its sub-group's report
     (:func:`lscb_analysis.report.indicator_sections`). Returns indicator id -> its
-    :class:`~lscb_analysis.summary.qa.QualityEvidence`.
+    :class:`~lscb_analysis.summary.qa_evidence.QualityEvidence`.
     """
     with section("Quality evidence beside the indicators (parameters/quality.yaml)"):
         evidence = load_quality_evidence(ctx.root, ctx.quarter, ctx.partnership.disclosure, ctx.catalogue)
         links = {iid: unit_link(ctx.catalogue, iid) for iid in evidence}
-        domains = load_quality(ctx.root).audits.domains
-        _markdown(evidence_summary_markdown(evidence, links, domains))
+        _markdown(evidence_summary_markdown(evidence, links))
         return evidence
     return {}
 

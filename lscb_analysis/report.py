@@ -39,8 +39,6 @@ from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError
 from lscb_analysis.parameters.actions import load_actions, load_all_actions
 from lscb_analysis.parameters.narratives import indicator_commentary, load_narrative
 from lscb_analysis.parameters.narratives import section as narrative_section
-from lscb_analysis.parameters.quality import load_quality
-from lscb_analysis.qa.validate import REVIEW_TYPES
 from lscb_analysis.quality import completeness, timeliness
 from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
@@ -48,7 +46,6 @@ from lscb_analysis.render.format import unit_label
 from lscb_analysis.render.indicator_unit import (
     key_figures_markdown,
     no_chart_sentence,
-    quality_evidence_markdown,
     unit_closing_markdown,
     unit_heading_html,
 )
@@ -74,7 +71,7 @@ from lscb_analysis.summary.context import annotation_notes as load_annotation_no
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.figures import published_breakdown, published_series
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS, indicator_spc
-from lscb_analysis.summary.qa import QualityEvidence, load_quality_evidence
+from lscb_analysis.summary.qa_evidence import load_quality_evidence
 from lscb_analysis.summary.quarter import load_summary
 from lscb_analysis.summary.returns import published_restatements, recent_errors
 from lscb_analysis.summary.scorecard import quarter_scorecard
@@ -251,11 +248,8 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
     the sub-group's commentary on the indicator (a level-3 heading naming it in
     the narrative's *Data commentary*,
     :func:`lscb_analysis.parameters.narratives.indicator_commentary`); the
-    sub-group's actions whose ``linked_indicators`` name it; the quality
-    evidence that bears on it (case review recommendations naming it, the latest
-    audit round's share good or better in the domains ``parameters/quality.yaml``
-    maps to it: :func:`lscb_analysis.summary.qa.load_quality_evidence`, after
-    disclosure control); and the analysts' notes, each with its quarter.
+    sub-group's actions whose ``linked_indicators`` name it; the quality evidence
+    on it (:mod:`lscb_analysis.summary.qa_evidence`); and the analysts' notes, each with its quarter.
 
     Charts are drawn from the published figures (after disclosure control): a
     suppressed quarter is a gap, and a series with no published quarter gets a
@@ -278,7 +272,10 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
     except LscbError:  # the actions section says what to fix; the units are shown without their actions
         acts = None
     linked = acts.linked_indicators.map(lambda ids: {i.strip() for i in ids.split(",")}) if acts is not None else None
-    evidence, domain_titles = _quality_evidence(ctx)
+    try:
+        evidence = load_quality_evidence(ctx.root, ctx.quarter, ctx.partnership.disclosure, ctx.catalogue)
+    except LscbError:  # parameters/quality.yaml is invalid: the quality assurance sections say what to fix
+        evidence = {}
     drawn = 0
     for ind in indicators:
         s = indicator_series(ctx.figures, ind.id)
@@ -314,24 +311,11 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
         linked_acts = (
             acts[linked.map(lambda ids, i=ind.id: i in ids)] if acts is not None and linked is not None else None
         )
-        quality = quality_evidence_markdown(evidence.get(ind.id), domain_titles, REVIEW_TYPES)
-        text = unit_closing_markdown(row, commentary.get(ind.id, ""), linked_acts, notes, ctx.quarter.end, quality)
+        ev = evidence.get(ind.id)
+        text = unit_closing_markdown(row, commentary.get(ind.id, ""), linked_acts, notes, ctx.quarter.end, ev)
         if text:
             _markdown(text)
     return drawn
-
-
-def _quality_evidence(ctx: Context) -> tuple[dict[str, QualityEvidence], dict[str, str]]:
-    """The quality evidence of every indicator, and the audit domains' titles; none when it cannot be read.
-
-    An invalid ``parameters/quality.yaml`` costs the units their quality evidence only: the quality
-    assurance sections say what is wrong.
-    """
-    try:
-        evidence = load_quality_evidence(ctx.root, ctx.quarter, ctx.partnership.disclosure, ctx.catalogue)
-        return evidence, dict(load_quality(ctx.root).audits.domains)
-    except LscbError:
-        return {}, {}
 
 
 @_isolated("Benchmarking", pd.DataFrame)

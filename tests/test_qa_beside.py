@@ -16,7 +16,6 @@ from lscb_analysis.parameters.quality import QualityError, load_quality
 from lscb_analysis.periods import Quarter
 from lscb_analysis.qa.files import quality_folder
 from lscb_analysis.qa.templates import write_quality_templates
-from lscb_analysis.qa.validate import REVIEW_TYPES
 from lscb_analysis.render.format import format_change, points_change_words, with_noun
 from lscb_analysis.render.indicator_unit import quality_evidence_markdown, unit_closing_markdown
 from lscb_analysis.render.narrative import action_history_display, raised_by_markdown
@@ -28,11 +27,10 @@ from lscb_analysis.summary.qa import (
     QualityFigures,
     audit_by_round,
     current_versions,
-    load_quality_evidence,
-    quality_evidence,
     review_register,
     survey_theme_counts,
 )
+from lscb_analysis.summary.qa_evidence import load_quality_evidence, quality_evidence
 
 Q = Quarter.parse("2026-27 Q2")
 RULE = Disclosure()
@@ -144,8 +142,7 @@ def test_quality_evidence_beside_a_demo_indicator_names_reviews_and_audit_shares
     ev = evidence["initial_assessments_in_time_pct"]
     assert list(ev.recommendations["review_id"]) == ["LCSPR-2025-02"]
     assert list(ev.audits["domain"]) == ["assessment"] and set(ev.audits["period"]) == {Q.period}
-    settings = load_quality(project)
-    text = quality_evidence_markdown(ev, settings.audits.domains, REVIEW_TYPES)
+    text = quality_evidence_markdown(ev)
     assert text.startswith("**Quality evidence**")
     assert "Local child safeguarding practice review LCSPR-2025-02, recommendation R3 (Not started; due" in text
     assert re.search(
@@ -154,7 +151,7 @@ def test_quality_evidence_beside_a_demo_indicator_names_reviews_and_audit_shares
         text,
     )
     assert "A-" not in text, "no case reference"
-    closing = unit_closing_markdown(None, "", None, {"2026-27 Q1": "A note."}, Q.end, text)
+    closing = unit_closing_markdown(None, "", None, {"2026-27 Q1": "A note."}, Q.end, ev)
     assert closing.index("**Quality evidence**") < closing.index("**Note [1]")
     assert "cpp_rate" not in evidence, "an indicator nothing bears on has no quality evidence"
 
@@ -175,11 +172,11 @@ def test_a_hidden_audit_share_is_shown_beside_the_indicator_as_its_symbol_only()
     rounds = audit_by_round(current_versions(audits), settings, RULE)
     ev = quality_evidence("cp_reviews_in_time_pct", review_register(pd.DataFrame(), Q), rounds, settings)
     assert list(ev.audits["domain"]) == ["planning"]
-    text = quality_evidence_markdown(ev, settings.audits.domains, REVIEW_TYPES)
+    text = quality_evidence_markdown(ev)
     assert f"_Planning and review_: share of grades good or better {RULE.symbol}, of 10" in text and "%" not in text
-    summary = evidence_summary_markdown({"cp_reviews_in_time_pct": ev}, {"cp_reviews_in_time_pct": "[X](y.html)"}, {})
+    summary = evidence_summary_markdown({"cp_reviews_in_time_pct": ev}, {"cp_reviews_in_time_pct": "[X](y.html)"})
     assert summary.startswith("- [X](y.html): audit") and "%" not in summary
-    assert quality_evidence_markdown(quality_evidence("cpp_rate", pd.DataFrame(), rounds, settings), {}, {}) == ""
+    assert quality_evidence_markdown(quality_evidence("cpp_rate", pd.DataFrame(), rounds, settings)) == ""
 
 
 # ------------------------------------------------------------ the action tracker, quarter by quarter

@@ -28,7 +28,8 @@ coded_themes    what the analyst coded the group's free-text answers to the
                 question into, as ``theme:count`` pairs separated by ``;``
                 (``not_listened_to:4;worker_changes:2``): theme ids of
                 ``surveys.themes``, each with the respondents whose answer
-                was coded to it (may be blank). Never the words themselves.
+                was coded to it (may be blank, or the column left out). Never
+                the words themselves.
 ==============  ================================================================
 
 ``data/raw/quality/<partnership>/<yyyy-yy-Qn>/section11.xlsx`` (or ``.csv``): the Section 11 (and
@@ -108,6 +109,7 @@ LAYOUTS: dict[str, FileLayout] = {
         ("survey", "question", "group", "positive", "responses", "coded_themes"),
         ("notes",),
         ("positive", "responses"),
+        ("coded_themes",),
     ),
     "section11": FileLayout(("agency", "standard", "self_rating", "moderated_rating", "due"), ("evidence", "notes")),
     "complaints": FileLayout(("kind", "agency", "theme", "count"), ("notes",), ("count",)),

@@ -21,6 +21,7 @@ import pandas as pd
 
 from lscb_analysis.parameters.catalogue_entries import Indicator
 from lscb_analysis.periods import Quarter
+from lscb_analysis.qa.validate import REVIEW_TYPES
 from lscb_analysis.render.format import format_change, format_value, format_with_unit, with_noun
 from lscb_analysis.render.narrative import STATUS_LABELS
 from lscb_analysis.render.qa_tables import share_text
@@ -28,7 +29,7 @@ from lscb_analysis.render.sanitise import escape_markdown, escape_text
 from lscb_analysis.render.scorecard import icon_cell
 from lscb_analysis.render.theme import RAG
 from lscb_analysis.summary.indicator import RECENT_TREND_NOT_TESTED
-from lscb_analysis.summary.qa import QualityEvidence
+from lscb_analysis.summary.qa_evidence import QualityEvidence
 
 __all__ = [
     "unit_anchor",
@@ -160,9 +161,7 @@ def _date_text(iso: str) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
-def quality_evidence_markdown(
-    evidence: QualityEvidence | None, domain_titles: dict[str, str], review_types: dict[str, str]
-) -> str:
+def quality_evidence_markdown(evidence: QualityEvidence | None) -> str:
     """The "Quality evidence" part of an indicator's unit (Markdown), or ``""`` when nothing bears on it.
 
     The latest audit round's share of grades good or better in each domain mapped to the indicator
@@ -174,7 +173,7 @@ def quality_evidence_markdown(
         return ""
     items = []
     for r in evidence.audits.itertuples(index=False):
-        title = escape_markdown(domain_titles.get(r.domain, r.domain))
+        title = escape_markdown(evidence.domain_titles.get(r.domain, r.domain))
         of = f", of {int(r.denominator)} grades" if pd.notna(r.denominator) else ""
         share = share_text(pd.Series(r._asdict()))
         items.append(
@@ -185,7 +184,7 @@ def quality_evidence_markdown(
         status = STATUS_LABELS.get(r.status, str(r.status))
         if r.overdue:
             status += f": overdue by {with_noun(int(r.days_overdue), 'day')}"
-        kind = escape_markdown(review_types.get(r.review_type, r.review_type))
+        kind = escape_markdown(REVIEW_TYPES.get(r.review_type, r.review_type))
         items.append(
             f"- {kind} {escape_markdown(r.review_id)}, recommendation {escape_markdown(r.recommendation_id)} "
             f"({status}; due {_date_text(r.due)})."
@@ -210,7 +209,7 @@ def unit_closing_markdown(
     linked_actions: pd.DataFrame | None,
     notes: dict[str, str],
     as_of: dt.date,
-    quality_evidence: str = "",
+    quality_evidence: QualityEvidence | None = None,
 ) -> str:
     """What follows an indicator's chart (Markdown): its trend, the sub-group's commentary, actions and notes.
 
@@ -219,7 +218,8 @@ def unit_closing_markdown(
     made (annual figures); ``commentary`` (Markdown, ``""`` when none);
     ``linked_actions`` (rows of :func:`lscb_analysis.summary.actions.actions_table`
     naming the indicator; ``None`` when the actions could not be read); the
-    ``quality_evidence`` (:func:`quality_evidence_markdown`, ``""`` when none); the analysts' dated ``notes``.
+    ``quality_evidence`` (:func:`quality_evidence_markdown`; ``None`` when nothing bears on it); the analysts'
+    dated ``notes``.
     """
     lines = []
     if row is not None:
@@ -234,6 +234,6 @@ def unit_closing_markdown(
         lines.append(f"**The sub-group's commentary:**\n\n{commentary}")
     if linked_actions is not None:
         lines.append(linked_actions_markdown(linked_actions, as_of))
-    lines.append(quality_evidence)
+    lines.append(quality_evidence_markdown(quality_evidence))
     lines.append(dated_notes_markdown(notes))
     return "\n\n".join(line for line in lines if line)

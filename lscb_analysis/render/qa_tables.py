@@ -16,7 +16,8 @@ from lscb_analysis.render.format import MISSING, points_change_words, with_noun
 from lscb_analysis.render.sanitise import escape_markdown, escape_text
 from lscb_analysis.render.sections import html_table
 from lscb_analysis.render.theme import RAG
-from lscb_analysis.summary.qa import QualityEvidence, QualityFigures, Section11Figures
+from lscb_analysis.summary.qa import QualityFigures, Section11Figures
+from lscb_analysis.summary.qa_evidence import QualityEvidence
 from lscb_analysis.tidy import TOTAL
 
 __all__ = [
@@ -332,9 +333,7 @@ def survey_themes_html(qf: QualityFigures, period: object | None = None) -> str:
     return _SCROLL.format(html_table(out, classes="lscb-qa-survey-themes"))
 
 
-def evidence_summary_markdown(
-    evidence: dict[str, QualityEvidence], links: dict[str, str], domain_titles: dict[str, str]
-) -> str:
+def evidence_summary_markdown(evidence: dict[str, QualityEvidence], links: dict[str, str]) -> str:
     """The core report's list: each indicator something bears on, linked to its unit, and what bears on it.
 
     ``links`` are the indicators' Markdown links (:func:`lscb_analysis.render.narrative.unit_link`). Per
@@ -350,7 +349,7 @@ def evidence_summary_markdown(
     for iid, ev in evidence.items():
         parts = []
         for r in ev.audits.itertuples(index=False):
-            title = escape_markdown(domain_titles.get(r.domain, r.domain))
+            title = escape_markdown(ev.domain_titles.get(r.domain, r.domain))
             parts.append(f"audit, _{title}_: share good or better {share_text(pd.Series(r._asdict()))}")
         n = len(ev.recommendations)
         if n:
