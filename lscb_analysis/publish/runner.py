@@ -44,7 +44,7 @@ from lscb_analysis.publish.kernels import (
     template_supported,
     use_kernel_template,
 )
-from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters
+from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters, pack_label
 from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_reports, scan_free_text
 from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
 from lscb_analysis.publish.stable_ids import stable_ids
@@ -57,7 +57,6 @@ __all__ = [
     "longest_first",
     "warm_up",
     "write_index",
-    "pack_label",
     "section_problems",
 ]
 
@@ -128,11 +127,6 @@ def _execute_one(
     return res
 
 
-def pack_label(partnership: str, quarter: Quarter) -> str:
-    """What a report page says it belongs to (its title's end, a printed page's running header)."""
-    return f"{partnership}: board pack, {quarter.label}"
-
-
 def section_problems(nb: dict) -> list[str]:
     """The sections an executed notebook could not build, one line per problem: ``<section>: <problem>``.
 
@@ -198,6 +192,7 @@ def run_reports(
     folder: Path | None = None,
     force: bool = False,
     builds: BuildPlan | None = None,
+    yearly: bool = False,
 ) -> list[ReportResult]:
     """Execute and publish every report whose inputs changed since its last build; never stops at the first failure.
 
@@ -243,6 +238,10 @@ def run_reports(
         Which reports to execute and which to reuse (:func:`build_plan`, with the same options);
         decided here when not given. A reused report's result comes back with ``reused`` set, and
         every result says why it was rebuilt or reused (``why``).
+    yearly : bool, default False
+        The yearly report (``lscb annual``): its pages belong to the year's report, not to the
+        quarter's board pack (:func:`~lscb_analysis.publish.plan.pack_label`), and its front page
+        lists the yearly report and the year's quarterly packs (:func:`write_index`).
 
     Raises
     ------
@@ -254,7 +253,7 @@ def run_reports(
     out = folder or p.reports / quarter.slug
     out.mkdir(parents=True, exist_ok=True)
     partnership = load_partnership(p.root)
-    pack = pack_label(partnership.name, quarter)
+    pack = pack_label(partnership.name, quarter, yearly=yearly)
     if text_problems is None:
         text_problems = scan_free_text(quarter, load_catalogue(p.parameters), p.root)
     planned = list(specs)
@@ -322,7 +321,7 @@ def run_reports(
     order = {s.name: i for i, s in enumerate(planned)}
     results.sort(key=lambda r: order[r.name])
     front = _merge_previous(results, out)
-    write_index(front, quarter, out)
+    write_index(front, quarter, out, yearly=yearly)
     record_builds(out, results, builds, front)
     return results
 
@@ -460,11 +459,19 @@ def _merge_previous(results: list[ReportResult], out: Path) -> list[ReportResult
     return sorted(merged, key=lambda r: rank.get(r.section, 2))  # stable: keeps the order within a section
 
 
-def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:
-    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``."""
+def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path, *, yearly: bool = False) -> Path:
+    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``.
+
+    With ``yearly``, the front page of the yearly report's folder: the report and the year's packs.
+    """
     # The front page reads the quarter's summary and draws sparklines (pandas, great_tables: seconds to import);
     # `lscb run` imports this module before it plans, so that a refused run stays quick.
-    from lscb_analysis.publish.index import RUN_HTML, render_index, render_run_page  # noqa: PLC0415 - see above
+    from lscb_analysis.publish.index import (  # noqa: PLC0415 - see above
+        RUN_HTML,
+        render_index,
+        render_run_page,
+        render_yearly_index,
+    )
 
     links = []
     if (out / REPORT_HTML).exists():
@@ -478,8 +485,10 @@ def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) ->
     built = [dt.datetime.fromisoformat(r.built) for r in results if r.built]
     root = out.parents[1]
     atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
-    atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root))
+    atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root, yearly=yearly))
+    dated = max(built, default=generated)
+    if yearly:
+        return atomic_write_text(out / "index.html", render_yearly_index(results, quarter, generated=dated, root=root))
     return atomic_write_text(
-        out / "index.html",
-        render_index(results, quarter, generated=max(built, default=generated), root=root, links=links),
+        out / "index.html", render_index(results, quarter, generated=dated, root=root, links=links)
     )
