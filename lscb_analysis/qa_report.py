@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, display
 
-from lscb_analysis.parameters.actions import load_all_actions
+from lscb_analysis.parameters.actions import RAISED_BY, load_all_actions
 from lscb_analysis.parameters.quality import load_quality
 from lscb_analysis.periods import Quarter
 from lscb_analysis.qa.validate import REVIEW_TYPES
@@ -63,7 +63,7 @@ from lscb_analysis.summary.qa import (
     load_section11,
     quality_figures,
 )
-from lscb_analysis.summary.qa_evidence import load_quality_evidence
+from lscb_analysis.summary.qa_evidence import QualityEvidence, load_quality_evidence
 
 __all__ = [
     "audits",
@@ -101,8 +101,8 @@ def actions_closed(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame()
 
 
-#: What the quality assurance files can raise an action as (``raised_by`` kinds of the action logs).
-QA_RAISERS: tuple[str, ...] = ("audit", "review", "survey", "section11")
+#: What the quality assurance files can raise an action as: every ``raised_by`` kind but an indicator's.
+QA_RAISERS: tuple[str, ...] = tuple(k for k in RAISED_BY if k not in ("indicator", "exception"))
 
 
 def action_histories(ctx: Context, raised_by: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -119,7 +119,7 @@ def action_histories(ctx: Context, raised_by: tuple[str, ...] | None = None) -> 
             acts = [a for a in acts if a.raised_by and a.raised_by.partition(":")[0] in raised_by]
         table = actions_table(acts, ctx.quarter.end)
         if table.empty:
-            _markdown("_No open action has a history to show._")
+            _markdown("_No action is open._" if raised_by is None else "_No open action was raised by these files._")
             return table
         shown = action_history_display(
             table, action_history(acts), {a.id: a.raised_by for a in acts}, ctx.catalogue, load_quality(ctx.root)
@@ -129,7 +129,7 @@ def action_histories(ctx: Context, raised_by: tuple[str, ...] | None = None) -> 
     return pd.DataFrame()
 
 
-def quality_evidence(ctx: Context) -> dict:
+def quality_evidence(ctx: Context) -> dict[str, QualityEvidence]:
     """The core report's view of the quality evidence: each indicator it bears on, linked to the indicator's unit.
 
     The same evidence is shown beside each indicator in its sub-group's report
