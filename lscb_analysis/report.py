@@ -309,10 +309,8 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
             )
             _show(fig, series_alt_text(shown, title=ind.title, unit=ind.unit, target=ind.target))
             drawn += 1
-        linked_acts = acts[linked.map(lambda ids, i=ind.id: i in ids)] if linked is not None else None  # None with acts
-        text = unit_closing_markdown(
-            row, commentary.get(ind.id, ""), linked_acts, notes, ctx.quarter.end, qe.get(ind.id)
-        )
+        acts_on = acts[linked.map(lambda ids, i=ind.id: i in ids)] if linked is not None else None  # None with acts
+        text = unit_closing_markdown(row, commentary.get(ind.id, ""), acts_on, notes, ctx.quarter.end, qe.get(ind.id))
         if text:
             _markdown(text, "lscb-unit-text")
     return drawn
