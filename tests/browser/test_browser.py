@@ -47,10 +47,11 @@ NBCONVERT_ALT = "No description has been provided for this image"
 #: Pages of the demo pack that still print beyond their budget, with the A4 pages they print to today (2026-27 Q2,
 #: measured with this CSS). Every other page is held to its budget. The quality assurance sub-group's report adds
 #: the quality assurance files' tables (audits, Section 11, case reviews, surveys, complaints) to 13 indicators
-#: and four benchmarked ones. A ratchet: such a page fails if it gets longer, and fails once it is within budget
-#: until it is taken off this list.
+#: and four benchmarked ones (and, since main added them, quality evidence in each unit, coded survey themes and
+#: the actions that followed each quality finding). A ratchet: such a page fails if it gets longer, and fails once
+#: it is within budget until it is taken off this list.
 OVER_BUDGET: dict[str, int] = {
-    "subgroup_quality_assurance.html": 15,
+    "subgroup_quality_assurance.html": 16,
 }
 
 #: An A4 sheet in PDF points (1/72 inch).
