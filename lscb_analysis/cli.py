@@ -40,6 +40,7 @@ from lscb_analysis.periods import Quarter
 if TYPE_CHECKING:
     from lscb_analysis.publish.buildrecord import BuildPlan
     from lscb_analysis.publish.kernels import KernelTemplate
+    from lscb_analysis.publish.pdf import PagePrinter
     from lscb_analysis.publish.plan import ReportSpec
 
 app = typer.Typer(
@@ -356,9 +357,13 @@ def _run_reports(
         f"{len(specs)} reports for {q.label}: running {len(builds.run)} ({at_once}); log: {out / 'run.log'}", err=True
     )
 
+    printer = _page_printer(out, force=builds.force) if pdf and builds.run else None
+
     def progress(r) -> None:  # noqa: ANN001
         nonlocal done
         done += 1
+        if printer and r.ok and r.html and not r.reused:
+            printer.submit(r.html)  # printed while the other notebooks run
         status = "ok" if r.ok else f"FAILED (cell {r.cell}: {r.error})"
         if r.ok and r.problems:
             status = f"ok, but {len(r.problems)} problem(s): a section could not be built"
@@ -369,19 +374,28 @@ def _run_reports(
             logger.error("%s: section not built: %s", r.name, line)
 
     t = time.perf_counter()
-    # the quarter's shared statistics are prepared while the worker pool starts
-    results = run_reports(
-        specs,
-        q,
-        root=root,
-        max_workers=workers,
-        on_done=progress,
-        prepare=lambda: _prepare(q, root, logger),
-        kernel_template=template or False,
-        text_problems=problems,
-        folder=out,
-        builds=builds,
-    )
+    try:
+        # the quarter's shared statistics are prepared while the worker pool starts
+        results = run_reports(
+            specs,
+            q,
+            root=root,
+            max_workers=workers,
+            on_done=progress,
+            # a run after a narrative or an action was edited has the quarter's statistics already
+            prepare=None if builds.shared_unchanged else lambda: _prepare(q, root, logger),
+            kernel_template=template or False,
+            text_problems=problems,
+            folder=out,
+            builds=builds,
+        )
+        if pdf:
+            from lscb_analysis.publish.pdf import print_board_pack  # noqa: PLC0415 - fast CLI start
+
+            printed = print_board_pack(out, force=builds.force, printer=printer)
+    finally:
+        if printer:
+            printer.close()
     failed = [r for r in results if not r.ok]
     partial = [r for r in results if r.ok and r.problems]
     logger.info(
@@ -393,14 +407,22 @@ def _run_reports(
         for line in r.problems:
             typer.echo(f"to fix: {r.name}: {line}", err=True)
     if pdf:
-        from lscb_analysis.publish.pdf import print_board_pack  # noqa: PLC0415 - fast CLI start
-
-        line = print_board_pack(out, force=builds.force)
-        typer.echo(line, err=True)
-        logger.info("%s", line)
+        typer.echo(printed, err=True)
+        logger.info("%s", printed)
     typer.echo(str(out / "index.html"))
     if failed or partial:
         raise typer.Exit(1)
+
+
+def _page_printer(out: Path, *, force: bool) -> PagePrinter | None:
+    """A browser printing the reports' pages for the PDF as they are published (``None``: it cannot print here,
+    and :func:`~lscb_analysis.publish.pdf.print_board_pack` says why at the end)."""
+    from lscb_analysis.publish.pdf import PagePrinter, PdfUnavailableError  # noqa: PLC0415 - fast CLI start
+
+    try:
+        return PagePrinter(out, force=force)
+    except PdfUnavailableError:
+        return None
 
 
 def _prepare(q: Quarter, root: Path | None, logger: logging.Logger) -> None:

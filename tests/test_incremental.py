@@ -106,6 +106,19 @@ def test_a_store_change_rebuilds_the_reports_reading_it(project):
     assert set(why) == {s.name for s in specs} and set(why.values()) == {"store changed"}
 
 
+def test_the_quarters_statistics_are_prepared_again_only_when_an_input_every_report_shares_changed(built):
+    project, specs, out = built
+    assert plan_builds(specs, Q, out, root=project).shared_unchanged
+    narrative = project / "parameters" / "narratives" / Q.slug / "neglect.md"
+    narrative.write_text(narrative.read_text() + "\nOne more sentence.\n")
+    (project / "parameters" / "actions" / "neglect.yaml").write_text("[]\n")
+    assert plan_builds(specs, Q, out, root=project).shared_unchanged, "narratives and actions are not read by them"
+    assert not plan_builds(specs, Q, out, root=project, force=True).shared_unchanged
+    annotations = project / "parameters" / "annotations.yaml"
+    annotations.write_text(annotations.read_text() + "\n# a comment is a change too\n")
+    assert not plan_builds(specs, Q, out, root=project).shared_unchanged
+
+
 def test_a_parameter_change_rebuilds_every_report(built):
     project, specs, out = built
     indicators = project / "parameters" / "indicators.yaml"

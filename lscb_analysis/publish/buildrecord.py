@@ -251,6 +251,10 @@ class BuildPlan:
         Report name -> its input digests (:func:`report_inputs`), recorded once it is built.
     force : bool
         Every report executed, whatever its record (``lscb run --force``).
+    shared_unchanged : bool
+        A clean build recorded in the manifest had the same inputs shared by every report (the store,
+        ``data/raw/``, ``parameters/`` but the narratives and actions, the package, the kernel environment):
+        what was computed from them for the quarter then (the shared statistics) is current.
     pack : str
         A digest of what the front page and the run page read besides the reports' results: everything
         under ``parameters/`` (every narrative and action), ``data/raw/``, the store, the package
@@ -263,6 +267,7 @@ class BuildPlan:
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
     pack: str = ""
     force: bool = False
+    shared_unchanged: bool = False
 
 
 def _load_manifest(out: Path) -> dict[str, dict]:
@@ -306,6 +311,11 @@ def plan_builds(
     pack = _digest([json.dumps(shared, sort_keys=True), _tree_digest(p.parameters)])
     plan = BuildPlan(run=[], inputs=inputs, pack=pack, force=force)
     previous = {} if force else _load_manifest(out)
+    plan.shared_unchanged = any(
+        all((rec.get("inputs") or {}).get(k) == v for k, v in shared.items())
+        for rec in previous.values()
+        if isinstance(rec, dict)
+    )
     for s in specs:
         rec = previous.get(s.name)
         why = "--force" if force else "no earlier build recorded"
