@@ -40,7 +40,6 @@ from lscb_analysis.periods import Quarter
 if TYPE_CHECKING:
     from lscb_analysis.publish.buildrecord import BuildPlan
     from lscb_analysis.publish.kernels import KernelTemplate
-    from lscb_analysis.publish.pdf import PagePrinter
     from lscb_analysis.publish.plan import ReportSpec
 
 app = typer.Typer(
@@ -340,8 +339,9 @@ def _run_reports(
     """Run the planned reports (reading the pinned store generation) and say which failed."""
     from lscb_analysis.parameters.catalogue import load_catalogue  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.pdf import page_printer  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.preflight import scan_free_text  # noqa: PLC0415 - only once the run is planned
-    from lscb_analysis.publish.runner import run_reports  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.runner import prepare_shared, run_reports  # noqa: PLC0415 - fast CLI start
 
     # Free text is checked before anything runs: one line per problem (file, line, what was found).
     problems = scan_free_text(q, load_catalogue(paths(root).parameters), root)
@@ -357,7 +357,7 @@ def _run_reports(
         f"{len(specs)} reports for {q.label}: running {len(builds.run)} ({at_once}); log: {out / 'run.log'}", err=True
     )
 
-    printer = _page_printer(out, force=builds.force) if pdf and builds.run else None
+    printer = page_printer(out, force=builds.force) if pdf and builds.run else None
 
     def progress(r) -> None:  # noqa: ANN001
         nonlocal done
@@ -383,7 +383,7 @@ def _run_reports(
             max_workers=workers,
             on_done=progress,
             # a run after a narrative or an action was edited has the quarter's statistics already
-            prepare=None if builds.shared_unchanged else lambda: _prepare(q, root, logger),
+            prepare=lambda: prepare_shared(q, root, statistics=not builds.shared_unchanged),
             kernel_template=template or False,
             text_problems=problems,
             folder=out,
@@ -412,32 +412,6 @@ def _run_reports(
     typer.echo(str(out / "index.html"))
     if failed or partial:
         raise typer.Exit(1)
-
-
-def _page_printer(out: Path, *, force: bool) -> PagePrinter | None:
-    """A browser printing the reports' pages for the PDF as they are published (``None``: it cannot print here,
-    and :func:`~lscb_analysis.publish.pdf.print_board_pack` says why at the end)."""
-    from lscb_analysis.publish.pdf import PagePrinter, PdfUnavailableError  # noqa: PLC0415 - fast CLI start
-
-    try:
-        return PagePrinter(out, force=force)
-    except PdfUnavailableError:
-        return None
-
-
-def _prepare(q: Quarter, root: Path | None, logger: logging.Logger) -> None:
-    """Prepare the quarter's shared statistics; an invalid entry they read costs only the sections that need them.
-
-    An :class:`LscbError` here (say, an invalid ``parameters/annotations.yaml``, whose recorded changes the
-    SPC limits restart at) does not stop the run: each report computes what it needs, and the sections
-    that cannot show a notice naming the entry (:func:`lscb_analysis.report.section`), listed on the index.
-    """
-    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
-
-    try:
-        prepare_quarter(q, root)
-    except LscbError as exc:
-        logger.warning("shared statistics not prepared (the sections that need them will say why): %s", exc)
 
 
 _command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)

@@ -16,15 +16,19 @@ and ``pack_run.html.j2``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
+from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.periods import Quarter
 from lscb_analysis.publish.plan import ReportResult
+from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
 from lscb_analysis.render.format import format_change, format_value
 from lscb_analysis.render.pages import render_page
 from lscb_analysis.render.scorecard import sparkline_svg
@@ -32,7 +36,7 @@ from lscb_analysis.render.theme import SPC_VARIATION, icon_label, report_css
 from lscb_analysis.summary.board import ASSURANCE_COLUMNS, NO_TARGET, VARIATION_ROWS, BoardSummary, board_summary
 from lscb_analysis.summary.context import load_context
 
-__all__ = ["render_index", "render_run_page", "RUN_HTML"]
+__all__ = ["render_index", "render_run_page", "write_index", "RUN_HTML"]
 
 #: The run page's file name, beside ``index.html``.
 RUN_HTML = "run.html"
@@ -170,4 +174,25 @@ def render_run_page(
         partial=sum(r.ok and bool(r.problems) for r in results),
         notes=sum(len(r.notes) for r in results),
         sections=list(sections.items()),
+    )
+
+
+def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:
+    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``."""
+    links = []
+    if (out / REPORT_HTML).exists():
+        note = (
+            f"Disclosure control applied. Its CSV ({REPORT_CSV}) keeps the figures as received: "
+            "for analysts only, not for circulation."
+        )
+        links.append(("Data-quality report on this quarter's returns", REPORT_HTML, note))
+    generated = dt.datetime.now().replace(microsecond=0)
+    # The front page is dated by its newest report, so that a run that rebuilt nothing writes the same page.
+    built = [dt.datetime.fromisoformat(r.built) for r in results if r.built]
+    root = out.parents[1]
+    atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
+    atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root))
+    return atomic_write_text(
+        out / "index.html",
+        render_index(results, quarter, generated=max(built, default=generated), root=root, links=links),
     )

@@ -43,6 +43,7 @@ __all__ = [
     "PAGE_CACHE",
     "BoardPack",
     "PagePrinter",
+    "page_printer",
     "PdfUnavailableError",
     "build_board_pack",
     "pack_pages",
@@ -276,6 +277,15 @@ class PagePrinter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def page_printer(out_dir: Path, *, force: bool = False) -> PagePrinter | None:
+    """A :class:`PagePrinter` for the pack in ``out_dir``, or ``None`` where it cannot print (then
+    :func:`print_board_pack` says why)."""
+    try:
+        return PagePrinter(out_dir, force=force)
+    except PdfUnavailableError:
+        return None
 
 
 def build_board_pack(
