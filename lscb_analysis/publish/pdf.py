@@ -190,8 +190,9 @@ class PagePrinter:
 
     ``lscb run`` hands it each report's page as soon as the report is published, so the pages print
     while the other notebooks run; :func:`build_board_pack` then prints what is left (the front page)
-    with the same browser, and joins. The browser starts at the first page. Playwright's sync API
-    keeps to the thread that started it, hence the thread. Use as a context manager, or :meth:`close`.
+    with the same browser, and joins. Playwright's sync API
+    keeps to the thread that started it, hence the thread; the browser starts with it, so that it is ready by
+    the first page. Use as a context manager, or :meth:`close`.
 
     Raises
     ------
@@ -216,6 +217,8 @@ class PagePrinter:
         self.printed: set[str] = set()
         self._jobs: queue.Queue[tuple[str, str, Future[str]] | None] = queue.Queue()
         self._pending: dict[str, Future[str]] = {}
+        self._lock = threading.Lock()
+        self._failed: Exception | None = None
         self._thread = threading.Thread(target=self._serve, name="lscb-pdf", daemon=True)
         self._thread.start()
 
@@ -223,27 +226,29 @@ class PagePrinter:
         """Print the page ``href`` of the pack (as its bytes are now) into the cache, unless it holds that print
         already (``force``: print it anew all the same); the future's result is the print's key."""
         key = _page_key(self.printer, self.out_dir / href)
-        if key not in self._pending:
-            self._pending[key] = Future()
-            if not self.force and (self.out_dir / PAGE_CACHE / f"{key}.pdf").is_file():
-                self._pending[key].set_result(key)
-            else:
-                self._jobs.put((href, key, self._pending[key]))
-        return self._pending[key]
+        with self._lock:
+            if key not in self._pending:
+                done: Future[str] = Future()
+                self._pending[key] = done
+                if not self.force and (self.out_dir / PAGE_CACHE / f"{key}.pdf").is_file():
+                    done.set_result(key)
+                elif self._failed is not None:
+                    done.set_exception(self._failed)
+                else:
+                    self._jobs.put((href, key, done))
+            return self._pending[key]
 
     def _serve(self) -> None:
+        """Start the browser at once (it is ready by the time the first report is), then print each page handed in."""
         from playwright.sync_api import sync_playwright  # noqa: PLC0415 - the optional extra `pdf`
 
-        job = self._jobs.get()
-        if job is None:
-            return
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=self.exe, args=list(CHROMIUM_ARGS), headless=True)
                 try:
                     context = browser.new_context(service_workers="block")
                     context.route("**/*", _offline)
-                    while job is not None:
+                    while (job := self._jobs.get()) is not None:
                         href, key, done = job
                         try:
                             page = context.new_page()
@@ -254,18 +259,14 @@ class PagePrinter:
                             done.set_result(key)
                         except Exception as exc:  # noqa: BLE001 - handed to whoever waits for this page
                             done.set_exception(exc)
-                        job = self._jobs.get()
                 finally:
                     browser.close()
-        except Exception as exc:  # noqa: BLE001 - the browser did not start: every page waiting is told why
-            if job is not None and not job[2].done():
-                job[2].set_exception(exc)
-            self._fail_all(exc)
-
-    def _fail_all(self, exc: Exception) -> None:
-        for done in self._pending.values():
-            if not done.done():
-                done.set_exception(exc)
+        except Exception as exc:  # noqa: BLE001 - the browser failed: every page waiting, and any handed in later, is told why
+            with self._lock:
+                self._failed = exc
+                for done in self._pending.values():
+                    if not done.done():
+                        done.set_exception(exc)
 
     def close(self) -> None:
         """Stop the browser once the pages handed to it are printed."""
