@@ -291,7 +291,7 @@ def annual(year: Annotated[str, typer.Option("--year", "-y", help="e.g. 2026-27"
     from lscb_analysis.publish.runner import run_log  # noqa: PLC0415 - fast CLI start
 
     last, specs, out = plan_annual(year, root)  # refused before anything is created (a bad year: 2; none stored: 1)
-    _run_planned(last, specs, 1, root, out, run_log(out / "run.log"), pdf=False, template=False, force=False)
+    _run_planned(last, specs, 1, root, out, run_log(out / "run.log"), pdf=False, template=False, yearly=True)
 
 
 def _run_planned(
@@ -304,9 +304,10 @@ def _run_planned(
     *,
     pdf: bool,
     template: bool,
-    force: bool,
+    force: bool = False,
+    yearly: bool = False,
 ) -> None:
-    """The rest of ``lscb run`` (and ``lscb annual``) once the reports are planned: which to build, then build them."""
+    """The rest of `lscb run` (and of `lscb annual`: ``yearly``) once the reports are planned: build what changed."""
     from lscb_analysis.publish.runner import build_plan, warm_up  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.store import pinned_generation  # noqa: PLC0415 - fast CLI start
 
@@ -318,7 +319,7 @@ def _run_planned(
         # The kernel template imports the reports' modules while the quarter's statistics are prepared.
         kernels = warm_up(kernel_template=template, log_file=out / "run.log") if builds.run else None
         try:
-            _run_reports(q, specs, workers, root, kernels, out, logger, pdf=pdf, builds=builds)
+            _run_reports(q, specs, workers, root, kernels, out, logger, pdf=pdf, builds=builds, yearly=yearly)
         finally:
             if kernels:
                 kernels.close()
@@ -335,6 +336,7 @@ def _run_reports(
     *,
     pdf: bool,
     builds: BuildPlan,
+    yearly: bool = False,
 ) -> None:
     """Run the planned reports (reading the pinned store generation) and say which failed."""
     from lscb_analysis.parameters.catalogue import load_catalogue  # noqa: PLC0415 - fast CLI start
@@ -388,6 +390,7 @@ def _run_reports(
             text_problems=problems,
             folder=out,
             builds=builds,
+            yearly=yearly,
         )
         if pdf:
             from lscb_analysis.publish.pdf import print_board_pack  # noqa: PLC0415 - fast CLI start

@@ -251,7 +251,8 @@ def year_header(ctx: Context, quarters: list[Quarter]) -> None:
     )
     if len(quarters) < 4:
         intro += f" The year is not complete: this report covers {quarters[0].code} to {quarters[-1].code}."
-    header(ctx, f"Annual report {ctx.quarter.fy}", intro)
+    covers = f"the year {quarters[0].fy} ({quarters[0].code} to {quarters[-1].code})"
+    header(ctx, f"Yearly report {ctx.quarter.fy}", intro, period=covers)
 
 
 def year_actions(ctx: Context, quarters: list[Quarter]) -> pd.DataFrame:

@@ -188,8 +188,11 @@ def annotation_notes(ctx: Context, subgroup: str | None = None) -> dict[str, dic
     return load_annotation_notes(ctx, subgroup)
 
 
-def header(ctx: Context, title: str, intro: str = "") -> None:
+def header(ctx: Context, title: str, intro: str = "", *, period: str | None = None) -> None:
     """The report's title block, and the report styles (``render/css/report.css``).
+
+    The block names the partnership and the period (default the context's quarter; the yearly
+    report names its year).
 
     Charts lay themselves out (fixed margins or one layout pass, see
     :mod:`lscb_analysis.render.plots.style`), so the inline backend is told
@@ -201,7 +204,8 @@ def header(ctx: Context, title: str, intro: str = "") -> None:
     display(HTML(f"<style>{report_css()}</style>"))
     demo = " Demonstration data for a fictional partnership." if ctx.partnership.fictional else ""
     name = escape_markdown(ctx.partnership.name)
-    _markdown(f"# {escape_markdown(title)}\n\n**{name}**, {ctx.quarter.label}.{demo}\n\n{escape_markdown(intro)}")
+    when = escape_markdown(period or ctx.quarter.label)
+    _markdown(f"# {escape_markdown(title)}\n\n**{name}**, {when}.{demo}\n\n{escape_markdown(intro)}")
 
 
 @_isolated("Score card", pd.DataFrame)

@@ -14,7 +14,8 @@ from lscb_analysis.disclosure.audit import audit_html
 from lscb_analysis.parameters.partnership import load_partnership
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = ROOT / "reports" / "2026-27-annual" / "annual_report.html"
+FOLDER = ROOT / "reports" / "2026-27-annual"
+PAGE = FOLDER / "annual_report.html"
 
 
 def test_a_year_that_is_not_one_is_refused_before_anything_runs(project):
@@ -40,7 +41,7 @@ def page() -> str:
 
 def test_the_yearly_report_has_the_sections_working_together_asks_for(page):
     for heading in (
-        "Annual report 2026-27",
+        "Yearly report 2026-27",
         "What was done",
         "Evidence of impact: the indicators",
         "Evidence of impact: multi-agency case-file audits",
@@ -57,3 +58,24 @@ def test_the_yearly_report_publishes_no_case_and_passes_the_disclosure_audit(pag
     assert "case_ref" not in page
     problems = [f for f in audit_html(page, rule=load_partnership(ROOT).disclosure) if f.severity == "error"]
     assert not problems, problems
+
+
+def test_the_yearly_report_says_it_is_the_years_report_not_a_quarters_pack(page):
+    name = load_partnership(ROOT).name
+    assert f"<title>Yearly report 2026-27 - {name}: yearly report, 2026-27</title>" in page
+    head = page.split("<main", 1)[0].split("</style>")[-1]
+    assert "yearly report, 2026-27" in head and "board pack" not in head, "its header names the year, not a quarter"
+    assert "the year 2026-27 (2026-27 Q1 to 2026-27 Q2)" in page
+
+
+def test_the_yearly_folders_front_page_lists_the_report_and_the_years_packs(page):
+    index = (FOLDER / "index.html").read_text(encoding="utf-8")
+    assert "yearly report 2026-27</h1>" in index and "quarterly board pack" not in index
+    assert "The year is not complete: this report covers 2026-27 Q1 to 2026-27 Q2." in index
+    assert '<a href="annual_report.html">Yearly report 2026-27</a>' in index
+    for q in ("2026-27-Q1", "2026-27-Q2", "2026-27-Q3"):  # the year's packs that are published (Q3: none stored)
+        published = (ROOT / "reports" / q / "index.html").exists()
+        assert (f'<a href="../{q}/index.html">' in index) == published, q
+    assert (ROOT / "reports" / "2026-27-Q2" / "index.html").exists(), "make test publishes the latest quarter's pack"
+    run = (FOLDER / "run.html").read_text(encoding="utf-8")
+    assert "yearly report, 2026-27" in run and "board pack" not in run.split("</style>")[-1]

@@ -41,8 +41,8 @@ def plan_annual(year: str, root: Path | str | None = None) -> tuple[Quarter, lis
     if not notebook.exists():
         raise RunError(f"{notebook}: notebook not found")
     last = quarters[-1]
-    title = f"Annual report {last.fy}"
-    spec = ReportSpec(ANNUAL, title, notebook, {"year": last.fy, "project_root": str(p.root)}, "Annual report")
+    title = f"Yearly report {last.fy}"
+    spec = ReportSpec(ANNUAL, title, notebook, {"year": last.fy, "project_root": str(p.root)}, "Yearly report")
     out = annual_folder(last, p.root)
     out.mkdir(parents=True, exist_ok=True)
     return last, [spec], out

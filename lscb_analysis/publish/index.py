@@ -26,8 +26,9 @@ import pandas as pd
 from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.partnership import load_partnership
+from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.plan import ReportResult
+from lscb_analysis.publish.plan import ReportResult, pack_label
 from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
 from lscb_analysis.render.format import format_change, format_value
 from lscb_analysis.render.pages import render_page
@@ -36,7 +37,7 @@ from lscb_analysis.render.theme import SPC_VARIATION, icon_label, report_css
 from lscb_analysis.summary.board import ASSURANCE_COLUMNS, NO_TARGET, VARIATION_ROWS, BoardSummary, board_summary
 from lscb_analysis.summary.context import load_context
 
-__all__ = ["render_index", "render_run_page", "write_index", "RUN_HTML"]
+__all__ = ["render_index", "render_run_page", "render_yearly_index", "write_index", "RUN_HTML"]
 
 #: The run page's file name, beside ``index.html``.
 RUN_HTML = "run.html"
@@ -44,10 +45,13 @@ RUN_HTML = "run.html"
 GRID_LIST_MAX = 6
 
 
-def _common(quarter: Quarter, root: Path | str | None, generated: dt.datetime) -> dict[str, object]:
+def _common(
+    quarter: Quarter, root: Path | str | None, generated: dt.datetime, *, yearly: bool = False
+) -> dict[str, object]:
     partnership = load_partnership(root)
     return {
         "partnership": partnership.name,
+        "pack": pack_label(partnership.name, quarter, yearly=yearly),
         "fictional": partnership.fictional,
         "quarter": quarter,
         "generated": generated,
@@ -161,14 +165,18 @@ def render_run_page(
     *,
     generated: dt.datetime,
     root: Path | str | None = None,
+    yearly: bool = False,
 ) -> str:
-    """The run page for analysts: every report's build status, its failure and its notes (what to fix)."""
+    """The run page for analysts: every report's build status, its failure and its notes (what to fix).
+
+    ``yearly``: the run page of the yearly report (``lscb annual``), not of a quarter's pack.
+    """
     sections: dict[str, list[ReportResult]] = {}
     for r in results:
         sections.setdefault(r.section, []).append(r)
     return render_page(
         "pack_run.html.j2",
-        **_common(quarter, root, generated),
+        **_common(quarter, root, generated, yearly=yearly),
         results=results,
         failed=sum(not r.ok for r in results),
         partial=sum(r.ok and bool(r.problems) for r in results),
@@ -177,8 +185,42 @@ def render_run_page(
     )
 
 
-def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) -> Path:
-    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``."""
+def render_yearly_index(
+    results: Sequence[ReportResult],
+    quarter: Quarter,
+    *,
+    generated: dt.datetime,
+    root: Path | str | None = None,
+) -> str:
+    """The front page of the yearly report's folder (``reports/<yyyy-yy>-annual/index.html``).
+
+    The yearly report (and any that failed, with the run page), the quarters of the year it covers,
+    and a link to each of those quarters' board packs that has been published beside it.
+    """
+    reports = paths(root).reports
+    first = Quarter.parse(f"{quarter.fy} Q1")
+    packs = [
+        (q, f"../{q.slug}/index.html")
+        for q in Quarter.range(first, quarter)
+        if (reports / q.slug / "index.html").exists()
+    ]
+    return render_page(
+        "yearly_index.html.j2",
+        **_common(quarter, root, generated, yearly=True),
+        results=list(results),
+        failed=sum(not r.ok for r in results),
+        first=first,
+        complete=quarter == first + 3,
+        packs=packs,
+        run_href=RUN_HTML,
+    )
+
+
+def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path, *, yearly: bool = False) -> Path:
+    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``.
+
+    With ``yearly``, the front page of the yearly report's folder: the report and the year's packs.
+    """
     links = []
     if (out / REPORT_HTML).exists():
         note = (
@@ -191,8 +233,10 @@ def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path) ->
     built = [dt.datetime.fromisoformat(r.built) for r in results if r.built]
     root = out.parents[1]
     atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
-    atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root))
+    atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root, yearly=yearly))
+    dated = max(built, default=generated)
+    if yearly:
+        return atomic_write_text(out / "index.html", render_yearly_index(results, quarter, generated=dated, root=root))
     return atomic_write_text(
-        out / "index.html",
-        render_index(results, quarter, generated=max(built, default=generated), root=root, links=links),
+        out / "index.html", render_index(results, quarter, generated=dated, root=root, links=links)
     )

@@ -36,12 +36,24 @@ __all__ = [
     "check_parameters",
     "notebook_title",
     "EXTRA_FOLDERS",
+    "pack_label",
 ]
 
 #: The Leadership Board's report (``notebooks/core_data_set.ipynb``).
 CORE = "core_data_set"
 #: The notebook every sub-group's score card runs, unless it has its own ``notebooks/subgroups/<id>.ipynb``.
 SUBGROUP_TEMPLATE = "subgroup_report"
+
+
+def pack_label(partnership: str, quarter: Quarter, *, yearly: bool = False) -> str:
+    """What a page says it belongs to (its title's end, its header, a printed page's running header).
+
+    The quarter's board pack, or with ``yearly`` the partnership's yearly report for the financial
+    year ``quarter`` is in (Working Together 2023 asks the partners for a yearly report).
+    """
+    if yearly:
+        return f"{partnership}: yearly report, {quarter.fy}"
+    return f"{partnership}: board pack, {quarter.label}"
 
 
 class RunError(LscbError):

@@ -44,7 +44,7 @@ from lscb_analysis.publish.kernels import (
     template_supported,
     use_kernel_template,
 )
-from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters
+from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters, pack_label
 from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_reports, scan_free_text
 from lscb_analysis.publish.stable_ids import stable_ids
 from lscb_analysis.store import GENERATION_ENV
@@ -56,7 +56,6 @@ __all__ = [
     "longest_first",
     "warm_up",
     "prepare_shared",
-    "pack_label",
     "section_problems",
 ]
 
@@ -127,11 +126,6 @@ def _execute_one(
     return res
 
 
-def pack_label(partnership: str, quarter: Quarter) -> str:
-    """What a report page says it belongs to (its title's end, a printed page's running header)."""
-    return f"{partnership}: board pack, {quarter.label}"
-
-
 def section_problems(nb: dict) -> list[str]:
     """The sections an executed notebook could not build, one line per problem: ``<section>: <problem>``.
 
@@ -197,6 +191,7 @@ def run_reports(
     folder: Path | None = None,
     force: bool = False,
     builds: BuildPlan | None = None,
+    yearly: bool = False,
 ) -> list[ReportResult]:
     """Execute and publish every report whose inputs changed since its last build; never stops at the first failure.
 
@@ -242,6 +237,10 @@ def run_reports(
         Which reports to execute and which to reuse (:func:`build_plan`, with the same options);
         decided here when not given. A reused report's result comes back with ``reused`` set, and
         every result says why it was rebuilt or reused (``why``).
+    yearly : bool, default False
+        The yearly report (``lscb annual``): its pages belong to the year's report, not to the
+        quarter's board pack (:func:`~lscb_analysis.publish.plan.pack_label`), and its front page
+        lists the yearly report and the year's quarterly packs (:func:`write_index`).
 
     Raises
     ------
@@ -253,7 +252,7 @@ def run_reports(
     out = folder or p.reports / quarter.slug
     out.mkdir(parents=True, exist_ok=True)
     partnership = load_partnership(p.root)
-    pack = pack_label(partnership.name, quarter)
+    pack = pack_label(partnership.name, quarter, yearly=yearly)
     if text_problems is None:
         text_problems = scan_free_text(quarter, load_catalogue(p.parameters), p.root)
     planned = list(specs)
@@ -324,7 +323,7 @@ def run_reports(
     from lscb_analysis.publish.index import write_index  # noqa: PLC0415 - a refused run stays quick
 
     front = _merge_previous(results, out)
-    write_index(front, quarter, out)
+    write_index(front, quarter, out, yearly=yearly)
     record_builds(out, results, builds, front)
     return results
 
