@@ -7,7 +7,10 @@ invalid entry in ``parameters/`` costs only its section), each function displays
 * :func:`audits`, :func:`surveys`, :func:`section11`, :func:`reviews`, :func:`complaints`: the
   quality-assurance files (:mod:`lscb_analysis.qa`), aggregated and disclosure-controlled by
   :mod:`lscb_analysis.summary.qa`, drawn by :mod:`lscb_analysis.render.qa_tables`;
+* :func:`quality_evidence`: the core report's list of the indicators the files bear on, each linked to its
+  unit in its sub-group's report, where the same evidence is shown beside the indicator;
 * :func:`actions_closed`: the actions completed or closed since the last quarter;
+* :func:`action_histories`: each open action quarter by quarter (raised, updates, closed), with what raised it;
 * :func:`year_context`, :func:`year_actions`: the yearly report's context and what was done in the year
   (``notebooks/annual_report.ipynb``, ``lscb annual``).
 
@@ -21,12 +24,12 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, display
 
-from lscb_analysis.parameters.actions import load_all_actions
+from lscb_analysis.parameters.actions import RAISED_BY, load_all_actions
 from lscb_analysis.parameters.quality import load_quality
 from lscb_analysis.periods import Quarter
 from lscb_analysis.qa.validate import REVIEW_TYPES
 from lscb_analysis.render import sections
-from lscb_analysis.render.narrative import actions_display
+from lscb_analysis.render.narrative import action_history_display, actions_display, unit_link
 from lscb_analysis.render.qa_tables import (
     NO_AUDITS,
     NO_COMPLAINTS,
@@ -36,6 +39,7 @@ from lscb_analysis.render.qa_tables import (
     audit_sentence,
     audit_table_html,
     complaints_html,
+    evidence_summary_markdown,
     reviews_html,
     reviews_sentence,
     rug_html,
@@ -44,11 +48,12 @@ from lscb_analysis.render.qa_tables import (
     section11_sentence,
     survey_sentence,
     survey_table_html,
+    survey_themes_html,
     themes_table_html,
 )
 from lscb_analysis.render.sanitise import escape_markdown, markdown_html
 from lscb_analysis.report import header, section
-from lscb_analysis.summary.actions import actions_table, closed_in_quarter
+from lscb_analysis.summary.actions import OPEN_STATUSES, action_history, actions_table, closed_in_quarter
 from lscb_analysis.summary.context import Context, load_context, year_quarters
 from lscb_analysis.summary.qa import (
     QualityFigures,
@@ -58,6 +63,7 @@ from lscb_analysis.summary.qa import (
     load_section11,
     quality_figures,
 )
+from lscb_analysis.summary.qa_evidence import QualityEvidence, load_quality_evidence
 
 __all__ = [
     "audits",
@@ -66,6 +72,8 @@ __all__ = [
     "reviews",
     "complaints",
     "actions_closed",
+    "action_histories",
+    "quality_evidence",
     "quality_segment",
     "quality_summary",
     "year_context",
@@ -93,6 +101,49 @@ def actions_closed(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame()
 
 
+#: What the quality assurance files can raise an action as: every ``raised_by`` kind but an indicator's.
+QA_RAISERS: tuple[str, ...] = tuple(k for k in RAISED_BY if k not in ("indicator", "exception"))
+
+
+def action_histories(ctx: Context, raised_by: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Each open action quarter by quarter (raised, updates, closed), with what raised it, overdue first.
+
+    ``raised_by`` keeps only the actions raised by these kinds (e.g. :data:`QA_RAISERS`: audits, reviews,
+    surveys, Section 11); all open actions without it. An indicator or exception that raised an action
+    links to the indicator's unit in its sub-group's report.
+    """
+    with section("Open actions quarter by quarter (parameters/actions/)"):
+        acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
+        acts = [a for a in acts if a.status in OPEN_STATUSES]
+        if raised_by is not None:
+            acts = [a for a in acts if a.raised_by and a.raised_by.partition(":")[0] in raised_by]
+        table = actions_table(acts, ctx.quarter.end)
+        if table.empty:
+            _markdown("_No action is open._" if raised_by is None else "_No open action was raised by these files._")
+            return table
+        shown = action_history_display(
+            table, action_history(acts), {a.id: a.raised_by for a in acts}, ctx.catalogue, load_quality(ctx.root)
+        )
+        display(HTML(sections.actions_html(shown, table.overdue)))
+        return table
+    return pd.DataFrame()
+
+
+def quality_evidence(ctx: Context) -> dict[str, QualityEvidence]:
+    """The core report's view of the quality evidence: each indicator it bears on, linked to the indicator's unit.
+
+    The same evidence is shown beside each indicator in its sub-group's report
+    (:func:`lscb_analysis.report.indicator_sections`). Returns indicator id -> its
+    :class:`~lscb_analysis.summary.qa_evidence.QualityEvidence`.
+    """
+    with section("Quality evidence beside the indicators (parameters/quality.yaml)"):
+        evidence = load_quality_evidence(ctx.root, ctx.quarter, ctx.partnership.disclosure, ctx.catalogue)
+        links = {iid: unit_link(ctx.catalogue, iid) for iid in evidence}
+        _markdown(evidence_summary_markdown(evidence, links))
+        return evidence
+    return {}
+
+
 def quality_segment(ctx: Context, subgroup: str) -> bool:
     """The quality assurance files in the report of the sub-group that reports them (``quality_segment: true``).
 
@@ -110,6 +161,8 @@ def quality_segment(ctx: Context, subgroup: str) -> bool:
     ):
         _markdown(f"### {heading}")
         show(ctx)
+    _markdown("### Actions that followed, quarter by quarter")
+    action_histories(ctx, QA_RAISERS)
     return True
 
 
@@ -179,6 +232,12 @@ def surveys(ctx: Context, quarters: list[Quarter] | None = None) -> QualityFigur
             return qf
         _markdown(survey_sentence(qf))
         display(HTML(survey_table_html(qf)))
+        if not qf.survey_themes.empty:
+            _markdown(
+                "**What respondents wrote, as coded themes**: respondents whose free-text answer the analysts "
+                "coded to each theme (one answer can have several). The words themselves are never published."
+            )
+            display(HTML(survey_themes_html(qf)))
         return qf
     return None
 

@@ -71,6 +71,7 @@ from lscb_analysis.summary.context import annotation_notes as load_annotation_no
 from lscb_analysis.summary.exception_report import quarter_exceptions
 from lscb_analysis.summary.figures import published_breakdown, published_series
 from lscb_analysis.summary.indicator import MIN_SPC_POINTS, indicator_spc
+from lscb_analysis.summary.qa_evidence import load_quality_evidence
 from lscb_analysis.summary.quarter import load_summary
 from lscb_analysis.summary.returns import published_restatements, recent_errors
 from lscb_analysis.summary.scorecard import quarter_scorecard
@@ -241,18 +242,15 @@ def exceptions(ctx: Context) -> pd.DataFrame:
 def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, dict[str, str]] | None = None) -> int:
     """Each indicator as one unit: icons, definition, figures with units, comparison, chart, trend, commentary, actions.
 
-    Per indicator (:mod:`lscb_analysis.render.indicator_unit`): the heading with
-    its Making Data Count icons; the definition; the latest figure with its unit
-    and 95% interval, the change on the previous quarter, the target; our figure
-    on DfE's definition against England and the statistical neighbours
-    (:func:`lscb_analysis.summary.benchmarks.like_for_like`); the SPC chart
-    (enough published quarters) or series chart, with the latest quarter
-    labelled and a text alternative written from the data; the trend sentence;
-    the sub-group's commentary on the indicator (a level-3 heading naming it in
-    the narrative's *Data commentary*,
-    :func:`lscb_analysis.parameters.narratives.indicator_commentary`); the
-    sub-group's actions whose ``linked_indicators`` name it; and the analysts'
-    notes, each with its quarter.
+    Per indicator (:mod:`lscb_analysis.render.indicator_unit`): the heading with its Making Data Count icons; the
+    definition; the latest figure with its unit and 95% interval, the change on the previous quarter, the target;
+    our figure on DfE's definition against England and the statistical neighbours
+    (:func:`lscb_analysis.summary.benchmarks.like_for_like`); the SPC chart (enough published quarters) or series
+    chart, with the latest quarter labelled and a text alternative written from the data; the trend sentence; the
+    sub-group's commentary on the indicator (a level-3 heading naming it in the narrative's *Data commentary*,
+    :func:`lscb_analysis.parameters.narratives.indicator_commentary`); the sub-group's actions whose
+    ``linked_indicators`` name it; the quality evidence on it (:mod:`lscb_analysis.summary.qa_evidence`); and the
+    analysts' notes, each with its quarter.
 
     Charts are drawn from the published figures (after disclosure control): a
     suppressed quarter is a gap, and a series with no published quarter gets a
@@ -275,6 +273,10 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
     except LscbError:  # the actions section says what to fix; the units are shown without their actions
         acts = None
     linked = acts.linked_indicators.map(lambda ids: {i.strip() for i in ids.split(",")}) if acts is not None else None
+    try:
+        qe = load_quality_evidence(ctx.root, ctx.quarter, ctx.partnership.disclosure, ctx.catalogue)
+    except LscbError:  # parameters/quality.yaml is invalid: the quality assurance sections say what to fix
+        qe = {}
     drawn = 0
     for ind in indicators:
         s = indicator_series(ctx.figures, ind.id)
@@ -307,10 +309,10 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
             )
             _show(fig, series_alt_text(shown, title=ind.title, unit=ind.unit, target=ind.target))
             drawn += 1
-        linked_acts = (
-            acts[linked.map(lambda ids, i=ind.id: i in ids)] if acts is not None and linked is not None else None
+        linked_acts = acts[linked.map(lambda ids, i=ind.id: i in ids)] if linked is not None else None  # None with acts
+        text = unit_closing_markdown(
+            row, commentary.get(ind.id, ""), linked_acts, notes, ctx.quarter.end, qe.get(ind.id)
         )
-        text = unit_closing_markdown(row, commentary.get(ind.id, ""), linked_acts, notes, ctx.quarter.end)
         if text:
             _markdown(text)
     return drawn

@@ -113,3 +113,8 @@ def test_the_quality_assurance_files_are_in_the_report_of_the_subgroup_that_repo
     assert "<strong>Section 11 and section 175:</strong> Section 11 self-assessment moderated" in core
     assert 'href="subgroup_quality_assurance.html"' in core, "the core report says where the tables are"
     assert not any(h in core for h in headings) and "What moved since the last cycle" not in core
+    unit = qa[qa.index('id="indicator-initial_assessments_in_time_pct"') :]
+    unit = unit[: unit.index("lscb-unit-head")]
+    assert "<strong>Quality evidence</strong>" in unit and "LCSPR-2025-02, recommendation R3" in unit
+    assert 'href="subgroup_quality_assurance.html#indicator-initial_assessments_in_time_pct"' in core
+    assert "Open actions quarter by quarter" in core and "Raised by" in core

@@ -12,5 +12,6 @@ the returns. A file with an error is refused whole: nothing from it is stored an
 the quarter's previous version stays current. Every accepted version is kept.
 
 Published figures are aggregates only (:mod:`lscb_analysis.summary.qa`):
-no case-level line, no free text.
+no case-level line, no free text (a survey's free-text answers arrive only as
+counts of the themes an analyst coded them into, the ``coded_themes`` column).
 """

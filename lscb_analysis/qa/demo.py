@@ -89,19 +89,41 @@ def _audit_rows(q: Quarter, round_no: int) -> list[dict[str, object]]:
     return rows
 
 
+#: What the demo's analysts coded free-text answers into: question -> (theme, share of the positive answers or,
+#: with ``False``, of the others, coded to it).
+_CODED_THEMES: dict[str, list[tuple[str, bool, float]]] = {
+    "listened_to": [("listened_to_me", True, 0.3), ("not_listened_to", False, 0.5), ("worker_changes", False, 0.3)],
+    "worries_explained": [("explained_clearly", True, 0.25)],
+    "plan_understood": [("explained_clearly", True, 0.2), ("waiting", False, 0.35)],
+    "regular_supervision": [("supervision_time", False, 0.45)],
+}
+
+
+def _coded_themes(question: str, positive: int, responses: int, rng: np.random.Generator) -> str:
+    """The demo's ``coded_themes`` cell: each theme's count drawn around its share of the answers it codes."""
+    parts = []
+    for theme, of_positive, share in _CODED_THEMES.get(question, []):
+        base = positive if of_positive else responses - positive
+        parts.append(f"{theme}:{min(base, int(rng.binomial(base, share)))}")
+    return ";".join(parts)
+
+
 def _survey_rows(q: Quarter, wave_no: int) -> list[dict[str, object]]:
     rng = np.random.default_rng(seed("survey", q.code))
+    coded = np.random.default_rng(seed("survey-themes", q.code))  # its own stream: the counts above stay as they were
     rows = []
     for survey, question, group, n, p0, gain in _SURVEY_ROWS:
         responses = max(1, n + int(rng.integers(-3, 4)))
         share = min(p0 + gain * wave_no, 0.97)
+        positive = int(round(responses * share))
         rows.append(
             {
                 "survey": survey,
                 "question": question,
                 "group": group,
-                "positive": int(round(responses * share)),
+                "positive": positive,
                 "responses": responses,
+                "coded_themes": _coded_themes(question, positive, responses, coded),
             }
         )
     return rows

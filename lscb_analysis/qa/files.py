@@ -24,6 +24,12 @@ question        question id of that survey (``surveys.questions``)
 group           respondent group id (``surveys.groups``)
 positive        respondents giving the answer hoped for ("yes", "agree")
 responses       respondents who answered the question
+coded_themes    what the analyst coded the group's free-text answers to the
+                question into, as ``theme:count`` pairs separated by ``;``
+                (``not_listened_to:4;worker_changes:2``): theme ids of
+                ``surveys.themes``, each with the respondents whose answer
+                was coded to it (may be blank, or the column left out). Never
+                the words themselves.
 ==============  ================================================================
 
 ``data/raw/quality/<partnership>/<yyyy-yy-Qn>/section11.xlsx`` (or ``.csv``): the Section 11 (and
@@ -100,7 +106,10 @@ __all__ = ["LAYOUTS", "TABLE_OF", "QUALITY_EXTENSIONS", "quality_folder", "quali
 LAYOUTS: dict[str, FileLayout] = {
     "audits": FileLayout(("case_ref", "domain", "grade", "themes"), ("notes",)),
     "surveys": FileLayout(
-        ("survey", "question", "group", "positive", "responses"), ("notes",), ("positive", "responses")
+        ("survey", "question", "group", "positive", "responses", "coded_themes"),
+        ("notes",),
+        ("positive", "responses"),
+        ("coded_themes",),
     ),
     "section11": FileLayout(("agency", "standard", "self_rating", "moderated_rating", "due"), ("evidence", "notes")),
     "complaints": FileLayout(("kind", "agency", "theme", "count"), ("notes",), ("count",)),

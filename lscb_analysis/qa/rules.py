@@ -26,6 +26,11 @@ code                               severity  what it means
 ``Q015-duplicate-row``             error     a survey, question and group given twice
 ``Q016-two-files``                 error     two files of one kind for a quarter (``audits.csv``
                                              and ``audits.xlsx``): neither is read
+``Q017-unknown-survey-theme``      error     a coded theme of a survey answer not in
+                                             ``parameters/quality.yaml`` (``surveys.themes``)
+``Q018-coded-theme-count``         error     a coded theme not written ``theme:count`` with a whole
+                                             number, given twice, or counting more respondents
+                                             than answered the question
 ``Q020-unknown-agency``            error     a Section 11 agency not in ``parameters/quality.yaml``
 ``Q021-unknown-standard``          error     a Section 11 standard not in ``parameters/quality.yaml``
 ``Q022-unknown-rating``            error     a rating not on the Section 11 scale
@@ -69,6 +74,8 @@ RULES: dict[str, Rule] = rule_table(
     ("Q014-positive-above-responses", "error", "positive answers above responses"),
     ("Q015-duplicate-row", "error", "survey, question and group twice"),
     ("Q016-two-files", "error", "two files of one kind for a quarter"),
+    ("Q017-unknown-survey-theme", "error", "unknown coded theme of a survey"),
+    ("Q018-coded-theme-count", "error", "coded theme not theme:count, repeated or above responses"),
     ("Q020-unknown-agency", "error", "unknown Section 11 agency"),
     ("Q021-unknown-standard", "error", "unknown Section 11 standard"),
     ("Q022-unknown-rating", "error", "rating not on the Section 11 scale"),

@@ -44,6 +44,9 @@ COLUMN_HELP: dict[str, str] = {
     "group": "The respondent group: one of the groups listed below.",
     "positive": "Respondents giving the answer hoped for (yes, agree): a whole number of 0 or more.",
     "responses": "Respondents who answered the question: a whole number of 0 or more.",
+    "coded_themes": "What the group's free-text answers to the question were coded into: theme:count pairs "
+    "separated by ';' (e.g. not_listened_to:4;worker_changes:2), theme ids listed below (may be blank). "
+    "Never the words themselves.",
     "agency": "The agency (or school): one of the ids listed below.",
     "standard": "The Section 11 (or section 175) standard: one of the ids listed below.",
     "self_rating": "The agency's own rating, on the scale listed below (best first).",
@@ -99,6 +102,7 @@ def _vocabulary(kind: str, s: QualitySettings) -> list[tuple[str, str, list[tupl
         ("survey", "Surveys", list(v.surveys.items())),
         ("question", "Questions", [(q, f"{spec.survey}: {spec.text}") for q, spec in v.questions.items()]),
         ("group", "Respondent groups", list(v.groups.items())),
+        ("coded_themes", "Coded themes", list(v.themes.items())),
     ]
 
 
@@ -149,7 +153,7 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
         for i, (ident, title) in enumerate(items, start=first):
             set_cell(ins.cell(i, 1), ident)
             set_cell(ins.cell(i, 2), title).alignment = Alignment(wrap_text=True, vertical="top")
-        if items and column != "themes":  # several themes go in one cell: no single-choice list
+        if items and column not in ("themes", "coded_themes"):  # several themes go in one cell: no single-choice list
             ranges[column] = f"Instructions!$A${first}:$A${first + len(items) - 1}"
             if column == "self_rating":  # one scale for both ratings
                 ranges["moderated_rating"] = ranges[column]
@@ -163,7 +167,8 @@ def _workbook(kind: str, settings: QualitySettings, partnership: str) -> Workboo
         cell = set_cell(ws.cell(1, i + 1), c)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
-        ws.column_dimensions[column_letter(i)].width = 40 if c in ("themes", "notes", "question") else 18
+        wide = c in ("themes", "coded_themes", "notes", "question")
+        ws.column_dimensions[column_letter(i)].width = 40 if wide else 18
     for c, ref in ranges.items():
         letter = column_letter(columns.index(c))
         dv = DataValidation(type="list", formula1=f"={ref}", allow_blank=True, showErrorMessage=True)

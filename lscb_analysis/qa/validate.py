@@ -154,7 +154,58 @@ def _surveys(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd
             "question",
             f"{r.survey} / {r.question} / {r.group} is given",
         )
-    return frame[["survey", "question", "group", "positive", "responses", "source_row"]]
+        _coded_themes(ch, r.coded_themes, s.themes, counts.get("responses"), row)
+    coded = frame["coded_themes"].map(lambda cell: ";".join(f"{t}:{n}" for t, n in _theme_pairs(cell)))
+    return frame.assign(coded_themes=coded)[
+        ["survey", "question", "group", "positive", "responses", "coded_themes", "source_row"]
+    ]
+
+
+#: One coded theme of a survey answer: ``theme:count``.
+_THEME_COUNT = re.compile(r"^([A-Za-z0-9_]+)\s*:\s*([0-9]+)$")
+
+
+def _theme_pairs(cell: str) -> list[tuple[str, int]]:
+    """The well-formed ``theme:count`` pairs of a ``coded_themes`` cell, in the order written."""
+    out = []
+    for part in (p.strip() for p in cell.split(";")):
+        m = _THEME_COUNT.match(part)
+        if m:
+            out.append((m.group(1), int(m.group(2))))
+    return out
+
+
+def _coded_themes(ch: _Checker, cell: str, themes: dict[str, str], responses: int | None, row: int) -> None:
+    """Check a ``coded_themes`` cell: known themes (Q017), ``theme:count`` once each, no more than responded (Q018).
+
+    A malformed part is not quoted (it may be a respondent's words typed into the wrong cell).
+    """
+    seen: set[str] = set()
+    for part in (p.strip() for p in cell.split(";")):
+        if not part:
+            continue
+        m = _THEME_COUNT.match(part)
+        if not m:
+            ch.add(
+                "Q018-coded-theme-count",
+                "is not a list of coded themes (not quoted here: it may be a respondent's words); write "
+                "theme:count pairs separated by ';', e.g. not_listened_to:4;worker_changes:2.",
+                row,
+                "coded_themes",
+            )
+            continue
+        theme, n = m.group(1), int(m.group(2))
+        ch.known("Q017-unknown-survey-theme", theme, themes, "coded theme of the surveys", row, "coded_themes")
+        if theme in seen:
+            ch.add("Q018-coded-theme-count", f"{theme} is given twice; give each theme once.", row, "coded_themes")
+        seen.add(theme)
+        if responses is not None and n > responses:
+            ch.add(
+                "Q018-coded-theme-count",
+                f"{theme} counts {n} respondents but only {responses} answered the question.",
+                row,
+                "coded_themes",
+            )
 
 
 def _section11(ch: _Checker, frame: pd.DataFrame, settings: QualitySettings) -> pd.DataFrame:

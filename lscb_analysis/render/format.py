@@ -3,6 +3,8 @@
 :data:`NUMBER_FORMATS` is the one rule (decimals and suffix per unit).
 :func:`format_value` applies it to one figure (sentences, chart labels) and
 :func:`format_change` to a change between two figures (percentage points are ``pp``);
+:func:`with_noun` puts a noun after a number in the singular or plural ("1 point", "3 days") and
+:func:`points_change_words` words a change in points ("up 1 point", "down 3 points");
 :func:`fmt_figures` applies the same rule inside a great_tables table, and
 :func:`sub_symbols` writes the GSS symbol of a suppressed or unavailable figure.
 """
@@ -30,6 +32,8 @@ __all__ = [
     "format_value",
     "format_with_unit",
     "format_change",
+    "with_noun",
+    "points_change_words",
     "format_dfe_year",
     "ID_SLOT",
     "with_content_id",
@@ -131,11 +135,35 @@ def format_change(change: float | None, unit: str, *, words: bool = False) -> st
     f = number_format(unit)
     digits = f"{abs(change):,.{f.decimals}f}"
     sign = "" if not digits.strip("0.,") else (MINUS if change < 0 else "+")
+    if words and unit == "percentage":
+        return f"{sign}{with_noun(digits, 'percentage point')}"
     if words:
-        after = " percentage points" if unit == "percentage" else f" {UNIT_WORDS[unit]}" if unit in UNIT_WORDS else ""
+        after = f" {UNIT_WORDS[unit]}" if unit in UNIT_WORDS else ""
     else:
         after = " pp" if unit == "percentage" else ""
     return f"{sign}{digits}{after}"
+
+
+def with_noun(number: int | str, singular: str, plural: str | None = None) -> str:
+    """A number and its noun, singular only for exactly one: ``1 point``, ``0 points``, ``1.0 points``, ``3 days``.
+
+    ``number`` is a count or the number as already written (``"1"``, ``"1.5"``, ``"1,042"``); as in
+    English usage, only a plain ``1`` takes the singular (``1.0 percentage points``).
+    """
+    text = str(number)
+    return f"{text} {singular if text == '1' else plural or singular + 's'}"
+
+
+def points_change_words(change: float, *, noun: str = "point") -> str:
+    """A change in (percentage) points in words, to the whole point: ``up 1 point``, ``down 3 points``, ``no change``.
+
+    The one wording of such a change in a sentence or table cell (the survey tables say "points" for
+    percentage points; :func:`format_change` with ``words`` writes a catalogue figure's change).
+    """
+    points = round(float(change))
+    if points == 0:
+        return "no change"
+    return f"{'up' if points > 0 else 'down'} {with_noun(abs(points), noun)}"
 
 
 def format_dfe_year(year: object) -> str:

@@ -6,8 +6,10 @@ definition and the latest figure with its unit and interval, the change on the
 previous quarter, the target, the like-for-like comparison with England and
 the statistical neighbours (:func:`key_figures_markdown`), then the chart, the
 trend sentence, the sub-group's commentary on the indicator, the actions that
-name it (:func:`linked_actions_markdown`) and the analysts' dated notes
-(:func:`dated_notes_markdown`). Everything typed by people is escaped here;
+name it (:func:`linked_actions_markdown`), the quality evidence that bears on
+it (:func:`quality_evidence_markdown`: case review recommendations naming it,
+the latest audit round's share good or better in the domains mapped to it) and
+the analysts' dated notes (:func:`dated_notes_markdown`). Everything typed by people is escaped here;
 the sub-group's commentary is Markdown, as the rest of its narrative.
 """
 
@@ -18,12 +20,16 @@ import datetime as dt
 import pandas as pd
 
 from lscb_analysis.parameters.catalogue_entries import Indicator
-from lscb_analysis.render.format import format_change, format_value, format_with_unit
+from lscb_analysis.periods import Quarter
+from lscb_analysis.qa.validate import REVIEW_TYPES
+from lscb_analysis.render.format import format_change, format_value, format_with_unit, with_noun
 from lscb_analysis.render.narrative import STATUS_LABELS
+from lscb_analysis.render.qa_tables import share_text
 from lscb_analysis.render.sanitise import escape_markdown, escape_text
 from lscb_analysis.render.scorecard import icon_cell
 from lscb_analysis.render.theme import RAG
 from lscb_analysis.summary.indicator import RECENT_TREND_NOT_TESTED
+from lscb_analysis.summary.qa_evidence import QualityEvidence
 
 __all__ = [
     "unit_anchor",
@@ -31,6 +37,7 @@ __all__ = [
     "key_figures_markdown",
     "linked_actions_markdown",
     "dated_notes_markdown",
+    "quality_evidence_markdown",
     "no_chart_sentence",
     "unit_closing_markdown",
 ]
@@ -140,10 +147,49 @@ def linked_actions_markdown(actions: pd.DataFrame, as_of: dt.date) -> str:
     for r in actions.itertuples(index=False):
         status = STATUS_LABELS.get(r.status, str(r.status))
         if r.overdue:
-            status += f": overdue by {int(r.days_overdue)} day{'s' if int(r.days_overdue) != 1 else ''}"
+            status += f": overdue by {with_noun(int(r.days_overdue), 'day')}"
         due = f"{r.due.day} {r.due:%b %Y}" if isinstance(r.due, dt.date) else ""
         items.append(f"- **{escape_markdown(r.id)}** ({status}; due {due}): {escape_markdown(r.action)}")
     return f"**Actions on this indicator** (at {as_of.day} {as_of:%B %Y}):\n\n" + "\n".join(items)
+
+
+def _date_text(iso: str) -> str:
+    try:
+        d = dt.date.fromisoformat(iso)
+    except ValueError:
+        return escape_markdown(iso)
+    return f"{d.day} {d:%b %Y}"
+
+
+def quality_evidence_markdown(evidence: QualityEvidence | None) -> str:
+    """The "Quality evidence" part of an indicator's unit (Markdown), or ``""`` when nothing bears on it.
+
+    The latest audit round's share of grades good or better in each domain mapped to the indicator
+    (Wilson 95% interval, of how many grades; the symbol where disclosure control hides it), and the case
+    review recommendations that name it, overdue first, with their status and due date. Aggregates and
+    register references only: never a case.
+    """
+    if evidence is None or evidence.empty:
+        return ""
+    items = []
+    for r in evidence.audits.itertuples(index=False):
+        title = escape_markdown(evidence.domain_titles.get(r.domain, r.domain))
+        of = f", of {int(r.denominator)} grades" if pd.notna(r.denominator) else ""
+        share = share_text(pd.Series(r._asdict()))
+        items.append(
+            f"- Case-file audit, {Quarter.from_period(r.period).code} round, _{title}_: share of grades good or "
+            f"better {share}{of}."
+        )
+    for r in evidence.recommendations.itertuples(index=False):
+        status = STATUS_LABELS.get(r.status, str(r.status))
+        if r.overdue:
+            status += f": overdue by {with_noun(int(r.days_overdue), 'day')}"
+        kind = escape_markdown(REVIEW_TYPES.get(r.review_type, r.review_type))
+        items.append(
+            f"- {kind} {escape_markdown(r.review_id)}, recommendation {escape_markdown(r.recommendation_id)} "
+            f"({status}; due {_date_text(r.due)})."
+        )
+    return "**Quality evidence** (the quality assurance files that bear on this indicator):\n\n" + "\n".join(items)
 
 
 def dated_notes_markdown(notes: dict[str, str]) -> str:
@@ -158,7 +204,12 @@ def dated_notes_markdown(notes: dict[str, str]) -> str:
 
 
 def unit_closing_markdown(
-    row: pd.Series | None, commentary: str, linked_actions: pd.DataFrame | None, notes: dict[str, str], as_of: dt.date
+    row: pd.Series | None,
+    commentary: str,
+    linked_actions: pd.DataFrame | None,
+    notes: dict[str, str],
+    as_of: dt.date,
+    quality_evidence: QualityEvidence | None = None,
 ) -> str:
     """What follows an indicator's chart (Markdown): its trend, the sub-group's commentary, actions and notes.
 
@@ -167,7 +218,8 @@ def unit_closing_markdown(
     made (annual figures); ``commentary`` (Markdown, ``""`` when none);
     ``linked_actions`` (rows of :func:`lscb_analysis.summary.actions.actions_table`
     naming the indicator; ``None`` when the actions could not be read); the
-    analysts' dated ``notes``.
+    ``quality_evidence`` (:func:`quality_evidence_markdown`; ``None`` when nothing bears on it); the analysts'
+    dated ``notes``.
     """
     lines = []
     if row is not None:
@@ -182,5 +234,6 @@ def unit_closing_markdown(
         lines.append(f"**The sub-group's commentary:**\n\n{commentary}")
     if linked_actions is not None:
         lines.append(linked_actions_markdown(linked_actions, as_of))
+    lines.append(quality_evidence_markdown(quality_evidence))
     lines.append(dated_notes_markdown(notes))
     return "\n\n".join(line for line in lines if line)

@@ -19,12 +19,17 @@ from lscb_analysis.parameters.annotations import Annotation, annotations_for
 from lscb_analysis.parameters.catalogue import Catalogue
 from lscb_analysis.parameters.catalogue_entries import Subgroup
 from lscb_analysis.parameters.narratives import MARKDOWN_FENCE, MARKDOWN_HEADING, SECTIONS, Narrative
+from lscb_analysis.parameters.quality import QualitySettings
 from lscb_analysis.periods import Quarter
+from lscb_analysis.render.format import with_noun
 from lscb_analysis.render.sanitise import escape_markdown, escape_text
 
 __all__ = [
     "STATUS_LABELS",
     "actions_display",
+    "unit_link",
+    "raised_by_markdown",
+    "action_history_display",
     "missing_narrative_markdown",
     "narrative_markdown",
     "notes_markdown",
@@ -138,6 +143,90 @@ def notes_markdown(
     return "\n".join(lines)
 
 
+def unit_link(catalogue: Catalogue, indicator_id: str) -> str:
+    """A Markdown link to an indicator's unit in its sub-group's report (``subgroup_<id>.html#indicator-<id>``).
+
+    The reports of a quarter sit side by side, so the link is relative; an unknown id is written as plain text.
+    """
+    ind = catalogue.indicators.get(indicator_id)
+    if ind is None:
+        return escape_markdown(indicator_id)
+    return f"[{escape_markdown(ind.title)}](subgroup_{ind.subgroup}.html#indicator-{indicator_id})"
+
+
+def raised_by_markdown(raised_by: str | None, catalogue: Catalogue, quality: QualitySettings | None = None) -> str:
+    """What raised an action (``raised_by: <kind>:<reference>``) in words, an indicator linked to its unit (Markdown).
+
+    ``exception:cpp_rate`` -> "Exception: [Children on a plan](subgroup_...#indicator-cpp_rate)";
+    ``review:RR-2025-07/R1`` -> "Case review RR-2025-07, recommendation R1"; an audit theme, survey question or
+    Section 11 standard by its title in ``quality`` (``parameters/quality.yaml``) when given.
+    """
+    if not raised_by:
+        return ""
+    kind, _, ref = raised_by.partition(":")
+    if kind in ("indicator", "exception"):
+        return f"{'Exception' if kind == 'exception' else 'Indicator'}: {unit_link(catalogue, ref)}"
+    if kind == "review":
+        review, _, rec = ref.partition("/")
+        return f"Case review {escape_markdown(review)}" + (f", recommendation {escape_markdown(rec)}" if rec else "")
+    titles = {
+        "audit": ("Case-file audit", quality.audits.themes if quality else {}),
+        "survey": ("Survey", {q: spec.text for q, spec in quality.surveys.questions.items()} if quality else {}),
+        "section11": ("Section 11", quality.section11.standards if quality else {}),
+    }
+    label, names = titles.get(kind, (kind, {}))
+    return f"{label}: {escape_markdown(names.get(ref, ref))}"
+
+
+def action_history_display(
+    table: pd.DataFrame,
+    history: pd.DataFrame,
+    raised_by: dict[str, str | None],
+    catalogue: Catalogue,
+    quality: QualitySettings | None = None,
+) -> pd.DataFrame:
+    """Each action's history in one row, for :func:`lscb_analysis.render.sections.actions_html`.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows of :func:`lscb_analysis.summary.actions.actions_table` (their order is kept).
+    history : DataFrame
+        :func:`lscb_analysis.summary.actions.action_history` of the same actions.
+    raised_by : dict of str to str or None
+        Action id -> its ``raised_by``.
+    catalogue, quality
+        For the titles and links of what raised it (:func:`raised_by_markdown`).
+
+    Returns
+    -------
+    DataFrame
+        ``Ref``, ``Action`` (Markdown), ``Raised by`` (Markdown, linked), ``Status`` (as :func:`actions_display`
+        says it) and ``Quarter by quarter`` (Markdown: one line per quarter, oldest first, "**2026-27 Q1**
+        Not started: the update").
+    """
+    shown = actions_display(table, catalogue)
+
+    def lines(action_id: str) -> str:
+        h = history[history["id"] == action_id]
+        out = []
+        for r in h.itertuples(index=False):
+            label = "Raised" if r.status == "raised" else STATUS_LABELS.get(r.status, str(r.status))
+            # the quarter is a parsed quarter code; the update is Markdown typed by people (sanitised in actions_html)
+            out.append(f"**{r.quarter}** {label}" + (f": {r.update}" if r.update else ""))
+        return "  \n".join(out)  # a hard line break between quarters
+
+    return pd.DataFrame(
+        {
+            "Ref": shown["Ref"],
+            "Action": shown["Action"],
+            "Raised by": [raised_by_markdown(raised_by.get(i), catalogue, quality) for i in table["id"]],
+            "Status": shown["Status"],
+            "Quarter by quarter": [lines(i) for i in table["id"]],
+        }
+    )
+
+
 def actions_display(table: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataFrame:
     """A board-readable version of :func:`lscb_analysis.summary.actions.actions_table`.
 
@@ -150,7 +239,7 @@ def actions_display(table: pd.DataFrame, catalogue: Catalogue | None = None) -> 
         label = STATUS_LABELS.get(row["status"], str(row["status"]))
         if row["overdue"]:
             d = int(row["days_overdue"])
-            return f"{label}: overdue by {d} day{'s' if d != 1 else ''}"
+            return f"{label}: overdue by {with_noun(d, 'day')}"
         return label
 
     def indicators(ids: str) -> str:

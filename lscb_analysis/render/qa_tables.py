@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.periods import Quarter
-from lscb_analysis.render.format import MISSING
+from lscb_analysis.render.format import MISSING, points_change_words, with_noun
 from lscb_analysis.render.sanitise import escape_markdown, escape_text
 from lscb_analysis.render.sections import html_table
 from lscb_analysis.render.theme import RAG
 from lscb_analysis.summary.qa import QualityFigures, Section11Figures
+from lscb_analysis.summary.qa_evidence import QualityEvidence
 from lscb_analysis.tidy import TOTAL
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "NO_REVIEWS",
     "NO_COMPLAINTS",
     "complaints_html",
+    "survey_themes_html",
+    "evidence_summary_markdown",
     "reviews_sentence",
     "reviews_html",
 ]
@@ -118,8 +121,7 @@ def survey_table_html(qf: QualityFigures, period: object | None = None) -> str:
     def change(r: pd.Series) -> str:
         if pd.isna(r["change"]):
             return MISSING
-        points = round(float(r["change"]))
-        word = f"up {points} points" if points > 0 else f"down {-points} points" if points < 0 else "no change"
+        word = points_change_words(r["change"])
         lo, hi = round(float(r["change_lower"])) + 0, round(float(r["change_upper"])) + 0  # + 0: never "-0"
         sig = "significant" if r["significant"] else "not significant"
         return f"{word} ({lo:+d} to {hi:+d}), {sig}"
@@ -148,7 +150,7 @@ def survey_sentence(qf: QualityFigures) -> str:
     questions = qf.settings.surveys.questions
     moved = [
         f'"{escape_markdown(questions[r.question].text if r.question in questions else r.question)}" '
-        f"({'up' if r.change > 0 else 'down'} {abs(r.change):.0f} points)"
+        f"({points_change_words(r.change)})"
         for r in tot.itertuples()
         if r.significant
     ]
@@ -215,9 +217,12 @@ def section11_sentence(s11: Section11Figures) -> str:
     if s11.previous is not None:
         better = int((s11.moves["moved"] == "better").sum()) if len(s11.moves) else 0
         worse = len(s11.moves) - better
-        text += f" Since the cycle of {s11.previous.code}, {better} ratings improved and {worse} worsened."
+        text += (
+            f" Since the cycle of {s11.previous.code}, {with_noun(better, 'rating')} improved "
+            f"and {with_noun(worse, 'rating')} worsened."
+        )
     n = len(s11.overdue)
-    text += f" **{n} improvement{'s' if n != 1 else ''} overdue.**" if n else " No improvement is overdue."
+    text += f" **{with_noun(n, 'improvement')} overdue.**" if n else " No improvement is overdue."
     return text
 
 
@@ -259,15 +264,15 @@ def reviews_sentence(register: pd.DataFrame) -> str:
     n = int(register["overdue"].sum())
     over = f"**{n} overdue**" if n else "none overdue"
     return (
-        f"Case reviews register as at {register['as_at'].iloc[0]}: {len(register)} recommendations from "
-        f"{reviews} reviews, {over}."
+        f"Case reviews register as at {register['as_at'].iloc[0]}: {with_noun(len(register), 'recommendation')} "
+        f"from {with_noun(reviews, 'review')}, {over}."
     )
 
 
 def reviews_html(register: pd.DataFrame, review_types: dict[str, str], indicator_titles: dict[str, str]) -> str:
     """The register, overdue first; an overdue recommendation says so in words ("overdue by 30 days")."""
     status = [
-        s.replace("_", " ").capitalize() + (f": overdue by {d} days" if o else "")
+        s.replace("_", " ").capitalize() + (f": overdue by {with_noun(int(d), 'day')}" if o else "")
         for s, o, d in zip(register["status"], register["overdue"], register["days_overdue"], strict=True)
     ]
     out = pd.DataFrame(
@@ -302,3 +307,56 @@ def complaints_html(counts: pd.DataFrame, dimension: str, titles: dict[str, str]
     wide.columns.name = None
     head = "Agency" if dimension == "agency" else "Theme"
     return _SCROLL.format(html_table(wide.rename_axis(head).reset_index(), classes=f"lscb-qa-complaints-{dimension}"))
+
+
+def survey_themes_html(qf: QualityFigures, period: object | None = None) -> str:
+    """One wave's coded themes: question, theme, respondents whose free-text answer was coded to it.
+
+    Counts only (never the words); a hidden count shows the disclosure symbol. Each question once, above its
+    themes.
+    """
+    t = qf.survey_themes
+    if period is None:
+        period = t["period"].max()
+    w = t[t["period"] == period]
+    questions = qf.settings.surveys.questions
+    themes = qf.settings.surveys.themes
+    out = pd.DataFrame(
+        {
+            "Question": w["question"].map(lambda q: questions[q].text if q in questions else q),
+            "Theme the answers were coded to": w["theme"].map(lambda x: themes.get(x, x)),
+            "Respondents": [s if pd.isna(n) else f"{int(n)}" for n, s in zip(w["count"], w["status"], strict=True)],
+        }
+    )
+    repeated = out["Question"].eq(out["Question"].shift()).fillna(False).astype(bool)
+    out["Question"] = out["Question"].mask(repeated, "")
+    return _SCROLL.format(html_table(out, classes="lscb-qa-survey-themes"))
+
+
+def evidence_summary_markdown(evidence: dict[str, QualityEvidence], links: dict[str, str]) -> str:
+    """The core report's list: each indicator something bears on, linked to its unit, and what bears on it.
+
+    ``links`` are the indicators' Markdown links (:func:`lscb_analysis.render.narrative.unit_link`). Per
+    indicator: the latest audit round's share good or better in each mapped domain, and how many case review
+    recommendations name it (how many overdue). Aggregates only.
+    """
+    if not evidence:
+        return (
+            "_Nothing in the quality assurance files names an indicator (`audits.indicators` in "
+            "`parameters/quality.yaml`, `indicators` in the reviews register)._"
+        )
+    items = []
+    for iid, ev in evidence.items():
+        parts = []
+        for r in ev.audits.itertuples(index=False):
+            title = escape_markdown(ev.domain_titles.get(r.domain, r.domain))
+            parts.append(f"audit, _{title}_: share good or better {share_text(pd.Series(r._asdict()))}")
+        n = len(ev.recommendations)
+        if n:
+            late = int(ev.recommendations["overdue"].sum())
+            parts.append(
+                f"{with_noun(n, 'case review recommendation')} naming it"
+                + (f" (**{late} overdue**)" if late else " (none overdue)")
+            )
+        items.append(f"- {links.get(iid, escape_markdown(iid))}: " + "; ".join(parts) + ".")
+    return "\n".join(items)

@@ -22,11 +22,13 @@ from lscb_analysis.render.format import (
     format_value,
     format_with_unit,
     with_content_id,
+    with_noun,
 )
 from lscb_analysis.render.sanitise import escape_markdown, escape_text, markdown_html
 from lscb_analysis.render.theme import PALETTE, QUARTILE_BANDS
 
 __all__ = [
+    "ACTION_PROSE",
     "html_table",
     "exceptions_markdown",
     "like_for_like_intro",
@@ -67,7 +69,7 @@ def section_problem_html(section: str, message: str, *, more: int = 0) -> str:
     ``message`` is one line naming the file, the entry and the field; ``more``
     counts the other problems found (the pack's front page lists them all).
     """
-    others = f" (and {more} more problem{'s' if more != 1 else ''}: see the board pack's front page)" if more else ""
+    others = f" (and {with_noun(more, 'more problem')}: see the board pack's front page)" if more else ""
     return (
         f"<div class='lscb-section-problem' role='note'><strong>{escape_text(section)}: this section could not be "
         f"built:</strong> {escape_text(message)}{escape_text(others)}</div>"
@@ -330,7 +332,7 @@ def restatements_markdown(restated: pd.DataFrame) -> str:
         return NO_RESTATEMENTS
     n = restated.indicator.nunique()
     return (
-        f"**{len(restated)} figures restated, in {n} indicator{'s' if n != 1 else ''}.** Reports use the latest "
+        f"**{len(restated)} figures restated, in {with_noun(n, 'indicator')}.** Reports use the latest "
         "accepted value; the store keeps every earlier value with its source file and time, and the data-quality "
         "page of the quarter whose return revised a figure lists each one (warning R052-restatement)."
     )
@@ -369,16 +371,21 @@ def actions_markdown(table: pd.DataFrame, as_of: dt.date) -> str:
     return f"No overdue actions ({len(table)} recorded)."
 
 
-def actions_html(shown: pd.DataFrame, overdue: pd.Series) -> str:
-    """The actions table (``shown`` from ``actions_display``), overdue rows highlighted.
+#: Columns of an actions table that are Markdown (:func:`actions_html`).
+ACTION_PROSE: tuple[str, ...] = ("Action", "Update", "Raised by", "Quarter by quarter")
 
-    ``Action`` and ``Update`` are Markdown (emphasis, links), shown through the
+
+def actions_html(shown: pd.DataFrame, overdue: pd.Series) -> str:
+    """The actions table (``shown`` from ``actions_display`` or ``action_history_display``), overdue rows highlighted.
+
+    The columns of :data:`ACTION_PROSE` (``Action``, ``Update``, ``Raised by``,
+    ``Quarter by quarter``) are Markdown (emphasis, links), shown through the
     sanitiser (:func:`lscb_analysis.render.sanitise.markdown_html`); every other
     cell is escaped, so it shows as typed.
     """
     flags = list(overdue)
     overdue_style = f"background-color:{PALETTE['overdue']};font-weight:bold"
-    prose = [c for c in ("Action", "Update") if c in shown.columns]
+    prose = [c for c in ACTION_PROSE if c in shown.columns]
     plain = [c for c in shown.columns if c not in prose]
     styled = (
         shown.style.hide(axis="index")

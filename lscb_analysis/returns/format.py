@@ -79,11 +79,15 @@ class FileLayout:
         Columns a template adds for the reader's benefit; ignored without a warning.
     count_columns : tuple of str
         Columns holding whole numbers (how a formula or date found in them is worded).
+    optional_columns : tuple of str
+        Columns of ``columns`` a file may leave out (read as blank): one added to a kind of file after
+        partnerships had files without it.
     """
 
     columns: tuple[str, ...]
     info_columns: tuple[str, ...] = ()
     count_columns: tuple[str, ...] = ()
+    optional_columns: tuple[str, ...] = ()
 
 
 #: The agency return's layout (the default of :func:`~lscb_analysis.returns.reader.read_return`).

@@ -236,7 +236,8 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
         return
     header = [str(h) for h in rows[0]]
     normed = [_norm(h) for h in header]
-    if not set(columns) <= set(normed):
+    required = [c for c in columns if c not in layout.optional_columns]
+    if not set(required) <= set(normed):
         at = _header_row(rows, layout.columns)
         if at is not None:
             col = min(normed_i for normed_i, h in enumerate(_norm(x) for x in rows[at]) if h in columns)
@@ -247,7 +248,7 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
                 row=at + 1,
             )
             return
-        missing = [c for c in columns if c not in normed]
+        missing = [c for c in required if c not in normed]
         unknown = [h for h, n in zip(header, normed, strict=True) if n and n not in columns + info]
         hints = []
         for m in missing:
@@ -312,6 +313,9 @@ def _build_frame(rf: ReturnFile, rows: list[list[str]], kinds: list[list[str]] |
             data[c].append(v)
         source_rows.append(line)
         flagged.append(flag)
+    for c in columns:
+        if c not in index:  # an optional column the file leaves out
+            data[c] = [""] * len(source_rows)
     if not source_rows:
         rf.add(
             "R005-empty-return",

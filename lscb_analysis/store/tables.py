@@ -68,6 +68,7 @@ QA_DTYPES: dict[str, dict[str, str]] = {
         "group": "string",
         "positive": "Int64",
         "responses": "Int64",
+        "coded_themes": "string",
         **_SOURCE,
     },
     "qa_section11": {

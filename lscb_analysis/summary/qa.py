@@ -23,6 +23,11 @@ so a derived figure is never published where its count is not.
 * :func:`survey_results`: per wave, each question's share positive by group and
   over all groups with Wilson intervals, and the change since the previous wave
   with Newcombe's interval (:func:`lscb_analysis.stats.proportion_difference`).
+* :func:`survey_theme_counts`: per wave and question, how many respondents' free-text
+  answers the analysts coded to each theme (over all groups), small counts hidden;
+  the words are never sent, stored or published.
+
+What the files say about one indicator (shown beside it) is :mod:`lscb_analysis.summary.qa_evidence`.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ __all__ = [
     "load_reviews",
     "complaint_counts",
     "load_complaints",
+    "survey_theme_counts",
 ]
 
 
@@ -207,15 +213,62 @@ def survey_results(surveys: pd.DataFrame, settings: QualitySettings, rule: Discl
     return out.sort_values(["period", "_q", "_g"])[cols].reset_index(drop=True)
 
 
+def survey_theme_counts(surveys: pd.DataFrame, settings: QualitySettings, rule: Disclosure) -> pd.DataFrame:
+    """Respondents whose free-text answer to each question was coded to each theme, per wave, over all groups.
+
+    Parameters
+    ----------
+    surveys : DataFrame
+        Current versions of the ``qa_surveys`` table (``coded_themes``: ``theme:count`` pairs).
+    settings : QualitySettings
+        The themes' order.
+    rule : Disclosure
+        The partnership's disclosure rule: a count of 1 to its largest small count is hidden.
+
+    Returns
+    -------
+    DataFrame
+        One row per wave (``period``), ``survey``, ``question`` and ``theme`` coded in it: ``count`` (missing
+        where hidden) and ``status`` (the rule's symbol where hidden, else ``""``). Themes are not exclusive
+        (one answer can be coded to several) and no total is published, so no hidden count can be recovered.
+    """
+    cols = ["period", "survey", "question", "theme", "count", "status"]
+    if surveys.empty or "coded_themes" not in surveys.columns:
+        return pd.DataFrame(columns=cols)
+    cells = surveys["coded_themes"].fillna("").astype(str)
+    rows = [
+        {"period": r.period, "survey": r.survey, "question": r.question, "theme": t, "count": int(n)}
+        for r, cell in zip(surveys.itertuples(index=False), cells, strict=True)
+        for t, n in (pair.split(":") for pair in cell.split(";") if ":" in pair)
+    ]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    frame = pd.DataFrame(rows).groupby(["period", "survey", "question", "theme"], observed=True)["count"].sum()
+    out = frame.reset_index()
+    small = is_small(out["count"].to_numpy(), rule)
+    out = out.assign(
+        count=out["count"].astype("Float64").mask(small),
+        status=np.where(small, rule.symbol, ""),
+    )
+    qorder = {q: i for i, q in enumerate(settings.surveys.questions)}
+    torder = {t: i for i, t in enumerate(settings.surveys.themes)}
+    out = out.assign(_q=out["question"].map(qorder), _t=out["theme"].map(torder))
+    return out.sort_values(["period", "_q", "_t"])[cols].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class QualityFigures:
-    """The published quality-assurance figures for a run of quarters (a report's quarter, or a year)."""
+    """The published quality-assurance figures for a run of quarters (a report's quarter, or a year).
+
+    ``survey_themes`` are the coded themes of the free-text answers (:func:`survey_theme_counts`).
+    """
 
     quarters: list[Quarter]
     settings: QualitySettings
     audits: pd.DataFrame
     themes: pd.DataFrame
     surveys: pd.DataFrame
+    survey_themes: pd.DataFrame
 
 
 def quality_figures(root: Path | str | None, quarters: list[Quarter], rule: Disclosure) -> QualityFigures:
@@ -233,12 +286,14 @@ def quality_figures(root: Path | str | None, quarters: list[Quarter], rule: Disc
     surveys = current_versions(read_quality("qa_surveys", root))
     surveys = surveys[surveys["period"] <= quarters[-1].period] if len(surveys) else surveys
     results = survey_results(surveys, settings, rule)  # every wave so far: a change needs the one before
+    in_quarters = surveys[surveys["period"].isin([q.period for q in quarters])] if len(surveys) else surveys
     return QualityFigures(
         quarters=quarters,
         settings=settings,
         audits=audit_by_round(audits, settings, rule),
         themes=audit_themes(audits, settings, rule),
         surveys=results[results["period"].isin([q.period for q in quarters])].reset_index(drop=True),
+        survey_themes=survey_theme_counts(in_quarters, settings, rule),
     )
 
 
