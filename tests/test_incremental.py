@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.buildrecord import BUILD_MANIFEST, plan_builds, record_builds
-from lscb_analysis.publish.plan import ReportResult, plan_reports
+from lscb_analysis.publish.buildrecord import BUILD_MANIFEST, authority_checked, plan_builds, record_builds
+from lscb_analysis.publish.plan import ReportResult, RunError, plan_reports
 
 Q = Quarter.parse("2026-27 Q2")
 
@@ -106,6 +106,19 @@ def test_a_store_change_rebuilds_the_reports_reading_it(project):
     assert set(why) == {s.name for s in specs} and set(why.values()) == {"store changed"}
 
 
+def test_the_quarters_statistics_are_prepared_again_only_when_an_input_every_report_shares_changed(built):
+    project, specs, out = built
+    assert plan_builds(specs, Q, out, root=project).shared_unchanged
+    narrative = project / "parameters" / "narratives" / Q.slug / "neglect.md"
+    narrative.write_text(narrative.read_text() + "\nOne more sentence.\n")
+    (project / "parameters" / "actions" / "neglect.yaml").write_text("[]\n")
+    assert plan_builds(specs, Q, out, root=project).shared_unchanged, "narratives and actions are not read by them"
+    assert not plan_builds(specs, Q, out, root=project, force=True).shared_unchanged
+    annotations = project / "parameters" / "annotations.yaml"
+    annotations.write_text(annotations.read_text() + "\n# a comment is a change too\n")
+    assert not plan_builds(specs, Q, out, root=project).shared_unchanged
+
+
 def test_a_parameter_change_rebuilds_every_report(built):
     project, specs, out = built
     indicators = project / "parameters" / "indicators.yaml"
@@ -148,6 +161,21 @@ def test_force_rebuilds_everything(built):
     project, specs, out = built
     why = _rebuilt(project, out, force=True)
     assert set(why) == {s.name for s in specs} and set(why.values()) == {"--force"}
+
+
+def test_the_benchmark_authority_is_checked_again_only_when_its_inputs_changed(built):
+    project, _, out = built
+    assert authority_checked(out, project)
+    assert not authority_checked(project / "reports" / "2026-27-Q1", project), "no build recorded there"
+    cfg = project / "parameters" / "partnership.yaml"
+    cfg.write_text(cfg.read_text().replace('benchmark_la_code: "815"', 'benchmark_la_code: "North Yorkshre"'))
+    assert not authority_checked(out, project)
+    with pytest.raises(RunError, match="North Yorkshire"):
+        plan_reports(Q, root=project, authority_checked=authority_checked(out, project))
+    cfg.write_text(cfg.read_text().replace('benchmark_la_code: "North Yorkshre"', 'benchmark_la_code: "815"'))
+    dfe = next((project / "data" / "raw" / "dfe").glob("*.csv"))
+    dfe.write_bytes(dfe.read_bytes() + b"\n")
+    assert not authority_checked(out, project), "a DfE file changed"
 
 
 def test_the_kernel_environment_and_package_are_inputs(built):

@@ -207,3 +207,17 @@ def test_the_pool_gets_the_longest_reports_first(tmp_path):
     assert [s.name for s in longest_first(specs, tmp_path)] == ["new", "long", "core", "short"]
     (tmp_path / "run.json").write_text("not json")
     assert [s.name for s in longest_first(specs, tmp_path)] == ["core", "short", "long", "new"]
+
+
+def test_publishing_leaves_out_the_grammar_compiler_jsonschema_would_import():
+    """papermill, nbconvert and the kernel template import jsonschema; its optional rfc3987_syntax compiles
+    grammars at import (seconds): the publishing processes do without it, and notebooks still validate."""
+    code = (
+        "import sys, lscb_analysis.publish.runner, papermill, nbconvert, nbformat\n"
+        "nbformat.validate(nbformat.read('notebooks/subgroup_report.ipynb', as_version=4))\n"
+        "print(sys.modules.get('rfc3987_syntax'))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "None"

@@ -53,6 +53,7 @@ from lscb_analysis.store import StoreMissingError, resolve_generation
 __all__ = [
     "BUILD_MANIFEST",
     "BuildPlan",
+    "authority_checked",
     "front_page_digest",
     "pack_up_to_date",
     "plan_builds",
@@ -135,6 +136,35 @@ def _subgroups_read(spec: ReportSpec, subgroups: Sequence[str]) -> tuple[list[st
     return read, named is None or bool(re.search(r"\bactions\(\s*ctx\s*\)", code))
 
 
+def _package_digest() -> str:
+    return _digest([__version__, _tree_digest(_PACKAGE)])
+
+
+#: The inputs of the benchmark authority's check in :func:`~lscb_analysis.publish.plan.plan_reports`.
+_AUTHORITY_INPUTS = ("parameters/partnership.yaml", "data/raw/dfe", "package")
+
+
+def authority_checked(out: Path, root: Path | str | None = None) -> bool:
+    """Whether the manifest in ``out`` records a build planned from the same ``parameters/partnership.yaml``,
+    DfE files (``data/raw/dfe/``) and package as now: its run passed the benchmark authority's check, so this
+    one need not repeat it (:func:`~lscb_analysis.publish.plan.plan_reports`, ``authority_checked``).
+    """
+    records = _load_manifest(out)
+    if not records:
+        return False
+    p = paths(root)
+    now = {
+        "parameters/partnership.yaml": _file_digest(p.parameters / "partnership.yaml"),
+        "data/raw/dfe": _tree_digest(p.dfe),
+        "package": _package_digest(),
+    }
+    return any(
+        all((rec.get("inputs") or {}).get(k) == now[k] for k in _AUTHORITY_INPUTS)
+        for rec in records.values()
+        if isinstance(rec, dict)
+    )
+
+
 def _shared_inputs(root: Path, kernel_name: str) -> dict[str, str]:
     """The inputs of every report: the store, the package, the kernel environment, ``data/raw/``, ``parameters/``
     but the per-sub-group folders."""
@@ -146,7 +176,7 @@ def _shared_inputs(root: Path, kernel_name: str) -> dict[str, str]:
         store = "absent"
     shared = {
         "store": store,
-        "package": _digest([__version__, _tree_digest(_PACKAGE)]),
+        "package": _package_digest(),
         "kernel environment": _environment(kernel_name),
     }
     for folder in sorted(p.raw.iterdir()) if p.raw.is_dir() else []:
@@ -221,6 +251,10 @@ class BuildPlan:
         Report name -> its input digests (:func:`report_inputs`), recorded once it is built.
     force : bool
         Every report executed, whatever its record (``lscb run --force``).
+    shared_unchanged : bool
+        A clean build recorded in the manifest had the same inputs shared by every report (the store,
+        ``data/raw/``, ``parameters/`` but the narratives and actions, the package, the kernel environment):
+        what was computed from them for the quarter then (the shared statistics) is current.
     pack : str
         A digest of what the front page and the run page read besides the reports' results: everything
         under ``parameters/`` (every narrative and action), ``data/raw/``, the store, the package
@@ -233,6 +267,7 @@ class BuildPlan:
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
     pack: str = ""
     force: bool = False
+    shared_unchanged: bool = False
 
 
 def _load_manifest(out: Path) -> dict[str, dict]:
@@ -276,6 +311,11 @@ def plan_builds(
     pack = _digest([json.dumps(shared, sort_keys=True), _tree_digest(p.parameters)])
     plan = BuildPlan(run=[], inputs=inputs, pack=pack, force=force)
     previous = {} if force else _load_manifest(out)
+    plan.shared_unchanged = any(
+        all((rec.get("inputs") or {}).get(k) == v for k, v in shared.items())
+        for rec in previous.values()
+        if isinstance(rec, dict)
+    )
     for s in specs:
         rec = previous.get(s.name)
         why = "--force" if force else "no earlier build recorded"

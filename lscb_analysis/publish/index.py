@@ -16,16 +16,20 @@ and ``pack_run.html.j2``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
+from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.publish.plan import ReportResult, pack_label
+from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
 from lscb_analysis.render.format import format_change, format_value
 from lscb_analysis.render.pages import render_page
 from lscb_analysis.render.scorecard import sparkline_svg
@@ -33,7 +37,7 @@ from lscb_analysis.render.theme import SPC_VARIATION, icon_label, report_css
 from lscb_analysis.summary.board import ASSURANCE_COLUMNS, NO_TARGET, VARIATION_ROWS, BoardSummary, board_summary
 from lscb_analysis.summary.context import load_context
 
-__all__ = ["render_index", "render_run_page", "render_yearly_index", "RUN_HTML"]
+__all__ = ["render_index", "render_run_page", "render_yearly_index", "write_index", "RUN_HTML"]
 
 #: The run page's file name, beside ``index.html``.
 RUN_HTML = "run.html"
@@ -209,4 +213,30 @@ def render_yearly_index(
         complete=quarter == first + 3,
         packs=packs,
         run_href=RUN_HTML,
+    )
+
+
+def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path, *, yearly: bool = False) -> Path:
+    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``.
+
+    With ``yearly``, the front page of the yearly report's folder: the report and the year's packs.
+    """
+    links = []
+    if (out / REPORT_HTML).exists():
+        note = (
+            f"Disclosure control applied. Its CSV ({REPORT_CSV}) keeps the figures as received: "
+            "for analysts only, not for circulation."
+        )
+        links.append(("Data-quality report on this quarter's returns", REPORT_HTML, note))
+    generated = dt.datetime.now().replace(microsecond=0)
+    # The front page is dated by its newest report, so that a run that rebuilt nothing writes the same page.
+    built = [dt.datetime.fromisoformat(r.built) for r in results if r.built]
+    root = out.parents[1]
+    atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
+    atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root, yearly=yearly))
+    dated = max(built, default=generated)
+    if yearly:
+        return atomic_write_text(out / "index.html", render_yearly_index(results, quarter, generated=dated, root=root))
+    return atomic_write_text(
+        out / "index.html", render_index(results, quarter, generated=dated, root=root, links=links)
     )

@@ -19,12 +19,16 @@ lscb-workbench[pdf]``); this module imports them only when it prints.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import queue
 import shutil
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +42,8 @@ __all__ = [
     "BOARD_PACK_PDF",
     "PAGE_CACHE",
     "BoardPack",
+    "PagePrinter",
+    "page_printer",
     "PdfUnavailableError",
     "build_board_pack",
     "pack_pages",
@@ -174,8 +180,121 @@ def _printer(exe: str) -> str:
     return json.dumps([exe, st.st_size, st.st_mtime_ns, playwright, A4_PDF_OPTIONS, CHROMIUM_ARGS], sort_keys=True)
 
 
+def _page_key(printer: str, page: Path) -> str:
+    """A page's print's name in :data:`PAGE_CACHE`: a digest of the printer and the page's bytes."""
+    return hashlib.sha256(printer.encode() + b"\0" + page.read_bytes()).hexdigest()
+
+
+class PagePrinter:
+    """One Chromium, in a thread of its own, printing pages of a pack into :data:`PAGE_CACHE` as they are handed to it.
+
+    ``lscb run`` hands it each report's page as soon as the report is published, so the pages print
+    while the other notebooks run; :func:`build_board_pack` then prints what is left (the front page)
+    with the same browser, and joins. Playwright's sync API
+    keeps to the thread that started it, hence the thread; the browser starts with it, so that it is ready by
+    the first page. Use as a context manager, or :meth:`close`.
+
+    Raises
+    ------
+    PdfUnavailableError
+        Chromium is not installed, or the optional extra ``pdf`` (Playwright, pypdf) is not.
+    """
+
+    def __init__(self, out_dir: Path, *, force: bool = False) -> None:
+        exe = chromium_executable()
+        if exe is None:
+            raise PdfUnavailableError("Chromium is not installed (Debian: apt-get install chromium)")
+        try:
+            import pypdf  # noqa: F401, PLC0415 - the optional extra `pdf`: checked before anything prints
+            from playwright.sync_api import sync_playwright  # noqa: F401, PLC0415 - the optional extra `pdf`
+        except ImportError as exc:
+            raise PdfUnavailableError(f"{exc.name} is not installed (pip install 'lscb-workbench[pdf]')") from None
+        self.out_dir = out_dir
+        self.force = force
+        self.exe = exe
+        self.printer = _printer(exe)
+        #: The keys of the pages this printer has printed (anew, whatever the cache held).
+        self.printed: set[str] = set()
+        self._jobs: queue.Queue[tuple[str, str, Future[str]] | None] = queue.Queue()
+        self._pending: dict[str, Future[str]] = {}
+        self._lock = threading.Lock()
+        self._failed: Exception | None = None
+        self._thread = threading.Thread(target=self._serve, name="lscb-pdf", daemon=True)
+        self._thread.start()
+
+    def submit(self, href: str) -> Future[str]:
+        """Print the page ``href`` of the pack (as its bytes are now) into the cache, unless it holds that print
+        already (``force``: print it anew all the same); the future's result is the print's key."""
+        key = _page_key(self.printer, self.out_dir / href)
+        with self._lock:
+            if key not in self._pending:
+                done: Future[str] = Future()
+                self._pending[key] = done
+                if not self.force and (self.out_dir / PAGE_CACHE / f"{key}.pdf").is_file():
+                    done.set_result(key)
+                elif self._failed is not None:
+                    done.set_exception(self._failed)
+                else:
+                    self._jobs.put((href, key, done))
+            return self._pending[key]
+
+    def _serve(self) -> None:
+        """Start the browser at once (it is ready by the time the first report is), then print each page handed in."""
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - the optional extra `pdf`
+
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=self.exe, args=list(CHROMIUM_ARGS), headless=True)
+                try:
+                    context = browser.new_context(service_workers="block")
+                    context.route("**/*", _offline)
+                    while (job := self._jobs.get()) is not None:
+                        href, key, done = job
+                        try:
+                            page = context.new_page()
+                            page.goto((self.out_dir / href).resolve().as_uri(), wait_until="load")
+                            atomic_write_bytes(self.out_dir / PAGE_CACHE / f"{key}.pdf", print_page(page))
+                            page.close()
+                            self.printed.add(key)
+                            done.set_result(key)
+                        except Exception as exc:  # noqa: BLE001 - handed to whoever waits for this page
+                            done.set_exception(exc)
+                finally:
+                    browser.close()
+        except Exception as exc:  # noqa: BLE001 - the browser failed: every page waiting, and any handed in later, is told why
+            with self._lock:
+                self._failed = exc
+                for done in self._pending.values():
+                    if not done.done():
+                        done.set_exception(exc)
+
+    def close(self) -> None:
+        """Stop the browser once the pages handed to it are printed."""
+        self._jobs.put(None)
+        self._thread.join()
+
+    def __enter__(self) -> PagePrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def page_printer(out_dir: Path, *, force: bool = False) -> PagePrinter | None:
+    """A :class:`PagePrinter` for the pack in ``out_dir``, or ``None`` where it cannot print (then
+    :func:`print_board_pack` says why)."""
+    try:
+        return PagePrinter(out_dir, force=force)
+    except PdfUnavailableError:
+        return None
+
+
 def build_board_pack(
-    out_dir: Path, pages: Sequence[tuple[str, str]] | None = None, *, force: bool = False
+    out_dir: Path,
+    pages: Sequence[tuple[str, str]] | None = None,
+    *,
+    force: bool = False,
+    printer: PagePrinter | None = None,
 ) -> BoardPack:
     """Print ``pages`` (default :func:`pack_pages`) to A4 and join them into ``out_dir/board_pack.pdf``.
 
@@ -183,7 +302,10 @@ def build_board_pack(
     request outside ``file://`` is refused), unless :data:`PAGE_CACHE` holds
     its print from the same bytes and printer; the joined PDF has a bookmark
     per page at its first sheet. When every page is unchanged and in the same
-    order, ``board_pack.pdf`` is kept as it is. ``force`` prints every page anew. Written atomically.
+    order, ``board_pack.pdf`` is kept as it is. ``force`` prints every page anew
+    (but those ``printer`` has printed already). ``printer`` is a :class:`PagePrinter`
+    the run has been handing its pages to; it prints what is left (default: one started here).
+    Written atomically.
 
     Raises
     ------
@@ -193,41 +315,35 @@ def build_board_pack(
     exe = chromium_executable()
     if exe is None:
         raise PdfUnavailableError("Chromium is not installed (Debian: apt-get install chromium)")
-    printer = _printer(exe)
+    fingerprint = printer.printer if printer else _printer(exe)
+    fresh = printer.printed if printer else set()
     pages = list(pages or pack_pages(out_dir))
     cache = out_dir / PAGE_CACHE
-    keys = [hashlib.sha256(printer.encode() + b"\0" + (out_dir / href).read_bytes()).hexdigest() for _, href in pages]
+    keys = [_page_key(fingerprint, out_dir / href) for _, href in pages]
     contents = json.dumps([[title, href, key] for (title, href), key in zip(pages, keys, strict=True)], indent=1)
     target = out_dir / BOARD_PACK_PDF
     missing = [
-        (href, key) for (_, href), key in zip(pages, keys, strict=True) if force or not (cache / f"{key}.pdf").is_file()
+        href
+        for (_, href), key in zip(pages, keys, strict=True)
+        if (force and key not in fresh) or not (cache / f"{key}.pdf").is_file()
     ]
     try:
         same = (cache / _CONTENTS).read_text(encoding="utf-8") == contents
     except OSError:
         same = False
-    if same and not missing and target.is_file():
+    if same and not missing and target.is_file() and not fresh & set(keys):
         return BoardPack(target, len(pages), 0)
     try:
         from pypdf import PdfReader, PdfWriter  # noqa: PLC0415 - the optional extra `pdf`
-
-        if missing:
-            from playwright.sync_api import sync_playwright  # noqa: PLC0415 - the optional extra `pdf`
     except ImportError as exc:
         raise PdfUnavailableError(f"{exc.name} is not installed (pip install 'lscb-workbench[pdf]')") from None
+    used = printer
     if missing:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS), headless=True)
-            try:
-                context = browser.new_context(service_workers="block")
-                context.route("**/*", _offline)
-                for href, key in missing:
-                    page = context.new_page()
-                    page.goto((out_dir / href).resolve().as_uri(), wait_until="load")
-                    atomic_write_bytes(cache / f"{key}.pdf", print_page(page))
-                    page.close()
-            finally:
-                browser.close()
+        with contextlib.ExitStack() as stack:
+            used = printer or stack.enter_context(PagePrinter(out_dir, force=force))
+            for done in [used.submit(href) for href in missing]:
+                done.result()
+    printed = sum(key in used.printed for key in keys) if used else 0
     writer = PdfWriter()
     for (title, _), key in zip(pages, keys, strict=True):
         first = len(writer.pages)
@@ -238,7 +354,7 @@ def build_board_pack(
     for stale in cache.glob("*.pdf"):  # prints of pages no longer in the pack
         if stale.stem not in keys:
             stale.unlink(missing_ok=True)
-    return BoardPack(target, len(pages), len(missing))
+    return BoardPack(target, len(pages), printed)
 
 
 def _offline(route: Any) -> None:
@@ -249,11 +365,12 @@ def _offline(route: Any) -> None:
         route.abort("blockedbyclient")
 
 
-def print_board_pack(folder: Path, *, force: bool = False) -> str:
-    """Print the pack in ``folder`` (:func:`build_board_pack`); the line to show: where it went, or why not."""
+def print_board_pack(folder: Path, *, force: bool = False, printer: PagePrinter | None = None) -> str:
+    """Print the pack in ``folder`` (:func:`build_board_pack`, with the run's ``printer`` if it has one);
+    the line to show: where it went, or why not."""
     t = time.perf_counter()
     try:
-        pdf = build_board_pack(folder, force=force)
+        pdf = build_board_pack(folder, force=force, printer=printer)
     except PdfUnavailableError as exc:
         return f"no PDF of the pack: {exc}"
     return f"PDF of the pack: {pdf.path} ({pdf.summary}; {time.perf_counter() - t:.1f}s)"

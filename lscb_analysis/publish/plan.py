@@ -185,6 +185,7 @@ def plan_reports(
     *,
     subgroups: Sequence[str] | None = None,
     root: Path | str | None = None,
+    authority_checked: bool = False,
 ) -> list[ReportSpec]:
     """The reports a quarter's board pack contains (or, with ``subgroups``, those sub-groups' reports).
 
@@ -194,6 +195,10 @@ def plan_reports(
     (``notebooks/examples/``) and any deep dives (``notebooks/deep_dives/``),
     each listed under its title (:func:`notebook_title`). Each report knows its
     neighbours in that order (:attr:`ReportSpec.previous`, :attr:`ReportSpec.next`).
+
+    ``authority_checked`` skips the benchmark authority's check (it reads every DfE file and imports
+    scipy): pass it only when a run planned from the same ``parameters/partnership.yaml``, DfE files and
+    package has passed it (:func:`lscb_analysis.publish.buildrecord.authority_checked`).
 
     Raises
     ------
@@ -239,7 +244,7 @@ def plan_reports(
     for s in specs:
         if not s.notebook.exists():
             raise RunError(f"{s.notebook}: notebook not found")
-    code = load_partnership(p.root).benchmark_la_code
+    code = None if authority_checked else load_partnership(p.root).benchmark_la_code
     if code:
         # The DfE benchmark modules load only when an authority is named, so that refusing an
         # unknown sub-group stays quick (they cost about 0.5 s to import).

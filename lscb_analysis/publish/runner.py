@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import importlib
 import json
 import logging
 import multiprocessing as mp
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from pathlib import Path
 
-from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.disclosure.settings import Disclosure
-from lscb_analysis.errors import SECTION_PROBLEM_MIME
+from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
@@ -46,7 +46,6 @@ from lscb_analysis.publish.kernels import (
 )
 from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters, pack_label
 from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_reports, scan_free_text
-from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
 from lscb_analysis.publish.stable_ids import stable_ids
 from lscb_analysis.store import GENERATION_ENV
 
@@ -56,7 +55,7 @@ __all__ = [
     "build_plan",
     "longest_first",
     "warm_up",
-    "write_index",
+    "prepare_shared",
     "section_problems",
 ]
 
@@ -320,10 +319,32 @@ def run_reports(
     results += refused + reused
     order = {s.name: i for i, s in enumerate(planned)}
     results.sort(key=lambda r: order[r.name])
+    # the front page reads the quarter's summary and draws sparklines (pandas, great_tables: seconds to import)
+    from lscb_analysis.publish.index import write_index  # noqa: PLC0415 - a refused run stays quick
+
     front = _merge_previous(results, out)
     write_index(front, quarter, out, yearly=yearly)
     record_builds(out, results, builds, front)
     return results
+
+
+def prepare_shared(quarter: Quarter, root: Path | str | None = None, *, statistics: bool = True) -> None:
+    """Prepare the quarter's shared statistics (unless ``statistics`` is false: they are current); an invalid entry
+    they read costs only the sections that need them. Then load the front page's modules in a thread.
+
+    An :class:`~lscb_analysis.errors.LscbError` here (say, an invalid ``parameters/annotations.yaml``, whose
+    recorded changes the SPC limits restart at) does not stop the run: each report computes what it needs, and
+    the sections that cannot show a notice naming the entry (:func:`lscb_analysis.report.section`).
+    """
+    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
+
+    try:
+        if statistics:
+            prepare_quarter(quarter, root)
+    except LscbError as exc:
+        log.warning("shared statistics not prepared (the sections that need them will say why): %s", exc)
+    # The front page's modules take seconds to import: they load while the notebooks run.
+    threading.Thread(target=importlib.import_module, args=("lscb_analysis.publish.index",), daemon=True).start()
 
 
 def build_plan(
@@ -457,38 +478,3 @@ def _merge_previous(results: list[ReportResult], out: Path) -> list[ReportResult
     merged += list(new.values())
     rank = {"Core data set": 0, "Sub-group score cards": 1}
     return sorted(merged, key=lambda r: rank.get(r.section, 2))  # stable: keeps the order within a section
-
-
-def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path, *, yearly: bool = False) -> Path:
-    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``.
-
-    With ``yearly``, the front page of the yearly report's folder: the report and the year's packs.
-    """
-    # The front page reads the quarter's summary and draws sparklines (pandas, great_tables: seconds to import);
-    # `lscb run` imports this module before it plans, so that a refused run stays quick.
-    from lscb_analysis.publish.index import (  # noqa: PLC0415 - see above
-        RUN_HTML,
-        render_index,
-        render_run_page,
-        render_yearly_index,
-    )
-
-    links = []
-    if (out / REPORT_HTML).exists():
-        note = (
-            f"Disclosure control applied. Its CSV ({REPORT_CSV}) keeps the figures as received: "
-            "for analysts only, not for circulation."
-        )
-        links.append(("Data-quality report on this quarter's returns", REPORT_HTML, note))
-    generated = dt.datetime.now().replace(microsecond=0)
-    # The front page is dated by its newest report, so that a run that rebuilt nothing writes the same page.
-    built = [dt.datetime.fromisoformat(r.built) for r in results if r.built]
-    root = out.parents[1]
-    atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
-    atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root, yearly=yearly))
-    dated = max(built, default=generated)
-    if yearly:
-        return atomic_write_text(out / "index.html", render_yearly_index(results, quarter, generated=dated, root=root))
-    return atomic_write_text(
-        out / "index.html", render_index(results, quarter, generated=dated, root=root, links=links)
-    )
