@@ -75,10 +75,23 @@ def _latest_quarter_dir() -> Path | None:
 
 
 def _pages() -> list[str]:
+    """The latest quarter's pages, then those of its year's yearly report (``lscb annual``), relative to its folder."""
     d = _latest_quarter_dir()
     if d is None:
         return ["<no board pack>"]
-    return ["index.html", *sorted(p.name for p in d.glob("*.html") if p.name != "index.html")]
+    from lscb_analysis.periods import Quarter
+
+    yearly = d.parent / f"{Quarter.parse(d.name).fy}-annual"
+    return [
+        "index.html",
+        *sorted(p.name for p in d.glob("*.html") if p.name != "index.html"),
+        *(f"../{yearly.name}/{p.name}" for p in sorted(yearly.glob("*.html"))),
+    ]
+
+
+def _artefact(quarter_dir: Path, path: Path) -> str:
+    """The file name (no suffix) of a page's screenshot or print: the yearly report's pages say their folder."""
+    return path.stem if path.parent == quarter_dir else f"{path.parent.name}_{path.stem}"
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +146,7 @@ def test_page_loads_offline_without_errors(browser, quarter_dir: Path, page_name
         page.wait_for_timeout(300)  # late scripts (e.g. a widget loader) get a chance to fail
         shots = quarter_dir / "screenshots"
         shots.mkdir(exist_ok=True)
-        page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"{_artefact(quarter_dir, path)}.png"), full_page=True)
         links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
     finally:
         context.close()
@@ -142,7 +155,7 @@ def test_page_loads_offline_without_errors(browser, quarter_dir: Path, page_name
     assert seen["page"] == [], f"{page_name} page errors: {seen['page'][:5]}"
     assert seen["console"] == [], f"{page_name} console errors: {seen['console'][:5]}"
     local = [h for h in links if not re.match(r"^(https?:|mailto:|#|data:)", h)]  # data: the explorer's CSV, inline
-    missing = [h for h in local if not (quarter_dir / h.split("#")[0]).exists()]
+    missing = [h for h in local if not (path.parent / h.split("#")[0]).exists()]
     assert not missing, f"{page_name} links to missing files: {missing}"
 
 
@@ -174,7 +187,9 @@ def test_page_is_accessible(browser, axe_source: str, quarter_dir: Path, page_na
         page.set_viewport_size({"width": 400, "height": 900})
         page.wait_for_timeout(100)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        page.screenshot(path=str(quarter_dir / "screenshots" / f"{path.stem}_400.png"), full_page=True)
+        page.screenshot(
+            path=str(quarter_dir / "screenshots" / f"{_artefact(quarter_dir, path)}_400.png"), full_page=True
+        )
     finally:
         context.close()
     assert title.strip() and title.strip() != "Notebook", f"{page_name}: page title {title!r}"
@@ -203,7 +218,7 @@ def test_page_prints_to_a4_within_its_budget(browser, quarter_dir: Path, page_na
         pdf = print_page(page)
     finally:
         context.close()
-    out = quarter_dir / "screenshots" / f"{path.stem}.pdf"
+    out = quarter_dir / "screenshots" / f"{_artefact(quarter_dir, path)}.pdf"
     out.parent.mkdir(exist_ok=True)
     out.write_bytes(pdf)
     sheets = PdfReader(out).pages
