@@ -228,11 +228,11 @@ def templates(
     ] = None,
     root: RootOpt = None,
 ) -> None:
-    """Write one Excel return template per data provider for a quarter."""
-    from lscb_analysis.returns.templates import write_templates  # noqa: PLC0415 - fast CLI start
+    """Write one Excel return template per data provider for a quarter, and the quality files' (in quality/)."""
+    from lscb_analysis.qa.templates import write_quarter_templates  # noqa: PLC0415 - fast CLI start
 
     q = resolve_quarter(quarter, root)
-    files = write_templates(q, root, out=out, providers=provider)
+    files = write_quarter_templates(q, root, out=out, providers=provider)
     for f in files:
         typer.echo(str(f))
     typer.echo(f"wrote {len(files)} templates for {q.label}", err=True)

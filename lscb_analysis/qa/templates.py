@@ -13,6 +13,7 @@ shown, never run. A filled template is accepted by ingest unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -25,12 +26,14 @@ from lscb_analysis.parameters.actions import STATUSES
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.parameters.quality import QualitySettings, load_quality
 from lscb_analysis.paths import paths
+from lscb_analysis.periods import Quarter
 from lscb_analysis.qa.files import LAYOUTS
 from lscb_analysis.qa.validate import COMPLAINT_KINDS, REVIEW_TYPES
 from lscb_analysis.returns.format import RETURN_SHEET
 from lscb_analysis.returns.returnfile import column_letter
+from lscb_analysis.returns.templates import templates_folder, write_templates
 
-__all__ = ["COLUMN_HELP", "write_quality_templates"]
+__all__ = ["COLUMN_HELP", "write_quality_templates", "write_quarter_templates"]
 
 #: What each column of the quality-assurance files holds, as the Instructions sheet says it.
 COLUMN_HELP: dict[str, str] = {
@@ -216,3 +219,31 @@ def write_quality_templates(root: Path | str | None = None, *, out: Path | str |
         atomic_write_with(target, _workbook(kind, settings, name).save)
         written.append(target)
     return written
+
+
+def write_quarter_templates(
+    quarter: Quarter | str,
+    root: Path | str | None = None,
+    *,
+    out: Path | str | None = None,
+    providers: Iterable[str] | None = None,
+) -> list[Path]:
+    """Every template of a quarter (``lscb templates``): each provider's return, then the quality files'.
+
+    The returns' templates are :func:`~lscb_analysis.returns.templates.write_templates`'; the quality
+    assurance files' (:func:`write_quality_templates`) go in ``<out>/quality/``, and only when no
+    ``providers`` are named (they are the partnership's own files, not a provider's return).
+
+    Raises
+    ------
+    UnknownIdError
+        When a provider id is not in the catalogue.
+    QualityError
+        When ``parameters/quality.yaml`` is invalid.
+    """
+    q = Quarter.parse(quarter)
+    files = write_templates(q, root, out=out, providers=providers)
+    if providers is not None:
+        return files
+    folder = Path(out) if out is not None else templates_folder(q, root)
+    return files + write_quality_templates(root, out=folder / "quality")

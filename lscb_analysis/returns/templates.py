@@ -40,7 +40,7 @@ from lscb_analysis.returns.format import INFO_COLUMNS, RETURN_COLUMNS, RETURN_SH
 from lscb_analysis.returns.returnfile import column_letter
 from lscb_analysis.symbols import CURRENT_SYMBOLS, GSS_SYMBOLS
 
-__all__ = ["TEMPLATE_COLUMNS", "template_rows", "write_templates"]
+__all__ = ["TEMPLATE_COLUMNS", "template_rows", "templates_folder", "write_templates"]
 
 #: Columns of a template's Return sheet: the return's, then information columns ingest ignores.
 TEMPLATE_COLUMNS: list[str] = RETURN_COLUMNS + INFO_COLUMNS
@@ -245,6 +245,11 @@ def _return_sheet(ws: Worksheet, cat: Catalogue, rows: list[dict[str, str]]) -> 
     ws.auto_filter.ref = f"A1:{column_letter(len(TEMPLATE_COLUMNS) - 1)}{last}"
 
 
+def templates_folder(quarter: Quarter, root: Path | str | None = None) -> Path:
+    """Where a quarter's templates go unless told otherwise: ``reports/<quarter>/templates/``."""
+    return paths(root).reports / quarter.slug / "templates"
+
+
 def write_templates(
     quarter: Quarter | str,
     root: Path | str | None = None,
@@ -279,7 +284,7 @@ def write_templates(
     q = Quarter.parse(quarter)
     cat = load_catalogue(p.parameters)
     partnership = load_partnership(p.root)
-    folder = Path(out) if out is not None else p.reports / q.slug / "templates"
+    folder = Path(out) if out is not None else templates_folder(q, p.root)
     wanted = list(providers) if providers is not None else list(cat.providers)
     for pid in wanted:
         if pid not in cat.providers:

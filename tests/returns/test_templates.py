@@ -14,6 +14,7 @@ from lscb_analysis.cli import app
 from lscb_analysis.ingest import ingest_quarters
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
+from lscb_analysis.qa.files import LAYOUTS
 from lscb_analysis.returns.templates import TEMPLATE_COLUMNS, write_templates
 from lscb_analysis.store import read_figures
 
@@ -97,12 +98,16 @@ def test_templates_command(project: Path, tmp_path: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     assert (tmp_path / "t" / "police.xlsx").exists()
+    # the partnership's quality assurance files' templates too, from parameters/quality.yaml
+    quality = sorted(p.name for p in (tmp_path / "t" / "quality").glob("*.xlsx"))
+    assert quality == sorted(f"{kind}.xlsx" for kind in LAYOUTS) and str(tmp_path / "t" / "quality") in r.output
     r = CliRunner().invoke(app, ["templates", "--quarter", "2026-27 Q1", "--provider", "polce", "--root", str(project)])
     assert r.exit_code == 2 and "unknown provider 'polce'" in r.output
     r = CliRunner().invoke(
         app, ["templates", "--quarter", "2026-27 Q1", "--provider", "police", "--root", str(project)]
     )
     assert r.exit_code == 0 and (project / "reports" / "2026-27-Q1" / "templates" / "police.xlsx").exists()
+    assert not (project / "reports" / "2026-27-Q1" / "templates" / "quality").exists(), "a provider's own only"
 
 
 def test_a_due_date_is_never_a_weekend_or_a_bank_holiday(project: Path) -> None:
