@@ -25,6 +25,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from lscb_analysis.parameters.actions import RAISED_BY, load_all_actions
+from lscb_analysis.parameters.catalogue_entries import QUALITY_FILES_PAGE
 from lscb_analysis.parameters.quality import load_quality
 from lscb_analysis.periods import Quarter
 from lscb_analysis.qa.validate import REVIEW_TYPES
@@ -75,6 +76,7 @@ __all__ = [
     "action_histories",
     "quality_evidence",
     "quality_segment",
+    "quality_files_pointer",
     "quality_summary",
     "year_context",
     "year_header",
@@ -105,12 +107,15 @@ def actions_closed(ctx: Context) -> pd.DataFrame:
 QA_RAISERS: tuple[str, ...] = tuple(k for k in RAISED_BY if k not in ("indicator", "exception"))
 
 
-def action_histories(ctx: Context, raised_by: tuple[str, ...] | None = None) -> pd.DataFrame:
+def action_histories(
+    ctx: Context, raised_by: tuple[str, ...] | None = None, *, overdue_only: bool = False
+) -> pd.DataFrame:
     """Each open action quarter by quarter (raised, updates, closed), with what raised it, overdue first.
 
     ``raised_by`` keeps only the actions raised by these kinds (e.g. :data:`QA_RAISERS`: audits, reviews,
-    surveys, Section 11); all open actions without it. An indicator or exception that raised an action
-    links to the indicator's unit in its sub-group's report.
+    surveys, Section 11); all open actions without it. ``overdue_only`` keeps the overdue ones (the core
+    report's: what the board challenges; the others are in their sub-groups' reports). An indicator or
+    exception that raised an action links to the indicator's unit in its sub-group's report.
     """
     with section("Open actions quarter by quarter (parameters/actions/)"):
         acts = [a for group in load_all_actions(ctx.root, catalogue=ctx.catalogue).values() for a in group]
@@ -118,8 +123,12 @@ def action_histories(ctx: Context, raised_by: tuple[str, ...] | None = None) -> 
         if raised_by is not None:
             acts = [a for a in acts if a.raised_by and a.raised_by.partition(":")[0] in raised_by]
         table = actions_table(acts, ctx.quarter.end)
+        if overdue_only:
+            table = table[table.overdue].reset_index(drop=True)
+            acts = [a for a in acts if a.id in set(table.id)]
         if table.empty:
-            _markdown("_No action is open._" if raised_by is None else "_No open action was raised by these files._")
+            none = "_No open action was raised by these files._" if raised_by else "_No action is open._"
+            _markdown("_No open action is overdue._" if overdue_only else none)
             return table
         shown = action_history_display(
             table, action_history(acts), {a.id: a.raised_by for a in acts}, ctx.catalogue, load_quality(ctx.root)
@@ -145,10 +154,11 @@ def quality_evidence(ctx: Context) -> dict[str, QualityEvidence]:
 
 
 def quality_segment(ctx: Context, subgroup: str) -> bool:
-    """The quality assurance files in the report of the sub-group that reports them (``quality_segment: true``).
+    """The quality assurance files' tables, for the sub-group that reports them (``quality_segment: true``).
 
     Audits, Section 11, case reviews, surveys and complaints, each under a
-    level-3 heading; nothing for any other sub-group. Returns whether they were shown.
+    level-3 heading, and the actions that followed; the pack's page of their own
+    (``notebooks/quality_files.ipynb``). Nothing for any other sub-group. Returns whether they were shown.
     """
     if not ctx.catalogue.subgroups[subgroup].quality_segment:
         return False
@@ -163,6 +173,22 @@ def quality_segment(ctx: Context, subgroup: str) -> bool:
         show(ctx)
     _markdown("### Actions that followed, quarter by quarter")
     action_histories(ctx, QA_RAISERS)
+    return True
+
+
+def quality_files_pointer(ctx: Context, subgroup: str) -> bool:
+    """In the report of the sub-group that reports the quality assurance files: where their tables are.
+
+    They are the page after its report (:data:`QUALITY_FILES_PAGE`), so that its report prints within
+    a sub-group report's length. Nothing for any other sub-group. Returns whether it was shown.
+    """
+    if not ctx.catalogue.subgroups[subgroup].quality_segment:
+        return False
+    _markdown(
+        "The quality assurance files' tables (case-file audits, Section 11 and section 175, case reviews, "
+        "surveys, complaints, representations and commendations, and the actions that followed) are on the "
+        f"next page of the pack: [quality assurance files]({QUALITY_FILES_PAGE}.html)."
+    )
     return True
 
 
@@ -185,7 +211,7 @@ def quality_summary(ctx: Context) -> list[str]:
         ]
         owner = [sg for sg in ctx.catalogue.subgroups.values() if sg.quality_segment]
         where = (
-            f"the [{escape_markdown(owner[0].name)}](subgroup_{owner[0].id}.html) report"
+            f"the [{escape_markdown(owner[0].name)}: quality assurance files]({QUALITY_FILES_PAGE}.html) page"
             if owner
             else "the yearly report"
         )

@@ -105,16 +105,20 @@ def test_the_quality_assurance_files_are_in_the_report_of_the_subgroup_that_repo
     assert flagged == ["quality_assurance"], "the demo's quality assurance sub-group reports the files"
     by_name = {p.stem: p.read_text(encoding="utf-8") for p in pages}
     headings = ("Section 11 and section 175 self-assessment</h3>", "Case reviews: recommendations</h3>")
+    files = by_name["quality_files"]  # their own page, after the sub-group's report
+    assert all(h in files for h in headings)
+    assert "No single case is published." in files
+    assert "Quality Assurance Sub-Group: quality assurance files</h1>" in files
     qa = by_name["subgroup_quality_assurance"]
-    assert all(h in qa for h in headings)
-    assert "No single case is published." in qa
+    assert not any(h in qa for h in headings) and 'href="quality_files.html"' in qa, "its report points to them"
     assert not any(h in by_name["subgroup_neglect"] for h in headings), "other sub-groups do not repeat them"
+    assert "quality_files.html" not in by_name["subgroup_neglect"]
     core = by_name["core_data_set"]
     assert "<strong>Section 11 and section 175:</strong> Section 11 self-assessment moderated" in core
-    assert 'href="subgroup_quality_assurance.html"' in core, "the core report says where the tables are"
+    assert 'href="quality_files.html"' in core, "the core report says where the tables are"
     assert not any(h in core for h in headings) and "What moved since the last cycle" not in core
     unit = qa[qa.index('id="indicator-initial_assessments_in_time_pct"') :]
     unit = unit[: unit.index("lscb-unit-head")]
     assert "<strong>Quality evidence</strong>" in unit and "LCSPR-2025-02, recommendation R3" in unit
     assert 'href="subgroup_quality_assurance.html#indicator-initial_assessments_in_time_pct"' in core
-    assert "Open actions quarter by quarter" in core and "Raised by" in core
+    assert "Overdue actions quarter by quarter" in core and "Raised by" in core

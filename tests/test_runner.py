@@ -53,6 +53,24 @@ def test_plan_covers_core_and_every_subgroup():
         assert f"subgroup_{sid}" in names
 
 
+def test_the_quality_files_page_follows_the_subgroup_that_reports_them(project):
+    """Their tables are a page of their own after that sub-group's report; a run of that sub-group builds both."""
+    q = Quarter.parse("2026-27 Q2")
+    names = [s.name for s in plan_reports(q)]
+    assert names[names.index("subgroup_quality_assurance") + 1] == "quality_files"
+    assert names.count("quality_files") == 1
+    one = plan_reports(q, subgroups=["quality_assurance"])
+    assert [s.name for s in one] == ["subgroup_quality_assurance", "quality_files"]
+    assert one[1].parameters["subgroup"] == "quality_assurance" and one[1].notebook.name == "quality_files.ipynb"
+    assert [s.name for s in plan_reports(q, subgroups=["neglect"])] == ["subgroup_neglect"]
+    # a partnership that marks no sub-group has no such page
+    subgroups = project / "parameters" / "subgroups.yaml"
+    subgroups.write_text(
+        subgroups.read_text(encoding="utf-8").replace("quality_segment: true", "quality_segment: false")
+    )
+    assert "quality_files" not in [s.name for s in plan_reports(q, root=project)]
+
+
 def test_unknown_parameter_is_rejected(project):
     bad = project / "notebooks" / "subgroup_report.ipynb"
     nb = json.loads(bad.read_text())

@@ -21,6 +21,7 @@ from lscb_analysis.periods import Quarter
 from lscb_analysis.workdays import add_working_days
 
 __all__ = [
+    "QUALITY_FILES_PAGE",
     "Breakdown",
     "DECIMALS",
     "DEFAULT_REPORTED_IN",
@@ -112,6 +113,11 @@ class Breakdown(BaseModel):
         return v
 
 
+#: The pack's page of the quality assurance files' tables (``<name>.html``, notebook ``notebooks/<name>.ipynb``),
+#: reported by the sub-group marked ``quality_segment`` and placed after its report.
+QUALITY_FILES_PAGE = "quality_files"
+
+
 class Subgroup(BaseModel):
     """A sub-group of the board, or a service sending it a quarterly report.
 
@@ -132,8 +138,9 @@ class Subgroup(BaseModel):
         The role (never the person) that chairs the group or writes the report.
     quality_segment : bool
         The group that reports the partnership's quality assurance as data
-        (audits, Section 11, case reviews, surveys, complaints): its report
-        shows them under "What the numbers do not show". Default ``False``.
+        (audits, Section 11, case reviews, surveys, complaints): their tables are
+        a page of the pack after its report (:data:`QUALITY_FILES_PAGE`), which its
+        report points to under "What the numbers do not show". Default ``False``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

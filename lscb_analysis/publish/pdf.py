@@ -100,7 +100,7 @@ A4_PDF_OPTIONS: dict[str, Any] = {
 
 #: The most A4 pages a published page may print to, by kind (:func:`page_budget`): the issue's budgets for
 #: the front page, the core report and each sub-group's report.
-PAGE_BUDGETS: dict[str, int] = {"index": 3, "core_data_set": 15, "subgroup": 12}
+PAGE_BUDGETS: dict[str, int] = {"index": 3, "core_data_set": 15, "subgroup": 12, "quality_files": 12}
 
 
 def page_budget(html_name: str) -> int | None:

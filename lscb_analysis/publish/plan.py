@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from lscb_analysis.errors import LscbError
 from lscb_analysis.parameters.catalogue import load_catalogue
+from lscb_analysis.parameters.catalogue_entries import QUALITY_FILES_PAGE
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
@@ -191,7 +192,8 @@ def plan_reports(
 
     Core data set first, then one per sub-group (its own notebook
     ``notebooks/subgroups/<id>.ipynb`` when it has customised one, otherwise
-    the shared template), then the explorer, the worked examples
+    the shared template; the sub-group marked ``quality_segment`` followed by the page of the
+    quality assurance files' tables, ``notebooks/quality_files.ipynb``), then the explorer, the worked examples
     (``notebooks/examples/``) and any deep dives (``notebooks/deep_dives/``),
     each listed under its title (:func:`notebook_title`). Each report knows its
     neighbours in that order (:attr:`ReportSpec.previous`, :attr:`ReportSpec.next`).
@@ -221,9 +223,13 @@ def plan_reports(
         notebook = own if own.exists() else nb / f"{SUBGROUP_TEMPLATE}.ipynb"
         narrative = p.parameters / "narratives" / quarter.slug / f"{sid}.md"
         notes = () if narrative.exists() else (f"No narrative written (expected {narrative.relative_to(p.root)})",)
-        pack.append(
-            ReportSpec(f"subgroup_{sid}", cat.subgroups[sid].name, notebook, {**base, "subgroup": sid}, notes=notes)
-        )
+        sg = cat.subgroups[sid]
+        pack.append(ReportSpec(f"subgroup_{sid}", sg.name, notebook, {**base, "subgroup": sid}, notes=notes))
+        if sg.quality_segment:  # its quality assurance files' tables: a page of their own after its report
+            title = f"{sg.name}: quality assurance files"
+            pack.append(
+                ReportSpec(QUALITY_FILES_PAGE, title, nb / f"{QUALITY_FILES_PAGE}.ipynb", {**base, "subgroup": sid})
+            )
     explore = nb / "explore.ipynb"
     if explore.exists():
         pack.append(ReportSpec("explore", "Interactive explorer", explore, dict(base), "Exploration and deep dives"))
@@ -239,8 +245,7 @@ def plan_reports(
         replace(s, previous=links[i - 1] if i else None, next=links[i + 1] if i + 1 < len(pack) else None)
         for i, s in enumerate(pack)
     ]
-    chosen = {f"subgroup_{sid}" for sid in subgroups} if subgroups else None
-    specs = [s for s in pack if chosen is None or s.name in chosen]
+    specs = [s for s in pack if not subgroups or s.parameters.get("subgroup") in subgroups]
     for s in specs:
         if not s.notebook.exists():
             raise RunError(f"{s.notebook}: notebook not found")

@@ -44,16 +44,6 @@ AXE_JS = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 #: axe-core's impacts that fail the test (WCAG 2.2 AA rules and best practices).
 FAILING_IMPACTS = {"serious", "critical"}
 NBCONVERT_ALT = "No description has been provided for this image"
-#: Pages of the demo pack that still print beyond their budget, with the A4 pages they print to today (2026-27 Q2,
-#: measured with this CSS). Every other page is held to its budget. The quality assurance sub-group's report adds
-#: the quality assurance files' tables (audits, Section 11, case reviews, surveys, complaints) to 13 indicators
-#: and four benchmarked ones (and, since main added them, quality evidence in each unit, coded survey themes and
-#: the actions that followed each quality finding). A ratchet: such a page fails if it gets longer, and fails once
-#: it is within budget until it is taken off this list.
-OVER_BUDGET: dict[str, int] = {
-    "subgroup_quality_assurance.html": 16,
-}
-
 #: An A4 sheet in PDF points (1/72 inch).
 A4_POINTS = (595.3, 841.9)
 A4_SLACK = 1.5  # Chromium rounds a sheet to whole CSS pixels
@@ -230,12 +220,7 @@ def test_page_prints_to_a4_within_its_budget(browser, quarter_dir: Path, page_na
     if budget is None:
         return
     n = len(sheets)
-    if page_name not in OVER_BUDGET:
-        assert n <= budget, f"{page_name} prints to {n} A4 pages; its budget is {budget}"
-        return
-    assert n <= OVER_BUDGET[page_name], f"{page_name} got longer: {n} A4 pages (was {OVER_BUDGET[page_name]})"
-    assert n > budget, f"{page_name} is within its budget ({n} <= {budget}): take it off OVER_BUDGET"
-    pytest.xfail(f"{page_name} prints to {n} A4 pages; its budget is {budget}")
+    assert n <= budget, f"{page_name} prints to {n} A4 pages; its budget is {budget}"
 
 
 def test_board_pack_pdf_holds_every_page_on_paper_with_a_bookmark_each(browser, quarter_dir: Path) -> None:
