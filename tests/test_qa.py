@@ -8,6 +8,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from qa_testdata import write_quality_csv
 
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.ingest import ingest_quarters
@@ -24,11 +25,7 @@ RULE = Disclosure()
 
 
 def _write_csv(project, name: str, text: str, q: Quarter = Q) -> None:
-    folder = quality_folder(q, project)
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"{name}.*"):
-        old.unlink()
-    (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    write_quality_csv(project, name, text, q)
 
 
 def _findings(res, rule: str):

@@ -7,6 +7,7 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
+from qa_testdata import write_quality_csv
 
 from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.ingest import ingest_quarters
@@ -14,7 +15,6 @@ from lscb_analysis.parameters.actions import Action, load_all_actions
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.quality import QualityError, load_quality
 from lscb_analysis.periods import Quarter
-from lscb_analysis.qa.files import quality_folder
 from lscb_analysis.qa.templates import write_quality_templates
 from lscb_analysis.render.format import format_change, points_change_words, with_noun
 from lscb_analysis.render.indicator_unit import quality_evidence_markdown, unit_closing_markdown
@@ -37,11 +37,7 @@ RULE = Disclosure()
 
 
 def _write_csv(project, name: str, text: str, q: Quarter = Q) -> None:
-    folder = quality_folder(q, project)
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"{name}.*"):
-        old.unlink()
-    (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    write_quality_csv(project, name, text, q)
 
 
 # ------------------------------------------------------------ coded survey themes: validation
