@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from lscb_analysis.periods import Quarter
 from lscb_analysis.publish.htmlexport import notebook_to_html
 from lscb_analysis.publish.plan import Page, PageLink, plan_reports
-from lscb_analysis.publish.reportpage import CONTENTS_MIN_SECTIONS, add_contents
+from lscb_analysis.publish.reportpage import CONTENTS_MIN_SECTIONS, finish_page
 
 PNG = base64.b64encode(
     bytes.fromhex(
@@ -98,7 +98,7 @@ def test_a_long_report_lists_its_sections_after_the_title_block():
 
 def test_contents_give_an_id_to_a_heading_without_one():
     body = "<main><h1>T</h1>" + "".join(f"<h2>Part {i}</h2>" for i in range(3)) + "<h2 id='x'>Last</h2></main>"
-    out = add_contents(body)
+    out = finish_page(body)
     assert '<a href="#part-0">Part 0</a>' in out and 'id="part-0"' in out and '<a href="#x">Last</a>' in out
 
 
@@ -117,11 +117,11 @@ def test_each_report_knows_its_neighbours_in_the_whole_pack_order():
 
 def test_a_page_keeps_one_title_and_a_notebooks_own_title_becomes_a_section():
     body = "<header><h1>Report title</h1></header><main><h1>Worked example</h1><p>Why</p><h2>Figures</h2></main>"
-    out = add_contents(body)
+    out = finish_page(body)
     assert out.count("<h1") == 1 and "<h1>Report title</h1>" in out
     assert "<h2>Worked example</h2>" in out
     one = "<main><h1>T</h1><h2>A</h2></main>"
-    assert add_contents(one) == one, "a page with one title and few sections is unchanged"
+    assert finish_page(one) == one, "a page with one title and few sections is unchanged"
 
 
 def test_names_people_typed_reach_the_page_furniture_as_text():
@@ -135,3 +135,28 @@ def test_names_people_typed_reach_the_page_furniture_as_text():
     html = notebook_to_html(_report(1), page)
     assert "<style>@import" not in html and "<b>x</b>" not in html and "<script>" not in html
     assert "Castlemoor &lt;style&gt;@import" in html and "Previous: Neglect &lt;style&gt;" in html
+
+
+def test_the_page_pass_does_what_nbconvert_s_own_pass_would():
+    """The exporter skips nbconvert's BeautifulSoup pass (alt text, focusable outputs); finish_page does it instead."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from lscb_analysis.publish.htmlexport import _exporter
+
+    nb = _report()
+    raw = new_code_cell("display(HTML(img))")
+    raw.outputs = [new_output("display_data", data={"text/html": f"<img src='data:image/png;base64,{PNG}'>"})]
+    nb.cells.append(raw)
+    ours = BeautifulSoup(notebook_to_html(nb, PAGE), "html.parser")
+    theirs = BeautifulSoup(HTMLExporter(template_name="lab").from_notebook_node(nb)[0], "html.parser")
+
+    def focusable(soup: BeautifulSoup) -> int:
+        return len(soup.select(".jp-Notebook div.jp-OutputArea-output[tabindex='0']"))
+
+    assert focusable(ours) == focusable(theirs) > 0, "every output area focusable, as nbconvert makes it"
+    assert not ours.select("img:not([alt])"), "no image without a text alternative"
+    assert [i["alt"] for i in ours.select("img") if i["alt"] == NBCONVERT_ALT] == [NBCONVERT_ALT], (
+        "only the image in raw HTML, which no chart section described, gets nbconvert's words"
+    )
+    assert type(_exporter()).from_notebook_node is not HTMLExporter.from_notebook_node, "its own pass is skipped"

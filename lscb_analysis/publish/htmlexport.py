@@ -55,6 +55,9 @@ from typing import Any
 
 import nbformat
 from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor
 from PIL import Image
 from traitlets import Integer
@@ -63,7 +66,7 @@ from traitlets.config import Config
 from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.errors import LscbError
 from lscb_analysis.publish.plan import Page
-from lscb_analysis.publish.reportpage import AltTextPreprocessor, add_contents, first_heading
+from lscb_analysis.publish.reportpage import AltTextPreprocessor, finish_page, first_heading
 from lscb_analysis.render.pages import NBCONVERT_TEMPLATES
 from lscb_analysis.render.sanitise import csp_meta, escape_text, markdown_html
 
@@ -169,11 +172,36 @@ def _recompress_png(raw: bytes, colours: int) -> bytes:
 
 
 # ----------------------------------------------------------------- export
+class _PageExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its own BeautifulSoup pass over the page.
+
+    ``HTMLExporter.from_notebook_node`` parses and re-serialises the whole page to
+    give images without one an ``alt`` and make inputs and outputs focusable
+    (``tabindex``): a full parse of every page, about a quarter of an export.
+    :func:`~lscb_analysis.publish.reportpage.finish_page` does both in the one pass
+    it makes anyway (``tests/test_reportpage.py`` holds that they are done). The
+    rest is ``HTMLExporter.from_notebook_node`` as nbconvert 7.16-7.17 has it.
+    """
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        self.register_filter(
+            "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        )
+        resources = self._init_resources(resources)
+        data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+        self.register_filter("filter_data_type", data_type)
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 @functools.cache
 def _exporter() -> HTMLExporter:
     """The HTML exporter, built once per process (loading its templates takes longer than a conversion)."""
     config = Config({"TagRemovePreprocessor": {"remove_cell_tags": set(HIDDEN_TAGS)}})
-    exp = HTMLExporter(
+    exp = _PageExporter(
         config=config,
         template_name="lab",
         template_file=TEMPLATE_FILE,
@@ -222,9 +250,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, page: Page | None = None) -> str
     if page:
         resources["lscb"] = page
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
-    body = add_contents(body)
-    body, _ = _strip_external(body)
-    s = _scan(body)
+    body, s = _strip_external(finish_page(body))
     if s.urls:
         raise ExternalRequestError(f"exported HTML still requests {', '.join(sorted(set(s.urls))[:5])}")
     if s.active:
@@ -463,8 +489,8 @@ def active_content(html_text: str) -> list[str]:
     return _scan(html_text).active
 
 
-def _strip_external(html_text: str) -> tuple[str, bool]:
-    """Remove the tags that fetch external URLs (an image becomes its alt text); and whether there were any.
+def _strip_external(html_text: str) -> tuple[str, _Scanner]:
+    """Remove the tags that fetch external URLs (an image becomes its alt text); and the scan of what is left.
 
     A safety net for output the package did not make (a deep dive's own HTML): text typed by people
     reaches a page through :mod:`lscb_analysis.render.sanitise`, which lets no such tag through. What
@@ -472,7 +498,7 @@ def _strip_external(html_text: str) -> tuple[str, bool]:
     """
     s = _scan(html_text)
     if not s.tags:
-        return html_text, bool(s.urls)
+        return html_text, s  # nothing removed: this scan is the page's
     out = html_text
     for start, end, tag, attrs in sorted(s.tags, reverse=True):
         if tag == "script":
@@ -485,4 +511,4 @@ def _strip_external(html_text: str) -> tuple[str, bool]:
         else:
             replacement = ""
         out = out[:start] + replacement + out[end:]
-    return out, True
+    return out, _scan(out)

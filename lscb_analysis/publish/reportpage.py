@@ -5,9 +5,11 @@ Used by :mod:`lscb_analysis.publish.htmlexport` with the page template
 ``<title>``, ``<header>``, ``<footer>`` and links from a
 :class:`lscb_analysis.publish.plan.Page`:
 
-* :func:`add_contents` keeps one ``<h1>`` per page (the title; a notebook's own
-  Markdown title after it becomes a section heading) and lists a long report's
-  sections at its top;
+* :func:`finish_page` keeps one ``<h1>`` per page (the title; a notebook's own
+  Markdown title after it becomes a section heading), lists a long report's
+  sections at its top, and does what nbconvert's exporter would have done in a
+  parse of its own (images without a text alternative get nbconvert's, inputs and
+  outputs are focusable);
 * :class:`AltTextPreprocessor` gives every chart a text alternative: the one its
   output carries in ``metadata["image/png"]["alt"]`` (written from the data by the
   chart's section), else "Chart: <the heading it sits under>". nbconvert's "No
@@ -24,7 +26,7 @@ import nbformat
 from bs4 import BeautifulSoup
 from nbconvert.preprocessors import Preprocessor
 
-__all__ = ["add_contents", "first_heading", "AltTextPreprocessor", "CONTENTS_MIN_SECTIONS"]
+__all__ = ["finish_page", "first_heading", "AltTextPreprocessor", "CONTENTS_MIN_SECTIONS", "NO_ALT_TEXT"]
 
 
 class AltTextPreprocessor(Preprocessor):
@@ -76,25 +78,53 @@ def _plain(heading: str) -> str:
 CONTENTS_MIN_SECTIONS = 3
 
 
-def add_contents(body: str) -> str:
+#: nbconvert's text alternative for an image that has none (never a chart's: see :class:`AltTextPreprocessor`).
+NO_ALT_TEXT = "No description has been provided for this image"
+
+
+def _focusable_and_described(soup: BeautifulSoup) -> bool:
+    """What ``nbconvert.HTMLExporter`` does in a parse of its own; whether anything changed.
+
+    Every ``<img>`` without ``alt`` gets :data:`NO_ALT_TEXT`, and every cell input and
+    output area in the notebook is focusable (``tabindex="0"``: scrollable regions reach
+    the keyboard).
+    """
+    changed = False
+    for img in soup.find_all("img"):
+        if not img.has_attr("alt"):
+            img["alt"] = NO_ALT_TEXT
+            changed = True
+    for notebook in soup.find_all(class_="jp-Notebook"):
+        for cls in ("jp-Cell-inputWrapper", "jp-OutputArea-output"):
+            for div in notebook.find_all("div", class_=cls):
+                div["tabindex"] = "0"
+                changed = True
+    return changed
+
+
+def finish_page(body: str) -> str:
     """Keep one title per page and put a list of the report's sections (its ``<h2>`` headings) before the first.
 
     A page has one ``<h1>``, its title (WCAG 1.3.1, and what screen readers
     jump to): every later ``<h1>`` (a forked or worked-example notebook's own
     Markdown title after ``report.header``) becomes an ``<h2>``. Headings
     without an ``id`` get one. A report with fewer than
-    :data:`CONTENTS_MIN_SECTIONS` sections gets no list.
+    :data:`CONTENTS_MIN_SECTIONS` sections gets no list. In the same pass over
+    the page, images get a text alternative and outputs are made focusable
+    (:func:`_focusable_and_described`, which nbconvert's exporter would do in
+    a parse of its own: :mod:`~lscb_analysis.publish.htmlexport` skips it).
     """
     soup = BeautifulSoup(body, features="html.parser")
+    changed = _focusable_and_described(soup)
     main = soup.find("main")
     if main is None:
-        return body
+        return str(soup) if changed else body
     titles = soup.find_all("h1")
     for extra in titles[1:]:
         extra.name = "h2"
     headings = main.find_all("h2")
     if len(headings) < CONTENTS_MIN_SECTIONS:
-        return str(soup) if len(titles) > 1 else body
+        return str(soup) if changed or len(titles) > 1 else body
     nav = soup.new_tag("nav", attrs={"class": "lscb-contents", "aria-labelledby": "lscb-contents-title"})
     title = soup.new_tag("h2", attrs={"id": "lscb-contents-title"})
     title.string = "Contents"
