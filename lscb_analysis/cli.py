@@ -269,19 +269,27 @@ def run(
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.buildrecord import authority_checked  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.publish.runner import run_log  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.runner import run_log, warm_up  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.summary.context import stored_quarter  # noqa: PLC0415 - fast CLI start
 
     # A run that is refused creates nothing: invalid arguments (exit 2), then a quarter the store lacks (exit 1).
     q = resolve_quarter(quarter, root)
     out = paths(root).reports / q.slug
-    # The benchmark authority's check costs seconds: an earlier run from the same inputs passed it.
-    specs = plan_reports(
-        q, subgroups=subgroup, root=root, authority_checked=force is False and authority_checked(out, root)
-    )
-    stored_quarter(q, root)
-    out.mkdir(parents=True, exist_ok=True)
-    _run_planned(q, specs, workers, root, out, run_log(out / "run.log"), pdf=pdf, template=kernel_template, force=force)
+    # The kernel template imports the reports' modules on another core while the run is checked and planned
+    # (it writes nothing, and is closed if the run is refused or has nothing to run).
+    kernels = warm_up(kernel_template=kernel_template)
+    try:
+        # The benchmark authority's check costs seconds: an earlier run from the same inputs passed it.
+        specs = plan_reports(
+            q, subgroups=subgroup, root=root, authority_checked=force is False and authority_checked(out, root)
+        )
+        stored_quarter(q, root)
+        out.mkdir(parents=True, exist_ok=True)
+        logger = run_log(out / "run.log")
+        _run_planned(q, specs, workers, root, out, logger, pdf=pdf, template=kernels, force=force)
+    finally:
+        if kernels:
+            kernels.close()
 
 
 @_command()
@@ -291,7 +299,7 @@ def annual(year: Annotated[str, typer.Option("--year", "-y", help="e.g. 2026-27"
     from lscb_analysis.publish.runner import run_log  # noqa: PLC0415 - fast CLI start
 
     last, specs, out = plan_annual(year, root)  # refused before anything is created (a bad year: 2; none stored: 1)
-    _run_planned(last, specs, 1, root, out, run_log(out / "run.log"), pdf=False, template=False, yearly=True)
+    _run_planned(last, specs, 1, root, out, run_log(out / "run.log"), pdf=False, template=None, yearly=True)
 
 
 def _run_planned(
@@ -303,26 +311,29 @@ def _run_planned(
     logger: logging.Logger,
     *,
     pdf: bool,
-    template: bool,
+    template: KernelTemplate | None,
     force: bool = False,
     yearly: bool = False,
 ) -> None:
-    """The rest of `lscb run` (and of `lscb annual`: ``yearly``) once the reports are planned: build what changed."""
-    from lscb_analysis.publish.runner import build_plan, warm_up  # noqa: PLC0415 - fast CLI start
+    """The rest of `lscb run` (and of `lscb annual`: ``yearly``) once the reports are planned: build what changed.
+
+    ``template`` is the kernel template :func:`~lscb_analysis.publish.runner.warm_up` started (``None``: every
+    kernel starts from scratch); the caller closes it.
+    """
+    from lscb_analysis.publish.runner import build_plan  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.store import pinned_generation  # noqa: PLC0415 - fast CLI start
 
     # One store generation for the whole run: every notebook's kernel inherits it, so an ingest
     # meanwhile does not mix two versions of the store in one pack.
     with pinned_generation(root) as generation:
         logger.info("run %s: store generation %s", q.code, generation.name)
-        builds = build_plan(specs, q, root=root, kernel_template=template, force=force, folder=out)
-        # The kernel template imports the reports' modules while the quarter's statistics are prepared.
-        kernels = warm_up(kernel_template=template, log_file=out / "run.log") if builds.run else None
-        try:
-            _run_reports(q, specs, workers, root, kernels, out, logger, pdf=pdf, builds=builds, yearly=yearly)
-        finally:
-            if kernels:
-                kernels.close()
+        builds = build_plan(specs, q, root=root, kernel_template=template is not None, force=force, folder=out)
+        if template and not builds.run:
+            template.close()  # nothing to run: its imports are not waited for
+            template = None
+        if template:
+            template.log_file = str(out / "run.log")  # the kernels' output joins the run's log
+        _run_reports(q, specs, workers, root, template, out, logger, pdf=pdf, builds=builds, yearly=yearly)
 
 
 def _run_reports(

@@ -174,6 +174,30 @@ def test_a_template_that_cannot_import_falls_back_to_normal_kernels(tmp_path, ca
         client.close()
 
 
+def test_a_template_started_before_the_run_has_a_log_holds_its_output_until_closed(tmp_path, monkeypatch):
+    """`lscb run` starts the template before it knows the run will write a log: the output waits in the template's
+    folder and joins the log the run sets, or is dropped with the folder when the run was refused."""
+    (tmp_path / "lscb_noisy_probe.py").write_text("import sys\nsys.stderr.write('noisy import\\n')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    log = tmp_path / "run.log"
+    log.write_text("the run's own lines\n", encoding="utf-8")
+    with KernelTemplate(preload=["lscb_noisy_probe"], hold_log=True) as tpl:
+        client = TemplateClient(tpl.address)
+        assert client.wait_ready(), client.error  # imported: it has written to its standard error
+        client.close()
+        assert log.read_text(encoding="utf-8") == "the run's own lines\n", "nothing written before it is closed"
+        tpl.log_file = str(log)
+    assert log.read_text(encoding="utf-8") == "the run's own lines\nnoisy import\n"
+    assert not os.path.exists(tpl.kernel_folder)
+
+    with KernelTemplate(preload=["lscb_noisy_probe"], hold_log=True) as refused:
+        client = TemplateClient(refused.address)
+        assert client.wait_ready(), client.error
+        client.close()
+    assert not os.path.exists(refused.kernel_folder), "a refused run's template leaves nothing behind"
+    assert log.read_text(encoding="utf-8") == "the run's own lines\nnoisy import\n", "and writes to no log"
+
+
 def test_only_this_interpreters_ipykernel_is_forked():
     assert _ipykernel_argv([sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"]) == ["-f", "c.json"]
     assert _ipykernel_argv(["/usr/bin/false-python", "-m", "ipykernel_launcher", "-f", "c.json"]) is None

@@ -193,6 +193,10 @@ class KernelTemplate:
         Modules to import in the template before any kernel is forked.
     log_file : str, optional
         Where the template's and its kernels' standard error goes (default: this process's).
+    hold_log : bool, default False
+        Keep that output in the template's own folder instead, and append it to
+        :attr:`log_file` when the template is closed (or drop it, if none was set by then):
+        for a template started before the run knows whether it will write a log at all.
 
     Notes
     -----
@@ -204,15 +208,21 @@ class KernelTemplate:
     the kernel spec live in a private temporary folder (mode 0700).
     """
 
-    def __init__(self, preload: Sequence[str] = PRELOAD, *, log_file: str | None = None) -> None:
+    def __init__(
+        self, preload: Sequence[str] = PRELOAD, *, log_file: str | None = None, hold_log: bool = False
+    ) -> None:
         self._dir = tempfile.mkdtemp(prefix="lscb-kernels-")
+        #: Where the template's output ends up (with ``hold_log``, it may be set until :meth:`close`).
+        self.log_file = log_file
+        self._held = os.path.join(self._dir, "template.log") if hold_log else None
         self.address = os.path.join(self._dir, "template.sock")
         #: Put first on ``JUPYTER_PATH`` to start ``python3`` kernels from this template.
         self.kernel_folder = self._dir
         _write_kernel_spec(Path(self._dir) / "kernels" / NATIVE_KERNEL_NAME, self.address)
         env = dict(os.environ, MPLBACKEND=os.environ.get("MPLBACKEND", _INLINE))
         entry = f"from lscb_analysis.publish.template_process import main; main({self.address!r}, {list(preload)!r})"
-        err = open(log_file, "ab") if log_file else None  # kernels' start-up chatter goes where the run logs
+        target = self._held or log_file
+        err = open(target, "ab") if target else None  # kernels' start-up chatter goes where the run logs
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-c", entry],
@@ -231,7 +241,8 @@ class KernelTemplate:
         return self._proc.pid
 
     def close(self) -> None:
-        """End the template process, even while it is still importing, and remove its folder.
+        """End the template process, even while it is still importing, and remove its folder
+        (appending the output it held to :attr:`log_file`, see ``hold_log``).
 
         (If the owner dies without closing it, the template sees its standard
         input close and exits by itself.)
@@ -241,6 +252,9 @@ class KernelTemplate:
                 self._proc.stdin.close()
             self._proc.terminate()
             self._proc.wait()
+            if self._held and self.log_file and os.path.exists(self._held):
+                with open(self._held, "rb") as held, open(self.log_file, "ab") as log_file:
+                    shutil.copyfileobj(held, log_file)
         finally:
             shutil.rmtree(self._dir, ignore_errors=True)
 

@@ -103,6 +103,9 @@ def _execute_one(
             log_output=False,
             report_mode=True,
             request_save_on_cell_execute=False,
+            # every output has arrived when the last cell is done: the kernel is ended, not asked to tidy up
+            # (a graceful shutdown waits about 0.3 s for a process nobody reads from again)
+            shutdown_kernel="immediate",
         )
     except pm.PapermillExecutionError as exc:
         res.ok = False
@@ -383,14 +386,18 @@ def warm_up(*, kernel_template: bool = True, log_file: str | Path | None = None)
     """Start the kernel template, so it imports its modules while the caller plans the run.
 
     The template runs no notebook, so a run that is then refused has started
-    no kernel; its output goes to ``log_file``, never to the caller's console.
-    (The workers' fork server is not started here: it would hold the console
-    open for seconds after a refused run.) Pass the template to
-    :func:`run_reports` and close it afterwards; ``None`` when there is none.
+    no kernel; its output goes to ``log_file``, never to the caller's console:
+    without one (a run that has not yet been checked, so may not write a log),
+    the template holds its output and appends it to its
+    :attr:`~lscb_analysis.publish.kernels.KernelTemplate.log_file` when closed,
+    if the caller has set one by then. (The workers' fork server is not
+    started here: it would hold the console open for seconds after a refused
+    run.) Pass the template to :func:`run_reports` and close it afterwards;
+    ``None`` when there is none.
     """
     if not (kernel_template and template_supported()):
         return None
-    return KernelTemplate(log_file=str(log_file) if log_file else None)
+    return KernelTemplate(log_file=str(log_file) if log_file else None, hold_log=log_file is None)
 
 
 def _run_pool(
