@@ -209,7 +209,7 @@ class RegionPack:
         return [f.name for f in self.files if not f.reused]
 
 
-def _pack_inputs(p: Paths, charts: bool) -> dict[str, str]:
+def _pack_inputs(p: Paths, options: dict[str, object]) -> dict[str, str]:
     """What the pack is built from, as digests: the store, the manifests, the region's settings, the package,
     the run options."""
     return {
@@ -217,7 +217,7 @@ def _pack_inputs(p: Paths, charts: bool) -> dict[str, str]:
         manifests_file(p.root).relative_to(p.root).as_posix(): file_digest(manifests_file(p.root)),
         REGION_MARKER.as_posix(): file_digest(p.root / REGION_MARKER),
         "package": package_digest(),
-        "run options": digest([json.dumps({"charts": charts}, sort_keys=True)]),
+        "run options": digest([json.dumps(options, sort_keys=True)]),
     }
 
 
@@ -320,7 +320,7 @@ def write_region_pack(
     charts : bool
         Draw the caterpillar and funnel charts (``False``: tables only, for benchmarks of the tables).
     settings : RegionSettings, optional
-        Default: ``parameters/region.yaml``.
+        Default: ``parameters/region.yaml`` (settings given are recorded among the run options).
     force : bool
         Render every file, whatever was recorded (``lscb region run --force``).
 
@@ -341,9 +341,11 @@ def write_region_pack(
         A page failed the audit: nothing written, nothing recorded.
     """
     p = paths(root)
+    # settings given (not parameters/region.yaml's) are an option of the run: a page shows them
+    options: dict[str, object] = {"charts": charts, **({"settings": settings.model_dump_json()} if settings else {})}
     settings = settings or load_region(p.root)
     out = region_pack_folder(quarter, p.root)
-    inputs = _pack_inputs(p, charts)
+    inputs = _pack_inputs(p, options)
     record = {} if force else _load_record(out)
     if record and _unchanged(out, record, inputs):  # nothing to read, nothing to write
         why = f"inputs unchanged since {record.get('built', 'its build')}"
