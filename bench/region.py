@@ -7,8 +7,16 @@ is generated in a temporary folder (``demo/`` is never touched), then timed:
 
 * ``ingest``: what ``lscb region ingest --quarter all`` does, into an empty store
   (every file checked against its manifest, the store written once);
-* ``pack``: what ``lscb region run`` does for the latest quarter, tables only
-  (``charts=False``: the comparison and every page) and with the charts.
+* ``pack``: what ``lscb region run --force`` does for the latest quarter, tables only
+  (``charts=False``: the comparison and every page) and with the charts;
+* ``rerun-none``: ``lscb region run`` again with nothing changed (the incremental
+  build: nothing rendered, nothing written);
+* ``rerun-one``: ``lscb region run`` after one partnership sent its file again with
+  one indicator's figure revised and it was ingested (untimed): that indicator's page,
+  the front page, the partnerships' pages and ``region.csv`` are rendered again.
+
+The re-runs are printed as ratios of the pack with charts (``rerun-none/pack``,
+``rerun-one/pack``), on wall-clock and CPU time.
 
 Each is run ``--repeat`` times; the best wall-clock and CPU times are used (CPU
 time is the steadier measure on a shared machine). Cost should grow linearly
@@ -52,7 +60,7 @@ def _time(repeat: int, run, reset=None) -> tuple[float, float]:  # noqa: ANN001
 def _measure(size: int, quarters: int, repeat: int, tmp: Path) -> dict:
     from lscb_analysis.publish.region_pack import write_region_pack
     from lscb_analysis.region.collect import ingest_region, shared_folders
-    from lscb_analysis.region.demo import synthetic_region
+    from lscb_analysis.region.demo import resend_with_revision, synthetic_region
     from lscb_analysis.region.settings import load_region
 
     template = load_region(ROOT / "demo" / "region")
@@ -63,15 +71,31 @@ def _measure(size: int, quarters: int, repeat: int, tmp: Path) -> dict:
     def reset() -> None:
         shutil.rmtree(processed, ignore_errors=True)
 
+    def revise() -> None:  # one partnership's figure for one indicator, sent again and ingested
+        resend_with_revision(root, qs[-1], "P01", "cpp_rate", add=1)
+        ingest_region(qs[-1:], root)
+
     ingest = _time(repeat, lambda: ingest_region(qs, root), reset)
-    tables = _time(repeat, lambda: write_region_pack(qs[-1], root, charts=False))
-    charts = _time(repeat, lambda: write_region_pack(qs[-1], root, charts=True))
+    tables = _time(repeat, lambda: write_region_pack(qs[-1], root, charts=False, force=True))
+    charts = _time(repeat, lambda: write_region_pack(qs[-1], root, charts=True, force=True))
+    none = _time(repeat, lambda: _expect(write_region_pack(qs[-1], root), 0))
+    one = _time(repeat, lambda: _expect(write_region_pack(qs[-1], root), 2 + size + 1), revise)
     files = sum(1 for _ in (root / "data" / "raw" / "shared").rglob("*.csv"))
     out: dict = {"partnerships": size, "quarters": len(qs), "files": files}
-    for name, (wall, cpu) in (("ingest", ingest), ("pack_tables", tables), ("pack_with_charts", charts)):
+    timed = (("ingest", ingest), ("pack_tables", tables), ("pack_with_charts", charts))
+    for name, (wall, cpu) in (*timed, ("rerun_none", none), ("rerun_one", one)):
         out[f"{name}_seconds"] = round(wall, 3)
         out[f"{name}_cpu_seconds"] = round(cpu, 3)
+    for name, (wall, cpu) in (("rerun_none", none), ("rerun_one", one)):
+        out[f"{name}/pack"] = round(wall / charts[0], 3)
+        out[f"{name}/pack_cpu"] = round(cpu / charts[1], 3)
     return out
+
+
+def _expect(pack, rebuilt: int) -> None:  # noqa: ANN001
+    """The re-run rendered what it should (the index, one indicator's page, every partnership's page, the CSV)."""
+    if len(pack.rebuilt) != rebuilt:
+        raise SystemExit(f"expected {rebuilt} files rebuilt, got {pack.rebuilt}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio {large['partnerships']}/{small['partnerships']} partnerships = {scale:.2f}; time ratios:")
     for k, v in ratios.items():
         print(f"  {k}: {v:.2f} ({'linear or better' if v <= scale * 1.1 else 'WORSE than linear'})")
+    print("incremental builds (lscb region run against the pack with charts, --force):")
+    for r in (small, large):
+        print(
+            f"  {r['partnerships']:>3} partnerships: rerun-none {r['rerun_none_seconds']:.2f}s, "
+            f"rerun-none/pack = {r['rerun_none/pack']:.3f} (CPU {r['rerun_none/pack_cpu']:.3f}); "
+            f"rerun-one {r['rerun_one_seconds']:.2f}s, "
+            f"rerun-one/pack = {r['rerun_one/pack']:.3f} (CPU {r['rerun_one/pack_cpu']:.3f})"
+        )
     summary = {
         "benchmark": "region",
         "sizes": [small, large],

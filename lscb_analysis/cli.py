@@ -452,15 +452,6 @@ region_app = typer.Typer(
 app.add_typer(region_app, name="region")
 
 
-def _region_quarters(text: str, root: Path | None) -> list[Quarter]:
-    from lscb_analysis.region.collect import latest_shared_quarter, shared_folders  # noqa: PLC0415 - fast CLI start
-
-    key = text.strip().lower()
-    if key == "all":
-        return list(shared_folders(root)) or [latest_shared_quarter(root)]
-    return [latest_shared_quarter(root) if key == "latest" else Quarter.parse(text)]
-
-
 @region_app.command("ingest")
 @_reporting_errors
 def region_ingest(
@@ -468,9 +459,9 @@ def region_ingest(
     root: RootOpt = None,
 ) -> None:
     """Check the partnerships' shared files and add the accepted ones to the region's store (exit 1 if any rejected)."""
-    from lscb_analysis.region.collect import ingest_region  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.region.collect import ingest_region, quarters_asked  # noqa: PLC0415 - fast CLI start
 
-    res = ingest_region(_region_quarters(quarter, root), root)
+    res = ingest_region(quarters_asked(quarter, root), root)
     typer.echo(
         f"ingested {len(res.files)} shared files, {len(res.accepted)} accepted, {len(res.rejected)} rejected; "
         f"{res.rows} figures, {res.changed} new or revised ({res.restated} restated); "
@@ -486,11 +477,19 @@ def region_ingest(
 
 @region_app.command("run")
 @_reporting_errors
-def region_run(quarter: QuarterOpt = "latest", root: RootOpt = None) -> None:
-    """Publish the regional pack of a quarter into reports/region/<quarter>/."""
+def region_run(
+    quarter: QuarterOpt = "latest",
+    force: Annotated[bool, typer.Option("--force", help="Rebuild every page, even unchanged ones.")] = False,
+    root: RootOpt = None,
+) -> None:
+    """Publish the regional pack of a quarter into reports/region/<quarter>/ (the pages whose inputs changed)."""
     from lscb_analysis.publish.region_pack import write_region_pack  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.region.collect import quarters_asked  # noqa: PLC0415 - fast CLI start
 
-    typer.echo(str(write_region_pack(_region_quarters(quarter, root)[-1], root)))
+    pack = write_region_pack(quarters_asked(quarter, root)[-1], root, force=force)
+    for n, f in enumerate(pack.files, 1):
+        typer.echo(f"[{n}/{len(pack.files)}] {f.line()}", err=True)
+    typer.echo(str(pack.index))
 
 
 @region_app.command("demo")

@@ -28,6 +28,11 @@ The inputs of a report, conservatively (a file in doubt is an input):
 
 A report that failed, or was produced with a section it could not build, is never
 reused; nor is one whose published files are missing or differ from what was recorded.
+
+The digests (:func:`digest`, :func:`file_digest`, :func:`tree_digest`,
+:func:`package_digest`, :func:`store_digest`) and :func:`changed_inputs` are also
+what the regional pack's incremental build records and compares
+(:mod:`lscb_analysis.publish.region_pack`, in the same :data:`BUILD_MANIFEST` file name).
 """
 
 from __future__ import annotations
@@ -54,11 +59,17 @@ __all__ = [
     "BUILD_MANIFEST",
     "BuildPlan",
     "authority_checked",
+    "changed_inputs",
+    "digest",
+    "file_digest",
     "front_page_digest",
     "pack_up_to_date",
+    "package_digest",
     "plan_builds",
     "record_builds",
     "report_inputs",
+    "store_digest",
+    "tree_digest",
 ]
 
 #: The quarter's build manifest, in ``reports/<quarter>/``.
@@ -70,7 +81,8 @@ _PER_SUBGROUP = ("narratives", "actions")
 _PACKAGE = Path(lscb_analysis.__file__).resolve().parent
 
 
-def _digest(parts: Iterable[str]) -> str:
+def digest(parts: Iterable[str]) -> str:
+    """One SHA-256 of ``parts`` in order (each ended by a NUL, so ``["ab", "c"]`` and ``["a", "bc"]`` differ)."""
     h = hashlib.sha256()
     for p in parts:
         h.update(p.encode("utf-8"))
@@ -84,15 +96,16 @@ def _files(folder: Path) -> list[Path]:
     return sorted(f for f in folder.rglob("*") if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc")
 
 
-def _tree_digest(folder: Path) -> str:
+def tree_digest(folder: Path) -> str:
     """One digest of every file under ``folder``: relative names and contents (``absent`` when there is none)."""
     files = _files(folder)
     if not files:
         return "absent"
-    return _digest(f"{f.relative_to(folder).as_posix()}={file_sha256(f)}" for f in files)
+    return digest(f"{f.relative_to(folder).as_posix()}={file_sha256(f)}" for f in files)
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, ``absent`` when there is none."""
     return file_sha256(path) if path.is_file() else "absent"
 
 
@@ -108,7 +121,7 @@ def _environment(kernel_name: str) -> str:
             dists.update(n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info")))
         except OSError:
             continue
-    return _digest([kernel_name, sys.version, sys.prefix, *sorted(dists)])
+    return digest([kernel_name, sys.version, sys.prefix, *sorted(dists)])
 
 
 def _code(notebook: Path) -> str:
@@ -136,8 +149,9 @@ def _subgroups_read(spec: ReportSpec, subgroups: Sequence[str]) -> tuple[list[st
     return read, named is None or bool(re.search(r"\bactions\(\s*ctx\s*\)", code))
 
 
-def _package_digest() -> str:
-    return _digest([__version__, _tree_digest(_PACKAGE)])
+def package_digest() -> str:
+    """The package's version and every file of ``lscb_analysis/`` (code, templates, CSS, icons)."""
+    return digest([__version__, tree_digest(_PACKAGE)])
 
 
 #: The inputs of the benchmark authority's check in :func:`~lscb_analysis.publish.plan.plan_reports`.
@@ -154,9 +168,9 @@ def authority_checked(out: Path, root: Path | str | None = None) -> bool:
         return False
     p = paths(root)
     now = {
-        "parameters/partnership.yaml": _file_digest(p.parameters / "partnership.yaml"),
-        "data/raw/dfe": _tree_digest(p.dfe),
-        "package": _package_digest(),
+        "parameters/partnership.yaml": file_digest(p.parameters / "partnership.yaml"),
+        "data/raw/dfe": tree_digest(p.dfe),
+        "package": package_digest(),
     }
     return any(
         all((rec.get("inputs") or {}).get(k) == now[k] for k in _AUTHORITY_INPUTS)
@@ -165,22 +179,27 @@ def authority_checked(out: Path, root: Path | str | None = None) -> bool:
     )
 
 
+def store_digest(root: Path | str | None = None) -> str:
+    """One digest of the store generation reads use: the SHA-256 of every table in its manifest
+    (``absent`` before the first ingest: what is built from it says so, and is rebuilt once there is a store)."""
+    try:
+        tables = resolve_generation(root).manifest().get("tables", {})
+    except StoreMissingError:
+        return "absent"
+    return digest(f"{t}={tables[t].get('sha256')}" for t in sorted(tables))
+
+
 def _shared_inputs(root: Path, kernel_name: str) -> dict[str, str]:
     """The inputs of every report: the store, the package, the kernel environment, ``data/raw/``, ``parameters/``
     but the per-sub-group folders."""
     p = paths(root)
-    try:
-        tables = resolve_generation(p.root).manifest().get("tables", {})
-        store = _digest(f"{t}={tables[t].get('sha256')}" for t in sorted(tables))
-    except StoreMissingError:  # nothing ingested yet: the reports say so, and are rebuilt once there is a store
-        store = "absent"
     shared = {
-        "store": store,
-        "package": _package_digest(),
+        "store": store_digest(p.root),
+        "package": package_digest(),
         "kernel environment": _environment(kernel_name),
     }
     for folder in sorted(p.raw.iterdir()) if p.raw.is_dir() else []:
-        shared[folder.relative_to(p.root).as_posix()] = _tree_digest(folder) if folder.is_dir() else file_sha256(folder)
+        shared[folder.relative_to(p.root).as_posix()] = tree_digest(folder) if folder.is_dir() else file_sha256(folder)
     for f in _files(p.parameters):
         rel = f.relative_to(p.parameters)
         if rel.parts[0] not in _PER_SUBGROUP or len(rel.parts) == 1:
@@ -216,14 +235,14 @@ def report_inputs(
         read, all_actions = _subgroups_read(s, subgroups)
         for sid in read:
             narrative = p.parameters / "narratives" / quarter.slug / f"{sid}.md"
-            inputs[narrative.relative_to(p.root).as_posix()] = _file_digest(narrative)
-            inputs[actions[sid].relative_to(p.root).as_posix()] = _file_digest(actions[sid])
+            inputs[narrative.relative_to(p.root).as_posix()] = file_digest(narrative)
+            inputs[actions[sid].relative_to(p.root).as_posix()] = file_digest(actions[sid])
         if all_actions:
             inputs.update(every_action)
-            inputs["parameters/actions/"] = _digest(sorted(every_action))  # a file added or removed
-        inputs[_relative(s.notebook, p.root)] = _file_digest(s.notebook)
+            inputs["parameters/actions/"] = digest(sorted(every_action))  # a file added or removed
+        inputs[_relative(s.notebook, p.root)] = file_digest(s.notebook)
         page = {k: v for k, v in asdict(s).items() if k != "notebook"}
-        inputs["run options"] = _digest([json.dumps({**page, **options}, sort_keys=True, default=str)])
+        inputs["run options"] = digest([json.dumps({**page, **options}, sort_keys=True, default=str)])
         out[s.name] = inputs
     return out
 
@@ -281,11 +300,11 @@ def _load_manifest(out: Path) -> dict[str, dict]:
 
 
 def _outputs(out: Path, result: ReportResult) -> dict[str, str]:
-    return {n: _file_digest(out / n) for n in (result.html, result.ipynb) if n}
+    return {n: file_digest(out / n) for n in (result.html, result.ipynb) if n}
 
 
-def _changed(old: Mapping[str, str], new: Mapping[str, str]) -> str:
-    """The inputs that differ, in words (the first three)."""
+def changed_inputs(old: Mapping[str, str], new: Mapping[str, str]) -> str:
+    """The inputs that differ between two records of digests, in words (the first three)."""
     names = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     more = f" and {len(names) - 3} more" if len(names) > 3 else ""
     return ", ".join(names[:3]) + more + (" changed" if len(names) == 1 else " have changed")
@@ -308,7 +327,7 @@ def plan_builds(
     p = paths(root)
     shared = _shared_inputs(p.root, str((options or {}).get("kernel_name", "python3")))
     inputs = report_inputs(specs, quarter, root=root, options=options, shared=shared)
-    pack = _digest([json.dumps(shared, sort_keys=True), _tree_digest(p.parameters)])
+    pack = digest([json.dumps(shared, sort_keys=True), tree_digest(p.parameters)])
     plan = BuildPlan(run=[], inputs=inputs, pack=pack, force=force)
     previous = {} if force else _load_manifest(out)
     plan.shared_unchanged = any(
@@ -327,7 +346,7 @@ def plan_builds(
             if result is None or not result.clean:
                 why = "its last build failed or had sections not built"
             elif rec.get("inputs") != inputs[s.name]:
-                why = _changed(rec.get("inputs") or {}, inputs[s.name])
+                why = changed_inputs(rec.get("inputs") or {}, inputs[s.name])
             elif not result.html or rec.get("outputs") != _outputs(out, result):
                 why = "its published files are missing or were changed"
             else:
@@ -352,8 +371,8 @@ def front_page_digest(out: Path, results: Sequence[ReportResult], plan: BuildPla
     """A digest of everything the front page and run page are made from: the plan's ``pack`` inputs, every
     report's result as shown (:data:`_SHOWN`), and the pages they link to."""
     shown = [{k: getattr(r, k) for k in _SHOWN} for r in results]
-    linked = [f"{n}={_file_digest(out / n)}" for n in _LINKED]
-    return _digest([plan.pack, json.dumps(shown, sort_keys=True, default=str), *linked])
+    linked = [f"{n}={file_digest(out / n)}" for n in _LINKED]
+    return digest([plan.pack, json.dumps(shown, sort_keys=True, default=str), *linked])
 
 
 def pack_up_to_date(out: Path, results: Sequence[ReportResult], plan: BuildPlan) -> bool:
@@ -364,7 +383,7 @@ def pack_up_to_date(out: Path, results: Sequence[ReportResult], plan: BuildPlan)
         front = data["front page"]
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    pages = {n: _file_digest(out / n) for n in _PACK_PAGES}
+    pages = {n: file_digest(out / n) for n in _PACK_PAGES}
     return front == {"inputs": front_page_digest(out, results, plan), "pages": pages}
 
 
@@ -388,6 +407,6 @@ def record_builds(
             manifest.pop(r.name, None)
     body: dict[str, object] = {"format": _FORMAT, "reports": dict(sorted(manifest.items()))}
     if front is not None:
-        pages = {n: _file_digest(out / n) for n in _PACK_PAGES}
+        pages = {n: file_digest(out / n) for n in _PACK_PAGES}
         body["front page"] = {"inputs": front_page_digest(out, front, plan), "pages": pages}
     return atomic_write_text(out / BUILD_MANIFEST, json.dumps(body, indent=1, sort_keys=True))

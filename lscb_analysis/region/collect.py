@@ -54,6 +54,8 @@ __all__ = [
     "SharedNotFoundError",
     "ingest_region",
     "latest_shared_quarter",
+    "manifests_file",
+    "quarters_asked",
     "read_manifests",
     "shared_folders",
 ]
@@ -104,6 +106,23 @@ def latest_shared_quarter(root: Path | str | None = None) -> Quarter:
     if not have:
         raise SharedNotFoundError(f"no shared files under {paths(root).shared}; see the README's region workflow")
     return have[-1]
+
+
+def quarters_asked(text: str, root: Path | str | None = None) -> list[Quarter]:
+    """The quarters a command's ``--quarter`` names: one (``latest``: the latest with a shared file), or ``all``
+    (every quarter folder under ``data/raw/shared/``), in order.
+
+    Raises
+    ------
+    SharedNotFoundError
+        ``latest`` (or ``all``) when no quarter has a shared file.
+    QuarterError
+        Not a quarter.
+    """
+    key = text.strip().lower()
+    if key == "all":
+        return list(shared_folders(root)) or [latest_shared_quarter(root)]
+    return [latest_shared_quarter(root) if key == "latest" else Quarter.parse(text)]
 
 
 def _name(f: Path, raw: Path) -> str:
@@ -206,9 +225,14 @@ def _log(files: list[SharedFile], missing: list[Finding], stamp: str) -> pd.Data
     return pd.DataFrame(recs, columns=LOG_COLUMNS)
 
 
+def manifests_file(root: Path | str | None = None) -> Path:
+    """``data/processed/shared_manifests.parquet``: the manifest of every accepted shared file."""
+    return paths(root).processed / _MANIFESTS
+
+
 def read_manifests(root: Path | str | None = None) -> pd.DataFrame:
     """The manifest of every accepted shared file (:data:`MANIFEST_COLUMNS`; empty when none)."""
-    f = paths(root).processed / _MANIFESTS
+    f = manifests_file(root)
     if f.exists():
         return read_parquet(f)
     return pd.DataFrame(columns=MANIFEST_COLUMNS).astype({"may_be_named": bool})
@@ -241,7 +265,7 @@ def _write_manifests(accepted: list[SharedFile], stamp: str, root: Path) -> None
     keep = ~old.set_index(["quarter", "partnership"]).index.isin(new.set_index(["quarter", "partnership"]).index)
     table = pd.concat([old[keep], new], ignore_index=True) if len(old) else new
     table = table.sort_values(["quarter", "partnership"], kind="stable").reset_index(drop=True)
-    atomic_write_with(paths(root).processed / _MANIFESTS, lambda tmp: table.to_parquet(tmp, index=False))
+    atomic_write_with(manifests_file(root), lambda tmp: table.to_parquet(tmp, index=False))
 
 
 def ingest_region(quarters: Iterable[Quarter], root: Path | str | None = None) -> IngestResult:

@@ -38,12 +38,20 @@ from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.parameters.yamlio import dump_yaml
 from lscb_analysis.paths import REGION_MARKER, paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.region.exchange import write_exchange
+from lscb_analysis.region.exchange import Manifest, exchange_name, write_exchange
 from lscb_analysis.region.settings import Member, RegionSettings, load_region
 from lscb_analysis.region.share import Shared, exchange_rows
 from lscb_analysis.tidy import TOTAL
 
-__all__ = ["DEMO_LAST", "DEMO_QUARTERS", "LOCAL_DEFINITION", "PROFILES", "generate_region_demo", "synthetic_region"]
+__all__ = [
+    "DEMO_LAST",
+    "DEMO_QUARTERS",
+    "LOCAL_DEFINITION",
+    "PROFILES",
+    "generate_region_demo",
+    "resend_with_revision",
+    "synthetic_region",
+]
 
 #: The latest quarter of the demo (the main demo's), and how many quarters it covers.
 DEMO_LAST = Quarter(2026, 2)
@@ -220,3 +228,27 @@ def synthetic_region(folder: Path | str, template: RegionSettings, *, members: i
     atomic_write_text(folder / REGION_MARKER, dump_yaml(data))
     generate_region_demo(folder, quarters=quarters)
     return folder
+
+
+def resend_with_revision(
+    root: Path | str | None, quarter: Quarter, partnership: str, indicator_id: str, *, add: int = 1
+) -> tuple[Path, Path]:
+    """A partnership sends its file for ``quarter`` again with one figure revised: ``add`` to the numerator of
+    ``indicator_id`` (for tests and benchmarks of a restated figure and of the pack's incremental build).
+
+    The file is written as ``lscb share`` writes it (:func:`lscb_analysis.region.exchange.write_exchange`,
+    with the manifest it had), so it is checked and ingested like any other.
+
+    Returns
+    -------
+    (Path, Path)
+        The CSV and its manifest.
+    """
+    folder = paths(root).shared / quarter.slug
+    name = exchange_name(partnership, quarter)
+    manifest = Manifest.model_validate_json((folder / f"{name}.json").read_text(encoding="utf-8"))
+    rows = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+    hit = rows["indicator_id"] == indicator_id
+    rows.loc[hit, "numerator"] = [str(int(v) + add) for v in rows.loc[hit, "numerator"]]
+    kept = {k: v for k, v in manifest if k not in ("format", "file", "rows", "sha256", "quarter")}
+    return write_exchange(rows, folder, quarter=quarter, **kept)

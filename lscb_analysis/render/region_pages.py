@@ -178,8 +178,8 @@ def _regional_value(rq: RegionQuarter, indicator_id: str) -> pd.Series:
     return rq.regional[rq.regional["indicator_id"] == indicator_id].iloc[0]
 
 
-def render_region_index(settings: RegionSettings, rq: RegionQuarter, *, generated: str) -> str:
-    """The front page of the regional pack for one quarter."""
+def render_region_index(settings: RegionSettings, rq: RegionQuarter, *, dated: str) -> str:
+    """The front page of the regional pack for one quarter; ``dated``: the newest ingest of its figures."""
     p = rq.partnerships
     inds = list(settings.indicators)
     shown = sorted(set(p["shown"]), key=lambda s: (s.startswith("Partnership "), s))
@@ -273,7 +273,7 @@ def render_region_index(settings: RegionSettings, rq: RegionQuarter, *, generate
         rq,
         notes=_notes(settings, rq, inds),
         sections=sections,
-        generated=generated,
+        dated=dated,
     )
 
 
@@ -319,7 +319,7 @@ def render_indicator_page(
     *,
     caterpillar: str,
     funnel: str | None,
-    generated: str,
+    dated: str,
 ) -> str:
     """One indicator across the region's partnerships; ``caterpillar`` and ``funnel`` are image ``data:`` URIs."""
     t = rq.partnerships[rq.partnerships["indicator_id"] == ind.id].sort_values(
@@ -422,11 +422,11 @@ def render_indicator_page(
         rq,
         notes=_notes(settings, rq, [ind]),
         sections=sections,
-        generated=generated,
+        dated=dated,
     )
 
 
-def render_partnership_page(settings: RegionSettings, rq: RegionQuarter, shown: str, *, generated: str) -> str:
+def render_partnership_page(settings: RegionSettings, rq: RegionQuarter, shown: str, *, dated: str) -> str:
     """Where one partnership (by the name it is shown under) stands on each common indicator."""
     rows = []
     mine = rq.partnerships[rq.partnerships["shown"] == shown]
@@ -493,5 +493,5 @@ def render_partnership_page(settings: RegionSettings, rq: RegionQuarter, shown: 
         rq,
         notes=[],
         sections=sections,
-        generated=generated,
+        dated=dated,
     )
