@@ -23,6 +23,7 @@ refused argument stay fast.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import sys
@@ -38,7 +39,6 @@ from lscb_analysis.fork import fork_command
 from lscb_analysis.periods import Quarter
 
 if TYPE_CHECKING:
-    from lscb_analysis.publish.buildrecord import BuildPlan
     from lscb_analysis.publish.kernels import KernelTemplate
     from lscb_analysis.publish.plan import ReportSpec
 
@@ -275,21 +275,16 @@ def run(
     # A run that is refused creates nothing: invalid arguments (exit 2), then a quarter the store lacks (exit 1).
     q = resolve_quarter(quarter, root)
     out = paths(root).reports / q.slug
-    # The kernel template imports the reports' modules on another core while the run is checked and planned
-    # (it writes nothing, and is closed if the run is refused or has nothing to run).
-    kernels = warm_up(kernel_template=kernel_template)
-    try:
+    # The kernel template imports the reports' modules on another core while the run is checked and planned; it
+    # writes nothing, and is closed if the run is refused or has nothing to run.
+    with warm_up(kernel_template=kernel_template) or contextlib.nullcontext() as kernels:
         # The benchmark authority's check costs seconds: an earlier run from the same inputs passed it.
         specs = plan_reports(
             q, subgroups=subgroup, root=root, authority_checked=force is False and authority_checked(out, root)
         )
         stored_quarter(q, root)
         out.mkdir(parents=True, exist_ok=True)
-        logger = run_log(out / "run.log")
-        _run_planned(q, specs, workers, root, out, logger, pdf=pdf, template=kernels, force=force)
-    finally:
-        if kernels:
-            kernels.close()
+        _run_planned(q, specs, workers, root, out, run_log(out / "run.log"), pdf=pdf, template=kernels, force=force)
 
 
 @_command()
@@ -315,12 +310,16 @@ def _run_planned(
     force: bool = False,
     yearly: bool = False,
 ) -> None:
-    """The rest of `lscb run` (and of `lscb annual`: ``yearly``) once the reports are planned: build what changed.
+    """The rest of `lscb run` (and of `lscb annual`: ``yearly``) once the reports are planned: build what changed,
+    reading one store generation, and say which failed.
 
-    ``template`` is the kernel template :func:`~lscb_analysis.publish.runner.warm_up` started (``None``: every
-    kernel starts from scratch); the caller closes it.
+    ``template``: the kernel template :func:`~lscb_analysis.publish.runner.warm_up` started (the caller closes it).
     """
-    from lscb_analysis.publish.runner import build_plan  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.parameters.catalogue import load_catalogue  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.pdf import page_printer  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.preflight import scan_free_text  # noqa: PLC0415 - only once the run is planned
+    from lscb_analysis.publish.runner import build_plan, prepare_shared, run_reports  # noqa: PLC0415 - fast CLI
     from lscb_analysis.store import pinned_generation  # noqa: PLC0415 - fast CLI start
 
     # One store generation for the whole run: every notebook's kernel inherits it, so an ingest
@@ -333,99 +332,84 @@ def _run_planned(
             template = None
         if template:
             template.log_file = str(out / "run.log")  # the kernels' output joins the run's log
-        _run_reports(q, specs, workers, root, template, out, logger, pdf=pdf, builds=builds, yearly=yearly)
+        # Free text is checked before anything runs: one line per problem (file, line, what was found).
+        problems = scan_free_text(q, load_catalogue(paths(root).parameters), root)
+        for pr in problems:
+            line = f"{'personal data' if pr.holds_back else 'check'}: {pr}"
+            typer.echo(line, err=True)
+            logger.warning("%s", line)
 
-
-def _run_reports(
-    q: Quarter,
-    specs: list[ReportSpec],
-    workers: int | None,
-    root: Path | None,
-    template: KernelTemplate | None,
-    out: Path,
-    logger: logging.Logger,
-    *,
-    pdf: bool,
-    builds: BuildPlan,
-    yearly: bool = False,
-) -> None:
-    """Run the planned reports (reading the pinned store generation) and say which failed."""
-    from lscb_analysis.parameters.catalogue import load_catalogue  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.publish.pdf import page_printer  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.publish.preflight import scan_free_text  # noqa: PLC0415 - only once the run is planned
-    from lscb_analysis.publish.runner import prepare_shared, run_reports  # noqa: PLC0415 - fast CLI start
-
-    # Free text is checked before anything runs: one line per problem (file, line, what was found).
-    problems = scan_free_text(q, load_catalogue(paths(root).parameters), root)
-    for pr in problems:
-        line = f"{'personal data' if pr.holds_back else 'check'}: {pr}"
-        typer.echo(line, err=True)
-        logger.warning("%s", line)
-
-    logger.info("run %s: %d reports, %d to run", q.code, len(specs), len(builds.run))
-    done = 0
-    at_once = f"{workers or 'one per core'} at once"
-    typer.echo(
-        f"{len(specs)} reports for {q.label}: running {len(builds.run)} ({at_once}); log: {out / 'run.log'}", err=True
-    )
-
-    printer = page_printer(out, force=builds.force) if pdf and builds.run else None
-
-    def progress(r) -> None:  # noqa: ANN001
-        nonlocal done
-        done += 1
-        if printer and r.ok and r.html and not r.reused:
-            printer.submit(r.html)  # printed while the other notebooks run
-        status = "ok" if r.ok else f"FAILED (cell {r.cell}: {r.error})"
-        if r.ok and r.problems:
-            status = f"ok, but {len(r.problems)} problem(s): a section could not be built"
-        line = f"{r.name}: reused, {r.why}" if r.reused else f"{r.name}: {status} in {r.seconds:.1f}s; rebuilt: {r.why}"
-        typer.echo(f"[{done}/{len(specs)}] {line}", err=True)
-        logger.info("%s", line)
-        for line in r.problems:
-            logger.error("%s: section not built: %s", r.name, line)
-
-    t = time.perf_counter()
-    try:
-        # the quarter's shared statistics are prepared while the worker pool starts
-        results = run_reports(
-            specs,
-            q,
-            root=root,
-            max_workers=workers,
-            on_done=progress,
-            # a run after a narrative or an action was edited has the quarter's statistics already
-            prepare=lambda: prepare_shared(q, root, statistics=not builds.shared_unchanged),
-            kernel_template=template or False,
-            text_problems=problems,
-            folder=out,
-            builds=builds,
-            yearly=yearly,
+        logger.info("run %s: %d reports, %d to run", q.code, len(specs), len(builds.run))
+        done = 0
+        at_once = f"{workers or 'one per core'} at once"
+        typer.echo(
+            f"{len(specs)} reports for {q.label}: running {len(builds.run)} ({at_once}); log: {out / 'run.log'}",
+            err=True,
         )
-        if pdf:
-            from lscb_analysis.publish.pdf import print_board_pack  # noqa: PLC0415 - fast CLI start
 
-            printed = print_board_pack(out, force=builds.force, printer=printer)
-    finally:
-        if printer:
-            printer.close()
-    failed = [r for r in results if not r.ok]
-    partial = [r for r in results if r.ok and r.problems]
-    logger.info(
-        "finished in %.1fs, %d failed, %d with sections not built", time.perf_counter() - t, len(failed), len(partial)
-    )
-    for r in failed:
-        typer.echo(f"failed: {r.name}: cell {r.cell}: {r.error}", err=True)
-    for r in partial:
-        for line in r.problems:
-            typer.echo(f"to fix: {r.name}: {line}", err=True)
-    if pdf:
-        typer.echo(printed, err=True)
-        logger.info("%s", printed)
-    typer.echo(str(out / "index.html"))
-    if failed or partial:
-        raise typer.Exit(1)
+        printer = page_printer(out, force=builds.force) if pdf and builds.run else None
+
+        def progress(r) -> None:  # noqa: ANN001
+            nonlocal done
+            done += 1
+            if printer and r.ok and r.html and not r.reused:
+                printer.submit(r.html)  # printed while the other notebooks run
+            status = "ok" if r.ok else f"FAILED (cell {r.cell}: {r.error})"
+            if r.ok and r.problems:
+                status = f"ok, but {len(r.problems)} problem(s): a section could not be built"
+            line = (
+                f"{r.name}: reused, {r.why}"
+                if r.reused
+                else f"{r.name}: {status} in {r.seconds:.1f}s; rebuilt: {r.why}"
+            )
+            typer.echo(f"[{done}/{len(specs)}] {line}", err=True)
+            logger.info("%s", line)
+            for line in r.problems:
+                logger.error("%s: section not built: %s", r.name, line)
+
+        t = time.perf_counter()
+        try:
+            # the quarter's shared statistics are prepared while the worker pool starts
+            results = run_reports(
+                specs,
+                q,
+                root=root,
+                max_workers=workers,
+                on_done=progress,
+                # a run after a narrative or an action was edited has the quarter's statistics already
+                prepare=lambda: prepare_shared(q, root, statistics=not builds.shared_unchanged),
+                kernel_template=template or False,
+                text_problems=problems,
+                folder=out,
+                builds=builds,
+                yearly=yearly,
+            )
+            if pdf:
+                from lscb_analysis.publish.pdf import print_board_pack  # noqa: PLC0415 - fast CLI start
+
+                printed = print_board_pack(out, force=builds.force, printer=printer)
+        finally:
+            if printer:
+                printer.close()
+        failed = [r for r in results if not r.ok]
+        partial = [r for r in results if r.ok and r.problems]
+        logger.info(
+            "finished in %.1fs, %d failed, %d with sections not built",
+            time.perf_counter() - t,
+            len(failed),
+            len(partial),
+        )
+        for r in failed:
+            typer.echo(f"failed: {r.name}: cell {r.cell}: {r.error}", err=True)
+        for r in partial:
+            for line in r.problems:
+                typer.echo(f"to fix: {r.name}: {line}", err=True)
+        if pdf:
+            typer.echo(printed, err=True)
+            logger.info("%s", printed)
+        typer.echo(str(out / "index.html"))
+        if failed or partial:
+            raise typer.Exit(1)
 
 
 _command("fork", help="Fork a report notebook into notebooks/deep_dives/ with its parameters preset.")(fork_command)
