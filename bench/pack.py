@@ -195,7 +195,8 @@ def time_forked_kernel(repeat: int = 3) -> tuple[float, float]:
     import nbformat
     from nbclient import NotebookClient
 
-    from lscb_analysis.publish.kernels import KernelTemplate, TemplateClient, kernels_from
+    from lscb_analysis.publish.kernels import KernelTemplate, kernels_from
+    from lscb_analysis.publish.template_process import TemplateClient
 
     t = time.perf_counter()
     with KernelTemplate() as template:

@@ -269,7 +269,8 @@ def run(
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.buildrecord import authority_checked  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.plan import plan_reports  # noqa: PLC0415 - fast CLI start
-    from lscb_analysis.publish.runner import run_log, warm_up  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.prepare import warm_up  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.runner import run_log  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.summary.context import stored_quarter  # noqa: PLC0415 - fast CLI start
 
     # A run that is refused creates nothing: invalid arguments (exit 2), then a quarter the store lacks (exit 1).
@@ -313,13 +314,14 @@ def _run_planned(
     """The rest of `lscb run` (and of `lscb annual`: ``yearly``) once the reports are planned: build what changed,
     reading one store generation, and say which failed.
 
-    ``template``: the kernel template :func:`~lscb_analysis.publish.runner.warm_up` started (the caller closes it).
+    ``template``: the kernel template :func:`~lscb_analysis.publish.prepare.warm_up` started (the caller closes it).
     """
     from lscb_analysis.parameters.catalogue import load_catalogue  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.paths import paths  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.pdf import page_printer  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.publish.preflight import scan_free_text  # noqa: PLC0415 - only once the run is planned
-    from lscb_analysis.publish.runner import build_plan, prepare_shared, run_reports  # noqa: PLC0415 - fast CLI
+    from lscb_analysis.publish.prepare import prepare_shared  # noqa: PLC0415 - fast CLI start
+    from lscb_analysis.publish.runner import build_plan, run_reports  # noqa: PLC0415 - fast CLI start
     from lscb_analysis.store import pinned_generation  # noqa: PLC0415 - fast CLI start
 
     # One store generation for the whole run: every notebook's kernel inherits it, so an ingest
@@ -377,7 +379,7 @@ def _run_planned(
                 max_workers=workers,
                 on_done=progress,
                 # a run after a narrative or an action was edited has the quarter's statistics already
-                prepare=lambda: prepare_shared(q, root, statistics=not builds.shared_unchanged),
+                prepare=lambda: prepare_shared(q, root, statistics=not builds.shared_unchanged, template=template),
                 kernel_template=template or False,
                 text_problems=problems,
                 folder=out,

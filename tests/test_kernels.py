@@ -17,12 +17,12 @@ from nbclient import NotebookClient
 from lscb_analysis.publish.kernels import (
     PROVISIONER,
     KernelTemplate,
-    TemplateClient,
     TemplateProvisioner,
     _ipykernel_argv,
     kernels_from,
     template_supported,
 )
+from lscb_analysis.publish.template_process import TemplateClient
 
 pytestmark = pytest.mark.skipif(not template_supported(), reason="kernels are forked from a template only on Linux")
 
@@ -233,3 +233,25 @@ def test_reports_import_nothing_heavy_that_the_template_has_not(project, templat
     new = ast.literal_eval(out.cells[-1].outputs[0]["text"])  # a printed list of module names
     heavy = [m for m in new if m.split(".")[0] in HEAVY]
     assert not heavy, f"imported after the kernel started: {heavy}"
+
+
+def test_a_call_runs_in_a_child_of_the_template_with_its_modules_and_the_callers_folder_and_environment(
+    template, tmp_path
+):
+    tpl, client = template
+    env = dict(os.environ, LSCB_TEST_MARK="called")
+    assert client.call("os.path:realpath", ".", cwd=str(tmp_path), env=env) == str(tmp_path.resolve())
+    assert client.call("os:getenv", "LSCB_TEST_MARK", cwd=str(tmp_path), env=env) == "called"
+    assert client.call("os:getppid", cwd=str(tmp_path), env=env) == tpl.pid, "forked by the template"
+    assert os.environ.get("LSCB_TEST_MARK") is None, "this process's environment is not touched"
+
+
+def test_a_call_that_raises_says_why_and_the_template_carries_on(template, tmp_path):
+    from lscb_analysis.publish.template_process import TemplateCallError
+
+    _, client = template
+    with pytest.raises(TemplateCallError, match="no_such_module_for_lscb"):
+        client.call("no_such_module_for_lscb:f", cwd=str(tmp_path), env=dict(os.environ))
+    with pytest.raises(TemplateCallError, match="ZeroDivisionError"):
+        client.call("operator:truediv", 1, 0, cwd=str(tmp_path), env=dict(os.environ))
+    assert client.call("operator:add", 1, 2, cwd=str(tmp_path), env=dict(os.environ)) == 3

@@ -239,3 +239,40 @@ def test_publishing_leaves_out_the_grammar_compiler_jsonschema_would_import():
     r = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "None"
+
+
+def test_shared_statistics_prepared_in_a_child_of_the_template_equal_those_prepared_here(project, caplog, monkeypatch):
+    """`lscb run` prepares the quarter's shared statistics in a child of the kernel template (its modules imported
+    already); the file it writes is the one this process writes, and an invalid entry is still only a warning."""
+    import pandas as pd
+
+    from lscb_analysis.ingest import ingest_quarters
+    from lscb_analysis.parquet import read_parquet
+    from lscb_analysis.publish import prepare
+    from lscb_analysis.publish.prepare import prepare_shared, warm_up
+    from lscb_analysis.returns.folders import return_folders
+    from lscb_analysis.store import derived_folder
+
+    ingest_quarters(list(return_folders(project)), project)
+    q = Quarter.parse("2026-27 Q2")
+    summary = derived_folder(project) / "summaries" / f"{q.slug}.parquet"
+    prepare_shared(q, project)
+    here = read_parquet(summary)
+    summary.unlink()
+
+    def not_here(*args: object) -> None:
+        raise AssertionError("prepared in this process, not in the template's child")
+
+    monkeypatch.setattr(prepare, "prepare_statistics", not_here)
+    template = warm_up()
+    assert template is not None
+    try:
+        prepare_shared(q, project, template=template)
+        assert summary.is_file(), "written by the template's child"
+        pd.testing.assert_frame_equal(read_parquet(summary), here)
+        (project / "parameters" / "annotations.yaml").write_text("- [not, an, annotation\n", encoding="utf-8")
+        with caplog.at_level("WARNING", logger="lscb.run"):
+            prepare_shared(q, project, template=template)
+    finally:
+        template.close()
+    assert "shared statistics not prepared" in caplog.text and "annotations.yaml" in caplog.text

@@ -51,7 +51,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -66,7 +65,7 @@ from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_dir_exists
 from traitlets import Unicode, default
 
-from lscb_analysis.publish.template_process import send_message
+from lscb_analysis.publish.template_process import TemplateClient
 
 __all__ = [
     "PRELOAD",
@@ -74,7 +73,6 @@ __all__ = [
     "REPORT_MODULES",
     "KernelTemplate",
     "ReportKernelManager",
-    "TemplateClient",
     "TemplateProvisioner",
     "template_supported",
     "use_kernel_template",
@@ -313,72 +311,6 @@ def kernels_from(template: KernelTemplate | None) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------- a client
-class TemplateClient:
-    """One connection to a :class:`KernelTemplate` (thread-safe).
-
-    Parameters
-    ----------
-    address : str
-        :attr:`KernelTemplate.address`.
-    timeout : float
-        How long to wait for the template to open its socket, in seconds.
-    """
-
-    def __init__(self, address: str, *, timeout: float = 10.0) -> None:
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        end = time.monotonic() + timeout
-        while True:  # the template binds its socket a moment after it starts
-            try:
-                self._sock.connect(address)
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                if time.monotonic() > end:
-                    self._sock.close()
-                    raise
-                time.sleep(0.02)
-        self._reader = self._sock.makefile("rb")
-        self._lock = threading.Lock()
-        self._ready: bool | None = None
-        self.error: str | None = None
-
-    def _recv(self) -> dict[str, Any]:
-        line = self._reader.readline()
-        if not line:
-            raise ConnectionError("the kernel template process has exited")
-        return json.loads(line)
-
-    def wait_ready(self) -> bool:
-        """Block until the template has imported its modules; ``False`` if it could not."""
-        with self._lock:
-            if self._ready is None:
-                try:
-                    msg = self._recv()
-                except (ConnectionError, ValueError) as exc:
-                    msg = {"error": str(exc)}
-                self._ready = "ready" in msg
-                if not self._ready:
-                    self.error = msg.get("error") or "unknown error"
-            return self._ready
-
-    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
-        """Fork a new kernel running ``ipykernel_launcher <argv>``; its process id."""
-        if not self.wait_ready():
-            raise ConnectionError(f"the kernel template is not available: {self.error}")
-        with self._lock:
-            send_message(self._sock, {"op": "fork", "argv": argv, "cwd": cwd, "env": env})
-            return int(self._recv()["pid"])
-
-    def exit_code(self, pid: int) -> int | None:
-        """The kernel's exit code, or ``None`` while it runs."""
-        with self._lock:
-            send_message(self._sock, {"op": "poll", "pid": pid})
-            return self._recv()["exit"]
-
-    def close(self) -> None:
-        self._reader.close()
-        self._sock.close()
-
-
 class _ForkedKernel:
     """The :class:`subprocess.Popen` interface :class:`~jupyter_client.provisioning.LocalProvisioner` uses."""
 

@@ -18,20 +18,18 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
-import importlib
 import json
 import logging
 import multiprocessing as mp
 import os
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lscb_analysis.disclosure.settings import Disclosure
-from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError
+from lscb_analysis.errors import SECTION_PROBLEM_MIME
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
@@ -46,6 +44,7 @@ from lscb_analysis.publish.kernels import (
 )
 from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters, pack_label
 from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_reports, scan_free_text
+from lscb_analysis.publish.prepare import warm_up
 from lscb_analysis.publish.stable_ids import stable_ids
 from lscb_analysis.store import GENERATION_ENV
 
@@ -54,8 +53,6 @@ __all__ = [
     "run_reports",
     "build_plan",
     "longest_first",
-    "warm_up",
-    "prepare_shared",
     "section_problems",
 ]
 
@@ -226,7 +223,7 @@ def run_reports(
         Fork each notebook's fresh kernel from one template process that has
         already imported the reports' modules (:mod:`lscb_analysis.publish.kernels`),
         instead of starting and importing from scratch each time. Ignored
-        where ``fork`` is not available. Pass the template :func:`warm_up`
+        where ``fork`` is not available. Pass the template :func:`~lscb_analysis.publish.prepare.warm_up`
         started to use it (the caller closes it); ``True`` starts one here.
     text_problems : sequence of TextProblem, optional
         What :func:`~lscb_analysis.publish.preflight.scan_free_text` found
@@ -331,25 +328,6 @@ def run_reports(
     return results
 
 
-def prepare_shared(quarter: Quarter, root: Path | str | None = None, *, statistics: bool = True) -> None:
-    """Prepare the quarter's shared statistics (unless ``statistics`` is false: they are current); an invalid entry
-    they read costs only the sections that need them. Then load the front page's modules in a thread.
-
-    An :class:`~lscb_analysis.errors.LscbError` here (say, an invalid ``parameters/annotations.yaml``, whose
-    recorded changes the SPC limits restart at) does not stop the run: each report computes what it needs, and
-    the sections that cannot show a notice naming the entry (:func:`lscb_analysis.report.section`).
-    """
-    from lscb_analysis.summary.quarter import prepare_quarter  # noqa: PLC0415 - only once the run is planned
-
-    try:
-        if statistics:
-            prepare_quarter(quarter, root)
-    except LscbError as exc:
-        log.warning("shared statistics not prepared (the sections that need them will say why): %s", exc)
-    # The front page's modules take seconds to import: they load while the notebooks run.
-    threading.Thread(target=importlib.import_module, args=("lscb_analysis.publish.index",), daemon=True).start()
-
-
 def build_plan(
     specs: Sequence[ReportSpec],
     quarter: Quarter,
@@ -380,24 +358,6 @@ def _pool_context() -> mp.context.BaseContext:
         ["lscb_analysis.publish.runner", "lscb_analysis.publish.htmlexport", "papermill", "nbconvert"]
     )
     return ctx
-
-
-def warm_up(*, kernel_template: bool = True, log_file: str | Path | None = None) -> KernelTemplate | None:
-    """Start the kernel template, so it imports its modules while the caller plans the run.
-
-    The template runs no notebook, so a run that is then refused has started
-    no kernel; its output goes to ``log_file``, never to the caller's console:
-    without one (a run that has not yet been checked, so may not write a log),
-    the template holds its output and appends it to its
-    :attr:`~lscb_analysis.publish.kernels.KernelTemplate.log_file` when closed,
-    if the caller has set one by then. (The workers' fork server is not
-    started here: it would hold the console open for seconds after a refused
-    run.) Pass the template to :func:`run_reports` and close it afterwards;
-    ``None`` when there is none.
-    """
-    if not (kernel_template and template_supported()):
-        return None
-    return KernelTemplate(log_file=str(log_file) if log_file else None, hold_log=log_file is None)
 
 
 def _run_pool(

@@ -1,4 +1,5 @@
-"""The kernel template process, and each kernel forked from it (see :mod:`lscb_analysis.publish.kernels`).
+"""The kernel template process, each kernel forked from it, and the client's end of its protocol
+(:class:`TemplateClient`; see :mod:`lscb_analysis.publish.kernels`).
 
 :func:`main` runs in a new interpreter started by
 :class:`~lscb_analysis.publish.kernels.KernelTemplate`. It imports the
@@ -7,7 +8,12 @@ object per line. It greets each client with ``{"ready": pid}`` once the
 imports are done, or ``{"error": text}`` if they failed. A client sends
 ``{"op": "fork", "argv": [...], "cwd": ..., "env": {...}}`` and gets
 ``{"pid": n}`` back, or ``{"op": "poll", "pid": n}`` and gets
-``{"exit": code_or_null}``. The template never runs notebook code.
+``{"exit": code_or_null}``. ``{"op": "call", "target": "module:function",
+"args": [...], "result": path, "cwd": ..., "env": {...}}`` forks a child that
+calls the function with the (JSON) arguments, writes its (JSON) return value,
+or the traceback, to ``result`` and exits 0, or 1: work the run would
+otherwise do in a process that has not imported the modules yet. The template
+itself never runs notebook code, nor any call.
 
 A forked child becomes a kernel: what ``python -m ipykernel_launcher <argv>``
 does in a new process, in its own session, folder and environment. It ends as
@@ -30,11 +36,14 @@ import selectors
 import signal
 import socket
 import sys
+import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["main", "send_message"]
+__all__ = ["TemplateCallError", "TemplateClient", "main", "send_message"]
 
 #: Exit status of this process when it is a forked kernel (``None`` in the template itself).
 _kernel_exit: int | None = None
@@ -45,6 +54,111 @@ def send_message(sock: socket.socket, obj: dict[str, Any]) -> None:
     sock.sendall(json.dumps(obj).encode() + b"\n")
 
 
+# ------------------------------------------------------ the client's end
+class TemplateCallError(RuntimeError):
+    """A call made in a child of the template (:meth:`TemplateClient.call`) raised, or the child died."""
+
+
+class TemplateClient:
+    """One connection to a :class:`KernelTemplate` (thread-safe).
+
+    Parameters
+    ----------
+    address : str
+        :attr:`lscb_analysis.publish.kernels.KernelTemplate.address`.
+    timeout : float
+        How long to wait for the template to open its socket, in seconds.
+    """
+
+    def __init__(self, address: str, *, timeout: float = 10.0) -> None:
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        end = time.monotonic() + timeout
+        while True:  # the template binds its socket a moment after it starts
+            try:
+                self._sock.connect(address)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > end:
+                    self._sock.close()
+                    raise
+                time.sleep(0.02)
+        self._reader = self._sock.makefile("rb")
+        self._lock = threading.Lock()
+        self._ready: bool | None = None
+        self.error: str | None = None
+
+    def _recv(self) -> dict[str, Any]:
+        line = self._reader.readline()
+        if not line:
+            raise ConnectionError("the kernel template process has exited")
+        return json.loads(line)
+
+    def wait_ready(self) -> bool:
+        """Block until the template has imported its modules; ``False`` if it could not."""
+        with self._lock:
+            if self._ready is None:
+                try:
+                    msg = self._recv()
+                except (ConnectionError, ValueError) as exc:
+                    msg = {"error": str(exc)}
+                self._ready = "ready" in msg
+                if not self._ready:
+                    self.error = msg.get("error") or "unknown error"
+            return self._ready
+
+    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
+        """Fork a new kernel running ``ipykernel_launcher <argv>``; its process id."""
+        if not self.wait_ready():
+            raise ConnectionError(f"the kernel template is not available: {self.error}")
+        with self._lock:
+            send_message(self._sock, {"op": "fork", "argv": argv, "cwd": cwd, "env": env})
+            return int(self._recv()["pid"])
+
+    def call(self, target: str, *args: Any, cwd: str, env: dict[str, str], poll: float = 0.02) -> Any:
+        """Call ``module:function`` with ``args`` in a child forked from the template; its return value.
+
+        Arguments and return value travel as JSON. The child has the template's
+        modules imported already, its own session, folder and environment, and
+        exits when the call returns.
+
+        Raises
+        ------
+        ConnectionError
+            The template is not available (it could not import its modules).
+        TemplateCallError
+            The call raised (the message is the child's traceback) or the child died.
+        """
+        if not self.wait_ready():
+            raise ConnectionError(f"the kernel template is not available: {self.error}")
+        with tempfile.TemporaryDirectory(prefix="lscb-call-") as folder:
+            result = os.path.join(folder, "result.json")
+            request = {"op": "call", "target": target, "args": list(args), "result": result, "cwd": cwd, "env": env}
+            with self._lock:
+                send_message(self._sock, request)
+                pid = int(self._recv()["pid"])
+            while (code := self.exit_code(pid)) is None:
+                time.sleep(poll)
+            try:
+                with open(result, encoding="utf-8") as f:
+                    out = json.load(f)
+            except (OSError, ValueError):
+                out = {"error": f"{target} ended with exit code {code} and no result"}
+        if "error" in out:
+            raise TemplateCallError(out["error"])
+        return out["value"]
+
+    def exit_code(self, pid: int) -> int | None:
+        """The kernel's exit code, or ``None`` while it runs."""
+        with self._lock:
+            send_message(self._sock, {"op": "poll", "pid": pid})
+            return self._recv()["exit"]
+
+    def close(self) -> None:
+        self._reader.close()
+        self._sock.close()
+
+
+# --------------------------------------------------- the template's end
 def _end_forked_kernel() -> None:
     """The last exit handler: a forked kernel leaves once every other handler has run."""
     if _kernel_exit is None:
@@ -145,7 +259,7 @@ class _Template:
                     while b"\n" in self.clients[conn]:
                         line, self.clients[conn] = self.clients[conn].split(b"\n", 1)
                         req = json.loads(line)
-                        if req["op"] == "fork":
+                        if req["op"] in ("fork", "call"):
                             me = os.getpid()
                             pid = os.fork()
                             if pid == 0:  # the new kernel: leave the template's loop with its request
@@ -176,13 +290,36 @@ class _Template:
                 return
 
 
+def _call(request: dict[str, Any]) -> None:
+    """In a forked child: call ``module:function`` with the request's arguments; the result file says how it went."""
+    os.setsid()
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    try:
+        module, _, name = request["target"].partition(":")
+        out = {"value": getattr(__import__(module, fromlist=[name]), name)(*request["args"])}
+        code = 0
+    except BaseException:  # noqa: BLE001 - the caller is told what happened, whatever it was
+        out, code = {"error": traceback.format_exc()}, 1
+    with open(request["result"], "w", encoding="utf-8") as f:
+        json.dump(out, f)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)  # nothing of the template's to tear down
+
+
 def main(address: str, preload: Sequence[str]) -> None:
-    """Entry point of the template process: import ``preload``, serve on ``address``; in a fork, be a kernel."""
+    """Entry point of the template process: import ``preload``, serve on ``address``; in a fork, be a kernel
+    (or make the call asked for)."""
     global _kernel_exit
     atexit.register(_end_forked_kernel)  # first registered, so it runs last (handlers run last in, first out)
     request = _Template(address, preload).serve()
     if request is None:
         return
+    if request["op"] == "call":
+        _die_with(request["parent"])
+        _call(request)
     _kernel_exit = 1  # until the kernel ends cleanly
     try:
         _become_kernel(request["argv"], request["cwd"], request["env"], request["parent"])
