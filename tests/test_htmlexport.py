@@ -13,14 +13,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from lscb_analysis.ingest import ingest_quarters
-from lscb_analysis.publish.htmlexport import (
-    WIDGET_NOTE,
-    ActiveContentError,
-    active_content,
-    export_html,
-    external_requests,
-    notebook_to_html,
-)
+from lscb_analysis.publish.htmlexport import WIDGET_NOTE, ActiveContentError, export_html, notebook_to_html
+from lscb_analysis.publish.page_scan import active_content, external_requests
 from lscb_analysis.render.sanitise import CONTENT_SECURITY_POLICY
 from lscb_analysis.returns.folders import return_folders
 

@@ -247,11 +247,9 @@ def test_a_call_runs_in_a_child_of_the_template_with_its_modules_and_the_callers
 
 
 def test_a_call_that_raises_says_why_and_the_template_carries_on(template, tmp_path):
-    from lscb_analysis.publish.template_process import TemplateCallError
-
     _, client = template
-    with pytest.raises(TemplateCallError, match="no_such_module_for_lscb"):
+    with pytest.raises(RuntimeError, match="no_such_module_for_lscb"):
         client.call("no_such_module_for_lscb:f", cwd=str(tmp_path), env=dict(os.environ))
-    with pytest.raises(TemplateCallError, match="ZeroDivisionError"):
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
         client.call("operator:truediv", 1, 0, cwd=str(tmp_path), env=dict(os.environ))
     assert client.call("operator:add", 1, 2, cwd=str(tmp_path), env=dict(os.environ)) == 3

@@ -13,7 +13,7 @@ import pytest
 
 from lscb_analysis.disclosure.audit import audit_html
 from lscb_analysis.parameters.partnership import load_partnership
-from lscb_analysis.publish.htmlexport import active_content, external_requests
+from lscb_analysis.publish.page_scan import active_content, external_requests
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 1_500_000  # per report (issue: each HTML report stays under 1.5 MB)

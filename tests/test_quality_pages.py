@@ -11,7 +11,7 @@ from lscb_analysis.disclosure.settings import Disclosure
 from lscb_analysis.findings import FINDING_COLUMNS
 from lscb_analysis.ingest import ingest_quarters
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.htmlexport import external_requests
+from lscb_analysis.publish.page_scan import external_requests
 from lscb_analysis.publish.quality_pages import quality_page_paths, write_quality_pages
 from lscb_analysis.render.quality_page import render_quality_page
 

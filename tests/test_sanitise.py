@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from lscb_analysis.publish.htmlexport import active_content, external_requests
+from lscb_analysis.publish.page_scan import active_content, external_requests
 from lscb_analysis.render.sanitise import (
     ALLOWED_TAGS,
     CONTENT_SECURITY_POLICY,

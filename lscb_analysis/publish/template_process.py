@@ -43,7 +43,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["TemplateCallError", "TemplateClient", "main", "send_message"]
+__all__ = ["TemplateClient", "main", "send_message"]
 
 #: Exit status of this process when it is a forked kernel (``None`` in the template itself).
 _kernel_exit: int | None = None
@@ -55,10 +55,6 @@ def send_message(sock: socket.socket, obj: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------ the client's end
-class TemplateCallError(RuntimeError):
-    """A call made in a child of the template (:meth:`TemplateClient.call`) raised, or the child died."""
-
-
 class TemplateClient:
     """One connection to a :class:`KernelTemplate` (thread-safe).
 
@@ -125,8 +121,8 @@ class TemplateClient:
         ------
         ConnectionError
             The template is not available (it could not import its modules).
-        TemplateCallError
-            The call raised (the message is the child's traceback) or the child died.
+        RuntimeError
+            The call raised (the message ends with the child's traceback) or the child died: a bug, not bad input.
         """
         if not self.wait_ready():
             raise ConnectionError(f"the kernel template is not available: {self.error}")
@@ -144,7 +140,7 @@ class TemplateClient:
             except (OSError, ValueError):
                 out = {"error": f"{target} ended with exit code {code} and no result"}
         if "error" in out:
-            raise TemplateCallError(out["error"])
+            raise RuntimeError(f"{target}, called in a child of the kernel template, failed:\n{out['error']}")
         return out["value"]
 
     def exit_code(self, pid: int) -> int | None:

@@ -14,7 +14,7 @@ data may show, and each planted input must reach a page (so the test cannot
 pass by losing the payloads).
 
 Two smaller tests use the corpus directly: the one audit of external loads
-(:func:`lscb_analysis.publish.htmlexport.external_requests`) lists everything
+(:func:`lscb_analysis.publish.page_scan.external_requests`) lists everything
 Chromium requests for each trick, and the Content-Security-Policy alone
 stops every one of them.
 """
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostile
 
-from lscb_analysis.publish.htmlexport import active_content, external_requests
+from lscb_analysis.publish.page_scan import active_content, external_requests
 from lscb_analysis.render.sanitise import CONTENT_SECURITY_POLICY, csp_meta
 
 ROOT = Path(__file__).resolve().parents[2]
