@@ -188,15 +188,21 @@ def _register_with_kernel() -> None:
         widgets.register_comm_target()
 
 
-def _become_kernel(argv: list[str], cwd: str, env: dict[str, str], parent: int) -> None:
-    """Run a kernel in this (forked) process until it is shut down."""
+def _as_new_process(cwd: str, env: dict[str, str], parent: int) -> None:
+    """Make this forked child what a newly started process would be: it ends with ``parent``, has its own
+    session (as jupyter_client's launcher gives a kernel), folder and environment, and numpy's random state."""
     _die_with(parent)
-    os.setsid()  # its own process group, as jupyter_client's launcher gives a kernel
+    os.setsid()
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed()  # a new process would not share the template's state
+
+
+def _become_kernel(argv: list[str], cwd: str, env: dict[str, str], parent: int) -> None:
+    """Run a kernel in this (forked) process until it is shut down."""
+    _as_new_process(cwd, env, parent)
     sys.argv = [sys.executable, "-m", "ipykernel_launcher", *argv]
     # ipykernel is among the template's preloaded modules (imported after the exit handler was
     # registered); importing it at the top of this module would register its handlers first.
@@ -288,10 +294,7 @@ class _Template:
 
 def _call(request: dict[str, Any]) -> None:
     """In a forked child: call ``module:function`` with the request's arguments; the result file says how it went."""
-    os.setsid()
-    os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["env"])
+    _as_new_process(request["cwd"], request["env"], request["parent"])
     try:
         module, _, name = request["target"].partition(":")
         out = {"value": getattr(__import__(module, fromlist=[name]), name)(*request["args"])}
@@ -314,7 +317,6 @@ def main(address: str, preload: Sequence[str]) -> None:
     if request is None:
         return
     if request["op"] == "call":
-        _die_with(request["parent"])
         _call(request)
     _kernel_exit = 1  # until the kernel ends cleanly
     try:
