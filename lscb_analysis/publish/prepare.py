@@ -37,7 +37,7 @@ def warm_up(*, kernel_template: bool = True, log_file: str | Path | None = None)
     :attr:`~lscb_analysis.publish.kernels.KernelTemplate.log_file` when closed,
     if the caller has set one by then. (The workers' fork server is not
     started here: it would hold the console open for seconds after a refused
-    run.) Pass the template to :func:`run_reports` and close it afterwards;
+    run.) Pass the template to :func:`~lscb_analysis.publish.runner.run_reports` and close it afterwards;
     ``None`` when there is none.
     """
     if not (kernel_template and template_supported()):
