@@ -345,11 +345,13 @@ def _run_planned(
         done = 0
         at_once = f"{workers or 'one per core'} at once"
         typer.echo(
-            f"{len(specs)} reports for {q.label}: running {len(builds.run)} ({at_once}); log: {out / 'run.log'}",
+            f"{len(specs)} reports for {q.label}: running {len(builds.run)} ({at_once})"
+            + (f", refreshing {len(builds.refresh)}" if builds.refresh else "")
+            + f"; log: {out / 'run.log'}",
             err=True,
         )
 
-        printer = page_printer(out, force=builds.force) if pdf and builds.run else None
+        printer = page_printer(out, force=builds.force) if pdf and (builds.run or builds.refresh) else None
 
         def progress(r) -> None:  # noqa: ANN001
             nonlocal done

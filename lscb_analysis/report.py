@@ -37,8 +37,6 @@ from matplotlib.figure import Figure
 from lscb_analysis.disclosure.suppress import suppress_series
 from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError
 from lscb_analysis.parameters.actions import load_actions, load_all_actions
-from lscb_analysis.parameters.narratives import indicator_commentary, load_narrative
-from lscb_analysis.parameters.narratives import section as narrative_section
 from lscb_analysis.quality import completeness, timeliness
 from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
@@ -49,7 +47,7 @@ from lscb_analysis.render.indicator_unit import (
     unit_closing_markdown,
     unit_heading_html,
 )
-from lscb_analysis.render.narrative import actions_display, missing_narrative_markdown
+from lscb_analysis.render.narrative import actions_display, commentary_on_indicators, narrative_output
 from lscb_analysis.render.plots.benchmark import (
     OwnPoint,
     benchmark_trend_alt_text,
@@ -264,10 +262,7 @@ def indicator_sections(ctx: Context, subgroup: str, *, annotations: dict[str, di
     changes = change_register(ctx)
     indicators = ctx.catalogue.for_subgroup(subgroup)
     lfl = like_for_like(ctx, subgroup)
-    _, commentary = indicator_commentary(
-        narrative_section(load_narrative(ctx.quarter, subgroup, ctx.root), "data_commentary"),
-        {ind.id: ind.title for ind in indicators},
-    )
+    commentary = commentary_on_indicators(ctx.quarter, subgroup, ctx.catalogue, ctx.root)
     try:
         acts = actions_table(load_actions(subgroup, ctx.root, catalogue=ctx.catalogue), ctx.quarter.end)
     except LscbError:  # the actions section says what to fix; the units are shown without their actions
@@ -406,23 +401,19 @@ def narrative(
     bool
         Whether a narrative exists.
     """
-    narr = load_narrative(ctx.quarter, subgroup, ctx.root)
-    if narr is None:
-        if notice:
-            _markdown(missing_narrative_markdown(ctx.quarter, ctx.catalogue.subgroups[subgroup]))
-        return False
-    titles = {ind.id: ind.title for ind in ctx.catalogue.for_subgroup(subgroup)}
-    shown = list(keys or narr.sections)
-    if others:
-        shown += [k for k in narr.extra_keys if k not in shown]
-    for key in shown:
-        text = narrative_section(narr, key)
-        if key == "data_commentary":  # commentary on one indicator is shown with it (indicator_sections)
-            text, _ = indicator_commentary(text, titles)
-        if text:
-            head = title or narr.headings.get(key, key.replace("_", " ").capitalize())
-            _markdown(f"{'#' * heading_level} {escape_markdown(head)}\n\n{text}")
-    return True
+    output, written = narrative_output(
+        ctx.quarter,
+        subgroup,
+        ctx.catalogue,
+        ctx.root,
+        keys=keys,
+        heading_level=heading_level,
+        notice=notice,
+        title=title,
+        others=others,
+    )
+    display(output, raw=True)  # always one output, even empty: a narrative edit renders it again in place
+    return written
 
 
 @_isolated("Actions and forward planning (parameters/actions/)", pd.DataFrame)

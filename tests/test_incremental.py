@@ -59,11 +59,15 @@ def built(project):
 
 
 def _rebuilt(project: Path, out: Path, **kw) -> dict[str, str]:
+    """Why each report not reused is executed (or, after ``refreshed: ``, refreshed)."""
     specs = plan_reports(Q, root=project)
     plan = plan_builds(specs, Q, out, root=project, **kw)
-    assert {r.name for r in plan.reused} | {s.name for s in plan.run} == {s.name for s in specs}
+    done = [r.name for r in plan.reused] + [s.name for s in plan.run + plan.refresh]
+    assert sorted(done) == sorted(s.name for s in specs), "every report once"
     assert all(r.reused and r.why.startswith("inputs unchanged") for r in plan.reused)
-    return {s.name: plan.why[s.name] for s in plan.run}
+    return {s.name: plan.why[s.name] for s in plan.run} | {
+        s.name: f"refreshed: {plan.why[s.name]}" for s in plan.refresh
+    }
 
 
 def test_nothing_changed_reuses_every_report(built):
@@ -72,11 +76,83 @@ def test_nothing_changed_reuses_every_report(built):
     assert json.loads((out / BUILD_MANIFEST).read_text())["reports"].keys() == {s.name for s in specs}
 
 
-def test_a_narrative_edit_rebuilds_that_subgroup_only(built):
+def test_a_narrative_edit_refreshes_that_subgroup_only(built):
     project, _, out = built
     narrative = project / "parameters" / "narratives" / Q.slug / "neglect.md"
     narrative.write_text(narrative.read_text() + "\nOne more sentence.\n")
+    assert _rebuilt(project, out) == {
+        "subgroup_neglect": f"refreshed: parameters/narratives/{Q.slug}/neglect.md changed: "
+        "narrative rendered again, figures kept from 2026-10-01T09:00:00"
+    }
+
+
+def test_a_narrative_edit_to_the_commentary_on_an_indicator_executes_the_report(built):
+    """That commentary is shown inside the indicator's unit, among the figures: not a narrative output."""
+    project, _, out = built
+    narrative = project / "parameters" / "narratives" / Q.slug / "quality_assurance.md"
+    text = narrative.read_text()
+    assert "### Re-referrals within 12 months" in text
+    narrative.write_text(
+        text.replace("### Re-referrals within 12 months\n", "### Re-referrals within 12 months\n\nNew.\n")
+    )
+    name = f"parameters/narratives/{Q.slug}/quality_assurance.md"
+    why = f"{name}, {name}: commentary on indicators have changed"
+    # the quality files' report quotes the sub-group's id, so is taken to read its narrative
+    assert _rebuilt(project, out) == {"subgroup_quality_assurance": why, "quality_files": why}
+    # the general commentary of the same section is a narrative output: refreshed
+    _pretend_built(
+        project, plan_reports(Q, root=project), plan_builds(plan_reports(Q, root=project), Q, out, root=project)
+    )
+    narrative.write_text(narrative.read_text().replace("## Data commentary\n", "## Data commentary\n\nIn general.\n"))
+    assert {n: w.startswith("refreshed: ") for n, w in _rebuilt(project, out).items()} == {
+        "subgroup_quality_assurance": True,
+        "quality_files": True,
+    }
+
+
+def test_a_notebook_that_reads_the_narrative_otherwise_is_executed(built):
+    from lscb_analysis.publish.refresh import narrative_only
+
+    project, _, out = built
+    nb = project / "notebooks" / "subgroup_report.ipynb"
+    stock = nb.read_text()
+    assert narrative_only("report.narrative(ctx, subgroup, 'summary', notice=True);\nreport.narrative(\n    ctx,\n)")
+    for other in (
+        "written = report.narrative(ctx, subgroup)",
+        "if report.narrative(ctx, subgroup):",
+        "load_narrative(q, s)",
+    ):
+        assert not narrative_only(f"report.narrative(ctx, subgroup)\n{other}"), other
+    nb.write_text(
+        stock.replace(
+            'report.narrative(ctx, subgroup, \\"data_commentary\\");',
+            'shown = report.narrative(ctx, subgroup, \\"data_commentary\\");',
+        )
+    )
+    assert nb.read_text() != stock
+    _pretend_built(
+        project, plan_reports(Q, root=project), plan_builds(plan_reports(Q, root=project), Q, out, root=project)
+    )
+    narrative = project / "parameters" / "narratives" / Q.slug / "neglect.md"
+    narrative.write_text(narrative.read_text() + "\nOne more sentence.\n")
     assert _rebuilt(project, out) == {"subgroup_neglect": f"parameters/narratives/{Q.slug}/neglect.md changed"}
+
+
+def test_only_the_narrative_outputs_read_a_narrative():
+    """A report reads a narrative only through render.narrative's narrative_output (a narrative output, which a
+    refresh renders again) and commentary_on_indicators (an input of its own): anything else reading one would
+    make a refreshed page differ from a fresh build (lscb_analysis/publish/refresh.py)."""
+    import lscb_analysis
+
+    package = Path(lscb_analysis.__file__).parent
+    readers = {
+        f.relative_to(package).as_posix()
+        for f in package.rglob("*.py")
+        if "load_narrative(" in f.read_text(encoding="utf-8") or "parse_narrative(" in f.read_text(encoding="utf-8")
+    }
+    assert readers == {"parameters/narratives.py", "render/narrative.py"}
+    text = (package / "render" / "narrative.py").read_text(encoding="utf-8")
+    assert text.count("load_narrative(") == 2, "narrative_output and commentary_on_indicators only"
 
 
 def test_a_new_narrative_rebuilds_its_subgroup(built):
@@ -204,16 +280,26 @@ def test_a_reused_report_is_byte_identical_to_a_fresh_build(project):
     first = run()
     assert not any(r.reused for r in first.values())
     again = run()
-    assert all(r.reused for r in again.values())
+    assert all(r.reused for r in again.values()), {n: r.why for n, r in again.items()}
     assert {n: r.built for n, r in again.items()} == {n: r.built for n, r in first.items()}
     index = (out / "index.html").read_bytes()
     assert run() and (out / "index.html").read_bytes() == index, "nothing rebuilt: the same front page"
 
     narrative = project / "parameters" / "narratives" / Q.slug / "neglect.md"
-    narrative.write_text(narrative.read_text() + "\nA sentence added before the board.\n")
+    text = narrative.read_text()
+    # a sentence in a section, a new section of the sub-group's own (shown with others=True), one section gone
+    assert "## Risks and challenges\n" in text
+    narrative.write_text(
+        text.replace("## Risks and challenges\n", "## Risks\n").replace(
+            "## Feedback\n", "## Feedback\n\nSaid *twice*.\n"
+        )
+        + "\n## Before the board\n\nA sentence added before the board.\n"
+    )
     edited = run()
     assert [n for n, r in edited.items() if not r.reused] == ["subgroup_neglect"]
-    assert "A sentence added before the board." in (out / "subgroup_neglect.html").read_text()
+    assert "narrative rendered again" in edited["subgroup_neglect"].why, "refreshed, not executed"
+    page = (out / "subgroup_neglect.html").read_text()
+    assert "A sentence added before the board." in page and "Said <em>twice</em>." in page
     incremental = {n: (out / f"{n}.html").read_bytes() for n in keep}
 
     forced = run(force=True)

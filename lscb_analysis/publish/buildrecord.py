@@ -15,7 +15,8 @@ The inputs of a report, conservatively (a file in doubt is an input):
   (``received.yaml`` dates the returns);
 - every file under ``parameters/`` except the narratives and the actions, which are
   per sub-group: a report reads the narrative (this quarter's) and the actions of the
-  sub-group its parameters name and of every sub-group id quoted in its notebook's code;
+  sub-group its parameters name and of every sub-group id quoted in its notebook's code, and, as an input of
+  its own, what each of those narratives says on indicators (:func:`~lscb_analysis.publish.refresh.commentary_digest`);
   a report that names no sub-group, or whose code calls ``actions(ctx)``, reads every
   sub-group's actions (the core data set lists them all);
 - its notebook;
@@ -26,8 +27,10 @@ The inputs of a report, conservatively (a file in doubt is an input):
 - the run options that shape its page: its parameters, title, section, notes, its
   neighbours' links, the pack's label, whether kernels fork from the template.
 
+A report whose only changed inputs are narratives (not their commentary on indicators) is refreshed:
+its narrative rendered again in the executed notebook, its figures kept (:mod:`lscb_analysis.publish.refresh`).
 A report that failed, or was produced with a section it could not build, is never
-reused; nor is one whose published files are missing or differ from what was recorded.
+reused or refreshed; nor is one whose published files are missing or differ from what was recorded.
 
 The digests (:func:`digest`, :func:`file_digest`, :func:`tree_digest`,
 :func:`package_digest`, :func:`store_digest`) and :func:`changed_inputs` are also
@@ -53,6 +56,7 @@ from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.publish.plan import ReportResult, ReportSpec
+from lscb_analysis.publish.refresh import commentary_digest, narrative_only
 from lscb_analysis.store import StoreMissingError, resolve_generation
 
 __all__ = [
@@ -77,6 +81,10 @@ BUILD_MANIFEST = "build.json"
 _FORMAT = 1
 #: Folders of ``parameters/`` read per sub-group (see the module's docstring).
 _PER_SUBGROUP = ("narratives", "actions")
+#: Names the input that is what a narrative says on indicators (after the narrative's own name).
+_COMMENTARY = ": commentary on indicators"
+#: A narrative's own input: a report whose only changed inputs are these is refreshed (:mod:`.refresh`).
+_NARRATIVE_INPUT = re.compile(r"^parameters/narratives/[^/]+/[^/]+\.md$")
 #: The package's own source, an input of every report (not the project: that is paths.py's).
 _PACKAGE = Path(lscb_analysis.__file__).resolve().parent
 
@@ -226,7 +234,8 @@ def report_inputs(
     options = dict(options or {})
     if shared is None:
         shared = _shared_inputs(p.root, str(options.get("kernel_name", "python3")))
-    subgroups = list(load_catalogue(p.parameters).subgroups)
+    catalogue = load_catalogue(p.parameters)
+    subgroups = list(catalogue.subgroups)
     actions = {s: p.parameters / "actions" / f"{s}.yaml" for s in subgroups}
     every_action = {a.relative_to(p.root).as_posix(): file_sha256(a) for a in _files(p.parameters / "actions")}
     out: dict[str, dict[str, str]] = {}
@@ -236,6 +245,9 @@ def report_inputs(
         for sid in read:
             narrative = p.parameters / "narratives" / quarter.slug / f"{sid}.md"
             inputs[narrative.relative_to(p.root).as_posix()] = file_digest(narrative)
+            inputs[f"{narrative.relative_to(p.root).as_posix()}{_COMMENTARY}"] = digest(
+                [commentary_digest(quarter, sid, catalogue, p.root)]
+            )
             inputs[actions[sid].relative_to(p.root).as_posix()] = file_digest(actions[sid])
         if all_actions:
             inputs.update(every_action)
@@ -262,6 +274,9 @@ class BuildPlan:
     ----------
     run : list of ReportSpec
         The reports to execute, in the plan's order.
+    refresh : list of ReportSpec
+        The reports whose only changed inputs are narratives: their narrative is rendered again in the
+        executed notebook, their figures kept (:mod:`lscb_analysis.publish.refresh`).
     reused : list of ReportResult
         The previous results of the reports reused as they are (``reused`` set).
     why : dict
@@ -281,6 +296,7 @@ class BuildPlan:
     """
 
     run: list[ReportSpec]
+    refresh: list[ReportSpec] = field(default_factory=list)
     reused: list[ReportResult] = field(default_factory=list)
     why: dict[str, str] = field(default_factory=dict)
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -310,6 +326,12 @@ def changed_inputs(old: Mapping[str, str], new: Mapping[str, str]) -> str:
     return ", ".join(names[:3]) + more + (" changed" if len(names) == 1 else " have changed")
 
 
+def _narratives_only(old: Mapping[str, str], new: Mapping[str, str]) -> bool:
+    """Whether the only inputs that differ are narratives themselves (not what they say on indicators)."""
+    changed = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
+    return bool(changed) and all(_NARRATIVE_INPUT.match(k) for k in changed)
+
+
 def plan_builds(
     specs: Sequence[ReportSpec],
     quarter: Quarter,
@@ -322,7 +344,9 @@ def plan_builds(
     """Decide which of ``specs`` to execute, from the build manifest in ``out`` (``force``: every one).
 
     A report is reused when the manifest records a clean build of it (no failure, every section
-    built) from the same input digests, and the files it published are still there, unchanged.
+    built) from the same input digests, and the files it published are still there, unchanged. It is
+    refreshed (``refresh``) when the same holds but for its narratives, which alone changed, and its
+    notebook shows them only through ``report.narrative`` (:mod:`lscb_analysis.publish.refresh`).
     """
     p = paths(root)
     shared = _shared_inputs(p.root, str((options or {}).get("kernel_name", "python3")))
@@ -345,10 +369,14 @@ def plan_builds(
                 result = None
             if result is None or not result.clean:
                 why = "its last build failed or had sections not built"
-            elif rec.get("inputs") != inputs[s.name]:
-                why = changed_inputs(rec.get("inputs") or {}, inputs[s.name])
             elif not result.html or rec.get("outputs") != _outputs(out, result):
                 why = "its published files are missing or were changed"
+            elif rec.get("inputs") != inputs[s.name]:
+                why = changed_inputs(rec.get("inputs") or {}, inputs[s.name])
+                if _narratives_only(rec.get("inputs") or {}, inputs[s.name]) and narrative_only(_code(s.notebook)):
+                    plan.refresh.append(s)
+                    plan.why[s.name] = f"{why}: narrative rendered again, figures kept from {result.built}"
+                    continue
             else:
                 result.reused = True
                 result.why = f"inputs unchanged since {result.built}"

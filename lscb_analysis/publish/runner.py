@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lscb_analysis.disclosure.settings import Disclosure
-from lscb_analysis.errors import SECTION_PROBLEM_MIME
+from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
@@ -45,6 +45,7 @@ from lscb_analysis.publish.kernels import (
 from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters, pack_label
 from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_reports, scan_free_text
 from lscb_analysis.publish.prepare import warm_up
+from lscb_analysis.publish.refresh import refresh_narratives
 from lscb_analysis.publish.stable_ids import stable_ids
 from lscb_analysis.store import GENERATION_ENV
 
@@ -79,8 +80,6 @@ def _execute_one(
     # (see _pool_context), and `lscb run`'s own process imports them only when it runs notebooks itself.
     import papermill as pm  # noqa: PLC0415 - see above
 
-    from lscb_analysis.publish.htmlexport import export_html  # noqa: PLC0415 - see above
-
     out = Path(out_dir)
     ipynb, html = out / f"{spec.name}.ipynb", out / spec.html
     page = Page(spec.title, pack, previous=spec.previous, next=spec.next)
@@ -112,16 +111,45 @@ def _execute_one(
         res.ok = False
         res.error = f"{type(exc).__name__}: {exc}"
         log.debug("%s", traceback.format_exc())
+    if tmp.exists():
+        _publish(res, tmp, ipynb, html, page, rule or Disclosure(), stable_ids(tmp))
+    res.seconds = time.perf_counter() - start
+    return res
+
+
+def _publish(res: ReportResult, tmp: Path, ipynb: Path, html: Path, page: Page, rule: Disclosure, nb: dict) -> None:
+    """Put an executed notebook (``tmp``, read as ``nb``) in its place and export its page, unless the page fails
+    the disclosure audit; ``res`` says what happened."""
+    from lscb_analysis.publish.htmlexport import export_html  # noqa: PLC0415 - see _execute_one
+
     try:
-        if tmp.exists():
-            res.problems = section_problems(stable_ids(tmp))
-            os.replace(tmp, ipynb)
-            export_html(ipynb, html, page)
-            res.ipynb, res.html = ipynb.name, html.name
-            _withhold_if_disclosive(res, out, rule or Disclosure())
+        res.problems = section_problems(nb)
+        os.replace(tmp, ipynb)
+        export_html(ipynb, html, page)
+        res.ipynb, res.html = ipynb.name, html.name
+        _withhold_if_disclosive(res, ipynb.parent, rule)
     except Exception as exc:  # noqa: BLE001 - recorded as this report's failure, the others still run
         res.ok = False
         res.error = (res.error + "; " if res.error else "") + f"HTML export failed: {type(exc).__name__}: {exc}"
+
+
+def _refresh_one(spec: ReportSpec, out: Path, pack: str, rule: Disclosure, root: Path) -> ReportResult | None:
+    """Render a report's narrative again in its executed notebook and publish it (:mod:`.refresh`); ``None`` when
+    that cannot be done (a narrative unreadable, the notebook not as recorded): the report is then executed."""
+    ipynb, html = out / f"{spec.name}.ipynb", out / spec.html
+    tmp = out / f".{spec.name}.refreshing.ipynb"
+    start = time.perf_counter()
+    try:
+        tmp.write_bytes(ipynb.read_bytes())
+        refresh_narratives(tmp, load_catalogue(paths(root).parameters), root)
+        nb = json.loads(tmp.read_text(encoding="utf-8"))
+    except (LscbError, OSError, ValueError) as exc:
+        log.info("%s: executed, its narrative could not be rendered again: %s", spec.name, exc)
+        tmp.unlink(missing_ok=True)
+        return None
+    res = ReportResult(spec.name, spec.title, spec.section, ok=True, seconds=0.0, notes=list(spec.notes))
+    res.built = dt.datetime.now().isoformat(timespec="seconds")
+    _publish(res, tmp, ipynb, html, Page(spec.title, pack, previous=spec.previous, next=spec.next), rule, nb)
     res.seconds = time.perf_counter() - start
     return res
 
@@ -269,7 +297,8 @@ def run_reports(
         )
     names = {s.name for s in specs}
     reused = [r for r in builds.reused if r.name in names]
-    specs = [s for s in specs if s.name not in {r.name for r in reused}]
+    refresh = [s for s in builds.refresh if s.name in names]
+    specs = [s for s in specs if s.name not in {r.name for r in reused} | {s.name for s in refresh}]
 
     def done(r: ReportResult) -> None:
         r.why = r.why or builds.why.get(r.name, "")
@@ -282,7 +311,15 @@ def run_reports(
         done(r)
     for r in reused:
         done(r)
-    if not specs and not refused:
+    refreshed: list[ReportResult] = []
+    for s in refresh:  # a narrative edited, the figures kept: no kernel
+        r = _refresh_one(s, out, pack, partnership.disclosure, p.root)
+        if r is None:
+            specs.append(s)
+            continue
+        refreshed.append(r)
+        done(r)
+    if not specs and not refused and not refreshed:
         reused.sort(key=lambda r: [s.name for s in planned].index(r.name))
         if pack_up_to_date(out, _merge_previous(reused, out), builds):
             return reused  # nothing changed at all: every page is as a rebuild would write it
@@ -316,7 +353,7 @@ def run_reports(
         finally:
             if own and template:
                 template.close()
-    results += refused + reused
+    results += refused + reused + refreshed
     order = {s.name: i for i, s in enumerate(planned)}
     results.sort(key=lambda r: order[r.name])
     # the front page reads the quarter's summary and draws sparklines (pandas, great_tables: seconds to import)

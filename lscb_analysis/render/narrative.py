@@ -11,20 +11,30 @@ are overdue is judged in :mod:`lscb_analysis.summary.actions`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from lscb_analysis.parameters.annotations import Annotation, annotations_for
 from lscb_analysis.parameters.catalogue import Catalogue
 from lscb_analysis.parameters.catalogue_entries import Subgroup
-from lscb_analysis.parameters.narratives import MARKDOWN_FENCE, MARKDOWN_HEADING, SECTIONS, Narrative
+from lscb_analysis.parameters.narratives import (
+    MARKDOWN_FENCE,
+    MARKDOWN_HEADING,
+    SECTIONS,
+    Narrative,
+    indicator_commentary,
+    load_narrative,
+)
+from lscb_analysis.parameters.narratives import section as narrative_section
 from lscb_analysis.parameters.quality import QualitySettings
 from lscb_analysis.periods import Quarter
 from lscb_analysis.render.format import with_noun
-from lscb_analysis.render.sanitise import escape_markdown, escape_text
+from lscb_analysis.render.sanitise import escape_markdown, escape_text, markdown_html
 
 __all__ = [
+    "NARRATIVE_MIME",
     "STATUS_LABELS",
     "actions_display",
     "unit_link",
@@ -32,8 +42,15 @@ __all__ = [
     "action_history_display",
     "missing_narrative_markdown",
     "narrative_markdown",
+    "narrative_output",
+    "commentary_on_indicators",
     "notes_markdown",
 ]
+
+#: The record every narrative output carries beside its HTML (:func:`narrative_output`): which sections of whose
+#: narrative it shows, so that a build whose only changed input is a narrative renders the output again from it
+#: without executing the notebook (:mod:`lscb_analysis.publish.refresh`).
+NARRATIVE_MIME = "application/vnd.lscb.narrative+json"
 
 #: Reader-facing names of the action statuses.
 STATUS_LABELS: dict[str, str] = {
@@ -76,6 +93,88 @@ def missing_narrative_markdown(quarter: Quarter | str, subgroup: str | Subgroup)
         "(sections `## Voice of the child`, `## Audit findings`, `## Feedback`, "
         "`## What difference have we made`, `## Actions and forward planning`) and re-run the report."
     )
+
+
+def narrative_output(
+    quarter: Quarter | str,
+    subgroup: str,
+    catalogue: Catalogue,
+    root: Path | str | None = None,
+    *,
+    keys: Sequence[str] = (),
+    heading_level: int = 2,
+    notice: bool = False,
+    title: str | None = None,
+    others: bool = False,
+) -> tuple[dict[str, object], bool]:
+    """Sections of a sub-group's narrative as one output of a notebook (a MIME bundle), and whether it has one.
+
+    What :func:`lscb_analysis.report.narrative` shows (its docstring says what each argument does): the
+    sections of ``parameters/narratives/<quarter>/<subgroup>.md`` named by ``keys`` (none: every section), each
+    under its heading at ``heading_level``, as sanitised HTML (:func:`~lscb_analysis.render.sanitise.markdown_html`);
+    of the *Data commentary* only the general commentary (the commentary on an indicator is shown with it). When
+    there is no narrative, the "no narrative received" notice if ``notice``, else nothing.
+
+    Returns
+    -------
+    tuple of (dict, bool)
+        The bundle: ``text/html`` (``""`` when there is nothing to show, so the output is always there to
+        render again) and :data:`NARRATIVE_MIME`, the arguments to render it again with; and whether the
+        sub-group wrote a narrative.
+
+    Raises
+    ------
+    lscb_analysis.parameters.narratives.NarrativeError
+        The narrative cannot be read.
+    """
+    q = Quarter.parse(quarter)
+    record = {
+        "quarter": q.code,
+        "subgroup": subgroup,
+        "keys": list(keys),
+        "heading_level": heading_level,
+        "notice": notice,
+        "title": title,
+        "others": others,
+    }
+    narr = load_narrative(q, subgroup, root)
+    parts: list[str] = []
+    if narr is None and notice:
+        parts.append(markdown_html(missing_narrative_markdown(q, catalogue.subgroups[subgroup])))
+    elif narr is not None:
+        titles = {ind.id: ind.title for ind in catalogue.for_subgroup(subgroup)}
+        shown = list(keys or narr.sections)
+        if others:
+            shown += [k for k in narr.extra_keys if k not in shown]
+        for key in shown:
+            text = narrative_section(narr, key)
+            if key == "data_commentary":  # commentary on one indicator is shown with it
+                text, _ = indicator_commentary(text, titles)
+            if text:
+                head = title or narr.headings.get(key, key.replace("_", " ").capitalize())
+                parts.append(markdown_html(f"{'#' * heading_level} {escape_markdown(head)}\n\n{text}"))
+    return {"text/html": "".join(parts), NARRATIVE_MIME: record}, narr is not None
+
+
+def commentary_on_indicators(
+    quarter: Quarter | str, subgroup: str, catalogue: Catalogue, root: Path | str | None = None
+) -> dict[str, str]:
+    """What a sub-group's narrative says on each of its indicators, shown with the indicator's unit in its report:
+    indicator id -> Markdown (:func:`~lscb_analysis.parameters.narratives.indicator_commentary` of its *Data
+    commentary*); empty when it wrote no narrative.
+
+    With :func:`narrative_output`, the only way a report reads a narrative (tests/test_incremental.py), so that
+    a narrative edit that leaves this unchanged can be rendered again without executing the report
+    (:mod:`lscb_analysis.publish.refresh`).
+
+    Raises
+    ------
+    lscb_analysis.parameters.narratives.NarrativeError
+        The narrative cannot be read.
+    """
+    titles = {ind.id: ind.title for ind in catalogue.for_subgroup(subgroup)}
+    narr = load_narrative(quarter, subgroup, root)
+    return indicator_commentary(narrative_section(narr, "data_commentary"), titles)[1]
 
 
 def narrative_markdown(

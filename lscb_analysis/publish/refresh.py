@@ -1,0 +1,95 @@
+"""A narrative edited, the report's figures unchanged: render the narrative again without executing the notebook.
+
+Before the board meets, the sub-groups' narratives change far more often than the figures. A report whose
+only changed inputs are narratives (:mod:`lscb_analysis.publish.buildrecord`) is refreshed: every
+narrative output of its executed notebook carries the arguments it was rendered with
+(:data:`~lscb_analysis.render.narrative.NARRATIVE_MIME`, written by
+:func:`~lscb_analysis.render.narrative.narrative_output`), and is rendered again from the narrative as it
+is now by that same function; the charts and tables are kept, and the page is exported again. The page is
+byte-identical to a fresh build of the same inputs (tests/test_incremental.py).
+
+This holds only where a notebook's narrative reaches the page through those outputs, so a report is
+refreshed only when both are true:
+
+- its notebook's code mentions narratives only in statements that call ``report.narrative(...)`` and use
+  nothing it returns (:func:`narrative_only`); a fork that reads a narrative any other way is executed;
+- the commentary on indicators (*Data commentary* under a level-3 heading naming an indicator), which
+  :func:`lscb_analysis.report.indicator_sections` shows inside each indicator's unit, is unchanged: it is
+  an input of its own (:func:`commentary_digest`), and when it changes the report is executed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from lscb_analysis.parameters.catalogue import Catalogue
+from lscb_analysis.parameters.narratives import NarrativeError
+from lscb_analysis.periods import Quarter
+from lscb_analysis.render.narrative import NARRATIVE_MIME, commentary_on_indicators, narrative_output
+
+__all__ = ["commentary_digest", "narrative_only", "refresh_narratives"]
+
+#: A statement that calls ``report.narrative`` and uses nothing it returns (``;`` or nothing after the call).
+_NARRATIVE_STATEMENT = re.compile(r"^report\.narrative\(")
+
+
+def narrative_only(code: str) -> bool:
+    """Whether a notebook's code (its code cells but the parameters cell) shows narratives only through
+    statements that call ``report.narrative(...)``: every line that mentions ``narrative`` starts such a call,
+    at the start of the line (not assigned, not tested, not imported by another name).
+    """
+    lines = [line for line in code.splitlines() if "narrative" in line]
+    return all(_NARRATIVE_STATEMENT.match(line) for line in lines)
+
+
+def commentary_digest(quarter: Quarter, subgroup: str, catalogue: Catalogue, root: Path) -> str:
+    """What a sub-group's narrative says on its indicators (shown inside their units,
+    :func:`~lscb_analysis.render.narrative.commentary_on_indicators`), as one string to compare: JSON, or
+    ``unreadable: <why>`` when the narrative cannot be read.
+    """
+    if subgroup not in catalogue.subgroups:
+        return "not in the catalogue"
+    try:
+        return json.dumps(commentary_on_indicators(quarter, subgroup, catalogue, root), sort_keys=True)
+    except NarrativeError as exc:
+        return f"unreadable: {exc}"
+
+
+def refresh_narratives(executed: Path, catalogue: Catalogue, root: Path) -> int:
+    """Render every narrative output of an executed notebook again, from the narratives as they are now.
+
+    The notebook is rewritten in place as :func:`lscb_analysis.publish.stable_ids.stable_ids` writes one;
+    everything else in it is kept as executed.
+
+    Returns
+    -------
+    int
+        The number of outputs rendered again.
+
+    Raises
+    ------
+    lscb_analysis.parameters.narratives.NarrativeError
+        A narrative cannot be read (the report is then executed, and says so where the narrative goes).
+    ValueError
+        The notebook cannot be read, or an output's record is not one :func:`narrative_output` wrote.
+    """
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    count = 0
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            record = output.get("data", {}).get(NARRATIVE_MIME)
+            if record is None:
+                continue
+            try:
+                bundle, _ = narrative_output(catalogue=catalogue, root=root, **record)
+            except TypeError as exc:
+                raise ValueError(
+                    f"{executed.name}: a narrative output's record is not one narrative_output wrote: {exc}"
+                ) from None
+            # as nbformat writes a notebook: text in a list of lines
+            output["data"] = {k: v.splitlines(True) if k.startswith("text/") else v for k, v in bundle.items()}
+            count += 1
+    executed.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return count
