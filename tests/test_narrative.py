@@ -242,17 +242,18 @@ def test_check_all_narratives_reports_bad_folders_and_files(root, tmp_path):
 
 
 def test_report_shows_sections_outside_the_fixed_list_under_their_own_heading(root, monkeypatch):
+    import re
     from types import SimpleNamespace
 
     from lscb_analysis import report
 
-    shown: list[str] = []
-    monkeypatch.setattr(report, "display", lambda obj, **kw: shown.append(obj.data))
+    shown: list[dict] = []
+    monkeypatch.setattr(report, "display", lambda obj, **kw: shown.append(obj))
     write(root, "2026-27 Q2", "neglect", TEXT + "\n## Housing\n\nTemporary accommodation.\n")
     ctx = SimpleNamespace(quarter=LATEST, root=root, catalogue=load_catalogue(ROOT / "parameters"))
     report.narrative(ctx, "neglect", "voice_of_the_child", "feedback", "difference_made", others=True)
-    headings = [s.splitlines()[0] for s in shown]
-    assert headings == [
+    assert len(shown) == 1, "one output per call"
+    assert re.findall(r"<h2>.*?</h2>", shown[0]["text/html"]) == [
         "<h2>Voice of the Child</h2>",
         "<h2>What difference have we made?</h2>",
         "<h2>Partnership working</h2>",
@@ -260,7 +261,34 @@ def test_report_shows_sections_outside_the_fixed_list_under_their_own_heading(ro
     ], "known sections as asked (blank ones left out), then the others in file order"
     shown.clear()
     report.narrative(ctx, "neglect", "voice_of_the_child")
-    assert [s.splitlines()[0] for s in shown] == ["<h2>Voice of the Child</h2>"], "others only when asked"
+    assert re.findall(r"<h2>.*?</h2>", shown[0]["text/html"]) == ["<h2>Voice of the Child</h2>"], (
+        "others only when asked"
+    )
+
+
+def test_a_narrative_output_renders_again_from_its_own_record(root, monkeypatch):
+    """What lets a narrative edit refresh a report without executing it (lscb_analysis/publish/refresh.py): the
+    record an output carries, given back to narrative_output, renders the narrative as it is now, and an output is
+    there even when it shows nothing, so that text written later has its place."""
+    from types import SimpleNamespace
+
+    from lscb_analysis import report
+    from lscb_analysis.render.narrative import NARRATIVE_MIME, narrative_output
+
+    shown: list[dict] = []
+    monkeypatch.setattr(report, "display", lambda obj, **kw: shown.append(obj))
+    catalogue = load_catalogue(ROOT / "parameters")
+    ctx = SimpleNamespace(quarter=LATEST, root=root, catalogue=catalogue)
+    assert report.narrative(ctx, "neglect", "voice_of_the_child", heading_level=3, title="What we heard") is False
+    assert report.narrative(ctx, "neglect", notice=True) is False
+    empty, notice = shown
+    assert empty["text/html"] == "" and "No narrative received" in notice["text/html"]
+    write(root, "2026-27 Q2", "neglect", TEXT)
+    again, written = narrative_output(catalogue=catalogue, root=root, **empty[NARRATIVE_MIME])
+    assert written and again[NARRATIVE_MIME] == empty[NARRATIVE_MIME]
+    assert again["text/html"].startswith("<h3>What we heard</h3>")
+    assert report.narrative(ctx, "neglect", "voice_of_the_child", heading_level=3, title="What we heard") is True
+    assert shown[-1] == again, "the same output as the notebook now shows"
 
 
 def test_published_subgroup_pages_keep_every_narrative_section():

@@ -8,12 +8,13 @@ the foot. :data:`PAGE_BUDGETS` are the most A4 pages each kind of page may
 print to; the real-browser test (``tests/browser/``) holds every published page
 to them. :func:`build_board_pack` prints the front page and every report
 (not the interactive explorer) and joins them into ``board_pack.pdf`` beside
-``index.html``, with a bookmark per report (pypdf). Each page's print is kept in
+``index.html``, with a bookmark per report (pikepdf, on qpdf: each page's links
+stay within its report, their destinations renamed where two reports use the same anchor). Each page's print is kept in
 ``.board_pack/`` under a digest of the page's bytes and the printer
 (:data:`PAGE_CACHE`), so a run reprints only the pages that changed, and keeps
 ``board_pack.pdf`` as it is when no page changed.
 
-Playwright and pypdf are the optional extra ``pdf`` (``pip install
+Playwright and pikepdf are the optional extra ``pdf`` (``pip install
 lscb-workbench[pdf]``); this module imports them only when it prints.
 """
 
@@ -129,13 +130,14 @@ def print_page(page: Any) -> bytes:
 
 def pdf_page_count(pdf: bytes) -> int:
     """The number of pages of a PDF."""
-    from pypdf import PdfReader  # noqa: PLC0415 - the optional extra `pdf`: only printing needs it
+    import pikepdf  # noqa: PLC0415 - the optional extra `pdf`: only printing needs it
 
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return len(doc.pages)
 
 
 class PdfUnavailableError(LscbError):
-    """The PDF cannot be built here: Chromium, Playwright or pypdf is missing (the message says which)."""
+    """The PDF cannot be built here: Chromium, Playwright or pikepdf is missing (the message says which)."""
 
 
 def pack_pages(out_dir: Path) -> list[tuple[str, str]]:
@@ -197,7 +199,7 @@ class PagePrinter:
     Raises
     ------
     PdfUnavailableError
-        Chromium is not installed, or the optional extra ``pdf`` (Playwright, pypdf) is not.
+        Chromium is not installed, or the optional extra ``pdf`` (Playwright, pikepdf) is not.
     """
 
     def __init__(self, out_dir: Path, *, force: bool = False) -> None:
@@ -205,7 +207,7 @@ class PagePrinter:
         if exe is None:
             raise PdfUnavailableError("Chromium is not installed (Debian: apt-get install chromium)")
         try:
-            import pypdf  # noqa: F401, PLC0415 - the optional extra `pdf`: checked before anything prints
+            import pikepdf  # noqa: F401, PLC0415 - the optional extra `pdf`: checked before anything prints
             from playwright.sync_api import sync_playwright  # noqa: F401, PLC0415 - the optional extra `pdf`
         except ImportError as exc:
             raise PdfUnavailableError(f"{exc.name} is not installed (pip install 'lscb-workbench[pdf]')") from None
@@ -310,7 +312,7 @@ def build_board_pack(
     Raises
     ------
     PdfUnavailableError
-        Chromium is not installed, or the optional extra ``pdf`` (Playwright, pypdf) is not.
+        Chromium is not installed, or the optional extra ``pdf`` (Playwright, pikepdf) is not.
     """
     exe = chromium_executable()
     if exe is None:
@@ -334,7 +336,7 @@ def build_board_pack(
     if same and not missing and target.is_file() and not fresh & set(keys):
         return BoardPack(target, len(pages), 0)
     try:
-        from pypdf import PdfReader, PdfWriter  # noqa: PLC0415 - the optional extra `pdf`
+        import pikepdf  # noqa: PLC0415 - the optional extra `pdf`
     except ImportError as exc:
         raise PdfUnavailableError(f"{exc.name} is not installed (pip install 'lscb-workbench[pdf]')") from None
     used = printer
@@ -344,12 +346,16 @@ def build_board_pack(
             for done in [used.submit(href) for href in missing]:
                 done.result()
     printed = sum(key in used.printed for key in keys) if used else 0
-    writer = PdfWriter()
-    for (title, _), key in zip(pages, keys, strict=True):
-        first = len(writer.pages)
-        writer.append(PdfReader(cache / f"{key}.pdf"))
-        writer.add_outline_item(title=title, page_number=first)
-    atomic_write_with(target, lambda tmp: writer.write(tmp))
+    with contextlib.ExitStack() as parts:  # each part stays open until the pack is saved (qpdf copies lazily)
+        joined = parts.enter_context(pikepdf.new())
+        bookmarks = []
+        for (title, _), key in zip(pages, keys, strict=True):
+            bookmarks.append(pikepdf.OutlineItem(title, len(joined.pages)))
+            # with its named destinations, renamed where another page has the same (every report has #contents)
+            joined.add_pages_from(parts.enter_context(pikepdf.open(cache / f"{key}.pdf")), outlines="ignore")
+        with joined.open_outline() as outline:
+            outline.root.extend(bookmarks)
+        atomic_write_with(target, lambda tmp: joined.save(tmp, deterministic_id=True))
     atomic_write_text(cache / _CONTENTS, contents)
     for stale in cache.glob("*.pdf"):  # prints of pages no longer in the pack
         if stale.stem not in keys:

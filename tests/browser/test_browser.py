@@ -198,7 +198,7 @@ def test_page_is_accessible(browser, axe_source: str, quarter_dir: Path, page_na
 
 @pytest.mark.parametrize("page_name", _pages())
 def test_page_prints_to_a4_within_its_budget(browser, quarter_dir: Path, page_name: str) -> None:
-    from pypdf import PdfReader
+    import pikepdf
 
     path = quarter_dir / page_name
     context = browser.new_context(viewport={"width": 1366, "height": 900}, service_workers="block")
@@ -211,8 +211,9 @@ def test_page_prints_to_a4_within_its_budget(browser, quarter_dir: Path, page_na
     out = quarter_dir / "screenshots" / f"{_artefact(quarter_dir, path)}.pdf"
     out.parent.mkdir(exist_ok=True)
     out.write_bytes(pdf)
-    sheets = PdfReader(out).pages
-    sizes = {(round(float(s.mediabox.width), 1), round(float(s.mediabox.height), 1)) for s in sheets}
+    with pikepdf.open(out) as doc:
+        sheets = [[float(v) for v in sheet.mediabox] for sheet in doc.pages]
+    sizes = {(round(x1 - x0, 1), round(y1 - y0, 1)) for x0, y0, x1, y1 in sheets}
     assert all(abs(w - A4_POINTS[0]) < A4_SLACK and abs(h - A4_POINTS[1]) < A4_SLACK for w, h in sizes), (
         f"{page_name}: {sizes}"
     )
@@ -223,16 +224,47 @@ def test_page_prints_to_a4_within_its_budget(browser, quarter_dir: Path, page_na
     assert n <= budget, f"{page_name} prints to {n} A4 pages; its budget is {budget}"
 
 
+def _destination(doc, dest):
+    """The page object a link's or bookmark's destination points to: an array, or a name looked up in the
+    catalogue's /Dests (a Name) or its /Names /Dests tree (a String), possibly a dictionary holding /D."""
+    import pikepdf
+
+    if isinstance(dest, pikepdf.Name):
+        dest = doc.Root.Dests[dest]
+    elif isinstance(dest, pikepdf.String):
+        dest = pikepdf.NameTree(doc.Root.Names.Dests)[str(dest)]
+    if isinstance(dest, pikepdf.Dictionary):
+        dest = dest.D
+    return dest[0]
+
+
 def test_board_pack_pdf_holds_every_page_on_paper_with_a_bookmark_each(browser, quarter_dir: Path) -> None:
-    from pypdf import PdfReader
+    import pikepdf
 
     from lscb_analysis.publish.pdf import BOARD_PACK_PDF, pack_pages
 
     pdf = quarter_dir / BOARD_PACK_PDF
     assert pdf.exists(), f"`lscb run` did not write {pdf} although Chromium is installed"
-    reader = PdfReader(pdf)
     pages = pack_pages(quarter_dir)
-    assert [o.title for o in reader.outline] == [t for t, _ in pages]
+    with pikepdf.open(pdf) as doc, doc.open_outline() as outline:
+        number = {sheet.objgen: i for i, sheet in enumerate(doc.pages)}
+        marks = [
+            (o.title, number[_destination(doc, o.destination if o.destination is not None else o.action.D).objgen])
+            for o in outline.root
+        ]
+        links = [
+            (i, number[_destination(doc, a.Dest if "/Dest" in a else a.A.D).objgen])
+            for i, sheet in enumerate(doc.pages)
+            for a in sheet.obj.get("/Annots", [])
+            if a.get("/Subtype") == "/Link" and ("/Dest" in a or ("/A" in a and a.A.get("/S") == "/GoTo"))
+        ]
+    assert [t for t, _ in marks] == [t for t, _ in pages]
     assert pages[0] == ("Front page", "index.html") and "explore.html" not in {h for _, h in pages}
-    starts = [reader.get_destination_page_number(o) for o in reader.outline]
+    starts = [n for _, n in marks]
     assert starts[0] == 0 and starts == sorted(starts) and len(set(starts)) == len(starts), "each starts a sheet"
+    # a link inside a report (its contents, an exception's row) goes to a sheet of the same report: every report
+    # has the same anchors (#contents), which must not all lead to the first report's
+    report_of = [sum(n >= s for s in starts) - 1 for n in range(len(number))]
+    assert links, "the reports' contents are links"
+    wrong = [(i, t) for i, t in links if report_of[i] != report_of[t]]
+    assert not wrong, f"{len(wrong)} of {len(links)} internal links go to another report's sheet, e.g. {wrong[:3]}"
