@@ -37,6 +37,7 @@ from matplotlib.figure import Figure
 from lscb_analysis.disclosure.suppress import suppress_series
 from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError
 from lscb_analysis.parameters.actions import load_actions, load_all_actions
+from lscb_analysis.parameters.narratives import commentary_on_indicators
 from lscb_analysis.quality import completeness, timeliness
 from lscb_analysis.render import sections
 from lscb_analysis.render.breakdowns import breakdown_html
@@ -47,7 +48,7 @@ from lscb_analysis.render.indicator_unit import (
     unit_closing_markdown,
     unit_heading_html,
 )
-from lscb_analysis.render.narrative import actions_display, commentary_on_indicators, narrative_output
+from lscb_analysis.render.narrative import actions_display, narrative_output
 from lscb_analysis.render.plots.benchmark import (
     OwnPoint,
     benchmark_trend_alt_text,

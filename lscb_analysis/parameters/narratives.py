@@ -30,13 +30,16 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from lscb_analysis.disclosure.scan import find_disclosure_risks
 from lscb_analysis.errors import LscbError
 from lscb_analysis.findings import Finding
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
+
+if TYPE_CHECKING:  # annotations only: the catalogue is read by the caller
+    from lscb_analysis.parameters.catalogue import Catalogue
 
 __all__ = [
     "Narrative",
@@ -46,6 +49,7 @@ __all__ = [
     "narrative_path",
     "section",
     "indicator_commentary",
+    "commentary_on_indicators",
     "MARKDOWN_FENCE",
     "MARKDOWN_HEADING",
     "check_narrative",
@@ -316,6 +320,25 @@ def indicator_commentary(text: str | None, names: Mapping[str, str]) -> tuple[st
             current = general
         current.append(line)
     return "\n".join(general).strip(), {i: "\n".join(v).strip() for i, v in by_indicator.items() if "".join(v).strip()}
+
+
+def commentary_on_indicators(
+    quarter: Quarter | str, subgroup: str, catalogue: Catalogue, root: Path | str | None = None
+) -> dict[str, str]:
+    """What a sub-group's narrative says on each of its indicators, shown with the indicator's unit in its report:
+    indicator id -> Markdown (:func:`indicator_commentary` of its *Data commentary*); empty when it wrote none.
+
+    With :func:`lscb_analysis.render.narrative.narrative_output`, the only way a report reads a narrative
+    (tests/test_incremental.py), so that a narrative edit that leaves this unchanged can be rendered again
+    without executing the report (:mod:`lscb_analysis.publish.refresh`).
+
+    Raises
+    ------
+    NarrativeError
+        The narrative cannot be read.
+    """
+    titles = {ind.id: ind.title for ind in catalogue.for_subgroup(subgroup)}
+    return indicator_commentary(section(load_narrative(quarter, subgroup, root), "data_commentary"), titles)[1]
 
 
 def check_narrative(text: str, *, source: str = "") -> list[Finding]:

@@ -16,7 +16,8 @@ The inputs of a report, conservatively (a file in doubt is an input):
 - every file under ``parameters/`` except the narratives and the actions, which are
   per sub-group: a report reads the narrative (this quarter's) and the actions of the
   sub-group its parameters name and of every sub-group id quoted in its notebook's code, and, as an input of
-  its own, what each of those narratives says on indicators (:func:`~lscb_analysis.publish.refresh.commentary_digest`);
+  its own, what each of those narratives says on indicators
+  (:func:`~lscb_analysis.parameters.narratives.commentary_on_indicators`);
   a report that names no sub-group, or whose code calls ``actions(ctx)``, reads every
   sub-group's actions (the core data set lists them all);
 - its notebook;
@@ -52,11 +53,11 @@ from pathlib import Path
 import lscb_analysis
 from lscb_analysis import __version__
 from lscb_analysis.atomic import atomic_write_text, file_sha256
-from lscb_analysis.parameters.catalogue import load_catalogue
+from lscb_analysis.parameters.catalogue import Catalogue, load_catalogue
+from lscb_analysis.parameters.narratives import NarrativeError, commentary_on_indicators
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
 from lscb_analysis.publish.plan import ReportResult, ReportSpec
-from lscb_analysis.publish.refresh import commentary_digest, narrative_only
 from lscb_analysis.store import StoreMissingError, resolve_generation
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "digest",
     "file_digest",
     "front_page_digest",
+    "narrative_only",
     "pack_up_to_date",
     "package_digest",
     "plan_builds",
@@ -246,7 +248,7 @@ def report_inputs(
             narrative = p.parameters / "narratives" / quarter.slug / f"{sid}.md"
             inputs[narrative.relative_to(p.root).as_posix()] = file_digest(narrative)
             inputs[f"{narrative.relative_to(p.root).as_posix()}{_COMMENTARY}"] = digest(
-                [commentary_digest(quarter, sid, catalogue, p.root)]
+                [_commentary_digest(quarter, sid, catalogue, p.root)]
             )
             inputs[actions[sid].relative_to(p.root).as_posix()] = file_digest(actions[sid])
         if all_actions:
@@ -324,6 +326,33 @@ def changed_inputs(old: Mapping[str, str], new: Mapping[str, str]) -> str:
     names = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     more = f" and {len(names) - 3} more" if len(names) > 3 else ""
     return ", ".join(names[:3]) + more + (" changed" if len(names) == 1 else " have changed")
+
+
+#: A statement that calls ``report.narrative`` and uses nothing it returns (``;`` or nothing after the call).
+_NARRATIVE_STATEMENT = re.compile(r"^report\.narrative\(")
+
+
+def narrative_only(code: str) -> bool:
+    """Whether a notebook's code (its code cells but the parameters cell) shows narratives only through
+    statements that call ``report.narrative(...)``, whose outputs a narrative edit renders again
+    (:mod:`lscb_analysis.publish.refresh`): every line that mentions ``narrative`` starts such a call,
+    at the start of the line (not assigned, not tested, not imported by another name).
+    """
+    lines = [line for line in code.splitlines() if "narrative" in line]
+    return all(_NARRATIVE_STATEMENT.match(line) for line in lines)
+
+
+def _commentary_digest(quarter: Quarter, subgroup: str, catalogue: Catalogue, root: Path) -> str:
+    """What a sub-group's narrative says on its indicators (shown inside their units,
+    :func:`~lscb_analysis.parameters.narratives.commentary_on_indicators`), as one string to compare: JSON, or
+    ``unreadable: <why>`` when the narrative cannot be read.
+    """
+    if subgroup not in catalogue.subgroups:
+        return "not in the catalogue"
+    try:
+        return json.dumps(commentary_on_indicators(quarter, subgroup, catalogue, root), sort_keys=True)
+    except NarrativeError as exc:
+        return f"unreadable: {exc}"
 
 
 def _narratives_only(old: Mapping[str, str], new: Mapping[str, str]) -> bool:

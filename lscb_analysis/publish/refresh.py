@@ -9,52 +9,26 @@ is now by that same function; the charts and tables are kept, and the page is ex
 byte-identical to a fresh build of the same inputs (tests/test_incremental.py).
 
 This holds only where a notebook's narrative reaches the page through those outputs, so a report is
-refreshed only when both are true:
+refreshed only when both are true (decided by :func:`lscb_analysis.publish.buildrecord.plan_builds`):
 
 - its notebook's code mentions narratives only in statements that call ``report.narrative(...)`` and use
-  nothing it returns (:func:`narrative_only`); a fork that reads a narrative any other way is executed;
+  nothing it returns (:func:`~lscb_analysis.publish.buildrecord.narrative_only`); a fork that reads a
+  narrative any other way is executed;
 - the commentary on indicators (*Data commentary* under a level-3 heading naming an indicator), which
   :func:`lscb_analysis.report.indicator_sections` shows inside each indicator's unit, is unchanged: it is
-  an input of its own (:func:`commentary_digest`), and when it changes the report is executed.
+  an input of its own (:func:`~lscb_analysis.parameters.narratives.commentary_on_indicators`), and when it
+  changes the report is executed.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from lscb_analysis.parameters.catalogue import Catalogue
-from lscb_analysis.parameters.narratives import NarrativeError
-from lscb_analysis.periods import Quarter
-from lscb_analysis.render.narrative import NARRATIVE_MIME, commentary_on_indicators, narrative_output
+from lscb_analysis.render.narrative import NARRATIVE_MIME, narrative_output
 
-__all__ = ["commentary_digest", "narrative_only", "refresh_narratives"]
-
-#: A statement that calls ``report.narrative`` and uses nothing it returns (``;`` or nothing after the call).
-_NARRATIVE_STATEMENT = re.compile(r"^report\.narrative\(")
-
-
-def narrative_only(code: str) -> bool:
-    """Whether a notebook's code (its code cells but the parameters cell) shows narratives only through
-    statements that call ``report.narrative(...)``: every line that mentions ``narrative`` starts such a call,
-    at the start of the line (not assigned, not tested, not imported by another name).
-    """
-    lines = [line for line in code.splitlines() if "narrative" in line]
-    return all(_NARRATIVE_STATEMENT.match(line) for line in lines)
-
-
-def commentary_digest(quarter: Quarter, subgroup: str, catalogue: Catalogue, root: Path) -> str:
-    """What a sub-group's narrative says on its indicators (shown inside their units,
-    :func:`~lscb_analysis.render.narrative.commentary_on_indicators`), as one string to compare: JSON, or
-    ``unreadable: <why>`` when the narrative cannot be read.
-    """
-    if subgroup not in catalogue.subgroups:
-        return "not in the catalogue"
-    try:
-        return json.dumps(commentary_on_indicators(quarter, subgroup, catalogue, root), sort_keys=True)
-    except NarrativeError as exc:
-        return f"unreadable: {exc}"
+__all__ = ["refresh_narratives"]
 
 
 def refresh_narratives(executed: Path, catalogue: Catalogue, root: Path) -> int:

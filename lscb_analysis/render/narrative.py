@@ -43,7 +43,6 @@ __all__ = [
     "missing_narrative_markdown",
     "narrative_markdown",
     "narrative_output",
-    "commentary_on_indicators",
     "notes_markdown",
 ]
 
@@ -154,27 +153,6 @@ def narrative_output(
                 head = title or narr.headings.get(key, key.replace("_", " ").capitalize())
                 parts.append(markdown_html(f"{'#' * heading_level} {escape_markdown(head)}\n\n{text}"))
     return {"text/html": "".join(parts), NARRATIVE_MIME: record}, narr is not None
-
-
-def commentary_on_indicators(
-    quarter: Quarter | str, subgroup: str, catalogue: Catalogue, root: Path | str | None = None
-) -> dict[str, str]:
-    """What a sub-group's narrative says on each of its indicators, shown with the indicator's unit in its report:
-    indicator id -> Markdown (:func:`~lscb_analysis.parameters.narratives.indicator_commentary` of its *Data
-    commentary*); empty when it wrote no narrative.
-
-    With :func:`narrative_output`, the only way a report reads a narrative (tests/test_incremental.py), so that
-    a narrative edit that leaves this unchanged can be rendered again without executing the report
-    (:mod:`lscb_analysis.publish.refresh`).
-
-    Raises
-    ------
-    lscb_analysis.parameters.narratives.NarrativeError
-        The narrative cannot be read.
-    """
-    titles = {ind.id: ind.title for ind in catalogue.for_subgroup(subgroup)}
-    narr = load_narrative(quarter, subgroup, root)
-    return indicator_commentary(narrative_section(narr, "data_commentary"), titles)[1]
 
 
 def narrative_markdown(
