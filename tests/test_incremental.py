@@ -377,3 +377,20 @@ def test_the_pdf_reprints_only_the_pages_that_changed(tmp_path):
     assert build_board_pack(tmp_path, pages[:2]).printed == 0, "a page left out: joined again, nothing printed"
     assert build_board_pack(tmp_path, pages[:2], force=True).printed == 2
     assert len(list((tmp_path / ".board_pack").glob("*.pdf"))) == 2, "prints of pages no longer in the pack go"
+
+
+def test_a_refresh_that_cannot_be_done_leaves_the_report_to_be_executed(built):
+    """A narrative output whose record is not one narrative_output wrote (a notebook edited by hand): nothing is
+    written, and the worker executes the report instead (runner._build_one)."""
+    from lscb_analysis.disclosure.settings import Disclosure
+    from lscb_analysis.publish.runner import _refresh_one
+    from lscb_analysis.render.narrative import NARRATIVE_MIME
+
+    project, specs, out = built
+    spec = next(s for s in specs if s.name == "subgroup_neglect")
+    bad = {"output_type": "display_data", "metadata": {}, "data": {"text/html": ["<p>old</p>"], NARRATIVE_MIME: {}}}
+    notebook = {"cells": [{"cell_type": "code", "source": "", "metadata": {}, "outputs": [bad]}], "metadata": {}}
+    (out / "subgroup_neglect.ipynb").write_text(json.dumps(notebook))
+    before = {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()}
+    assert _refresh_one(spec, out, "pack", Disclosure(), project) is None
+    assert {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()} == before, "nothing written or left"

@@ -45,7 +45,6 @@ from lscb_analysis.publish.kernels import (
 from lscb_analysis.publish.plan import Page, ReportResult, ReportSpec, check_parameters, pack_label
 from lscb_analysis.publish.preflight import TextProblem, audit_page, refuse_reports, scan_free_text
 from lscb_analysis.publish.prepare import warm_up
-from lscb_analysis.publish.refresh import refresh_narratives
 from lscb_analysis.publish.stable_ids import stable_ids
 from lscb_analysis.store import GENERATION_ENV
 
@@ -133,9 +132,24 @@ def _publish(res: ReportResult, tmp: Path, ipynb: Path, html: Path, page: Page, 
         res.error = (res.error + "; " if res.error else "") + f"HTML export failed: {type(exc).__name__}: {exc}"
 
 
+def _build_one(
+    spec: ReportSpec, out_dir: str, kernel_name: str, pack: str, rule: Disclosure, refresh: str | None
+) -> ReportResult:
+    """Refresh a report whose narratives alone changed (``refresh``: the project's folder), else, or when that
+    cannot be done, execute it (:func:`_execute_one`). Runs in a worker process."""
+    if refresh is not None:
+        refreshed = _refresh_one(spec, Path(out_dir), pack, rule, Path(refresh))
+        if refreshed is not None:
+            return refreshed
+    return _execute_one(spec, out_dir, kernel_name, pack, rule)
+
+
 def _refresh_one(spec: ReportSpec, out: Path, pack: str, rule: Disclosure, root: Path) -> ReportResult | None:
     """Render a report's narrative again in its executed notebook and publish it (:mod:`.refresh`); ``None`` when
     that cannot be done (a narrative unreadable, the notebook not as recorded): the report is then executed."""
+    # the rendering modules (pandas, great_tables) load in the workers' fork server, not in `lscb run`'s process
+    from lscb_analysis.publish.refresh import refresh_narratives  # noqa: PLC0415 - see above
+
     ipynb, html = out / f"{spec.name}.ipynb", out / spec.html
     tmp = out / f".{spec.name}.refreshing.ipynb"
     start = time.perf_counter()
@@ -311,20 +325,15 @@ def run_reports(
         done(r)
     for r in reused:
         done(r)
-    refreshed: list[ReportResult] = []
-    for s in refresh:  # a narrative edited, the figures kept: no kernel
-        r = _refresh_one(s, out, pack, partnership.disclosure, p.root)
-        if r is None:
-            specs.append(s)
-            continue
-        refreshed.append(r)
-        done(r)
-    if not specs and not refused and not refreshed:
+    # a report whose narratives alone changed is refreshed (no kernel), in a worker like the others: the
+    # front page's modules load in this process meanwhile
+    jobs: list[tuple[ReportSpec, str | None]] = [(s, None) for s in specs] + [(s, str(p.root)) for s in refresh]
+    if not jobs and not refused:
         reused.sort(key=lambda r: [s.name for s in planned].index(r.name))
         if pack_up_to_date(out, _merge_previous(reused, out), builds):
             return reused  # nothing changed at all: every page is as a rebuild would write it
     workers = max_workers or partnership.max_workers or os.cpu_count() or 1
-    workers = max(1, min(workers, len(specs)))
+    workers = max(1, min(workers, len(jobs)))
     rule = partnership.disclosure
     results: list[ReportResult] = []
     log_file = str(out / "run.log")
@@ -333,11 +342,17 @@ def run_reports(
     with cf.ThreadPoolExecutor(1, thread_name_prefix="lscb-prepare") as bg:
         prepared = bg.submit(prepare or (lambda: None))
         own = kernel_template is True and bool(specs)
-        template = warm_up(log_file=log_file) if own else kernel_template or None
+        template = (
+            warm_up(log_file=log_file)
+            if own
+            else kernel_template
+            if isinstance(kernel_template, KernelTemplate)
+            else None
+        )
         try:
-            if not specs:  # every report reused: the front page still reads the quarter's statistics
+            if not jobs:  # every report reused: the front page still reads the quarter's statistics
                 prepared.result()
-            elif workers == 1:
+            elif workers == 1 and not refresh:  # in this process: no pool to start
                 prepared.result()
                 check_parameters(specs)
                 with kernels_from(template):
@@ -348,12 +363,12 @@ def run_reports(
             else:
                 kernel_folder = template.kernel_folder if template else None
                 results = _run_pool(
-                    specs, out, workers, kernel_name, pack, log_file, kernel_folder, prepared.result, done, rule
+                    jobs, out, workers, kernel_name, pack, log_file, kernel_folder, prepared.result, done, rule
                 )
         finally:
             if own and template:
                 template.close()
-    results += refused + reused + refreshed
+    results += refused + reused
     order = {s.name: i for i, s in enumerate(planned)}
     results.sort(key=lambda r: order[r.name])
     # the front page reads the quarter's summary and draws sparklines (pandas, great_tables: seconds to import)
@@ -389,16 +404,22 @@ def build_plan(
 def _pool_context() -> mp.context.BaseContext:
     if sys.platform == "win32":  # pragma: no cover
         return mp.get_context("spawn")
-    # Workers fork from a server that has imported papermill and nbconvert once (about 2 s).
+    # Workers fork from a server that has imported papermill, nbconvert and the narrative's rendering once (2 s).
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(
-        ["lscb_analysis.publish.runner", "lscb_analysis.publish.htmlexport", "papermill", "nbconvert"]
+        [
+            "lscb_analysis.publish.runner",
+            "lscb_analysis.publish.htmlexport",
+            "lscb_analysis.publish.refresh",
+            "papermill",
+            "nbconvert",
+        ]
     )
     return ctx
 
 
 def _run_pool(
-    specs: Sequence[ReportSpec],
+    jobs: Sequence[tuple[ReportSpec, str | None]],
     out: Path,
     workers: int,
     kernel_name: str,
@@ -409,12 +430,15 @@ def _run_pool(
     on_done: Callable[[ReportResult], None] | None,
     rule: Disclosure,
 ) -> list[ReportResult]:
-    """Run the notebooks in a pool of worker processes (see :func:`run_reports`).
+    """Build the reports in a pool of worker processes (see :func:`run_reports`): each job is a report and, for
+    one to refresh rather than execute, the project's folder (:func:`_build_one`).
 
     ``prepared`` waits for the shared preparation (and raises its error): the
     workers start first, and no notebook is submitted before it returns and a
-    worker has checked the notebooks' parameters.
+    worker has checked the notebooks' parameters. The longest reports go first, refreshes last.
     """
+    specs = [s for s, refresh in jobs if refresh is None]
+    order = [(s, None) for s in longest_first(specs, out)] + [(s, r) for s, r in jobs if r is not None]
     ctx = _pool_context()
     results: list[ReportResult] = []
     with cf.ProcessPoolExecutor(
@@ -432,9 +456,7 @@ def _run_pool(
             pool.shutdown(cancel_futures=True)
             raise
         cf.wait(warm)
-        futures = {
-            pool.submit(_execute_one, s, str(out), kernel_name, pack, rule): s for s in longest_first(specs, out)
-        }
+        futures = {pool.submit(_build_one, s, str(out), kernel_name, pack, rule, r): s for s, r in order}
         for fut in cf.as_completed(futures):
             s = futures[fut]
             try:
