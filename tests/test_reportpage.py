@@ -160,3 +160,31 @@ def test_the_page_pass_does_what_nbconvert_s_own_pass_would():
         "only the image in raw HTML, which no chart section described, gets nbconvert's words"
     )
     assert type(_exporter()).from_notebook_node is not HTMLExporter.from_notebook_node, "its own pass is skipped"
+
+
+def test_an_output_that_shows_nothing_leaves_no_trace_on_the_page():
+    """A narrative call with nothing to show keeps an empty output in the notebook (for a refresh to fill): the
+    page shows neither a gap nor an empty stop in the tab order."""
+    from bs4 import BeautifulSoup
+
+    from lscb_analysis.render.narrative import NARRATIVE_MIME
+
+    nb = _report()
+    empty = new_code_cell("report.narrative(ctx, subgroup, 'feedback');")
+    empty.outputs = [new_output("display_data", data={"text/html": "", NARRATIVE_MIME: {"keys": ["feedback"]}})]
+    shown = new_code_cell("report.narrative(ctx, subgroup, 'audit_findings');")
+    shown.outputs = [new_output("display_data", data={"text/html": "<p>Audited.</p>", NARRATIVE_MIME: {}})]
+    nb.cells += [empty, shown]
+    page = BeautifulSoup(notebook_to_html(nb, PAGE), "html.parser")
+    outputs = page.select(".jp-Notebook div.jp-OutputArea-output")
+    assert outputs and all(o.find(True) or o.get_text(strip=True) for o in outputs), "no empty output"
+    assert [o.get_text(strip=True) for o in outputs][-1] == "Audited."
+    assert (
+        len(outputs)
+        == len(
+            BeautifulSoup(notebook_to_html(_report(), PAGE), "html.parser").select(
+                ".jp-Notebook div.jp-OutputArea-output"
+            )
+        )
+        + 1
+    ), "only the empty one left out"

@@ -102,6 +102,24 @@ def _focusable_and_described(soup: BeautifulSoup) -> bool:
     return changed
 
 
+def _drop_empty_outputs(soup: BeautifulSoup) -> bool:
+    """Remove the outputs that show nothing (a narrative call with nothing to show still leaves its output, for a
+    refresh to fill: :func:`lscb_analysis.render.narrative.narrative_output`); whether any was removed.
+
+    An empty output would still take a little space and a stop of the keyboard's tab order.
+    """
+    empty = [
+        child
+        for out in soup.find_all("div", class_="jp-OutputArea-output")
+        if not out.find(True) and not out.get_text(strip=True)
+        for child in [out.find_parent("div", class_="jp-OutputArea-child")]
+        if child is not None
+    ]
+    for child in empty:
+        child.decompose()
+    return bool(empty)
+
+
 def finish_page(body: str) -> str:
     """Keep one title per page and put a list of the report's sections (its ``<h2>`` headings) before the first.
 
@@ -110,12 +128,13 @@ def finish_page(body: str) -> str:
     Markdown title after ``report.header``) becomes an ``<h2>``. Headings
     without an ``id`` get one. A report with fewer than
     :data:`CONTENTS_MIN_SECTIONS` sections gets no list. In the same pass over
-    the page, images get a text alternative and outputs are made focusable
-    (:func:`_focusable_and_described`, which nbconvert's exporter would do in
-    a parse of its own: :mod:`~lscb_analysis.publish.htmlexport` skips it).
+    the page, outputs that show nothing are removed (:func:`_drop_empty_outputs`), images get a text
+    alternative and outputs are made focusable (:func:`_focusable_and_described`, which nbconvert's exporter
+    would do in a parse of its own: :mod:`~lscb_analysis.publish.htmlexport` skips it).
     """
     soup = BeautifulSoup(body, features="html.parser")
-    changed = _focusable_and_described(soup)
+    changed = _drop_empty_outputs(soup)
+    changed = _focusable_and_described(soup) or changed
     main = soup.find("main")
     if main is None:
         return str(soup) if changed else body
