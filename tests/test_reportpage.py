@@ -179,6 +179,8 @@ def test_an_output_that_shows_nothing_leaves_no_trace_on_the_page():
     outputs = page.select(".jp-Notebook div.jp-OutputArea-output")
     assert outputs and all(o.find(True) or o.get_text(strip=True) for o in outputs), "no empty output"
     assert [o.get_text(strip=True) for o in outputs][-1] == "Audited."
+    cells = page.select(".jp-Notebook div.jp-Cell")
+    assert "jp-mod-noOutputs" in cells[-2]["class"] and not cells[-2].find(True), "as a cell with no output is"
     assert (
         len(outputs)
         == len(

@@ -116,7 +116,13 @@ def _drop_empty_outputs(soup: BeautifulSoup) -> bool:
         if child is not None
     ]
     for child in empty:
+        area = child.find_parent("div", class_="jp-OutputArea")
         child.decompose()
+        cell = area.find_parent("div", class_="jp-Cell") if area is not None else None
+        if cell is not None and not area.find("div", class_="jp-OutputArea-child"):
+            cell.clear()  # a cell left with no output, as nbconvert writes one that has none
+            cell.append("\n")
+            cell["class"] = [*cell["class"][:3], "jp-mod-noOutputs", *cell["class"][3:]]
     return bool(empty)
 
 
