@@ -31,7 +31,7 @@ from lscb_analysis.render.narrative import NARRATIVE_MIME, narrative_output
 __all__ = ["refresh_narratives"]
 
 
-def refresh_narratives(executed: Path, catalogue: Catalogue, root: Path) -> int:
+def refresh_narratives(executed: Path, catalogue: Catalogue, root: Path) -> dict:
     """Render every narrative output of an executed notebook again, from the narratives as they are now.
 
     The notebook is rewritten in place as :func:`lscb_analysis.publish.stable_ids.stable_ids` writes one;
@@ -39,8 +39,8 @@ def refresh_narratives(executed: Path, catalogue: Catalogue, root: Path) -> int:
 
     Returns
     -------
-    int
-        The number of outputs rendered again.
+    dict
+        The notebook as written.
 
     Raises
     ------
@@ -50,7 +50,6 @@ def refresh_narratives(executed: Path, catalogue: Catalogue, root: Path) -> int:
         The notebook cannot be read, or an output's record is not one :func:`narrative_output` wrote.
     """
     nb = json.loads(executed.read_text(encoding="utf-8"))
-    count = 0
     for cell in nb.get("cells", []):
         for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
             record = output.get("data", {}).get(NARRATIVE_MIME)
@@ -64,6 +63,5 @@ def refresh_narratives(executed: Path, catalogue: Catalogue, root: Path) -> int:
                 ) from None
             # as nbformat writes a notebook: text in a list of lines
             output["data"] = {k: v.splitlines(True) if k.startswith("text/") else v for k, v in bundle.items()}
-            count += 1
     executed.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    return count
+    return nb

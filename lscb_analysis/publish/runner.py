@@ -155,8 +155,7 @@ def _refresh_one(spec: ReportSpec, out: Path, pack: str, rule: Disclosure, root:
     start = time.perf_counter()
     try:
         tmp.write_bytes(ipynb.read_bytes())
-        refresh_narratives(tmp, load_catalogue(paths(root).parameters), root)
-        nb = json.loads(tmp.read_text(encoding="utf-8"))
+        nb = refresh_narratives(tmp, load_catalogue(paths(root).parameters), root)
     except (LscbError, OSError, ValueError) as exc:
         log.info("%s: executed, its narrative could not be rendered again: %s", spec.name, exc)
         tmp.unlink(missing_ok=True)
