@@ -381,9 +381,9 @@ def test_the_pdf_reprints_only_the_pages_that_changed(tmp_path):
 
 def test_a_refresh_that_cannot_be_done_leaves_the_report_to_be_executed(built):
     """A narrative output whose record is not one narrative_output wrote (a notebook edited by hand): nothing is
-    written, and the worker executes the report instead (runner._build_one)."""
+    written, and the worker executes the report instead (worker.build_report)."""
     from lscb_analysis.disclosure.settings import Disclosure
-    from lscb_analysis.publish.runner import _refresh_one
+    from lscb_analysis.publish.worker import refresh_report
     from lscb_analysis.render.narrative import NARRATIVE_MIME
 
     project, specs, out = built
@@ -392,5 +392,5 @@ def test_a_refresh_that_cannot_be_done_leaves_the_report_to_be_executed(built):
     notebook = {"cells": [{"cell_type": "code", "source": "", "metadata": {}, "outputs": [bad]}], "metadata": {}}
     (out / "subgroup_neglect.ipynb").write_text(json.dumps(notebook))
     before = {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()}
-    assert _refresh_one(spec, out, "pack", Disclosure(), project) is None
+    assert refresh_report(spec, out, "pack", Disclosure(), project) is None
     assert {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()} == before, "nothing written or left"

@@ -17,7 +17,7 @@ from lscb_analysis.errors import SECTION_PROBLEM_MIME, LscbError, ProblemsError
 from lscb_analysis.ingest import ingest_quarters
 from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.runner import section_problems
+from lscb_analysis.publish.worker import section_problems
 from lscb_analysis.render import sections
 from lscb_analysis.returns.folders import return_folders
 
