@@ -90,7 +90,9 @@ def test_the_workbook_writer_stores_formula_like_text_as_text(tmp_path: Path) ->
     back = openpyxl.load_workbook(tmp_path / "x.xlsx").active
     for r, p in enumerate(PAYLOADS, start=1):
         c = back.cell(r, 1)
-        assert (c.value, c.data_type, c.quotePrefix) == (p.replace("\r", "\n") if "\r" in p else p, "s", True)
+        # the text as written; a carriage return may come back as a line feed (XML's line-end normalisation:
+        # the standard library's parser applies it, lxml, which openpyxl uses when installed, keeps "\r")
+        assert (c.value.replace("\r", "\n"), c.data_type, c.quotePrefix) == (p.replace("\r", "\n"), "s", True)
     assert (back.cell(1, 2).value, back.cell(1, 2).data_type) == (-5, "n")
     assert back.cell(2, 2).quotePrefix is False
 
