@@ -119,8 +119,12 @@ def test_a_notebook_that_reads_the_narrative_otherwise_is_executed(built):
     assert narrative_only("report.narrative(ctx, subgroup, 'summary', notice=True);\nreport.narrative(\n    ctx,\n)")
     for other in (
         "written = report.narrative(ctx, subgroup)",
-        "if report.narrative(ctx, subgroup):",
+        "if report.narrative(ctx, subgroup):\n    pass",
         "load_narrative(q, s)",
+        "report.narrative(ctx, subgroup).bit_length()",
+        "from lscb_analysis.report import narrative as n",
+        "getattr(report, 'narrative')(ctx, subgroup)",
+        "%time report.narrative(ctx, subgroup)",
     ):
         assert not narrative_only(f"report.narrative(ctx, subgroup)\n{other}"), other
     nb.write_text(

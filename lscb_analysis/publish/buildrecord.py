@@ -41,6 +41,7 @@ what the regional pack's incremental build records and compares
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -328,18 +329,40 @@ def changed_inputs(old: Mapping[str, str], new: Mapping[str, str]) -> str:
     return ", ".join(names[:3]) + more + (" changed" if len(names) == 1 else " have changed")
 
 
-#: A statement that calls ``report.narrative`` and uses nothing it returns (``;`` or nothing after the call).
-_NARRATIVE_STATEMENT = re.compile(r"^report\.narrative\(")
-
-
 def narrative_only(code: str) -> bool:
     """Whether a notebook's code (its code cells but the parameters cell) shows narratives only through
-    statements that call ``report.narrative(...)``, whose outputs a narrative edit renders again
-    (:mod:`lscb_analysis.publish.refresh`): every line that mentions ``narrative`` starts such a call,
-    at the start of the line (not assigned, not tested, not imported by another name).
+    statements that call ``report.narrative(...)`` and use nothing it returns, whose outputs a narrative edit
+    renders again (:mod:`lscb_analysis.publish.refresh`).
+
+    Read as Python: every name, attribute, import or string that mentions ``narrative`` must be the
+    ``report.narrative`` of such a statement (not assigned, not tested, not imported under another name).
+    Code that cannot be read as Python (an IPython magic) is taken to read narratives otherwise.
     """
-    lines = [line for line in code.splitlines() if "narrative" in line]
-    return all(_NARRATIVE_STATEMENT.match(line) for line in lines)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    allowed = {
+        id(stmt.value.func)
+        for stmt in ast.walk(tree)
+        if isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Attribute)
+        and stmt.value.func.attr == "narrative"
+        and isinstance(stmt.value.func.value, ast.Name)
+        and stmt.value.func.value.id == "report"
+    }
+    for node in ast.walk(tree):
+        text = {
+            ast.Attribute: lambda n: n.attr,
+            ast.Name: lambda n: n.id,
+            ast.alias: lambda n: f"{n.name} {n.asname or ''}",
+            ast.ImportFrom: lambda n: n.module or "",
+            ast.Constant: lambda n: n.value if isinstance(n.value, str) else "",
+        }.get(type(node), lambda n: "")(node)
+        if "narrative" in text and id(node) not in allowed:
+            return False
+    return True
 
 
 def _commentary_digest(quarter: Quarter, subgroup: str, catalogue: Catalogue, root: Path) -> str:
