@@ -122,7 +122,7 @@ def _drop_empty_outputs(soup: BeautifulSoup) -> bool:
         if cell is not None and not area.find("div", class_="jp-OutputArea-child"):
             cell.clear()  # a cell left with no output, as nbconvert writes one that has none
             cell.append("\n")
-            cell["class"] = [*cell["class"][:3], "jp-mod-noOutputs", *cell["class"][3:]]
+            cell["class"].append("jp-mod-noOutputs")
     return bool(empty)
 
 
