@@ -120,7 +120,7 @@ def run_reports(
     force : bool, default False
         Execute every report, even those whose inputs are unchanged since their last clean build.
     builds : BuildPlan, optional
-        Which reports to execute and which to reuse (:func:`build_plan`, with the same options);
+        Which reports to execute, which to refresh and which to reuse (:func:`build_plan`, with the same options);
         decided here when not given. A reused report's result comes back with ``reused`` set, and
         every result says why it was rebuilt or reused (``why``).
     yearly : bool, default False
