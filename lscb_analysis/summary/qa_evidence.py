@@ -104,8 +104,10 @@ def load_quality_evidence(
     register = load_reviews(root, quarter)
     quarters = Quarter.range(quarter + (-3), quarter)
     rounds = audit_by_round(current_versions(read_quality("qa_audits", root), quarters), settings, rule)
+    # only the indicators a recommendation names or an audit domain is mapped to can have evidence
+    named = {iid for cell in (register["indicators"].fillna("") if len(register) else []) for iid in cell.split(";")}
     out = {}
-    for iid in catalogue.indicators:
+    for iid in (i for i in catalogue.indicators if i in named or settings.audits.domains_of(i)):
         ev = quality_evidence(iid, register, rounds, settings)
         if not ev.empty:
             out[iid] = ev
