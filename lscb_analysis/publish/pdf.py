@@ -188,7 +188,8 @@ def _page_key(printer: str, page: Path) -> str:
 
 
 class PagePrinter:
-    """One Chromium, in a thread of its own, printing pages of a pack into :data:`PAGE_CACHE` as they are handed to it.
+    """One Chromium, in a thread of its own, printing pages of a pack into :data:`PAGE_CACHE` as they are handed to it,
+    one after another in the same tab.
 
     ``lscb run`` hands it each report's page as soon as the report is published, so the pages print
     while the other notebooks run; :func:`build_board_pack` then prints what is left (the front page)
