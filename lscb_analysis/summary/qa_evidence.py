@@ -54,6 +54,12 @@ class QualityEvidence:
         return self.recommendations.empty and self.audits.empty
 
 
+def _named(cell: str) -> list[str]:
+    """The indicators a review recommendation names: its ``indicators`` cell as stored (ids joined by ``;``,
+    stripped at ingest by :mod:`lscb_analysis.qa.validate`)."""
+    return cell.split(";")
+
+
 def quality_evidence(
     indicator_id: str, register: pd.DataFrame, audit_rounds: pd.DataFrame, settings: QualitySettings
 ) -> QualityEvidence:
@@ -75,7 +81,7 @@ def quality_evidence(
         Aggregates and register lines only: no case reference, no single case's grade.
     """
     if len(register):
-        names = register["indicators"].fillna("").map(lambda s: indicator_id in s.split(";"))
+        names = register["indicators"].fillna("").map(lambda cell: indicator_id in _named(cell))
         recs = register[names.to_numpy(dtype=bool)].reset_index(drop=True)
     else:
         recs = register
@@ -105,7 +111,7 @@ def load_quality_evidence(
     quarters = Quarter.range(quarter + (-3), quarter)
     rounds = audit_by_round(current_versions(read_quality("qa_audits", root), quarters), settings, rule)
     # only the indicators a recommendation names or an audit domain is mapped to can have evidence
-    named = {iid for cell in (register["indicators"].fillna("") if len(register) else []) for iid in cell.split(";")}
+    named = {iid for cell in (register["indicators"].fillna("") if len(register) else []) for iid in _named(cell)}
     out = {}
     for iid in (i for i in catalogue.indicators if i in named or settings.audits.domains_of(i)):
         ev = quality_evidence(iid, register, rounds, settings)
