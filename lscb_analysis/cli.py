@@ -17,14 +17,14 @@ Every error the package raises on purpose is an
 ``error: <message>`` on stderr and the error's ``exit_code``
 (:func:`_reporting_errors`). Anything else is a bug and shows its traceback.
 
-Commands import what they need when they run, so ``lscb --help`` and a
-refused argument stay fast.
+Commands import what they need when they run, so ``lscb --help`` and a refused argument stay fast.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import logging
 import sys
 import time
@@ -490,7 +490,10 @@ def region_demo(root: RootOpt = None) -> None:
 
 
 def main() -> None:  # pragma: no cover
-    app()
+    try:
+        app()
+    finally:
+        gc.freeze()  # Python's exit then skips a full collection of every object imported (about 1 s)
 
 
 if __name__ == "__main__":  # pragma: no cover

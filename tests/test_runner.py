@@ -276,3 +276,16 @@ def test_shared_statistics_prepared_in_a_child_of_the_template_equal_those_prepa
     finally:
         template.close()
     assert "shared statistics not prepared" in caplog.text and "annotations.yaml" in caplog.text
+
+
+def test_the_workers_fork_server_freezes_what_it_imported_before_it_forks_them():
+    # The workers' full collections skip papermill's, nbconvert's and pandas's objects, and the server exits at
+    # once at the end of a run instead of collecting them again (it holds the run's output open meanwhile).
+    import concurrent.futures as cf
+    import gc
+
+    from lscb_analysis.publish.runner import _pool_context
+
+    with cf.ProcessPoolExecutor(1, mp_context=_pool_context()) as pool:
+        frozen = pool.submit(gc.get_freeze_count).result(timeout=120)
+    assert frozen > 10_000, frozen

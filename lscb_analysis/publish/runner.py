@@ -258,6 +258,7 @@ def _pool_context() -> mp.context.BaseContext:
             "lscb_analysis.publish.refresh",
             "papermill",
             "nbconvert",
+            "lscb_analysis.publish.preloaded",  # last: freezes what the others imported
         ]
     )
     return ctx
