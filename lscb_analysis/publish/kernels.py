@@ -85,10 +85,10 @@ log = logging.getLogger("lscb.kernels")
 #: ``jupyter_client.kernel_provisioners``) and that the template's kernel spec names.
 PROVISIONER = "lscb-kernel-template"
 
-#: What the report notebooks import, directly or when they run: the package's report modules and
-#: the modules pandas, pyarrow and matplotlib load only on first use. ``bench/pack.py`` times a normal
-#: kernel importing these as the machine's floor, and a test checks a report imports nothing heavy
-#: beyond them. Only modules that behave the same whether or not they are imported inside IPython.
+#: What the report notebooks import, directly or when they run: the package's report modules and the
+#: modules pandas, pyarrow, matplotlib, scipy and statsmodels load only on first use. ``bench/pack.py``
+#: times a normal kernel importing these as the machine's floor, and a test checks a report imports
+#: nothing heavy beyond them. Only modules that behave the same whether or not they are imported inside IPython.
 REPORT_MODULES: tuple[str, ...] = (
     "lscb_analysis.report",
     "lscb_analysis.qa_report",
@@ -116,6 +116,12 @@ REPORT_MODULES: tuple[str, ...] = (
     "pandas.io.formats.html",
     "matplotlib.backends.backend_agg",
     "narwhals",
+    # the statistics load these on first use (lscb_analysis.stats), so that a page's labels do not wait for them
+    "scipy.stats",
+    "scipy.special",
+    "statsmodels.genmod.families",
+    "statsmodels.genmod.generalized_linear_model",
+    "statsmodels.tools.sm_exceptions",
     "statsmodels.base.covtype",  # imported by the trend test's first GLM fit (lscb_analysis.stats.trend)
 )
 

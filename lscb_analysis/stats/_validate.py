@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri  # what scipy.stats.norm.ppf computes, without importing scipy.stats
+import scipy  # its submodules load when first used (SciPy's lazy loading): importing a statistic stays quick
 
 __all__ = [
     "Polarity",
@@ -82,7 +82,7 @@ def check_confidence(confidence: float) -> float:
 def z_for(confidence: float) -> float:
     """Two-sided standard normal quantile: ``qnorm(confidence + (1 - confidence) / 2)``."""
     c = check_confidence(confidence)
-    return float(ndtri(c + (1.0 - c) / 2.0))
+    return float(scipy.special.ndtri(c + (1.0 - c) / 2.0))
 
 
 _POLARITY_ALIASES = {

@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+import scipy  # its submodules load when first used (SciPy's lazy loading): importing a statistic stays quick
 
 from lscb_analysis.stats._validate import as_float_array
 
@@ -95,7 +95,7 @@ def sigma_adjustment(p: float, population: Any, average_proportion: float, side:
     The proportion whose Wilson interval at probability ``p`` has the average
     proportion as its upper (``side="low"``) or lower (``side="high"``) limit.
     """
-    z2 = stats.norm.ppf(p) ** 2
+    z2 = scipy.stats.norm.ppf(p) ** 2
     pop = np.asarray(population, dtype=float)
     av = average_proportion
     first = av * (pop / z2 + 1)
@@ -126,10 +126,10 @@ def poisson_funnel(obs: float, p: float, side: str) -> float:
         mean = (1 + obs) * v / (1 - v)
         if side == "low":
             # P(X >= obs | mean) > p  -> mean too big
-            prob = float(stats.poisson.sf(obs - 1, mean)) if obs > 0 else 1.0
+            prob = float(scipy.stats.poisson.sf(obs - 1, mean)) if obs > 0 else 1.0
             v = v - dv if prob > p else v + dv
         elif side == "high":
-            prob = float(stats.poisson.cdf(obs, mean))
+            prob = float(scipy.stats.poisson.cdf(obs, mean))
             v = v - dv if prob < p else v + dv
         else:
             raise ValueError(f"side must be 'low' or 'high', got {side!r}")
@@ -380,8 +380,8 @@ def funnel_limits_at(
         else:
             expected = av * safe
             # upper: chi2.ppf(1 - p, 2e) / 2 = expected; lower: chi2.ppf(p, 2e + 2) / 2 = expected
-            e_hi = special.chdtriv(1 - p, 2 * expected) / 2
-            v_lo = special.chdtriv(p, 2 * expected)
+            e_hi = scipy.special.chdtriv(1 - p, 2 * expected) / 2
+            v_lo = scipy.special.chdtriv(p, 2 * expected)
             e_lo = np.where(np.isfinite(v_lo), np.maximum(0.0, (v_lo - 2) / 2), 0.0)
             lo, hi = e_lo / safe * multiplier, e_hi / safe * multiplier
         out[f"lower_{name}_limit"] = np.where(ok, lo, np.nan)

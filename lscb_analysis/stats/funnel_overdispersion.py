@@ -44,7 +44,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+import scipy  # its submodules load when first used (SciPy's lazy loading): importing a statistic stays quick
 
 from lscb_analysis.stats._validate import as_float_array
 
@@ -52,8 +52,8 @@ __all__ = ["OverdispersionResult", "overdispersion", "overdispersed_limits", "LI
 
 #: The limit columns, as :func:`lscb_analysis.stats.funnel.funnel_limits_at` names them.
 LIMIT_COLUMNS = ["lower_2s_limit", "upper_2s_limit", "lower_3s_limit", "upper_3s_limit"]
-#: z for the 95 % and 99.8 % limits (two-sided).
-_Z = {"2s": float(stats.norm.ppf(0.975)), "3s": float(stats.norm.ppf(0.999))}
+#: The normal quantile each limit lies at: 95 % and 99.8 % two-sided (z = 1.96 and 3.09).
+_Z = {"2s": 0.975, "3s": 0.999}
 
 Statistic = Literal["proportion", "rate"]
 Method = Literal["additive", "multiplicative"]
@@ -142,7 +142,7 @@ def overdispersion(
     phi = float(np.sum(zw**2) / k)
     w = 1 / s**2
     tau2 = 0.0 if k * phi < k - 1 else max(0.0, (k * phi - (k - 1)) / (w.sum() - (w**2).sum() / w.sum()))
-    p = float(stats.chi2.sf(k * phi, k - 1))
+    p = float(scipy.stats.chi2.sf(k * phi, k - 1))
     return OverdispersionResult(z, zw, phi, float(tau2), k, k * phi, p, p < 0.05, winsorise)
 
 
@@ -175,7 +175,8 @@ def overdispersed_limits(
     _, s, centre = _transform(np.zeros_like(safe), safe, target, statistic, multiplier)
     spread = np.sqrt(s**2 + tau2) if method == "additive" else np.sqrt(phi) * s
     out = pd.DataFrame({"population": n})
-    for name, z in _Z.items():
+    for name, level in _Z.items():
+        z = float(scipy.stats.norm.ppf(level))
         for side, sign in (("lower", -1), ("upper", 1)):
             edge = centre + sign * z * spread
             if statistic == "proportion":

@@ -11,7 +11,7 @@ import math
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
+import scipy  # its submodules load when first used (SciPy's lazy loading): importing a statistic stays quick
 
 from lscb_analysis.stats._validate import as_float_array
 from lscb_analysis.stats.funnel import check_counts, sigma_adjustment, target_average
@@ -25,11 +25,11 @@ def _ratio_test_statistic(obs: float, expected: float, p: float, side: str) -> f
         ts = 0.0
     elif obs < 10:
         if side == "low":
-            ts = float(stats.chi2.isf(0.5 + p / 2, 2 * obs)) / 2
+            ts = float(scipy.stats.chi2.isf(0.5 + p / 2, 2 * obs)) / 2
         else:
-            ts = float(stats.chi2.ppf(0.5 + p / 2, 2 * obs + 2)) / 2
+            ts = float(scipy.stats.chi2.ppf(0.5 + p / 2, 2 * obs + 2)) / 2
     else:
-        z = float(stats.norm.ppf(0.5 + p / 2))
+        z = float(scipy.stats.norm.ppf(0.5 + p / 2))
         if side == "low":
             ts = obs * (1 - 1 / (9 * obs) - z / 3 / math.sqrt(obs)) ** 3
         else:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
+import scipy  # its submodules load when first used (SciPy's lazy loading): importing a statistic stays quick
 
 from lscb_analysis.stats._validate import as_float_array, check_confidence
 
@@ -81,5 +81,5 @@ def mean_ci(values: Any, *, confidence: float = 0.95) -> MeanResult:
     total = float(y.sum())
     sd = float(np.std(y, ddof=1)) if n > 1 else float("nan")
     mean = total / n
-    half = abs(float(stats.t.ppf((1 - conf) / 2, n - 1))) * sd / np.sqrt(n) if n > 1 else float("nan")
+    half = abs(float(scipy.stats.t.ppf((1 - conf) / 2, n - 1))) * sd / np.sqrt(n) if n > 1 else float("nan")
     return MeanResult(mean, mean - half, mean + half, total, n, sd, conf)

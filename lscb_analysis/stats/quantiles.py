@@ -8,7 +8,7 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
+import scipy  # its submodules load when first used (SciPy's lazy loading): importing a statistic stays quick
 
 from lscb_analysis.stats._validate import as_float_array
 
@@ -75,7 +75,7 @@ def assign_quantiles(values: Any, nquantiles: int = 10, *, invert: bool = True) 
             stacklevel=2,
         )
         return out
-    rank = rankdata(-y[have] if invert else y[have], method="min")
+    rank = scipy.stats.rankdata(-y[have] if invert else y[have], method="min")
     size = n_areas / nquantiles
     q = np.array([math.floor(nquantiles + 1 - math.ceil((n_areas + 1 - r) / size)) for r in rank], dtype=float)
     out[have] = np.where(q == 0, 1, q)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
+import scipy  # its submodules load when first used (SciPy's lazy loading): importing a statistic stays quick
 
 from lscb_analysis.stats._results import IntervalResult, pack
 from lscb_analysis.stats._validate import as_float_array, check_confidence, count_inputs, z_for
@@ -67,9 +67,9 @@ def exact_poisson_limits(count: Any, *, confidence: float = 0.95) -> tuple[np.nd
     c = check_confidence(confidence)
     x = as_float_array(count, "count")
     with np.errstate(invalid="ignore"):
-        lower = np.where(x > 0, stats.chi2.ppf((1.0 - c) / 2.0, 2.0 * np.where(x > 0, x, 1.0)) / 2.0, 0.0)
+        lower = np.where(x > 0, scipy.stats.chi2.ppf((1.0 - c) / 2.0, 2.0 * np.where(x > 0, x, 1.0)) / 2.0, 0.0)
     lower = np.where(np.isnan(x), np.nan, lower)
-    upper = stats.chi2.ppf(c + (1.0 - c) / 2.0, 2.0 * x + 2.0) / 2.0
+    upper = scipy.stats.chi2.ppf(c + (1.0 - c) / 2.0, 2.0 * x + 2.0) / 2.0
     return lower, upper
 
 

@@ -8,10 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.genmod import families
-from statsmodels.genmod.generalized_linear_model import GLM
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+import scipy  # its submodules load when first used (SciPy's lazy loading): importing a statistic stays quick
 
 from lscb_analysis.stats._validate import as_float_array, check_confidence, check_min_points, check_no_missing
 from lscb_analysis.stats.recent_trend import cochran_armitage_chi2
@@ -170,7 +167,7 @@ def kendall_trend(y: np.ndarray, t: np.ndarray) -> tuple[float, float, str]:
     """
     ties = len(np.unique(y)) < len(y) or len(np.unique(t)) < len(t)
     method = "asymptotic" if ties else "exact"
-    res = stats.kendalltau(t, y, method=method)
+    res = scipy.stats.kendalltau(t, y, method=method)
     return float(res.statistic), float(res.pvalue), f"Kendall tau-b ({method} p-value)"
 
 
@@ -389,6 +386,11 @@ def trend_test(
             cols[f"q{s}"] = (season == s).astype(float)
     X = pd.DataFrame(cols)
 
+    # statsmodels takes about 0.4 s to import: loaded by the first test, not by every page that names a trend
+    from statsmodels.genmod import families  # noqa: PLC0415 - see above
+    from statsmodels.genmod.generalized_linear_model import GLM  # noqa: PLC0415 - see above
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning  # noqa: PLC0415 - see above
+
     if kind == "rate":
         model = GLM(x, X, family=families.Poisson(), offset=np.log(d))
         base = "Poisson GLM, log(denominator) offset"
@@ -414,11 +416,11 @@ def trend_test(
     se = float(np.sqrt(phi if quasi else 1.0) * fit.bse["t"])
     if quasi:
         base = "quasi-" + base
-        p = float(2 * stats.t.sf(abs(coef / se), df_resid))
-        q = float(stats.t.ppf(0.5 + conf / 2, df_resid))
+        p = float(2 * scipy.stats.t.sf(abs(coef / se), df_resid))
+        q = float(scipy.stats.t.ppf(0.5 + conf / 2, df_resid))
     else:
-        p = float(2 * stats.norm.sf(abs(coef / se)))
-        q = float(stats.norm.ppf(0.5 + conf / 2))
+        p = float(2 * scipy.stats.norm.sf(abs(coef / se)))
+        q = float(scipy.stats.norm.ppf(0.5 + conf / 2))
     k = float(ppy)
     ratio = float(np.exp(k * coef))
     lo = float(np.exp(k * (coef - q * se)))
@@ -433,7 +435,7 @@ def trend_test(
     a_chi2 = a_p = None
     if kind == "proportion":
         a_chi2 = cochran_armitage_chi2(x, d, t)
-        a_p = float(stats.chi2.sf(a_chi2, 1))
+        a_p = float(scipy.stats.chi2.sf(a_chi2, 1))
 
     return TrendResult(
         ratio_per_year=ratio,
