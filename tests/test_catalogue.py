@@ -648,3 +648,18 @@ def test_missing_file(tmp_path: Path, raw: Raw) -> None:
     with pytest.raises(CatalogueError, match=r"providers\.yaml: file not found") as ei:
         load_catalogue(d)
     assert len(ei.value.problems) == 1, "provider references are not checked against a missing file"
+
+
+def test_a_catalogue_is_read_again_only_when_its_files_change(tmp_path: Path) -> None:
+    # One run asks for the catalogue in several places: the files are parsed once while they stay the same
+    for name in FILES:
+        (tmp_path / name).write_bytes((PARAMS / name).read_bytes())
+    first = load_catalogue(tmp_path)
+    assert load_catalogue(tmp_path) is first
+    ind = tmp_path / "indicators.yaml"
+    ind.write_text(ind.read_text(encoding="utf-8").replace("cpp_rate", "cpp_rate_renamed", 1), encoding="utf-8")
+    changed = load_catalogue(tmp_path)
+    assert "cpp_rate_renamed" in changed.indicators and "cpp_rate_renamed" not in first.indicators
+    (tmp_path / "providers.yaml").unlink()
+    with pytest.raises(CatalogueError, match="providers.yaml"):
+        load_catalogue(tmp_path)

@@ -45,6 +45,7 @@ Rules beyond the types of the fields
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -311,9 +312,26 @@ def load_catalogue(parameters_dir: Path | str | None = None) -> Catalogue:
         entry (by id, or list position when the id is missing) and the field.
     """
     pdir = Path(parameters_dir) if parameters_dir is not None else paths().parameters
+    root = pdir.parent if (pdir.parent / MARKER).is_file() else None  # a project's files are named from its root
+    # One run reads the catalogue in several places: the files are read and validated again only when changed
+    stamps = tuple(_stamp(pdir / name) for name in (_INDICATORS_FILE, _SUBGROUPS_FILE, _PROVIDERS_FILE))
+    return _load_catalogue(pdir, root, stamps)
+
+
+def _stamp(file: Path) -> tuple[int, int] | None:
+    """When ``file`` was last changed and its size; ``None`` when it does not exist."""
+    try:
+        st = file.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=8)
+def _load_catalogue(pdir: Path, root: Path | None, stamps: tuple[tuple[int, int] | None, ...]) -> Catalogue:
+    """:func:`load_catalogue` of files as ``stamps`` found them (a cache key only; an error is not cached)."""
     problems: list[str] = []
     ind_path, sg_path, pr_path = pdir / _INDICATORS_FILE, pdir / _SUBGROUPS_FILE, pdir / _PROVIDERS_FILE
-    root = pdir.parent if (pdir.parent / MARKER).is_file() else None  # a project's files are named from its root
     ind_file, sg_file, pr_file = (file_label(f, root) for f in (ind_path, sg_path, pr_path))
 
     ind_data = _read(ind_path, ind_file, {"breakdowns": dict, "indicators": list}, problems)
