@@ -370,17 +370,17 @@ def _run_planned(
             for line in r.problems:
                 logger.error("%s: section not built: %s", r.name, line)
 
+        # prepared while the workers start; current after a narrative or action edit (the front page: a narrative's)
+        shared = {"statistics": not builds.shared_unchanged, "template": template, "front_page": bool(builds.run)}
         t = time.perf_counter()
         try:
-            # the quarter's shared statistics are prepared while the worker pool starts
             results = run_reports(
                 specs,
                 q,
                 root=root,
                 max_workers=workers,
                 on_done=progress,
-                # a run after a narrative or an action was edited has the quarter's statistics already
-                prepare=lambda: prepare_shared(q, root, statistics=not builds.shared_unchanged, template=template),
+                prepare=lambda: prepare_shared(q, root, **shared),
                 kernel_template=template or False,
                 text_problems=problems,
                 folder=out,

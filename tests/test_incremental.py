@@ -296,6 +296,8 @@ def test_a_reused_report_is_byte_identical_to_a_fresh_build(project):
     index = (out / "index.html").read_bytes()
     assert run() and (out / "index.html").read_bytes() == index, "nothing rebuilt: the same front page"
 
+    front = out / "index.html"
+    kept = (front.read_bytes(), front.stat().st_mtime_ns)
     narrative = project / "parameters" / "narratives" / Q.slug / "neglect.md"
     text = narrative.read_text()
     # a sentence in a section, a new section of the sub-group's own (shown with others=True), one section gone
@@ -311,6 +313,8 @@ def test_a_reused_report_is_byte_identical_to_a_fresh_build(project):
     assert "narrative rendered again" in edited["subgroup_neglect"].why, "refreshed, not executed"
     page = (out / "subgroup_neglect.html").read_text()
     assert "A sentence added before the board." in page and "Said <em>twice</em>." in page
+    assert (front.read_bytes(), front.stat().st_mtime_ns) == kept, "the front page reads no narrative: not rewritten"
+    assert "Rebuilt: parameters/narratives/" in (out / "run.html").read_text(), "the run page says what this run did"
     incremental = {n: (out / f"{n}.html").read_bytes() for n in keep}
 
     forced = run(force=True)

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.index import render_index, render_run_page
+from lscb_analysis.publish.index import render_index
 from lscb_analysis.publish.plan import ReportResult
+from lscb_analysis.publish.runpage import render_run_page
 from lscb_analysis.summary.board import ASSURANCE_COLUMNS, VARIATION_ROWS, board_summary
 from lscb_analysis.summary.context import load_context
 from lscb_analysis.summary.exception_report import quarter_exceptions

@@ -30,12 +30,12 @@ The inputs of a report, conservatively (a file in doubt is an input):
 
 A report whose only changed inputs are narratives (not their commentary on indicators) is refreshed:
 its narrative rendered again in the executed notebook, its figures kept (:mod:`lscb_analysis.publish.refresh`).
-A report that failed, or was produced with a section it could not build, is never
-reused or refreshed; nor is one whose published files are missing or differ from what was recorded.
+A report that failed, or was produced with a section it could not build, is never reused or refreshed; nor is one
+whose published files are missing or differ from what was recorded. The front page reads no narrative or action (they
+reach it only through the reports' results): a run that refreshed narratives keeps it (:func:`front_page_current`).
 
-The digests (:func:`digest`, :func:`file_digest`, :func:`tree_digest`,
-:func:`package_digest`, :func:`store_digest`) and :func:`changed_inputs` are also
-what the regional pack's incremental build records and compares
+The digests (:func:`digest`, :func:`file_digest`, :func:`tree_digest`, :func:`package_digest`, :func:`store_digest`)
+and :func:`changed_inputs` are also what the regional pack's incremental build records and compares
 (:mod:`lscb_analysis.publish.region_pack`, in the same :data:`BUILD_MANIFEST` file name).
 """
 
@@ -68,6 +68,7 @@ __all__ = [
     "changed_inputs",
     "digest",
     "file_digest",
+    "front_page_current",
     "front_page_digest",
     "narrative_only",
     "pack_up_to_date",
@@ -293,9 +294,10 @@ class BuildPlan:
         ``data/raw/``, ``parameters/`` but the narratives and actions, the package, the kernel environment):
         what was computed from them for the quarter then (the shared statistics) is current.
     pack : str
-        A digest of what the front page and the run page read besides the reports' results: everything
-        under ``parameters/`` (every narrative and action), ``data/raw/``, the store, the package
-        (:func:`front_page_digest` adds the results and the other pages they link to).
+        A digest of what the front page and the run page read besides the reports' results: the inputs
+        shared by every report (``parameters/`` but the narratives and actions, which reach those pages only
+        through the results, ``data/raw/``, the store, the package); :func:`front_page_digest` adds the
+        results and the other pages they link to.
     """
 
     run: list[ReportSpec]
@@ -401,7 +403,7 @@ def plan_builds(
     p = paths(root)
     shared = _shared_inputs(p.root, str((options or {}).get("kernel_name", "python3")))
     inputs = report_inputs(specs, quarter, root=root, options=options, shared=shared)
-    pack = digest([json.dumps(shared, sort_keys=True), tree_digest(p.parameters)])
+    pack = digest([json.dumps(shared, sort_keys=True)])  # the front page reads no narrative or action
     plan = BuildPlan(run=[], inputs=inputs, pack=pack, force=force)
     previous = {} if force else _load_manifest(out)
     plan.shared_unchanged = any(
@@ -438,8 +440,8 @@ def plan_builds(
     return plan
 
 
-#: What the front page and the run page show of a result (not how long it took, nor why it was reused).
-_SHOWN = ("name", "title", "section", "ok", "html", "ipynb", "error", "cell", "notes", "problems", "built")
+#: What the front page and the run page show of a result (not how long it took, why it was reused, when it was built).
+_SHOWN = ("name", "title", "section", "ok", "html", "ipynb", "error", "cell", "notes", "problems")
 #: The front page and run page, and the other pages of the quarter they link to (written by ingest).
 _PACK_PAGES = ("index.html", "run.html")
 _LINKED = ("data_quality.html",)
@@ -449,20 +451,28 @@ def front_page_digest(out: Path, results: Sequence[ReportResult], plan: BuildPla
     """A digest of everything the front page and run page are made from: the plan's ``pack`` inputs, every
     report's result as shown (:data:`_SHOWN`), and the pages they link to."""
     shown = [{k: getattr(r, k) for k in _SHOWN} for r in results]
+    newest = max((r.built for r in results if r.built), default="")[:10]  # the front page is dated by that day
     linked = [f"{n}={file_digest(out / n)}" for n in _LINKED]
-    return digest([plan.pack, json.dumps(shown, sort_keys=True, default=str), *linked])
+    return digest([plan.pack, json.dumps(shown, sort_keys=True, default=str), newest, *linked])
 
 
 def pack_up_to_date(out: Path, results: Sequence[ReportResult], plan: BuildPlan) -> bool:
-    """Whether the front page and run page in ``out`` were made from what they would be made from now,
-    and are as they were written (so a run that rebuilt nothing need not write them again)."""
-    try:
-        data = json.loads((out / BUILD_MANIFEST).read_text(encoding="utf-8"))
-        front = data["front page"]
+    """Whether the front page and run page in ``out`` are as written from what they would be made from now."""
+    return _front_recorded(out, results, plan, _PACK_PAGES)  # a run that rebuilt nothing need not write them
+
+
+def front_page_current(out: Path, results: Sequence[ReportResult], plan: BuildPlan) -> bool:
+    """Whether the front page in ``out`` is as written from what it would be made from now (see the module)."""
+    return _front_recorded(out, results, plan, _PACK_PAGES[:1])
+
+
+def _front_recorded(out: Path, results: Sequence[ReportResult], plan: BuildPlan, pages: Sequence[str]) -> bool:
+    try:  # the manifest records the front page's inputs as they are now, and ``pages`` as they are
+        front = json.loads((out / BUILD_MANIFEST).read_text(encoding="utf-8"))["front page"]
+        recorded = front["inputs"] == front_page_digest(out, results, plan)
+        return recorded and all(front["pages"][n] == file_digest(out / n) for n in pages)
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    pages = {n: file_digest(out / n) for n in _PACK_PAGES}
-    return front == {"inputs": front_page_digest(out, results, plan), "pages": pages}
 
 
 def record_builds(

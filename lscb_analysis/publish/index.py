@@ -16,50 +16,28 @@ and ``pack_run.html.j2``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
 from lscb_analysis.atomic import atomic_write_text
 from lscb_analysis.errors import LscbError
-from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.plan import ReportResult, pack_label
+from lscb_analysis.publish.plan import ReportResult
 from lscb_analysis.publish.quality_pages import REPORT_CSV, REPORT_HTML
+from lscb_analysis.publish.runpage import RUN_HTML, page_common, write_run_page
 from lscb_analysis.render.format import format_change, format_value
 from lscb_analysis.render.pages import render_page
 from lscb_analysis.render.scorecard import sparkline_svg
-from lscb_analysis.render.theme import SPC_VARIATION, icon_label, report_css
+from lscb_analysis.render.theme import SPC_VARIATION, icon_label
 from lscb_analysis.summary.board import ASSURANCE_COLUMNS, NO_TARGET, VARIATION_ROWS, BoardSummary, board_summary
 from lscb_analysis.summary.context import load_context
 
-__all__ = ["render_index", "render_run_page", "render_yearly_index", "write_index", "RUN_HTML"]
-
-#: The run page's file name, beside ``index.html``.
-RUN_HTML = "run.html"
+__all__ = ["render_index", "render_yearly_index", "write_index"]
 #: A cell of the variation x assurance grid with more indicators than this lists them folded (a count to open).
 GRID_LIST_MAX = 6
-
-
-def _common(
-    quarter: Quarter, root: Path | str | None, generated: dt.datetime, *, yearly: bool = False
-) -> dict[str, object]:
-    partnership = load_partnership(root)
-    return {
-        "partnership": partnership.name,
-        "pack": pack_label(partnership.name, quarter, yearly=yearly),
-        "fictional": partnership.fictional,
-        "quarter": quarter,
-        "generated": generated,
-        "dmin": partnership.disclosure.min_count,
-        "dmax": partnership.disclosure.max_count,
-        "dsym": partnership.disclosure.symbol,
-        "css": report_css(),
-    }
 
 
 def _grid_labels() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -147,7 +125,7 @@ def render_index(
         sections.setdefault(r.section, []).append(r)
     return render_page(
         "pack_index.html.j2",
-        **_common(quarter, root, generated),
+        **page_common(quarter, root, generated),
         board=board,
         problem=problem,
         failed=sum(not r.ok for r in results),
@@ -156,32 +134,6 @@ def render_index(
         links=list(links),
         run_href=RUN_HTML,
         grid_list_max=GRID_LIST_MAX,
-    )
-
-
-def render_run_page(
-    results: Sequence[ReportResult],
-    quarter: Quarter,
-    *,
-    generated: dt.datetime,
-    root: Path | str | None = None,
-    yearly: bool = False,
-) -> str:
-    """The run page for analysts: every report's build status, its failure and its notes (what to fix).
-
-    ``yearly``: the run page of the yearly report (``lscb annual``), not of a quarter's pack.
-    """
-    sections: dict[str, list[ReportResult]] = {}
-    for r in results:
-        sections.setdefault(r.section, []).append(r)
-    return render_page(
-        "pack_run.html.j2",
-        **_common(quarter, root, generated, yearly=yearly),
-        results=results,
-        failed=sum(not r.ok for r in results),
-        partial=sum(r.ok and bool(r.problems) for r in results),
-        notes=sum(len(r.notes) for r in results),
-        sections=list(sections.items()),
     )
 
 
@@ -206,7 +158,7 @@ def render_yearly_index(
     ]
     return render_page(
         "yearly_index.html.j2",
-        **_common(quarter, root, generated, yearly=True),
+        **page_common(quarter, root, generated, yearly=True),
         results=list(results),
         failed=sum(not r.ok for r in results),
         first=first,
@@ -217,7 +169,8 @@ def render_yearly_index(
 
 
 def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path, *, yearly: bool = False) -> Path:
-    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``.
+    """Write the front page ``index.html``, the analysts' run page ``run.html`` and ``run.json``
+    (:func:`~lscb_analysis.publish.runpage.write_run_page`).
 
     With ``yearly``, the front page of the yearly report's folder: the report and the year's packs.
     """
@@ -228,12 +181,10 @@ def write_index(results: Sequence[ReportResult], quarter: Quarter, out: Path, *,
             "for analysts only, not for circulation."
         )
         links.append(("Data-quality report on this quarter's returns", REPORT_HTML, note))
-    generated = dt.datetime.now().replace(microsecond=0)
+    generated = write_run_page(results, quarter, out, yearly=yearly)
     # The front page is dated by its newest report, so that a run that rebuilt nothing writes the same page.
     built = [dt.datetime.fromisoformat(r.built) for r in results if r.built]
     root = out.parents[1]
-    atomic_write_text(out / "run.json", json.dumps([asdict(r) for r in results], indent=2))
-    atomic_write_text(out / RUN_HTML, render_run_page(results, quarter, generated=generated, root=root, yearly=yearly))
     dated = max(built, default=generated)
     if yearly:
         return atomic_write_text(out / "index.html", render_yearly_index(results, quarter, generated=dated, root=root))

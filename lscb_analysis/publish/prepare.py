@@ -51,9 +51,11 @@ def prepare_shared(
     *,
     statistics: bool = True,
     template: KernelTemplate | None = None,
+    front_page: bool = True,
 ) -> None:
     """Prepare the quarter's shared statistics (unless ``statistics`` is false: they are current); an invalid entry
-    they read costs only the sections that need them. Then load the front page's modules in a thread.
+    they read costs only the sections that need them. Then load the front page's modules in a thread (unless
+    ``front_page`` is false: the run will likely keep the front page, as when it only refreshes narratives).
 
     With a kernel ``template`` (:func:`warm_up`), the statistics are computed in a child forked from it
     (:meth:`~lscb_analysis.publish.template_process.TemplateClient.call`), which has their modules imported already:
@@ -82,7 +84,8 @@ def prepare_shared(
         if problem:
             log.warning("shared statistics not prepared (the sections that need them will say why): %s", problem)
     # The front page's modules take seconds to import: they load while the notebooks run.
-    threading.Thread(target=_import_front_page, daemon=True).start()
+    if front_page:
+        threading.Thread(target=_import_front_page, daemon=True).start()
 
 
 #: What the front page imports: its module, and scipy.stats, which the exceptions' like-for-like comparison with

@@ -30,7 +30,13 @@ from lscb_analysis.parameters.catalogue import load_catalogue
 from lscb_analysis.parameters.partnership import load_partnership
 from lscb_analysis.paths import paths
 from lscb_analysis.periods import Quarter
-from lscb_analysis.publish.buildrecord import BuildPlan, pack_up_to_date, plan_builds, record_builds
+from lscb_analysis.publish.buildrecord import (
+    BuildPlan,
+    front_page_current,
+    pack_up_to_date,
+    plan_builds,
+    record_builds,
+)
 from lscb_analysis.publish.kernels import (
     KernelTemplate,
     kernels_from,
@@ -39,6 +45,7 @@ from lscb_analysis.publish.kernels import (
 from lscb_analysis.publish.plan import ReportResult, ReportSpec, check_parameters, pack_label
 from lscb_analysis.publish.preflight import TextProblem, refuse_reports, scan_free_text
 from lscb_analysis.publish.prepare import warm_up
+from lscb_analysis.publish.runpage import write_run_page
 from lscb_analysis.publish.worker import build_report, execute_report, init_worker
 from lscb_analysis.store import GENERATION_ENV
 
@@ -215,11 +222,14 @@ def run_reports(
     results += refused + reused
     order = {s.name: i for i, s in enumerate(planned)}
     results.sort(key=lambda r: order[r.name])
-    # the front page reads the quarter's summary and draws sparklines (pandas, great_tables: seconds to import)
-    from lscb_analysis.publish.index import write_index  # noqa: PLC0415 - a refused run stays quick
-
     front = _merge_previous(results, out)
-    write_index(front, quarter, out, yearly=yearly)
+    if yearly or not front_page_current(out, front, builds):
+        # the front page reads the quarter's summary and draws sparklines (pandas, great_tables: seconds to import)
+        from lscb_analysis.publish.index import write_index  # noqa: PLC0415 - a refused run stays quick
+
+        write_index(front, quarter, out, yearly=yearly)
+    else:  # made from the same figures and results (a narrative refreshed): the run page alone says what changed
+        write_run_page(front, quarter, out)
     record_builds(out, results, builds, front)
     return results
 
