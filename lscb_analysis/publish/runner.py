@@ -46,7 +46,7 @@ from lscb_analysis.publish.plan import ReportResult, ReportSpec, check_parameter
 from lscb_analysis.publish.preflight import TextProblem, refuse_reports, scan_free_text
 from lscb_analysis.publish.prepare import warm_up
 from lscb_analysis.publish.runpage import write_run_page
-from lscb_analysis.publish.worker import build_report, execute_report, init_worker
+from lscb_analysis.publish.worker import build_report, init_worker
 from lscb_analysis.store import GENERATION_ENV
 
 __all__ = [
@@ -176,8 +176,8 @@ def run_reports(
         done(r)
     for r in reused:
         done(r)
-    # a report whose narratives alone changed is refreshed (no kernel), in a worker like the others: the
-    # front page's modules load in this process meanwhile
+    # a report whose narratives alone changed is refreshed (no kernel); a lone one in this process, where the
+    # modules it shares with the run are loaded already (a pool's fork server would import them all again)
     jobs: list[tuple[ReportSpec, str | None]] = [(s, None) for s in specs] + [(s, str(p.root)) for s in refresh]
     if not jobs and not refused:
         reused.sort(key=lambda r: [s.name for s in planned].index(r.name))
@@ -203,12 +203,12 @@ def run_reports(
         try:
             if not jobs:  # every report reused: the front page still reads the quarter's statistics
                 prepared.result()
-            elif workers == 1 and not refresh:  # in this process: no pool to start
+            elif workers == 1:  # one report (a narrative to refresh), or one at a time: in this process, no pool
                 prepared.result()
                 check_parameters(specs)
                 with kernels_from(template):
-                    for s in specs:
-                        r = execute_report(s, str(out), kernel_name, pack, rule)
+                    for s, project in jobs:
+                        r = build_report(s, str(out), kernel_name, pack, rule, project)
                         results.append(r)
                         done(r)
             else:

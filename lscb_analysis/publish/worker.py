@@ -98,7 +98,8 @@ def build_report(
     spec: ReportSpec, out_dir: str, kernel_name: str, pack: str, rule: Disclosure, refresh: str | None
 ) -> ReportResult:
     """Refresh a report whose narratives alone changed (``refresh``: the project's folder), else, or when that
-    cannot be done, execute it (:func:`execute_report`). Runs in a worker process."""
+    cannot be done, execute it (:func:`execute_report`). Runs in a worker process, or in `lscb run`'s own for a
+    lone report."""
     if refresh is not None:
         refreshed = refresh_report(spec, Path(out_dir), pack, rule, Path(refresh))
         if refreshed is not None:
@@ -109,7 +110,7 @@ def build_report(
 def refresh_report(spec: ReportSpec, out: Path, pack: str, rule: Disclosure, root: Path) -> ReportResult | None:
     """Render a report's narrative again in its executed notebook and publish it (:mod:`.refresh`); ``None`` when
     that cannot be done (a narrative unreadable, the notebook not as recorded): the report is then executed."""
-    # the rendering modules (pandas, great_tables) load in the workers' fork server, not in `lscb run`'s process
+    # the rendering modules (nbconvert, great_tables) load only in a run that refreshes a report
     from lscb_analysis.publish.refresh import refresh_narratives  # noqa: PLC0415 - see above
 
     ipynb, html = out / f"{spec.name}.ipynb", out / spec.html
