@@ -7,13 +7,14 @@ Timings on the same machine, data and notebooks, in one run:
   is installed, ``board_pack.pdf`` printed anew: each report's page prints as soon as the report is
   published, while the other notebooks run, so the PDF's share printed is what is left after the last one),
   with the peak memory of its processes;
-* **rerun-none**: ``lscb run`` again, nothing changed (every report reused, the
-  front page rebuilt, the PDF kept);
+* **rerun-none**: ``lscb run`` again, nothing changed (every report reused,
+  nothing written, the PDF kept);
 * **rerun-one**: ``lscb run`` after editing one sub-group's narrative (that
-  report refreshed: its narrative rendered again in its executed notebook, its
-  figures kept, :mod:`lscb_analysis.publish.refresh`; the front page rebuilt,
-  two pages of the PDF reprinted); the narrative is then restored and the pack
-  brought back up to date;
+  report refreshed in ``lscb run``'s own process: its narrative rendered again in
+  its executed notebook, its figures kept, :mod:`lscb_analysis.publish.refresh`;
+  the run page written, the front page kept, which reads no narrative; its page of
+  the PDF reprinted); the narrative is then restored and the pack brought back up
+  to date;
 * **rerun-one executed** (for comparison, not a goal): ``lscb run --subgroup <it>
   --force``, what the same report costs when it must be executed (an edit to its
   figures, or to its commentary on an indicator);
