@@ -275,6 +275,8 @@ def check_parameters(specs: Sequence[ReportSpec]) -> None:
     RunError
         Naming the notebook, the unknown parameters and the declared ones.
     """
+    if not specs:  # a run that only refreshes narratives executes no notebook
+        return
     # papermill (through nbformat and jsonschema) takes seconds to import: the runner calls this in a
     # worker that has it loaded, so `lscb run`'s own process imports it only to run notebooks itself.
     import papermill  # noqa: PLC0415 - see above
