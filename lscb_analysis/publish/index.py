@@ -1,16 +1,15 @@
-"""The board pack's front page (``reports/<quarter>/index.html``) and run page (``run.html``).
+"""The board pack's front page (``reports/<quarter>/index.html``), written with the run page (``run.html``).
 
 The front page is the board's summary of the quarter
 (:func:`lscb_analysis.summary.board.board_summary`): per sub-group the counts of
 special-cause concern and improvement, reds, worse than England and change since
 the previous quarter; the Making Data Count variation x assurance grid; what got
 worse; the exceptions with their value, target and recent values; and the
-reports. The run page is for analysts: which reports were built, which failed
-and why, which sections could not be built and what to fix (file, entry, field),
-and what is missing (narratives, with the file each is expected in).
-Both are self-contained (no scripts, no external requests), styled by
-``render/css/report.css``, from the templates ``render/templates/pack_index.html.j2``
-and ``pack_run.html.j2``.
+reports. The run page, for analysts, is :mod:`lscb_analysis.publish.runpage`'s;
+:func:`write_index` writes both. The front page is self-contained (no scripts, no
+external requests), styled by ``render/css/report.css``, from the template
+``render/templates/pack_index.html.j2`` (the yearly report's folder:
+``yearly_index.html.j2``).
 """
 
 from __future__ import annotations
